@@ -1,0 +1,54 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import action
+
+from zoneops.api.models import ApiToken
+from zoneops.api.services import api_token_create, api_token_revoke
+from zoneops.common.admin_base import ScopedAdminMixin
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+    nav_order = 90
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "expires_at"]
+        return ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "user", "name"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["expires_at"])
+            return
+        token, raw = api_token_create(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        obj.pk = token.pk
+        obj._state.adding = False
+        self.message_user(
+            request,
+            _("接口令牌已创建,请立即复制保存,它只显示这一次:%(token)s") % {"token": raw},
+            messages.WARNING,
+        )
+
+    @action(description=_("停用所选令牌"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token)
+        self.message_user(request, _("已停用 %(count)d 个令牌。") % {"count": len(queryset)})

@@ -1,0 +1,110 @@
+"""The REST API at /api/v1/: one NinjaAPI that adds the router of every app that has one.
+
+An app joins by defining `router` in its `api.py`; it is mounted at /api/v1/<app label>/.
+Every error comes back as JSON: {"message": ..., "errors": [{"field": ..., "message": ...}]}.
+"""
+
+import logging
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from zoneops import __version__
+from zoneops.api.auth import AUTH
+from zoneops.common.exceptions import ApplicationError, validation_error_messages
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="ZoneOps API",
+    version="v1",
+    description="开发区运营服务平台 REST API. Bearer token (接口令牌) or the browser session.",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    openapi_extra={"info": {"x-zoneops-version": __version__}},
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, message: str, errors: list | None = None
+) -> HttpResponse:
+    return api.create_response(request, {"message": message, "errors": errors or []}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return error_response(
+        request, exc.status_code, exc.message, [{"field": exc.field, "message": exc.message}]
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = validation_error_messages(exc)
+    return error_response(request, 400, errors[0]["message"] if errors else _("数据有误。"), errors)
+
+
+def _field_of(location: list | tuple) -> str | None:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "payload")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(SchemaValidationError)
+def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field_of(error.get("loc", ())), "message": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    fields = "、".join(sorted({e["field"] for e in errors if e["field"]}))
+    message = _("请求数据有误:%(fields)s") % {"fields": fields} if fields else _("请求数据有误。")
+    return error_response(request, 422, message, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, _("未登录或接口令牌无效。"))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, str(exc) or _("您没有执行此操作的权限。"))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, _("未找到该记录,或您无权查看。"))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s", request.path)
+    return error_response(request, 500, _("服务器内部错误,请稍后再试或联系管理员。"))
+
+
+def _mount_app_routers() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("zoneops.") or config.label == "api":
+            continue
+        module_name = f"{config.name}.api"
+        if find_spec(module_name) is None:
+            continue
+        router = getattr(import_module(module_name), "router", None)
+        if router is not None:
+            api.add_router(f"/{getattr(config, 'api_prefix', config.label)}/", router)
+
+
+_mount_app_routers()

@@ -1,0 +1,49 @@
+"""Issuing, checking and revoking API tokens."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token, new_raw_token
+from zoneops.common.exceptions import ApplicationError
+
+# Writing last_used_at on every call would turn each read into a write; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def api_token_create(
+    *, user: Any, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored."""
+    if not name.strip():
+        raise ApplicationError(_("请填写令牌用途。"), field="name")
+    if not user.is_active:
+        raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
+    raw = new_raw_token()
+    token = ApiToken(user=user, name=name.strip(), expires_at=expires_at)
+    token.prefix = raw[: TOKEN_PREFIX_LENGTH + 3]
+    token.key_hash = hash_token(raw)
+    token.save()
+    return token, raw
+
+
+def api_token_authenticate(*, raw: str) -> Any | None:
+    """The active user a raw token belongs to, or None."""
+    if not raw:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw.strip())).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

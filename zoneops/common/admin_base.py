@@ -1,0 +1,113 @@
+"""Base classes for the back office: data scope, safe concurrent edits, history, services.
+
+Every business ModelAdmin derives from `BusinessAdmin`: its lists are limited to the user's data
+scope, its forms carry the record's version, saving goes through `record_save` (so a stale
+form is refused with a message and nothing changes), and its 变更记录 page shows each field's
+old and new value.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.scope import can_see, scope_queryset
+from zoneops.common.services import record_check_version, record_delete, record_save
+
+
+class VersionedForm(forms.ModelForm):
+    """A ModelForm that remembers the version it was opened on and refuses a stale save."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["edit_version"] = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                record_check_version(
+                    instance=self.instance, expected_version=cleaned.get("edit_version")
+                )
+            except ApplicationError as error:
+                raise ValidationError(error.message, code=error.code) from error
+        return cleaned
+
+
+class ScopedAdminMixin:
+    """Limits every list, lookup and object page to the user's data scope."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return scope_queryset(super().get_queryset(request), request.user)  # type: ignore[misc]
+
+    def get_field_queryset(self, db: Any, db_field: Any, request: HttpRequest) -> Any:
+        queryset = super().get_field_queryset(db, db_field, request)  # type: ignore[misc]
+        related = db_field.remote_field.model
+        if queryset is None:
+            queryset = related._default_manager.using(db).all()
+        return scope_queryset(queryset, request.user)
+
+
+class BusinessAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
+    form = VersionedForm
+    list_per_page = 50
+    show_full_result_count = False  # a count(*) over a large table on every page is not free
+    warn_unsaved_form = True
+    readonly_preprocess_fields = {}
+    history_list_display: list[str] = []
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "edit_version" not in form.base_fields:
+            form.base_fields["edit_version"] = VersionedForm.base_fields["edit_version"]
+        return form
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = {name for _title, options in fieldsets for name in _flatten(options["fields"])}
+        if "edit_version" not in names:
+            fieldsets = [*fieldsets, (None, {"fields": ["edit_version"], "classes": ["hidden"]})]
+        return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        expected = form.cleaned_data.get("edit_version") if change else None
+        record_save(instance=obj, by=request.user, expected_version=expected)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        record_delete(instance=obj, by=request.user)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and not can_see(request.user, obj):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+def _flatten(fields: Any) -> list[str]:
+    names: list[str] = []
+    for entry in fields:
+        if isinstance(entry, list | tuple):
+            names.extend(_flatten(entry))
+        else:
+            names.append(entry)
+    return names
+
+
+__all__ = ["BusinessAdmin", "ScopedAdminMixin", "VersionedForm", "_"]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    name = "zoneops.common"
+    label = "common"
+    verbose_name = _("系统管理")
+    nav_group = "system"

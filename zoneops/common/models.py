@@ -1,0 +1,91 @@
+"""Shared model mechanisms: the business-record base, the work calendar and API tokens."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from zoneops.common.scope import ScopedQuerySet
+
+
+class BusinessModel(models.Model):
+    """Base of every business record: who and when, a version for safe edits, and history.
+
+    Writes go through `zoneops.common.services.record_save` (or an app's own service that
+    calls it), which fills the audit fields, checks the version and records the change.
+    """
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    history = HistoricalRecords(inherit=True, excluded_fields=["updated_at"])
+
+    objects = ScopedQuerySet.as_manager()
+
+    # Data scope (see zoneops.common.scope): the fields through which a user may see a record.
+    scope_department_fields: tuple[str, ...] = ()
+    scope_owner_fields: tuple[str, ...] = ("created_by",)
+    scope_enterprise_field: str | None = None
+    scope_public: bool = False
+
+    class Meta:
+        abstract = True
+
+
+class CalendarYear(models.Model):
+    """A year of the official work calendar that someone has entered (or seeded)."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("chinesecalendar 数据包")
+        MANUAL = "manual", _("人工录入")
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日历年度")
+        verbose_name_plural = _("工作日历年度")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the weekend rule: a weekday holiday, or a 调休 working weekend day."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    name = models.CharField(
+        _("名称"), max_length=50, blank=True, help_text=_("如 国庆节、国庆节调休")
+    )
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = _("上班") if self.is_working_day else _("休息")
+        return f"{self.date:%Y-%m-%d} {self.name} ({kind})"

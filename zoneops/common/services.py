@@ -1,0 +1,95 @@
+"""Writes shared by every app: saving and deleting a business record with its audit trail.
+
+`record_save` is the one place where a record's version is checked (optimistic concurrency)
+and where who-changed-it is filled in; the history row is written by django-simple-history in
+the same transaction.
+"""
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from zoneops.common.exceptions import ApplicationError, StaleEditError
+
+M = TypeVar("M", bound=models.Model)
+
+
+def record_current_version(*, instance: models.Model, lock: bool = False) -> int:
+    """The version now stored for the record; raises when the record is gone."""
+    queryset = type(instance)._base_manager.filter(pk=instance.pk)
+    if lock:
+        queryset = queryset.select_for_update()
+    current = queryset.values_list("version", flat=True).first()
+    if current is None:
+        raise ApplicationError(
+            _("“%(label)s”已被删除,无法保存。") % {"label": instance}, code="gone"
+        )
+    return int(current)
+
+
+def record_check_version(*, instance: models.Model, expected_version: int | None) -> None:
+    """Refuse an edit that started from an older version than the one stored."""
+    if expected_version is None or instance.pk is None or instance._state.adding:
+        return
+    current = record_current_version(instance=instance)
+    if current != expected_version:
+        raise StaleEditError(label=str(instance), current_version=current)
+
+
+@transaction.atomic
+def record_save(
+    *,
+    instance: M,
+    by: Any,
+    expected_version: int | None = None,
+    exclude_validation: Iterable[str] | None = None,
+    reason: str = "",
+) -> M:
+    """Validate and save a business record: version check, audit fields, history row."""
+    adding = instance.pk is None or instance._state.adding
+    if adding:
+        instance.version = 1
+        if hasattr(instance, "created_by_id") and by is not None and by.pk:
+            instance.created_by = by
+    else:
+        current = record_current_version(instance=instance, lock=True)
+        if expected_version is not None and current != expected_version:
+            raise StaleEditError(label=str(instance), current_version=current)
+        instance.version = current + 1
+    if hasattr(instance, "updated_by_id") and by is not None and getattr(by, "pk", None):
+        instance.updated_by = by
+    try:
+        instance.full_clean(exclude=list(exclude_validation or ()))
+    except ValidationError:
+        if not adding:
+            instance.version -= 1
+        raise
+    _attach_history(instance, by=by, reason=reason)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, by: Any, expected_version: int | None = None) -> None:
+    record_check_version(instance=instance, expected_version=expected_version)
+    _attach_history(instance, by=by, reason="")
+    try:
+        instance.delete()
+    except models.ProtectedError as error:
+        blockers = sorted({str(obj._meta.verbose_name) for obj in error.protected_objects})
+        raise ApplicationError(
+            _("“%(label)s”仍被以下记录引用,不能删除:%(blockers)s")
+            % {"label": instance, "blockers": "、".join(blockers)},
+            code="protected",
+        ) from error
+
+
+def _attach_history(instance: models.Model, *, by: Any, reason: str) -> None:
+    """Tell django-simple-history who made the change when there is no request (CLI, imports)."""
+    if by is not None and getattr(by, "pk", None):
+        instance._history_user = by  # type: ignore[attr-defined]
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]

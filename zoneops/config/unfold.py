@@ -1,0 +1,43 @@
+"""The back office's look (django-unfold) and its sidebar, grouped by business area."""
+
+from django.templatetags.static import static
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+UNFOLD = {
+    "SITE_TITLE": _("ZoneOps 开发区运营服务平台"),
+    "SITE_HEADER": _("开发区运营服务平台"),
+    "SITE_SUBHEADER": _("管委会工作台"),
+    "SITE_SYMBOL": "apartment",
+    "SITE_URL": "/",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_LANGUAGES": True,
+    "ENVIRONMENT": "zoneops.common.navigation.environment",
+    "STYLES": [lambda request: static("zoneops/admin.css")],
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.1% .013 17.38)",
+            "100": "oklch(93.6% .032 17.717)",
+            "200": "oklch(88.5% .062 18.334)",
+            "300": "oklch(80.8% .114 19.571)",
+            "400": "oklch(70.4% .191 22.216)",
+            "500": "oklch(63.7% .237 25.331)",
+            "600": "oklch(57.7% .245 27.325)",
+            "700": "oklch(50.5% .213 27.518)",
+            "800": "oklch(44.4% .177 26.899)",
+            "900": "oklch(39.6% .141 25.723)",
+            "950": "oklch(25.8% .092 26.042)",
+        },
+    },
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": False,
+        "navigation": "zoneops.common.navigation.sidebar",
+    },
+    "ACCOUNT": {
+        "navigation": [
+            {"title": _("修改密码"), "link": reverse_lazy("admin:password_change")},
+        ],
+    },
+}

@@ -1,0 +1,26 @@
+import pytest
+
+from zoneops.orgs.enums import DepartmentKind
+from zoneops.orgs.tests.factories import make_department
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def org(db):
+    """A zone with two bureaus, a section under the first, and a city department above."""
+    city = make_department("沧州市", kind=DepartmentKind.CITY)
+    zone = make_department("管委会", parent=city, kind=DepartmentKind.ZONE)
+    investment = make_department("招商局", parent=zone)
+    investment_section = make_department("招商一科", parent=investment, kind=DepartmentKind.SECTION)
+    approvals = make_department("行政审批局", parent=zone)
+    return {
+        "city": city,
+        "zone": zone,
+        "investment": investment,
+        "investment_section": investment_section,
+        "approvals": approvals,
+    }

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    name = "zoneops.orgs"
+    label = "orgs"
+    verbose_name = _("组织与权限")
+    nav_group = "system"
+
+    def ready(self) -> None:
+        from zoneops.orgs.services import roles_sync
+
+        # Like Django's own permissions: the standard roles exist after every migrate.
+        def _sync_roles(sender, **kwargs):
+            if sender.name.startswith("zoneops."):
+                roles_sync(using=kwargs.get("using", "default"))
+
+        post_migrate.connect(_sync_roles, weak=False, dispatch_uid="zoneops.orgs.roles_sync")

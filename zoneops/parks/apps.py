@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParksConfig(AppConfig):
+    name = "zoneops.parks"
+    label = "parks"
+    verbose_name = _("园区与产业链")
+    nav_group = "parks"
