@@ -110,3 +110,18 @@ def can_see(user: Any, instance: models.Model) -> bool:
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> "ScopedQuerySet":
         return scope_queryset(self, user)
+
+
+def ensure_allowed(user: Any, action: str, model: type[models.Model], instance: Any = None) -> None:
+    """The one check before an action: the role's model permission, then the record's scope.
+
+    `action` is Django's permission verb (view, add, change, delete); pages, the API and
+    the CLI call this, the admin gets the same from its ModelAdmin and `ScopedAdminMixin`.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    codename = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+    if not user.has_perm(codename):
+        raise PermissionDenied
+    if instance is not None and not can_see(user, instance):
+        raise PermissionDenied

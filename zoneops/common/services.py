@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 
@@ -85,6 +86,42 @@ def record_delete(*, instance: models.Model, by: Any, expected_version: int | No
             % {"label": instance, "blockers": "、".join(blockers)},
             code="protected",
         ) from error
+
+
+@transaction.atomic
+def records_bulk_create(
+    *, model: type[M], instances: list[M], by: Any, batch_size: int = 2000
+) -> list[M]:
+    """Insert many records at once (imports), each with its history row and audit fields."""
+    for instance in instances:
+        instance.version = 1
+        if by is not None and getattr(by, "pk", None):
+            instance.created_by = by
+            instance.updated_by = by
+    return bulk_create_with_history(
+        instances,
+        model,
+        batch_size=batch_size,
+        default_user=by if getattr(by, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def records_bulk_update(
+    *, model: type[M], instances: list[M], fields: list[str], by: Any, batch_size: int = 2000
+) -> int:
+    """Update many records at once (re-imports), bumping versions and writing history rows."""
+    for instance in instances:
+        instance.version += 1
+        if by is not None and getattr(by, "pk", None):
+            instance.updated_by = by
+    return bulk_update_with_history(
+        instances,
+        model,
+        [*fields, "version", "updated_by"],
+        batch_size=batch_size,
+        default_user=by if getattr(by, "pk", None) else None,
+    )
 
 
 def _attach_history(instance: models.Model, *, by: Any, reason: str) -> None:

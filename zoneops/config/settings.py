@@ -25,6 +25,8 @@ def _secret_key() -> str:
     key = env_str("SECRET_KEY")
     if key:
         return key
+    if TESTING:
+        return "tests-only-" + "x" * 50
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
@@ -160,9 +162,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Security: strict by default outside DEBUG; HTTPS can be switched off for a plain-HTTP LAN.
-HTTPS = env_bool("ZONEOPS_HTTPS", default=not DEBUG)
+HTTPS = env_bool("ZONEOPS_HTTPS", default=not (DEBUG or TESTING))
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

@@ -25,6 +25,8 @@ class Enterprise(BusinessModel):
         _("示例数据"), default=False, help_text=_("演示用的生成记录,并非真实企业。")
     )
 
+    # One register for the whole committee; an enterprise user reaches only his own.
+    scope_public = True
     scope_enterprise_field = "id"
 
     class Meta:

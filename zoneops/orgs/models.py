@@ -1,6 +1,6 @@
 """Organisation: the department tree, users (who may sit in several departments) and roles."""
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -74,6 +74,10 @@ class Role(BusinessModel):
         return self.name
 
 
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AbstractUser):
     """A person who signs in: staff of the committee, or an enterprise's user."""
 
@@ -107,7 +111,7 @@ class User(AbstractUser):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
-    objects = ScopedQuerySet.as_manager()  # type: ignore[misc]
+    objects = ScopedUserManager()
 
     scope_department_fields = ("departments",)
     scope_owner_fields = ("id",)

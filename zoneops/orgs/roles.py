@@ -26,7 +26,8 @@ ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
         (VIEW, ADD, CHANGE, DELETE),
         (VIEW, ADD, CHANGE, DELETE),
     ),
-    RoleDefault(RoleCode.LEADER, DataScopeKind.DEPT_AND_BELOW, (VIEW, CHANGE), (VIEW,)),
+    # A leader sees his own office, plus what he is in charge of (分管) and liaises with (包联).
+    RoleDefault(RoleCode.LEADER, DataScopeKind.DEPT, (VIEW, CHANGE), (VIEW,)),
     RoleDefault(
         RoleCode.DEPARTMENT_HEAD, DataScopeKind.DEPT_AND_BELOW, (VIEW, ADD, CHANGE, DELETE), (VIEW,)
     ),

@@ -1,0 +1,53 @@
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from zoneops.api.schemas import VersionedIn
+from zoneops.common.scope import ensure_allowed
+from zoneops.common.services import record_save
+from zoneops.parks.models import Park
+
+router = Router(tags=["parks"])
+
+
+class ParkOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    description: str
+    area_mu: Decimal | None
+    floor_area_m2: Decimal | None
+    target_industries: str
+    version: int
+
+
+class ParkUpdateIn(VersionedIn):
+    description: str | None = None
+    area_mu: Decimal | None = None
+    floor_area_m2: Decimal | None = None
+    target_industries: str | None = None
+
+
+@router.get("/", response=list[ParkOut], summary="园区与载体")
+@paginate(LimitOffsetPagination)
+def parks(request):
+    ensure_allowed(request.user, "view", Park)
+    return Park.objects.visible_to(request.user)
+
+
+@router.get("/{park_id}", response=ParkOut, summary="园区")
+def park(request, park_id: int):
+    ensure_allowed(request.user, "view", Park)
+    return get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
+
+
+@router.patch("/{park_id}", response=ParkOut, summary="修改园区")
+def park_update(request, park_id: int, payload: ParkUpdateIn):
+    park = get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
+    ensure_allowed(request.user, "change", Park, park)
+    for name, value in payload.dict(exclude_unset=True, exclude={"version"}).items():
+        setattr(park, name, value)
+    return record_save(instance=park, by=request.user, expected_version=payload.version)
