@@ -1,0 +1,146 @@
+"""The REST API: tokens and sessions, JSON errors, OpenAPI, health."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from zoneops.api.models import ApiToken
+from zoneops.api.services import api_token_create, api_token_revoke
+from zoneops.common.services import record_save
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user
+from zoneops.parks.enums import CarrierKind
+from zoneops.parks.models import Park
+
+
+@pytest.fixture
+def staff(org):
+    return make_user(RoleCode.STAFF, departments=[org["investment"]])
+
+
+@pytest.fixture
+def park(staff):
+    return record_save(instance=Park(name="航空航天产业园", kind=CarrierKind.PARK), by=None)
+
+
+def bearer(raw: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_openapi_schema_and_docs_are_served(db):
+    client = Client()
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/parks/" in paths
+    assert "/api/v1/orgs/me" in paths
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_healthz_reports_the_database(db):
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_without_credentials_the_answer_is_json_401(db):
+    response = Client().get("/api/v1/parks/")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["message"]
+
+
+def test_token_is_shown_once_and_stored_only_as_a_hash(staff, park):
+    token, raw = api_token_create(user=staff, name="市级平台对接")
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert raw not in {stored.key_hash, stored.prefix, stored.name}
+    response = Client().get("/api/v1/parks/", **bearer(raw))
+    assert response.status_code == 200
+    assert [p["name"] for p in response.json()["items"]] == ["航空航天产业园"]
+    me = Client().get("/api/v1/orgs/me", **bearer(raw)).json()
+    assert me["username"] == staff.username
+
+
+def test_revoked_or_expired_token_is_refused(staff):
+    token, raw = api_token_create(user=staff, name="对接")
+    api_token_revoke(token=token)
+    assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 401
+
+    expired, raw2 = api_token_create(
+        user=staff, name="过期", expires_at=timezone.now() - timedelta(days=1)
+    )
+    assert Client().get("/api/v1/orgs/me", **bearer(raw2)).status_code == 401
+    assert Client().get("/api/v1/orgs/me", **bearer("zo_not-a-token")).status_code == 401
+
+
+def test_session_write_without_csrf_token_is_refused(org, park):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    response = client.patch(
+        f"/api/v1/parks/{park.pk}",
+        {"version": 1, "description": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/json")
+    park.refresh_from_db()
+    assert park.description == ""
+
+
+def test_token_write_needs_the_roles_permission(org, park):
+    inspector = make_user(RoleCode.INSPECTOR, departments=[org["zone"]])
+    _token, raw = api_token_create(user=inspector, name="只读")
+    response = Client().patch(
+        f"/api/v1/parks/{park.pk}",
+        {"version": 1, "description": "x"},
+        content_type="application/json",
+        **bearer(raw),
+    )
+    assert response.status_code == 403
+    assert response.json()["message"]
+
+
+def test_bad_input_names_the_field_and_changes_nothing(org, park):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    _token, raw = api_token_create(user=admin, name="管理")
+    response = Client().patch(
+        f"/api/v1/parks/{park.pk}",
+        {"version": 1, "area_mu": "三百亩"},
+        content_type="application/json",
+        **bearer(raw),
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"][0]["field"] == "area_mu"
+    assert "area_mu" in body["message"]
+
+    negative = Client().patch(
+        f"/api/v1/parks/{park.pk}",
+        {"version": 1, "area_mu": "-5"},
+        content_type="application/json",
+        **bearer(raw),
+    )
+    assert negative.status_code == 400
+    assert negative.json()["errors"][0]["field"] == "area_mu"
+    park.refresh_from_db()
+    assert park.area_mu is None and park.version == 1
+
+
+def test_malformed_json_and_unknown_record_are_json_errors(org, park):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    _token, raw = api_token_create(user=admin, name="管理")
+    broken = Client().generic(
+        "PATCH",
+        f"/api/v1/parks/{park.pk}",
+        "{not json",
+        content_type="application/json",
+        **bearer(raw),
+    )
+    assert 400 <= broken.status_code < 500
+    assert broken["Content-Type"].startswith("application/json")
+    missing = Client().get("/api/v1/parks/999999", **bearer(raw))
+    assert missing.status_code == 404
+    assert missing.json()["message"]
