@@ -68,7 +68,7 @@ def test_revoked_or_expired_token_is_refused(staff):
     api_token_revoke(token=token)
     assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 401
 
-    expired, raw2 = api_token_create(
+    _expired, raw2 = api_token_create(
         user=staff, name="过期", expires_at=timezone.now() - timedelta(days=1)
     )
     assert Client().get("/api/v1/orgs/me", **bearer(raw2)).status_code == 401
