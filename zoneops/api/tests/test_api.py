@@ -144,3 +144,21 @@ def test_malformed_json_and_unknown_record_are_json_errors(org, park):
     missing = Client().get("/api/v1/parks/999999", **bearer(raw))
     assert missing.status_code == 404
     assert missing.json()["message"]
+
+
+def test_token_created_in_the_back_office_is_shown_once_and_works(org):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/api/apitoken/add/", {"user": admin.pk, "name": "市级平台对接"}, follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"] if "只显示这一次" in str(m)]
+    assert len(shown) == 1
+    raw = shown[0].rsplit(":", 1)[-1].strip()
+    assert Client().get("/api/v1/orgs/me", **bearer(raw)).json()["username"] == admin.username
+
+    token = ApiToken.objects.get(name="市级平台对接")
+    page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
+    assert raw not in page
