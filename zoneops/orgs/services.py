@@ -183,3 +183,11 @@ def user_set_departments(*, user: User, departments: Sequence[Department]) -> Us
 
 def role_for(code: RoleCode | str) -> Role:
     return Role.objects.get(code=str(code))
+
+
+def user_set_password(*, user: User, password: str) -> User:
+    """Set a password; only the password column is written (history leaves passwords out)."""
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
