@@ -7,3 +7,6 @@ class CommonConfig(AppConfig):
     label = "common"
     verbose_name = _("系统管理")
     nav_group = "system"
+
+    def ready(self) -> None:
+        from zoneops.common import workcalendar  # noqa: F401  connects the cache invalidation
