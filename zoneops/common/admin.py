@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
@@ -27,8 +28,6 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.models import CalendarDay, CalendarYear
 from zoneops.common.workcalendar import weekend_rule_says_working
 
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
-
 
 class CalendarDayForm(forms.ModelForm):
     class Meta:
@@ -41,8 +40,8 @@ class CalendarDayForm(forms.ModelForm):
         if day is not None and working is not None and working == weekend_rule_says_working(day):
             kind = _("工作日") if working else _("休息日")
             raise ValidationError(
-                _("%(day)s 是星期%(weekday)s,按周末规则本来就是%(kind)s,无需录入。")
-                % {"day": f"{day:%Y-%m-%d}", "weekday": WEEKDAYS[day.weekday()], "kind": kind}
+                _("%(day)s 是%(weekday)s,按周末规则本来就是%(kind)s,无需录入。")
+                % {"day": f"{day:%Y-%m-%d}", "weekday": date_format(day, "l"), "kind": kind}
             )
         return cleaned
 
@@ -54,12 +53,13 @@ class CalendarDayAdmin(ModelAdmin):
     list_filter = ["is_working_day"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    ordering = ["-date"]
     list_per_page = 100
     nav_order = 110
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: CalendarDay) -> str:
-        return f"星期{WEEKDAYS[obj.date.weekday()]}"
+        return date_format(obj.date, "l")
 
     @transaction.atomic
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:

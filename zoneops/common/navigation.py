@@ -29,7 +29,14 @@ ICONS = {
     "calendaryear": "calendar_month",
     "calendarday": "event",
     "apitoken": "key",
+    "accessattempt": "lock_person",
+    "accessfailurelog": "gpp_bad",
+    "accesslog": "login",
 }
+
+
+# Third-party apps whose admin pages belong to a group (their AppConfig is not ours to edit).
+THIRD_PARTY_GROUPS = {"axes": "system"}
 
 
 def sidebar(request: HttpRequest) -> list[dict]:
@@ -37,7 +44,7 @@ def sidebar(request: HttpRequest) -> list[dict]:
     grouped: dict[str, list[tuple[int, dict]]] = {key: [] for key, _title in GROUPS}
     for model, model_admin in registered.items():
         config = apps.get_app_config(model._meta.app_label)
-        group = getattr(config, "nav_group", None)
+        group = getattr(config, "nav_group", THIRD_PARTY_GROUPS.get(config.label))
         if group not in grouped or not model_admin.has_view_or_change_permission(request):
             continue
         meta = model._meta

@@ -128,5 +128,4 @@ def _attach_history(instance: models.Model, *, by: Any, reason: str) -> None:
     """Tell django-simple-history who made the change when there is no request (CLI, imports)."""
     if by is not None and getattr(by, "pk", None):
         instance._history_user = by  # type: ignore[attr-defined]
-    if reason:
-        instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
