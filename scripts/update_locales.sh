@@ -16,6 +16,7 @@
 # "zoneops: override" is kept even though a library translates it (use sparingly: it
 # replaces the library's wording everywhere, e.g. a wrong translation in Django's catalogue).
 # The .mo files are compiled and committed, so an install needs no gettext.
+# zh_Hans/djangojs.po (admin JavaScript strings Django lacks) is kept by hand and compiled here too.
 # Needs GNU gettext (apt-get install gettext) and uv.
 set -euo pipefail
 
@@ -128,8 +129,8 @@ else
     msgmerge -q --update --backup=none --previous "${WRAP[@]}" "$ZH" "$TMP/zh_Hans.pot"
 fi
 
-# 4. Compile.
-for po in "$LOCALE"/*/LC_MESSAGES/django.po; do
+# 4. Compile (djangojs.po included).
+for po in "$LOCALE"/*/LC_MESSAGES/django*.po; do
     msgfmt --check-format -o "${po%.po}.mo" "$po"
 done
 

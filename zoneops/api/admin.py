@@ -43,7 +43,7 @@ class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
         obj._state.adding = False
         self.message_user(
             request,
-            _("接口令牌已创建,请立即复制保存,它只显示这一次:%(token)s") % {"token": raw},
+            _("接口令牌已创建，请立即复制保存，它只显示这一次：%(token)s") % {"token": raw},
             messages.WARNING,
         )
 

@@ -65,7 +65,7 @@ def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpRes
         for error in exc.errors
     ]
     fields = "、".join(sorted({e["field"] for e in errors if e["field"]}))
-    message = _("请求数据有误:%(fields)s") % {"fields": fields} if fields else _("请求数据有误。")
+    message = _("请求数据有误：%(fields)s") % {"fields": fields} if fields else _("请求数据有误。")
     return error_response(request, 422, message, errors)
 
 
@@ -81,7 +81,7 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, _("未找到该记录,或您无权查看。"))
+    return error_response(request, 404, _("未找到该记录，或您无权查看。"))
 
 
 @api.exception_handler(HttpError)
@@ -92,7 +92,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s", request.path)
-    return error_response(request, 500, _("服务器内部错误,请稍后再试或联系管理员。"))
+    return error_response(request, 500, _("服务器内部错误，请稍后再试或联系管理员。"))
 
 
 def _mount_app_routers() -> None:

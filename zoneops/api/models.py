@@ -29,7 +29,7 @@ class ApiToken(models.Model):
         related_name="api_tokens",
         help_text=_("调用接口时以该用户的身份和数据范围访问。"),
     )
-    name = models.CharField(_("用途"), max_length=100, help_text=_("如:市级平台数据对接"))
+    name = models.CharField(_("用途"), max_length=100, help_text=_("如：市级平台数据对接"))
     prefix = models.CharField(_("令牌前缀"), max_length=16, editable=False, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

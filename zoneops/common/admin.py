@@ -40,7 +40,7 @@ class CalendarDayForm(forms.ModelForm):
         if day is not None and working is not None and working == weekend_rule_says_working(day):
             kind = _("工作日") if working else _("休息日")
             raise ValidationError(
-                _("%(day)s 是%(weekday)s,按周末规则本来就是%(kind)s,无需录入。")
+                _("%(day)s 是%(weekday)s，按周末规则本来就是%(kind)s，无需录入。")
                 % {"day": f"{day:%Y-%m-%d}", "weekday": date_format(day, "l"), "kind": kind}
             )
         return cleaned
@@ -120,7 +120,7 @@ class CalendarYearAdmin(ModelAdmin):
         # A year is entered by adding it; afterwards it changes through its days and the actions.
         return ["year", "source", "note", "updated_at"] if obj else ["source"]
 
-    @admin.display(description=_("节假日(工作日放假)"), ordering="holiday_count")
+    @admin.display(description=_("节假日（工作日放假）"), ordering="holiday_count")
     def holidays(self, obj: CalendarYear) -> int:
         return obj.holiday_count or 0  # type: ignore[attr-defined]
 
@@ -148,7 +148,7 @@ class CalendarYearAdmin(ModelAdmin):
         self._reseed(request, queryset, force=False)
 
     @admin.action(
-        description=_("从 chinesecalendar 重新导入(覆盖人工修改)"), permissions=["change"]
+        description=_("从 chinesecalendar 重新导入（覆盖人工修改）"), permissions=["change"]
     )
     def reseed_overwriting_manual(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._reseed(request, queryset, force=True)
@@ -168,19 +168,22 @@ class CalendarYearAdmin(ModelAdmin):
             (kept if result.source == CalendarYear.Source.MANUAL else seeded).append(year)
         if seeded:
             self.message_user(
-                request, _("已重新导入:%(years)s") % {"years": _years(seeded)}, messages.SUCCESS
+                request, _("已重新导入：%(years)s") % {"years": _years(seeded)}, messages.SUCCESS
             )
         if kept:
             self.message_user(
                 request,
-                _("%(years)s 有人工修改,未覆盖;如确需覆盖,请用“重新导入(覆盖人工修改)”。")
+                _("%(years)s 有人工修改，未覆盖；如确需覆盖，请用“重新导入（覆盖人工修改）”。")
                 % {"years": _years(kept)},
                 messages.WARNING,
             )
         if refused:
             self.message_user(
                 request,
-                _("chinesecalendar 数据包没有这些年份的数据(仅有 %(first)s–%(last)s 年):%(years)s")
+                _(
+                    "chinesecalendar 数据包没有这些年份的数据"
+                    "（仅有 %(first)s–%(last)s 年）：%(years)s"
+                )
                 % {"years": _years(refused), "first": covered[0], "last": covered[-1]},
                 messages.ERROR,
             )

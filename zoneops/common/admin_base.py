@@ -25,7 +25,9 @@ from zoneops.common.services import record_check_version, record_delete, record_
 class VersionedForm(forms.ModelForm):
     """A ModelForm that remembers the version it was opened on and refuses a stale save."""
 
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edit_version = forms.IntegerField(
+        label=_("编辑时的版本"), widget=forms.HiddenInput, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

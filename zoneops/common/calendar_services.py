@@ -62,7 +62,7 @@ def calendar_seed_year(*, year: int, force: bool = False) -> CalendarYear:
     covered = calendar_package_years()
     if year not in covered:
         raise ApplicationError(
-            _("chinesecalendar 数据包没有 %(year)s 年的数据(仅有 %(first)s–%(last)s 年)。")
+            _("chinesecalendar 数据包没有 %(year)s 年的数据（仅有 %(first)s–%(last)s 年）。")
             % {"year": year, "first": covered[0], "last": covered[-1]},
             field="year",
         )

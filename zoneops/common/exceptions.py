@@ -34,7 +34,7 @@ class StaleEditError(ApplicationError):
         super().__init__(
             str(
                 _(
-                    "“%(label)s”已被他人修改(当前版本 %(version)s),您的修改未保存。"
+                    "“%(label)s”已被他人修改（当前版本 %(version)s），您的修改未保存。"
                     "请刷新后在最新内容上重新修改。"
                 )
                 % {"label": label, "version": current_version}

@@ -26,7 +26,7 @@ def record_current_version(*, instance: models.Model, lock: bool = False) -> int
     current = queryset.values_list("version", flat=True).first()
     if current is None:
         raise ApplicationError(
-            _("“%(label)s”已被删除,无法保存。") % {"label": instance}, code="gone"
+            _("“%(label)s”已被删除，无法保存。") % {"label": instance}, code="gone"
         )
     return int(current)
 
@@ -82,7 +82,7 @@ def record_delete(*, instance: models.Model, by: Any, expected_version: int | No
     except models.ProtectedError as error:
         blockers = sorted({str(obj._meta.verbose_name) for obj in error.protected_objects})
         raise ApplicationError(
-            _("“%(label)s”仍被以下记录引用,不能删除:%(blockers)s")
+            _("“%(label)s”仍被以下记录引用，不能删除：%(blockers)s")
             % {"label": instance, "blockers": "、".join(blockers)},
             code="protected",
         ) from error

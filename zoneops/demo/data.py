@@ -59,10 +59,10 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
     DepartmentSpec("dzb", "党政办公室", DepartmentKind.BUREAU, ZONE, short_name="党政办"),
     DepartmentSpec("zsj", "招商局", DepartmentKind.BUREAU, ZONE, short_name="招商局"),
     DepartmentSpec(
-        "zsj-1", "招商一科(汽车产业)", DepartmentKind.SECTION, "zsj", short_name="招商一科"
+        "zsj-1", "招商一科（汽车产业）", DepartmentKind.SECTION, "zsj", short_name="招商一科"
     ),
     DepartmentSpec(
-        "zsj-2", "招商二科(新材料)", DepartmentKind.SECTION, "zsj", short_name="招商二科"
+        "zsj-2", "招商二科（新材料）", DepartmentKind.SECTION, "zsj", short_name="招商二科"
     ),
     DepartmentSpec("xmb", "项目建设办公室", DepartmentKind.BUREAU, ZONE, short_name="项目办"),
     DepartmentSpec("spj", "行政审批局", DepartmentKind.BUREAU, ZONE, short_name="审批局"),
@@ -90,26 +90,26 @@ SIX_PARKS: tuple[ParkSpec, ...] = (
     ParkSpec(
         ZSHK_PARK,
         CarrierKind.PARK,
-        "中商高科沧州产业新城:致力于打造在全国具有标杆意义的产城融合示范区,建设内容包括"
+        "中商高科沧州产业新城：致力于打造在全国具有标杆意义的产城融合示范区，建设内容包括"
         "智能制造集聚区、大企业定制区、研发及商务区、生活配套住宅区、生活配套商业区域等。"
-        "首期(一期)占地395亩、建筑面积约26万平方米的智能制造区,17栋建筑已封顶;"
-        "二期、三期做好建设、招商、运营前期准备,分期开发。",
+        "首期（一期）占地395亩、建筑面积约26万平方米的智能制造区，17栋建筑已封顶；"
+        "二期、三期做好建设、招商、运营前期准备，分期开发。",
         area_mu=Decimal("395"),
         floor_area_m2=Decimal("260000"),
         target_industries="高端装备制造、电子信息、汽车零部件、生物技术与医疗、环保能源",
     ),
     ParkSpec(
-        "汽车(新能源、智能网联)产业园",
+        "汽车（新能源、智能网联）产业园",
         CarrierKind.PARK,
-        "以北京现代沧州工厂为龙头,汽车产业按照“一体两翼”发展模式,以智能网联汽车和新能源汽车"
-        "为两只重要抓手;依托河北省战略性新兴产业示范基地(智能网联汽车)。",
+        "以北京现代沧州工厂为龙头，汽车产业按照“一体两翼”发展模式，以智能网联汽车和新能源汽车"
+        "为两只重要抓手；依托河北省战略性新兴产业示范基地（智能网联汽车）。",
         target_industries="整车、新能源汽车、智能网联汽车、关键零部件、研发检测、汽车后市场服务",
     ),
     ParkSpec(
         "中日韩产业园",
         CarrierKind.PARK,
-        "河北省首批国际合作重点产业园。以现有韩日企业为依托,工业产业为基础,积极引进中日韩"
-        "高端制造、日韩经济特色的商贸物流、中日韩文化等产业,将产业园打造成为融生产、生活、"
+        "河北省首批国际合作重点产业园。以现有韩日企业为依托，工业产业为基础，积极引进中日韩"
+        "高端制造、日韩经济特色的商贸物流、中日韩文化等产业，将产业园打造成为融生产、生活、"
         "生态于一体的国际化智慧产业园区。",
         target_industries="中日韩高端制造、商贸物流、中日韩文化",
     ),
@@ -119,9 +119,9 @@ SIX_PARKS: tuple[ParkSpec, ...] = (
         "新材料产业园",
         CarrierKind.PARK,
         "以亚超特铝复合材料、国工恒昌新型高强高导铜合金引线框架材料、联之捷国防军工特种焊材"
-        "及工艺3个掌握行业领先技术的高端新材料项目为基础,形成示范集聚效应,全力打造高端新材料"
+        "及工艺3个掌握行业领先技术的高端新材料项目为基础，形成示范集聚效应，全力打造高端新材料"
         "产业园。",
-        target_industries="新材料(航空航天、电子信息)",
+        target_industries="新材料（航空航天、电子信息）",
     ),
 )
 
@@ -139,33 +139,33 @@ OTHER_CARRIERS: tuple[ParkSpec, ...] = (
     ParkSpec(
         "沧州清华汽车科技园",
         CarrierKind.PARK,
-        "以企业总部办公、商务写字楼、智慧中心、人才公寓为主要产品,定位于汽车研发与制造、"
-        "生物科技、智能化科技、新能源研发等高端优质企业的“4.0智慧科技中心”,入园企业可享受"
+        "以企业总部办公、商务写字楼、智慧中心、人才公寓为主要产品，定位于汽车研发与制造、"
+        "生物科技、智能化科技、新能源研发等高端优质企业的“4.0智慧科技中心”，入园企业可享受"
         "产业链的上下游资源优势。",
         target_industries="汽车研发与制造、生物科技、智能化科技、新能源研发",
     ),
     ParkSpec(
-        "航天(沧州)科技成果转化中心",
+        "航天（沧州）科技成果转化中心",
         CarrierKind.CENTRE,
-        "河北省首家航天科技成果转化中心(航天科工·科技成果转化(沧州)中心)。开展航天科技"
-        "成果展示、评估、交易对接等服务,建成集航天科技成果转化展示、研发、孵化、成果转化为一体"
+        "河北省首家航天科技成果转化中心（航天科工·科技成果转化（沧州）中心）。开展航天科技"
+        "成果展示、评估、交易对接等服务，建成集航天科技成果转化展示、研发、孵化、成果转化为一体"
         "的航天军民两用技术创新示范平台和产业化基地。",
     ),
     ParkSpec(
         "军民两用航天科创产业园",
         CarrierKind.PARK,
-        "沧州经济开发区与中国航天科工集团的合作项目,已汇聚几十家有意向的军民融合企业,"
+        "沧州经济开发区与中国航天科工集团的合作项目，已汇聚几十家有意向的军民融合企业，"
         "正在编制园区规划。",
         target_industries="航空航天、军民融合",
     ),
     ParkSpec(
         "Apollo生态产业园",
         CarrierKind.PARK,
-        "2020年开工建设,完善省级智能网联汽车战略性新兴产业示范基地建设。",
+        "2020年开工建设，完善省级智能网联汽车战略性新兴产业示范基地建设。",
         target_industries="智能网联汽车、自动驾驶",
     ),
     ParkSpec(
-        "武汉理工大学京津冀协同(沧州)研究院",
+        "武汉理工大学京津冀协同（沧州）研究院",
         CarrierKind.INSTITUTE,
         "与武汉理工大学签订协议建立。",
     ),
@@ -178,8 +178,8 @@ OTHER_CARRIERS: tuple[ParkSpec, ...] = (
     ParkSpec(
         "沧州Apollo自动驾驶开放测试区",
         CarrierKind.TEST_AREA,
-        "百度Apollo自动驾驶与车路协同项目:中国首个区级全域开放载人自动驾驶测试区域。开放测试"
-        "道路里程超过100公里,其中15公里为经过道路改造的车路协同测试路段,其余为普通测试路段。",
+        "百度Apollo自动驾驶与车路协同项目：中国首个区级全域开放载人自动驾驶测试区域。开放测试"
+        "道路里程超过100公里，其中15公里为经过道路改造的车路协同测试路段，其余为普通测试路段。",
         target_industries="自动驾驶、车路协同",
     ),
 )
@@ -188,7 +188,7 @@ PARKS: tuple[ParkSpec, ...] = SIX_PARKS + SIX_CENTRES + OTHER_CARRIERS
 
 HYUNDAI_PLANT = "北京现代沧州工厂"
 
-ENTERPRISES: tuple[EnterpriseSpec, ...] = (EnterpriseSpec(HYUNDAI_PLANT, "中国(中韩合资)"),)
+ENTERPRISES: tuple[EnterpriseSpec, ...] = (EnterpriseSpec(HYUNDAI_PLANT, "中国（中韩合资）"),)
 
 # One account per role; display names are invented for the demo.
 ACCOUNTS: tuple[AccountSpec, ...] = (

@@ -176,7 +176,7 @@ def _accounts(users: list[User]) -> list[DemoAccount]:
 
 def _report(result: DemoResult, stdout: TextIO) -> None:
     if not result.created_total:
-        stdout.write("演示数据已存在,未新建记录 / Demo zone already loaded, nothing created.\n")
+        stdout.write("演示数据已存在，未新建记录 / Demo zone already loaded, nothing created.\n")
         return
     labels = {
         "departments": "部门 departments",

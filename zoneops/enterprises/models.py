@@ -22,7 +22,7 @@ class Enterprise(BusinessModel):
     )
     country = models.CharField(_("来源国家或地区"), max_length=50, default="中国")
     is_sample = models.BooleanField(
-        _("示例数据"), default=False, help_text=_("演示用的生成记录,并非真实企业。")
+        _("示例数据"), default=False, help_text=_("演示用的生成记录，并非真实企业。")
     )
 
     # One register for the whole committee; an enterprise user reaches only his own.

@@ -64,7 +64,7 @@ def department(request, department_id: int):
     return get_object_or_404(Department.objects.visible_to(request.user), pk=department_id)
 
 
-@router.get("/users", response=list[UserOut], summary="用户列表(按数据范围)")
+@router.get("/users", response=list[UserOut], summary="用户列表（按数据范围）")
 @paginate(LimitOffsetPagination)
 def users(request):
     return User.objects.visible_to(request.user).order_by("pk")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class DepartmentKind(models.TextChoices):
     CITY = "city", _("市级")
-    ZONE = "zone", _("开发区(管委会)")
+    ZONE = "zone", _("开发区（管委会）")
     BUREAU = "bureau", _("局/办")
     SECTION = "section", _("科室")
 

@@ -56,7 +56,7 @@ class Role(BusinessModel):
         verbose_name=_("自定义部门"),
         blank=True,
         related_name="+",
-        help_text=_("数据范围为“自定义部门数据”时可见的部门(含下级)。"),
+        help_text=_("数据范围为“自定义部门数据”时可见的部门（含下级）。"),
     )
     group = models.OneToOneField(
         Group, verbose_name=_("权限组"), on_delete=models.PROTECT, related_name="role"
@@ -97,7 +97,7 @@ class User(AbstractUser):
         verbose_name=_("分管部门"),
         related_name="leaders_in_charge",
         blank=True,
-        help_text=_("领导分管的部门:其数据(含下级部门)对该领导可见。"),
+        help_text=_("领导分管的部门：其数据（含下级部门）对该领导可见。"),
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",

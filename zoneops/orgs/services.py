@@ -156,7 +156,7 @@ def user_set_roles(*, user: User, role_codes: Iterable[str]) -> User:
     unknown = set(codes) - {role.code for role in roles}
     if unknown:
         raise ApplicationError(
-            _("未知的角色:%(codes)s") % {"codes": "、".join(sorted(unknown))}, field="roles"
+            _("未知的角色：%(codes)s") % {"codes": "、".join(sorted(unknown))}, field="roles"
         )
     user.roles.set(roles)
     user.groups.set([role.group for role in roles])

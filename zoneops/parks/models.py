@@ -13,7 +13,7 @@ class Park(BusinessModel):
     kind = models.CharField(_("类型"), max_length=16, choices=CarrierKind.choices)
     description = models.TextField(_("简介"), blank=True)
     area_mu = models.DecimalField(
-        _("占地面积(亩)"),
+        _("占地面积（亩）"),
         max_digits=12,
         decimal_places=2,
         null=True,
@@ -21,7 +21,7 @@ class Park(BusinessModel):
         validators=[MinValueValidator(0)],
     )
     floor_area_m2 = models.DecimalField(
-        _("建筑面积(平方米)"),
+        _("建筑面积（平方米）"),
         max_digits=14,
         decimal_places=2,
         null=True,

@@ -98,7 +98,7 @@ def test_enterprise_user_is_bound_to_the_hyundai_plant_and_is_not_staff():
     user = User.objects.select_related("enterprise").get(username="enterprise")
 
     assert user.enterprise.name == "北京现代沧州工厂"
-    assert user.enterprise.country == "中国(中韩合资)"
+    assert user.enterprise.country == "中国（中韩合资）"
     assert not user.enterprise.is_sample
     assert not user.is_staff
 
@@ -132,7 +132,7 @@ def test_six_parks_and_six_centres_exist_with_their_kinds():
 
     for name in (
         "中商高科·沧州产业园",
-        "汽车(新能源、智能网联)产业园",
+        "汽车（新能源、智能网联）产业园",
         "中日韩产业园",
         "航空航天产业园",
         "管道升级产业园",

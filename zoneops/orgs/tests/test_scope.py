@@ -23,7 +23,7 @@ def world(org):
     """Records owned across the tree, and one viewer per role."""
     leaders_office = make_department("领导班子", parent=org["zone"])
     hyundai = record_save(instance=Enterprise(name="北京现代沧州工厂"), by=None)
-    other_firm = record_save(instance=Enterprise(name="其他企业(示例)", is_sample=True), by=None)
+    other_firm = record_save(instance=Enterprise(name="其他企业（示例）", is_sample=True), by=None)
     park = record_save(instance=Park(name="中日韩产业园", kind=CarrierKind.PARK), by=None)
 
     section_member = make_user(RoleCode.STAFF, departments=[org["investment_section"]])

@@ -15,12 +15,13 @@ from zoneops.common.models import CalendarYear
 
 class Command(BaseCommand):
     help = (
-        "从 chinesecalendar 数据包导入工作日历(默认全部年份;人工修改过的年份除非 --force 不覆盖)。"
+        "从 chinesecalendar 数据包导入工作日历"
+        "（默认全部年份；人工修改过的年份除非 --force 不覆盖）。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--year", type=int, action="append", dest="years", help="年份,可重复;默认全部年份"
+            "--year", type=int, action="append", dest="years", help="年份，可重复；默认全部年份"
         )
         parser.add_argument("--force", action="store_true", help="覆盖人工修改过的年份")
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             except ApplicationError as error:
                 raise CommandError(error.message) from error
             if calendar_year.source == CalendarYear.Source.MANUAL:
-                self.stdout.write(self.style.WARNING(f"{year}: 有人工修改,未覆盖(--force 可覆盖)"))
+                self.stdout.write(
+                    self.style.WARNING(f"{year}: 有人工修改，未覆盖（--force 可覆盖）")
+                )
             else:
                 self.stdout.write(f"{year}: 已导入")

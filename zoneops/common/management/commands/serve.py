@@ -60,7 +60,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
         if settings.DEBUG:
             self.stderr.write(
-                "警告:DEBUG 已开启,不应用于生产环境。"
+                "警告：DEBUG 已开启，不应用于生产环境。"
                 "Warning: DEBUG is on; do not serve production with it (set DEBUG=false)."
             )
         call_command("collectstatic", interactive=False, verbosity=0)

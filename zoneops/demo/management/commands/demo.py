@@ -28,7 +28,7 @@ SERVE_THREADS = 8
 
 class Command(BaseCommand):
     help = (
-        "运行演示区:迁移本地数据库、载入沧州经济开发区演示数据、为每个角色建演示账号并启动服务。"
+        "运行演示区：迁移本地数据库、载入沧州经济开发区演示数据、为每个角色建演示账号并启动服务。"
         "Run the demo zone: migrate the local database, load the demo zone, create one demo "
         "account per role, print the accounts and serve until Ctrl-C. "
         f"{PASSWORD_ENV} sets the demo accounts' password."
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve",
             action="store_true",
-            help="只准备数据不启动服务(用于脚本和测试)/ do everything but serve "
+            help="只准备数据不启动服务（用于脚本和测试）/ do everything but serve "
             "(for scripts and tests).",
         )
 
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         )
         if options["no_serve"]:
             return
-        self.stdout.write("正在运行,按 Ctrl-C 停止 / serving, press Ctrl-C to stop.")
+        self.stdout.write("正在运行，按 Ctrl-C 停止 / serving, press Ctrl-C to stop.")
         if not settings.DEBUG:
             # Without DEBUG the manifest storage needs the collected files (`zoneops serve` too).
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         sqlite_file = _sqlite_file_in(database, data_dir)
         if connection.vendor != "sqlite" and interactive:
             raise CommandError(
-                f"--reset 会清空 {_describe_database(database)} 中的全部数据。确需如此,请加上 "
+                f"--reset 会清空 {_describe_database(database)} 中的全部数据。确需如此，请加上 "
                 "--no-input 再运行。 --reset would erase every record in "
                 f"{_describe_database(database)}; if you really mean it, add --no-input."
             )
@@ -115,7 +115,7 @@ class Command(BaseCommand):
         base = f"http://{_browser_host(host)}:{port}"
         database = connections[DEFAULT_DB_ALIAS].settings_dict
         if generated:
-            origin = f"自动生成,保存在 / generated, kept in {data_dir / PASSWORD_FILE}"
+            origin = f"自动生成，保存在 / generated, kept in {data_dir / PASSWORD_FILE}"
         else:
             origin = f"来自 / from {PASSWORD_ENV}"
         rows = [("用户名 username", "角色 role", "部门 department", "密码 password")]
@@ -141,12 +141,12 @@ class Command(BaseCommand):
                 lines.append("   " + "  ".join("-" * w for w in widths))
         lines += [
             "",
-            " 企业用户不能登录管理后台,只能看到本企业的数据。",
+            " 企业用户不能登录管理后台，只能看到本企业的数据。",
             " The enterprise user cannot sign in to the back office; it sees its own data only.",
         ]
         if not _is_loopback(host) and host not in settings.ALLOWED_HOSTS:
             lines.append(
-                f" 从其他电脑访问请设置 ALLOWED_HOSTS(含本机地址)。 To reach it from other "
+                f" 从其他电脑访问请设置 ALLOWED_HOSTS（含本机地址）。 To reach it from other "
                 f"machines set ALLOWED_HOSTS to this machine's address (listening on {host})."
             )
         lines.append(rule)
