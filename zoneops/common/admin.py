@@ -28,6 +28,9 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.models import CalendarDay, CalendarYear
 from zoneops.common.workcalendar import weekend_rule_says_working
 
+# The index page lists every area the user may open, as the sidebar does.
+admin.site.index_title = _("工作台")
+
 
 class CalendarDayForm(forms.ModelForm):
     class Meta:
