@@ -13,7 +13,7 @@ list — admin, pages, API, exports — filters with `Model.objects.visible_to(u
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -94,7 +94,10 @@ def scope_filter(model: type[models.Model], scope: DataScope) -> Q | None:
     return condition
 
 
-def scope_queryset(queryset: models.QuerySet, user: Any) -> models.QuerySet:
+Q_ = TypeVar("Q_", bound=models.QuerySet)
+
+
+def scope_queryset(queryset: Q_, user: Any) -> Q_:
     condition = scope_filter(queryset.model, scope_for(user))
     return queryset if condition is None else queryset.filter(condition)
 

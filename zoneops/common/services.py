@@ -50,23 +50,24 @@ def record_save(
     reason: str = "",
 ) -> M:
     """Validate and save a business record: version check, audit fields, history row."""
+    record: Any = instance  # any model with a `version` field (BusinessModel, User)
     adding = instance.pk is None or instance._state.adding
     if adding:
-        instance.version = 1
+        record.version = 1
         if hasattr(instance, "created_by_id") and by is not None and by.pk:
-            instance.created_by = by
+            record.created_by = by
     else:
         current = record_current_version(instance=instance, lock=True)
         if expected_version is not None and current != expected_version:
             raise StaleEditError(label=str(instance), current_version=current)
-        instance.version = current + 1
+        record.version = current + 1
     if hasattr(instance, "updated_by_id") and by is not None and getattr(by, "pk", None):
-        instance.updated_by = by
+        record.updated_by = by
     try:
         instance.full_clean(exclude=list(exclude_validation or ()))
     except ValidationError:
         if not adding:
-            instance.version -= 1
+            record.version -= 1
         raise
     _attach_history(instance, by=by, reason=reason)
     instance.save()
@@ -93,11 +94,12 @@ def records_bulk_create(
     *, model: type[M], instances: list[M], by: Any, batch_size: int = 2000
 ) -> list[M]:
     """Insert many records at once (imports), each with its history row and audit fields."""
-    for instance in instances:
-        instance.version = 1
+    record: Any
+    for record in instances:
+        record.version = 1
         if by is not None and getattr(by, "pk", None):
-            instance.created_by = by
-            instance.updated_by = by
+            record.created_by = by
+            record.updated_by = by
     return bulk_create_with_history(
         instances,
         model,
@@ -111,10 +113,11 @@ def records_bulk_update(
     *, model: type[M], instances: list[M], fields: list[str], by: Any, batch_size: int = 2000
 ) -> int:
     """Update many records at once (re-imports), bumping versions and writing history rows."""
-    for instance in instances:
-        instance.version += 1
+    record: Any
+    for record in instances:
+        record.version += 1
         if by is not None and getattr(by, "pk", None):
-            instance.updated_by = by
+            record.updated_by = by
     return bulk_update_with_history(
         instances,
         model,

@@ -138,7 +138,7 @@ def user_create(
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    user._history_user = by if by is not None and by.pk else None
+    user._history_user = by if by is not None and by.pk else None  # type: ignore[attr-defined]
     user.save()
     if enterprise is not None and not role_codes:
         role_codes = [RoleCode.ENTERPRISE]
