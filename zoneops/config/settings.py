@@ -61,7 +61,9 @@ INSTALLED_APPS = [
     "zoneops.common",
     "zoneops.orgs",
     "zoneops.enterprises",
+    "zoneops.industry",
     "zoneops.parks",
+    "zoneops.projects",
     "zoneops.api",
     "zoneops.demo",
 ]

@@ -1,0 +1,187 @@
+"""Investment projects, their stage moves and key-project designations."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.common.amounts import AmountField
+from zoneops.common.models import BusinessModel
+from zoneops.common.scope import ScopedQuerySet
+from zoneops.projects.enums import KeyLevel, SourceChannel, Stage
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    def in_stage(self, *stages: str) -> "ProjectQuerySet":
+        return self.filter(stage__in=stages)
+
+    def key_in(self, year: int) -> "ProjectQuerySet":
+        return self.filter(key_designations__year=year).distinct()
+
+
+class Project(BusinessModel):
+    code = models.CharField(_("项目编号"), max_length=20, unique=True)
+    name = models.CharField(_("项目名称"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("所属项目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="phases",
+        help_text=_("分期建设时，一期、二期、三期各为一个子项目，各有自己的阶段。"),
+    )
+    phase = models.CharField(_("分期"), max_length=20, blank=True, help_text=_("如 一期"))
+    investor_name = models.CharField(_("投资方"), max_length=200, blank=True)
+    investor_country = models.CharField(_("投资方国家或地区"), max_length=50, default="中国")
+    investor_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("投资方企业（已注册）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    source_channel = models.CharField(
+        _("项目来源"), max_length=20, choices=SourceChannel.choices, default=SourceChannel.VISIT
+    )
+    industry = models.ForeignKey(
+        "industry.IndustryCategory",
+        verbose_name=_("产业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    park = models.ForeignKey(
+        "parks.Park",
+        verbose_name=_("落地园区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    own_site = models.BooleanField(_("独立选址"), default=False)
+    total_investment = AmountField(_("总投资（万元）"), default=0)
+    fixed_asset_investment = AmountField(_("固定资产投资（万元）"), null=True, blank=True)
+    foreign_investment_usd = AmountField(_("利用外资（万美元）"), null=True, blank=True)
+    land_mu = models.DecimalField(
+        _("用地（亩）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    expected_output = AmountField(_("预计年产值（万元）"), null=True, blank=True)
+    expected_tax = AmountField(_("预计年税收（万元）"), null=True, blank=True)
+    contacts = models.TextField(_("联系人"), blank=True)
+    description = models.TextField(_("建设内容"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("招商专员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_projects",
+    )
+    liaison_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("包联领导"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="liaison_projects",
+    )
+    responsible_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("责任部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    # The current stage and the dates that follow from the moves (kept by project_move_stage).
+    stage = models.CharField(
+        _("当前阶段"), max_length=20, choices=Stage.choices, default=Stage.LEAD, editable=False
+    )
+    stage_since = models.DateField(_("进入当前阶段日期"), null=True, editable=False)
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True, editable=False)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True, editable=False)
+    completed_on = models.DateField(_("竣工日期"), null=True, blank=True, editable=False)
+    production_on = models.DateField(_("投产日期"), null=True, blank=True, editable=False)
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True, editable=False)
+    termination_reason = models.TextField(_("终止原因"), blank=True, editable=False)
+    is_sample = models.BooleanField(
+        _("示例数据"), default=False, help_text=_("演示用的生成记录，并非真实项目。")
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    scope_department_fields = ("responsible_department",)
+    scope_owner_fields = ("created_by", "owner", "liaison_leader")
+    scope_enterprise_field = "investor_enterprise"
+
+    class Meta:
+        verbose_name = _("招商项目")
+        verbose_name_plural = _("招商项目")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["stage"], name="projects_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageMove(models.Model):
+    """One move of a project along the pipeline: the event every summary as of a date reads."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_moves"
+    )
+    from_stage = models.CharField(
+        _("原阶段"), max_length=20, choices=Stage.choices, blank=True, default=""
+    )
+    to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
+    moved_on = models.DateField(_("发生日期"))
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("说明"), blank=True)
+    backdate_reason = models.CharField(_("补登原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("阶段变更")
+        verbose_name_plural = _("阶段变更")
+        ordering = ["moved_on", "id"]
+        indexes = [
+            models.Index(fields=["project", "moved_on", "id"], name="projects_move_project_idx"),
+            models.Index(fields=["to_stage", "moved_on"], name="projects_move_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.from_stage or '-'} → {self.to_stage} @ {self.moved_on}"
+
+
+class KeyDesignation(models.Model):
+    """A project listed as a key project of a level in a year (省/市/区重点)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="key_designations"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    level = models.CharField(_("级别"), max_length=10, choices=KeyLevel.choices)
+
+    class Meta:
+        verbose_name = _("重点项目认定")
+        verbose_name_plural = _("重点项目认定")
+        ordering = ["-year", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "level"], name="projects_key_designation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_level_display()}"

@@ -1,0 +1,237 @@
+"""Reads of the pipeline: where each project stood on any date, and the yearly tables."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.common.scope import scope_queryset
+from zoneops.projects.enums import KeyLevel, ReportCategory, Stage
+from zoneops.projects.models import KeyDesignation, Project, StageMove
+
+ZERO = Decimal(0)
+DIMENSIONS = ("stage", "industry", "park", "key_level", "leader", "department")
+
+
+def projects_with_stage_as_of(*, as_of: date, queryset: QuerySet | None = None) -> QuerySet:
+    """Projects annotated with `stage_at`: their stage on `as_of`, read from the moves.
+
+    A project registered after `as_of` has no stage then (NULL).
+    """
+    queryset = Project.objects.all() if queryset is None else queryset
+    last_move = StageMove.objects.filter(project=OuterRef("pk"), moved_on__lte=as_of).order_by(
+        "-moved_on", "-id"
+    )
+    return queryset.annotate(stage_at=Subquery(last_move.values("to_stage")[:1]))
+
+
+def report_category_expression(*, year: int) -> Case:
+    """The row of the yearly table a project falls in, given its `stage_at` at the year's end."""
+    first_day = date(year, 1, 1)
+    return Case(
+        When(
+            stage_at__in=[Stage.COMPLETED, Stage.IN_PRODUCTION],
+            completed_on__gte=first_day,
+            then=Value(ReportCategory.COMPLETED),
+        ),
+        When(
+            stage_at=Stage.STARTED,
+            started_on__gte=first_day,
+            then=Value(ReportCategory.NEWLY_STARTED),
+        ),
+        When(stage_at=Stage.STARTED, then=Value(ReportCategory.CONTINUING)),
+        When(
+            stage_at__in=[Stage.SIGNED, Stage.PLANNED_START],
+            then=Value(ReportCategory.PLANNED_START),
+        ),
+        When(stage_at=Stage.DEEP_TALKS, then=Value(ReportCategory.DEEP_TALKS)),
+        When(stage_at=Stage.TALKS, then=Value(ReportCategory.TALKS)),
+        When(stage_at=Stage.LEAD, then=Value(ReportCategory.LEAD)),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+@dataclass
+class Cell:
+    count: int = 0
+    investment: Decimal = ZERO  # 万元
+
+    def add(self, count: int, investment: Decimal) -> None:
+        self.count += count
+        self.investment += investment
+
+
+@dataclass
+class SummaryRow:
+    key: str
+    label: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+    total: Cell = field(default_factory=Cell)
+
+
+@dataclass
+class PipelineSummary:
+    year: int
+    as_of: date
+    dimension: str
+    categories: list[tuple[str, str]]
+    rows: list[SummaryRow]
+    total: Cell
+    category_totals: dict[str, Cell]
+
+
+def _period(year: int | None, as_of: date | None) -> tuple[int, date]:
+    today = timezone.localdate()
+    if as_of is None:
+        year = year or today.year
+        as_of = min(date(year, 12, 31), today)
+    elif year is None:
+        year = as_of.year
+    return year, as_of
+
+
+def projects_counted(*, year: int, as_of: date, user: Any = None) -> QuerySet:
+    """The projects in the year's table: leaf projects (a phased project counts by its phases)
+    with the row they fall in on `as_of`; dropped ones and those finished before the year are out.
+    """
+    queryset = Project.objects.all() if user is None else scope_queryset(Project.objects, user)
+    queryset = queryset.exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
+    queryset = projects_with_stage_as_of(as_of=as_of, queryset=queryset)
+    return queryset.annotate(category=report_category_expression(year=year)).exclude(category="")
+
+
+def _dimension_values(dimension: str, year: int) -> tuple[Any, Any]:
+    """(the value expression to group by, the label expression)."""
+    if dimension == "stage":
+        return None, None
+    if dimension == "industry":
+        return F("industry_id"), F("industry__name")
+    if dimension == "park":
+        return (
+            Case(When(own_site=True, then=Value(-1)), default=F("park_id")),
+            F("park__name"),
+        )
+    if dimension == "leader":
+        return F("liaison_leader_id"), Coalesce(
+            "liaison_leader__display_name", "liaison_leader__username"
+        )
+    if dimension == "department":
+        return F("responsible_department_id"), F("responsible_department__name")
+    if dimension == "key_level":
+        province = Exists(
+            KeyDesignation.objects.filter(
+                project=OuterRef("pk"), year=year, level=KeyLevel.PROVINCE
+            )
+        )
+        city = Exists(
+            KeyDesignation.objects.filter(project=OuterRef("pk"), year=year, level=KeyLevel.CITY)
+        )
+        district = Exists(
+            KeyDesignation.objects.filter(
+                project=OuterRef("pk"), year=year, level=KeyLevel.DISTRICT
+            )
+        )
+        expression = Case(
+            When(Q(province) & Q(city), then=Value("province_city")),
+            When(province, then=Value(KeyLevel.PROVINCE)),
+            When(city, then=Value(KeyLevel.CITY)),
+            When(district, then=Value(KeyLevel.DISTRICT)),
+            default=Value("none"),
+            output_field=CharField(),
+        )
+        return expression, None
+    raise ValueError(dimension)
+
+
+KEY_LEVEL_LABELS = {
+    "province_city": lambda: _("省市双重点"),
+    KeyLevel.PROVINCE: lambda: str(KeyLevel.PROVINCE.label),
+    KeyLevel.CITY: lambda: str(KeyLevel.CITY.label),
+    KeyLevel.DISTRICT: lambda: str(KeyLevel.DISTRICT.label),
+    "none": lambda: _("非重点项目"),
+}
+
+
+def pipeline_summary(
+    *,
+    year: int | None = None,
+    as_of: date | None = None,
+    dimension: str = "stage",
+    user: Any = None,
+    categories: list[str] | None = None,
+) -> PipelineSummary:
+    """Counts and investment of the year's projects by table row, grouped by a dimension.
+
+    One query whatever the number of projects. `as_of` defaults to the year's last day (or
+    today for the running year); the year defaults to that of `as_of`.
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(dimension)
+    year, as_of = _period(year, as_of)
+    queryset = projects_counted(year=year, as_of=as_of, user=user)
+    if categories:
+        queryset = queryset.filter(category__in=categories)
+    group, label = _dimension_values(dimension, year)
+    values: dict[str, Any] = {"category": F("category")}
+    if group is not None:
+        values["group"] = group
+    if label is not None:
+        values["label"] = label
+    rows_data = (
+        queryset.values(**values)
+        .annotate(n=Count("pk"), investment=Coalesce(Sum("total_investment"), ZERO))
+        .order_by()
+    )
+    category_list = [(c.value, str(c.label)) for c in ReportCategory]
+    rows: dict[Any, SummaryRow] = {}
+    total = Cell()
+    category_totals: dict[str, Cell] = defaultdict(Cell)
+    for item in rows_data:
+        category = item["category"]
+        if dimension == "stage":
+            key: Any = category
+            row_label = str(ReportCategory(category).label)
+        elif dimension == "key_level":
+            key = item["group"]
+            row_label = KEY_LEVEL_LABELS[key]()
+        else:
+            key = item["group"]
+            row_label = item.get("label") or (_("独立选址") if key == -1 else _("未填写"))
+        row = rows.setdefault(key, SummaryRow(key=str(key), label=str(row_label)))
+        row.cells.setdefault(category, Cell()).add(item["n"], item["investment"])
+        row.total.add(item["n"], item["investment"])
+        total.add(item["n"], item["investment"])
+        category_totals[category].add(item["n"], item["investment"])
+    if dimension == "stage":
+        ordered = [rows[c] for c, _label in category_list if c in rows]
+    else:
+        ordered = sorted(rows.values(), key=lambda r: (-r.total.investment, r.label))
+    return PipelineSummary(
+        year=year,
+        as_of=as_of,
+        dimension=dimension,
+        categories=category_list,
+        rows=ordered,
+        total=total,
+        category_totals=dict(category_totals),
+    )

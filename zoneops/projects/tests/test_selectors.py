@@ -1,0 +1,134 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user
+from zoneops.projects.enums import ReportCategory, Stage
+from zoneops.projects.selectors import pipeline_summary, projects_with_stage_as_of
+from zoneops.projects.services import project_set_key_levels
+from zoneops.projects.tests.factories import make_project
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_category(summary):
+    return {row.key: (row.total.count, row.total.investment) for row in summary.rows}
+
+
+@pytest.fixture
+def pipeline():
+    return {
+        "continuing": make_project(
+            "续建项目",
+            investment=30000,
+            moves=[(Stage.SIGNED, date(2018, 3, 1)), (Stage.STARTED, date(2018, 6, 1))],
+        ),
+        "new": make_project(
+            "新开工项目",
+            investment=20000,
+            moves=[(Stage.SIGNED, date(2019, 2, 1)), (Stage.STARTED, date(2019, 4, 1))],
+        ),
+        "completed": make_project(
+            "竣工项目",
+            investment=15000,
+            moves=[
+                (Stage.STARTED, date(2018, 5, 1)),
+                (Stage.COMPLETED, date(2019, 10, 1)),
+                (Stage.IN_PRODUCTION, date(2019, 12, 1)),
+            ],
+        ),
+        "done_before": make_project(
+            "早已投产",
+            investment=99000,
+            moves=[(Stage.STARTED, date(2016, 5, 1)), (Stage.IN_PRODUCTION, date(2018, 1, 1))],
+        ),
+        "planned": make_project(
+            "计划开工项目", investment=8000, moves=[(Stage.SIGNED, date(2019, 11, 1))]
+        ),
+        "deep": make_project(
+            "深度在谈项目", investment=50000, moves=[(Stage.DEEP_TALKS, date(2019, 8, 1))]
+        ),
+        "dropped": make_project(
+            "终止项目",
+            investment=7000,
+            moves=[(Stage.TALKS, date(2019, 1, 1)), (Stage.TERMINATED, date(2019, 6, 1))],
+        ),
+        "next_year": make_project(
+            "次年线索", investment=1000, moves=[(Stage.LEAD, date(2020, 2, 1))]
+        ),
+    }
+
+
+def test_the_yearly_table_classifies_by_the_year_of_start_and_completion(pipeline):
+    summary = pipeline_summary(year=2019)
+    assert _by_category(summary) == {
+        ReportCategory.COMPLETED: (1, Decimal(15000)),
+        ReportCategory.CONTINUING: (1, Decimal(30000)),
+        ReportCategory.NEWLY_STARTED: (1, Decimal(20000)),
+        ReportCategory.PLANNED_START: (1, Decimal(8000)),
+        ReportCategory.DEEP_TALKS: (1, Decimal(50000)),
+    }
+    assert (summary.total.count, summary.total.investment) == (5, Decimal(123000))
+    assert [row.key for row in summary.rows][:3] == ["completed", "continuing", "newly_started"]
+
+
+def test_a_project_started_last_year_was_new_then_and_is_continuing_now(pipeline):
+    assert _by_category(pipeline_summary(year=2018))[ReportCategory.NEWLY_STARTED][0] == 2
+    assert _by_category(pipeline_summary(year=2019))[ReportCategory.CONTINUING][0] == 1
+
+
+def test_summary_as_of_a_past_date_reads_the_stage_of_that_day(pipeline):
+    summary = pipeline_summary(as_of=date(2019, 3, 1))
+    rows = _by_category(summary)
+    assert rows[ReportCategory.PLANNED_START] == (1, Decimal(20000))  # signed, not yet started
+    assert rows[ReportCategory.TALKS] == (1, Decimal(7000))  # not yet dropped
+    assert ReportCategory.DEEP_TALKS not in rows  # not yet registered
+    stages = dict(projects_with_stage_as_of(as_of=date(2019, 3, 1)).values_list("name", "stage_at"))
+    assert stages["竣工项目"] == Stage.STARTED
+    assert stages["次年线索"] is None
+
+
+def test_a_phased_project_counts_by_its_phases(pipeline):
+    parent = make_project(
+        "中商高科·沧州产业园", investment=0, moves=[(Stage.SIGNED, date(2019, 1, 5))]
+    )
+    make_project(
+        "中商高科·沧州产业园（一期）",
+        investment=40000,
+        parent=parent,
+        phase="一期",
+        moves=[(Stage.SIGNED, date(2019, 1, 5)), (Stage.STARTED, date(2019, 3, 1))],
+    )
+    rows = _by_category(pipeline_summary(year=2019))
+    assert rows[ReportCategory.NEWLY_STARTED] == (2, Decimal(60000))
+    assert rows[ReportCategory.PLANNED_START] == (1, Decimal(8000))
+
+
+def test_summary_by_key_level_shows_dual_key_projects(pipeline):
+    project_set_key_levels(project=pipeline["completed"], year=2019, levels=["province", "city"])
+    project_set_key_levels(project=pipeline["new"], year=2019, levels=["city"])
+    summary = pipeline_summary(year=2019, dimension="key_level")
+    labels = {row.label: row.total.count for row in summary.rows}
+    assert labels == {"省市双重点": 1, "市重点": 1, "非重点项目": 3}
+
+
+def test_summary_only_counts_what_the_user_may_see(org, pipeline):
+    officer = make_user(RoleCode.STAFF, departments=[org["approvals"]])
+    mine = make_project(
+        "审批局项目",
+        investment=1000,
+        responsible_department=org["approvals"],
+        moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))],
+    )
+    summary = pipeline_summary(year=2019, user=officer)
+    assert summary.total.count == 1
+    assert summary.rows[0].cells[ReportCategory.DEEP_TALKS].investment == mine.total_investment
+
+
+def test_summary_is_one_query_whatever_the_number_of_projects(pipeline, django_assert_num_queries):
+    for index in range(20):
+        make_project(f"批量{index}", moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))])
+    with django_assert_num_queries(1):
+        pipeline_summary(year=2019, dimension="industry")
