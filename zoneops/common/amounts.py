@@ -1,4 +1,4 @@
-"""Amounts as Chinese reports write them: stored as exact decimals in 万元, shown in 亿元 or 万元."""
+"""Amounts as Chinese reports write them: exact decimals in 万元, shown in 亿元 or 万元."""
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -46,3 +46,8 @@ def format_wan(amount_wan: Decimal | int | None, places: int = 2) -> str:
     quantum = Decimal(1).scaleb(-places)
     value = Decimal(amount_wan or 0).quantize(quantum, rounding=ROUND_HALF_UP)
     return _("%(amount)s万元") % {"amount": _trim(value)}
+
+
+def exact_wan(amount_wan: Decimal | int | None) -> Decimal:
+    """An amount in 万元 with its two decimal places, whatever the database's sum returned."""
+    return Decimal(amount_wan or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -1,0 +1,267 @@
+"""REST API of the pipeline: projects, stage moves and the yearly tables."""
+
+from datetime import date
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from zoneops.api.schemas import VersionedIn
+from zoneops.common.amounts import exact_wan, wan_to_yi
+from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.scope import ensure_allowed
+from zoneops.common.services import record_save
+from zoneops.projects.enums import SourceChannel, Stage
+from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
+from zoneops.projects.models import Project, StageMove
+from zoneops.projects.selectors import DIMENSIONS, PipelineSummary, pipeline_summary
+from zoneops.projects.services import project_create, project_move_stage
+
+router = Router(tags=["projects"])
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    phase: str
+    investor_name: str
+    investor_country: str
+    source_channel: str
+    industry_id: int | None
+    park_id: int | None
+    own_site: bool
+    total_investment: Decimal = Field(description="总投资（万元）")
+    stage: str
+    stage_label: str = Field(alias="get_stage_display")
+    stage_since: date | None
+    signed_on: date | None
+    started_on: date | None
+    completed_on: date | None
+    production_on: date | None
+    liaison_leader_id: int | None
+    responsible_department_id: int | None
+    owner_id: int | None
+    is_sample: bool
+    version: int
+
+
+class ProjectIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    on: date | None = Field(None, description="登记日期，默认今天")
+    stage: Stage = Stage.LEAD
+    backdate_reason: str = ""
+    investor_name: str = ""
+    investor_country: str = "中国"
+    source_channel: SourceChannel = SourceChannel.VISIT
+    industry_id: int | None = None
+    park_id: int | None = None
+    own_site: bool = False
+    total_investment: Decimal = Field(Decimal(0), ge=0, description="总投资（万元）")
+    responsible_department_id: int | None = None
+    liaison_leader_id: int | None = None
+    owner_id: int | None = None
+    description: str = ""
+
+
+class ProjectUpdateIn(VersionedIn):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    investor_name: str | None = None
+    investor_country: str | None = None
+    industry_id: int | None = None
+    park_id: int | None = None
+    own_site: bool | None = None
+    total_investment: Decimal | None = Field(None, ge=0)
+    fixed_asset_investment: Decimal | None = Field(None, ge=0)
+    responsible_department_id: int | None = None
+    liaison_leader_id: int | None = None
+    owner_id: int | None = None
+    description: str | None = None
+
+
+class StageMoveIn(VersionedIn):
+    to_stage: Stage
+    on: date
+    note: str = ""
+    backdate_reason: str = ""
+    reason: str = Field("", description="终止原因（终止时必填）")
+
+
+class StageMoveOut(Schema):
+    id: int
+    from_stage: str
+    to_stage: str
+    moved_on: date
+    recorded_at: object
+    by_id: int | None
+    note: str
+    backdate_reason: str
+
+
+class ProjectFilter(Schema):
+    stage: Stage | None = None
+    industry_id: int | None = None
+    park_id: int | None = None
+    q: str | None = Field(None, description="名称、编号或投资方")
+
+
+class SummaryQuery(Schema):
+    year: int | None = Field(None, ge=1990, le=2100)
+    as_of: date | None = None
+    dimension: str = Field("stage", description="stage|industry|park|key_level|leader|department")
+
+
+class SummaryCell(Schema):
+    count: int
+    investment_wan: Decimal
+    investment_yi: Decimal
+
+
+class SummaryRowOut(Schema):
+    key: str
+    label: str
+    total: SummaryCell
+    cells: dict[str, SummaryCell]
+
+
+class SummaryOut(Schema):
+    title: str
+    year: int
+    as_of: date
+    dimension: str
+    categories: dict[str, str]
+    total: SummaryCell
+    rows: list[SummaryRowOut]
+
+
+def _cell(cell) -> dict:
+    return {
+        "count": cell.count,
+        "investment_wan": exact_wan(cell.investment),
+        "investment_yi": wan_to_yi(cell.investment),
+    }
+
+
+def _summary(request, query: SummaryQuery) -> PipelineSummary:
+    ensure_allowed(request.user, "view", Project)
+    if query.dimension not in DIMENSIONS:
+        raise ApplicationError(
+            _("不支持的分组“%(value)s”，可选：%(choices)s")
+            % {"value": query.dimension, "choices": "、".join(DIMENSIONS)},
+            field="dimension",
+        )
+    return pipeline_summary(
+        year=query.year, as_of=query.as_of, dimension=query.dimension, user=request.user
+    )
+
+
+@router.get("/summary", response=SummaryOut, summary="招商项目情况表（按年度或截至某日）")
+def summary(request, query: Query[SummaryQuery]):
+    result = _summary(request, query)
+    return {
+        "title": pipeline_summary_title(result),
+        "year": result.year,
+        "as_of": result.as_of,
+        "dimension": result.dimension,
+        "categories": dict(result.categories),
+        "total": _cell(result.total),
+        "rows": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "total": _cell(row.total),
+                "cells": {key: _cell(cell) for key, cell in row.cells.items()},
+            }
+            for row in result.rows
+        ],
+    }
+
+
+@router.get("/summary.xlsx", summary="招商项目情况表（Excel）", response={200: None})
+def summary_xlsx(request, query: Query[SummaryQuery]):
+    result = _summary(request, query)
+    response = HttpResponse(pipeline_summary_xlsx(result), content_type=XLSX_CONTENT_TYPE)
+    filename = f"{pipeline_summary_title(result)}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@router.get("/", response=list[ProjectOut], summary="招商项目列表")
+@paginate(LimitOffsetPagination)
+def projects(request, filters: Query[ProjectFilter]):
+    ensure_allowed(request.user, "view", Project)
+    queryset = Project.objects.visible_to(request.user)
+    if filters.stage:
+        queryset = queryset.filter(stage=filters.stage)
+    if filters.industry_id:
+        queryset = queryset.filter(industry_id=filters.industry_id)
+    if filters.park_id:
+        queryset = queryset.filter(park_id=filters.park_id)
+    if filters.q:
+        queryset = queryset.filter(
+            Q(name__icontains=filters.q)
+            | Q(code__icontains=filters.q)
+            | Q(investor_name__icontains=filters.q)
+        )
+    return queryset
+
+
+@router.post("/", response={201: ProjectOut}, summary="登记项目")
+def project_register(request, payload: ProjectIn):
+    ensure_allowed(request.user, "add", Project)
+    data = payload.dict()
+    project = project_create(
+        name=data.pop("name"),
+        on=data.pop("on"),
+        stage=data.pop("stage"),
+        backdate_reason=data.pop("backdate_reason"),
+        by=request.user,
+        **data,
+    )
+    return Status(201, project)
+
+
+@router.get("/{project_id}", response=ProjectOut, summary="项目")
+def project_detail(request, project_id: int):
+    ensure_allowed(request.user, "view", Project)
+    return get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
+
+
+@router.patch("/{project_id}", response=ProjectOut, summary="修改项目")
+def project_update(request, project_id: int, payload: ProjectUpdateIn):
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
+    ensure_allowed(request.user, "change", Project, project)
+    for name, value in payload.dict(exclude_unset=True, exclude={"version"}).items():
+        setattr(project, name, value)
+    return record_save(instance=project, by=request.user, expected_version=payload.version)
+
+
+@router.get("/{project_id}/moves", response=list[StageMoveOut], summary="阶段变更记录")
+def project_moves(request, project_id: int):
+    ensure_allowed(request.user, "view", Project)
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
+    return StageMove.objects.filter(project=project).order_by("moved_on", "id")
+
+
+@router.post("/{project_id}/moves", response={201: StageMoveOut}, summary="推进阶段或终止")
+def project_move(request, project_id: int, payload: StageMoveIn):
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
+    ensure_allowed(request.user, "change", Project, project)
+    move = project_move_stage(
+        project=project,
+        to_stage=payload.to_stage,
+        on=payload.on,
+        by=request.user,
+        note=payload.note,
+        backdate_reason=payload.backdate_reason,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return Status(201, move)

@@ -1,0 +1,164 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user
+from zoneops.projects.enums import Stage
+from zoneops.projects.models import Project
+from zoneops.projects.tests.factories import make_project
+
+
+@pytest.fixture
+def officer(org):
+    return make_user(RoleCode.STAFF, departments=[org["investment"]])
+
+
+@pytest.fixture
+def client_for(db):
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def projects_2019(org):
+    return [
+        make_project(
+            "续建A",
+            investment=300000,
+            responsible_department=org["investment"],
+            moves=[(Stage.SIGNED, date(2018, 1, 5)), (Stage.STARTED, date(2018, 3, 1))],
+        ),
+        make_project(
+            "在谈B",
+            investment=120000,
+            responsible_department=org["investment"],
+            moves=[(Stage.DEEP_TALKS, date(2019, 6, 1))],
+        ),
+        make_project(
+            "审批局的项目",
+            investment=5000,
+            responsible_department=org["approvals"],
+            moves=[(Stage.DEEP_TALKS, date(2019, 6, 1))],
+        ),
+    ]
+
+
+def test_summary_endpoint_gives_the_yearly_table_in_wan_and_yi(officer, projects_2019, client_for):
+    response = client_for(officer).get("/api/v1/projects/summary?year=2019")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["title"] == "2019年招商项目情况表"
+    rows = {row["key"]: row["total"] for row in body["rows"]}
+    assert rows["continuing"] == {"count": 1, "investment_wan": "300000.00", "investment_yi": "30.00"}
+    assert rows["deep_talks"]["count"] == 1  # the approvals bureau's project is out of scope
+    assert body["total"]["count"] == 2
+
+
+def test_summary_as_of_a_date(officer, projects_2019, client_for):
+    body = client_for(officer).get("/api/v1/projects/summary?as_of=2019-03-01").json()
+    assert body["title"] == "截至2019年3月1日招商项目情况表"
+    assert [row["key"] for row in body["rows"]] == ["continuing"]
+
+
+def test_summary_with_an_unknown_dimension_names_the_field(officer, client_for):
+    response = client_for(officer).get("/api/v1/projects/summary?year=2019&dimension=colour")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "dimension"
+    bad_date = client_for(officer).get("/api/v1/projects/summary?as_of=2019-13-01")
+    assert bad_date.status_code == 422
+    assert bad_date.json()["errors"][0]["field"] == "as_of"
+
+
+def test_summary_exports_as_a_chinese_report_table(officer, projects_2019, client_for, tmp_path):
+    response = client_for(officer).get("/api/v1/projects/summary.xlsx?year=2019")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    path = tmp_path / "table.xlsx"
+    path.write_bytes(response.content)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert rows[0][0] == "2019年招商项目情况表"
+    assert rows[1][0] == "单位：个、亿元"
+    assert rows[2] == ["项目类别", "项目数（个）", "总投资（亿元）"]
+    assert rows[3][0] == "合计" and rows[3][1] == 2 and rows[3][2] == pytest.approx(42.0)
+    assert ["续建", 1, 30.0] in [row[:3] for row in rows]
+
+
+def test_summary_by_department_is_a_cross_table(org, projects_2019, client_for, tmp_path):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    response = client_for(admin).get("/api/v1/projects/summary.xlsx?year=2019&dimension=department")
+    path = tmp_path / "by_department.xlsx"
+    path.write_bytes(response.content)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert rows[2][:3] == ["责任部门", "合计", ""]
+    labels = [row[0] for row in rows[4:]]
+    assert labels[0] == "合计" and "招商局" in labels and "行政审批局" in labels
+
+
+def test_register_and_move_a_project_through_the_api(officer, client_for):
+    client = client_for(officer)
+    created = client.post(
+        "/api/v1/projects/",
+        {"name": "钛合金新材料项目", "total_investment": "80000", "stage": "talks"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    project = created.json()
+    moved = client.post(
+        f"/api/v1/projects/{project['id']}/moves",
+        {"to_stage": "signed", "on": timezone.localdate().isoformat(), "version": project["version"]},
+        content_type="application/json",
+    )
+    assert moved.status_code == 201, moved.content
+    assert Project.objects.get(pk=project["id"]).stage == Stage.SIGNED
+    moves = client.get(f"/api/v1/projects/{project['id']}/moves").json()
+    assert [m["to_stage"] for m in moves] == ["talks", "signed"]
+
+
+def test_a_refused_move_names_the_field_and_changes_nothing(officer, client_for):
+    project = make_project("某项目", created_by=None, moves=[(Stage.SIGNED, date(2019, 3, 1))], owner=officer)
+    response = client_for(officer).post(
+        f"/api/v1/projects/{project.pk}/moves",
+        {"to_stage": "talks", "on": "2019-04-01", "backdate_reason": "补登", "version": project.version},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "to_stage"
+    assert Project.objects.get(pk=project.pk).stage == Stage.SIGNED
+
+
+def test_negative_investment_is_refused(officer, client_for):
+    response = client_for(officer).post(
+        "/api/v1/projects/", {"name": "x", "total_investment": "-1"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "total_investment"
+    assert not Project.objects.exists()
+
+
+def test_projects_outside_scope_are_not_found(org, officer, client_for):
+    other = make_project("别人的项目", responsible_department=org["approvals"])
+    assert client_for(officer).get(f"/api/v1/projects/{other.pk}").status_code == 404
+    listing = client_for(officer).get("/api/v1/projects/?limit=50").json()
+    assert other.pk not in [item["id"] for item in listing["items"]]
+
+
+def test_enterprise_user_sees_only_its_own_projects(org, client_for):
+    from zoneops.common.services import record_save
+    from zoneops.enterprises.models import Enterprise
+
+    firm = record_save(instance=Enterprise(name="嘉诚汽车内饰"), by=None)
+    mine = make_project("嘉诚汽车内饰项目", investor_enterprise=firm, investment=1)
+    make_project("别家项目")
+    user = make_user(RoleCode.ENTERPRISE, enterprise=firm)
+    # enterprise users have no back-office permission: the API refuses the list
+    assert client_for(user).get("/api/v1/projects/").status_code == 403
+    assert mine.investor_enterprise == firm
