@@ -61,3 +61,14 @@ class KeyLevel(models.TextChoices):
     PROVINCE = "province", _("省重点")
     CITY = "city", _("市重点")
     DISTRICT = "district", _("区重点")
+
+
+class SummaryDimension(models.TextChoices):
+    """What the pipeline table is grouped by."""
+
+    STAGE = "stage", _("项目类别")
+    INDUSTRY = "industry", _("产业")
+    PARK = "park", _("落地园区")
+    KEY_LEVEL = "key_level", _("重点项目级别")
+    LEADER = "leader", _("包联领导")
+    DEPARTMENT = "department", _("责任部门")

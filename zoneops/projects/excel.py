@@ -5,16 +5,8 @@ from django.utils.translation import gettext as _
 from zoneops.common.amounts import wan_to_yi
 from zoneops.common.excel import Sheet, write_workbook
 from zoneops.common.periods import format_as_of
+from zoneops.projects.enums import SummaryDimension
 from zoneops.projects.selectors import PipelineSummary
-
-DIMENSION_LABELS = {
-    "stage": lambda: _("项目类别"),
-    "industry": lambda: _("产业"),
-    "park": lambda: _("落地园区"),
-    "key_level": lambda: _("重点项目级别"),
-    "leader": lambda: _("包联领导"),
-    "department": lambda: _("责任部门"),
-}
 
 
 def pipeline_summary_title(summary: PipelineSummary) -> str:
@@ -42,7 +34,7 @@ def pipeline_summary_sheet(summary: PipelineSummary) -> Sheet:
     categories = [
         (key, label) for key, label in summary.categories if key in summary.category_totals
     ]
-    first = [DIMENSION_LABELS[summary.dimension](), _("合计"), None]
+    first = [str(SummaryDimension(summary.dimension).label), _("合计"), None]
     second: list[str | None] = [None, _("项目数"), _("总投资")]
     merges = [(0, 0, 1, 0, first[0]), (0, 1, 0, 2, _("合计"))]
     for index, (_key, label) in enumerate(categories):

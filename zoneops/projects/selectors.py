@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.scope import scope_queryset
-from zoneops.projects.enums import KeyLevel, ReportCategory, Stage
+from zoneops.projects.enums import KeyLevel, ReportCategory, Stage, SummaryDimension
 from zoneops.projects.models import KeyDesignation, Project, StageMove
 
 ZERO = Decimal(0)
-DIMENSIONS = ("stage", "industry", "park", "key_level", "leader", "department")
+DIMENSIONS = tuple(SummaryDimension.values)
 
 
 def projects_with_stage_as_of(*, as_of: date, queryset: QuerySet | None = None) -> QuerySet:

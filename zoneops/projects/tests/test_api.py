@@ -1,5 +1,4 @@
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -58,7 +57,11 @@ def test_summary_endpoint_gives_the_yearly_table_in_wan_and_yi(officer, projects
     body = response.json()
     assert body["title"] == "2019年招商项目情况表"
     rows = {row["key"]: row["total"] for row in body["rows"]}
-    assert rows["continuing"] == {"count": 1, "investment_wan": "300000.00", "investment_yi": "30.00"}
+    assert rows["continuing"] == {
+        "count": 1,
+        "investment_wan": "300000.00",
+        "investment_yi": "30.00",
+    }
     assert rows["deep_talks"]["count"] == 1  # the approvals bureau's project is out of scope
     assert body["total"]["count"] == 2
 
@@ -114,7 +117,11 @@ def test_register_and_move_a_project_through_the_api(officer, client_for):
     project = created.json()
     moved = client.post(
         f"/api/v1/projects/{project['id']}/moves",
-        {"to_stage": "signed", "on": timezone.localdate().isoformat(), "version": project["version"]},
+        {
+            "to_stage": "signed",
+            "on": timezone.localdate().isoformat(),
+            "version": project["version"],
+        },
         content_type="application/json",
     )
     assert moved.status_code == 201, moved.content
@@ -124,10 +131,17 @@ def test_register_and_move_a_project_through_the_api(officer, client_for):
 
 
 def test_a_refused_move_names_the_field_and_changes_nothing(officer, client_for):
-    project = make_project("某项目", created_by=None, moves=[(Stage.SIGNED, date(2019, 3, 1))], owner=officer)
+    project = make_project(
+        "某项目", created_by=None, moves=[(Stage.SIGNED, date(2019, 3, 1))], owner=officer
+    )
     response = client_for(officer).post(
         f"/api/v1/projects/{project.pk}/moves",
-        {"to_stage": "talks", "on": "2019-04-01", "backdate_reason": "补登", "version": project.version},
+        {
+            "to_stage": "talks",
+            "on": "2019-04-01",
+            "backdate_reason": "补登",
+            "version": project.version,
+        },
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -137,7 +151,9 @@ def test_a_refused_move_names_the_field_and_changes_nothing(officer, client_for)
 
 def test_negative_investment_is_refused(officer, client_for):
     response = client_for(officer).post(
-        "/api/v1/projects/", {"name": "x", "total_investment": "-1"}, content_type="application/json"
+        "/api/v1/projects/",
+        {"name": "x", "total_investment": "-1"},
+        content_type="application/json",
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "total_investment"

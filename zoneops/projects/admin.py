@@ -1,0 +1,320 @@
+"""Back office of the pipeline: the project register, stage moves and the yearly table."""
+
+from typing import Any
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from unfold.admin import TabularInline
+from unfold.decorators import action, display
+from unfold.views import UnfoldModelAdminViewMixin
+
+from zoneops.common.admin_base import BusinessAdmin, VersionedForm
+from zoneops.common.amounts import format_yi
+from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.scope import can_see
+from zoneops.projects.enums import Stage, SummaryDimension
+from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
+from zoneops.projects.forms import StageMoveForm, SummaryForm
+from zoneops.projects.models import KeyDesignation, Project, StageMove
+from zoneops.projects.selectors import pipeline_summary
+from zoneops.projects.services import project_create, project_move_stage
+
+STAGE_COLOURS = {
+    Stage.LEAD: "info",
+    Stage.TALKS: "info",
+    Stage.DEEP_TALKS: "info",
+    Stage.SIGNED: "warning",
+    Stage.PLANNED_START: "warning",
+    Stage.STARTED: "primary",
+    Stage.COMPLETED: "success",
+    Stage.IN_PRODUCTION: "success",
+    Stage.TERMINATED: "danger",
+}
+
+
+class StageMoveInline(TabularInline):
+    model = StageMove
+    extra = 0
+    can_delete = False
+    fields = ["moved_on", "from_stage", "to_stage", "note", "backdate_reason", "by", "recorded_at"]
+    readonly_fields = fields
+    ordering = ["moved_on", "id"]
+    verbose_name_plural = _("阶段变更记录")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("by")
+
+
+class KeyDesignationInline(TabularInline):
+    model = KeyDesignation
+    extra = 0
+    fields = ["year", "level"]
+
+
+class ProjectAddForm(VersionedForm):
+    """Registering a project: the stage it enters at and when (a past date needs a reason)."""
+
+    initial_stage = forms.ChoiceField(
+        label=_("登记阶段"),
+        choices=[(s.value, s.label) for s in Stage if s != Stage.TERMINATED],
+        initial=Stage.LEAD,
+    )
+    registered_on = forms.DateField(
+        label=_("登记日期"), required=False, help_text=_("默认今天；早于今天须填写补登原因。")
+    )
+    backdate_reason = forms.CharField(label=_("补登原因"), required=False)
+
+
+@admin.register(Project)
+class ProjectAdmin(BusinessAdmin):
+    list_display = [
+        "code",
+        "name",
+        "show_stage",
+        "industry",
+        "park",
+        "show_investment",
+        "liaison_leader",
+        "responsible_department",
+        "stage_since",
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = ["stage", "industry", "park", "source_channel", "is_sample"]
+    search_fields = ["code", "name", "investor_name"]
+    list_select_related = ["industry", "park", "liaison_leader", "responsible_department"]
+    autocomplete_fields = [
+        "parent",
+        "investor_enterprise",
+        "industry",
+        "park",
+        "owner",
+        "liaison_leader",
+        "responsible_department",
+    ]
+    readonly_fields = [
+        "code",
+        "stage",
+        "stage_since",
+        "signed_on",
+        "started_on",
+        "completed_on",
+        "production_on",
+        "terminated_on",
+        "termination_reason",
+    ]
+    inlines = [KeyDesignationInline, StageMoveInline]
+    actions_detail = ["move_stage"]
+    nav_order = 10
+    fieldsets = [
+        (None, {"fields": ["code", "name", ("parent", "phase"), "description"]}),
+        (
+            _("投资方"),
+            {
+                "fields": [
+                    ("investor_name", "investor_country"),
+                    "investor_enterprise",
+                    "source_channel",
+                    "contacts",
+                ]
+            },
+        ),
+        (
+            _("产业与落地"),
+            {"fields": ["industry", ("park", "own_site"), "land_mu"]},
+        ),
+        (
+            _("投资与效益（万元）"),
+            {
+                "fields": [
+                    ("total_investment", "fixed_asset_investment"),
+                    "foreign_investment_usd",
+                    ("expected_output", "expected_tax"),
+                ]
+            },
+        ),
+        (_("责任"), {"fields": ["owner", "liaison_leader", "responsible_department"]}),
+        (
+            _("阶段"),
+            {
+                "fields": [
+                    ("stage", "stage_since"),
+                    ("signed_on", "started_on"),
+                    ("completed_on", "production_on"),
+                    ("terminated_on", "termination_reason"),
+                ]
+            },
+        ),
+        (_("其他"), {"fields": ["is_sample"]}),
+    ]
+
+    @display(description=_("阶段"), label=STAGE_COLOURS, ordering="stage")
+    def show_stage(self, obj: Project) -> tuple[str, str]:
+        return obj.stage, obj.get_stage_display()
+
+    @admin.display(description=_("总投资"), ordering="total_investment")
+    def show_investment(self, obj: Project) -> str:
+        return format_yi(obj.total_investment)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            registration = (
+                _("登记"),
+                {"fields": ["initial_stage", "registered_on", "backdate_reason"]},
+            )
+            fieldsets = [fs for fs in fieldsets if fs[0] != _("阶段")]
+            fieldsets = [fieldsets[0], registration, *fieldsets[1:]]
+        return fieldsets
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        if obj is None:
+            kwargs["form"] = ProjectAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        fields = {
+            name: value
+            for name, value in data.items()
+            if name in {f.name for f in Project._meta.get_fields()} and name not in ("name", "code")
+        }
+        try:
+            created = project_create(
+                name=data["name"],
+                by=request.user,
+                on=data.get("registered_on"),
+                stage=data["initial_stage"],
+                backdate_reason=data.get("backdate_reason", ""),
+                **fields,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            raise
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @action(description=_("推进阶段"), url_path="move-stage", permissions=["change"])
+    def move_stage(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:projects_project_move_stage", args=[object_id]))
+
+    def get_urls(self):
+        move = self.admin_site.admin_view(StageMoveView.as_view(model_admin=self))
+        table = self.admin_site.admin_view(PipelineSummaryView.as_view(model_admin=self))
+        export = self.admin_site.admin_view(self.summary_export)
+        return [
+            path("<int:object_id>/move/", move, name="projects_project_move_stage"),
+            path("summary/", table, name="projects_project_summary"),
+            path("summary/export/", export, name="projects_project_summary_export"),
+            *super().get_urls(),
+        ]
+
+    def summary_export(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = SummaryForm(request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        summary = pipeline_summary(
+            year=data.get("year"),
+            as_of=data.get("as_of"),
+            dimension=data.get("dimension") or "stage",
+            user=request.user,
+        )
+        response = HttpResponse(pipeline_summary_xlsx(summary), content_type=XLSX_CONTENT_TYPE)
+        filename = quote(f"{pipeline_summary_title(summary)}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+        return response
+
+
+class StageMoveView(UnfoldModelAdminViewMixin, FormView):
+    title = _("推进阶段")
+    permission_required = ("projects.change_project",)
+    template_name = "projects/move_stage.html"
+    form_class = StageMoveForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        self.project = get_object_or_404(
+            Project.objects.visible_to(request.user), pk=kwargs["object_id"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "project": self.project}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(project=self.project, **kwargs)
+
+    def form_valid(self, form: StageMoveForm) -> HttpResponse:
+        data = form.cleaned_data
+        if not can_see(self.request.user, self.project):
+            raise PermissionDenied
+        try:
+            move = project_move_stage(
+                project=self.project,
+                to_stage=data["to_stage"],
+                on=data["on"],
+                by=self.request.user,
+                note=data["note"],
+                backdate_reason=data["backdate_reason"],
+                reason=data["reason"],
+                expected_version=data["edit_version"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("“%(project)s”已推进到“%(stage)s”。")
+            % {"project": self.project, "stage": move.get_to_stage_display()},
+        )
+        return HttpResponseRedirect(
+            reverse("admin:projects_project_change", args=[self.project.pk])
+        )
+
+
+class PipelineSummaryView(UnfoldModelAdminViewMixin, TemplateView):
+    title = _("招商项目情况表")
+    permission_required = ("projects.view_project",)
+    template_name = "projects/summary.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = SummaryForm(self.request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        summary = pipeline_summary(
+            year=data.get("year"),
+            as_of=data.get("as_of"),
+            dimension=data.get("dimension") or "stage",
+            user=self.request.user,
+        )
+        categories = [
+            (key, label) for key, label in summary.categories if key in summary.category_totals
+        ]
+        return super().get_context_data(
+            form=form,
+            summary=summary,
+            table_title=pipeline_summary_title(summary),
+            dimension_label=SummaryDimension(summary.dimension).label,
+            categories=categories,
+            query=self.request.GET.urlencode(),
+            **kwargs,
+        )

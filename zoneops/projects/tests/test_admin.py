@@ -1,0 +1,117 @@
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user
+from zoneops.projects.enums import Stage
+from zoneops.projects.models import Project
+from zoneops.projects.tests.factories import make_project
+
+
+@pytest.fixture
+def officer(org):
+    return make_user(RoleCode.STAFF, departments=[org["investment"]])
+
+
+@pytest.fixture
+def client(officer):
+    client = Client()
+    client.force_login(officer)
+    return client
+
+
+def test_an_officer_registers_a_lead_in_the_back_office(client, org):
+    response = client.post(
+        "/admin/projects/project/add/",
+        {
+            "name": "氟化锂晶体项目",
+            "initial_stage": "talks",
+            "registered_on": "",
+            "backdate_reason": "",
+            "investor_name": "某新材料公司",
+            "investor_country": "中国",
+            "source_channel": "online_hall",
+            "total_investment": "60000",
+            "responsible_department": org["investment"].pk,
+            "key_designations-TOTAL_FORMS": "0",
+            "key_designations-INITIAL_FORMS": "0",
+            "stage_moves-TOTAL_FORMS": "0",
+            "stage_moves-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    project = Project.objects.get(name="氟化锂晶体项目")
+    assert project.stage == Stage.TALKS
+    assert project.stage_moves.get().moved_on == timezone.localdate()
+
+
+def test_the_stage_move_page_moves_the_project_and_refuses_a_stale_form(client, officer):
+    project = make_project(
+        "钛合金新材料项目", owner=officer, moves=[(Stage.TALKS, date(2019, 3, 1))]
+    )
+    url = f"/admin/projects/project/{project.pk}/move/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "钛合金新材料项目" in page.content.decode()
+    today = timezone.localdate().isoformat()
+    done = client.post(
+        url, {"to_stage": "signed", "on": today, "edit_version": project.version, "note": "签约"}
+    )
+    assert done.status_code == 302
+    project.refresh_from_db()
+    assert project.stage == Stage.SIGNED
+
+    stale = client.post(url, {"to_stage": "planned_start", "on": today, "edit_version": 1})
+    assert stale.status_code == 200
+    assert "已被他人修改" in stale.content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.SIGNED
+
+
+def test_a_backdated_move_without_reason_is_shown_on_the_field(client, officer):
+    project = make_project("项目甲", owner=officer, moves=[(Stage.TALKS, date(2019, 3, 1))])
+    response = client.post(
+        f"/admin/projects/project/{project.pk}/move/",
+        {"to_stage": "signed", "on": "2019-06-01", "edit_version": project.version},
+    )
+    assert response.status_code == 200
+    assert "须填写补登原因" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).stage == Stage.TALKS
+
+
+def test_the_move_page_of_a_project_outside_scope_is_not_found(client, org):
+    other = make_project("审批局项目", responsible_department=org["approvals"])
+    assert client.get(f"/admin/projects/project/{other.pk}/move/").status_code == 404
+
+
+def test_the_summary_page_shows_the_yearly_table_and_exports_it(client, officer):
+    make_project(
+        "在建项目",
+        owner=officer,
+        investment=230000,
+        moves=[(Stage.SIGNED, date(2019, 1, 8)), (Stage.STARTED, date(2019, 3, 1))],
+    )
+    page = client.get("/admin/projects/project/summary/?year=2019")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "2019年招商项目情况表" in body
+    assert "新开工" in body and "23.00" in body
+    by_industry = client.get("/admin/projects/project/summary/?year=2019&dimension=industry")
+    assert "未填写" in by_industry.content.decode()
+    export = client.get("/admin/projects/project/summary/export/?year=2019")
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_project_list_query_count_does_not_grow(client, officer, django_assert_max_num_queries):
+    for index in range(3):
+        make_project(f"项目{index}", owner=officer)
+    with django_assert_max_num_queries(20) as few:
+        client.get("/admin/projects/project/")
+    for index in range(30):
+        make_project(f"更多项目{index}", owner=officer)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/admin/projects/project/")
