@@ -20,7 +20,13 @@ from zoneops.common.services import record_save
 from zoneops.projects.enums import SourceChannel, Stage
 from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
 from zoneops.projects.models import Project, StageMove
-from zoneops.projects.selectors import DIMENSIONS, PipelineSummary, pipeline_summary
+from zoneops.projects.selectors import (
+    DIMENSIONS,
+    PipelineSummary,
+    pipeline_funnel,
+    pipeline_summary,
+    stage_durations,
+)
 from zoneops.projects.services import project_create, project_move_stage
 
 router = Router(tags=["projects"])
@@ -191,6 +197,47 @@ def summary_xlsx(request, query: Query[SummaryQuery]):
     filename = f"{pipeline_summary_title(result)}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+class FunnelQuery(Schema):
+    registered_from: date
+    registered_to: date
+    as_of: date | None = None
+
+
+class FunnelStepOut(Schema):
+    stage: str
+    label: str
+    reached: int
+    conversion: Decimal | None = Field(None, description="较上一阶段的转化率（%）")
+
+
+class StageDurationOut(Schema):
+    stage: str
+    label: str
+    finished: int
+    average_days: Decimal | None
+    ongoing: int
+    ongoing_average_days: Decimal | None
+
+
+@router.get("/funnel", response=list[FunnelStepOut], summary="招商漏斗：登记期内项目的阶段转化")
+def funnel(request, query: Query[FunnelQuery]):
+    ensure_allowed(request.user, "view", Project)
+    if query.registered_to < query.registered_from:
+        raise ApplicationError(_("结束日期不能早于开始日期。"), field="registered_to")
+    return pipeline_funnel(
+        registered_from=query.registered_from,
+        registered_to=query.registered_to,
+        as_of=query.as_of,
+        user=request.user,
+    )
+
+
+@router.get("/stage-durations", response=list[StageDurationOut], summary="各阶段停留时间")
+def durations(request, as_of: date | None = None):
+    ensure_allowed(request.user, "view", Project)
+    return stage_durations(as_of=as_of, user=request.user)
 
 
 @router.get("/", response=list[ProjectOut], summary="招商项目列表")

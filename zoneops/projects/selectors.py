@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -19,13 +20,14 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lead
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.scope import scope_queryset
-from zoneops.projects.enums import KeyLevel, ReportCategory, Stage, SummaryDimension
+from zoneops.projects.enums import PIPELINE, KeyLevel, ReportCategory, Stage, SummaryDimension
 from zoneops.projects.models import KeyDesignation, Project, StageMove
 
 ZERO = Decimal(0)
@@ -235,3 +237,113 @@ def pipeline_summary(
         total=total,
         category_totals=dict(category_totals),
     )
+
+
+def _stage_rank() -> Case:
+    return Case(
+        *[When(to_stage=stage, then=Value(index)) for index, stage in enumerate(PIPELINE)],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+@dataclass
+class FunnelStep:
+    stage: str
+    label: str
+    reached: int
+    conversion: Decimal | None  # share of the previous step that reached this one, in %
+
+
+def pipeline_funnel(
+    *, registered_from: date, registered_to: date, as_of: date | None = None, user: Any = None
+) -> list[FunnelStep]:
+    """How far the projects registered in a period got by `as_of`, stage by stage.
+
+    A project that skipped a stage (a lead signed at once) counts as having passed it. One query.
+    """
+    as_of = as_of or min(registered_to, timezone.localdate())
+    projects = Project.objects.all() if user is None else scope_queryset(Project.objects, user)
+    projects = projects.exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
+    first_move = StageMove.objects.filter(project=OuterRef("pk")).order_by("moved_on", "id")
+    furthest_move = (
+        StageMove.objects.filter(project=OuterRef("pk"), moved_on__lte=as_of)
+        .annotate(rank=_stage_rank())
+        .order_by("-rank")
+    )
+    furthest = (
+        projects.annotate(
+            registered_on=Subquery(first_move.values("moved_on")[:1]),
+            furthest=Subquery(furthest_move.values("rank")[:1]),
+        )
+        .filter(registered_on__gte=registered_from, registered_on__lte=registered_to)
+        .exclude(furthest__isnull=True)
+        .values("furthest")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    at_rank: dict[int, int] = defaultdict(int)
+    for item in furthest:
+        at_rank[item["furthest"]] += item["n"]
+    steps: list[FunnelStep] = []
+    for index, stage in enumerate(PIPELINE):
+        reached = sum(n for rank, n in at_rank.items() if rank >= index)
+        previous = steps[-1].reached if steps else None
+        conversion = (
+            (Decimal(reached * 100) / Decimal(previous)).quantize(Decimal("0.1"))
+            if previous
+            else None
+        )
+        steps.append(
+            FunnelStep(stage=stage, label=str(stage.label), reached=reached, conversion=conversion)
+        )
+    return steps
+
+
+@dataclass
+class StageDuration:
+    stage: str
+    label: str
+    finished: int  # stays that ended with a move on
+    average_days: Decimal | None
+    ongoing: int  # projects still in the stage on `as_of`
+    ongoing_average_days: Decimal | None
+
+
+def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[StageDuration]:
+    """Time in stage: how long projects stayed in each stage before moving on, and how long
+    the ones still there have waited, read from the stage moves (one query)."""
+    as_of = as_of or timezone.localdate()
+    projects = Project.objects.all() if user is None else scope_queryset(Project.objects, user)
+    next_move = Window(
+        Lead("moved_on"), partition_by=[F("project_id")], order_by=[F("moved_on"), F("id")]
+    )
+    rows = (
+        StageMove.objects.filter(project__in=projects.values("pk"), moved_on__lte=as_of)
+        .annotate(left_on=next_move)
+        .values_list("to_stage", "moved_on", "left_on")
+    )
+    finished: dict[str, list[int]] = defaultdict(list)
+    ongoing: dict[str, list[int]] = defaultdict(list)
+    for stage, moved_on, left_on in rows:
+        if left_on is not None and left_on <= as_of:
+            finished[stage].append((left_on - moved_on).days)
+        elif stage not in (Stage.TERMINATED, Stage.IN_PRODUCTION):
+            ongoing[stage].append((as_of - moved_on).days)
+    return [
+        StageDuration(
+            stage=stage,
+            label=str(stage.label),
+            finished=len(finished[stage]),
+            average_days=_average(finished[stage]),
+            ongoing=len(ongoing[stage]),
+            ongoing_average_days=_average(ongoing[stage]),
+        )
+        for stage in PIPELINE
+    ]
+
+
+def _average(values: list[int]) -> Decimal | None:
+    if not values:
+        return None
+    return (Decimal(sum(values)) / Decimal(len(values))).quantize(Decimal("0.1"))

@@ -178,3 +178,20 @@ def test_enterprise_user_sees_only_its_own_projects(org, client_for):
     # enterprise users have no back-office permission: the API refuses the list
     assert client_for(user).get("/api/v1/projects/").status_code == 403
     assert mine.investor_enterprise == firm
+
+
+def test_funnel_and_time_in_stage_endpoints(officer, projects_2019, client_for):
+    client = client_for(officer)
+    funnel = client.get(
+        "/api/v1/projects/funnel?registered_from=2019-01-01&registered_to=2019-12-31"
+    ).json()
+    assert [step["stage"] for step in funnel][:3] == ["lead", "talks", "deep_talks"]
+    assert funnel[0]["reached"] == 1  # only 在谈B of the visible ones was registered in 2019
+    backwards = client.get(
+        "/api/v1/projects/funnel?registered_from=2019-12-31&registered_to=2019-01-01"
+    )
+    assert backwards.status_code == 400
+    assert backwards.json()["errors"][0]["field"] == "registered_to"
+    durations = client.get("/api/v1/projects/stage-durations?as_of=2019-12-31").json()
+    started = next(d for d in durations if d["stage"] == "started")
+    assert started["ongoing"] == 1

@@ -132,3 +132,33 @@ def test_summary_is_one_query_whatever_the_number_of_projects(pipeline, django_a
         make_project(f"批量{index}", moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))])
     with django_assert_num_queries(1):
         pipeline_summary(year=2019, dimension="industry")
+
+
+def test_funnel_counts_how_far_the_years_projects_got_with_skipped_stages_passed(pipeline):
+    from zoneops.projects.selectors import pipeline_funnel
+
+    steps = {
+        s.stage: s
+        for s in pipeline_funnel(registered_from=date(2019, 1, 1), registered_to=date(2019, 12, 31))
+    }
+    # registered in 2019: 新开工 (signed→started), 计划开工 (signed), 深度在谈, 终止 (talks→dropped)
+    assert steps[Stage.LEAD].reached == 4
+    assert steps[Stage.TALKS].reached == 4
+    assert steps[Stage.DEEP_TALKS].reached == 3
+    assert steps[Stage.SIGNED].reached == 2
+    assert steps[Stage.STARTED].reached == 1
+    assert steps[Stage.SIGNED].conversion == Decimal("66.7")
+    assert steps[Stage.LEAD].conversion is None
+
+
+def test_time_in_stage_is_read_from_the_moves(pipeline):
+    from zoneops.projects.selectors import stage_durations
+
+    durations = {d.stage: d for d in stage_durations(as_of=date(2019, 12, 31))}
+    signed = durations[Stage.SIGNED]
+    # 续建: signed 2018-03-01 → started 2018-06-01 (92 days); 新开工: 2019-02-01 → 04-01 (59 days)
+    assert signed.finished == 2
+    assert signed.average_days == Decimal("75.5")
+    assert signed.ongoing == 1  # 计划开工项目 signed 2019-11-01, still there
+    assert signed.ongoing_average_days == Decimal(60)
+    assert durations[Stage.STARTED].ongoing == 2
