@@ -4,7 +4,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
 from zoneops.api.models import ApiToken
-from zoneops.api.services import api_token_create, api_token_revoke
+from zoneops.api.services import api_token_create, api_token_revoke, api_token_set_expiry
 from zoneops.common.admin_base import ScopedAdminMixin
 
 
@@ -22,23 +22,42 @@ class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "prefix", "user__username"]
     autocomplete_fields = ["user"]
-    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
     actions = ["revoke"]
     nav_order = 90
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["user", "name", "expires_at"]
-        return ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        return [
+            "user",
+            "name",
+            "prefix",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "revoked_by",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "user", "name"] if obj else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["expires_at"])
+            api_token_set_expiry(token=obj, expires_at=obj.expires_at, by=request.user)
             return
-        token, raw = api_token_create(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        token, raw = api_token_create(
+            user=obj.user, name=obj.name, expires_at=obj.expires_at, by=request.user
+        )
         obj.pk = token.pk
         obj._state.adding = False
         self.message_user(
@@ -47,8 +66,8 @@ class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
             messages.WARNING,
         )
 
-    @action(description=_("停用所选令牌"))
+    @action(description=_("停用所选令牌"), permissions=["change"])
     def revoke(self, request, queryset):
         for token in queryset:
-            api_token_revoke(token=token)
+            api_token_revoke(token=token, by=request.user)
         self.message_user(request, _("已停用 %(count)d 个令牌。") % {"count": len(queryset)})

@@ -10,6 +10,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -58,10 +59,45 @@ def _field_of(location: list | tuple) -> str | None:
     return ".".join(parts) or None
 
 
+def _schema_message(error: dict) -> str:
+    """pydantic's English message for an input error, said in Chinese for the common kinds."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    messages = {
+        "missing": _("必填"),
+        "int_parsing": _("应为整数"),
+        "int_type": _("应为整数"),
+        "float_parsing": _("应为数字"),
+        "decimal_parsing": _("应为数字"),
+        "decimal_type": _("应为数字"),
+        "bool_parsing": _("应为 true 或 false"),
+        "date_parsing": _("日期格式应为 YYYY-MM-DD"),
+        "date_from_datetime_parsing": _("日期格式应为 YYYY-MM-DD"),
+        "datetime_parsing": _("时间格式应为 ISO 8601"),
+        "string_type": _("应为文本"),
+        "json_invalid": _("请求体不是有效的 JSON"),
+        "model_attributes_type": _("请求体格式有误"),
+        "dict_type": _("请求体格式有误"),
+        "list_type": _("应为列表"),
+    }
+    if kind in messages:
+        return str(messages[kind])
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("不能小于 %(limit)s") % {"limit": context.get("ge", context.get("gt"))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("不能大于 %(limit)s") % {"limit": context.get("le", context.get("lt"))}
+    if kind == "string_too_short":
+        return _("不能为空") if context.get("min_length") == 1 else _("太短")
+    if kind == "string_too_long":
+        return _("不能超过 %(n)s 个字") % {"n": context.get("max_length")}
+    if kind == "enum":
+        return _("可选值：%(values)s") % {"values": context.get("expected", "")}
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(SchemaValidationError)
 def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_of(error.get("loc", ())), "message": error.get("msg", "")}
+        {"field": _field_of(error.get("loc", ())), "message": _schema_message(error)}
         for error in exc.errors
     ]
     fields = "、".join(sorted({e["field"] for e in errors if e["field"]}))
@@ -84,9 +120,25 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, _("未找到该记录，或您无权查看。"))
 
 
+# django-ninja's own English messages, said in Chinese.
+NINJA_MESSAGES = {
+    "CSRF check Failed": lambda: _("CSRF 校验失败：请刷新页面后重试；其他系统请使用接口令牌。"),
+    "Cannot parse request body": lambda: _("请求体无法解析，请检查格式（应为 JSON）。"),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, str(exc))
+    message = NINJA_MESSAGES.get(str(exc))
+    return error_response(request, exc.status_code, message() if message else str(exc))
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    logger.warning("API integrity error on %s: %s", request.path, exc)
+    return error_response(
+        request, 409, _("保存失败：数据与已有记录冲突（如编号重复），未作任何修改。")
+    )
 
 
 @api.exception_handler(Exception)

@@ -19,6 +19,12 @@ class TokenAuth(HttpBearer):
 class BrowserSessionAuth(SessionAuth):
     """The signed-in browser session; unsafe methods need the CSRF token."""
 
+    def __call__(self, request: HttpRequest) -> Any | None:
+        # Nobody signed in: say "not signed in" (401), not "CSRF failed" (403).
+        if not getattr(request.user, "is_authenticated", False):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None

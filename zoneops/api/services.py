@@ -14,7 +14,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def api_token_create(
-    *, user: Any, name: str, expires_at: datetime | None = None
+    *, user: Any, name: str, expires_at: datetime | None = None, by: Any = None
 ) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and never stored."""
     if not name.strip():
@@ -22,7 +22,7 @@ def api_token_create(
     if not user.is_active:
         raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
     raw = new_raw_token()
-    token = ApiToken(user=user, name=name.strip(), expires_at=expires_at)
+    token = ApiToken(user=user, name=name.strip(), expires_at=expires_at, created_by=_person(by))
     token.prefix = raw[: TOKEN_PREFIX_LENGTH + 3]
     token.key_hash = hash_token(raw)
     token.save()
@@ -42,8 +42,20 @@ def api_token_authenticate(*, raw: str) -> Any | None:
     return token.user
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: Any = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_by = _person(by)
+        token.save(update_fields=["revoked_at", "revoked_by"])
     return token
+
+
+def api_token_set_expiry(*, token: ApiToken, expires_at: datetime | None, by: Any) -> ApiToken:
+    """Change when a token stops working; a date already past stops it now."""
+    token.expires_at = expires_at
+    token.save(update_fields=["expires_at"])
+    return token
+
+
+def _person(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None

@@ -9,10 +9,11 @@ old and new value.
 from typing import Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -44,6 +45,23 @@ class VersionedForm(forms.ModelForm):
             except ApplicationError as error:
                 raise ValidationError(error.message, code=error.code) from error
         return cleaned
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter over a related model offers only the records the user may see."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list:
+        queryset = scope_queryset(field.related_model._default_manager.all(), request.user)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+# Every relation filter in the back office goes through the data scope.
+admin.FieldListFilter.register(
+    lambda field: bool(field.remote_field), ScopedRelatedFieldListFilter, take_priority=True
+)
 
 
 class ScopedAdminMixin:
@@ -96,10 +114,24 @@ class BusinessAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
             return HttpResponseRedirect(request.path)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):
-        obj = self.get_object(request, object_id)
-        if obj is not None and not can_see(request.user, obj):
-            raise PermissionDenied
+        self._visible_object_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ):
+        # A past version is for reading: reverting would save without the version check and
+        # the role's change permission, so only GET is served.
+        if request.method != "GET":
+            raise PermissionDenied
+        self._visible_object_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _visible_object_or_404(self, request: HttpRequest, object_id: str) -> Any:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not can_see(request.user, obj):
+            raise Http404
+        return obj
 
 
 def _flatten(fields: Any) -> list[str]:

@@ -74,6 +74,18 @@ def record_save(
     return instance
 
 
+def record_apply(*, instance: models.Model, changes: dict[str, Any]) -> None:
+    """Set the fields an edit changes (an API PATCH); an empty value for a required field is
+    refused with the field's name instead of reaching the database."""
+    for name, value in changes.items():
+        field = instance._meta.get_field(name)
+        if value is None and not field.null:
+            raise ApplicationError(
+                _("“%(field)s”不能为空。") % {"field": field.verbose_name}, field=name
+            )
+        setattr(instance, name, value)
+
+
 @transaction.atomic
 def record_delete(*, instance: models.Model, by: Any, expected_version: int | None = None) -> None:
     record_check_version(instance=instance, expected_version=expected_version)

@@ -4,8 +4,8 @@ Safe defaults give a local run on the embedded SQLite; a deployment sets DEBUG=f
 SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md).
 """
 
+import os
 import secrets
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +15,8 @@ from zoneops.config.env import data_dir, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
-TESTING = "pytest" in sys.modules or env_bool("ZONEOPS_TESTING")
+# Only inside a pytest run (pytest sets PYTEST_VERSION) or when asked explicitly.
+TESTING = env_bool("ZONEOPS_TESTING") or bool(os.environ.get("PYTEST_VERSION"))
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "zoneops.common",
     "zoneops.orgs",
     "zoneops.enterprises",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "zoneops.api.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "zoneops.config.urls"
@@ -144,6 +147,11 @@ AXES_COOLOFF_TIME = env_int("ZONEOPS_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "orgs/lockout.html"
+if env_bool("ZONEOPS_BEHIND_PROXY"):
+    # The client's address comes from the proxy's X-Forwarded-For, or every user would share the
+    # proxy's address and five wrong passwords would lock anyone's account.
+    AXES_IPWARE_PROXY_COUNT = env_int("ZONEOPS_PROXY_COUNT", 1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -181,6 +189,8 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Messages (e.g. a new API token, shown once) stay on the server, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Where a project is placed (DESIGN.md, parks): thresholds in 万元.
 ZONEOPS_MAJOR_PROJECT_THRESHOLD = env_int("ZONEOPS_MAJOR_PROJECT_THRESHOLD", 100000)

@@ -1,7 +1,8 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zoneops.api.pagination import Pagination
 from zoneops.common.scope import scope_for
 from zoneops.orgs.models import Department, User
 
@@ -54,7 +55,7 @@ def me(request):
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="部门列表")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def departments(request):
     return Department.objects.visible_to(request.user).filter(is_active=True)
 
@@ -65,7 +66,7 @@ def department(request, department_id: int):
 
 
 @router.get("/users", response=list[UserOut], summary="用户列表（按数据范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def users(request):
     return User.objects.visible_to(request.user).order_by("pk")
 

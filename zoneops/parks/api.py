@@ -2,11 +2,12 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.scope import ensure_allowed
-from zoneops.common.services import record_save
+from zoneops.common.services import record_apply, record_save
 from zoneops.parks.models import Park
 
 router = Router(tags=["parks"])
@@ -32,7 +33,7 @@ class ParkUpdateIn(VersionedIn):
 
 
 @router.get("/", response=list[ParkOut], summary="园区与载体")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def parks(request):
     ensure_allowed(request.user, "view", Park)
     return Park.objects.visible_to(request.user)
@@ -48,6 +49,5 @@ def park(request, park_id: int):
 def park_update(request, park_id: int, payload: ParkUpdateIn):
     park = get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
     ensure_allowed(request.user, "change", Park, park)
-    for name, value in payload.dict(exclude_unset=True, exclude={"version"}).items():
-        setattr(park, name, value)
+    record_apply(instance=park, changes=payload.dict(exclude_unset=True, exclude={"version"}))
     return record_save(instance=park, by=request.user, expected_version=payload.version)

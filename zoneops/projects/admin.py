@@ -90,7 +90,15 @@ class ProjectAdmin(BusinessAdmin):
         "stage_since",
     ]
     list_display_links = ["code", "name"]
-    list_filter = ["stage", "industry", "park", "source_channel", "is_sample"]
+    list_filter = [
+        "stage",
+        "industry",
+        "park",
+        "responsible_department",
+        "liaison_leader",
+        "source_channel",
+        "is_sample",
+    ]
     search_fields = ["code", "name", "investor_name"]
     list_select_related = ["industry", "park", "liaison_leader", "responsible_department"]
     autocomplete_fields = [

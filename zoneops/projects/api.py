@@ -9,14 +9,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.amounts import exact_wan, wan_to_yi
 from zoneops.common.excel import XLSX_CONTENT_TYPE
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
-from zoneops.common.services import record_save
+from zoneops.common.services import record_apply, record_save
 from zoneops.projects.enums import SourceChannel, Stage
 from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
 from zoneops.projects.models import Project, StageMove
@@ -241,7 +242,7 @@ def durations(request, as_of: date | None = None):
 
 
 @router.get("/", response=list[ProjectOut], summary="招商项目列表")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def projects(request, filters: Query[ProjectFilter]):
     ensure_allowed(request.user, "view", Project)
     queryset = Project.objects.visible_to(request.user)
@@ -285,8 +286,7 @@ def project_detail(request, project_id: int):
 def project_update(request, project_id: int, payload: ProjectUpdateIn):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     ensure_allowed(request.user, "change", Project, project)
-    for name, value in payload.dict(exclude_unset=True, exclude={"version"}).items():
-        setattr(project, name, value)
+    record_apply(instance=project, changes=payload.dict(exclude_unset=True, exclude={"version"}))
     return record_save(instance=project, by=request.user, expected_version=payload.version)
 
 

@@ -115,3 +115,34 @@ def test_project_list_query_count_does_not_grow(client, officer, django_assert_m
         make_project(f"更多项目{index}", owner=officer)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/admin/projects/project/")
+
+
+def test_history_of_a_project_outside_scope_is_not_found(client, org):
+    other = make_project("审批局项目", responsible_department=org["approvals"])
+    record = other.history.first()
+    assert client.get(f"/admin/projects/project/{other.pk}/history/").status_code == 404
+    past = f"/admin/projects/project/{other.pk}/history/{record.history_id}/"
+    assert client.get(past).status_code == 404
+
+
+def test_a_past_version_cannot_be_posted_back(org):
+    inspector = make_user(RoleCode.INSPECTOR, departments=[org["zone"]])
+    project = make_project("某项目", investment=100)
+    client = Client()
+    client.force_login(inspector)
+    past = f"/admin/projects/project/{project.pk}/history/{project.history.first().history_id}/"
+    assert client.get(past).status_code == 200  # an inspector may read every version
+    response = client.post(past, {"name": "被篡改", "total_investment": "1"})
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.name == "某项目"
+
+
+def test_list_filters_offer_only_people_in_scope(client, org, officer):
+    leader_far = make_user(RoleCode.LEADER, departments=[org["approvals"]], username="far_leader")
+    leader_near = make_user(RoleCode.LEADER, departments=[org["investment"]], username="near")
+    make_project("甲", owner=officer, liaison_leader=leader_near)
+    make_project("乙", owner=officer, liaison_leader=leader_far)
+    body = client.get("/admin/projects/project/").content.decode()
+    assert f"liaison_leader__id__exact={leader_near.pk}" in body
+    assert f"liaison_leader__id__exact={leader_far.pk}" not in body
