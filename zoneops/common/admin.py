@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
@@ -17,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
 from zoneops.common.calendar_services import (
+    calendar_check_day,
     calendar_clear_day,
+    calendar_move_day,
     calendar_package_years,
     calendar_seed_year,
     calendar_set_day,
@@ -26,7 +27,6 @@ from zoneops.common.calendar_services import (
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.models import CalendarDay, CalendarYear
-from zoneops.common.workcalendar import weekend_rule_says_working
 
 # The index page lists every area the user may open, as the sidebar does.
 admin.site.index_title = _("工作台")
@@ -40,12 +40,11 @@ class CalendarDayForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         day, working = cleaned.get("date"), cleaned.get("is_working_day")
-        if day is not None and working is not None and working == weekend_rule_says_working(day):
-            kind = _("工作日") if working else _("休息日")
-            raise ValidationError(
-                _("%(day)s 是%(weekday)s，按周末规则本来就是%(kind)s，无需录入。")
-                % {"day": f"{day:%Y-%m-%d}", "weekday": date_format(day, "l"), "kind": kind}
-            )
+        if day is not None and working is not None:
+            try:
+                calendar_check_day(day=day, is_working_day=working)
+            except ApplicationError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
         return cleaned
 
 
@@ -64,17 +63,21 @@ class CalendarDayAdmin(ModelAdmin):
     def weekday(self, obj: CalendarDay) -> str:
         return date_format(obj.date, "l")
 
-    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
-        moved_from = form.initial.get("date") if change else None
-        if moved_from and moved_from != obj.date:
-            calendar_clear_day(day=moved_from, by=request.user)
-        saved = calendar_set_day(
-            day=obj.date, is_working_day=obj.is_working_day, name=obj.name, by=request.user
-        )
-        if saved is not None:  # always, after the form's check; the admin redirects to obj.pk
-            obj.pk = saved.pk
-            obj._state.adding = False
+        if change:
+            saved = calendar_move_day(
+                from_day=form.initial["date"],
+                to_day=obj.date,
+                is_working_day=obj.is_working_day,
+                name=obj.name,
+                by=request.user,
+            )
+        else:
+            saved = calendar_set_day(
+                day=obj.date, is_working_day=obj.is_working_day, name=obj.name, by=request.user
+            )
+        obj.pk = saved.pk  # the admin redirects to it
+        obj._state.adding = False
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
         calendar_clear_day(day=obj.date, by=request.user)

@@ -7,16 +7,17 @@ every day.
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.models import CalendarDay, CalendarYear
-from zoneops.common.workcalendar import calendar_cache_clear, weekend_rule_says_working
+from zoneops.common.workcalendar import weekend_rule_says_working
 
 
 def calendar_package_years() -> range:
@@ -76,9 +77,8 @@ def calendar_seed_year(*, year: int, force: bool = False) -> CalendarYear:
         calendar_year = CalendarYear(year=year)
     calendar_year.source = CalendarYear.Source.PACKAGE
     calendar_year.note = f"chinesecalendar {chinese_calendar.__version__}"
+    # Saving bumps updated_at: every process reloads the year (bulk_create sends no signal).
     calendar_year.save()
-    calendar_cache_clear()  # bulk_create sends no signal
-    transaction.on_commit(calendar_cache_clear)
     return calendar_year
 
 
@@ -104,29 +104,115 @@ def calendar_year_enter(*, year: int, by: Any, note: str = "") -> CalendarYear:
     return _mark_year_manual(year=year, note=note or _("%(user)s 人工录入") % {"user": _who(by)})
 
 
+def calendar_check_day(*, day: date, is_working_day: bool) -> None:
+    """Refuse to enter a day the weekend rule already gives (a working Monday, a free Sunday).
+
+    Such a row would change nothing, and a reader of the list would take it for a real entry.
+    """
+    if is_working_day == weekend_rule_says_working(day):
+        kind = _("工作日") if is_working_day else _("休息日")
+        raise ApplicationError(
+            _("%(day)s 是%(weekday)s，按周末规则本来就是%(kind)s，无需录入。")
+            % {"day": f"{day:%Y-%m-%d}", "weekday": date_format(day, "l"), "kind": kind},
+            field="is_working_day",
+        )
+
+
+def _store_day(
+    *, calendar_day: CalendarDay, day: date, is_working_day: bool, name: str
+) -> CalendarDay:
+    calendar_day.date = day
+    calendar_day.is_working_day = is_working_day
+    calendar_day.name = name
+    calendar_day.full_clean(validate_unique=False)
+    calendar_day.save()
+    return calendar_day
+
+
+def _kind(is_working_day: bool) -> str:
+    return _("上班") if is_working_day else _("休息")
+
+
+@overload
+def calendar_set_day(
+    *,
+    day: date,
+    is_working_day: bool,
+    name: str = "",
+    by: Any,
+    clear_if_default: Literal[False] = ...,
+) -> CalendarDay: ...
+@overload
+def calendar_set_day(
+    *, day: date, is_working_day: bool, name: str = "", by: Any, clear_if_default: bool
+) -> CalendarDay | None: ...
 @transaction.atomic
 def calendar_set_day(
-    *, day: date, is_working_day: bool, name: str = "", by: Any
+    *, day: date, is_working_day: bool, name: str = "", by: Any, clear_if_default: bool = False
 ) -> CalendarDay | None:
     """Make `day` a working day or a day off, and mark its year as entered by hand.
 
-    A day that the weekend rule already gives (a working Monday, a free Sunday) is not stored:
-    its row, if any, is deleted and None is returned.
+    A day that the weekend rule already gives is refused (`calendar_check_day`), unless
+    `clear_if_default`: then its row, if any, is deleted and None is returned.
     """
     calendar_day: CalendarDay | None = None
-    if is_working_day == weekend_rule_says_working(day):
+    if clear_if_default and is_working_day == weekend_rule_says_working(day):
         CalendarDay.objects.filter(date=day).delete()
     else:
-        calendar_day = CalendarDay.objects.filter(date=day).first() or CalendarDay(date=day)
-        calendar_day.is_working_day = is_working_day
-        calendar_day.name = name
-        calendar_day.full_clean(validate_unique=False)
-        calendar_day.save()
-    kind = _("上班") if is_working_day else _("休息")
+        calendar_check_day(day=day, is_working_day=is_working_day)
+        calendar_day = _store_day(
+            calendar_day=CalendarDay.objects.select_for_update().filter(date=day).first()
+            or CalendarDay(),
+            day=day,
+            is_working_day=is_working_day,
+            name=name,
+        )
     _mark_year_manual(
         year=day.year,
         note=_("%(user)s 将 %(day)s 设为%(kind)s")
-        % {"user": _who(by), "day": f"{day:%Y-%m-%d}", "kind": kind},
+        % {"user": _who(by), "day": f"{day:%Y-%m-%d}", "kind": _kind(is_working_day)},
+    )
+    return calendar_day
+
+
+@transaction.atomic
+def calendar_move_day(
+    *, from_day: date, to_day: date, is_working_day: bool, name: str, by: Any
+) -> CalendarDay:
+    """Move the entry of `from_day` to `to_day` (a holiday announced on the wrong date).
+
+    `from_day` returns to the weekend rule; both years are marked as entered by hand. The
+    entry keeps its row. Moving onto a date that has its own entry is refused.
+    """
+    calendar_day = CalendarDay.objects.select_for_update().filter(date=from_day).first()
+    if calendar_day is None:
+        raise ApplicationError(
+            _("%(day)s 没有录入，无法移动。") % {"day": f"{from_day:%Y-%m-%d}"},
+            field="from_day",
+        )
+    if to_day != from_day and CalendarDay.objects.filter(date=to_day).exists():
+        raise ApplicationError(
+            _("%(day)s 已有录入，请先修改或删除该日。") % {"day": f"{to_day:%Y-%m-%d}"},
+            field="to_day",
+        )
+    calendar_check_day(day=to_day, is_working_day=is_working_day)
+    _store_day(calendar_day=calendar_day, day=to_day, is_working_day=is_working_day, name=name)
+    user = _who(by)
+    if to_day.year != from_day.year:
+        _mark_year_manual(
+            year=from_day.year,
+            note=_("%(user)s 将 %(from)s 移到 %(to)s")
+            % {"user": user, "from": f"{from_day:%Y-%m-%d}", "to": f"{to_day:%Y-%m-%d}"},
+        )
+    _mark_year_manual(
+        year=to_day.year,
+        note=_("%(user)s 将 %(from)s 移到 %(to)s，设为%(kind)s")
+        % {
+            "user": user,
+            "from": f"{from_day:%Y-%m-%d}",
+            "to": f"{to_day:%Y-%m-%d}",
+            "kind": _kind(is_working_day),
+        },
     )
     return calendar_day
 

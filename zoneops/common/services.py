@@ -81,7 +81,8 @@ def record_apply(*, instance: models.Model, changes: dict[str, Any]) -> None:
         field = instance._meta.get_field(name)
         if value is None and not field.null:
             raise ApplicationError(
-                _("“%(field)s”不能为空。") % {"field": field.verbose_name}, field=name
+                _("“%(field)s”不能为空。") % {"field": getattr(field, "verbose_name", name)},
+                field=name,
             )
         setattr(instance, name, value)
 

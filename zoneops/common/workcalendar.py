@@ -5,22 +5,27 @@ Weekends are off; a `CalendarDay` row overrides that rule for one date (a weekda
 counts weekends only and every result whose counted days fall in it is marked provisional and
 names the year — never an error.
 
-Reads are cached in process memory: the set of entered years (one query) and, per entered year,
-its working days (one query per year); an unentered year is arithmetic on weekdays, with neither
-query nor memory. The receivers at the bottom drop the cache whenever a
-`CalendarYear` or `CalendarDay` is saved or deleted; services that write in bulk (which sends no
-signals) call `calendar_cache_clear()` themselves.
+Each call reads one stamp, `year` and `updated_at` of every `CalendarYear` row (a few dozen
+rows, one query), and serves the entered years from process memory, loading again (one query
+per year) only a year whose row changed since it was loaded; an unentered year is arithmetic on
+weekdays, with neither query nor memory. Every write bumps its year's row — the services save
+it, the receivers at the bottom touch it for a day written directly — so an administrator's
+change reaches every web and background worker at its next call, without a restart.
+`calendar_pinned()` reads the stamp once for a block of calls (a list's warnings).
 """
 
 import threading
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError
@@ -86,43 +91,22 @@ class _Year:
 
 _UNENTERED = _Year(entered=False, overrides={}, working=None)
 
+# year -> updated_at of its CalendarYear row: what the calendar looks like from this process.
+_Stamp = dict[int, datetime]
+
 _lock = threading.Lock()
-_generation = 0
-_entered_years: frozenset[int] | None = None
-_years: dict[int, _Year] = {}  # entered years only, so it is as small as the CalendarYear table
+# Entered years as loaded, each with the `updated_at` it was loaded at; a year whose row has
+# changed since (in any process) is loaded again, the others are kept.
+_years: dict[int, tuple[datetime, _Year]] = {}
 
 
 def calendar_cache_clear() -> None:
-    """Forget everything loaded; the next read queries the database again."""
-    global _generation, _entered_years
+    """Forget everything loaded in this process; the next read queries the database again."""
     with _lock:
-        _generation += 1
-        _entered_years = None
         _years.clear()
 
 
-def _entered() -> frozenset[int]:
-    global _entered_years
-    with _lock:
-        if _entered_years is not None:
-            return _entered_years
-        generation = _generation
-    loaded = frozenset(CalendarYear.objects.values_list("year", flat=True))
-    with _lock:
-        # A write that happened while we were reading must not be hidden behind old data.
-        if generation == _generation:
-            _entered_years = loaded
-    return loaded
-
-
-def _year(year: int) -> _Year:
-    with _lock:
-        cached = _years.get(year)
-        generation = _generation
-    if cached is not None:
-        return cached
-    if year not in _entered():
-        return _UNENTERED
+def _load_year(year: int) -> _Year:
     overrides = dict(
         CalendarDay.objects.filter(date__range=(date(year, 1, 1), date(year, 12, 31)))
         .values_list("date", "is_working_day")
@@ -133,11 +117,68 @@ def _year(year: int) -> _Year:
         for ordinal in range(date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal() + 1)
         if overrides.get(date.fromordinal(ordinal), (ordinal - 1) % 7 < 5)
     )
-    loaded = _Year(entered=True, overrides=overrides, working=working)
-    with _lock:
-        if generation == _generation:
-            _years[year] = loaded
-    return loaded
+    return _Year(entered=True, overrides=overrides, working=working)
+
+
+class _Calendar:
+    """The calendar as one call sees it: the stamp read at its start, years loaded on demand."""
+
+    def __init__(self, stamp: _Stamp) -> None:
+        self.stamp = stamp
+
+    def entered(self, year: int) -> bool:
+        return year in self.stamp
+
+    def year(self, year: int) -> _Year:
+        changed_at = self.stamp.get(year)
+        if changed_at is None:
+            return _UNENTERED
+        with _lock:
+            cached = _years.get(year)
+        if cached is not None and cached[0] == changed_at:
+            return cached[1]
+        loaded = _load_year(year)
+        with _lock:
+            _years[year] = (changed_at, loaded)
+            for gone in _years.keys() - self.stamp.keys():  # years deleted since
+                del _years[gone]
+        return loaded
+
+
+_pinned: ContextVar[_Calendar | None] = ContextVar("workcalendar_pinned", default=None)
+
+
+def _calendar() -> _Calendar:
+    """The stamp: one small query per top-level call, the only one once its years are loaded.
+
+    Every write to the calendar changes its year's row (services save it, the receivers below
+    touch it for a day saved or deleted directly, a deleted year is gone), so a change made by
+    any process is seen by the next call of every process. Each row's own `updated_at` is
+    compared, not their maximum, so neither clocks that differ between servers nor a
+    transaction that commits after a later one can hide a change.
+    """
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
+    return _Calendar(dict(CalendarYear.objects.order_by().values_list("year", "updated_at")))
+
+
+@contextmanager
+def calendar_pinned() -> Iterator[None]:
+    """Read the calendar's stamp once for a block of calls, such as the warnings of a list.
+
+    Inside the block every call uses the stamp read at its start: one query in all (and one per
+    year not loaded yet) instead of one per call. A change made during the block may be missed
+    by it; the next call after the block sees it.
+    """
+    if _pinned.get() is not None:
+        yield
+        return
+    token = _pinned.set(_calendar())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def weekend_rule_says_working(day: date) -> bool:
@@ -146,21 +187,20 @@ def weekend_rule_says_working(day: date) -> bool:
 
 
 def is_working_day(day: date) -> bool:
-    return _year(day.year).overrides.get(day, weekend_rule_says_working(day))
+    return _calendar().year(day.year).overrides.get(day, weekend_rule_says_working(day))
 
 
 def is_year_entered(year: int) -> bool:
     """Whether someone has entered (or seeded) the official calendar of the year."""
-    return year in _entered()
+    return _calendar().entered(year)
 
 
-def _provisional_years(start: date, end: date) -> tuple[int, ...]:
+def _provisional_years(calendar: _Calendar, start: date, end: date) -> tuple[int, ...]:
     """The unentered years among the days in (start, end]."""
     if end <= start:
         return ()
-    entered = _entered()
     first = (start + timedelta(days=1)).year
-    return tuple(year for year in range(first, end.year + 1) if year not in entered)
+    return tuple(year for year in range(first, end.year + 1) if not calendar.entered(year))
 
 
 def _last_ordinal(year: int) -> int:
@@ -181,18 +221,22 @@ def add_working_days(start: date, days: int) -> WorkingDayResult:
         )
     if days == 0:
         return WorkingDayResult(date=start, provisional=False, provisional_years=())
+    return _add_working_days(_calendar(), start, days)
+
+
+def _add_working_days(calendar: _Calendar, start: date, days: int) -> WorkingDayResult:
     year, after, remaining = start.year, start.toordinal(), days
     while True:
-        calendar = _year(year)
+        this_year = calendar.year(year)
         last = _last_ordinal(year)
-        available = calendar.count(after, last)
+        available = this_year.count(after, last)
         if remaining <= available:
-            due = date.fromordinal(calendar.nth_after(after, remaining))
+            due = date.fromordinal(this_year.nth_after(after, remaining))
             break
         if year == date.max.year:
             raise ApplicationError(_("日期超出可计算的范围。"), field="days")
         year, after, remaining = year + 1, last, remaining - available
-    provisional = _provisional_years(start, due)
+    provisional = _provisional_years(calendar, start, due)
     return WorkingDayResult(date=due, provisional=bool(provisional), provisional_years=provisional)
 
 
@@ -200,13 +244,17 @@ def working_days_between(start: date, end: date) -> WorkingDayCount:
     """The number of working days in (start, end]: `add_working_days` read backwards."""
     if end < start:
         raise ApplicationError(_("结束日期不能早于开始日期。"), field="end")
+    return _working_days_between(_calendar(), start, end)
+
+
+def _working_days_between(calendar: _Calendar, start: date, end: date) -> WorkingDayCount:
     days = 0
     after = start.toordinal()
     for year in range(start.year, end.year + 1):
         through = min(end.toordinal(), _last_ordinal(year))
-        days += _year(year).count(after, through)
+        days += calendar.year(year).count(after, through)
         after = through
-    provisional = _provisional_years(start, end)
+    provisional = _provisional_years(calendar, start, end)
     return WorkingDayCount(days=days, provisional=bool(provisional), provisional_years=provisional)
 
 
@@ -219,21 +267,36 @@ def working_day_warning(
     once `today` is past the deadline; yellow when the working days left, today included, are
     at most 20% of the limit — and always on the last working day, however short the limit.
     """
-    due = add_working_days(accepted_on, limit_days + suspended_days).date
-    if today > due:
-        return "red"
-    left = working_days_between(today - timedelta(days=1), due).days
+    with calendar_pinned():  # the deadline and the days left from one reading of the stamp
+        due = add_working_days(accepted_on, limit_days + suspended_days).date
+        if today > due:
+            return "red"
+        left = working_days_between(today - timedelta(days=1), due).days
     if left <= max(1, limit_days // 5):
         return "yellow"
     return "normal"
 
 
-@receiver(post_save, sender=CalendarYear, dispatch_uid="workcalendar_year_saved")
-@receiver(post_delete, sender=CalendarYear, dispatch_uid="workcalendar_year_deleted")
+def _touch_years(years: set[int], using: str | None) -> None:
+    """Mark the years' rows changed, so that every process reloads them at its next call."""
+    CalendarYear.objects.using(using).filter(year__in=years).update(updated_at=timezone.now())
+
+
+# A day saved or deleted without the services (the shell, a data fix, loaddata) must still
+# reach every process: its year's row is touched, after the write so no reader caches the old
+# days under the new stamp. A day moved to another year touches the year it left as well.
+
+
+@receiver(pre_save, sender=CalendarDay, dispatch_uid="workcalendar_day_saving")
+def _calendar_day_saving(instance: CalendarDay, using: str | None = None, **kwargs: Any) -> None:
+    if instance.pk is not None and not instance._state.adding:
+        stored = CalendarDay.objects.using(using).filter(pk=instance.pk).values_list("date")
+        instance.__dict__["_workcalendar_stored_years"] = {day.year for (day,) in stored}
+
+
 @receiver(post_save, sender=CalendarDay, dispatch_uid="workcalendar_day_saved")
 @receiver(post_delete, sender=CalendarDay, dispatch_uid="workcalendar_day_deleted")
-def _calendar_changed(**kwargs: Any) -> None:
-    # Now for this transaction's own reads, and again at commit so that a read by another
-    # thread between the write and the commit cannot keep the old calendar.
-    calendar_cache_clear()
-    transaction.on_commit(calendar_cache_clear, using=kwargs.get("using"))
+def _calendar_day_changed(instance: CalendarDay, using: str | None = None, **kwargs: Any) -> None:
+    stored: set[int] = instance.__dict__.pop("_workcalendar_stored_years", set())
+    day = CalendarDay._meta.get_field("date").to_python(instance.date)  # may be a str here
+    _touch_years(stored | {day.year}, using)

@@ -34,6 +34,12 @@ ZERO = Decimal(0)
 DIMENSIONS = tuple(SummaryDimension.values)
 
 
+def _projects(user: Any) -> QuerySet:
+    """Every project, or the ones in the user's data scope."""
+    queryset = Project.objects.all()
+    return queryset if user is None else scope_queryset(queryset, user)
+
+
 def projects_with_stage_as_of(*, as_of: date, queryset: QuerySet | None = None) -> QuerySet:
     """Projects annotated with `stage_at`: their stage on `as_of`, read from the moves.
 
@@ -116,8 +122,7 @@ def projects_counted(*, year: int, as_of: date, user: Any = None) -> QuerySet:
     """The projects in the year's table: leaf projects (a phased project counts by its phases)
     with the row they fall in on `as_of`; dropped ones and those finished before the year are out.
     """
-    queryset = Project.objects.all() if user is None else scope_queryset(Project.objects, user)
-    queryset = queryset.exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
+    queryset = _projects(user).exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
     queryset = projects_with_stage_as_of(as_of=as_of, queryset=queryset)
     return queryset.annotate(category=report_category_expression(year=year)).exclude(category="")
 
@@ -263,8 +268,7 @@ def pipeline_funnel(
     A project that skipped a stage (a lead signed at once) counts as having passed it. One query.
     """
     as_of = as_of or min(registered_to, timezone.localdate())
-    projects = Project.objects.all() if user is None else scope_queryset(Project.objects, user)
-    projects = projects.exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
+    projects = _projects(user).exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
     first_move = StageMove.objects.filter(project=OuterRef("pk")).order_by("moved_on", "id")
     furthest_move = (
         StageMove.objects.filter(project=OuterRef("pk"), moved_on__lte=as_of)
@@ -314,7 +318,7 @@ def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[Stag
     """Time in stage: how long projects stayed in each stage before moving on, and how long
     the ones still there have waited, read from the stage moves (one query)."""
     as_of = as_of or timezone.localdate()
-    projects = Project.objects.all() if user is None else scope_queryset(Project.objects, user)
+    projects = _projects(user)
     next_move = Window(
         Lead("moved_on"), partition_by=[F("project_id")], order_by=[F("moved_on"), F("id")]
     )

@@ -1,13 +1,19 @@
 """The work calendar: deadlines in working days, provisional years, seeding and manual days."""
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.test import Client
+from django.utils import timezone
 
+from zoneops.common import workcalendar
 from zoneops.common.calendar_services import (
     calendar_clear_day,
+    calendar_move_day,
     calendar_package_years,
     calendar_seed_year,
     calendar_set_day,
@@ -18,7 +24,9 @@ from zoneops.common.models import CalendarDay, CalendarYear
 from zoneops.common.workcalendar import (
     add_working_days,
     calendar_cache_clear,
+    calendar_pinned,
     is_working_day,
+    is_year_entered,
     working_day_warning,
     working_days_between,
 )
@@ -32,6 +40,29 @@ def _fresh_calendar_cache():
     calendar_cache_clear()
     yield
     calendar_cache_clear()
+
+
+@pytest.fixture
+def another_process(monkeypatch):
+    """This process's cache is never told of a change: only the database can say so."""
+    monkeypatch.setattr(workcalendar, "calendar_cache_clear", lambda: None)
+
+
+@contextmanager
+def _without_calendar_receivers():
+    """The writes inside run no receiver of the work calendar, as if made without signals."""
+    receivers = [
+        (pre_save, workcalendar._calendar_day_saving, "workcalendar_day_saving"),
+        (post_save, workcalendar._calendar_day_changed, "workcalendar_day_saved"),
+        (post_delete, workcalendar._calendar_day_changed, "workcalendar_day_deleted"),
+    ]
+    for signal, _receiver, uid in receivers:
+        assert signal.disconnect(sender=CalendarDay, dispatch_uid=uid)
+    try:
+        yield
+    finally:
+        for signal, receiver, uid in receivers:
+            signal.connect(receiver, sender=CalendarDay, dispatch_uid=uid)
 
 
 def _forget_year(year: int) -> None:
@@ -239,9 +270,108 @@ def test_clearing_a_day_returns_it_to_the_weekend_rule():
 
 
 @pytest.mark.django_db
-def test_setting_a_day_to_what_the_weekend_rule_says_stores_nothing():
-    assert calendar_set_day(day=date(2026, 10, 10), is_working_day=False, by=None) is None
+def test_setting_a_day_to_what_the_weekend_rule_says_is_refused_naming_the_weekday():
+    with pytest.raises(ApplicationError) as error:
+        calendar_set_day(day=date(2026, 10, 10), is_working_day=False, by=None)  # a Saturday
+    assert error.value.field == "is_working_day"
+    assert "2026-10-10" in error.value.message
+    assert "星期六" in error.value.message
+    assert CalendarDay.objects.get(date=date(2026, 10, 10)).is_working_day  # 国庆节调休 kept
+    assert CalendarYear.objects.get(year=2026).source == CalendarYear.Source.PACKAGE
+
+    with pytest.raises(ApplicationError) as error:
+        calendar_set_day(day=date(2026, 3, 9), is_working_day=True, by=None)
+    assert "星期一" in error.value.message
+    assert not CalendarDay.objects.filter(date=date(2026, 3, 9)).exists()
+
+
+@pytest.mark.django_db
+def test_clear_if_default_returns_a_day_the_weekend_rule_gives_to_that_rule():
+    assert (
+        calendar_set_day(
+            day=date(2026, 10, 10), is_working_day=False, by=None, clear_if_default=True
+        )
+        is None
+    )
     assert not CalendarDay.objects.filter(date=date(2026, 10, 10)).exists()
+    assert not is_working_day(date(2026, 10, 10))
+    assert CalendarYear.objects.get(year=2026).source == CalendarYear.Source.MANUAL
+
+
+@pytest.mark.django_db
+def test_moving_a_day_leaves_its_old_date_to_the_weekend_rule_and_keeps_the_row():
+    row = CalendarDay.objects.get(date=date(2026, 10, 10))
+    assert add_working_days(date(2026, 10, 9), 1).date == date(2026, 10, 10)  # cached now
+
+    moved = calendar_move_day(
+        from_day=date(2026, 10, 10),
+        to_day=date(2026, 10, 11),
+        is_working_day=True,
+        name="国庆节调休",
+        by=None,
+    )
+
+    assert moved.pk == row.pk
+    assert moved.date == date(2026, 10, 11)
+    assert not is_working_day(date(2026, 10, 10))
+    assert add_working_days(date(2026, 10, 9), 1).date == date(2026, 10, 11)
+    assert CalendarYear.objects.get(year=2026).source == CalendarYear.Source.MANUAL
+
+
+@pytest.mark.django_db
+def test_moving_a_day_into_another_year_marks_both_years_manual():
+    calendar_move_day(
+        from_day=date(2026, 1, 1),
+        to_day=date(2025, 12, 31),
+        is_working_day=False,
+        name="元旦",
+        by=None,
+    )
+    assert is_working_day(date(2026, 1, 1))  # a Thursday, back to the weekend rule
+    assert not is_working_day(date(2025, 12, 31))
+    assert set(
+        CalendarYear.objects.filter(year__in=[2025, 2026]).values_list("source", flat=True)
+    ) == {CalendarYear.Source.MANUAL}
+
+
+@pytest.mark.django_db
+def test_moving_a_day_to_what_the_weekend_rule_says_is_refused_and_changes_nothing():
+    with pytest.raises(ApplicationError) as error:
+        calendar_move_day(
+            from_day=date(2026, 10, 10),
+            to_day=date(2026, 10, 11),  # a Sunday, off anyway
+            is_working_day=False,
+            name="",
+            by=None,
+        )
+    assert error.value.field == "is_working_day"
+    assert "星期日" in error.value.message
+    assert CalendarDay.objects.get(date=date(2026, 10, 10)).is_working_day
+    assert not CalendarDay.objects.filter(date=date(2026, 10, 11)).exists()
+
+
+@pytest.mark.django_db
+def test_moving_a_day_onto_another_entry_or_from_a_date_never_entered_is_refused():
+    with pytest.raises(ApplicationError) as error:
+        calendar_move_day(
+            from_day=date(2026, 10, 10),
+            to_day=date(2026, 10, 1),
+            is_working_day=False,
+            name="国庆节",
+            by=None,
+        )
+    assert error.value.field == "to_day"
+    assert CalendarDay.objects.get(date=date(2026, 10, 10)).is_working_day
+
+    with pytest.raises(ApplicationError) as error:
+        calendar_move_day(
+            from_day=date(2026, 3, 10),
+            to_day=date(2026, 3, 11),
+            is_working_day=False,
+            name="",
+            by=None,
+        )
+    assert error.value.field == "from_day"
 
 
 @pytest.mark.django_db
@@ -253,24 +383,97 @@ def test_a_day_set_in_a_year_not_entered_enters_that_year():
 
 
 @pytest.mark.django_db
-def test_a_change_saved_outside_the_services_still_refreshes_the_cache():
-    assert is_working_day(date(2026, 3, 10))
-    CalendarDay.objects.create(date=date(2026, 3, 10), is_working_day=False, name="停电")
+def test_a_day_set_in_another_process_changes_the_next_deadline(another_process):
+    assert add_working_days(date(2026, 9, 28), 5).date == date(2026, 10, 10)  # cached now
+
+    with _without_calendar_receivers():
+        calendar_set_day(day=date(2026, 10, 9), is_working_day=False, name="临时放假", by=None)
+
+    assert add_working_days(date(2026, 9, 28), 5).date == date(2026, 10, 12)
+
+
+@pytest.mark.django_db
+def test_a_day_written_directly_in_another_process_touches_its_year(another_process):
+    before = CalendarYear.objects.get(year=2026).updated_at
+    assert is_working_day(date(2026, 3, 10))  # cached now
+
+    CalendarDay.objects.create(date="2026-03-10", is_working_day=False, name="停电")
+
+    assert CalendarYear.objects.get(year=2026).updated_at > before
     assert not is_working_day(date(2026, 3, 10))
     CalendarDay.objects.filter(date=date(2026, 3, 10)).delete()
     assert is_working_day(date(2026, 3, 10))
 
 
 @pytest.mark.django_db
-def test_a_year_is_read_once_and_then_served_from_memory(django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
+def test_a_day_moved_directly_into_another_year_refreshes_both_years(another_process):
+    assert not is_working_day(date(2026, 1, 1))
+    assert is_working_day(date(2025, 12, 31))  # both years cached now
+
+    day = CalendarDay.objects.get(date=date(2026, 1, 1))
+    day.date = date(2025, 12, 31)
+    day.save()
+
+    assert is_working_day(date(2026, 1, 1))
+    assert not is_working_day(date(2025, 12, 31))
+
+
+@pytest.mark.django_db
+def test_a_year_deleted_in_another_process_turns_provisional_at_the_next_call(another_process):
+    assert not add_working_days(date(2026, 9, 28), 5).provisional  # cached now
+
+    CalendarYear.objects.filter(year=2026).delete()
+
+    assert not is_year_entered(2026)
+    assert add_working_days(date(2026, 9, 28), 5).provisional_years == (2026,)
+
+
+@pytest.mark.django_db
+def test_a_change_rolled_back_is_forgotten_at_the_next_call():
+    assert is_working_day(date(2026, 3, 10))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        calendar_set_day(day=date(2026, 3, 10), is_working_day=False, by=None)
+        assert not is_working_day(date(2026, 3, 10))  # the transaction sees its own change
+        raise RuntimeError
+    assert is_working_day(date(2026, 3, 10))
+
+
+@pytest.mark.django_db
+def test_a_year_is_read_once_and_then_served_from_memory(
+    django_assert_max_num_queries, django_assert_num_queries
+):
+    with django_assert_max_num_queries(2):  # the stamp, then the year
         add_working_days(date(2026, 3, 2), 20)
-    with django_assert_max_num_queries(0):
+    for offset in range(0, 300, 7):
+        start = date(2026, 1, 1) + timedelta(days=offset)
+        with django_assert_num_queries(1):  # the stamp only
+            add_working_days(start, 15)
+        with django_assert_num_queries(1):
+            working_days_between(start, start + timedelta(days=20))
+        with django_assert_num_queries(1):
+            is_working_day(start)
+        with django_assert_num_queries(1):
+            working_day_warning(start, 10, today=start + timedelta(days=5))
+
+
+@pytest.mark.django_db
+def test_a_change_to_one_year_reloads_that_year_only(django_assert_num_queries):
+    working_days_between(date(2025, 6, 1), date(2026, 6, 1))  # both years cached now
+    CalendarYear.objects.filter(year=2026).update(updated_at=timezone.now())
+    with django_assert_num_queries(2):  # the stamp, then 2026
+        working_days_between(date(2025, 6, 1), date(2026, 6, 1))
+
+
+@pytest.mark.django_db
+def test_a_pinned_block_reads_the_stamp_once(django_assert_num_queries):
+    add_working_days(date(2026, 3, 2), 20)  # the year cached now
+    with django_assert_num_queries(1), calendar_pinned():
         for offset in range(2000):
             start = date(2026, 1, 1) + timedelta(days=offset % 300)
             add_working_days(start, 15)
             working_days_between(start, start + timedelta(days=20))
             is_working_day(start)
+            working_day_warning(start, 10, today=start + timedelta(days=5))
 
 
 # Warning levels: a 10-working-day limit accepted Monday 2026-03-02 is due Monday 2026-03-16.
@@ -346,8 +549,22 @@ def test_the_back_office_refuses_a_day_the_weekend_rule_already_gives(admin_clie
         {"date": "2026-03-07", "is_working_day": "", "name": "周六"},
     )
     assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "星期六" in errors["is_working_day"][0]
     assert "无需录入" in response.content.decode()
     assert not CalendarDay.objects.filter(date=date(2026, 3, 7)).exists()
+
+
+def test_the_back_office_refuses_moving_a_day_onto_the_weekend_rule(admin_client):
+    day = CalendarDay.objects.get(date=date(2026, 10, 10))
+    response = admin_client.post(
+        f"/admin/common/calendarday/{day.pk}/change/",
+        {"date": "2026-10-11", "is_working_day": "", "name": "国庆节调休"},
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "星期日" in errors["is_working_day"][0]
+    assert CalendarDay.objects.get(pk=day.pk).date == date(2026, 10, 10)
 
 
 def test_the_reimport_action_seeds_the_selected_years_and_keeps_manual_ones(admin_client):
@@ -374,6 +591,8 @@ def test_a_day_moved_in_the_back_office_leaves_its_old_date_to_the_weekend_rule(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not is_working_day(date(2026, 10, 10))
     assert is_working_day(date(2026, 10, 11))
+    assert CalendarDay.objects.get(pk=day.pk).date == date(2026, 10, 11)
+    assert CalendarYear.objects.get(year=2026).source == CalendarYear.Source.MANUAL
 
 
 def test_a_year_added_in_the_back_office_is_no_longer_provisional(admin_client):
