@@ -39,6 +39,15 @@ class EnterpriseSpec:
 
 
 @dataclass(frozen=True)
+class IndustrySpec:
+    code: str  # ASCII slug, the natural key
+    name: str
+    gb_section: str  # GB/T 4754-2017 门类 letter; blank when the category spans several
+    strategic_emerging: bool = False
+    lead: bool = False  # 主攻方向
+
+
+@dataclass(frozen=True)
 class AccountSpec:
     username: str
     display_name: str
@@ -186,6 +195,27 @@ OTHER_CARRIERS: tuple[ParkSpec, ...] = (
 
 PARKS: tuple[ParkSpec, ...] = SIX_PARKS + SIX_CENTRES + OTHER_CARRIERS
 
+# The zone's own industry list (FACTS.md "Main industries"): 汽车 "一体两翼" and 新材料 are the two
+# lead directions; the strategic-emerging flag follows the national list (战略性新兴产业分类
+# 2018): traditional vehicles, logistics, retail and finance are not on it.
+INDUSTRIES: tuple[IndustrySpec, ...] = (
+    IndustrySpec("auto", "汽车及零部件", "C", lead=True),  # C36 汽车制造业
+    IndustrySpec("icv", "智能网联汽车", "C", strategic_emerging=True),
+    IndustrySpec("nev", "新能源汽车", "C", strategic_emerging=True),
+    IndustrySpec("new-materials", "新材料", "C", strategic_emerging=True, lead=True),
+    IndustrySpec("aerospace", "航空航天", "C", strategic_emerging=True),  # C37
+    IndustrySpec("aiot", "人工智能与物联网", "I", strategic_emerging=True),  # I64/I65
+    IndustrySpec("electronics", "电子信息", "C", strategic_emerging=True),  # C39
+    IndustrySpec("equipment", "高端装备制造", "C", strategic_emerging=True),  # C34/C35
+    IndustrySpec("biomedicine", "生物医药", "C", strategic_emerging=True),  # C27
+    IndustrySpec("pharma-logistics", "医药物流", "G"),  # G59 装卸搬运和仓储业
+    IndustrySpec("commercial", "商业综合体", "F"),  # F52 零售业
+    IndustrySpec("fund", "产业基金", "J"),  # J67 资本市场服务
+    IndustrySpec("logistics", "现代物流", "G"),  # 物流仓储
+    IndustrySpec("rnd", "高新技术研发", "M", strategic_emerging=True),  # M73 研究和试验发展
+    IndustrySpec("other", "其他", ""),
+)
+
 HYUNDAI_PLANT = "北京现代沧州工厂"
 
 ENTERPRISES: tuple[EnterpriseSpec, ...] = (EnterpriseSpec(HYUNDAI_PLANT, "中国（中韩合资）"),)
@@ -200,6 +230,32 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         RoleCode.LEADER,
         (ZONE,),
         in_charge_of=("zsj", "xmb"),
+    ),
+    # Leaders who liaise with the key projects (包联领导); each is in charge of the project
+    # service office that is the responsible department of his projects.
+    AccountSpec(
+        "director",
+        "赵德明",
+        "管委会主任",
+        RoleCode.LEADER,
+        (ZONE,),
+        in_charge_of=("dzb", "jfj", "czj", "xmfw-1"),
+    ),
+    AccountSpec(
+        "leader2",
+        "郑海波",
+        "管委会副主任",
+        RoleCode.LEADER,
+        (ZONE,),
+        in_charge_of=("qyfwj", "xmfw-2"),
+    ),
+    AccountSpec(
+        "leader3",
+        "马立新",
+        "管委会副主任",
+        RoleCode.LEADER,
+        (ZONE,),
+        in_charge_of=("spj", "zrzyj", "zjj", "xmfw-3"),
     ),
     AccountSpec("zsj_head", "李建国", "招商局局长", RoleCode.DEPARTMENT_HEAD, ("zsj",)),
     AccountSpec("zsj_staff", "刘洋", "招商专员", RoleCode.STAFF, ("zsj-1",)),

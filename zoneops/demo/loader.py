@@ -1,24 +1,31 @@
 """Load the demo zone (`zoneops.demo.data`) into the database. Idempotent.
 
 Every area has its own `load_<area>` function. Each looks its records up by a natural key
-(department code, park name, enterprise name, username) and creates only what is missing, so
-a second run creates nothing twice and leaves alone whatever a user edited since. The one
-exception is the demo accounts' password: it is set to the password given, so the password
-that `zoneops demo` prints always works.
+(department code, park name, enterprise name, username, industry code, project code) and
+creates only what is missing, so a second run creates nothing twice and leaves alone whatever
+a user edited since. The one exception is the demo accounts' password: it is set to the
+password given, so the password that `zoneops demo` prints always works.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import TextIO
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from zoneops.common.services import record_save
-from zoneops.demo import data
+from zoneops.demo import data, pipeline
 from zoneops.enterprises.models import Enterprise
+from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, Membership, Role, User
 from zoneops.orgs.services import department_create, user_create, user_set_password
 from zoneops.parks.models import Park
+from zoneops.projects.models import Project
+from zoneops.projects.services import project_create, project_move_stage
 
 
 @dataclass(frozen=True)
@@ -45,10 +52,19 @@ def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult
     """Create whatever of the demo zone is missing; return the demo accounts."""
     result = DemoResult(password=password)
     departments = load_organisation(result=result)
-    load_parks(result=result)
+    parks = load_parks(result=result)
     enterprises = load_enterprises(result=result)
-    load_accounts(
+    users = load_accounts(
         result=result, password=password, departments=departments, enterprises=enterprises
+    )
+    industries = load_industries(result=result)
+    load_projects(
+        result=result,
+        departments=departments,
+        parks=parks,
+        enterprises=enterprises,
+        users={user.username: user for user in users},
+        industries=industries,
     )
     if stdout is not None:
         _report(result, stdout)
@@ -146,6 +162,103 @@ def load_accounts(
     return users
 
 
+def load_industries(*, result: DemoResult) -> dict[str, IndustryCategory]:
+    """The zone's industry list with GB/T 4754-2017 sections. Returns them by demo code."""
+    codes = [spec.code for spec in data.INDUSTRIES]
+    names = [spec.name for spec in data.INDUSTRIES]
+    found = IndustryCategory.objects.filter(Q(code__in=codes) | Q(name__in=names))
+    by_code = {i.code: i for i in found}
+    by_name = {i.name: i for i in found}
+    industries = {}
+    for order, spec in enumerate(data.INDUSTRIES):
+        # A category whose code someone changed is still found by its name.
+        industry = by_code.get(spec.code) or by_name.get(spec.name)
+        if industry is None:
+            industry = IndustryCategory(
+                code=spec.code,
+                name=spec.name,
+                gb_section=spec.gb_section,
+                is_strategic_emerging=spec.strategic_emerging,
+                is_lead=spec.lead,
+                order=order,
+            )
+            record_save(instance=industry, by=None)
+            result.created["industries"] += 1
+        industries[spec.code] = industry
+    return industries
+
+
+def load_projects(
+    *,
+    result: DemoResult,
+    departments: dict[str, Department],
+    parks: dict[str, Park],
+    enterprises: dict[str, Enterprise],
+    users: dict[str, User],
+    industries: dict[str, IndustryCategory],
+) -> dict[str, Project]:
+    """The investment projects (`zoneops.demo.pipeline`), registered and moved through the
+    project services with their backdated history. A project whose code exists is left as it
+    is, moves and all, whatever a user has done to it since.
+    """
+    by_code = {
+        p.code: p for p in Project.objects.filter(code__in=[s.code for s in pipeline.PROJECTS])
+    }
+    major = Decimal(settings.ZONEOPS_MAJOR_PROJECT_THRESHOLD)
+    small = Decimal(settings.ZONEOPS_SMALL_PROJECT_THRESHOLD)
+    for spec in pipeline.PROJECTS:
+        if spec.code in by_code:
+            continue
+        by = users[pipeline.OWNER]
+        park, own_site = pipeline.place(spec, major=major, small=small)
+        (stage, on), *moves = spec.moves
+        project = project_create(
+            name=spec.name,
+            code=spec.code,
+            by=by,
+            on=on,
+            stage=stage,
+            backdate_reason=pipeline.BACKDATE_REASON,
+            key_levels={year: list(levels) for year, levels in spec.key_levels},
+            parent=by_code.get(spec.parent) if spec.parent else None,
+            phase=spec.phase,
+            investor_name=spec.investor,
+            investor_country=spec.country,
+            investor_enterprise=enterprises.get(spec.investor_enterprise or ""),
+            source_channel=spec.source,
+            industry=industries[spec.industry],
+            park=parks[park] if park else None,
+            own_site=own_site,
+            total_investment=spec.investment,
+            land_mu=pipeline.land_for(spec, park),
+            description=spec.description,
+            owner=by,
+            liaison_leader=users[spec.leader] if spec.leader else None,
+            responsible_department=departments[spec.department] if spec.department else None,
+            is_sample=spec.is_sample,
+        )
+        for stage, on in moves:
+            project_move_stage(
+                project=project,
+                to_stage=stage,
+                on=on,
+                by=by,
+                note=_move_note(stage, on),
+                backdate_reason=pipeline.BACKDATE_REASON,
+            )
+        by_code[spec.code] = project
+        result.created["projects"] += 1
+    return by_code
+
+
+def _move_note(stage: str, on: date) -> str:
+    if stage == pipeline.SG and on == pipeline.CLOUD_SIGNING_ON:
+        return "2020年5月8日云签约"
+    if stage == pipeline.ST and on == pipeline.SPRING_START_ON:
+        return "沧州市2020年春季项目集中开工"
+    return ""
+
+
 def _accounts(users: list[User]) -> list[DemoAccount]:
     """The accounts table, read in three queries whatever the number of accounts."""
     ids = [user.pk for user in users]
@@ -183,6 +296,8 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         "parks": "园区与载体 parks and carriers",
         "enterprises": "企业 enterprises",
         "accounts": "演示账号 demo accounts",
+        "industries": "产业分类 industries",
+        "projects": "招商项目 projects",
     }
     parts = [f"{labels.get(area, area)} {count}" for area, count in result.created.items()]
     stdout.write("新建 / created: " + ", ".join(parts) + "\n")

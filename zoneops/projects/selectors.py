@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -135,7 +136,11 @@ def _dimension_values(dimension: str, year: int) -> tuple[Any, Any]:
         return F("industry_id"), F("industry__name")
     if dimension == "park":
         return (
-            Case(When(own_site=True, then=Value(-1)), default=F("park_id")),
+            Case(
+                When(own_site=True, then=Value(-1)),
+                default=F("park_id"),
+                output_field=BigIntegerField(),
+            ),
             F("park__name"),
         )
     if dimension == "leader":

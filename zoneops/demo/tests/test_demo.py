@@ -13,6 +13,7 @@ from zoneops.demo import data
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.management.commands.demo import PASSWORD_ENV, PASSWORD_FILE, _sqlite_file_in
 from zoneops.enterprises.models import Enterprise
+from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Department, Membership, User
 from zoneops.parks.enums import CarrierKind
@@ -32,6 +33,13 @@ def _data_dir(settings, tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _without_projects(monkeypatch):
+    """The ~190 demo projects are loaded and checked once in test_demo_pipeline.py; here they
+    would only make every one of these loads slow."""
+    monkeypatch.setattr("zoneops.demo.loader.load_projects", lambda **kwargs: {})
+
+
 @pytest.fixture
 def served(monkeypatch):
     """Stand-in for waitress: records what would have been served instead of blocking."""
@@ -43,7 +51,7 @@ def served(monkeypatch):
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Department, Park, Enterprise, User, Membership)
+        for model in (Department, Park, Enterprise, User, Membership, IndustryCategory)
     }
 
 
@@ -110,6 +118,31 @@ def test_leader_is_in_charge_of_investment_and_project_office():
 
     assert {d.short_name for d in leader.in_charge_of.all()} == {"招商局", "项目办"}
     assert not User.objects.get(username="admin").is_superuser
+
+
+def test_project_liaison_leaders_each_are_in_charge_of_a_project_service_office():
+    load_demo_zone(password=PASSWORD)
+
+    leaders = User.objects.filter(roles__code=RoleCode.LEADER).prefetch_related("in_charge_of")
+
+    assert {u.title for u in leaders} == {"管委会主任", "管委会副主任"}
+    offices = [
+        {d.code for d in u.in_charge_of.all() if d.code.startswith("xmfw-")} for u in leaders
+    ]
+    assert sorted(code for codes in offices for code in codes) == ["xmfw-1", "xmfw-2", "xmfw-3"]
+
+
+def test_industries_are_loaded_once_and_keep_a_users_edit():
+    load_demo_zone(password=PASSWORD)
+    auto = IndustryCategory.objects.get(code="auto")
+    auto.name = "汽车产业"
+    record_save(instance=auto, by=None)
+
+    second = load_demo_zone(password=PASSWORD)
+
+    assert second.created_total == 0
+    assert IndustryCategory.objects.count() == len(data.INDUSTRIES)
+    assert IndustryCategory.objects.get(code="auto").name == "汽车产业"
 
 
 def test_organisation_runs_from_city_through_zone_to_sections():

@@ -162,3 +162,23 @@ def test_time_in_stage_is_read_from_the_moves(pipeline):
     assert signed.ongoing == 1  # 计划开工项目 signed 2019-11-01, still there
     assert signed.ongoing_average_days == Decimal(60)
     assert durations[Stage.STARTED].ongoing == 2
+
+
+def test_summary_by_park_puts_own_sites_in_a_row_of_their_own(pipeline):
+    from zoneops.common.services import record_save
+    from zoneops.parks.enums import CarrierKind
+    from zoneops.parks.models import Park
+
+    park = record_save(instance=Park(name="新材料产业园", kind=CarrierKind.PARK), by=None)
+    make_project(
+        "园区项目", investment=500, park=park, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))]
+    )
+    make_project(
+        "独立选址项目", investment=900, own_site=True, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))]
+    )
+    rows = {
+        row.label: row.total.count for row in pipeline_summary(year=2019, dimension="park").rows
+    }
+    assert rows["新材料产业园"] == 1
+    assert rows["独立选址"] == 1
+    assert rows["未填写"] == 5
