@@ -89,3 +89,35 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         kind = _("上班") if self.is_working_day else _("休息")
         return f"{self.date:%Y-%m-%d} {self.name} ({kind})"
+
+
+class SavedView(models.Model):
+    """A list's filters saved under a name by a user (e.g. "我的深度在谈项目")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    page = models.CharField(_("页面"), max_length=100)
+    name = models.CharField(_("名称"), max_length=50)
+    query = models.CharField(_("筛选条件"), max_length=1000, blank=True)
+    shared = models.BooleanField(_("共享给所有人"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_fields = ("user",)
+
+    class Meta:
+        verbose_name = _("保存的视图")
+        verbose_name_plural = _("保存的视图")
+        ordering = ["page", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "page", "name"], name="common_saved_view_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

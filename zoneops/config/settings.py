@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "zoneops.industry",
     "zoneops.parks",
     "zoneops.projects",
+    "zoneops.meetings",
     "zoneops.api",
     "zoneops.demo",
 ]

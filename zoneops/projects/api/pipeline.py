@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
@@ -18,6 +18,7 @@ from zoneops.common.excel import XLSX_CONTENT_TYPE
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply, record_save
+from zoneops.projects.api.router import router
 from zoneops.projects.enums import SourceChannel, Stage
 from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
 from zoneops.projects.models import Project, StageMove
@@ -29,8 +30,6 @@ from zoneops.projects.selectors import (
     stage_durations,
 )
 from zoneops.projects.services import project_create, project_move_stage
-
-router = Router(tags=["projects"])
 
 
 class ProjectOut(Schema):

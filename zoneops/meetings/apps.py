@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "zoneops.meetings"
+    label = "meetings"
+    verbose_name = _("会议与活动")
+    nav_group = "projects"

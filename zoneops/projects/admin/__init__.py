@@ -1,0 +1,3 @@
+"""Back office of the projects app, one module per area."""
+
+from zoneops.projects.admin import pipeline  # noqa: F401
