@@ -1,16 +1,60 @@
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import SELECT_CLASSES
 
 from zoneops.common.admin_base import BusinessAdmin, ScopedAdminMixin, VersionedForm
-from zoneops.common.services import record_save
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.scope import can_see
 from zoneops.orgs.models import Department, Membership, Role, User
-from zoneops.orgs.services import user_set_roles
+from zoneops.orgs.selectors import (
+    permission_label,
+    role_assignable_permissions,
+    user_membership_history,
+)
+from zoneops.orgs.services import (
+    USER_EDITABLE_FIELDS,
+    role_create,
+    role_update,
+    user_check_roles,
+    user_create,
+    user_update,
+)
 
 admin.site.unregister(Group)
+
+
+def _add_service_error(form: forms.BaseForm, error: ApplicationError) -> None:
+    """Show a service's refusal at the field it names (or above the form)."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class ServiceErrorsMixin:
+    """A refusal that only the service can see (e.g. a save that raced another) is shown as
+    a message on the same page; the transaction of the admin view has been rolled back."""
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: Any = None, form_url: str = "", extra_context=None
+    ):
+        try:
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Department)
@@ -23,13 +67,76 @@ class DepartmentAdmin(BusinessAdmin):
     nav_order = 10
 
 
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Permission) -> str:
+        return permission_label(obj)
+
+
+class RoleForm(VersionedForm):
+    permissions = PermissionChoiceField(
+        label=_("权限"),
+        queryset=Permission.objects.none(),
+        required=False,
+        widget=FilteredSelectMultiple(
+            _("权限"), is_stacked=False, attrs={"class": " ".join(SELECT_CLASSES)}
+        ),
+        help_text=_("该角色的用户可以做的操作；修改后对该角色的所有用户立即生效。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = role_assignable_permissions()
+        self.fields["permissions"].queryset = choices
+        if self.instance.pk:
+            self.initial["permissions"] = list(
+                self.instance.group.permissions.filter(pk__in=choices.values("pk")).values_list(
+                    "pk", flat=True
+                )
+            )
+
+
 @admin.register(Role)
-class RoleAdmin(BusinessAdmin):
+class RoleAdmin(ServiceErrorsMixin, BusinessAdmin):
+    form = RoleForm
     list_display = ["name", "code", "data_scope", "is_builtin"]
     readonly_fields = ["is_builtin"]
     filter_horizontal = ["custom_departments"]
-    fields = ["name", "code", "data_scope", "custom_departments", "group", "is_builtin"]
+    fields = ["name", "code", "data_scope", "custom_departments", "permissions", "is_builtin"]
     nav_order = 30
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # The standard roles are found by their code (roles_sync, user_create).
+        if obj is not None and obj.is_builtin:
+            readonly.append("code")
+        return readonly
+
+    @admin.display(description=_("权限"))
+    def permissions(self, obj: Role) -> str:
+        """The read-only view of the permissions, for those who may only view roles."""
+        held = role_assignable_permissions().filter(group=obj.group_id)
+        return format_html_join("", "<div>{}</div>", ((permission_label(p),) for p in held))
+
+    def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in ("name", "code", "data_scope", "custom_departments", "permissions")
+            if name in data
+        }
+        if change:
+            role_update(
+                role=obj, by=request.user, expected_version=data.get("edit_version"), **fields
+            )
+            return
+        created = role_create(by=request.user, **fields)
+        obj.pk, obj.group_id, obj.version = created.pk, created.group_id, created.version
+        obj._state.adding = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Departments and permissions were written by the service in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_builtin)
@@ -43,11 +150,25 @@ class MembershipInline(TabularInline):
 
 
 class UserForm(UserChangeForm, VersionedForm):
-    pass
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The rules live in the service; asking it here puts a refusal at its field.
+        if {"roles", "enterprise"} <= cleaned.keys():
+            try:
+                user_check_roles(
+                    enterprise=cleaned["enterprise"],
+                    role_codes=[role.code for role in cleaned["roles"]],
+                    is_superuser=cleaned.get("is_superuser", self.instance.is_superuser),
+                )
+            except ApplicationError as error:
+                _add_service_error(self, error)
+        return cleaned
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, ModelAdmin):
+class UserAdmin(
+    ScopedAdminMixin, ServiceErrorsMixin, SimpleHistoryAdmin, DjangoUserAdmin, ModelAdmin
+):
     form = UserForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -65,21 +186,59 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, ModelAdmin):
         (_("角色与范围"), {"fields": ["roles", "in_charge_of", "enterprise"]}),
         (_("状态"), {"fields": ["is_active", "is_staff", "is_superuser", "last_login"]}),
     ]
-    readonly_fields = ["last_login"]
+    # Back-office access follows from the enterprise: staff have none, everyone else has it.
+    readonly_fields = ["last_login", "is_staff"]
+    history_list_display: list[str] = []
+    object_history_template = "orgs/user_history.html"
 
-    def save_model(self, request, obj, form, change):
-        expected = form.cleaned_data.get("edit_version") if change else None
-        if obj.enterprise_id is not None:
-            obj.is_staff = False
-        record_save(
-            instance=obj,
+    def get_inlines(self, request: HttpRequest, obj: Any):
+        # Departments are given once the user exists (the add page asks for the login only).
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            user_update(
+                user=obj,
+                by=request.user,
+                expected_version=data.get("edit_version"),
+                **{name: data[name] for name in USER_EDITABLE_FIELDS if name in data},
+            )
+            return
+        created = user_create(
+            username=data["username"],
+            display_name="",
+            password=data.get("password1") if data.get("set_usable_password", True) else None,
             by=request.user,
-            expected_version=expected,
-            exclude_validation=["password"],
         )
+        obj.pk, obj.version, obj.password = created.pk, created.version, created.password
+        obj._state.adding = False
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        user = form.instance
-        # Roles decide the permission groups: keep them in step through the one service.
-        user_set_roles(user=user, role_codes=[role.code for role in user.roles.all()])
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Roles and 分管 were written by the service in save_model, with their history row;
+        # the department memberships keep their own history.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):
+        user = self._visible_user_or_404(request, object_id)
+        context = {
+            "membership_history": user_membership_history(user_id=user.pk),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ):
+        # A past version is for reading: reverting would skip user_update and its rules.
+        if request.method != "GET":
+            raise PermissionDenied
+        self._visible_user_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _visible_user_or_404(self, request: HttpRequest, object_id: str) -> User:
+        user = self.get_object(request, unquote(object_id))
+        if user is None or not can_see(request.user, user):
+            raise Http404
+        return user

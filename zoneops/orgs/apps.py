@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +18,10 @@ class OrgsConfig(AppConfig):
                 roles_sync(using=kwargs.get("using", "default"))
 
         post_migrate.connect(_sync_roles, weak=False, dispatch_uid="zoneops.orgs.roles_sync")
+
+        # axes' AppConfig has no verbose_name, so the admin index, breadcrumbs and the role
+        # permission list would say "Axes". Naming it here (a lazy string, so it follows the
+        # request's language) spares a subclassed AppConfig in INSTALLED_APPS; axes' login
+        # security models sit under our 系统管理 group (common.navigation).
+        if apps.is_installed("axes"):
+            apps.get_app_config("axes").verbose_name = _("登录安全")

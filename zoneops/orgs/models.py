@@ -1,5 +1,6 @@
 """Organisation: the department tree, users (who may sit in several departments) and roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,9 @@ class Role(BusinessModel):
     )
     is_builtin = models.BooleanField(_("内置角色"), default=False, editable=False)
 
+    # The history that BusinessModel gives every record also keeps the chosen departments.
+    _history_m2m_fields = ["custom_departments"]
+
     scope_public = True
 
     class Meta:
@@ -72,6 +76,41 @@ class Role(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserHistory(HistoricalRecords):
+    """History of users that also survives roles and 分管 changed from the other side.
+
+    django-simple-history records a many-to-many change as a row of the instance the change
+    was made on; from the other side (`role.users.add(user)`, `department.leaders_in_charge
+    .clear()`) that instance is a role or a department and the row cannot be written. Such a
+    change is recorded as a row of each user it touched instead.
+    """
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(
+                instance=instance, action=action, attr=attr, pk_set=pk_set, reverse=reverse
+            )
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return None
+        field = self.cls._meta.get_field(attr)
+        if action == "pre_clear":
+            # After the clear there is no telling whom it touched: note them now.
+            links = field.remote_field.through.objects.filter(
+                **{field.m2m_reverse_field_name(): instance.pk}
+            )
+            instance._history_cleared_users = set(
+                links.values_list(field.m2m_column_name(), flat=True)
+            )
+            return None
+        if action == "post_clear":
+            pk_set = getattr(instance, "_history_cleared_users", set())
+        elif action not in ("post_add", "post_remove"):
+            return None
+        for user in self.cls._default_manager.filter(pk__in=pk_set or ()):
+            self.create_historical_record(user, "~")
+        return None
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -110,7 +149,10 @@ class User(AbstractUser):
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+    # Roles and 分管 decide what a user may do and see: each change is kept with the user's row.
+    history = UserHistory(
+        excluded_fields=["last_login", "password"], m2m_fields=["roles", "in_charge_of"]
+    )
     objects = ScopedUserManager()
 
     scope_department_fields = ("departments",)
@@ -144,6 +186,8 @@ class Membership(models.Model):
     department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT)
     is_primary = models.BooleanField(_("主部门"), default=False)
     position = models.CharField(_("岗位"), max_length=50, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("部门成员")

@@ -1,13 +1,23 @@
-"""Reads of the organisation: the department tree and a user's data scope."""
+"""Reads of the organisation: the department tree, a user's data scope, role permissions."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalChanges
 
 from zoneops.common.scope import DataScope
 from zoneops.orgs.enums import DataScopeKind
 from zoneops.orgs.models import Department, Membership, User
+
+# Apps without a sidebar group whose permissions a role may still hold.
+ROLE_PERMISSION_EXTRA_APPS = ("auth", "axes")
+
+PERMISSION_ACTIONS = {"view": _("查看"), "add": _("新增"), "change": _("修改"), "delete": _("删除")}
 
 
 def department_tree() -> dict[int | None, list[int]]:
@@ -65,3 +75,50 @@ def user_data_scope(*, user: User) -> DataScope:
 
 def users_in_departments(*, department_ids: Iterable[int]) -> QuerySet[User]:
     return User.objects.filter(membership__department_id__in=list(department_ids)).distinct()
+
+
+def role_assignable_permissions() -> QuerySet[Permission]:
+    """The permissions an administrator may give a role: those of ZoneOps's apps (the ones
+    with a sidebar group), auth and axes. History tables are left out: their permissions
+    are not checked (SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS is off)."""
+    labels = [
+        config.label for config in apps.get_app_configs() if getattr(config, "nav_group", None)
+    ]
+    content_types = [
+        content_type.pk
+        for content_type in ContentType.objects.filter(
+            app_label__in=[*labels, *ROLE_PERMISSION_EXTRA_APPS]
+        )
+        if (model := content_type.model_class()) is not None
+        and not issubclass(model, HistoricalChanges)
+    ]
+    return (
+        Permission.objects.filter(content_type__in=content_types)
+        .select_related("content_type")
+        .order_by("content_type__app_label", "content_type__model", "codename")
+    )
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in the user's language: 园区与产业链 | 园区与载体 | 查看.
+
+    Django stores a permission's name in English at migrate time ("Can view ..."), so the
+    label is built from the app's and model's verbose names instead.
+    """
+    content_type = permission.content_type
+    model = content_type.model_class()
+    if model is None:
+        return permission.name
+    app = apps.get_app_config(content_type.app_label).verbose_name
+    action, _sep, model_name = permission.codename.partition("_")
+    what = PERMISSION_ACTIONS.get(action) if model_name == model._meta.model_name else None
+    return f"{app} | {model._meta.verbose_name} | {what or permission.name}"
+
+
+def user_membership_history(*, user_id: int) -> QuerySet:
+    """Every change of the user's departments (joined, left, primary, position), newest first."""
+    return (
+        Membership.history.filter(user_id=user_id)
+        .select_related("department", "history_user")
+        .order_by("-history_date", "-history_id")
+    )

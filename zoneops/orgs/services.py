@@ -1,19 +1,21 @@
 """Writes of the organisation: departments, users, their roles and memberships."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.services import record_save
-from zoneops.orgs.enums import DepartmentKind, RoleCode
+from zoneops.common.services import record_check_version, record_save
+from zoneops.orgs.enums import DataScopeKind, DepartmentKind, RoleCode
 from zoneops.orgs.models import Department, Membership, Role, RoleDefaultGrant, User
 from zoneops.orgs.roles import ROLE_DEFAULTS, RoleDefault
+from zoneops.orgs.selectors import permission_label, role_assignable_permissions
 
 
 def _app_labels(*, system: bool) -> list[str]:
@@ -53,7 +55,7 @@ def roles_sync(*, using: str = "default") -> list[Role]:
             role = Role.objects.using(using).filter(code=default.code).first()
             if role is None:
                 group, _created = Group.objects.using(using).get_or_create(
-                    name=f"role:{default.code}"
+                    name=_group_name(default.code)
                 )
                 role = Role.objects.using(using).create(
                     code=default.code,
@@ -98,6 +100,43 @@ def department_create(
     return record_save(instance=department, by=by)
 
 
+# What an edit of a user may change (is_staff is not among them: it follows from the enterprise).
+USER_EDITABLE_FIELDS = frozenset(
+    {
+        "username",
+        "display_name",
+        "title",
+        "phone",
+        "email",
+        "is_active",
+        "is_superuser",
+        "enterprise",
+        "roles",
+        "in_charge_of",
+        "departments",
+    }
+)
+
+
+def user_check_roles(
+    *, enterprise: Any, role_codes: Iterable[RoleCode | str], is_superuser: bool = False
+) -> None:
+    """The rules that tie roles to the kind of user; raises ApplicationError naming the field.
+
+    An enterprise user reaches only his enterprise: he may hold the 企业用户 role and nothing
+    else, and is never a superuser; the 企业用户 role in turn needs an enterprise.
+    """
+    codes = {str(code) for code in role_codes}
+    enterprise_role = RoleCode.ENTERPRISE.value
+    if enterprise is not None:
+        if codes - {enterprise_role}:
+            raise ApplicationError(_("企业用户只能拥有“企业用户”角色。"), field="roles")
+        if is_superuser:
+            raise ApplicationError(_("企业用户不能是超级用户。"), field="is_superuser")
+    elif enterprise_role in codes:
+        raise ApplicationError(_("“企业用户”角色必须绑定所属企业。"), field="enterprise")
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -105,7 +144,7 @@ def user_create(
     display_name: str,
     password: str | None = None,
     departments: Sequence[Department] = (),
-    roles: Iterable[RoleCode | str] = (),
+    roles: Iterable[Role | RoleCode | str] = (),
     in_charge_of: Iterable[Department] = (),
     enterprise: Any = None,
     title: str = "",
@@ -113,12 +152,15 @@ def user_create(
     email: str = "",
     by: Any = None,
 ) -> User:
-    """Create a user; staff get the back office, an enterprise user only his enterprise's pages."""
-    role_codes = [str(code) for code in roles]
-    if enterprise is not None and role_codes and role_codes != [RoleCode.ENTERPRISE]:
-        raise ApplicationError(_("企业用户只能拥有“企业用户”角色。"), field="roles")
-    if enterprise is None and RoleCode.ENTERPRISE in role_codes:
-        raise ApplicationError(_("“企业用户”角色必须绑定所属企业。"), field="enterprise")
+    """Create a user; staff get the back office, an enterprise user only his enterprise's pages.
+
+    History: the "+" row holds the user's fields; when roles or 分管 come with him, one more
+    row records them, so his 变更记录 shows what he was given.
+    """
+    role_codes = _role_codes(roles)
+    if enterprise is not None and not role_codes:
+        role_codes = [RoleCode.ENTERPRISE.value]
+    user_check_roles(enterprise=enterprise, role_codes=role_codes)
     if User.objects.filter(username=username).exists():
         raise ApplicationError(
             _("用户名“%(username)s”已存在。") % {"username": username}, field="username"
@@ -137,47 +179,134 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    user._history_user = by if by is not None and by.pk else None  # type: ignore[attr-defined]
-    user.save()
-    if enterprise is not None and not role_codes:
-        role_codes = [RoleCode.ENTERPRISE]
-    user_set_roles(user=user, role_codes=role_codes)
-    user_set_departments(user=user, departments=departments)
+    user = record_save(instance=user, by=by, exclude_validation=["password"])
+    in_charge_of = list(in_charge_of)
+    changed = _user_write_roles(user=user, role_codes=role_codes)
     if in_charge_of:
-        user.in_charge_of.set(in_charge_of)
+        with _m2m_history_paused(user):
+            user.in_charge_of.set(in_charge_of)
+    user_set_departments(user=user, departments=departments, by=by)
+    if changed or in_charge_of:
+        record_save(instance=user, by=by, exclude_validation=["password"])
     return user
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, role_codes: Iterable[str]) -> User:
-    codes = list(dict.fromkeys(str(code) for code in role_codes))
-    roles = list(Role.objects.filter(code__in=codes).select_related("group"))
-    unknown = set(codes) - {role.code for role in roles}
+def user_update(*, user: User, by: Any, expected_version: int | None = None, **fields: Any) -> User:
+    """Change a user: his fields, roles (codes or Role), 分管 and departments, in one history row.
+
+    The same rules as `user_create` hold for the result: an enterprise user holds only the
+    企业用户 role, that role needs an enterprise, and back-office access (is_staff) follows
+    from having no enterprise. A stale `expected_version` is refused and nothing changes.
+    """
+    unknown = set(fields) - USER_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"user_update() cannot change: {', '.join(sorted(unknown))}")
+    record_check_version(instance=user, expected_version=expected_version)
+    roles = fields.pop("roles", None)
+    in_charge_of = fields.pop("in_charge_of", None)
+    departments = fields.pop("departments", None)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if "display_name" in fields:
+        user.first_name = user.display_name[:150]
+    user.is_staff = user.enterprise_id is None
+    role_codes = (
+        _role_codes(roles) if roles is not None else list(user.roles.values_list("code", flat=True))
+    )
+    user_check_roles(
+        enterprise=user.enterprise_id, role_codes=role_codes, is_superuser=user.is_superuser
+    )
+    if roles is not None:
+        _user_write_roles(user=user, role_codes=role_codes)
+    if in_charge_of is not None:
+        with _m2m_history_paused(user):
+            user.in_charge_of.set(list(in_charge_of))
+    if departments is not None:
+        user_set_departments(user=user, departments=list(departments), by=by)
+    # Saved last, so that its history row holds the roles and 分管 as they now are.
+    return record_save(
+        instance=user, by=by, expected_version=expected_version, exclude_validation=["password"]
+    )
+
+
+@transaction.atomic
+def user_set_roles(
+    *, user: User, role_codes: Iterable[Role | RoleCode | str], by: Any = None
+) -> User:
+    """Give the user exactly these roles (and their permission groups), under user_create's rules.
+
+    A change is recorded as one history row of the user, listing the roles before and after.
+    """
+    if _user_write_roles(user=user, role_codes=_role_codes(role_codes)):
+        record_save(instance=user, by=by, exclude_validation=["password"])
+    return user
+
+
+def _role_codes(roles: Iterable[Role | RoleCode | str]) -> list[str]:
+    return list(dict.fromkeys(role.code if isinstance(role, Role) else str(role) for role in roles))
+
+
+def _user_write_roles(*, user: User, role_codes: list[str]) -> bool:
+    """Set roles and groups under the rules, without a history row of their own; True if changed."""
+    roles = list(Role.objects.filter(code__in=role_codes).select_related("group"))
+    unknown = set(role_codes) - {role.code for role in roles}
     if unknown:
         raise ApplicationError(
             _("未知的角色：%(codes)s") % {"codes": "、".join(sorted(unknown))}, field="roles"
         )
-    user.roles.set(roles)
-    user.groups.set([role.group for role in roles])
-    return user
+    user_check_roles(
+        enterprise=user.enterprise_id,
+        role_codes=role_codes,
+        is_superuser=user.is_superuser,
+    )
+    before = set(user.roles.values_list("pk", flat=True))
+    with _m2m_history_paused(user):
+        user.roles.set(roles)
+        user.groups.set([role.group for role in roles])
+    return before != {role.pk for role in roles}
+
+
+@contextmanager
+def _m2m_history_paused(instance: models.Model) -> Iterator[None]:
+    """Many-to-many writes make no history row each: the caller saves the record once after
+    them, and that one row holds the final sets (django-simple-history's own switch)."""
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
 
 
 @transaction.atomic
-def user_set_departments(*, user: User, departments: Sequence[Department]) -> User:
-    """The first department is the primary one."""
-    Membership.objects.filter(user=user).exclude(department__in=departments).delete()
-    existing = set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
-    Membership.objects.bulk_create(
-        [
-            Membership(user=user, department=department, is_primary=index == 0)
-            for index, department in enumerate(departments)
-            if department.pk not in existing
-        ]
-    )
-    if departments:
-        Membership.objects.filter(user=user).update(is_primary=False)
-        Membership.objects.filter(user=user, department=departments[0]).update(is_primary=True)
+def user_set_departments(*, user: User, departments: Sequence[Department], by: Any = None) -> User:
+    """The first department is the primary one. Each membership change leaves a history row."""
+    wanted = list(dict.fromkeys(departments))
+    wanted_ids = [department.pk for department in wanted]
+    current = {m.department_id: m for m in Membership.objects.filter(user=user)}
+    changes: list[tuple[Membership, bool]] = [
+        (membership, True)
+        for department_id, membership in current.items()
+        if department_id not in wanted_ids
+    ]
+    for index, department in enumerate(wanted):
+        primary = index == 0
+        membership = current.get(department.pk)
+        if membership is None:
+            membership = Membership(user=user, department=department, is_primary=primary)
+        elif membership.is_primary == primary:
+            continue
+        membership.is_primary = primary
+        changes.append((membership, False))
+    # Leaving and stepping down before joining, so at most one primary department at any time.
+    changes.sort(key=lambda change: (not change[1], change[0].is_primary))
+    for membership, remove in changes:
+        if by is not None and getattr(by, "pk", None):
+            membership._history_user = by  # type: ignore[attr-defined]
+        if remove:
+            membership.delete()
+        else:
+            membership.save()
     return user
 
 
@@ -191,3 +320,142 @@ def user_set_password(*, user: User, password: str) -> User:
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
+
+
+ROLE_EDITABLE_FIELDS = frozenset(
+    {"name", "code", "data_scope", "custom_departments", "permissions"}
+)
+
+
+@transaction.atomic
+def role_create(
+    *,
+    code: str,
+    name: str,
+    data_scope: DataScopeKind | str = DataScopeKind.DEPT,
+    custom_departments: Iterable[Department] = (),
+    permissions: Iterable[Permission] = (),
+    by: Any = None,
+) -> Role:
+    """A role of the zone's own, with its permission group (named after the code)."""
+    if Role.objects.filter(code=code).exists():
+        raise ApplicationError(_("角色编码“%(code)s”已存在。") % {"code": code}, field="code")
+    group = Group.objects.filter(name=_group_name(code), role__isnull=True).first()
+    if group is None:
+        group = Group.objects.create(name=_group_name(code))
+    role = record_save(
+        instance=Role(code=code, name=name, data_scope=data_scope, group=group), by=by
+    )
+    custom_departments = list(custom_departments)
+    if custom_departments:
+        with _m2m_history_paused(role):
+            role.custom_departments.set(custom_departments)
+    reason = _role_write_permissions(role=role, permissions=permissions)
+    if custom_departments or reason:
+        record_save(instance=role, by=by, reason=reason)
+    return role
+
+
+@transaction.atomic
+def role_update(*, role: Role, by: Any, expected_version: int | None = None, **fields: Any) -> Role:
+    """Change a role: name, code, data scope, custom departments, permissions; one history row.
+
+    A built-in role keeps its code (the standard roles are found by it); its permissions may
+    change like any role's.
+    """
+    unknown = set(fields) - ROLE_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"role_update() cannot change: {', '.join(sorted(unknown))}")
+    record_check_version(instance=role, expected_version=expected_version)
+    stored_code = Role.objects.filter(pk=role.pk).values_list("code", flat=True).get()
+    permissions = fields.pop("permissions", None)
+    custom_departments = fields.pop("custom_departments", None)
+    for name, value in fields.items():
+        setattr(role, name, value)
+    if role.code != stored_code:
+        if role.is_builtin:
+            raise ApplicationError(_("内置角色的编码不能修改。"), field="code")
+        _group_rename(role=role)
+    if custom_departments is not None:
+        with _m2m_history_paused(role):
+            role.custom_departments.set(list(custom_departments))
+    reason = ""
+    if permissions is not None:
+        reason = _role_write_permissions(role=role, permissions=permissions)
+    # Saved last, so that its history row holds the departments as they now are.
+    return record_save(instance=role, by=by, expected_version=expected_version, reason=reason)
+
+
+@transaction.atomic
+def role_set_permissions(
+    *,
+    role: Role,
+    permissions: Iterable[Permission],
+    by: Any,
+    expected_version: int | None = None,
+) -> Role:
+    """Give the role exactly these of the assignable permissions (others it holds stay).
+
+    The role's users have them at their next request. A change is one history row of the
+    role whose reason names what was added and removed; a default permission taken away
+    from a built-in role is not granted again by `roles_sync`.
+    """
+    record_check_version(instance=role, expected_version=expected_version)
+    reason = _role_write_permissions(role=role, permissions=permissions)
+    if reason:
+        record_save(instance=role, by=by, expected_version=expected_version, reason=reason)
+    return role
+
+
+def _role_write_permissions(*, role: Role, permissions: Iterable[Permission]) -> str:
+    """Write the group's permissions; returns what changed, in words ("" when nothing did)."""
+    wanted = {permission.pk for permission in permissions}
+    assignable = set(role_assignable_permissions().values_list("pk", flat=True))
+    held_all = set(role.group.permissions.values_list("pk", flat=True))
+    if wanted - assignable - held_all:
+        raise ApplicationError(_("所选权限中有不能分配给角色的权限。"), field="permissions")
+    held = held_all & assignable
+    wanted &= assignable
+    added, removed = wanted - held, held - wanted
+    if not added and not removed:
+        return ""
+    role.group.permissions.remove(*removed)
+    role.group.permissions.add(*added)
+    default = next((d for d in ROLE_DEFAULTS if d.code == role.code), None)
+    if role.is_builtin and default is not None and removed:
+        # A default an administrator took away stays away: mark it as granted once already.
+        taken = Permission.objects.filter(_default_permissions(default), pk__in=removed)
+        RoleDefaultGrant.objects.bulk_create(
+            [RoleDefaultGrant(role=role, permission=permission) for permission in taken],
+            ignore_conflicts=True,
+        )
+    labels = {
+        permission.pk: permission_label(permission)
+        for permission in Permission.objects.filter(pk__in=added | removed).select_related(
+            "content_type"
+        )
+    }
+    parts = []
+    if added:
+        parts.append(
+            _("新增权限：%(list)s") % {"list": "、".join(sorted(labels[pk] for pk in added))}
+        )
+    if removed:
+        parts.append(
+            _("移除权限：%(list)s") % {"list": "、".join(sorted(labels[pk] for pk in removed))}
+        )
+    return "；".join(parts)
+
+
+def _group_name(code: str) -> str:
+    return f"role:{code}"
+
+
+def _group_rename(*, role: Role) -> None:
+    """The permission group is named after the role's code; a new code renames it."""
+    name = _group_name(role.code)
+    if Group.objects.filter(name=name).exclude(pk=role.group_id).exists():
+        raise ApplicationError(
+            _("角色编码“%(code)s”已被占用。") % {"code": role.code}, field="code"
+        )
+    Group.objects.filter(pk=role.group_id).update(name=name)
