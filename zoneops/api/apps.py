@@ -7,3 +7,5 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = _("接口")
     nav_group = "system"
+    # Tokens act for other systems with a user's rights: only administrators see and issue them.
+    admin_only = True

@@ -18,11 +18,13 @@ from zoneops.orgs.roles import ROLE_DEFAULTS, RoleDefault
 from zoneops.orgs.selectors import permission_label, role_assignable_permissions
 
 
-def _app_labels(*, system: bool) -> list[str]:
+def _app_labels(*, system: bool, administrators: bool = False) -> list[str]:
+    """Apps of the business areas, or of 系统管理; apps marked `admin_only` (API tokens) only
+    for the administrator's role."""
     labels = []
     for config in apps.get_app_configs():
         group = getattr(config, "nav_group", None)
-        if group is None:
+        if group is None or (getattr(config, "admin_only", False) and not administrators):
             continue
         if (group == "system") == system:
             labels.append(config.label)
@@ -33,7 +35,10 @@ def _default_permissions(default: RoleDefault) -> Q:
     condition = Q(pk__in=[])
     for labels, actions in (
         (_app_labels(system=False), default.business_actions),
-        (_app_labels(system=True), default.system_actions),
+        (
+            _app_labels(system=True, administrators=default.code == RoleCode.ADMINISTRATOR),
+            default.system_actions,
+        ),
         *(([label], acts) for label, acts in default.app_actions),
     ):
         for action in actions:

@@ -163,3 +163,17 @@ def test_token_created_in_the_back_office_is_shown_once_and_works(org):
     token = ApiToken.objects.get(name="市级平台对接")
     page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     assert raw not in page
+
+
+@pytest.mark.parametrize("role", [RoleCode.INSPECTOR, RoleCode.STATISTICIAN, RoleCode.STAFF])
+def test_only_administrators_see_and_revoke_api_tokens(org, role):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    token, raw = api_token_create(user=admin, name="市级平台对接")
+    viewer = make_user(role, departments=[org["zone"]])
+    client = Client()
+    client.force_login(viewer)
+    assert client.get("/admin/api/apitoken/").status_code == 403
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 200
