@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zoneops.common.exceptions import ApplicationError, StaleEditError
+from zoneops.common.models import SavedView
 
 M = TypeVar("M", bound=models.Model)
 
@@ -145,3 +146,20 @@ def _attach_history(instance: models.Model, *, by: Any, reason: str) -> None:
     if by is not None and getattr(by, "pk", None):
         instance._history_user = by  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def saved_view_save(*, user: Any, page: str, name: str, query: str, shared: bool = False) -> Any:
+    """Save (or overwrite by name) the filters of a list for a user."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("请填写视图名称。"), field="name")
+    view, _created = SavedView.objects.update_or_create(
+        user=user, page=page, name=name, defaults={"query": query.lstrip("?"), "shared": shared}
+    )
+    return view
+
+
+def saved_view_delete(*, user: Any, view_id: int) -> None:
+    deleted, _rows = SavedView.objects.filter(user=user, pk=view_id).delete()
+    if not deleted:
+        raise ApplicationError(_("只能删除自己保存的视图。"), field="view")

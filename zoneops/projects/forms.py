@@ -4,7 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.industry.models import IndustryCategory
+from zoneops.orgs.models import Department, User
+from zoneops.parks.models import Park
 from zoneops.projects.enums import PIPELINE, STAGE_ORDER, TERMINABLE, Stage, SummaryDimension
+from zoneops.projects.selectors import BoardFilters
 
 
 def next_stage_choices(current: str) -> list[tuple[str, str]]:
@@ -42,3 +46,65 @@ class SummaryForm(forms.Form):
         label=_("截至日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     dimension = forms.ChoiceField(label=_("分组"), choices=SummaryDimension.choices, required=False)
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters; every choice list is limited to what the user may see."""
+
+    q = forms.CharField(label=_("搜索"), required=False)
+    industry = forms.ModelChoiceField(label=_("产业"), queryset=None, required=False)
+    park = forms.ModelChoiceField(label=_("落地园区"), queryset=None, required=False)
+    liaison_leader = forms.ModelChoiceField(label=_("包联领导"), queryset=None, required=False)
+    responsible_department = forms.ModelChoiceField(
+        label=_("责任部门"), queryset=None, required=False
+    )
+    key_year = forms.IntegerField(label=_("重点项目年度"), required=False, min_value=1990)
+    include_terminated = forms.BooleanField(label=_("含已终止"), required=False)
+    hide_samples = forms.BooleanField(label=_("隐藏示例数据"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].queryset = IndustryCategory.objects.visible_to(user)
+        self.fields["park"].queryset = Park.objects.visible_to(user)
+        self.fields["liaison_leader"].queryset = (
+            User.objects.visible_to(user).filter(liaison_projects__isnull=False).distinct()
+        )
+        self.fields["responsible_department"].queryset = Department.objects.visible_to(user)
+
+    def filters(self) -> BoardFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return BoardFilters(
+            industry_id=getattr(data.get("industry"), "pk", None),
+            park_id=getattr(data.get("park"), "pk", None),
+            liaison_leader_id=getattr(data.get("liaison_leader"), "pk", None),
+            responsible_department_id=getattr(data.get("responsible_department"), "pk", None),
+            key_year=data.get("key_year"),
+            q=(data.get("q") or "").strip(),
+            include_terminated=bool(data.get("include_terminated")),
+            include_samples=not data.get("hide_samples"),
+        )
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("视图名称"), max_length=50)
+    shared = forms.BooleanField(label=_("共享给所有人"), required=False)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class FunnelForm(forms.Form):
+    registered_from = forms.DateField(
+        label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registered_to = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    as_of = forms.DateField(
+        label=_("统计截至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("registered_from"), cleaned.get("registered_to")
+        if start and end and end < start:
+            self.add_error("registered_to", _("结束日期不能早于开始日期。"))
+        return cleaned

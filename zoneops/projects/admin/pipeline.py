@@ -1,5 +1,6 @@
 """Back office of the pipeline: the project register, stage moves and the yearly table."""
 
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -9,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from unfold.admin import TabularInline
@@ -20,11 +23,24 @@ from zoneops.common.amounts import format_yi
 from zoneops.common.excel import XLSX_CONTENT_TYPE
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import can_see
+from zoneops.common.selectors import saved_views_for
+from zoneops.common.services import saved_view_delete, saved_view_save
 from zoneops.projects.enums import Stage, SummaryDimension
 from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
-from zoneops.projects.forms import StageMoveForm, SummaryForm
+from zoneops.projects.forms import (
+    BoardFilterForm,
+    FunnelForm,
+    SavedViewForm,
+    StageMoveForm,
+    SummaryForm,
+)
 from zoneops.projects.models import KeyDesignation, Project, StageMove
-from zoneops.projects.selectors import pipeline_summary
+from zoneops.projects.selectors import (
+    pipeline_board,
+    pipeline_funnel,
+    pipeline_summary,
+    stage_durations,
+)
 from zoneops.projects.services import project_create, project_move_stage
 
 STAGE_COLOURS = {
@@ -224,18 +240,49 @@ class ProjectAdmin(BusinessAdmin):
 
     @action(description=_("推进阶段"), url_path="move-stage", permissions=["change"])
     def move_stage(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return HttpResponseRedirect(reverse("admin:projects_project_move_stage", args=[object_id]))
+        return HttpResponseRedirect(reverse("admin:projects_project_move", args=[object_id]))
 
     def get_urls(self):
         move = self.admin_site.admin_view(StageMoveView.as_view(model_admin=self))
         table = self.admin_site.admin_view(PipelineSummaryView.as_view(model_admin=self))
         export = self.admin_site.admin_view(self.summary_export)
+        board = self.admin_site.admin_view(PipelineBoardView.as_view(model_admin=self))
+        funnel = self.admin_site.admin_view(PipelineFunnelView.as_view(model_admin=self))
+        save_view = self.admin_site.admin_view(self.board_save_view)
         return [
-            path("<int:object_id>/move/", move, name="projects_project_move_stage"),
+            path("board/", board, name="projects_project_board"),
+            path("board/views/", save_view, name="projects_project_board_save_view"),
+            path("funnel/", funnel, name="projects_project_funnel"),
+            path("<int:object_id>/move/", move, name="projects_project_move"),
             path("summary/", table, name="projects_project_summary"),
             path("summary/export/", export, name="projects_project_summary_export"),
             *super().get_urls(),
         ]
+
+    def board_save_view(self, request: HttpRequest) -> HttpResponse:
+        """Save the board's current filters under a name, or delete a saved view."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        board = reverse("admin:projects_project_board")
+        if "delete" in request.POST:
+            try:
+                saved_view_delete(user=request.user, view_id=int(request.POST["delete"]))
+            except (ApplicationError, ValueError):
+                self.message_user(request, _("只能删除自己保存的视图。"), messages.ERROR)
+            return HttpResponseRedirect(board)
+        form = SavedViewForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _("请填写视图名称。"), messages.ERROR)
+            return HttpResponseRedirect(board)
+        view = saved_view_save(
+            user=request.user,
+            page=BOARD_PAGE,
+            name=form.cleaned_data["name"],
+            query=form.cleaned_data["query"],
+            shared=form.cleaned_data["shared"],
+        )
+        self.message_user(request, _("已保存视图“%(name)s”。") % {"name": view.name})
+        return HttpResponseRedirect(f"{board}?{view.query}")
 
     def summary_export(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
@@ -270,7 +317,7 @@ class StageMoveView(UnfoldModelAdminViewMixin, FormView):
         return {**super().get_form_kwargs(), "project": self.project}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(project=self.project, **kwargs)
+        return super().get_context_data(project=self.project, next=self.next_url(), **kwargs)
 
     def form_valid(self, form: StageMoveForm) -> HttpResponse:
         data = form.cleaned_data
@@ -295,8 +342,63 @@ class StageMoveView(UnfoldModelAdminViewMixin, FormView):
             _("“%(project)s”已推进到“%(stage)s”。")
             % {"project": self.project, "stage": move.get_to_stage_display()},
         )
-        return HttpResponseRedirect(
-            reverse("admin:projects_project_change", args=[self.project.pk])
+        return HttpResponseRedirect(self.next_url())
+
+    def next_url(self) -> str:
+        """Back where the move was asked from (the board), else the project's page."""
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return target
+        return reverse("admin:projects_project_change", args=[self.project.pk])
+
+
+BOARD_PAGE = "projects.board"
+
+
+class PipelineBoardView(UnfoldModelAdminViewMixin, TemplateView):
+    title = _("招商项目看板")
+    permission_required = ("projects.view_project",)
+    template_name = "projects/board.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        form = BoardFilterForm(self.request.GET or None, user=user)
+        columns = pipeline_board(user=user, filters=form.filters())
+        today = timezone.localdate()
+        return super().get_context_data(
+            form=form,
+            columns=columns,
+            today=today,
+            query=self.request.GET.urlencode(),
+            saved_views=saved_views_for(user=user, page=BOARD_PAGE),
+            save_form=SavedViewForm(initial={"query": self.request.GET.urlencode()}),
+            can_move=user.has_perm("projects.change_project"),
+            **kwargs,
+        )
+
+
+class PipelineFunnelView(UnfoldModelAdminViewMixin, TemplateView):
+    title = _("招商漏斗与阶段停留")
+    permission_required = ("projects.view_project",)
+    template_name = "projects/funnel.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        form = FunnelForm(self.request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        start = data.get("registered_from") or date(today.year, 1, 1)
+        end = data.get("registered_to") or today
+        as_of = data.get("as_of") or min(end, today)
+        steps = pipeline_funnel(
+            registered_from=start, registered_to=end, as_of=as_of, user=self.request.user
+        )
+        widest = max((step.reached for step in steps), default=0) or 1
+        return super().get_context_data(
+            form=form,
+            steps=[(step, round(step.reached * 100 / widest)) for step in steps],
+            durations=stage_durations(as_of=as_of, user=self.request.user),
+            period={"start": start, "end": end, "as_of": as_of},
+            **kwargs,
         )
 
 

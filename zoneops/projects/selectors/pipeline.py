@@ -23,7 +23,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lead
+from django.db.models.functions import Coalesce, Lead, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -356,3 +356,94 @@ def _average(values: list[int]) -> Decimal | None:
     if not values:
         return None
     return (Decimal(sum(values)) / Decimal(len(values))).quantize(Decimal("0.1"))
+
+
+@dataclass
+class BoardFilters:
+    industry_id: int | None = None
+    park_id: int | None = None
+    liaison_leader_id: int | None = None
+    responsible_department_id: int | None = None
+    key_year: int | None = None
+    q: str = ""
+    include_terminated: bool = False
+    include_samples: bool = True
+
+
+@dataclass
+class BoardColumn:
+    stage: str
+    label: str
+    count: int
+    investment: Decimal
+    cards: list[Project]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def projects_filtered(*, user: Any, filters: BoardFilters) -> QuerySet:
+    """The projects a user may see, narrowed by the board's (or a list's) filters."""
+    queryset = _projects(user)
+    if filters.industry_id:
+        queryset = queryset.filter(industry_id=filters.industry_id)
+    if filters.park_id:
+        queryset = queryset.filter(park_id=filters.park_id)
+    if filters.liaison_leader_id:
+        queryset = queryset.filter(liaison_leader_id=filters.liaison_leader_id)
+    if filters.responsible_department_id:
+        queryset = queryset.filter(responsible_department_id=filters.responsible_department_id)
+    if filters.key_year:
+        queryset = queryset.filter(
+            Exists(KeyDesignation.objects.filter(project=OuterRef("pk"), year=filters.key_year))
+        )
+    if filters.q:
+        queryset = queryset.filter(
+            Q(name__icontains=filters.q)
+            | Q(code__icontains=filters.q)
+            | Q(investor_name__icontains=filters.q)
+        )
+    if not filters.include_terminated:
+        queryset = queryset.exclude(stage=Stage.TERMINATED)
+    if not filters.include_samples:
+        queryset = queryset.filter(is_sample=False)
+    return queryset
+
+
+def pipeline_board(
+    *, user: Any, filters: BoardFilters | None = None, per_column: int = 30
+) -> list[BoardColumn]:
+    """The pipeline as a board: a column per stage with its count, investment and the largest
+    projects as cards. Two queries whatever the number of projects."""
+    filters = filters or BoardFilters()
+    queryset = projects_filtered(user=user, filters=filters)
+    totals = {
+        row["stage"]: (row["n"], row["investment"])
+        for row in queryset.values("stage")
+        .annotate(n=Count("pk"), investment=Coalesce(Sum("total_investment"), ZERO))
+        .order_by()
+    }
+    ranked = queryset.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("stage")],
+            order_by=[F("total_investment").desc(), F("id").asc()],
+        )
+    ).filter(rank__lte=per_column)
+    cards: dict[str, list[Project]] = defaultdict(list)
+    for project in ranked.select_related("industry", "park", "liaison_leader").order_by(
+        "stage", "rank"
+    ):
+        cards[project.stage].append(project)
+    stages = list(PIPELINE) + ([Stage.TERMINATED] if filters.include_terminated else [])
+    return [
+        BoardColumn(
+            stage=stage,
+            label=str(stage.label),
+            count=totals.get(stage, (0, ZERO))[0],
+            investment=totals.get(stage, (0, ZERO))[1],
+            cards=cards.get(stage, []),
+        )
+        for stage in stages
+    ]

@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -146,3 +147,93 @@ def test_list_filters_offer_only_people_in_scope(client, org, officer):
     body = client.get("/admin/projects/project/").content.decode()
     assert f"liaison_leader__id__exact={leader_near.pk}" in body
     assert f"liaison_leader__id__exact={leader_far.pk}" not in body
+
+
+def test_the_board_shows_columns_with_totals_and_cards_in_scope(client, officer, org):
+    make_project(
+        "在谈大项目", owner=officer, investment=300000, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))]
+    )
+    make_project(
+        "别人的项目",
+        responsible_department=org["approvals"],
+        moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))],
+    )
+    page = client.get("/admin/projects/project/board/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "在谈大项目" in body and "别人的项目" not in body
+    assert "1个 · 30.00亿元" in body
+    assert (
+        f"/admin/projects/project/{Project.objects.get(name='在谈大项目').pk}/move/?next=" in body
+    )
+
+
+def test_board_filters_and_saved_views(client, officer):
+    make_project("钛合金新材料项目", owner=officer, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))])
+    make_project("汽车零部件项目", owner=officer, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))])
+    body = client.get("/admin/projects/project/board/?q=钛合金").content.decode()
+    assert "钛合金新材料项目" in body and "汽车零部件项目" not in body
+
+    saved = client.post(
+        "/admin/projects/project/board/views/", {"name": "新材料在谈", "query": "q=钛合金"}
+    )
+    assert saved.status_code == 302
+    assert unquote(saved["Location"]).endswith("?q=钛合金")
+    board = client.get("/admin/projects/project/board/").content.decode()
+    assert "新材料在谈" in board
+
+
+def test_a_move_from_the_board_returns_to_the_board(client, officer):
+    project = make_project("项目乙", owner=officer, moves=[(Stage.TALKS, date(2019, 3, 1))])
+    back = "/admin/projects/project/board/?q=项目乙"
+    response = client.post(
+        f"/admin/projects/project/{project.pk}/move/",
+        {
+            "to_stage": "signed",
+            "on": timezone.localdate().isoformat(),
+            "edit_version": project.version,
+            "next": back,
+        },
+    )
+    assert response.status_code == 302
+    assert unquote(response["Location"]) == back
+    evil = client.post(
+        f"/admin/projects/project/{project.pk}/move/",
+        {
+            "to_stage": "planned_start",
+            "on": timezone.localdate().isoformat(),
+            "edit_version": project.version + 1,
+            "next": "https://evil.example/",
+        },
+    )
+    assert evil["Location"] == f"/admin/projects/project/{project.pk}/change/"
+
+
+def test_the_funnel_page(client, officer):
+    make_project(
+        "项目丙",
+        owner=officer,
+        moves=[(Stage.LEAD, date(2019, 2, 1)), (Stage.SIGNED, date(2019, 6, 1))],
+    )
+    page = client.get(
+        "/admin/projects/project/funnel/?registered_from=2019-01-01&registered_to=2019-12-31"
+    )
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "2019年1月1日至2019年12月31日登记的项目" in body
+    assert "100.0%" in body  # every lead of the period reached 签约
+    bad = client.get(
+        "/admin/projects/project/funnel/?registered_from=2019-12-31&registered_to=2019-01-01"
+    )
+    assert "结束日期不能早于开始日期" in bad.content.decode()
+
+
+def test_the_board_is_a_fixed_number_of_queries(client, officer, django_assert_max_num_queries):
+    for index in range(3):
+        make_project(f"项目{index}", owner=officer, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))])
+    with django_assert_max_num_queries(40) as few:
+        client.get("/admin/projects/project/board/")
+    for index in range(25):
+        make_project(f"更多{index}", owner=officer, moves=[(Stage.SIGNED, date(2019, 5, 1))])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/admin/projects/project/board/")
