@@ -1,17 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+VIEW = "projects.view_project"
+
 
 class ProjectsConfig(AppConfig):
     name = "zoneops.projects"
     label = "projects"
     verbose_name = _("招商项目")
     nav_group = "projects"
+    # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [
-        (
-            _("招商项目情况表"),
-            "admin:projects_project_summary",
-            "table_chart",
-            "projects.view_project",
-        ),
+        (_("招商项目看板"), "admin:projects_project_board", "view_kanban", VIEW),
+        (_("招商项目情况表"), "admin:projects_project_summary", "table_chart", VIEW),
+        (_("招商漏斗"), "admin:projects_project_funnel", "filter_alt", VIEW),
     ]
