@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.scope import can_see, scope_queryset
+from zoneops.common.scope import can_see, pickable_queryset, scope_queryset
 from zoneops.common.services import record_check_version, record_delete, record_save
 
 
@@ -68,14 +68,18 @@ class ScopedAdminMixin:
     """Limits every list, lookup and object page to the user's data scope."""
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return scope_queryset(super().get_queryset(request), request.user)  # type: ignore[misc]
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        if getattr(request.resolver_match, "url_name", None) == "autocomplete":
+            # The admin's autocomplete serves form pickers: what one may choose, not read.
+            return pickable_queryset(queryset, request.user)
+        return scope_queryset(queryset, request.user)
 
     def get_field_queryset(self, db: Any, db_field: Any, request: HttpRequest) -> Any:
         queryset = super().get_field_queryset(db, db_field, request)  # type: ignore[misc]
         related = db_field.remote_field.model
         if queryset is None:
             queryset = related._default_manager.using(db).all()
-        return scope_queryset(queryset, request.user)
+        return pickable_queryset(queryset, request.user)
 
 
 class BusinessAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ModelAdmin):

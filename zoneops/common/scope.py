@@ -110,6 +110,23 @@ def can_see(user: Any, instance: models.Model) -> bool:
     return type(instance)._base_manager.filter(condition, pk=instance.pk).exists()
 
 
+def pickable_queryset(queryset: Q_, user: Any) -> Q_:
+    """Records a user may choose from when filling a form (a host, an owner, a liaison leader).
+
+    Mostly the same as what he may see; a model that says `scope_pickable_by_staff` (people)
+    offers every active colleague to any staff member, so that work can be handed across
+    departments without widening what he may read.
+    """
+    scope = scope_for(user)
+    if (
+        getattr(queryset.model, "scope_pickable_by_staff", False)
+        and scope.is_staff
+        and scope.user_id
+    ):
+        return queryset.filter(is_active=True, is_staff=True)
+    return scope_queryset(queryset, user)
+
+
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> "ScopedQuerySet":
         return scope_queryset(self, user)

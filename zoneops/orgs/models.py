@@ -157,6 +157,8 @@ class User(AbstractUser):
 
     scope_department_fields = ("departments",)
     scope_owner_fields = ("id",)
+    # Any staff member may pick any active colleague as a host, owner or leader.
+    scope_pickable_by_staff = True
 
     class Meta:
         verbose_name = _("用户")

@@ -186,3 +186,28 @@ def test_list_query_count_does_not_grow_with_rows(world, org, url, django_assert
 def test_kinds_of_department_tree(org):
     assert org["investment_section"].parent == org["investment"]
     assert org["city"].kind == DepartmentKind.CITY
+
+
+def test_any_colleague_can_be_picked_but_not_read(world):
+    from zoneops.common.scope import pickable_queryset
+
+    staff = world["viewers"]["staff"]
+    outside = world["records"]["user_in_approvals"]
+    assert pickable_queryset(User.objects.all(), staff).filter(pk=outside.pk).exists()
+    assert not can_see(staff, outside)
+    enterprise_user = world["viewers"]["enterprise"]
+    assert not pickable_queryset(User.objects.all(), enterprise_user).exists()
+
+    client = Client()
+    client.force_login(world["viewers"]["department_head"])
+    found = client.get(
+        "/admin/autocomplete/",
+        {
+            "term": outside.display_name,
+            "app_label": "projects",
+            "model_name": "project",
+            "field_name": "liaison_leader",
+        },
+    ).json()
+    assert [item["id"] for item in found["results"]] == [str(outside.pk)]
+    assert client.get(f"/admin/orgs/user/{outside.pk}/history/").status_code == 404
