@@ -19,6 +19,9 @@ from django.db.models import Q
 
 from zoneops.common.services import record_save
 from zoneops.demo import data, pipeline
+from zoneops.demo.meetings import load_meetings
+from zoneops.demo.problems import load_problems
+from zoneops.demo.scheduling import load_scheduling
 from zoneops.enterprises.models import Enterprise
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, Membership, Role, User
@@ -66,6 +69,10 @@ def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult
         users={user.username: user for user in users},
         industries=industries,
     )
+    # Scheduling and problems first: the meetings' agendas are built from them.
+    load_scheduling(result=result)
+    load_problems(result=result)
+    load_meetings(result=result)
     if stdout is not None:
         _report(result, stdout)
     return result
@@ -298,6 +305,14 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         "accounts": "演示账号 demo accounts",
         "industries": "产业分类 industries",
         "projects": "招商项目 projects",
+        "annual_plans": "年度投资计划 annual plans",
+        "milestones": "项目节点 milestones",
+        "progress_reports": "月度调度 monthly reports",
+        "command_hqs": "项目指挥部 command HQs",
+        "problems": "问题清单 problems",
+        "meetings": "会议与活动 meetings",
+        "agenda_items": "议题 agenda items",
+        "decisions": "议定事项 decisions",
     }
     parts = [f"{labels.get(area, area)} {count}" for area, count in result.created.items()]
     stdout.write("新建 / created: " + ", ".join(parts) + "\n")

@@ -11,7 +11,19 @@ class ProjectsConfig(AppConfig):
     nav_group = "projects"
     # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [
+        (
+            _("重点项目调度"),
+            "admin:projects_progressreport_schedule",
+            "traffic",
+            "projects.view_progressreport",
+        ),
         (_("招商项目看板"), "admin:projects_project_board", "view_kanban", VIEW),
         (_("招商项目情况表"), "admin:projects_project_summary", "table_chart", VIEW),
         (_("招商漏斗"), "admin:projects_project_funnel", "filter_alt", VIEW),
+        (
+            _("部门问题清单"),
+            "admin:projects_problem_department",
+            "assignment_late",
+            "projects.view_problem",
+        ),
     ]

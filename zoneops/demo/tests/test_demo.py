@@ -35,9 +35,10 @@ def _data_dir(settings, tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _without_projects(monkeypatch):
-    """The ~190 demo projects are loaded and checked once in test_demo_pipeline.py; here they
-    would only make every one of these loads slow."""
-    monkeypatch.setattr("zoneops.demo.loader.load_projects", lambda **kwargs: {})
+    """The ~190 demo projects and what hangs on them (scheduling, problems, meetings) are loaded
+    and checked in their own test modules; here they would only make every load slow."""
+    for loader in ("load_projects", "load_scheduling", "load_problems", "load_meetings"):
+        monkeypatch.setattr(f"zoneops.demo.loader.{loader}", lambda **kwargs: {})
 
 
 @pytest.fixture

@@ -25,6 +25,12 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import can_see
 from zoneops.common.selectors import saved_views_for
 from zoneops.common.services import saved_view_delete, saved_view_save
+from zoneops.projects.admin.problems import ProblemInline
+from zoneops.projects.admin.scheduling import (
+    AnnualPlanInline,
+    MilestoneInline,
+    ProgressReportInline,
+)
 from zoneops.projects.enums import Stage, SummaryDimension
 from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
 from zoneops.projects.forms import (
@@ -137,8 +143,15 @@ class ProjectAdmin(BusinessAdmin):
         "terminated_on",
         "termination_reason",
     ]
-    inlines = [KeyDesignationInline, StageMoveInline]
-    actions_detail = ["move_stage"]
+    inlines = [
+        KeyDesignationInline,
+        StageMoveInline,
+        MilestoneInline,
+        AnnualPlanInline,
+        ProgressReportInline,
+        ProblemInline,
+    ]
+    actions_detail = ["move_stage", "raise_problem"]
     nav_order = 10
     fieldsets = [
         (None, {"fields": ["code", "name", ("parent", "phase"), "description"]}),
@@ -241,6 +254,13 @@ class ProjectAdmin(BusinessAdmin):
     @action(description=_("推进阶段"), url_path="move-stage", permissions=["change"])
     def move_stage(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:projects_project_move", args=[object_id]))
+
+    @action(description=_("提出问题"), url_path="raise-problem", permissions=["add_problem"])
+    def raise_problem(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return HttpResponseRedirect(f"{reverse('admin:projects_problem_add')}?project={object_id}")
+
+    def has_add_problem_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return request.user.has_perm("projects.add_problem")
 
     def get_urls(self):
         move = self.admin_site.admin_view(StageMoveView.as_view(model_admin=self))

@@ -275,13 +275,13 @@ def project_register(request, payload: ProjectIn):
     return Status(201, project)
 
 
-@router.get("/{project_id}", response=ProjectOut, summary="项目")
+@router.get("/{int:project_id}", response=ProjectOut, summary="项目")
 def project_detail(request, project_id: int):
     ensure_allowed(request.user, "view", Project)
     return get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
 
 
-@router.patch("/{project_id}", response=ProjectOut, summary="修改项目")
+@router.patch("/{int:project_id}", response=ProjectOut, summary="修改项目")
 def project_update(request, project_id: int, payload: ProjectUpdateIn):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     ensure_allowed(request.user, "change", Project, project)
@@ -289,14 +289,14 @@ def project_update(request, project_id: int, payload: ProjectUpdateIn):
     return record_save(instance=project, by=request.user, expected_version=payload.version)
 
 
-@router.get("/{project_id}/moves", response=list[StageMoveOut], summary="阶段变更记录")
+@router.get("/{int:project_id}/moves", response=list[StageMoveOut], summary="阶段变更记录")
 def project_moves(request, project_id: int):
     ensure_allowed(request.user, "view", Project)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     return StageMove.objects.filter(project=project).order_by("moved_on", "id")
 
 
-@router.post("/{project_id}/moves", response={201: StageMoveOut}, summary="推进阶段或终止")
+@router.post("/{int:project_id}/moves", response={201: StageMoveOut}, summary="推进阶段或终止")
 def project_move(request, project_id: int, payload: StageMoveIn):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     ensure_allowed(request.user, "change", Project, project)

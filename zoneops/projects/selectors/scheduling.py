@@ -1,0 +1,538 @@
+"""Reads of key-project scheduling: overdue milestones, the key projects that owe a monthly
+report, the share of the year's plan and each key project's light (红黄绿灯), as of any date.
+
+The light (DESIGN.md): completion = 本年累计 / 年度计划 of the latest submitted report of the
+year up to the date; 序时进度 = the share of the year elapsed (month / 12 at a month's end, by
+days otherwise); green, yellow when completion is 10 to 30 points behind, red beyond 30 points
+or with a milestone overdue. "As of" a past date reads only the reports of the months up to it
+and the milestones completed by then.
+"""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zoneops.common.amounts import format_wan
+from zoneops.common.periods import format_day, format_months, format_year
+from zoneops.common.scope import scope_queryset
+from zoneops.projects.enums import KeyLevel
+from zoneops.projects.models import (
+    AnnualPlan,
+    CommandHQ,
+    KeyDesignation,
+    Milestone,
+    ProgressReport,
+    Project,
+)
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+TENTH = Decimal("0.1")
+YELLOW_BEHIND = Decimal(10)  # points behind 序时进度 from which a light turns yellow
+RED_BEHIND = Decimal(30)  # beyond this many points it is red
+
+
+class LightColour(models.TextChoices):
+    GREEN = "green", gettext_lazy("绿灯")
+    YELLOW = "yellow", gettext_lazy("黄灯")
+    RED = "red", gettext_lazy("红灯")
+    NONE = "none", gettext_lazy("未评价")
+
+
+class ReportState(models.TextChoices):
+    """Where a key project stands with the month's report."""
+
+    SUBMITTED = "submitted", gettext_lazy("已报送")
+    DRAFT = "draft", gettext_lazy("草稿未报送")
+    MISSING = "missing", gettext_lazy("未填报")
+    NOT_DUE = "not_due", gettext_lazy("无需填报")
+
+
+@dataclass(frozen=True)
+class OverdueMilestone:
+    id: int
+    name: str
+    planned_on: date
+    days_late: int
+
+
+@dataclass(frozen=True)
+class Light:
+    colour: str  # a LightColour value
+    completion: Decimal | None  # 本年累计 / 年度计划, in %
+    schedule: Decimal  # 序时进度, in %
+    behind: Decimal | None  # points by which completion trails the schedule (negative: ahead)
+    overdue_milestones: tuple[OverdueMilestone, ...]
+    reasons: tuple[str, ...]  # in Chinese, one sentence each
+    as_of: date
+    year: int
+    year_plan: Decimal | None = None  # 万元
+    invested_year: Decimal | None = None  # 本年累计, 万元
+    report_month: date | None = None  # the month of the report the completion comes from
+
+    @property
+    def label(self) -> str:
+        return str(LightColour(self.colour).label)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _percent(value: Decimal) -> Decimal:
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def schedule_share(*, as_of: date, year: int | None = None) -> Decimal:
+    """序时进度 in %: month / 12 at the end of a month, else the share of the year's days."""
+    year = year or as_of.year
+    if as_of < date(year, 1, 1):
+        return _percent(ZERO)
+    if as_of >= date(year, 12, 31):
+        return _percent(HUNDRED)
+    if (as_of + timedelta(days=1)).day == 1:
+        return _percent(Decimal(as_of.month) * HUNDRED / Decimal(12))
+    elapsed = (as_of - date(year, 1, 1)).days + 1
+    days = 366 if calendar.isleap(year) else 365
+    return _percent(Decimal(elapsed) * HUNDRED / Decimal(days))
+
+
+def progress_share(*, invested_year: Decimal | None, year_plan: Decimal | None) -> Decimal | None:
+    """本年累计 as a share of the year's plan, in % (None without a plan)."""
+    if not year_plan:
+        return None
+    return _percent(Decimal(invested_year or 0) * HUNDRED / Decimal(year_plan))
+
+
+def _visible(queryset: QuerySet, user: Any) -> QuerySet:
+    return queryset if user is None else scope_queryset(queryset, user)
+
+
+# --- Milestones -------------------------------------------------------------------------------
+
+
+def _overdue_q(as_of: date) -> Q:
+    return Q(planned_on__lt=as_of) & (Q(actual_on__isnull=True) | Q(actual_on__gt=as_of))
+
+
+def milestones_overdue(
+    *, as_of: date | None = None, user: Any = None, queryset: QuerySet | None = None
+) -> QuerySet[Milestone]:
+    """Milestones overdue on `as_of` (today by default): planned before it and not completed
+    by then. Projects dropped by then are left out."""
+    as_of = as_of or timezone.localdate()
+    milestones = Milestone.objects.all() if queryset is None else queryset
+    return (
+        _visible(milestones, user)
+        .filter(_overdue_q(as_of))
+        .exclude(project__terminated_on__lte=as_of)
+        .select_related("project", "responsible_department")
+        .order_by("planned_on", "id")
+    )
+
+
+def milestones_list(
+    *,
+    user: Any = None,
+    project_id: int | None = None,
+    department_id: int | None = None,
+    overdue_as_of: date | None = None,
+) -> QuerySet[Milestone]:
+    milestones = _visible(Milestone.objects.all(), user)
+    if project_id is not None:
+        milestones = milestones.filter(project_id=project_id)
+    if department_id is not None:
+        milestones = milestones.filter(responsible_department_id=department_id)
+    if overdue_as_of is not None:
+        milestones = milestones.filter(_overdue_q(overdue_as_of))
+    return milestones.select_related("project", "responsible_department").order_by(
+        "project_id", "order", "planned_on", "id"
+    )
+
+
+# --- Key projects and their monthly reports ------------------------------------------------------
+
+
+def key_projects(*, year: int, user: Any = None) -> QuerySet[Project]:
+    """The projects listed as key projects (省/市/区重点) in the year."""
+    designated = KeyDesignation.objects.filter(project=OuterRef("pk"), year=year)
+    return _visible(Project.objects.filter(Exists(designated)), user)
+
+
+def _due_q(month: date) -> Q:
+    """A project owes a report for the month when it had started by the month's end, was not in
+    production before the month began and was not dropped by its end. (It reports the month it
+    goes into production; one not yet started is followed by its milestones.)"""
+    first, last = month_start(month), month_end(month)
+    return (
+        Q(started_on__lte=last)
+        & (Q(production_on__isnull=True) | Q(production_on__gte=first))
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=last))
+    )
+
+
+def key_projects_due(*, month: date, user: Any = None) -> QuerySet[Project]:
+    """The key projects of the month's year that owe a report for the month."""
+    return key_projects(year=month.year, user=user).filter(_due_q(month))
+
+
+def key_projects_not_reported(*, month: date | None = None, user: Any = None) -> QuerySet[Project]:
+    """Key projects with no submitted report for the month (default: this month); those with a
+    draft carry its id as `draft_report_id`."""
+    first = month_start(month or timezone.localdate())
+    reports = ProgressReport.objects.filter(project=OuterRef("pk"), month=first)
+    draft = reports.filter(status=ProgressReport.Status.DRAFT).values("pk")[:1]
+    return (
+        key_projects_due(month=first, user=user)
+        .exclude(Exists(reports.filter(status=ProgressReport.Status.SUBMITTED)))
+        .annotate(draft_report_id=Subquery(draft))
+        .select_related("liaison_leader", "responsible_department")
+        .order_by("code")
+    )
+
+
+def progress_reports_list(
+    *,
+    user: Any = None,
+    month: date | None = None,
+    project_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[ProgressReport]:
+    reports = _visible(ProgressReport.objects.all(), user)
+    if month is not None:
+        reports = reports.filter(month=month_start(month))
+    if project_id is not None:
+        reports = reports.filter(project_id=project_id)
+    if status:
+        reports = reports.filter(status=status)
+    return reports.select_related("project").order_by("-month", "project__code")
+
+
+# --- Lights ----------------------------------------------------------------------------------
+
+
+def _light(
+    *,
+    as_of: date,
+    year: int,
+    started: bool,
+    terminated: bool,
+    year_plan: Decimal | None,
+    invested_year: Decimal | None,
+    report_month: date | None,
+    overdue: tuple[OverdueMilestone, ...],
+) -> Light:
+    schedule = schedule_share(as_of=as_of, year=year)
+    reasons: list[str] = []
+    completion: Decimal | None = None
+    behind: Decimal | None = None
+    if terminated:
+        return Light(
+            colour=LightColour.NONE,
+            completion=None,
+            schedule=schedule,
+            behind=None,
+            overdue_milestones=(),
+            reasons=(_("项目已终止，不再调度。"),),
+            as_of=as_of,
+            year=year,
+        )
+    if not started:
+        colour = LightColour.GREEN
+        reasons.append(_("尚未开工，按节点计划调度。"))
+    elif not year_plan:
+        colour = LightColour.NONE
+        reasons.append(_("未录入%(year)d年度投资计划，无法计算完成率。") % {"year": year})
+    else:
+        invested = (invested_year or ZERO) if report_month is not None else ZERO
+        completion = _percent(invested * HUNDRED / Decimal(year_plan))
+        behind = schedule - completion
+        if report_month is None:
+            reasons.append(_("%(year)d年尚未报送月度调度。") % {"year": year})
+        figures = {
+            "period": format_months(year, 1, report_month.month)
+            if report_month
+            else format_year(year),
+            "invested": format_wan(invested),
+            "completion": completion,
+            "schedule": schedule,
+            "behind": behind,
+        }
+        if behind > RED_BEHIND:
+            colour = LightColour.RED
+            reasons.append(
+                _(
+                    "%(period)s完成投资%(invested)s，占年度计划的%(completion)s%%，"
+                    "落后序时进度（%(schedule)s%%）%(behind)s个百分点，超过30个百分点。"
+                )
+                % figures
+            )
+        elif behind >= YELLOW_BEHIND:
+            colour = LightColour.YELLOW
+            reasons.append(
+                _(
+                    "%(period)s完成投资%(invested)s，占年度计划的%(completion)s%%，"
+                    "落后序时进度（%(schedule)s%%）%(behind)s个百分点。"
+                )
+                % figures
+            )
+        else:
+            colour = LightColour.GREEN
+            reasons.append(
+                _(
+                    "%(period)s完成投资%(invested)s，占年度计划的%(completion)s%%，"
+                    "序时进度%(schedule)s%%。"
+                )
+                % figures
+            )
+    if overdue:
+        colour = LightColour.RED
+        for milestone in overdue:
+            reasons.append(
+                _("节点“%(name)s”计划%(planned)s完成，已逾期%(days)d天。")
+                % {
+                    "name": milestone.name,
+                    "planned": format_day(milestone.planned_on),
+                    "days": milestone.days_late,
+                }
+            )
+    return Light(
+        colour=colour,
+        completion=completion,
+        schedule=schedule,
+        behind=behind,
+        overdue_milestones=overdue,
+        reasons=tuple(reasons),
+        as_of=as_of,
+        year=year,
+        year_plan=year_plan,
+        invested_year=invested_year if report_month is not None else None,
+        report_month=report_month,
+    )
+
+
+def _evaluate(projects: QuerySet, *, as_of: date, year: int) -> list[tuple[Project, Light]]:
+    """The light of every project of the queryset, in two queries whatever their number."""
+    day = min(as_of, date(year, 12, 31))
+    reports = ProgressReport.objects.filter(
+        project=OuterRef("pk"),
+        status=ProgressReport.Status.SUBMITTED,
+        month__gte=date(year, 1, 1),
+        month__lte=day,
+    ).order_by("-month")
+    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year)
+    rows = list(
+        projects.annotate(
+            light_report_month=Subquery(reports.values("month")[:1]),
+            light_invested_year=Subquery(reports.values("invested_year")[:1]),
+            light_report_plan=Subquery(reports.values("year_plan")[:1]),
+            light_plan=Subquery(plan.values("planned_investment")[:1]),
+        )
+    )
+    overdue: dict[int, list[OverdueMilestone]] = defaultdict(list)
+    if rows:
+        milestones = (
+            Milestone.objects.filter(project__in=[row.pk for row in rows])
+            .filter(_overdue_q(day))
+            .order_by("planned_on", "id")
+            .values_list("project_id", "id", "name", "planned_on")
+        )
+        for project_id, pk, name, planned_on in milestones:
+            overdue[project_id].append(
+                OverdueMilestone(
+                    id=pk, name=name, planned_on=planned_on, days_late=(day - planned_on).days
+                )
+            )
+    result = []
+    for project in rows:
+        values: Any = project  # the annotations above
+        light = _light(
+            as_of=day,
+            year=year,
+            started=project.started_on is not None and project.started_on <= day,
+            terminated=project.terminated_on is not None and project.terminated_on <= day,
+            year_plan=values.light_report_plan
+            if values.light_report_plan is not None
+            else values.light_plan,
+            invested_year=values.light_invested_year,
+            report_month=values.light_report_month,
+            overdue=tuple(overdue.get(project.pk, ())),
+        )
+        result.append((project, light))
+    return result
+
+
+def project_light(*, project: Project, as_of: date) -> Light:
+    """A project's light on `as_of`, for the year of that date."""
+    ((_project, light),) = _evaluate(
+        Project.objects.filter(pk=project.pk), as_of=as_of, year=as_of.year
+    )
+    return light
+
+
+def key_projects_with_lights(
+    *, as_of: date, user: Any = None, year: int | None = None
+) -> list[tuple[Project, Light]]:
+    """The year's key projects (not dropped by `as_of`) with their lights, by code."""
+    year = year or as_of.year
+    day = min(as_of, date(year, 12, 31))
+    projects = (
+        key_projects(year=year, user=user)
+        .exclude(terminated_on__lte=day)
+        .select_related("liaison_leader", "responsible_department")
+        .order_by("code")
+    )
+    return _evaluate(projects, as_of=as_of, year=year)
+
+
+def key_project_lights(
+    *, as_of: date, user: Any = None, year: int | None = None
+) -> dict[int, Light]:
+    """{project id: light} of the year's key projects, in a fixed number of queries."""
+    return {
+        project.pk: light
+        for project, light in key_projects_with_lights(as_of=as_of, user=user, year=year)
+    }
+
+
+def _severity(pair: tuple[Project, Light]) -> tuple[Decimal, int, str]:
+    project, light = pair
+    return (-(light.behind or ZERO), -len(light.overdue_milestones), project.code)
+
+
+def projects_with_red_light(*, as_of: date, user: Any = None) -> list[Project]:
+    """The key projects whose light is red on `as_of`, worst first; each carries its Light as
+    `project.light` (for the meeting agenda)."""
+    red = [
+        pair
+        for pair in key_projects_with_lights(as_of=as_of, user=user)
+        if pair[1].colour == LightColour.RED
+    ]
+    projects = []
+    for project, light in sorted(red, key=_severity):
+        setattr(project, "light", light)  # noqa: B010  Project has no such field
+        projects.append(project)
+    return projects
+
+
+# --- The scheduling page (重点项目调度) ----------------------------------------------------------
+
+LEVEL_ORDER = (KeyLevel.PROVINCE, KeyLevel.CITY, KeyLevel.DISTRICT)
+
+
+def key_level_label(levels: set[str]) -> str:
+    """{province, city} → "省市双重点"; otherwise the single level's name."""
+    if {KeyLevel.PROVINCE, KeyLevel.CITY} <= levels:
+        return _("省市双重点")
+    return "、".join(str(level.label) for level in LEVEL_ORDER if level in levels)
+
+
+@dataclass
+class ScheduleRow:
+    project: Project
+    levels: str
+    light: Light
+    report_state: str  # a ReportState value: the month's report
+    report_id: int | None  # the month's report, submitted or draft
+
+    @property
+    def report_state_label(self) -> str:
+        return str(ReportState(self.report_state).label)
+
+
+@dataclass
+class KeyProjectSchedule:
+    month: date
+    as_of: date
+    rows: list[ScheduleRow]
+    counts: dict[str, int] = field(default_factory=dict)  # light colour → projects
+    not_reported: list[Project] = field(default_factory=list)
+
+    @property
+    def month_label(self) -> str:
+        return format_months(self.month.year, self.month.month, self.month.month)
+
+
+def key_project_schedule(*, month: date | None = None, user: Any = None) -> KeyProjectSchedule:
+    """The month's table of key projects: plan, 本年累计, share, 序时进度, light, overdue
+    milestones, and who has not reported. Four queries whatever the number of projects."""
+    today = timezone.localdate()
+    first = month_start(month or today)
+    as_of = min(month_end(first), today)
+    year = first.year
+    reports = ProgressReport.objects.filter(project=OuterRef("pk"), month=first)
+    projects = (
+        key_projects(year=year, user=user)
+        .exclude(terminated_on__lt=first)
+        .annotate(
+            month_due=ExpressionWrapper(_due_q(first), output_field=BooleanField()),
+            month_report_id=Subquery(reports.values("pk")[:1]),
+            month_report_status=Subquery(reports.values("status")[:1]),
+        )
+        .select_related("liaison_leader", "responsible_department")
+        .order_by("code")
+    )
+    pairs = _evaluate(projects, as_of=as_of, year=year)
+    levels: dict[int, set[str]] = defaultdict(set)
+    for project_id, level in KeyDesignation.objects.filter(
+        year=year, project__in=[project.pk for project, _light in pairs]
+    ).values_list("project_id", "level"):
+        levels[project_id].add(level)
+    rows = []
+    counts: dict[str, int] = {colour: 0 for colour in LightColour.values}
+    not_reported = []
+    for project, light in pairs:
+        values: Any = project
+        due = bool(values.month_due)
+        if values.month_report_status == ProgressReport.Status.SUBMITTED:
+            state = ReportState.SUBMITTED
+        elif values.month_report_status == ProgressReport.Status.DRAFT:
+            state = ReportState.DRAFT if due else ReportState.NOT_DUE
+        else:
+            state = ReportState.MISSING if due else ReportState.NOT_DUE
+        if due and state != ReportState.SUBMITTED:
+            not_reported.append(project)
+        counts[light.colour] += 1
+        rows.append(
+            ScheduleRow(
+                project=project,
+                levels=key_level_label(levels[project.pk]),
+                light=light,
+                report_state=state,
+                report_id=values.month_report_id,
+            )
+        )
+    return KeyProjectSchedule(
+        month=first, as_of=as_of, rows=rows, counts=counts, not_reported=not_reported
+    )
+
+
+def command_hqs_list(*, user: Any = None) -> QuerySet[CommandHQ]:
+    """Command HQs with their commander, members and projects prefetched (three queries)."""
+    return (
+        _visible(CommandHQ.objects.all(), user)
+        .select_related("commander")
+        .prefetch_related("members", "projects")
+        .order_by("name")
+    )
