@@ -34,6 +34,21 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["edit_version"] = self.instance.version
+        if self.instance.pk:
+            self._keep_current_choices()
+
+    def _keep_current_choices(self) -> None:
+        """A relation the user may not pick himself (outside his scope) still shows and stays
+        as it is: without it the field would render empty and the save would clear it."""
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or name not in self.initial:
+                continue
+            current = self.initial[name]
+            values = current if isinstance(current, list | tuple) else [current]
+            pks = [getattr(value, "pk", value) for value in values if value not in (None, "")]
+            if pks:
+                model = field.queryset.model
+                field.queryset = field.queryset | model._base_manager.filter(pk__in=pks)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -237,3 +237,34 @@ def test_the_board_is_a_fixed_number_of_queries(client, officer, django_assert_m
         make_project(f"更多{index}", owner=officer, moves=[(Stage.SIGNED, date(2019, 5, 1))])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/admin/projects/project/board/")
+
+
+def test_a_relation_outside_the_editors_scope_is_kept_on_save(client, officer, org):
+    parent = make_project("中商高科·沧州产业园", responsible_department=org["approvals"])
+    phase = make_project("中商高科·沧州产业园（一期）", owner=officer, parent=parent, phase="一期")
+    url = f"/admin/projects/project/{phase.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    assert form.initial["parent"] == parent.pk
+    assert parent in form.fields["parent"].queryset
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not hasattr(value, "all")
+    }
+    data.update({"description": "改了建设内容", "edit_version": phase.version})
+    for prefix in (
+        "key_designations",
+        "stage_moves",
+        "milestones",
+        "annual_plans",
+        "progress_reports",
+        "problems",
+    ):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    phase.refresh_from_db()
+    assert phase.description == "改了建设内容"
+    assert phase.parent == parent
