@@ -1,26 +1,44 @@
 """Excel I/O shared by every register: .xlsx written with XlsxWriter, read with python-calamine.
 
-Text cells that begin with = + - @ are written as plain text with a leading apostrophe
-semantics (XlsxWriter `write_string`), so that a value typed by a user never runs as a formula.
+Two kinds of workbook: report tables laid out like the zone's reports upward (`Sheet`,
+`write_workbook`), and register templates that import back (`RegisterColumn`,
+`write_register_workbook`: one row per record, Chinese headers, drop-down lists for coded
+columns). The reading side is `zoneops.common.importing`.
+
+Text cells that begin with = + - @ get a leading apostrophe (`neutralise`), so that a value
+typed by a user never runs as a formula, not even after a save as .csv; the importer takes the
+apostrophe off again (`unneutralise`), so a re-import finds the value unchanged.
 """
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from django.utils.translation import gettext as _
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """A text that a spreadsheet would take for a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A text that a spreadsheet would take for a formula gets a leading apostrophe.
+
+    A text that already begins with apostrophes before such a character gets one more, so that
+    `unneutralise` can tell the added apostrophe from a typed one.
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def unneutralise(text: str) -> str:
+    """The text as it was before `neutralise`."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
 
 
 @dataclass
@@ -126,3 +144,145 @@ def _write_cell(worksheet: Any, row: int, column: int, value: Any, **formats: An
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Register templates: one row per record, a workbook that imports back -----------------------
+
+OPTIONS_SHEET = "选项"
+LAST_ROW = 1_048_575  # the last row of a worksheet (0-based)
+
+TEXT, INTEGER, DECIMAL, DATE, MONTH, BOOLEAN = "text", "int", "decimal", "date", "month", "bool"
+YES, NO = "是", "否"  # written and read as such whatever the language
+
+
+@dataclass(frozen=True)
+class RegisterColumn:
+    """A column of a register template as the workbook shows it."""
+
+    header: str
+    kind: str = TEXT  # text, int, decimal, date, month or bool: how the cell is written
+    width: int = 14
+    options: Sequence[str] = ()  # a drop-down list of these values
+    required: bool = False
+    readonly: bool = False  # for reading only: the import ignores it
+    note: str = ""  # what to fill in: the header's comment and a line of the guide
+
+
+def write_register_workbook(
+    *,
+    name: str,
+    columns: Sequence[RegisterColumn],
+    rows: Iterable[Sequence[Any]],
+    guide: Sequence[str] = (),
+) -> bytes:
+    """A register as an .xlsx that imports back: the header row frozen, one row per record,
+    drop-down lists for coded columns from a hidden sheet of options, numbers and dates as
+    Excel numbers and dates, text neutralised; then a sheet that explains each column."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "remove_timezone": True}
+    )
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    header_base = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center"}
+    header_formats = {
+        "plain": workbook.add_format({**header_base, "bg_color": "#DDEBF7"}),
+        "required": workbook.add_format(
+            {**header_base, "bg_color": "#DDEBF7", "font_color": "#C00000"}
+        ),
+        "readonly": workbook.add_format(
+            {**header_base, "bg_color": "#EDEDED", "font_color": "#7F7F7F"}
+        ),
+    }
+    cell_formats = {
+        TEXT: workbook.add_format({**base, "num_format": "@"}),
+        INTEGER: workbook.add_format({**base, "num_format": "0"}),
+        DECIMAL: workbook.add_format({**base, "num_format": "#,##0.00"}),
+        DATE: workbook.add_format({**base, "num_format": "yyyy-mm-dd"}),
+        MONTH: workbook.add_format({**base, "num_format": "yyyy-mm"}),
+        BOOLEAN: workbook.add_format({**base, "num_format": "@"}),
+    }
+    sheet = workbook.add_worksheet(name[:31])
+    options_sheet = workbook.add_worksheet(OPTIONS_SHEET)
+    options_sheet.hide()
+    option_column = 0
+    for index, column in enumerate(columns):
+        style = "readonly" if column.readonly else "required" if column.required else "plain"
+        sheet.write_string(0, index, column.header, header_formats[style])
+        sheet.set_column(index, index, column.width, cell_formats[column.kind])
+        if column.note:
+            sheet.write_comment(0, index, column.note, {"x_scale": 2, "y_scale": 1.5})
+        options = list(column.options) or ([YES, NO] if column.kind == BOOLEAN else [])
+        if options and not column.readonly:
+            options_sheet.write_string(0, option_column, column.header)
+            for row, option in enumerate(options, start=1):
+                options_sheet.write_string(row, option_column, str(neutralise(option)))
+            letter = xlsxwriter.utility.xl_col_to_name(option_column)
+            sheet.data_validation(
+                1,
+                index,
+                LAST_ROW,
+                index,
+                {
+                    "validate": "list",
+                    "source": f"='{OPTIONS_SHEET}'!${letter}$2:${letter}${len(options) + 1}",
+                    "error_title": column.header,
+                    "error_message": _("请从下拉列表中选择。"),
+                },
+            )
+            option_column += 1
+    sheet.set_row(0, 32)
+    sheet.freeze_panes(1, 0)
+    writers = [_register_writer(sheet, column.kind) for column in columns]
+    count = 0
+    for count, values in enumerate(rows, start=1):
+        for index, value in enumerate(values):
+            if value is not None and value != "":
+                writers[index](count, index, value)
+    sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+    if guide or columns:
+        _write_guide(workbook, columns, guide, header_formats["plain"], base)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _register_writer(sheet: Any, kind: str) -> Callable[[int, int, Any], Any]:
+    """How a column's cells are written; the column's own format applies to every cell."""
+    if kind in (INTEGER, DECIMAL):
+        return lambda row, column, value: sheet.write_number(row, column, float(value))
+    if kind in (DATE, MONTH):
+        return lambda row, column, value: sheet.write_datetime(row, column, value)
+    if kind == BOOLEAN:
+        return lambda row, column, value: sheet.write_string(
+            row, column, value if isinstance(value, str) else YES if value else NO
+        )
+    return lambda row, column, value: sheet.write_string(row, column, neutralise(str(value)))
+
+
+def _write_guide(
+    workbook: Any,
+    columns: Sequence[RegisterColumn],
+    guide: Sequence[str],
+    header_format: Any,
+    base: dict[str, Any],
+) -> None:
+    sheet = workbook.add_worksheet(_("填写说明"))
+    wrap = workbook.add_format({**base, "text_wrap": True, "valign": "top"})
+    row = 0
+    for line in guide:
+        sheet.write_string(row, 0, line, wrap)
+        row += 1
+    if guide:
+        row += 1
+    for column, header in enumerate((_("列名"), _("必填"), _("说明"))):
+        sheet.write_string(row, column, header, header_format)
+    for item in columns:
+        row += 1
+        sheet.write_string(row, 0, item.header, wrap)
+        sheet.write_string(row, 1, YES if item.required else "", wrap)
+        note = item.note or ""
+        if item.readonly:
+            note = _("（仅供查看，导入时忽略）") + note
+        sheet.write_string(row, 2, note, wrap)
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 1, 8)
+    sheet.set_column(2, 2, 80)

@@ -121,3 +121,46 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def import_file_path(instance: "ImportBatch", filename: str) -> str:
+    """Uploaded workbooks are stored under a random name, never the user's file name."""
+    return f"imports/{instance.register}/{filename}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded workbook between its preview and its confirmation, kept afterwards as the
+    record of who imported what (see zoneops.common.importing)."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        IMPORTED = "imported", _("已导入")
+
+    register = models.CharField(_("台账"), max_length=50)
+    file = models.FileField(_("文件"), upload_to=import_file_path, max_length=200)
+    filename = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEWED
+    )
+    summary = models.JSONField(_("预览与结果"), default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_fields = ("uploaded_by",)
+
+    class Meta:
+        verbose_name = _("Excel 导入")
+        verbose_name_plural = _("Excel 导入")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from zoneops.common.services import record_save
 from zoneops.demo import data, pipeline
+from zoneops.demo.enterprises_data import load_enterprise_register
 from zoneops.demo.meetings import load_meetings
 from zoneops.demo.problems import load_problems
 from zoneops.demo.scheduling import load_scheduling
@@ -69,6 +70,7 @@ def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult
         users={user.username: user for user in users},
         industries=industries,
     )
+    load_enterprise_register(result=result)
     # Scheduling and problems first: the meetings' agendas are built from them.
     load_scheduling(result=result)
     load_problems(result=result)
@@ -313,6 +315,8 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         "meetings": "会议与活动 meetings",
         "agenda_items": "议题 agenda items",
         "decisions": "议定事项 decisions",
+        "enterprise_figures": "企业经济数据 enterprise figures",
+        "liaisons": "企业包联 liaisons",
     }
     parts = [f"{labels.get(area, area)} {count}" for area, count in result.created.items()]
     stdout.write("新建 / created: " + ", ".join(parts) + "\n")

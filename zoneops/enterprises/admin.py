@@ -1,13 +1,463 @@
-from django.contrib import admin
+"""Back office of the enterprise register: enterprises with their figures and liaison, the
+figures with YoY, the liaison roster, "我的包联", the coverage table, and Excel in and out.
+Every write goes through `zoneops.enterprises.services`; every page reads through selectors."""
 
-from zoneops.common.admin_base import BusinessAdmin
-from zoneops.enterprises.models import Enterprise
+from typing import Any
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from unfold.admin import TabularInline
+from unfold.decorators import action, display
+from unfold.views import UnfoldModelAdminViewMixin
+
+from zoneops.common.admin_base import BusinessAdmin, VersionedForm
+from zoneops.common.amounts import format_wan
+from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.importing import import_batch_confirm, import_batch_upload
+from zoneops.common.models import ImportBatch
+from zoneops.common.scope import scope_queryset
+from zoneops.common.services import record_delete, record_save
+from zoneops.enterprises.enums import LiaisonKind
+from zoneops.enterprises.excel import EnterpriseRegister, FigureRegister
+from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
+from zoneops.enterprises.selectors import (
+    active_liaisons_prefetch,
+    figures_with_previous,
+    liaison_coverage,
+    my_liaison,
+    yoy_percent,
+)
+from zoneops.enterprises.services import enterprise_save, liaison_end
+from zoneops.enterprises.validators import normalise_credit_code, normalise_industry_code
+
+KIND_COLOURS = {
+    LiaisonKind.LEADER: "primary",
+    LiaisonKind.DEPARTMENT: "info",
+    LiaisonKind.INSPECTOR: "warning",
+}
+
+
+class ScopedInline(TabularInline):
+    """An inline that shows only the rows in the user's scope and saves through services."""
+
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return scope_queryset(super().get_queryset(request), request.user)
+
+
+class LiaisonInline(ScopedInline):
+    model = LiaisonAssignment
+    fields = ["kind", "level", "person", "department", "started_on", "ended_on", "note"]
+    autocomplete_fields = ["person", "department"]
+    verbose_name_plural = _("包联")
+    ordering = ["kind", "-started_on"]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).select_related("person", "department")
+
+
+class FigureInline(ScopedInline):
+    model = EnterpriseFigure
+    fields = [
+        "year",
+        "month",
+        "revenue",
+        "output_value",
+        "tax",
+        "employees",
+        "rnd_spending",
+        "exports",
+        "note",
+    ]
+    verbose_name_plural = _("经济数据（月份为1至该月累计数）")
+    per_page = 24
+
+
+class EnterpriseForm(VersionedForm):
+    """The codes as typed (spaces, small letters) are taken in their stored form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields.get("credit_code")
+        if code is not None:  # "9113 0971 …" is longer than 18 until the spaces are gone
+            code.max_length = None  # type: ignore[attr-defined]
+            code.validators = [v for v in code.validators if not isinstance(v, MaxLengthValidator)]
+            code.widget.attrs.pop("maxlength", None)
+
+    def clean_credit_code(self) -> str | None:
+        return normalise_credit_code(self.cleaned_data.get("credit_code") or "") or None
+
+    def clean_industry_code(self) -> str:
+        return normalise_industry_code(self.cleaned_data.get("industry_code") or "")
+
+
+class ImportMixin:
+    """Excel in and out of a register: export, upload with preview, confirm."""
+
+    import_register: type = EnterpriseRegister
+
+    def import_urls(self, prefix: str) -> list:
+        site: Any = self.admin_site  # type: ignore[attr-defined]
+        return [
+            path("export/", site.admin_view(self.export_view), name=f"{prefix}_export"),
+            path("import/", site.admin_view(self.import_view), name=f"{prefix}_import"),
+            path(
+                "import/<int:batch_id>/",
+                site.admin_view(self.import_preview_view),
+                name=f"{prefix}_import_preview",
+            ),
+        ]
+
+    def _prefix(self) -> str:
+        meta = self.model._meta  # type: ignore[attr-defined]
+        return f"admin:{meta.app_label}_{meta.model_name}"
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        register = self.import_register()
+        queryset = self.get_queryset(request)  # type: ignore[attr-defined]
+        response = HttpResponse(
+            register.export(queryset, user=request.user), content_type=XLSX_CONTENT_TYPE
+        )
+        filename = quote(f"{register.title}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        register = self.import_register()
+        may_create, may_update = register.permissions(request.user)
+        if not (may_create or may_update):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = import_batch_upload(
+                    register=register, filename=upload.name, data=upload.read(), by=request.user
+                )
+            except ApplicationError as error:
+                form.add_error("file", error.message)
+            else:
+                return HttpResponseRedirect(
+                    reverse(f"{self._prefix()}_import_preview", args=[batch.pk])
+                )
+        return self._render_import(request, register, form=form, batch=None)
+
+    def import_preview_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:
+        register = self.import_register()
+        batch = get_object_or_404(
+            ImportBatch.objects.visible_to(request.user), pk=batch_id, register=register.name
+        )
+        if request.method == "POST":
+            try:
+                plan = import_batch_confirm(batch=batch, register=register, by=request.user)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                if plan.errors:
+                    messages.error(request, _("导入未完成：数据在预览后有变化，请查看错误。"))
+                else:
+                    written = plan.written
+                    messages.success(
+                        request,
+                        _("已导入：新增 %(created)s 条，更新 %(updated)s 条。")
+                        % {
+                            "created": written.get("created", 0),
+                            "updated": written.get("updated", 0),
+                        },
+                    )
+                    return HttpResponseRedirect(reverse(f"{self._prefix()}_changelist"))
+            return HttpResponseRedirect(request.path)
+        return self._render_import(request, register, form=None, batch=batch)
+
+    def _render_import(self, request: HttpRequest, register: Any, **context: Any) -> HttpResponse:
+        view = ImportPageView.as_view(
+            model_admin=self, extra_context={"register": register, **context}
+        )
+        return view(request)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class PostRendersPage:
+    """A page rendered by an admin view after it handled a POST (a form with its errors)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.get(request, *args, **kwargs)  # type: ignore[attr-defined]
+
+
+class ImportPageView(PostRendersPage, UnfoldModelAdminViewMixin, TemplateView):
+    title = _("Excel 导入")
+    permission_required = ()  # the admin view checked the register's permissions
+    template_name = "enterprises/import.html"
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(BusinessAdmin):
-    list_display = ["name", "credit_code", "park", "country", "is_sample"]
-    list_filter = ["park", "is_sample"]
-    search_fields = ["name", "credit_code"]
-    list_select_related = ["park"]
-    autocomplete_fields = ["park"]
+class EnterpriseAdmin(ImportMixin, BusinessAdmin):
+    form = EnterpriseForm
+    import_register = EnterpriseRegister
+    list_display = [
+        "name",
+        "credit_code",
+        "park",
+        "industry",
+        "country",
+        "is_above_scale_industry",
+        "is_above_quota_trade",
+        "is_high_tech",
+        "is_specialized",
+        "is_tech_sme",
+        "show_liaison",
+    ]
+    list_filter = [
+        "is_above_scale_industry",
+        "is_above_quota_trade",
+        "is_high_tech",
+        "is_specialized",
+        "is_tech_sme",
+        "park",
+        "industry",
+        "country",
+        "is_sample",
+    ]
+    search_fields = ["name", "credit_code", "former_names"]
+    list_select_related = ["park", "industry"]
+    autocomplete_fields = ["park", "industry"]
+    inlines = [LiaisonInline, FigureInline]
+    nav_order = 10
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "credit_code"),
+                    "former_names",
+                    ("legal_representative", "registered_capital"),
+                    ("established_on", "country"),
+                ]
+            },
+        ),
+        (
+            _("园区与产业"),
+            {"fields": [("park", "park_unit"), "address", ("industry", "industry_code")]},
+        ),
+        (
+            _("企业类型"),
+            {
+                "fields": [
+                    ("is_above_scale_industry", "is_above_quota_trade"),
+                    ("is_high_tech", "is_specialized", "is_tech_sme"),
+                ]
+            },
+        ),
+        (_("联系"), {"fields": [("contact_person", "contact_phone"), "note"]}),
+        (_("其他"), {"fields": ["is_sample"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(active_liaisons_prefetch(on=timezone.localdate()))
+        )
+
+    @admin.display(description=_("包联"))
+    def show_liaison(self, obj: Enterprise) -> str:
+        liaisons = getattr(obj, "active_liaisons", [])
+        return "、".join(str(a.person or a.department) for a in liaisons) or "—"
+
+    def save_model(self, request: HttpRequest, obj: Enterprise, form: Any, change: bool) -> None:
+        expected = form.cleaned_data.get("edit_version") if change else None
+        enterprise_save(enterprise=obj, by=request.user, expected_version=expected)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows are business records too: each saved with its version and history."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            record_delete(instance=obj, by=request.user)
+        for instance in instances:
+            record_save(instance=instance, by=request.user)
+        formset.save_m2m()
+
+    def get_urls(self):
+        return [*self.import_urls("enterprises_enterprise"), *super().get_urls()]
+
+
+@admin.register(EnterpriseFigure)
+class EnterpriseFigureAdmin(ImportMixin, BusinessAdmin):
+    import_register = FigureRegister
+    list_display = [
+        "enterprise",
+        "show_period",
+        "show_revenue",
+        "show_revenue_yoy",
+        "show_output",
+        "show_tax",
+        "show_tax_yoy",
+        "employees",
+    ]
+    list_filter = ["year", "month", "enterprise__park"]
+    search_fields = ["enterprise__name", "enterprise__credit_code"]
+    autocomplete_fields = ["enterprise"]
+    nav_order = 20
+    fieldsets = [
+        (None, {"fields": ["enterprise", ("year", "month")]}),
+        (
+            _("1-N月累计数（金额单位：万元）"),
+            {
+                "fields": [
+                    ("revenue", "output_value"),
+                    ("tax", "employees"),
+                    ("rnd_spending", "exports"),
+                    "note",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return figures_with_previous(super().get_queryset(request))
+
+    @admin.display(description=_("期间"), ordering="year")
+    def show_period(self, obj: EnterpriseFigure) -> str:
+        return obj.period_label
+
+    @admin.display(description=_("营业收入"), ordering="revenue")
+    def show_revenue(self, obj: EnterpriseFigure) -> str:
+        return "" if obj.revenue is None else format_wan(obj.revenue)
+
+    @admin.display(description=_("营业收入同比"))
+    def show_revenue_yoy(self, obj: EnterpriseFigure) -> str:
+        return _percent(yoy_percent(obj.revenue, getattr(obj, "previous_revenue", None)))
+
+    @admin.display(description=_("工业总产值"), ordering="output_value")
+    def show_output(self, obj: EnterpriseFigure) -> str:
+        return "" if obj.output_value is None else format_wan(obj.output_value)
+
+    @admin.display(description=_("税收"), ordering="tax")
+    def show_tax(self, obj: EnterpriseFigure) -> str:
+        return "" if obj.tax is None else format_wan(obj.tax)
+
+    @admin.display(description=_("税收同比"))
+    def show_tax_yoy(self, obj: EnterpriseFigure) -> str:
+        return _percent(yoy_percent(obj.tax, getattr(obj, "previous_tax", None)))
+
+    def get_urls(self):
+        return [*self.import_urls("enterprises_enterprisefigure"), *super().get_urls()]
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{value:+.2f}%"
+
+
+class LiaisonEndForm(forms.Form):
+    on = forms.DateField(label=_("结束日期"))
+    reason = forms.CharField(label=_("原因"), required=False, max_length=200)
+
+
+@admin.register(LiaisonAssignment)
+class LiaisonAssignmentAdmin(BusinessAdmin):
+    list_display = [
+        "enterprise",
+        "show_kind",
+        "level",
+        "person",
+        "department",
+        "started_on",
+        "ended_on",
+    ]
+    list_filter = [
+        "kind",
+        "level",
+        "person",
+        "department",
+        ("ended_on", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["enterprise__name", "enterprise__credit_code", "person__display_name"]
+    list_select_related = ["enterprise", "person", "department"]
+    autocomplete_fields = ["enterprise", "person", "department"]
+    actions_detail = ["end_liaison"]
+    nav_order = 30
+    fields = [
+        "enterprise",
+        ("kind", "level"),
+        ("person", "department"),
+        ("started_on", "ended_on"),
+        "note",
+    ]
+
+    @display(description=_("包联类型"), label=KIND_COLOURS, ordering="kind")
+    def show_kind(self, obj: LiaisonAssignment) -> tuple[str, str]:
+        return obj.kind, obj.get_kind_display()
+
+    @action(description=_("结束包联"), url_path="end", permissions=["change"])
+    def end_liaison(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        assignment = get_object_or_404(self.get_queryset(request), pk=object_id)
+        form = LiaisonEndForm(request.POST or None, initial={"on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                liaison_end(
+                    assignment=assignment,
+                    on=form.cleaned_data["on"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ApplicationError as error:
+                form.add_error("on", error.message)
+            else:
+                messages.success(request, _("已结束包联：%(a)s") % {"a": assignment})
+                return HttpResponseRedirect(
+                    reverse("admin:enterprises_liaisonassignment_change", args=[assignment.pk])
+                )
+        view = LiaisonEndView.as_view(
+            model_admin=self, extra_context={"form": form, "assignment": assignment}
+        )
+        return view(request)
+
+    def get_urls(self):
+        mine = self.admin_site.admin_view(MyLiaisonView.as_view(model_admin=self))
+        coverage = self.admin_site.admin_view(CoverageView.as_view(model_admin=self))
+        return [
+            path("mine/", mine, name="enterprises_liaisonassignment_mine"),
+            path("coverage/", coverage, name="enterprises_liaisonassignment_coverage"),
+            *super().get_urls(),
+        ]
+
+
+class LiaisonEndView(PostRendersPage, UnfoldModelAdminViewMixin, TemplateView):
+    title = _("结束包联")
+    permission_required = ("enterprises.change_liaisonassignment",)
+    template_name = "enterprises/end_liaison.html"
+
+
+class MyLiaisonView(UnfoldModelAdminViewMixin, TemplateView):
+    title = _("我的包联")
+    permission_required = ("enterprises.view_liaisonassignment",)
+    template_name = "enterprises/my_liaison.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(mine=my_liaison(user=self.request.user), **kwargs)
+
+
+class CoverageView(UnfoldModelAdminViewMixin, TemplateView):
+    title = _("包联情况表")
+    permission_required = ("enterprises.view_liaisonassignment",)
+    template_name = "enterprises/coverage.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(coverage=liaison_coverage(user=self.request.user), **kwargs)

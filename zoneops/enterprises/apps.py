@@ -7,3 +7,25 @@ class EnterprisesConfig(AppConfig):
     label = "enterprises"
     verbose_name = _("企业服务")
     nav_group = "enterprises"
+    # (title, url name, icon, permission): the app's pages besides its registers.
+    nav_pages = [
+        (
+            _("我的包联"),
+            "admin:enterprises_liaisonassignment_mine",
+            "handshake",
+            "enterprises.view_liaisonassignment",
+        ),
+        (
+            _("包联情况表"),
+            "admin:enterprises_liaisonassignment_coverage",
+            "table_chart",
+            "enterprises.view_liaisonassignment",
+        ),
+    ]
+
+    def ready(self) -> None:
+        from zoneops.common.scope import register_scope_provider
+        from zoneops.enterprises.selectors import liaison_scope
+
+        # Liaison widens a person's data scope to the enterprises he liaises with (包联).
+        register_scope_provider(liaison_scope)

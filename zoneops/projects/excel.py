@@ -1,12 +1,40 @@
-"""The pipeline tables as .xlsx, laid out like the zone's reports upward."""
+"""The projects app in Excel: the pipeline tables laid out like the zone's reports upward, and
+the registers that go out and come back in — projects (招商项目) and monthly progress reports
+(月度调度) — on the common import framework (zoneops.common.importing)."""
 
+import re
+from collections.abc import Sequence
+from datetime import date
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoneops.common.amounts import wan_to_yi
-from zoneops.common.excel import Sheet, write_workbook
-from zoneops.common.periods import format_as_of
-from zoneops.projects.enums import SummaryDimension
+from zoneops.common.excel import BOOLEAN, DATE, DECIMAL, MONTH, Sheet, write_workbook
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.importing import (
+    CHOICE,
+    LOOKUP,
+    Column,
+    DepartmentLookup,
+    Lookup,
+    Plan,
+    Register,
+    Row,
+    UserLookup,
+    bulk_insert,
+    bulk_update,
+)
+from zoneops.common.periods import format_as_of, format_months
+from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
+from zoneops.projects.models import AnnualPlan, ProgressReport, Project, StageMove
 from zoneops.projects.selectors import PipelineSummary
+from zoneops.projects.services import STAGE_DATE_FIELDS, project_next_code
 
 
 def pipeline_summary_title(summary: PipelineSummary) -> str:
@@ -34,9 +62,10 @@ def pipeline_summary_sheet(summary: PipelineSummary) -> Sheet:
     categories = [
         (key, label) for key, label in summary.categories if key in summary.category_totals
     ]
-    first = [str(SummaryDimension(summary.dimension).label), _("合计"), None]
+    dimension = str(SummaryDimension(summary.dimension).label)
+    first: list[str | None] = [dimension, _("合计"), None]
     second: list[str | None] = [None, _("项目数"), _("总投资")]
-    merges = [(0, 0, 1, 0, first[0]), (0, 1, 0, 2, _("合计"))]
+    merges = [(0, 0, 1, 0, dimension), (0, 1, 0, 2, _("合计"))]
     for index, (_key, label) in enumerate(categories):
         column = 3 + index * 2
         first += [label, None]
@@ -45,8 +74,8 @@ def pipeline_summary_sheet(summary: PipelineSummary) -> Sheet:
     rows = []
     totals: list = [_("合计"), summary.total.count, wan_to_yi(summary.total.investment)]
     for key, _label in categories:
-        cell = summary.category_totals[key]
-        totals += [cell.count, wan_to_yi(cell.investment)]
+        total = summary.category_totals[key]
+        totals += [total.count, wan_to_yi(total.investment)]
     rows.append(totals)
     for row in summary.rows:
         values: list = [row.label, row.total.count, wan_to_yi(row.total.investment)]
@@ -68,3 +97,464 @@ def pipeline_summary_sheet(summary: PipelineSummary) -> Sheet:
 
 def pipeline_summary_xlsx(summary: PipelineSummary) -> bytes:
     return write_workbook([pipeline_summary_sheet(summary)])
+
+
+# --- The project register (招商项目) ---------------------------------------------------------
+
+REGISTERED_ON = "registered_on"
+BACKDATE_REASON = "backdate_reason"
+
+
+def _staff() -> UserLookup:
+    return UserLookup(is_staff=True, is_active=True)
+
+
+class ProjectRegister(Register):
+    """Projects in and out of Excel, keyed by 项目编号.
+
+    A new row registers a project at the stage of its 阶段 column on its 登记日期 (today when
+    blank; an earlier day needs a 补登原因), with its first stage move, as `project_create`
+    does. A known 项目编号 updates the project field by field (version and history). The stage
+    and the registration date of a stored project are not changed by an import: a different
+    阶段 is refused with a pointer to 推进阶段, which asks for the date and the note that the
+    as-of summaries read.
+    """
+
+    name = "projects"
+    title = gettext_lazy("招商项目")
+    model = Project
+    key = ("项目编号",)
+    blank_key_creates = True
+    guide = (
+        gettext_lazy(
+            "每行一个项目。已有项目按“项目编号”更新；“项目编号”留空的行登记为新项目，"
+            "编号按登记年份自动生成。"
+        ),
+        gettext_lazy(
+            "新项目按“阶段”列登记（留空为线索），“登记日期”留空为今天；"
+            "登记日期早于今天时须填写“补登原因”。"
+        ),
+        gettext_lazy(
+            "已有项目的阶段和登记日期不能通过导入修改，变更阶段请在项目页使用“推进阶段”。"
+        ),
+        gettext_lazy("红色列名为必填列；灰色列仅供查看，导入时忽略。金额单位为万元。"),
+    )
+
+    def declare_columns(self) -> Sequence[Column]:
+        return (
+            Column(
+                _("项目编号"),
+                "code",
+                note=_("已有项目的编号，导入时按编号更新；新项目留空则自动编号。"),
+            ),
+            Column(_("项目名称"), "name", required=True, width=30),
+            Column(_("投资方"), "investor_name", width=24),
+            Column(_("投资方国家或地区"), "investor_country", note=_("留空为“中国”。")),
+            Column(_("项目来源"), "source_channel", kind=CHOICE, choices=SourceChannel, width=18),
+            Column(_("产业"), "industry", kind=LOOKUP, lookup=Lookup("industry.IndustryCategory")),
+            Column(_("落地园区"), "park", kind=LOOKUP, lookup=Lookup("parks.Park"), width=18),
+            Column(_("独立选址"), "own_site", kind=BOOLEAN, width=10),
+            Column(_("总投资（万元）"), "total_investment", kind=DECIMAL, required=True),
+            Column(_("固定资产投资（万元）"), "fixed_asset_investment", kind=DECIMAL),
+            Column(_("利用外资（万美元）"), "foreign_investment_usd", kind=DECIMAL),
+            Column(_("用地（亩）"), "land_mu", kind=DECIMAL, width=10),
+            Column(_("预计年产值（万元）"), "expected_output", kind=DECIMAL),
+            Column(_("预计年税收（万元）"), "expected_tax", kind=DECIMAL),
+            Column(_("招商专员"), "owner", kind=LOOKUP, lookup=_staff()),
+            Column(
+                _("包联领导"),
+                "liaison_leader",
+                kind=LOOKUP,
+                lookup=_staff(),
+                note=_("填姓名；重名时填“姓名（用户名）”。"),
+            ),
+            Column(
+                _("责任部门"),
+                "responsible_department",
+                kind=LOOKUP,
+                lookup=DepartmentLookup(is_active=True),
+                width=18,
+                note=_("填部门名称；重名时填“上级部门/部门”。"),
+            ),
+            Column(_("联系人"), "contacts", width=20),
+            Column(_("建设内容"), "description", width=40),
+            Column(
+                _("阶段"),
+                "stage",
+                kind=CHOICE,
+                choices=Stage,
+                aliases=((_("新开工"), Stage.STARTED), (_("续建"), Stage.STARTED)),
+                create_only=True,
+                locked_hint=_("变更阶段请在项目页使用“推进阶段”，并填写发生日期。"),
+                width=10,
+                note=_("新项目登记时所处的阶段，留空为线索。已有项目的阶段不能通过导入修改。"),
+            ),
+            Column(
+                _("登记日期"),
+                kind=DATE,
+                create_only=True,
+                source=REGISTERED_ON,
+                name=REGISTERED_ON,
+                width=12,
+                note=_("新项目进入上述阶段的日期，留空为今天；如 2019-10-01。"),
+            ),
+            Column(
+                _("补登原因"),
+                max_length=StageMove._meta.get_field("backdate_reason").max_length,
+                name=BACKDATE_REASON,
+                width=18,
+                note=_("登记日期早于今天时必填；只用于新登记的项目。"),
+            ),
+            Column(_("进入当前阶段日期"), kind=DATE, readonly=True, source="stage_since"),
+        )
+
+    def annotate(self, queryset: models.QuerySet) -> models.QuerySet:
+        first_move = StageMove.objects.filter(project=OuterRef("pk")).order_by("moved_on", "id")
+        return queryset.annotate(**{REGISTERED_ON: Subquery(first_move.values("moved_on")[:1])})
+
+    def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.order_by("code")
+
+    def check(self, plan: Plan, *, user: Any) -> None:
+        """A new project enters the pipeline as `project_create` allows: not as 终止, and on a
+        day that is not in the future, with a reason when it is in the past."""
+        from zoneops.projects.services.pipeline import check_move_date
+
+        stage_header = self.column(_("阶段")).header
+        date_header = self.column(_("登记日期")).header
+        headers = {"on": date_header, "backdate_reason": self.column(_("补登原因")).header}
+        today = timezone.localdate()
+        verdicts: dict[tuple[date, bool], ApplicationError | None] = {}
+        for row in plan.rows:
+            if row.existing is not None:
+                continue
+            values = row.values
+            if values.get("stage") == Stage.TERMINATED:
+                plan.error(
+                    row.number,
+                    stage_header,
+                    Stage.TERMINATED.label,
+                    _("新项目不能直接登记为“终止”。"),
+                )
+            on = values.get(REGISTERED_ON) or today
+            reason = bool((values.get(BACKDATE_REASON) or "").strip())
+            if (on, reason) not in verdicts:  # one check per distinct day, not per row
+                try:
+                    check_move_date(on=on, backdate_reason="x" if reason else "", after=None)
+                    verdicts[(on, reason)] = None
+                except ApplicationError as error:
+                    verdicts[(on, reason)] = error
+            refused = verdicts[(on, reason)]
+            if refused is not None:
+                header = headers.get(refused.field or "", date_header)
+                value = on.isoformat() if header == date_header else ""
+                plan.error(row.number, header, value, refused.message)
+
+    def write(self, plan: Plan, *, by: Any, reason: str) -> None:
+        created = self._create(plan, plan.new_rows, by=by, reason=reason)
+        changed = plan.changed_rows
+        bulk_update(
+            model=Project,
+            changes=[(row.existing.pk, row.changes) for row in changed if row.existing],
+            by=by,
+            reason=reason,
+        )
+        plan.written = {"created": created, "updated": len(changed)}
+
+    def _create(self, plan: Plan, rows: list[Row], *, by: Any, reason: str) -> int:
+        """New projects and their first stage moves, in bulk (what `project_create` writes for
+        one project)."""
+        if not rows:
+            return 0
+        today = timezone.localdate()
+        fields = [column.name for column in plan.columns if column.field and column.name != "stage"]
+        reached = {stage.value: _dates_reached(stage) for stage in Stage}
+        codes = _new_codes(plan, rows, today)
+        by_id = by.pk if getattr(by, "pk", None) else None
+        note = _("登记项目（Excel 导入）")
+        records, moves = [], []
+        for row, code in zip(rows, codes, strict=True):
+            values = row.values
+            stage = values.get("stage") or Stage.LEAD
+            on = values.get(REGISTERED_ON) or today
+            record = {name: values[name] for name in fields}
+            dates = reached[stage]
+            record.update(code=code, stage=stage, stage_since=on)
+            record.update({name: on if name in dates else None for name in DATE_FIELDS})
+            records.append(record)
+            moves.append(
+                {
+                    "from_stage": "",
+                    "to_stage": stage,
+                    "moved_on": on,
+                    "by_id": by_id,
+                    "note": note,
+                    "backdate_reason": (values.get(BACKDATE_REASON) or "").strip()
+                    if on < today
+                    else "",
+                }
+            )
+        try:
+            with transaction.atomic():
+                ids = bulk_insert(model=Project, rows=records, by=by, reason=reason, key=["code"])
+                for move, project_id in zip(moves, ids, strict=True):
+                    move["project_id"] = project_id
+                bulk_insert(model=StageMove, rows=moves)
+        except IntegrityError:
+            # Someone registered a project with one of these codes meanwhile.
+            plan.error(0, self.key[0], "", _("项目编号与刚登记的项目冲突，请重新导入。"))
+            return 0
+        return len(records)
+
+
+DATE_FIELDS = tuple(STAGE_DATE_FIELDS.values())
+
+
+def _dates_reached(stage: Stage) -> frozenset[str]:
+    """The stage-date fields a project registered at `stage` gets (签约日期 for 签约 and every
+    later stage, ...), as the pipeline service sets them."""
+    from zoneops.projects.services.pipeline import fill_stage_dates
+
+    probe = Project()
+    fill_stage_dates(probe, stage=stage, on=date.min)
+    return frozenset(name for name in DATE_FIELDS if getattr(probe, name) is not None)
+
+
+_TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
+def _new_codes(plan: Plan, rows: list[Row], today: date) -> list[str]:
+    """The rows' codes: the one typed, else the next free number of the registration year."""
+    taken = {row.values.get("code") for row in plan.rows} - {None, ""}
+    following: dict[int, tuple[str, int, int]] = {}
+    codes = []
+    for row in rows:
+        code = row.values.get("code")
+        if code:
+            codes.append(code)
+            continue
+        year = (row.values.get(REGISTERED_ON) or today).year
+        if year not in following:
+            match = _TRAILING_NUMBER.match(project_next_code(year=year))
+            assert match is not None
+            following[year] = (match.group(1), int(match.group(2)), len(match.group(2)))
+        prefix, number, width = following[year]
+        while f"{prefix}{number:0{width}d}" in taken:
+            number += 1
+        code = f"{prefix}{number:0{width}d}"
+        taken.add(code)
+        following[year] = (prefix, number + 1, width)
+        codes.append(code)
+    return codes
+
+
+# --- Monthly progress reports (月度调度) --------------------------------------------------------
+
+OPENING_YEAR = "opening_year"
+OPENING_TOTAL = "opening_total"
+
+
+class ProgressReportRegister(Register):
+    """Monthly progress reports in and out of Excel, keyed by 项目编号 + 月份.
+
+    Every row goes through the scheduling services, as a report typed in the back office:
+    a new month is started (pre-filled, cumulative figures carried on) and saved, a stored one
+    is saved (later months recomputed), and 已报送 in 状态 submits it. The preview runs the
+    same services and rolls them back, so it shows what they would refuse.
+    """
+
+    name = "progress-reports"
+    title = gettext_lazy("月度调度")
+    model = ProgressReport
+    key = ("项目编号", "月份")
+    dry_run = True
+    guide = (
+        gettext_lazy("每行一个项目一个月的月度调度，按“项目编号”和“月份”更新已有的月度调度。"),
+        gettext_lazy(
+            "本年累计、开工累计由系统按各月“本月完成投资”计算，不必填写；"
+            "“状态”改为“已报送”即报送该月调度。"
+        ),
+        gettext_lazy("期初数只在项目第一次填报月度调度时填写（此前已完成的投资）。"),
+        gettext_lazy("红色列名为必填列；灰色列仅供查看，导入时忽略。金额单位为万元。"),
+    )
+
+    def declare_columns(self) -> Sequence[Column]:
+        return (
+            Column(
+                _("项目编号"),
+                "project",
+                kind=LOOKUP,
+                lookup=Lookup("projects.Project", field="code"),
+                source="project__code",
+                required=True,
+                dropdown=False,
+            ),
+            Column(_("项目名称"), readonly=True, source="project__name", width=30),
+            Column(_("月份"), "month", kind=MONTH, required=True, width=10, note=_("如 2019-10。")),
+            Column(_("本月完成投资（万元）"), "invested_month", kind=DECIMAL, required=True),
+            Column(
+                _("本年累计完成投资（万元）"), kind=DECIMAL, readonly=True, source="invested_year"
+            ),
+            Column(
+                _("开工累计完成投资（万元）"), kind=DECIMAL, readonly=True, source="invested_total"
+            ),
+            Column(_("年度计划投资（万元）"), kind=DECIMAL, readonly=True, source="year_plan"),
+            Column(_("形象进度"), "progress", width=40),
+            Column(_("存在问题"), "problems", width=30),
+            Column(_("下步计划"), "next_steps", width=30),
+            Column(
+                _("状态"),
+                "status",
+                kind=CHOICE,
+                choices=ProgressReport.Status,
+                keep_blank=True,
+                width=10,
+                note=_("改为“已报送”即报送；已报送的月度调度不能改回草稿。"),
+            ),
+            Column(
+                _("期初本年累计（万元）"),
+                kind=DECIMAL,
+                name=OPENING_YEAR,
+                note=_("仅项目第一次填报时填写：本月之前本年已完成的投资。"),
+            ),
+            Column(
+                _("期初开工累计（万元）"),
+                kind=DECIMAL,
+                name=OPENING_TOTAL,
+                note=_("仅项目第一次填报时填写：本月之前开工以来已完成的投资。"),
+            ),
+        )
+
+    def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.order_by("project__code", "month")
+
+    def export_month(self, *, month: date, user: Any) -> bytes:
+        """The month's reports, and a row to fill for each key project that owes one."""
+        from zoneops.projects.selectors.scheduling import (
+            key_projects_due,
+            progress_reports_list,
+        )
+
+        first = month.replace(day=1)
+        records = list(
+            self.values(self.export_queryset(progress_reports_list(user=user, month=first)))
+        )
+        reported = ProgressReport.objects.filter(month=first).values("project_id")
+        previous = ProgressReport.objects.filter(project=OuterRef("pk"), month__lt=first).order_by(
+            "-month"
+        )
+        plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=first.year)
+        due = (
+            key_projects_due(month=first, user=user)
+            .exclude(pk__in=reported)
+            .annotate(
+                last_progress=Subquery(previous.values("progress")[:1]),
+                last_next_steps=Subquery(previous.values("next_steps")[:1]),
+                plan=Subquery(plan.values("planned_investment")[:1]),
+            )
+            .order_by("code")
+            .values("code", "name", "last_progress", "last_next_steps", "plan")
+        )
+        for project in due:
+            records.append(
+                {
+                    "project__code": project["code"],
+                    "project__name": project["name"],
+                    "month": first,
+                    "year_plan": project["plan"],
+                    "progress": project["last_progress"] or "",
+                    "next_steps": project["last_next_steps"] or "",
+                    "status": ProgressReport.Status.DRAFT,
+                    "version": None,
+                }
+            )
+        records.sort(key=lambda record: record["project__code"])
+        return self.export_records(records, user=user)
+
+    def export_title(self, month: date) -> str:
+        return _("%(month)s月度调度") % {
+            "month": format_months(month.year, month.month, month.month)
+        }
+
+    def check(self, plan: Plan, *, user: Any) -> None:
+        status = self.column(_("状态"))
+        openings = [self.column(_("期初本年累计（万元）")), self.column(_("期初开工累计（万元）"))]
+        for row in plan.rows:
+            if row.existing is None:
+                continue
+            stored = row.existing.values.get("status")
+            if (
+                row.changes.get("status") == ProgressReport.Status.DRAFT
+                and stored == ProgressReport.Status.SUBMITTED
+            ):
+                plan.error(
+                    row.number,
+                    status.header,
+                    status.label(ProgressReport.Status.DRAFT),
+                    _("已报送的月度调度不能改回草稿；数字有误请直接修改后导入。"),
+                )
+            for column in openings:
+                if row.values.get(column.name) is not None:
+                    plan.error(
+                        row.number,
+                        column.header,
+                        row.values[column.name],
+                        _("该月的月度调度已存在，期初数只在开始填报时填写。"),
+                    )
+
+    def write(self, plan: Plan, *, by: Any, reason: str) -> None:
+        """Row by row through the scheduling services, each month after the one before."""
+        from zoneops.projects.services.scheduling import (
+            progress_report_save,
+            progress_report_start,
+            progress_report_submit,
+        )
+
+        rows = [row for row in plan.rows if row.existing is None or row.changes]
+        rows.sort(key=lambda row: (row.values["project_id"], row.values["month"]))
+        projects = Project.objects.in_bulk({row.values["project_id"] for row in rows})
+        created = updated = 0
+
+        def write_row(row: Row) -> None:
+            values = row.values
+            if row.existing is None:
+                report = progress_report_start(
+                    project=projects[values["project_id"]],
+                    month=values["month"],
+                    by=by,
+                    opening_year=values.get(OPENING_YEAR),
+                    opening_total=values.get(OPENING_TOTAL),
+                )
+            else:
+                # Loaded again: saving an earlier month of the file recomputed this one.
+                report = ProgressReport.objects.get(pk=row.existing.pk)
+            texts = ("invested_month", "progress", "problems", "next_steps")
+            if row.existing is None or any(name in row.changes for name in texts):
+                report = progress_report_save(
+                    report=report,
+                    invested_month=values["invested_month"],
+                    progress=values.get("progress", report.progress),
+                    problems=values.get("problems", report.problems),
+                    next_steps=values.get("next_steps", report.next_steps),
+                    by=by,
+                    expected_version=report.version,
+                )
+            if (
+                values.get("status") == ProgressReport.Status.SUBMITTED
+                and report.status != ProgressReport.Status.SUBMITTED
+            ):
+                progress_report_submit(report=report, by=by, expected_version=report.version)
+
+        for row in rows:
+            before = len(plan.errors)
+            plan.attempt(row, partial(write_row, row))
+            if len(plan.errors) == before:
+                if row.existing is None:
+                    created += 1
+                else:
+                    updated += 1
+        plan.written = {"created": created, "updated": updated}
+
+
+project_register = ProjectRegister()
+progress_report_register = ProgressReportRegister()

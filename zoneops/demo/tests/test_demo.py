@@ -37,7 +37,13 @@ def _data_dir(settings, tmp_path, monkeypatch):
 def _without_projects(monkeypatch):
     """The ~190 demo projects and what hangs on them (scheduling, problems, meetings) are loaded
     and checked in their own test modules; here they would only make every load slow."""
-    for loader in ("load_projects", "load_scheduling", "load_problems", "load_meetings"):
+    for loader in (
+        "load_projects",
+        "load_enterprise_register",
+        "load_scheduling",
+        "load_problems",
+        "load_meetings",
+    ):
         monkeypatch.setattr(f"zoneops.demo.loader.{loader}", lambda **kwargs: {})
 
 

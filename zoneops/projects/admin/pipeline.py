@@ -25,6 +25,7 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import can_see
 from zoneops.common.selectors import saved_views_for
 from zoneops.common.services import saved_view_delete, saved_view_save
+from zoneops.projects.admin.excel import ProjectExcelMixin
 from zoneops.projects.admin.problems import ProblemInline
 from zoneops.projects.admin.scheduling import (
     AnnualPlanInline,
@@ -99,7 +100,7 @@ class ProjectAddForm(VersionedForm):
 
 
 @admin.register(Project)
-class ProjectAdmin(BusinessAdmin):
+class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
     list_display = [
         "code",
         "name",

@@ -25,6 +25,7 @@ from unfold.widgets import INPUT_CLASSES, UnfoldAdminDecimalFieldWidget
 from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.amounts import format_wan, format_yi
 from zoneops.common.exceptions import ApplicationError
+from zoneops.projects.admin.excel import ProgressReportExcelMixin
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressPhoto, ProgressReport
 from zoneops.projects.selectors.scheduling import (
     LightColour,
@@ -421,7 +422,7 @@ def _share(obj: ProgressReport) -> str:
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ServiceErrorsMixin, BusinessAdmin):
+class ProgressReportAdmin(ProgressReportExcelMixin, ServiceErrorsMixin, BusinessAdmin):
     form = ProgressReportForm
     list_display = [
         "project",

@@ -55,13 +55,13 @@ def project_create(
     stage = Stage(stage)
     if stage == Stage.TERMINATED:
         raise ApplicationError(_("新项目不能直接登记为“终止”。"), field="stage")
-    _check_date(on=on, backdate_reason=backdate_reason, after=None)
+    check_move_date(on=on, backdate_reason=backdate_reason, after=None)
     project = Project(name=name.strip(), code=code.strip(), **fields)
     if not project.code:
         project.code = project_next_code(year=on.year)
     project.stage = stage
     project.stage_since = on
-    _fill_stage_dates(project, stage=stage, on=on)
+    fill_stage_dates(project, stage=stage, on=on)
     try:
         with transaction.atomic():
             record_save(instance=project, by=by, exclude_validation=["code"] if not code else None)
@@ -83,7 +83,7 @@ def project_create(
     return project
 
 
-def _check_date(*, on: date, backdate_reason: str, after: date | None) -> None:
+def check_move_date(*, on: date, backdate_reason: str, after: date | None) -> None:
     today = _today()
     if on > today:
         raise ApplicationError(
@@ -100,7 +100,7 @@ def _check_date(*, on: date, backdate_reason: str, after: date | None) -> None:
         )
 
 
-def _fill_stage_dates(project: Project, *, stage: Stage, on: date) -> None:
+def fill_stage_dates(project: Project, *, stage: Stage, on: date) -> None:
     """Reaching a stage reaches every stage before it: their dates are set if still empty."""
     if stage == Stage.TERMINATED:
         return
@@ -144,14 +144,14 @@ def project_move_stage(
             % {"from": from_stage.label, "to": to_stage.label},
             field="to_stage",
         )
-    _check_date(on=on, backdate_reason=backdate_reason, after=project.stage_since)
+    check_move_date(on=on, backdate_reason=backdate_reason, after=project.stage_since)
 
     project.stage = to_stage
     project.stage_since = on
     if to_stage == Stage.TERMINATED:
         project.terminated_on = on
         project.termination_reason = reason.strip()
-    _fill_stage_dates(project, stage=to_stage, on=on)
+    fill_stage_dates(project, stage=to_stage, on=on)
     record_save(
         instance=project,
         by=by,

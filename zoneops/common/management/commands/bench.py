@@ -1,0 +1,258 @@
+"""`zoneops bench import`: time a large Excel import on the configured database.
+
+A benchmark, not a test: it writes a workbook of N new projects (100,000 by default, the size
+DESIGN.md sets the budget for) in a temporary folder, times the preview (read and check) and
+the confirmation (check again and insert) separately, then removes the projects it inserted
+(unless --keep). It goes the way of the back office: the upload keeps the file and the cells it
+checked (`import_batch_upload`), the confirmation checks again what depends on the database and
+writes (`import_batch_confirm`); `--direct` reads and checks the file again at confirmation
+(`import_preview`, `import_confirm`). `--baseline` also times reading, checking and inserting
+the same rows with no framework at all, to compare with on the same machine.
+"""
+
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+
+BENCH_PREFIX = "BENCH"
+
+
+class Command(BaseCommand):
+    help = "基准测试：在当前数据库上计时大批量 Excel 导入（预览与确认分别计时）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        targets = parser.add_subparsers(dest="target", required=True, metavar="{import}")
+        target = targets.add_parser("import", help="招商项目 Excel 导入")
+        target.add_argument("--rows", type=int, default=100_000, help="行数（默认 100000）")
+        target.add_argument("--user", help="以该用户名导入（默认：系统，不受数据范围限制）")
+        target.add_argument("--keep", action="store_true", help="保留导入的项目（默认删除）")
+        target.add_argument(
+            "--baseline", action="store_true", help="另计不用框架的读取、检查、插入用时"
+        )
+        target.add_argument(
+            "--direct", action="store_true", help="确认时重新读取文件（不用预览时保存的检查结果）"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from zoneops.common.importing import (
+            import_batch_confirm,
+            import_batch_upload,
+            import_confirm,
+            import_preview,
+        )
+        from zoneops.projects.excel import project_register
+        from zoneops.projects.models import Project
+
+        if Project.objects.filter(code__startswith=BENCH_PREFIX).exists():
+            raise CommandError(
+                f"数据库中已有编号以 {BENCH_PREFIX} 开头的项目（上次 --keep 留下的），请先删除。"
+            )
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"没有用户 {options['user']}。")
+        count = options["rows"]
+        database = connection.settings_dict
+        self.stdout.write(
+            f"数据库：{connection.vendor} {database.get('NAME')}；{count} 行；"
+            f"导入人：{user or '系统'}"
+        )
+        references = _references()
+        with tempfile.TemporaryDirectory(prefix="zoneops-bench-") as folder:
+            path = Path(folder) / "projects.xlsx"
+            started = time.perf_counter()
+            path.write_bytes(_workbook(count, references))
+            self.stdout.write(
+                f"生成工作簿：{path.stat().st_size / 2**20:.1f} MB，"
+                f"{time.perf_counter() - started:.1f} s（不计入）"
+            )
+            data = path.read_bytes()
+
+            if options["baseline"]:
+                self._baseline(data)
+
+            started = time.perf_counter()
+            if options["direct"]:
+                plan = import_preview(register=project_register, data=data, user=user)
+                errors, timings = plan.errors, plan.timings
+            else:
+                batch = import_batch_upload(
+                    register=project_register, filename=path.name, data=data, by=user
+                )
+                errors, timings = batch.summary["errors"], batch.summary["timings"]
+            preview = time.perf_counter() - started
+            self._report("预览（读取 + 检查）", preview, timings)
+            if errors:
+                for error in errors[:10]:
+                    self.stderr.write(f"  {error}")
+                raise CommandError("预览发现错误。")
+
+            started = time.perf_counter()
+            if options["direct"]:
+                done = import_confirm(
+                    register=project_register, data=data, user=user, reason="bench"
+                )
+            else:
+                done = import_batch_confirm(batch=batch, register=project_register, by=user)
+            confirm = time.perf_counter() - started
+            self._report("确认（再次检查 + 写入）", confirm, done.timings)
+            self.stdout.write(f"写入：{done.written}")
+            written = done.timings.get("write", 0)
+            self.stdout.write(
+                self.style.SUCCESS(f"合计 {preview + confirm:.2f} s；确认中写入 {written:.2f} s")
+            )
+            if not options["direct"]:
+                batch.file.delete(save=False)
+                batch.delete()
+        if not options["keep"]:
+            started = time.perf_counter()
+            _remove(references)
+            self.stdout.write(f"已删除基准测试数据（{time.perf_counter() - started:.1f} s）。")
+
+    def _report(self, title: str, total: float, timings: dict[str, float]) -> None:
+        steps = "，".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
+        self.stdout.write(f"{title}：{total:.2f} s（{steps}）")
+
+    def _baseline(self, data: bytes) -> None:
+        """Read, check and insert the same rows with no framework: the floor to compare with."""
+        import io
+
+        from zoneops.projects.models import Project
+
+        started = time.perf_counter()
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = workbook.get_sheet_by_name(workbook.sheet_names[0]).to_python()
+        header, body = rows[0], rows[1:]
+        code, name, amount = (
+            header.index("项目编号"),
+            header.index("项目名称"),
+            header.index("总投资（万元）"),
+        )
+        read = time.perf_counter() - started
+        params = []
+        now = "2020-01-01 00:00:00"
+        for row in body:
+            value = Decimal(repr(row[amount]))
+            if not str(row[name]).strip() or value < 0:
+                raise CommandError("baseline: bad row")
+            params.append((str(row[code]).strip(), str(row[name]).strip(), str(value), now, now))
+        checked = time.perf_counter() - started
+        table = Project._meta.db_table
+        sql = (
+            f'INSERT INTO "{table}" (code, name, total_investment, created_at, updated_at, '  # noqa: S608
+            "version, phase, investor_name, investor_country, source_channel, own_site, "
+            "contacts, description, stage, termination_reason, is_sample) VALUES "
+            "(%s, %s, %s, %s, %s, 1, '', '', '中国', 'visit', false, '', '', 'lead', '', false)"
+        )
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, params)
+            inserted = time.perf_counter() - started
+            transaction.set_rollback(True)
+        self.stdout.write(
+            f"无框架基线：{inserted:.2f} s（读取 {read:.2f} s，检查 {checked - read:.2f} s，"
+            f"插入 {inserted - checked:.2f} s；已回滚）"
+        )
+
+
+def _references() -> dict[str, Any]:
+    """Names the rows point to: the zone's own if it has some, else a few made for the run."""
+    from zoneops.common.services import record_save
+    from zoneops.industry.models import IndustryCategory
+    from zoneops.orgs.models import Department
+    from zoneops.parks.models import Park
+
+    made: dict[str, Any] = {"made": []}
+    industries = list(IndustryCategory.objects.values_list("name", flat=True)[:20])
+    if not industries:
+        made["made"].append(
+            record_save(instance=IndustryCategory(name="基准测试产业", code="bench"), by=None)
+        )
+        industries = ["基准测试产业"]
+    parks = list(Park.objects.values_list("name", flat=True)[:20])
+    if not parks:
+        made["made"].append(record_save(instance=Park(name="基准测试园区", kind="park"), by=None))
+        parks = ["基准测试园区"]
+    names = list(Department.objects.filter(is_active=True).values_list("name", flat=True))
+    departments = [name for name in names if names.count(name) == 1][:20]
+    made.update(industries=industries, parks=parks, departments=departments)
+    return made
+
+
+def _workbook(count: int, references: dict[str, Any]) -> bytes:
+    """The register's own template with `count` new projects, as a zone would fill it."""
+    from zoneops.common.excel import write_register_workbook
+    from zoneops.projects.enums import SourceChannel, Stage
+    from zoneops.projects.excel import project_register
+
+    headers = [
+        "项目编号",
+        "项目名称",
+        "投资方",
+        "项目来源",
+        "产业",
+        "落地园区",
+        "总投资（万元）",
+        "固定资产投资（万元）",
+        "用地（亩）",
+        "责任部门",
+        "联系人",
+        "建设内容",
+        "阶段",
+        "登记日期",
+        "补登原因",
+    ]
+    template = {
+        column.header: column for column in project_register.template_columns(user=None, labels={})
+    }
+    columns = [template[header] for header in headers]
+    channels = [str(label) for label in SourceChannel.labels]
+    stages = [str(Stage.LEAD.label), str(Stage.TALKS.label), str(Stage.SIGNED.label)]
+    industries, parks = references["industries"], references["parks"]
+    departments = references["departments"] or [None]
+    first = date(2019, 1, 1)
+
+    def rows():
+        for index in range(count):
+            amount = Decimal(10000 + (index * 7919) % 990000) / 100
+            yield [
+                f"{BENCH_PREFIX}{index:07d}",
+                f"基准测试项目{index}",
+                f"投资方{index % 997}有限公司",
+                channels[index % len(channels)],
+                industries[index % len(industries)],
+                parks[index % len(parks)],
+                amount,
+                (amount / 2).quantize(Decimal("0.01")),
+                Decimal(index % 300),
+                departments[index % len(departments)],
+                f"联系人{index % 89} 1380000{index % 10000:04d}",
+                "厂房及配套设施建设",
+                stages[index % len(stages)],
+                first + timedelta(days=index % 365),
+                "历史数据补登",
+            ]
+
+    return write_register_workbook(name="招商项目", columns=columns, rows=rows())
+
+
+def _remove(references: dict[str, Any]) -> None:
+    from zoneops.projects.models import Project, StageMove
+
+    with transaction.atomic():
+        projects = Project.objects.filter(code__startswith=BENCH_PREFIX)
+        StageMove.objects.filter(project__in=projects.values("pk"))._raw_delete(connection.alias)
+        Project.history.filter(code__startswith=BENCH_PREFIX)._raw_delete(connection.alias)
+        projects._raw_delete(connection.alias)
+        for record in references["made"]:
+            type(record).history.filter(id=record.pk)._raw_delete(connection.alias)
+            type(record).objects.filter(pk=record.pk)._raw_delete(connection.alias)

@@ -1,0 +1,364 @@
+"""The import framework on a small register of its own (parks): reading, checking, writing."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from django.utils import timezone
+
+from zoneops.common.excel import DECIMAL, TEXT
+from zoneops.common.importing import (
+    CHOICE,
+    LOOKUP,
+    Column,
+    DepartmentLookup,
+    Plan,
+    Register,
+    bulk_insert,
+    bulk_update,
+    import_confirm,
+    import_preview,
+)
+from zoneops.common.services import record_save, records_bulk_create
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_department, make_user
+from zoneops.parks.enums import CarrierKind
+from zoneops.parks.models import Park
+
+
+class ParkRegister(Register):
+    name = "parks"
+    title = "园区"
+    model = Park
+    key = ("名称",)
+
+    def declare_columns(self):
+        return (
+            Column("名称", "name", required=True),
+            Column("类型", "kind", kind=CHOICE, choices=CarrierKind, required=True),
+            Column("占地面积（亩）", "area_mu", kind=DECIMAL, header_aliases=("面积",)),
+            Column("招商方向", "target_industries", kind=TEXT),
+            Column("管理部门", "managing_department", kind=LOOKUP, lookup=DepartmentLookup()),
+        )
+
+    def write(self, plan: Plan, *, by, reason: str) -> None:
+        bulk_insert(
+            model=Park,
+            rows=[{**row.values} for row in plan.new_rows],
+            by=by,
+            reason=reason,
+            key=["name"],
+        )
+        bulk_update(
+            model=Park,
+            changes=[(row.existing.pk, row.changes) for row in plan.changed_rows if row.existing],
+            by=by,
+            reason=reason,
+        )
+        plan.written = {"created": len(plan.new_rows), "updated": len(plan.changed_rows)}
+
+
+register = ParkRegister()
+
+
+@pytest.fixture
+def administrator(org):
+    return make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+
+
+def workbook(*sheets: tuple[str, list[list]], hidden: str = "") -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for name, rows in sheets:
+        sheet = book.add_worksheet(name)
+        if name == hidden:
+            sheet.hide()
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                if isinstance(value, date):
+                    sheet.write_datetime(r, c, value, day)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def cells(plan) -> list[tuple[int, str, str, str]]:
+    return [(e.row, e.column, e.value, e.message) for e in plan.errors]
+
+
+def test_the_header_row_is_found_under_a_title_and_rows_keep_their_excel_numbers(administrator):
+    rows = [
+        ["2019年园区名单"],
+        [],
+        ["序号", "名称", "类型", "面积"],
+        [1, "新材料产业园", "园区", "1,200.5"],
+        [],
+        [2, "科技孵化器", "孵化器", "x"],
+    ]
+    data = workbook(
+        ("说明", [["这是说明"]]), ("园区名单", rows), ("旧表", [["名称"]]), hidden="旧表"
+    )
+
+    plan = import_preview(register=register, data=data, user=administrator)
+
+    assert (plan.sheet, plan.header_row) == ("园区名单", 3)
+    assert plan.ignored == ["序号"]
+    assert plan.counts["rows"] == 2  # the blank row 5 is left out
+    assert cells(plan) == [(6, "占地面积（亩）", "x", "“x”不是有效的数字。")]
+    assert plan.rows[0].values["area_mu"] == Decimal("1200.50")
+
+
+def test_a_workbook_without_the_register_says_which_columns_it_needs(administrator):
+    plan = import_preview(
+        register=register, data=workbook(("Sheet1", [["甲", "乙"], [1, 2]])), user=administrator
+    )
+    assert cells(plan) == [(0, "", "", "文件中没有找到园区表：表头应有“名称”等列。")]
+
+
+def test_a_column_given_twice_is_an_error(administrator):
+    rows = [["名称", "类型", "名称"], ["甲园", "园区", "乙园"]]
+    plan = import_preview(register=register, data=workbook(("园区", rows)), user=administrator)
+    assert cells(plan) == [(1, "名称", "名称", "“名称”列出现了两次。")]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (date(2019, 10, 1), date(2019, 10, 1)),
+        (datetime(2019, 10, 1, 0, 0), date(2019, 10, 1)),  # noqa: DTZ001  as calamine reads it
+        (43739, date(2019, 10, 1)),  # an Excel day number
+        ("2019-10-01", date(2019, 10, 1)),
+        ("2019/10/1", date(2019, 10, 1)),
+        (" 2019年10月1日 ", date(2019, 10, 1)),
+        ("2019.10.01", date(2019, 10, 1)),
+        ("20191001", date(2019, 10, 1)),
+        ("2019-02-30", None),
+        ("十月一日", None),
+    ],
+)
+def test_dates_are_read_as_excel_dates_or_as_chinese_users_write_them(cell, expected):
+    from zoneops.common.importing import _date
+
+    assert _date(cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "message"),
+    [
+        (1200.5, Decimal("1200.50"), None),
+        ("1,234,567.89", Decimal("1234567.89"), None),
+        ("1，234", Decimal("1234.00"), None),
+        (0.1 + 0.2, Decimal("0.30"), None),  # floating-point noise from a formula
+        (12.345, None, "“12.345”最多保留 2 位小数。"),
+        ("12.345", None, "“12.345”最多保留 2 位小数。"),
+        (-3, None, "“-3”不能为负数。"),
+        ("NaN", None, "“NaN”不是有效的数字。"),
+        ("1e20", None, "“1e20”数值过大。"),
+        ("一百", None, "“一百”不是有效的数字。"),
+    ],
+)
+def test_amounts_are_exact_and_checked(cell, value, message, administrator):
+    rows = [["名称", "类型", "占地面积（亩）"], ["甲园", "园区", cell]]
+
+    plan = import_preview(register=register, data=workbook(("园区", rows)), user=administrator)
+
+    if message is None:
+        assert plan.errors == [] and plan.rows[0].values["area_mu"] == value
+    else:
+        assert [(e.column, e.message) for e in plan.errors] == [("占地面积（亩）", message)]
+
+
+def test_choices_are_read_by_label_or_code_and_a_wrong_one_lists_the_labels(administrator):
+    rows = [["名称", "类型"], ["甲园", "孵化器"], ["乙园", "incubator"], ["丙园", "工业园"]]
+
+    plan = import_preview(register=register, data=workbook(("园区", rows)), user=administrator)
+
+    assert [row.values["kind"] for row in plan.rows[:2]] == ["incubator", "incubator"]
+    [error] = plan.errors
+    assert (error.row, error.column, error.value) == (4, "类型", "工业园")
+    assert error.message.startswith("“工业园”不是可选的值，可选：园区、孵化器、加速器")
+
+
+def test_departments_with_the_same_name_are_told_apart_by_their_parent(administrator, org):
+    make_department("办公室", parent=org["investment"])
+    second = make_department("办公室", parent=org["approvals"])
+    rows = [
+        ["名称", "类型", "管理部门"],
+        ["甲园", "园区", "办公室"],
+        ["乙园", "园区", "行政审批局/办公室"],
+    ]
+
+    plan = import_preview(register=register, data=workbook(("园区", rows)), user=administrator)
+
+    [error] = plan.errors
+    assert (error.row, error.column) == (2, "管理部门")
+    assert "招商局/办公室" in error.message and "行政审批局/办公室" in error.message
+    assert plan.rows[1].values["managing_department_id"] == second.pk
+
+
+def test_a_key_given_twice_in_the_file_is_an_error_on_the_second_row(administrator):
+    rows = [["名称", "类型"], ["甲园", "园区"], ["乙园", "园区"], ["甲园", "孵化器"]]
+
+    plan = import_preview(register=register, data=workbook(("园区", rows)), user=administrator)
+
+    assert cells(plan) == [(4, "名称", "甲园", "名称“甲园”与第 2 行重复。")]
+
+
+def test_confirm_writes_records_with_history_and_a_reimport_updates_them(administrator):
+    first = [["名称", "类型", "占地面积（亩）"], ["甲园", "园区", 100], ["乙园", "孵化器", None]]
+    done = import_confirm(
+        register=register, data=workbook(("园区", first)), user=administrator, reason="首次导入"
+    )
+    assert done.written == {"created": 2, "updated": 0}
+    park = Park.objects.get(name="甲园")
+    assert (park.version, park.created_by, park.area_mu) == (1, administrator, Decimal(100))
+    created = park.history.get()
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+",
+        administrator,
+        "首次导入",
+    )
+
+    second = [["名称", "类型", "占地面积（亩）"], ["甲园", "园区", 120], ["乙园", "孵化器", None]]
+    plan = import_preview(register=register, data=workbook(("园区", second)), user=administrator)
+    assert plan.counts == {"rows": 2, "new": 0, "updated": 1, "unchanged": 1, "errors": 0}
+    import_confirm(register=register, data=workbook(("园区", second)), user=administrator)
+    park.refresh_from_db()
+    assert (park.version, park.area_mu) == (2, Decimal(120))
+    latest = park.history.first()
+    assert (latest.history_type, latest.area_mu, latest.version) == ("~", Decimal(120), 2)
+    assert Park.objects.get(name="乙园").version == 1
+
+
+def test_bulk_insert_writes_what_records_bulk_create_writes(administrator, org):
+    fields = {
+        "kind": CarrierKind.PARK,
+        "area_mu": Decimal("12.50"),
+        "description": "",
+        "target_industries": "新材料",
+        "managing_department_id": org["zone"].pk,
+    }
+    records_bulk_create(model=Park, instances=[Park(name="甲园", **fields)], by=administrator)
+    bulk_insert(model=Park, rows=[{"name": "乙园", **fields}], by=administrator, key=["name"])
+
+    def stored(name: str) -> tuple[dict, dict]:
+        ignored = {"id", "name", "created_at", "updated_at", "history_id", "history_date"}
+        record = Park.objects.filter(name=name).values().get()
+        history = Park.history.filter(name=name).values().get()
+        return (
+            {k: v for k, v in record.items() if k not in ignored},
+            {k: v for k, v in history.items() if k not in ignored},
+        )
+
+    assert stored("乙园") == stored("甲园")
+    assert Park.objects.get(name="乙园").created_at.date() == timezone.localdate()
+
+
+def test_bulk_update_bumps_the_version_and_keeps_the_full_state_in_history(administrator):
+    park = record_save(instance=Park(name="甲园", kind=CarrierKind.PARK, area_mu=10), by=None)
+
+    bulk_update(model=Park, changes=[(park.pk, {"area_mu": Decimal(20)})], by=administrator)
+
+    park.refresh_from_db()
+    assert (park.version, park.updated_by, park.area_mu, park.kind) == (
+        2,
+        administrator,
+        Decimal(20),
+        CarrierKind.PARK,
+    )
+    latest = park.history.first()
+    assert (latest.history_type, latest.name, latest.area_mu, latest.history_user) == (
+        "~",
+        "甲园",
+        Decimal(20),
+        administrator,
+    )
+
+
+def test_a_user_without_the_right_to_add_cannot_import_new_records(org):
+    reader = make_user(RoleCode.INSPECTOR, departments=[org["zone"]])
+    rows = [["名称", "类型"], ["甲园", "园区"]]
+
+    plan = import_preview(register=register, data=workbook(("园区", rows)), user=reader)
+
+    assert cells(plan) == [(2, "名称", "甲园", "您没有新增园区的权限。")]
+
+
+def test_an_upload_keeps_the_file_and_its_checked_cells_until_confirmed(administrator):
+    from zoneops.common.importing import import_batch_confirm, import_batch_upload
+
+    rows = [["名称", "类型", "占地面积（亩）"], ["甲园", "园区", 100]]
+    batch = import_batch_upload(
+        register=register, filename="园区.xlsx", data=workbook(("园区", rows)), by=administrator
+    )
+    cells = f"{batch.file.name}.cells.json"
+    assert batch.summary["counts"]["new"] == 1 and not Park.objects.exists()
+    assert batch.file.storage.exists(cells)
+
+    plan = import_batch_confirm(batch=batch, register=register, by=administrator)
+
+    assert plan.errors == [] and "load" in plan.timings and "read" not in plan.timings
+    assert Park.objects.get().history.get().history_change_reason == "Excel 导入：园区.xlsx"
+    assert batch.status == batch.Status.IMPORTED
+    assert not batch.file.storage.exists(cells)
+
+
+def test_a_record_changed_after_the_preview_stops_the_import(administrator):
+    from zoneops.common.importing import import_batch_confirm, import_batch_upload
+
+    park = record_save(instance=Park(name="甲园", kind=CarrierKind.PARK, area_mu=10), by=None)
+    rows = [["名称", "类型", "占地面积（亩）"], ["甲园", "园区", 100]]
+    batch = import_batch_upload(
+        register=register, filename="园区.xlsx", data=workbook(("园区", rows)), by=administrator
+    )
+    park.target_industries = "新材料"
+    record_save(instance=park, by=None, expected_version=1)
+
+    plan = import_batch_confirm(batch=batch, register=register, by=administrator)
+
+    assert [error.message for error in plan.errors] == [
+        "文件中的部分记录在预览之后被修改过，请重新上传，看过新的预览后再确认。"
+    ]
+    park.refresh_from_db()
+    assert (park.area_mu, park.version) == (Decimal(10), 2)
+    assert batch.status == batch.Status.PREVIEWED
+
+
+def test_kept_cells_of_another_file_are_not_used(administrator):
+    from zoneops.common.importing import cells_dump, cells_load, import_preview
+
+    data = workbook(("园区", [["名称", "类型"], ["甲园", "园区"]]))
+    other = workbook(("园区", [["名称", "类型"], ["乙园", "园区"]]))
+    plan = import_preview(register=register, data=data, user=administrator)
+    kept = cells_dump(register, plan.checked, data)
+
+    assert cells_load(register, kept, data).values["name"] == ["甲园"]
+    assert cells_load(register, kept, other) is None
+    assert cells_load(register, b"not json", data) is None
+
+
+def test_a_file_with_too_many_rows_is_refused_before_it_is_checked(administrator, settings):
+    settings.ZONEOPS_IMPORT_MAX_ROWS = 2
+    rows = [["名称", "类型"], ["甲园", "园区"], ["乙园", "园区"], ["丙园", "园区"]]
+
+    plan = import_preview(register=register, data=workbook(("园区", rows)), user=administrator)
+
+    assert [e.message for e in plan.errors] == [
+        "文件有 3 行，一次最多导入 2 行，请分成几个文件导入。"
+    ]
+
+
+def test_a_register_that_only_updates_refuses_unknown_keys(administrator):
+    class ParkAreas(ParkRegister):
+        allow_create = False
+
+    record_save(instance=Park(name="甲园", kind=CarrierKind.PARK), by=None)
+    rows = [["名称", "类型", "占地面积（亩）"], ["甲园", "园区", 5], ["乙园", "园区", 6]]
+
+    plan = import_preview(register=ParkAreas(), data=workbook(("园区", rows)), user=administrator)
+
+    assert cells(plan) == [(3, "名称", "乙园", "名称“乙园”在系统中不存在。")]

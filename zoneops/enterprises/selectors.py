@@ -1,0 +1,523 @@
+"""Reads of the enterprise register: liaison (包联) and the scope it gives, "my liaison", the
+zone's coverage table, and figures with their year-on-year change (never typed in)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.common.scope import DataScope, scope_queryset
+from zoneops.enterprises.enums import FLOW_METRICS, METRICS, LiaisonKind, LiaisonLevel
+from zoneops.enterprises.models import (
+    Enterprise,
+    EnterpriseFigure,
+    LiaisonAssignment,
+    period_label,
+)
+from zoneops.orgs.models import Membership, User
+from zoneops.projects.enums import Stage
+from zoneops.projects.models import Problem, Project
+
+# --- Liaison and the data scope it gives ---------------------------------------------------
+
+
+def _own_departments(user_id: int) -> QuerySet[Membership, Any]:
+    return Membership.objects.filter(user_id=user_id).values("department_id")
+
+
+def liaisons_of(
+    *, user_id: int, on: date, department_ids: frozenset[int] = frozenset()
+) -> QuerySet[LiaisonAssignment]:
+    """Assignments in force on the day of the person himself, of the departments he belongs
+    to (部门包联 reaches its members) and of the departments his scope covers."""
+    condition = Q(person_id=user_id) | Q(department_id__in=_own_departments(user_id))
+    if department_ids:
+        condition |= Q(department_id__in=department_ids)
+    return LiaisonAssignment.objects.active(on=on).filter(condition)
+
+
+def liaison_scope(model: type[models.Model], scope: DataScope) -> Q | None:
+    """Scope provider: a staff member also reaches the records of the enterprises he liaises
+    with — the enterprise, and every record that names it (figures, its projects, their
+    problems, its requests) through the model's `scope_enterprise_field`."""
+    enterprise_field = getattr(model, "scope_enterprise_field", None)
+    if enterprise_field is None or scope.user_id is None or not scope.is_staff:
+        return None
+    enterprises = liaisons_of(
+        user_id=scope.user_id, on=timezone.localdate(), department_ids=scope.department_ids
+    ).values("enterprise_id")
+    return Q(**{f"{enterprise_field}__in": enterprises})
+
+
+def liaison_enterprises(*, user: Any, on: date | None = None) -> QuerySet[Enterprise]:
+    """The enterprises the person liaises with on the day, himself or through his department."""
+    on = on or timezone.localdate()
+    assignments = liaisons_of(user_id=user.pk, on=on).values("enterprise_id")
+    return Enterprise.objects.filter(pk__in=assignments).select_related("park", "industry")
+
+
+def liaison_projects(*, user: Any) -> QuerySet[Project]:
+    """The projects the person liaises with: as their 包联领导, or as a member of their 责任部门
+    (the project's own liaison fields; terminated projects are left out)."""
+    return (
+        Project.objects.filter(
+            Q(liaison_leader_id=user.pk)
+            | Q(responsible_department_id__in=_own_departments(user.pk))
+        )
+        .exclude(stage=Stage.TERMINATED)
+        .select_related("liaison_leader", "responsible_department", "investor_enterprise")
+    )
+
+
+@dataclass(frozen=True)
+class LiaisonEnterpriseRow:
+    enterprise: Enterprise
+    assignments: list[LiaisonAssignment]
+    open_problems: int
+    overdue_problems: int
+    latest: "FigureRow | None"
+
+    @property
+    def kinds(self) -> str:
+        return "、".join(dict.fromkeys(a.get_kind_display() for a in self.assignments))
+
+
+@dataclass(frozen=True)
+class LiaisonProjectRow:
+    project: Project
+    as_leader: bool
+    as_department: bool
+    open_problems: int
+    overdue_problems: int
+
+
+@dataclass
+class MyLiaison:
+    on: date
+    enterprises: list[LiaisonEnterpriseRow] = field(default_factory=list)
+    projects: list[LiaisonProjectRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for problem in self.problems if problem.due_on < self.on)
+
+
+def my_liaison(*, user: Any, on: date | None = None) -> MyLiaison:
+    """What a person liaises with and what is open there, in a fixed number of queries."""
+    on = on or timezone.localdate()
+    assignments = list(
+        liaisons_of(user_id=user.pk, on=on)
+        .select_related("enterprise", "enterprise__park", "person", "department")
+        .order_by("enterprise__name", "kind", "started_on")
+    )
+    by_enterprise: dict[int, list[LiaisonAssignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_enterprise[assignment.enterprise_id].append(assignment)
+    projects = list(liaison_projects(user=user).order_by("-id"))
+    own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
+    problems = list(
+        scope_queryset(Problem.objects.open(), user)
+        .filter(
+            Q(project__in=[p.pk for p in projects])
+            | Q(project__investor_enterprise__in=list(by_enterprise))
+        )
+        .select_related("project", "department")
+        .order_by("due_on", "id")
+    )
+    open_by_project: dict[int, list[Problem]] = defaultdict(list)
+    open_by_enterprise: dict[int, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        open_by_project[problem.project_id].append(problem)
+        enterprise_id = problem.project.investor_enterprise_id
+        if enterprise_id in by_enterprise:
+            open_by_enterprise[enterprise_id].append(problem)
+    latest = latest_figures(enterprise_ids=list(by_enterprise))
+    result = MyLiaison(on=on, problems=problems)
+    for enterprise_id, rows in by_enterprise.items():
+        found = open_by_enterprise.get(enterprise_id, [])
+        result.enterprises.append(
+            LiaisonEnterpriseRow(
+                enterprise=rows[0].enterprise,
+                assignments=rows,
+                open_problems=len(found),
+                overdue_problems=sum(1 for p in found if p.due_on < on),
+                latest=latest.get(enterprise_id),
+            )
+        )
+    for project in projects:
+        found = open_by_project.get(project.pk, [])
+        result.projects.append(
+            LiaisonProjectRow(
+                project=project,
+                as_leader=project.liaison_leader_id == user.pk,
+                as_department=project.responsible_department_id in own_departments,
+                open_problems=len(found),
+                overdue_problems=sum(1 for p in found if p.due_on < on),
+            )
+        )
+    return result
+
+
+# --- The zone's coverage table -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    key: str
+    label: str
+    objects: int  # projects or enterprises
+    persons: int  # leaders or inspectors
+    departments: int
+
+
+@dataclass(frozen=True)
+class CoveragePerson:
+    user_id: int
+    name: str
+    title: str
+    projects: int
+    province_city: int
+    district: int
+    inspected: int
+
+
+@dataclass
+class LiaisonCoverage:
+    on: date
+    rows: list[CoverageRow]
+    people: list[CoveragePerson]
+    enterprises_total: int
+
+
+COVERAGE_PROJECTS = "projects"
+COVERAGE_PROVINCE_CITY = "province_city"
+COVERAGE_DISTRICT = "district"
+COVERAGE_INSPECTORS = "inspectors"
+
+
+def _coverage_row(key: str, label: str, queryset: QuerySet, objects: str) -> CoverageRow:
+    counts = queryset.aggregate(
+        objects=Count(objects, distinct=True),
+        persons=Count("person", distinct=True),
+        departments=Count("department", distinct=True),
+    )
+    return CoverageRow(key, label, counts["objects"], counts["persons"], counts["departments"])
+
+
+def liaison_coverage(*, user: Any = None, on: date | None = None) -> LiaisonCoverage:
+    """The zone's 包联 table from the records: projects with a 包联领导 and a 责任部门; the
+    enterprises under liaison on the province's and city's list and those the zone added
+    (区级, not counted twice); the inspectors and their enterprises (纪检包联).
+
+    Projects are counted within the user's data scope (all of them for a zone-wide role);
+    the liaison roster is read by every staff member. Eight queries whatever the size.
+    """
+    on = on or timezone.localdate()
+    projects = Project.objects.all()
+    if user is not None:
+        projects = scope_queryset(projects, user)
+    projects = projects.exclude(stage=Stage.TERMINATED).filter(
+        liaison_leader__isnull=False, responsible_department__isnull=False
+    )
+    project_counts = projects.aggregate(
+        objects=Count("pk", distinct=True),
+        persons=Count("liaison_leader", distinct=True),
+        departments=Count("responsible_department", distinct=True),
+    )
+    active = LiaisonAssignment.objects.active(on=on)
+    if user is not None:
+        active = scope_queryset(active, user)
+    staff_kinds = (LiaisonKind.LEADER, LiaisonKind.DEPARTMENT)
+    province_city = active.filter(kind__in=staff_kinds, level=LiaisonLevel.PROVINCE_CITY)
+    district = active.filter(kind__in=staff_kinds, level=LiaisonLevel.DISTRICT).exclude(
+        enterprise__in=province_city.values("enterprise_id")
+    )
+    rows = [
+        CoverageRow(
+            COVERAGE_PROJECTS,
+            _("项目包联（包联领导和责任部门）"),
+            project_counts["objects"],
+            project_counts["persons"],
+            project_counts["departments"],
+        ),
+        _coverage_row(
+            COVERAGE_PROVINCE_CITY, _("工业企业包联（省市确定）"), province_city, "enterprise"
+        ),
+        _coverage_row(
+            COVERAGE_DISTRICT, _("纳入区级包联的企业（省市名单以外）"), district, "enterprise"
+        ),
+        _coverage_row(
+            COVERAGE_INSPECTORS,
+            _("纪检监察干部包联企业"),
+            active.filter(kind=LiaisonKind.INSPECTOR),
+            "enterprise",
+        ),
+    ]
+    enterprises_total = active.values("enterprise_id").distinct().count()
+    return LiaisonCoverage(
+        on=on,
+        rows=rows,
+        people=_coverage_people(projects=projects, active=active),
+        enterprises_total=enterprises_total,
+    )
+
+
+def _coverage_people(*, projects: QuerySet, active: QuerySet) -> list[CoveragePerson]:
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in projects.values("liaison_leader").annotate(n=Count("pk")):
+        counts[row["liaison_leader"]]["projects"] = row["n"]
+    per_person = (
+        active.filter(person__isnull=False)
+        .values("person", "kind", "level")
+        .annotate(n=Count("enterprise", distinct=True))
+    )
+    for row in per_person:
+        if row["kind"] == LiaisonKind.INSPECTOR:
+            key = "inspected"
+        elif row["level"] == LiaisonLevel.PROVINCE_CITY:
+            key = "province_city"
+        else:
+            key = "district"
+        counts[row["person"]][key] += row["n"]
+    users = User.objects.in_bulk(list(counts))
+    people = [
+        CoveragePerson(
+            user_id=pk,
+            name=str(users[pk]),
+            title=users[pk].title,
+            projects=values.get("projects", 0),
+            province_city=values.get("province_city", 0),
+            district=values.get("district", 0),
+            inspected=values.get("inspected", 0),
+        )
+        for pk, values in counts.items()
+        if pk in users
+    ]
+    return sorted(
+        people,
+        key=lambda p: (-(p.projects + p.province_city + p.district), -p.inspected, p.name),
+    )
+
+
+# --- Figures and their year-on-year change --------------------------------------------------
+
+HUNDRED = Decimal(100)
+
+
+def yoy_percent(current: Decimal | int | None, previous: Decimal | int | None) -> Decimal | None:
+    """同比增长（%）, two decimals; none when either side is missing or the base is zero."""
+    if current is None or previous is None or Decimal(previous) == 0:
+        return None
+    change = (Decimal(current) - Decimal(previous)) / Decimal(previous) * HUNDRED
+    return change.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _previous_value(metric: str) -> Case:
+    """The same period a year earlier: 1-N月 against 1-N月; a year against the year before
+    (its own report, else December's cumulative)."""
+    same_months = EnterpriseFigure.objects.filter(
+        enterprise=OuterRef("enterprise"), year=OuterRef("year") - 1, month=OuterRef("month")
+    ).values(metric)[:1]
+    year_before = (
+        EnterpriseFigure.objects.filter(
+            enterprise=OuterRef("enterprise"), year=OuterRef("year") - 1
+        )
+        .filter(Q(month__isnull=True) | Q(month=12))
+        .order_by(F("month").asc(nulls_first=True))
+        .values(metric)[:1]
+    )
+    output: Any = EnterpriseFigure._meta.get_field(metric)
+    return Case(
+        When(month__isnull=True, then=Subquery(year_before, output_field=output)),
+        default=Subquery(same_months, output_field=output),
+        output_field=output,
+    )
+
+
+def figures_with_previous(queryset: QuerySet[EnterpriseFigure]) -> QuerySet[EnterpriseFigure]:
+    """Each row with `previous_<metric>`: the same period of the year before (one query)."""
+    return queryset.annotate(
+        **{f"previous_{metric}": _previous_value(metric) for metric in METRICS}
+    ).select_related("enterprise")
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    figure: EnterpriseFigure
+    values: dict[str, Decimal | int | None]
+    previous: dict[str, Decimal | int | None]
+    yoy: dict[str, Decimal | None]
+    month_values: dict[str, Decimal | None] = field(default_factory=dict)
+
+    @property
+    def period_label(self) -> str:
+        return self.figure.period_label
+
+
+def figure_row(
+    figure: EnterpriseFigure, previous: dict[str, Any] | None = None, month_before: Any = None
+) -> FigureRow:
+    """A figure with its YoY; `previous` defaults to the `previous_<metric>` annotations."""
+    values = {metric: getattr(figure, metric) for metric in METRICS}
+    if previous is None:
+        previous = {metric: getattr(figure, f"previous_{metric}", None) for metric in METRICS}
+    month_values: dict[str, Decimal | None] = {}
+    if figure.month is not None:
+        for metric in FLOW_METRICS:
+            value = values[metric]
+            if figure.month == 1:
+                month_values[metric] = value
+            elif month_before is not None and value is not None:
+                before = getattr(month_before, metric)
+                month_values[metric] = None if before is None else value - before
+            else:
+                month_values[metric] = None
+    return FigureRow(
+        figure=figure,
+        values=values,
+        previous=previous,
+        yoy={metric: yoy_percent(values[metric], previous.get(metric)) for metric in METRICS},
+        month_values=month_values,
+    )
+
+
+def enterprise_figure_of(
+    *, enterprise: Enterprise, year: int, month: int | None
+) -> EnterpriseFigure | None:
+    """The stored figures of one period (a month's 1-N月 row, or the year's own row)."""
+    rows = EnterpriseFigure.objects.filter(enterprise=enterprise, year=year)
+    if month is None:
+        return rows.filter(month__isnull=True).first()
+    return rows.filter(month=month).first()
+
+
+def enterprise_figure_series(
+    *, enterprise: Enterprise, year: int, user: Any = None
+) -> list[FigureRow]:
+    """An enterprise's figures of a year, months first then the year, each with 1-N月, the
+    month's own value (当月, from two cumulatives) and YoY — from one query."""
+    queryset = EnterpriseFigure.objects.filter(enterprise=enterprise, year__in=[year - 1, year])
+    if user is not None:
+        queryset = scope_queryset(queryset, user)
+    rows = list(queryset)
+    by_period = {(row.year, row.month): row for row in rows}
+    series = []
+    for row in sorted(
+        (r for r in rows if r.year == year), key=lambda r: (r.month is None, r.month or 0)
+    ):
+        if row.month is None:
+            before = by_period.get((year - 1, None)) or by_period.get((year - 1, 12))
+        else:
+            before = by_period.get((year - 1, row.month))
+        previous = {metric: getattr(before, metric) if before else None for metric in METRICS}
+        month_before = by_period.get((year, row.month - 1)) if row.month else None
+        series.append(figure_row(row, previous, month_before))
+    return series
+
+
+def latest_figures(*, enterprise_ids: list[int]) -> dict[int, FigureRow]:
+    """Each enterprise's most recent monthly figures with their YoY, in one query."""
+    if not enterprise_ids:
+        return {}
+    latest = (
+        EnterpriseFigure.objects.filter(enterprise=OuterRef("enterprise"), month__isnull=False)
+        .order_by("-year", "-month")
+        .values("pk")[:1]
+    )
+    figures = figures_with_previous(
+        EnterpriseFigure.objects.filter(enterprise_id__in=enterprise_ids).filter(
+            pk=Subquery(latest)
+        )
+    )
+    return {figure.enterprise_id: figure_row(figure) for figure in figures}
+
+
+@dataclass(frozen=True)
+class FiguresTotal:
+    """The zone's total of a period and its YoY on a like-for-like basis (同口径): the
+    enterprises that reported both this period and the same period a year earlier."""
+
+    year: int
+    month: int | None
+    enterprises: int
+    values: dict[str, Decimal | int]
+    comparable: dict[str, Decimal | int]
+    previous: dict[str, Decimal | int]
+    yoy: dict[str, Decimal | None]
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.year, self.month)
+
+
+def _sums(queryset: QuerySet) -> dict[str, Any]:
+    totals = queryset.aggregate(
+        enterprises=Count("enterprise", distinct=True), **{m: Sum(m) for m in METRICS}
+    )
+    return {key: (value if value is not None else 0) for key, value in totals.items()}
+
+
+def figures_total(*, year: int, month: int | None = None, user: Any = None) -> FiguresTotal:
+    """The sum over the enterprises (e.g. the zone's 营业收入 for 2019年1-10月), three queries."""
+    base = EnterpriseFigure.objects.all()
+    if user is not None:
+        base = scope_queryset(base, user)
+    current = base.of_period(year, month)
+    before = base.of_period(year - 1, month)
+    total = _sums(current)
+    comparable = _sums(
+        current.filter(
+            Exists(
+                EnterpriseFigure.objects.of_period(year - 1, month).filter(
+                    enterprise=OuterRef("enterprise")
+                )
+            )
+        )
+    )
+    previous = _sums(
+        before.filter(
+            Exists(
+                EnterpriseFigure.objects.of_period(year, month).filter(
+                    enterprise=OuterRef("enterprise")
+                )
+            )
+        )
+    )
+    values = {metric: total[metric] for metric in METRICS}
+    return FiguresTotal(
+        year=year,
+        month=month,
+        enterprises=total["enterprises"],
+        values=values,
+        comparable={metric: comparable[metric] for metric in METRICS},
+        previous={metric: previous[metric] for metric in METRICS},
+        yoy={metric: yoy_percent(comparable[metric], previous[metric]) for metric in METRICS},
+    )
+
+
+def active_liaisons_prefetch(*, on: date) -> models.Prefetch:
+    """`enterprise.active_liaisons`: the assignments in force on the day, one query per list."""
+    active = (
+        LiaisonAssignment.objects.active(on=on)
+        .select_related("person", "department")
+        .order_by("kind", "started_on", "id")
+    )
+    return models.Prefetch("liaisons", queryset=active, to_attr="active_liaisons")
+
+
+def enterprises_list(*, user: Any, on: date | None = None) -> QuerySet[Enterprise]:
+    """The register as the user may see it, with what a list shows (park, industry, and the
+    active liaisons prefetched in one more query)."""
+    on = on or timezone.localdate()
+    return (
+        scope_queryset(Enterprise.objects.all(), user)
+        .select_related("park", "industry")
+        .prefetch_related(active_liaisons_prefetch(on=on))
+    )

@@ -1,0 +1,422 @@
+"""Writes of the enterprise register: enterprises, their periodic figures and liaison (包联)."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.services import (
+    record_check_version,
+    record_save,
+    records_bulk_create,
+    records_bulk_update,
+)
+from zoneops.enterprises.enums import METRICS, STOCK_METRICS, LiaisonKind, LiaisonLevel
+from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
+from zoneops.enterprises.selectors import enterprise_figure_of
+from zoneops.enterprises.validators import (
+    credit_code_problem,
+    industry_code_problem,
+    normalise_credit_code,
+    normalise_industry_code,
+)
+
+# What an edit of an enterprise may change (audit fields and the version are the services').
+ENTERPRISE_FIELDS = frozenset(
+    {
+        "name",
+        "former_names",
+        "credit_code",
+        "legal_representative",
+        "registered_capital",
+        "established_on",
+        "address",
+        "park",
+        "park_id",
+        "park_unit",
+        "industry",
+        "industry_id",
+        "industry_code",
+        "country",
+        "is_above_scale_industry",
+        "is_above_quota_trade",
+        "is_high_tech",
+        "is_specialized",
+        "is_tech_sme",
+        "contact_person",
+        "contact_phone",
+        "note",
+        "is_sample",
+    }
+)
+
+
+def _check_fields(fields: Iterable[str]) -> None:
+    unknown = set(fields) - ENTERPRISE_FIELDS
+    if unknown:
+        raise TypeError(f"enterprise fields unknown: {', '.join(sorted(unknown))}")
+
+
+def enterprise_normalise(*, enterprise: Enterprise) -> None:
+    """The codes in their stored form: no spaces, upper case, an empty code as none at all."""
+    enterprise.name = (enterprise.name or "").strip()
+    enterprise.credit_code = normalise_credit_code(enterprise.credit_code or "") or None
+    enterprise.industry_code = normalise_industry_code(enterprise.industry_code)
+
+
+def _check_credit_code_free(enterprise: Enterprise) -> None:
+    if not enterprise.credit_code:
+        return
+    holder = (
+        Enterprise.objects.filter(credit_code=enterprise.credit_code)
+        .exclude(pk=enterprise.pk)
+        .values_list("name", flat=True)
+        .first()
+    )
+    if holder is not None:
+        raise ApplicationError(
+            _("统一社会信用代码“%(code)s”已登记为“%(name)s”，不能重复登记。")
+            % {"code": enterprise.credit_code, "name": holder},
+            field="credit_code",
+        )
+
+
+def enterprise_save(
+    *, enterprise: Enterprise, by: Any, expected_version: int | None = None, reason: str = ""
+) -> Enterprise:
+    """Save a new or edited enterprise: codes normalised and checked, version, history."""
+    enterprise_normalise(enterprise=enterprise)
+    _check_credit_code_free(enterprise)
+    return record_save(instance=enterprise, by=by, expected_version=expected_version, reason=reason)
+
+
+@transaction.atomic
+def enterprise_create(*, name: str, by: Any, **fields: Any) -> Enterprise:
+    _check_fields(fields)
+    return enterprise_save(enterprise=Enterprise(name=name, **fields), by=by)
+
+
+@transaction.atomic
+def enterprise_update(
+    *, enterprise: Enterprise, by: Any, expected_version: int | None = None, **fields: Any
+) -> Enterprise:
+    """Change an enterprise's fields; a stale `expected_version` is refused, nothing changes."""
+    _check_fields(fields)
+    record_check_version(instance=enterprise, expected_version=expected_version)
+    for name, value in fields.items():
+        setattr(enterprise, name, value)
+    return enterprise_save(enterprise=enterprise, by=by, expected_version=expected_version)
+
+
+# --- Many enterprises at once (the register's Excel import) ---------------------------------
+
+
+@dataclass(frozen=True)
+class EnterpriseRow:
+    """One row of an import: the fields it gives (by attname) and the record it updates."""
+
+    values: dict[str, Any]
+    pk: int | None = None
+
+
+def enterprises_import_problems(*, rows: Sequence[EnterpriseRow]) -> list[tuple[int, str, str]]:
+    """(row index, field, message) for each rule the rows break, read set-based: codes that
+    fail GB 32100-2015 or GB/T 4754-2017, a credit code or a name given twice, a name another
+    enterprise already bears. One query whatever the number of rows."""
+    problems: list[tuple[int, str, str]] = []
+    seen_codes: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        code = row.values.get("credit_code")
+        if code:
+            problem = credit_code_problem(code)
+            if problem:
+                problems.append(
+                    (index, "credit_code", _("统一社会信用代码有误：%(p)s。") % {"p": problem})
+                )
+            else:
+                normal = normalise_credit_code(code)
+                if normal in seen_codes:
+                    problems.append(
+                        (
+                            index,
+                            "credit_code",
+                            _("统一社会信用代码与第 %(n)s 个企业重复。")
+                            % {"n": seen_codes[normal] + 1},
+                        )
+                    )
+                seen_codes.setdefault(normal, index)
+        industry_code = row.values.get("industry_code")
+        if industry_code:
+            problem = industry_code_problem(industry_code)
+            if problem:
+                problems.append(
+                    (index, "industry_code", _("国民经济行业代码有误：%(p)s。") % {"p": problem})
+                )
+        name = (row.values.get("name") or "").strip()
+        if name:
+            if name in seen_names:
+                problems.append(
+                    (
+                        index,
+                        "name",
+                        _("企业名称与第 %(n)s 个企业重复。") % {"n": seen_names[name] + 1},
+                    )
+                )
+            seen_names.setdefault(name, index)
+    holders: dict[str, tuple[int, str | None]] = {
+        name: (pk, code)
+        for pk, name, code in Enterprise.objects.filter(name__in=list(seen_names)).values_list(
+            "pk", "name", "credit_code"
+        )
+    }
+    for index, row in enumerate(rows):
+        name = (row.values.get("name") or "").strip()
+        holder = holders.get(name)
+        if holder is None or holder[0] == row.pk:
+            continue
+        if holder[1]:
+            message = _("企业名称“%(name)s”已被统一社会信用代码为“%(code)s”的企业使用。") % {
+                "name": name,
+                "code": holder[1],
+            }
+        else:
+            message = _(
+                "企业“%(name)s”已登记但尚无统一社会信用代码：请先在企业名录中为其补填代码，再导入。"
+            ) % {"name": name}
+        problems.append((index, "name", message))
+    return problems
+
+
+@transaction.atomic
+def enterprises_import(*, rows: Sequence[EnterpriseRow], by: Any) -> tuple[int, int]:
+    """Register the new enterprises and change the known ones, in bulk, each with its history
+    row; refused whole when a row breaks a rule. Returns (created, updated)."""
+    problems = enterprises_import_problems(rows=rows)
+    if problems:
+        _index, field_name, message = problems[0]
+        raise ApplicationError(message, field=field_name)
+    for row in rows:
+        _check_fields(row.values)
+    new = []
+    for row in rows:
+        if row.pk is None:
+            enterprise = Enterprise(**row.values)
+            enterprise_normalise(enterprise=enterprise)
+            new.append(enterprise)
+    changed = [row for row in rows if row.pk is not None and row.values]
+    stored = Enterprise.objects.in_bulk([row.pk for row in changed])
+    updated = []
+    fields: set[str] = set()
+    for row in changed:
+        enterprise = stored[row.pk]  # type: ignore[index]
+        for name, value in row.values.items():
+            setattr(enterprise, name, value)
+        enterprise_normalise(enterprise=enterprise)
+        fields.update(row.values)
+        updated.append(enterprise)
+    if new:
+        records_bulk_create(model=Enterprise, instances=new, by=by)
+    if updated:
+        names = sorted({name.removesuffix("_id") for name in fields})
+        records_bulk_update(model=Enterprise, instances=updated, fields=names, by=by)
+    return len(new), len(updated)
+
+
+# --- Periodic figures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    """One period of one enterprise's figures: 1-N月 cumulative for a month, or the year."""
+
+    enterprise_id: int
+    year: int
+    month: int | None
+    values: dict[str, Decimal | int | None]
+    note: str | None = None  # None: keep the stored note
+
+
+@dataclass
+class FiguresSaved:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    records: list[EnterpriseFigure] = field(default_factory=list)
+
+
+def figure_problems(row: FigureInput) -> list[tuple[str, str]]:
+    """(field, reason) for each rule a period's figures break; empty when they are fine."""
+    problems: list[tuple[str, str]] = []
+    if not 1990 <= row.year <= 2100:
+        problems.append(("year", _("年度应在1990至2100之间")))
+    if row.month is not None and not 1 <= row.month <= 12:
+        problems.append(("month", _("月份应为1至12，全年数据不填月份")))
+    unknown = set(row.values) - set(METRICS)
+    if unknown:
+        raise TypeError(f"figure metrics unknown: {', '.join(sorted(unknown))}")
+    for metric, value in row.values.items():
+        if value is None:
+            continue
+        label = getattr(EnterpriseFigure._meta.get_field(metric), "verbose_name", metric)
+        if value < 0:
+            problems.append((metric, _("“%(label)s”不能为负数") % {"label": label}))
+        elif metric in STOCK_METRICS and value != int(value):
+            problems.append((metric, _("“%(label)s”应为整数") % {"label": label}))
+        elif metric not in STOCK_METRICS and Decimal(value).as_tuple().exponent < -2:  # type: ignore[operator]
+            problems.append((metric, _("“%(label)s”最多保留两位小数") % {"label": label}))
+    return problems
+
+
+def _period_key(enterprise_id: int, year: int, month: int | None) -> tuple[int, int, int | None]:
+    return (enterprise_id, year, month)
+
+
+@transaction.atomic
+def enterprise_figures_save(*, rows: Sequence[FigureInput], by: Any) -> FiguresSaved:
+    """Create or replace the figures of many periods at once (imports, the demo).
+
+    A period is found by enterprise, year and month; each metric given replaces the stored
+    one (None: "not reported"), a metric not given stays as it is. Reads the existing rows in
+    one query per thousand enterprises and writes in bulk, each change with its history row.
+    """
+    for row in rows:
+        problems = figure_problems(row)
+        if problems:
+            field_name, reason = problems[0]
+            raise ApplicationError(reason, field=field_name)
+    keys = [_period_key(r.enterprise_id, r.year, r.month) for r in rows]
+    if len(set(keys)) != len(keys):
+        raise ApplicationError(_("同一企业同一期的数据出现了不止一次。"), field="month")
+    existing: dict[tuple[int, int, int | None], EnterpriseFigure] = {}
+    enterprise_ids = sorted({r.enterprise_id for r in rows})
+    years = sorted({r.year for r in rows})
+    for start in range(0, len(enterprise_ids), 1000):
+        chunk = enterprise_ids[start : start + 1000]
+        for found in EnterpriseFigure.objects.filter(enterprise_id__in=chunk, year__in=years):
+            existing[_period_key(found.enterprise_id, found.year, found.month)] = found
+    result = FiguresSaved()
+    to_create: list[EnterpriseFigure] = []
+    to_update: list[EnterpriseFigure] = []
+    for row, key in zip(rows, keys, strict=True):
+        values = dict(row.values)
+        figure = existing.get(key)
+        if figure is None:
+            figure = EnterpriseFigure(
+                enterprise_id=row.enterprise_id,
+                year=row.year,
+                month=row.month,
+                note=row.note or "",
+                **values,
+            )
+            to_create.append(figure)
+        elif any(_differs(getattr(figure, m), v) for m, v in values.items()) or (
+            row.note is not None and figure.note != row.note
+        ):
+            for metric, value in values.items():
+                setattr(figure, metric, value)
+            if row.note is not None:
+                figure.note = row.note
+            to_update.append(figure)
+        else:
+            result.unchanged += 1
+        result.records.append(figure)
+    if to_create:
+        records_bulk_create(model=EnterpriseFigure, instances=to_create, by=by)
+    if to_update:
+        records_bulk_update(
+            model=EnterpriseFigure, instances=to_update, fields=[*METRICS, "note"], by=by
+        )
+    result.created, result.updated = len(to_create), len(to_update)
+    return result
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is not new
+    return Decimal(old) != Decimal(new)
+
+
+@transaction.atomic
+def enterprise_figure_save(
+    *,
+    enterprise: Enterprise,
+    year: int,
+    month: int | None,
+    values: dict[str, Decimal | int | None],
+    by: Any,
+    note: str = "",
+    expected_version: int | None = None,
+) -> EnterpriseFigure:
+    """Record one period's figures: a new period is created, a known one replaced (API)."""
+    row = FigureInput(enterprise.pk, year, month, values, note)
+    problems = figure_problems(row)
+    if problems:
+        raise ApplicationError(problems[0][1], field=problems[0][0])
+    figure = enterprise_figure_of(enterprise=enterprise, year=year, month=month)
+    if figure is None:
+        figure = EnterpriseFigure(enterprise=enterprise, year=year, month=month)
+    for metric in METRICS:
+        setattr(figure, metric, values.get(metric))
+    figure.note = note
+    return record_save(instance=figure, by=by, expected_version=expected_version)
+
+
+# --- Liaison (包联) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def liaison_assign(
+    *,
+    enterprise: Enterprise,
+    kind: LiaisonKind | str,
+    started_on: date,
+    by: Any,
+    level: LiaisonLevel | str = LiaisonLevel.DISTRICT,
+    person: Any = None,
+    department: Any = None,
+    note: str = "",
+) -> LiaisonAssignment:
+    """Assign a leader, a department or an inspector to liaise with an enterprise from a day.
+
+    Refused (naming the field) when the kind lacks its person or department, an inspector's
+    assignment names someone who is not an inspector, or the same person or department
+    already liaises with the enterprise in that kind over the same days.
+    """
+    assignment = LiaisonAssignment(
+        enterprise=enterprise,
+        kind=kind,
+        level=level,
+        person=person,
+        department=department,
+        started_on=started_on,
+        note=note,
+    )
+    return record_save(instance=assignment, by=by)
+
+
+@transaction.atomic
+def liaison_end(
+    *,
+    assignment: LiaisonAssignment,
+    on: date,
+    by: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> LiaisonAssignment:
+    """End an assignment on a day; the row stays, so the history of who liaised is kept."""
+    if assignment.ended_on is not None:
+        raise ApplicationError(
+            _("该包联已于%(day)s结束。") % {"day": assignment.ended_on}, field="ended_on"
+        )
+    if on < assignment.started_on:
+        raise ApplicationError(_("结束日期不能早于开始日期。"), field="ended_on")
+    assignment.ended_on = on
+    if reason:
+        assignment.note = reason[:200]
+    return record_save(instance=assignment, by=by, expected_version=expected_version, reason=reason)

@@ -1,0 +1,415 @@
+"""The project register in and out of Excel: real .xlsx files written and read back."""
+
+import io
+import re
+import zipfile
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import python_calamine
+import xlsxwriter
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from zoneops.common.importing import import_confirm, import_preview
+from zoneops.common.services import record_save
+from zoneops.industry.models import IndustryCategory
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user
+from zoneops.parks.enums import CarrierKind
+from zoneops.parks.models import Park
+from zoneops.projects.enums import Stage
+from zoneops.projects.excel import project_register
+from zoneops.projects.models import Project, StageMove
+from zoneops.projects.tests.factories import make_project
+
+
+@pytest.fixture
+def officer(org):
+    return make_user(RoleCode.STAFF, departments=[org["investment"]])
+
+
+@pytest.fixture
+def industry(db):
+    return record_save(instance=IndustryCategory(name="新材料", code="new-materials"), by=None)
+
+
+@pytest.fixture
+def park(db):
+    return record_save(instance=Park(name="新材料产业园", kind=CarrierKind.PARK), by=None)
+
+
+@pytest.fixture
+def projects(officer, org, industry, park):
+    common = {"responsible_department": org["investment"], "industry": industry, "park": park}
+    return [
+        make_project("氟化锂晶体项目", investment=60000, owner=officer, **common),
+        make_project(
+            "钛合金新材料项目",
+            investment=Decimal("12345.67"),
+            moves=[(Stage.TALKS, date(2019, 3, 1)), (Stage.SIGNED, date(2019, 6, 1))],
+            **common,
+        ),
+        make_project("石墨烯项目", investment=8000, liaison_leader=officer, **common),
+    ]
+
+
+def read(data: bytes, sheet: str = "招商项目") -> list[list]:
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def write(rows: list[list], sheet: str = "招商项目") -> bytes:
+    """A workbook as a user would make it: XlsxWriter with plain cells."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    worksheet = workbook.add_worksheet(sheet)
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if isinstance(value, date):
+                worksheet.write_datetime(r, c, value, day)
+            elif value is not None:
+                worksheet.write(r, c, value)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def edit(data: bytes, code: str, header: str, value) -> bytes:
+    """The exported workbook with one cell changed, as a user would save it."""
+    rows = read(data)
+    column = rows[0].index(header)
+    for row in rows[1:]:
+        if row[0] == code:
+            row[column] = value
+    return write(rows)
+
+
+def errors(plan) -> set[tuple[int, str]]:
+    return {(error.row, error.column) for error in plan.errors}
+
+
+def export(user) -> bytes:
+    return project_register.export(Project.objects.visible_to(user), user=user)
+
+
+def test_an_exported_register_imports_back_with_every_row_unchanged(projects, officer):
+    data = export(officer)
+    versions = dict(Project.objects.values_list("pk", "version"))
+
+    plan = import_preview(register=project_register, data=data, user=officer)
+
+    assert plan.errors == []
+    assert plan.counts == {"rows": 3, "new": 0, "updated": 0, "unchanged": 3, "errors": 0}
+    done = import_confirm(register=project_register, data=data, user=officer)
+    assert done.written == {"created": 0, "updated": 0}
+    assert dict(Project.objects.values_list("pk", "version")) == versions
+
+
+def test_a_reimport_with_an_edited_amount_updates_exactly_that_row(projects, officer):
+    edited = edit(export(officer), projects[1].code, "总投资（万元）", 23456.78)
+
+    plan = import_preview(register=project_register, data=edited, user=officer)
+    assert plan.counts["updated"] == 1 and plan.counts["unchanged"] == 2
+    assert Project.objects.get(pk=projects[1].pk).total_investment == Decimal("12345.67")
+
+    done = import_confirm(register=project_register, data=edited, user=officer, reason="月度更新")
+    assert done.written == {"created": 0, "updated": 1}
+    changed = Project.objects.get(pk=projects[1].pk)
+    assert changed.total_investment == Decimal("23456.78")
+    assert changed.version == projects[1].version + 1
+    assert changed.updated_by == officer
+    latest = changed.history.first()
+    assert latest.history_type == "~"
+    assert latest.history_user == officer
+    assert latest.history_change_reason == "月度更新"
+    assert latest.total_investment == Decimal("23456.78")
+    assert changed.stage == Stage.SIGNED  # untouched columns keep their values
+    assert changed.signed_on == date(2019, 6, 1)
+    others = Project.objects.exclude(pk=projects[1].pk)
+    assert set(others.values_list("version", flat=True)) == {1}  # registered, never changed
+
+
+def test_cell_errors_are_reported_by_row_and_column_and_nothing_is_written(
+    projects, officer, industry
+):
+    header = ["项目编号", "项目名称", "产业", "总投资（万元）", "登记日期", "补登原因"]
+    rows = [
+        header,
+        ["", "新项目甲", "新材料", 100, "2019-13-45", "历史补登"],  # row 2: bad date
+        ["", "新项目乙", "新能源汽车", 100, None, None],  # row 3: unknown 产业
+        ["", "新项目丙", "新材料", -5, None, None],  # row 4: negative amount
+        [projects[0].code, "氟化锂晶体项目", "新材料", 60000, None, None],
+        [projects[0].code, "重复的行", "新材料", 1, None, None],  # row 6: duplicate key
+    ]
+    before = Project.objects.count()
+
+    plan = import_preview(register=project_register, data=write(rows), user=officer)
+
+    assert errors(plan) == {
+        (2, "登记日期"),
+        (3, "产业"),
+        (4, "总投资（万元）"),
+        (6, "项目编号"),
+    }
+    messages = {error.column: error for error in plan.errors}
+    assert "新能源汽车" in messages["产业"].message
+    assert messages["产业"].value == "新能源汽车"
+    assert messages["总投资（万元）"].message == "“-5”不能为负数。"
+    assert "第 5 行" in messages["项目编号"].message
+    assert messages["登记日期"].value == "2019-13-45"
+
+    done = import_confirm(register=project_register, data=write(rows), user=officer)
+    assert done.errors and done.written == {}
+    assert Project.objects.count() == before
+
+
+def test_a_missing_required_column_is_reported_and_nothing_is_written(officer):
+    rows = [["项目编号", "投资方", "总投资（万元）"], ["", "某公司", 100]]
+
+    plan = import_preview(register=project_register, data=write(rows), user=officer)
+
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (1, "项目名称", "缺少必填列“项目名称”。")
+    ]
+    import_confirm(register=project_register, data=write(rows), user=officer)
+    assert not Project.objects.exists()
+
+
+def test_new_rows_register_projects_at_their_stage_with_the_first_move(
+    officer, org, industry, park
+):
+    rows = [
+        [
+            "项目名称",
+            "阶段",
+            "登记日期",
+            "补登原因",
+            "总投资（万元）",
+            "产业",
+            "落地园区",
+            "责任部门",
+        ],
+        [
+            "新签约项目",
+            "签约",
+            "2019/10/1",
+            "历史数据补登",
+            "1,234.5",
+            "新材料",
+            "新材料产业园",
+            "招商局",
+        ],
+        ["今日线索", None, None, None, 50, None, None, "招商局"],
+    ]
+
+    plan = import_confirm(register=project_register, data=write(rows), user=officer)
+
+    assert plan.errors == []
+    signed = Project.objects.get(name="新签约项目")
+    assert signed.code == "XM20190001"
+    assert signed.stage == Stage.SIGNED
+    assert signed.stage_since == signed.signed_on == date(2019, 10, 1)
+    assert signed.started_on is None
+    assert signed.total_investment == Decimal("1234.50")
+    assert (signed.industry, signed.park) == (industry, park)
+    assert signed.responsible_department == org["investment"]
+    assert (signed.version, signed.created_by, signed.updated_by) == (1, officer, officer)
+    move = StageMove.objects.get(project=signed)
+    assert (move.from_stage, move.to_stage, move.moved_on) == ("", Stage.SIGNED, date(2019, 10, 1))
+    assert move.backdate_reason == "历史数据补登"
+    assert move.by == officer
+    created = signed.history.get()
+    assert (created.history_type, created.history_user, created.code) == (
+        "+",
+        officer,
+        "XM20190001",
+    )
+    lead = Project.objects.get(name="今日线索")
+    assert lead.stage == Stage.LEAD
+    assert lead.stage_since == timezone.localdate()
+    assert lead.code == f"XM{timezone.localdate().year}0001"
+    assert lead.investor_country == "中国"  # the field's default for a column not in the file
+
+
+def test_registration_rules_are_those_of_the_pipeline(officer):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    rows = [
+        ["项目名称", "阶段", "登记日期", "补登原因", "总投资（万元）"],
+        ["补登无原因", "洽谈", "2019年10月1日", None, 1],
+        ["未来日期", "洽谈", tomorrow, None, 1],
+        ["直接终止", "终止", None, None, 1],
+    ]
+
+    plan = import_preview(register=project_register, data=write(rows), user=officer)
+
+    assert errors(plan) == {(2, "补登原因"), (3, "登记日期"), (4, "阶段")}
+
+
+def test_a_stage_change_in_the_file_is_refused_with_a_pointer_to_the_stage_move(projects, officer):
+    edited = edit(export(officer), projects[0].code, "阶段", "签约")
+
+    plan = import_preview(register=project_register, data=edited, user=officer)
+
+    [error] = plan.errors
+    assert (error.row, error.column, error.value) == (2, "阶段", "签约")
+    assert "推进阶段" in error.message and "线索" in error.message
+    assert Project.objects.get(pk=projects[0].pk).stage == Stage.LEAD
+
+
+def test_an_edit_made_after_the_export_is_not_overwritten(projects, officer):
+    data = export(officer)
+    project = Project.objects.get(pk=projects[1].pk)
+    project.name = "钛合金新材料项目（一期）"
+    record_save(instance=project, by=officer, expected_version=project.version)
+
+    plan = import_preview(
+        register=project_register,
+        data=edit(data, projects[1].code, "总投资（万元）", 1),
+        user=officer,
+    )
+
+    assert errors(plan) == {(3, "版本号")}
+    assert "已被他人修改" in plan.errors[0].message
+
+
+def test_formula_looking_text_is_neutralised_and_comes_back_unchanged(projects, officer):
+    project = Project.objects.get(pk=projects[0].pk)
+    project.investor_name = '=HYPERLINK("http://example.com","点击")'
+    project.contacts = "-张三 13800000000"
+    record_save(instance=project, by=officer)
+    data = export(officer)
+
+    cells = {row[0]: row for row in read(data)[1:]}[project.code]
+    header = read(data)[0]
+    assert cells[header.index("投资方")] == '\'=HYPERLINK("http://example.com","点击")'
+    assert cells[header.index("联系人")] == "'-张三 13800000000"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+    plan = import_preview(register=project_register, data=data, user=officer)
+    assert plan.counts["unchanged"] == 3 and plan.errors == []
+
+
+def test_the_template_has_drop_down_lists_for_coded_columns(projects, officer, industry):
+    data = export(officer)
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+        workbook = archive.read("xl/workbook.xml").decode()
+    header = read(data)[0]
+    validations = re.findall(r'<dataValidation type="list"[^>]*sqref="([A-Z]+)2:', sheet)
+    listed = {header[_column_index(letter)] for letter in validations}
+    assert {
+        "项目来源",
+        "产业",
+        "落地园区",
+        "独立选址",
+        "招商专员",
+        "包联领导",
+        "责任部门",
+        "阶段",
+    } <= listed
+    assert "项目编号" not in listed and "总投资（万元）" not in listed
+    assert re.search(r'<sheet name="选项" sheetId="\d+" state="hidden"', workbook)
+    options = read(data, "选项")
+    columns = {
+        options[0][c]: [row[c] for row in options[1:] if row[c]] for c in range(len(options[0]))
+    }
+    assert columns["产业"] == ["新材料"]
+    assert columns["阶段"][:3] == ["线索", "洽谈", "深度在谈"]
+    assert "<pane" in sheet and 'ySplit="1"' in sheet  # the header row stays in view
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def test_amounts_and_dates_are_numbers_and_dates_in_the_file(projects, officer):
+    rows = read(export(officer))
+    header = rows[0]
+    row = {r[0]: r for r in rows[1:]}[projects[1].code]
+    assert row[header.index("总投资（万元）")] == pytest.approx(12345.67)
+    assert row[header.index("登记日期")] == date(2019, 3, 1)
+    assert row[header.index("阶段")] == "签约"
+    assert row[header.index("产业")] == "新材料"
+
+
+def test_an_export_never_holds_another_departments_projects(projects, officer, org):
+    other = make_user(RoleCode.STAFF, departments=[org["approvals"]])
+    hidden = make_project("审批局的项目", responsible_department=org["approvals"], by=other)
+
+    codes = [row[0] for row in read(export(officer))[1:]]
+
+    assert hidden.code not in codes
+    assert sorted(codes) == sorted(p.code for p in projects)
+    assert [row[0] for row in read(export(other))[1:]] == [hidden.code]
+
+
+def test_a_key_of_a_project_out_of_scope_is_refused(projects, officer, org):
+    other = make_user(RoleCode.STAFF, departments=[org["approvals"]])
+    hidden = make_project("审批局的项目", responsible_department=org["approvals"], by=other)
+    rows = [["项目编号", "项目名称", "总投资（万元）"], [hidden.code, "改名", 1]]
+
+    plan = import_preview(register=project_register, data=write(rows), user=officer)
+
+    assert errors(plan) == {(2, "项目编号")}
+    assert "不在您的数据范围内" in plan.errors[0].message
+
+
+def test_columns_are_found_by_header_in_any_order_with_extra_columns_ignored(projects, officer):
+    rows = [
+        ["备注", "总投资（万元）", " 项目名称 ", "项目编号"],
+        ["随手记的", 60000, "氟化锂晶体项目（改）", projects[0].code],
+    ]
+
+    plan = import_preview(register=project_register, data=write(rows, sheet="Sheet1"), user=officer)
+
+    assert plan.errors == []
+    assert plan.ignored == ["备注"]
+    assert plan.counts == {"rows": 1, "new": 0, "updated": 1, "unchanged": 0, "errors": 0}
+    [row] = plan.changed_rows
+    assert row.changes == {"name": "氟化锂晶体项目（改）"}
+
+
+def test_a_person_named_twice_must_be_told_apart(projects, officer, org):
+    first = make_user(RoleCode.LEADER, departments=[org["investment"]], username="wangwei1")
+    second = make_user(RoleCode.LEADER, departments=[org["investment"]], username="wangwei2")
+    for user in (first, second):
+        user.display_name = "王伟"
+        user.save(update_fields=["display_name"])
+    rows = [
+        ["项目编号", "项目名称", "总投资（万元）", "包联领导"],
+        [projects[0].code, "氟化锂晶体项目", 60000, "王伟"],
+        [projects[1].code, "钛合金新材料项目", 12345.67, "王伟（wangwei2）"],
+    ]
+
+    plan = import_preview(register=project_register, data=write(rows), user=officer)
+
+    [error] = plan.errors
+    assert (error.row, error.column) == (2, "包联领导")
+    assert "王伟（wangwei1）" in error.message and "王伟（wangwei2）" in error.message
+    assert plan.changed_rows[0].changes == {"liaison_leader_id": second.pk}
+
+
+def test_lookups_take_one_query_per_column_whatever_the_rows(officer, org, industry, park):
+    def rows(count: int) -> bytes:
+        return write(
+            [["项目名称", "总投资（万元）", "产业", "落地园区", "责任部门", "包联领导"]]
+            + [
+                [f"项目{i}", i, "新材料", "新材料产业园", "招商局", officer.username]
+                for i in range(count)
+            ]
+        )
+
+    import_preview(register=project_register, data=rows(1), user=officer)  # the user's scope
+    with CaptureQueriesContext(connection) as few:
+        import_preview(register=project_register, data=rows(3), user=officer)
+    with CaptureQueriesContext(connection) as many:
+        plan = import_preview(register=project_register, data=rows(300), user=officer)
+    assert plan.errors == [] and plan.counts["new"] == 300
+    assert len(many) == len(few) == 4  # 产业, 落地园区, 责任部门, 包联领导
