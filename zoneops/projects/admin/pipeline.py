@@ -48,7 +48,10 @@ from zoneops.projects.selectors import (
     pipeline_summary,
     stage_durations,
 )
+from zoneops.projects.selectors.scheduling import project_light
 from zoneops.projects.services import project_create, project_move_stage
+
+LIGHT_COLOURS = {"green": "success", "yellow": "warning", "red": "danger", "none": "info"}
 
 STAGE_COLOURS = {
     Stage.LEAD: "info",
@@ -134,6 +137,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         "responsible_department",
     ]
     readonly_fields = [
+        "show_light",
         "code",
         "stage",
         "stage_since",
@@ -155,7 +159,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
     actions_detail = ["move_stage", "raise_problem"]
     nav_order = 10
     fieldsets = [
-        (None, {"fields": ["code", "name", ("parent", "phase"), "description"]}),
+        (None, {"fields": ["show_light", "code", "name", ("parent", "phase"), "description"]}),
         (
             _("投资方"),
             {
@@ -199,6 +203,14 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
     @display(description=_("阶段"), label=STAGE_COLOURS, ordering="stage")
     def show_stage(self, obj: Project) -> tuple[str, str]:
         return obj.stage, obj.get_stage_display()
+
+    @display(description=_("红黄绿灯（今日）"), label=LIGHT_COLOURS)
+    def show_light(self, obj: Project) -> tuple[str, str] | str:
+        if obj.pk is None:
+            return "-"
+        light = project_light(project=obj, as_of=timezone.localdate())
+        reasons = "；".join(light.reasons)
+        return light.colour, f"{light.label}{'：' + reasons if reasons else ''}"
 
     @admin.display(description=_("总投资"), ordering="total_investment")
     def show_investment(self, obj: Project) -> str:

@@ -268,3 +268,10 @@ def test_a_relation_outside_the_editors_scope_is_kept_on_save(client, officer, o
     phase.refresh_from_db()
     assert phase.description == "改了建设内容"
     assert phase.parent == parent
+
+
+def test_the_project_page_shows_its_light(client, officer):
+    project = make_project("在建项目甲", owner=officer, moves=[(Stage.STARTED, date(2019, 3, 1))])
+    body = client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
+    assert "红黄绿灯（今日）" in body
+    assert "未评价" in body  # no annual plan, no overdue milestone
