@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -97,7 +97,28 @@ class ScopedAdminMixin:
         return pickable_queryset(queryset, request.user)
 
 
-class BusinessAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
+class ServiceErrorsMixin:
+    """A refusal that only the service can see (e.g. a save that raced another) is shown as a
+    message on the same page instead of an error page; the admin view's transaction has been
+    rolled back, so nothing changed."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class BusinessAdmin(ScopedAdminMixin, ServiceErrorsMixin, SimpleHistoryAdmin, ModelAdmin):
     form = VersionedForm
     list_per_page = 50
     show_full_result_count = False  # a count(*) over a large table on every page is not free
@@ -163,4 +184,4 @@ def _flatten(fields: Any) -> list[str]:
     return names
 
 
-__all__ = ["BusinessAdmin", "ScopedAdminMixin", "VersionedForm", "_"]
+__all__ = ["BusinessAdmin", "ScopedAdminMixin", "ServiceErrorsMixin", "VersionedForm", "_"]

@@ -1,13 +1,13 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,7 +15,12 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import SELECT_CLASSES
 
-from zoneops.common.admin_base import BusinessAdmin, ScopedAdminMixin, VersionedForm
+from zoneops.common.admin_base import (
+    BusinessAdmin,
+    ScopedAdminMixin,
+    ServiceErrorsMixin,
+    VersionedForm,
+)
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import can_see
 from zoneops.orgs.models import Department, Membership, Role, User
@@ -39,22 +44,6 @@ admin.site.unregister(Group)
 def _add_service_error(form: forms.BaseForm, error: ApplicationError) -> None:
     """Show a service's refusal at the field it names (or above the form)."""
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-class ServiceErrorsMixin:
-    """A refusal that only the service can see (e.g. a save that raced another) is shown as
-    a message on the same page; the transaction of the admin view has been rolled back."""
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: Any = None, form_url: str = "", extra_context=None
-    ):
-        try:
-            return super().changeform_view(  # type: ignore[misc]
-                request, object_id, form_url, extra_context
-            )
-        except ApplicationError as error:
-            self.message_user(request, error.message, messages.ERROR)  # type: ignore[attr-defined]
-            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Department)
@@ -96,7 +85,7 @@ class RoleForm(VersionedForm):
 
 
 @admin.register(Role)
-class RoleAdmin(ServiceErrorsMixin, BusinessAdmin):
+class RoleAdmin(BusinessAdmin):
     form = RoleForm
     list_display = ["name", "code", "data_scope", "is_builtin"]
     readonly_fields = ["is_builtin"]

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,24 +78,6 @@ REPORT_STATUS_LABELS = {
 def _refusal_to_form(form: forms.BaseForm, error: ApplicationError) -> None:
     """Show a service's refusal on the field it names (or above the form)."""
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-class ServiceErrorsMixin:
-    """A refusal that only the service could see (a race between two users) is shown as a
-    message instead of an error page; the transaction has been rolled back."""
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class MonthInput(forms.DateInput):
@@ -173,7 +155,7 @@ def milestone_state(obj: Milestone) -> tuple[str, Any]:
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ServiceErrorsMixin, BusinessAdmin):
+class MilestoneAdmin(BusinessAdmin):
     form = MilestoneForm
     list_display = [
         "name",
@@ -277,7 +259,7 @@ class AnnualPlanForm(VersionedForm):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(ServiceErrorsMixin, BusinessAdmin):
+class AnnualPlanAdmin(BusinessAdmin):
     form = AnnualPlanForm
     list_display = ["project", "year", "show_planned", "show_planned_yi", "note"]
     list_filter = ["year"]
@@ -422,7 +404,7 @@ def _share(obj: ProgressReport) -> str:
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ProgressReportExcelMixin, ServiceErrorsMixin, BusinessAdmin):
+class ProgressReportAdmin(ProgressReportExcelMixin, BusinessAdmin):
     form = ProgressReportForm
     list_display = [
         "project",
@@ -640,7 +622,7 @@ class KeyProjectScheduleView(UnfoldModelAdminViewMixin, TemplateView):
 
 
 @admin.register(CommandHQ)
-class CommandHQAdmin(ServiceErrorsMixin, BusinessAdmin):
+class CommandHQAdmin(BusinessAdmin):
     list_display = ["name", "commander", "show_members", "show_projects", "established_on"]
     search_fields = ["name", "commander__display_name", "commander__username"]
     list_select_related = ["commander"]
