@@ -7,17 +7,18 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from zoneops.api.lookups import pick_many, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.amounts import exact_wan
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.scope import ensure_allowed, scope_queryset
+from zoneops.common.scope import ensure_allowed
 from zoneops.meetings.enums import CEREMONIES, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.meetings.selectors import (
@@ -48,36 +49,6 @@ router = Router(tags=["meetings"])
 
 
 # --- looking up what an id names ----------------------------------------------------------------
-
-
-def _one(model: type[Model], pk: int | None, *, user: Any, field: str) -> Any:
-    """The record an input id names, within the user's scope; a wrong id names the field."""
-    if pk is None:
-        return None
-    found = scope_queryset(model._default_manager.all(), user).filter(pk=pk).first()
-    if found is None:
-        raise ApplicationError(
-            _("未找到编号为%(pk)s的%(what)s，或您无权查看。")
-            % {"pk": pk, "what": model._meta.verbose_name},
-            field=field,
-        )
-    return found
-
-
-def _many(model: type[Model], ids: list[int], *, user: Any, field: str) -> list[Any]:
-    wanted = list(dict.fromkeys(ids))
-    found = {
-        obj.pk: obj
-        for obj in scope_queryset(model._default_manager.all(), user).filter(pk__in=wanted)
-    }
-    missing = [str(pk) for pk in wanted if pk not in found]
-    if missing:
-        raise ApplicationError(
-            _("未找到编号为%(pks)s的%(what)s，或您无权查看。")
-            % {"pks": "、".join(missing), "what": model._meta.verbose_name},
-            field=field,
-        )
-    return [found[pk] for pk in wanted]
 
 
 def _meeting(request: Any, meeting_id: int, action: str = "view") -> Meeting:
@@ -335,7 +306,7 @@ def meetings(request, filters: Query[MeetingFilter]) -> QuerySet:
 def meeting_create(request, payload: MeetingIn):
     ensure_allowed(request.user, "add", Meeting)
     user = request.user
-    projects = _many(Project, payload.project_ids, user=user, field="project_ids")
+    projects = pick_many(Project, payload.project_ids, user=user, field="project_ids")
     meeting = meeting_schedule(
         kind=payload.kind,
         title=payload.title,
@@ -344,9 +315,9 @@ def meeting_create(request, payload: MeetingIn):
         duration_minutes=payload.duration_minutes,
         location=payload.location,
         online=payload.online,
-        host=_one(User, payload.host_id, user=user, field="host_id"),
-        organiser=_one(Department, payload.organiser_id, user=user, field="organiser_id"),
-        attendees=_many(User, payload.attendee_ids, user=user, field="attendee_ids"),
+        host=pick_one(User, payload.host_id, user=user, field="host_id"),
+        organiser=pick_one(Department, payload.organiser_id, user=user, field="organiser_id"),
+        attendees=pick_many(User, payload.attendee_ids, user=user, field="attendee_ids"),
         external_attendees=payload.external_attendees,
         projects=projects,
         by=user,
@@ -398,16 +369,16 @@ def meeting_change(request, meeting_id: int, payload: MeetingUpdateIn):
     changes: dict[str, Any] = {}
     for name, value in data.items():
         if name == "host_id":
-            changes["host"] = _one(User, value, user=user, field=name)
+            changes["host"] = pick_one(User, value, user=user, field=name)
         elif name == "organiser_id":
-            changes["organiser"] = _one(Department, value, user=user, field=name)
+            changes["organiser"] = pick_one(Department, value, user=user, field=name)
         elif name != "attendee_ids":
             if value is None and name in ("kind", "title", "held_on", "online"):
                 raise ApplicationError(_("“%(field)s”不能为空。") % {"field": name}, field=name)
             changes[name] = value
     attendees = None
     if "attendee_ids" in data:
-        attendees = _many(User, data["attendee_ids"] or [], user=user, field="attendee_ids")
+        attendees = pick_many(User, data["attendee_ids"] or [], user=user, field="attendee_ids")
     meeting_update(
         meeting=meeting,
         by=user,
@@ -458,9 +429,9 @@ def agenda_add(request, meeting_id: int, payload: AgendaItemIn):
     item = agenda_item_add(
         meeting=meeting,
         title=payload.title,
-        project=_one(Project, payload.project_id, user=user, field="project_id"),
-        problem=_one(Problem, payload.problem_id, user=user, field="problem_id"),
-        milestone=_one(Milestone, payload.milestone_id, user=user, field="milestone_id"),
+        project=pick_one(Project, payload.project_id, user=user, field="project_id"),
+        problem=pick_one(Problem, payload.problem_id, user=user, field="problem_id"),
+        milestone=pick_one(Milestone, payload.milestone_id, user=user, field="milestone_id"),
         note=payload.note,
         by=user,
     )
@@ -492,8 +463,8 @@ def decision_add(request, meeting_id: int, payload: DecisionIn):
         meeting=meeting,
         text=payload.text,
         due_on=payload.due_on,
-        owner=_one(User, payload.owner_id, user=user, field="owner_id"),
-        owner_department=_one(
+        owner=pick_one(User, payload.owner_id, user=user, field="owner_id"),
+        owner_department=pick_one(
             Department, payload.owner_department_id, user=user, field="owner_department_id"
         ),
         agenda_item=agenda_item,
@@ -524,7 +495,7 @@ def totals(request, meeting_id: int):
 @router.post("/{meeting_id}/projects", response=MeetingDetailOut, summary="添加仪式项目")
 def ceremony_add_projects(request, meeting_id: int, payload: ProjectsIn):
     meeting = _meeting(request, meeting_id, "change")
-    projects = _many(Project, payload.project_ids, user=request.user, field="project_ids")
+    projects = pick_many(Project, payload.project_ids, user=request.user, field="project_ids")
     ceremony_attach_projects(
         meeting=meeting, projects=projects, by=request.user, expected_version=payload.version
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
+from zoneops.api.lookups import pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.enums import BlockerKind, BlockerTopic
@@ -205,13 +206,6 @@ def _detail(problem: Problem) -> Problem:
     return problems_with_clock([problem_detail_queryset().get(pk=problem.pk)])[0]
 
 
-def _department(department_id: int, *, field: str) -> Department:
-    department = Department.objects.filter(pk=department_id).first()
-    if department is None:
-        raise ApplicationError(_("部门不存在。"), field=field)
-    return department
-
-
 @router.get("/problems/", response=list[ProblemOut], summary="问题清单")
 @paginate(ProblemPagination)
 def problems(request, filters: Query[ProblemFilter]):
@@ -251,7 +245,9 @@ def problem_create(request, payload: ProblemIn):
     project = Project.objects.visible_to(request.user).filter(pk=payload.project_id).first()
     if project is None:
         raise ApplicationError(_("项目不存在，或您无权查看。"), field="project_id")
-    department = _department(payload.department_id, field="department_id")
+    department = pick_one(
+        Department, payload.department_id, user=request.user, field="department_id"
+    )
     with _payload_names(PAYLOAD_FIELDS):
         problem = problem_raise(
             project=project,
@@ -276,7 +272,9 @@ def problem_detail(request, problem_id: int):
 @router.post("/problems/{int:problem_id}/reroute", response=ProblemDetailOut, summary="改派")
 def problem_reroute_step(request, problem_id: int, payload: RerouteIn):
     problem = _problem(request, problem_id, "change")
-    department = _department(payload.department_id, field="department_id")
+    department = pick_one(
+        Department, payload.department_id, user=request.user, field="department_id"
+    )
     with _payload_names(STEP_PAYLOAD_FIELDS):
         problem_reroute(
             problem=problem,

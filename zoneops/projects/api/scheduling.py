@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
+from zoneops.api.lookups import pick_many, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.exceptions import ApplicationError
@@ -60,15 +61,6 @@ def _visible_project(request: Any, project_id: int, *, field: str = "project_id"
     if project is None:
         raise ApplicationError(_("项目不存在，或您无权查看。"), field=field)
     return project
-
-
-def _department(department_id: int | None) -> Department | None:
-    if department_id is None:
-        return None
-    department = Department.objects.filter(pk=department_id).first()
-    if department is None:
-        raise ApplicationError(_("部门不存在。"), field="responsible_department_id")
-    return department
 
 
 # --- Milestones ------------------------------------------------------------------------------
@@ -144,7 +136,12 @@ def milestone_add(request, payload: MilestoneIn):
         name=payload.name,
         planned_on=payload.planned_on,
         actual_on=payload.actual_on,
-        responsible_department=_department(payload.responsible_department_id),
+        responsible_department=pick_one(
+            Department,
+            payload.responsible_department_id,
+            user=request.user,
+            field="responsible_department_id",
+        ),
         responsible_person=payload.responsible_person,
         order=payload.order,
         note=payload.note,
@@ -166,7 +163,12 @@ def milestone_change(request, milestone_id: int, payload: MilestoneUpdateIn):
     milestone = _milestone(request, milestone_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version"})
     if "responsible_department_id" in changes:
-        changes["responsible_department"] = _department(changes.pop("responsible_department_id"))
+        changes["responsible_department"] = pick_one(
+            Department,
+            changes.pop("responsible_department_id"),
+            user=request.user,
+            field="responsible_department_id",
+        )
     return milestone_update(
         milestone=milestone, by=request.user, expected_version=payload.version, **changes
     )
@@ -504,26 +506,6 @@ class CommandHQUpdateIn(VersionedIn):
     duties: str | None = None
 
 
-def _users(ids: list[int], *, field: str) -> list[User]:
-    users = list(User.objects.filter(pk__in=ids, is_active=True))
-    missing = sorted(set(ids) - {user.pk for user in users})
-    if missing:
-        raise ApplicationError(
-            _("用户不存在或已停用：%(ids)s") % {"ids": "、".join(map(str, missing))}, field=field
-        )
-    return users
-
-
-def _projects(ids: list[int]) -> list[Project]:
-    projects = list(Project.objects.filter(pk__in=ids))
-    missing = sorted(set(ids) - {project.pk for project in projects})
-    if missing:
-        raise ApplicationError(
-            _("项目不存在：%(ids)s") % {"ids": "、".join(map(str, missing))}, field="project_ids"
-        )
-    return projects
-
-
 def _hq(request: Any, hq_id: int) -> CommandHQ:
     return get_object_or_404(command_hqs_list(user=request.user), pk=hq_id)
 
@@ -538,12 +520,12 @@ def command_hqs(request) -> QuerySet[CommandHQ]:
 @router.post("/command-hqs", response={201: CommandHQOut}, summary="成立项目指挥部")
 def command_hq_add(request, payload: CommandHQIn):
     ensure_allowed(request.user, "add", CommandHQ)
-    (commander,) = _users([payload.commander_id], field="commander_id")
+    (commander,) = pick_many(User, [payload.commander_id], user=request.user, field="commander_id")
     hq = command_hq_create(
         name=payload.name,
         commander=commander,
-        members=_users(payload.member_ids, field="member_ids"),
-        projects=_projects(payload.project_ids),
+        members=pick_many(User, payload.member_ids, user=request.user, field="member_ids"),
+        projects=pick_many(Project, payload.project_ids, user=request.user, field="project_ids"),
         established_on=payload.established_on,
         duties=payload.duties,
         by=request.user,
@@ -565,13 +547,19 @@ def command_hq_change(request, hq_id: int, payload: CommandHQUpdateIn):
     members = data.pop("member_ids", None)
     projects = data.pop("project_ids", None)
     if "commander_id" in data:
-        (data["commander"],) = _users([data.pop("commander_id")], field="commander_id")
+        (data["commander"],) = pick_many(
+            User, [data.pop("commander_id")], user=request.user, field="commander_id"
+        )
     command_hq_update(
         hq=hq,
         by=request.user,
         expected_version=payload.version,
-        members=None if members is None else _users(members, field="member_ids"),
-        projects=None if projects is None else _projects(projects),
+        members=None
+        if members is None
+        else pick_many(User, members, user=request.user, field="member_ids"),
+        projects=None
+        if projects is None
+        else pick_many(Project, projects, user=request.user, field="project_ids"),
         **data,
     )
     return _hq(request, hq_id)
