@@ -17,6 +17,12 @@ class RoleDefault:
     system_actions: tuple[str, ...] = ()
     # extra actions on named apps, e.g. the statistician edits indicators
     app_actions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # single permissions as "app_label.codename", e.g. approving a request's extension
+    permissions: tuple[str, ...] = ()
+
+
+# A supervisor approves a department's ask for more time on an enterprise request.
+APPROVE_EXTENSION = "enterprises.approve_extension"
 
 
 ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
@@ -25,11 +31,22 @@ ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
         DataScopeKind.ALL,
         (VIEW, ADD, CHANGE, DELETE),
         (VIEW, ADD, CHANGE, DELETE),
+        permissions=(APPROVE_EXTENSION,),
     ),
     # A leader sees his own office, plus what he is in charge of (分管) and liaises with (包联).
-    RoleDefault(RoleCode.LEADER, DataScopeKind.DEPT, (VIEW, CHANGE), (VIEW,)),
     RoleDefault(
-        RoleCode.DEPARTMENT_HEAD, DataScopeKind.DEPT_AND_BELOW, (VIEW, ADD, CHANGE, DELETE), (VIEW,)
+        RoleCode.LEADER,
+        DataScopeKind.DEPT,
+        (VIEW, CHANGE),
+        (VIEW,),
+        permissions=(APPROVE_EXTENSION,),
+    ),
+    RoleDefault(
+        RoleCode.DEPARTMENT_HEAD,
+        DataScopeKind.DEPT_AND_BELOW,
+        (VIEW, ADD, CHANGE, DELETE),
+        (VIEW,),
+        permissions=(APPROVE_EXTENSION,),
     ),
     RoleDefault(RoleCode.STAFF, DataScopeKind.DEPT, (VIEW, ADD, CHANGE), (VIEW,)),
     RoleDefault(RoleCode.INSPECTOR, DataScopeKind.ALL, (VIEW,), (VIEW,)),
@@ -40,5 +57,17 @@ ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
         (VIEW,),
         (("indicators", (VIEW, ADD, CHANGE, DELETE)),),
     ),
-    RoleDefault(RoleCode.ENTERPRISE, DataScopeKind.ENTERPRISE, ()),
+    # An enterprise user works in its own pages (never the back office): it reads its
+    # enterprise, its projects and its requests, files requests and rates the answers.
+    RoleDefault(
+        RoleCode.ENTERPRISE,
+        DataScopeKind.ENTERPRISE,
+        (),
+        permissions=(
+            "enterprises.view_enterprise",
+            "enterprises.view_enterpriserequest",
+            "enterprises.add_enterpriserequest",
+            "projects.view_project",
+        ),
+    ),
 )

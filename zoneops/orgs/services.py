@@ -43,6 +43,9 @@ def _default_permissions(default: RoleDefault) -> Q:
     ):
         for action in actions:
             condition |= Q(content_type__app_label__in=labels, codename__startswith=f"{action}_")
+    for permission in default.permissions:
+        app_label, codename = permission.split(".", 1)
+        condition |= Q(content_type__app_label=app_label, codename=codename)
     if default.code == RoleCode.ADMINISTRATOR:
         condition |= Q(content_type__app_label__in=["auth", "axes"])
     return condition

@@ -270,17 +270,20 @@ def own_and_other(org, leader):
     return own, other, user
 
 
-def test_an_enterprise_user_without_permissions_is_refused_everywhere(own_and_other):
-    own, _other, user = own_and_other
+def test_an_enterprise_user_reads_only_its_own_enterprise_and_no_committee_register(
+    own_and_other,
+):
+    own, other, user = own_and_other
     client = client_for(user)
+    listed = client.get("/api/v1/enterprises/").json()
+    assert [row["id"] for row in listed["items"]] == [own.pk]
+    assert client.get(f"/api/v1/enterprises/{own.pk}").status_code == 200
+    assert client.get(f"/api/v1/enterprises/{other.pk}").status_code == 404
     for url in (
-        "/api/v1/enterprises/",
-        f"/api/v1/enterprises/{own.pk}",
         "/api/v1/enterprises/figures",
         "/api/v1/enterprises/liaisons",
         "/api/v1/enterprises/coverage",
         "/api/v1/enterprises/my-liaison",
-        "/api/v1/enterprises/export.xlsx",
     ):
         assert client.get(url).status_code == 403, url
 

@@ -61,6 +61,15 @@ class Problem(BusinessModel):
         editable=False,
     )
     escalated_on = models.DateField(_("提级日期"), null=True, blank=True, editable=False)
+    blocker = models.ForeignKey(
+        "enterprises.SystemicBlocker",
+        verbose_name=_("共性堵点"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+        editable=False,
+    )
 
     objects = ProblemQuerySet.as_manager()
 

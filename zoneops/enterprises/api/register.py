@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -20,6 +20,7 @@ from zoneops.common.importing import import_batch_confirm, import_batch_upload
 from zoneops.common.models import ImportBatch
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply
+from zoneops.enterprises.api.router import router
 from zoneops.enterprises.enums import METRICS, LiaisonKind, LiaisonLevel
 from zoneops.enterprises.excel import register_for
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
@@ -41,9 +42,6 @@ from zoneops.enterprises.services import (
     liaison_end,
 )
 from zoneops.orgs.models import Department, User
-
-router = Router(tags=["enterprises"])
-
 
 # --- Schemas ---------------------------------------------------------------------------------
 

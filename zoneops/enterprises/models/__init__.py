@@ -1,0 +1,35 @@
+"""Models of the enterprises app, one module per area: the register with its figures and
+liaison, enterprise requests (诉求) with systemic blockers, and one-enterprise-one-policy plans."""
+
+from zoneops.enterprises.models.plans import EnterprisePlan, PlanMeasure
+from zoneops.enterprises.models.register import (
+    Enterprise,
+    EnterpriseFigure,
+    EnterpriseFigureQuerySet,
+    LiaisonAssignment,
+    LiaisonQuerySet,
+    period_label,
+)
+from zoneops.enterprises.models.requests import (
+    EnterpriseRequest,
+    RequestEvent,
+    RequestExtension,
+    RequestKindLimit,
+    SystemicBlocker,
+)
+
+__all__ = [
+    "Enterprise",
+    "EnterpriseFigure",
+    "EnterpriseFigureQuerySet",
+    "EnterprisePlan",
+    "EnterpriseRequest",
+    "LiaisonAssignment",
+    "LiaisonQuerySet",
+    "PlanMeasure",
+    "RequestEvent",
+    "RequestExtension",
+    "RequestKindLimit",
+    "SystemicBlocker",
+    "period_label",
+]

@@ -1,0 +1,327 @@
+"""Enterprise requests (诉求) with their working-day clock, and the systemic blockers (系统性堵点)
+that group the same blocker reported by several enterprises and projects.
+
+A request runs 待受理 → 已受理 → 办理中 → 已答复 → 已评价, or is 退回 with a reason. Its clock
+starts when it is accepted (受理次日起算) with the limit of its kind; a reopening restarts it;
+only an approved extension (RequestExtension) lengthens it. Every step writes a RequestEvent;
+notes marked internal are never shown to the enterprise.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zoneops.common.enums import BlockerKind, BlockerTopic
+from zoneops.common.models import BusinessModel
+from zoneops.common.scope import ScopedQuerySet
+from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
+
+OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
+CLOCK_STATUSES = (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
+
+
+class RequestKindLimit(models.Model):
+    """The working-day limit of each kind of request (咨询 1, 求助 5, 投诉 10 by default)."""
+
+    kind = models.CharField(_("诉求类型"), max_length=20, choices=RequestKind.choices, unique=True)
+    limit_days = models.PositiveSmallIntegerField(
+        _("办理时限（工作日）"), validators=[MinValueValidator(1), MaxValueValidator(250)]
+    )
+
+    class Meta:
+        verbose_name = _("诉求办理时限")
+        verbose_name_plural = _("诉求办理时限")
+        ordering = ["limit_days", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.limit_days}"
+
+
+class SystemicBlockerQuerySet(ScopedQuerySet):
+    def open(self) -> "SystemicBlockerQuerySet":
+        return self.filter(status=SystemicBlocker.Status.OPEN)
+
+
+class SystemicBlocker(BusinessModel):
+    """One blocker behind several requests and project problems, fixed once by its owner."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("协调中")
+        RESOLVED = "resolved", _("已解决")
+
+    title = models.CharField(_("共性问题"), max_length=200)
+    description = models.TextField(_("问题描述"), blank=True)
+    category = models.CharField(_("类别"), max_length=20, choices=BlockerKind.choices)
+    topic = models.CharField(_("领域"), max_length=20, choices=BlockerTopic.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("牵头人"),
+        on_delete=models.PROTECT,
+        related_name="owned_blockers",
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("牵头部门"),
+        on_delete=models.PROTECT,
+        related_name="systemic_blockers",
+    )
+    opened_on = models.DateField(_("立项日期"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.OPEN, editable=False
+    )
+    resolved_on = models.DateField(_("解决日期"), null=True, blank=True, editable=False)
+    resolution = models.TextField(_("解决措施"), blank=True, editable=False)
+
+    objects = SystemicBlockerQuerySet.as_manager()
+
+    scope_department_fields = ("department",)
+    scope_owner_fields = ("created_by", "owner")
+
+    class Meta:
+        verbose_name = _("共性堵点")
+        verbose_name_plural = _("共性堵点")
+        ordering = ["-opened_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EnterpriseRequestQuerySet(ScopedQuerySet):
+    def open(self) -> "EnterpriseRequestQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def running(self) -> "EnterpriseRequestQuerySet":
+        """Accepted and not yet answered: the clock runs."""
+        return self.filter(status__in=CLOCK_STATUSES)
+
+
+class EnterpriseRequest(BusinessModel):
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("相关项目"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enterprise_requests",
+    )
+    title = models.CharField(_("诉求"), max_length=200)
+    description = models.TextField(_("诉求内容"))
+    kind = models.CharField(_("诉求类型"), max_length=20, choices=RequestKind.choices)
+    category = models.CharField(_("类别"), max_length=20, choices=BlockerKind.choices)
+    topic = models.CharField(_("领域"), max_length=20, choices=BlockerTopic.choices)
+    channel = models.CharField(
+        _("来源渠道"), max_length=20, choices=RequestChannel.choices, editable=False
+    )
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    filed_on = models.DateField(_("提交日期"), editable=False)
+
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=RequestStatus.choices,
+        default=RequestStatus.SUBMITTED,
+        editable=False,
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("承办部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprise_requests",
+        editable=False,
+    )
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True, editable=False)
+    # The current round of the clock: from acceptance, or from the last reopening.
+    clock_from = models.DateField(_("计时起点"), null=True, blank=True, editable=False)
+    limit_days = models.PositiveSmallIntegerField(
+        _("办理时限（工作日）"), null=True, blank=True, editable=False
+    )
+    extension_days = models.PositiveSmallIntegerField(
+        _("批准延期（工作日）"), default=0, editable=False
+    )
+    due_on = models.DateField(_("办结期限"), null=True, blank=True, editable=False)
+    due_provisional = models.BooleanField(
+        _("期限待定"),
+        default=False,
+        editable=False,
+        help_text=_("期限所在年度的节假日尚未录入，暂按周末计算。"),
+    )
+    answered_on = models.DateField(_("答复日期"), null=True, blank=True, editable=False)
+    answer = models.TextField(_("答复内容"), blank=True, editable=False)
+    rating = models.PositiveSmallIntegerField(
+        _("评价"),
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.TextField(_("评价意见"), blank=True, editable=False)
+    rated_on = models.DateField(_("评价日期"), null=True, blank=True, editable=False)
+    returned_on = models.DateField(_("退回日期"), null=True, blank=True, editable=False)
+    return_reason = models.TextField(_("退回理由"), blank=True, editable=False)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0, editable=False)
+    blocker = models.ForeignKey(
+        SystemicBlocker,
+        verbose_name=_("共性堵点"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        editable=False,
+    )
+
+    objects = EnterpriseRequestQuerySet.as_manager()
+
+    scope_department_fields = ("department",)
+    scope_owner_fields = ("created_by",)
+    scope_enterprise_field = "enterprise"
+
+    class Meta:
+        verbose_name = _("企业诉求")
+        verbose_name_plural = _("企业诉求")
+        ordering = ["-filed_on", "-id"]
+        permissions = [("approve_extension", _("可批准诉求延期"))]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="enterprises_request_due_idx"),
+            models.Index(fields=["filed_on"], name="enterprises_request_filed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="enterprises_request_rating_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class RequestEvent(models.Model):
+    """One step in a request's life: who, when, what, from which department to which."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("提交")
+        ACCEPTED = "accepted", _("受理并交办")
+        REROUTED = "rerouted", _("改派")
+        STARTED = "started", _("开始办理")
+        NOTE = "note", _("办理记录")
+        EXTENSION_ASKED = "extension_asked", _("申请延期")
+        EXTENSION_APPROVED = "extension_approved", _("批准延期")
+        EXTENSION_REFUSED = "extension_refused", _("不批准延期")
+        ANSWERED = "answered", _("答复")
+        RATED = "rated", _("评价")
+        REOPENED = "reopened", _("不满意重办")
+        RETURNED = "returned", _("退回")
+        GROUPED = "grouped", _("归入共性堵点")
+
+    request = models.ForeignKey(
+        EnterpriseRequest, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    on = models.DateField(_("日期"))
+    at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("原部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("新部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("说明"), blank=True)
+    internal = models.BooleanField(
+        _("仅内部可见"), default=False, help_text=_("内部记录不向企业展示。")
+    )
+    score = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("诉求办理记录")
+        verbose_name_plural = _("诉求办理记录")
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} {self.on}"
+
+
+class RequestExtension(models.Model):
+    """A department's ask for more working days; it counts only once a supervisor approves it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不批准")
+
+    request = models.ForeignKey(
+        EnterpriseRequest,
+        verbose_name=_("诉求"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    days = models.PositiveSmallIntegerField(
+        _("延期（工作日）"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    reason = models.TextField(_("延期理由"))
+    asked_on = models.DateField(_("申请日期"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision = models.CharField(
+        _("审批结果"), max_length=12, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("诉求延期申请")
+        verbose_name_plural = _("诉求延期申请")
+        ordering = ["asked_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(decision="pending"),
+                name="enterprises_one_pending_extension",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} +{self.days}"
