@@ -14,9 +14,13 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
+from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import can_see, pickable_queryset, scope_queryset
@@ -185,3 +189,73 @@ def _flatten(fields: Any) -> list[str]:
 
 
 __all__ = ["BusinessAdmin", "ScopedAdminMixin", "ServiceErrorsMixin", "VersionedForm", "_"]
+
+
+def add_service_error(form: forms.BaseForm, error: ApplicationError) -> None:
+    """Show a service's refusal at the field it names, or above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class RecordStepView(UnfoldModelAdminViewMixin, FormView):
+    """One step on a record (a reroute, an answer, a stage move): the record looked up within the
+    user's scope, a form that carries the version it was opened on, the service call, and the
+    service's refusal shown on the form with nothing changed.
+
+    A subclass names `model`, `form_class`, `title`, `permission_required`, `template_name`,
+    and implements `perform(data)`; `notice()` says why the step cannot be taken now.
+    """
+
+    model: type[models.Model]
+    context_name = "record"
+    step = ""
+    submit_label: Any = _("确认")
+    done_message: Any = ""
+
+    def get_queryset(self) -> models.QuerySet:
+        return scope_queryset(self.model._default_manager.all(), self.request.user)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.has_permission():
+            return self.handle_no_permission()
+        self.record = get_object_or_404(self.get_queryset(), pk=kwargs["object_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"edit_version": getattr(self.record, "version", None)}
+
+    def notice(self) -> str:
+        """Why the step cannot be taken now ("" when it can)."""
+        return ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            **{self.context_name: self.record},
+            notice=self.notice(),
+            submit_label=self.submit_label,
+            **kwargs,
+        )
+
+    def perform(self, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def message_values(self, result: Any) -> dict[str, Any]:
+        return {self.context_name: self.record}
+
+    def success_url(self, result: Any) -> str:
+        """The record's page, or the list when the step took it out of the user's scope."""
+        meta = self.model._meta
+        if not can_see(self.request.user, self.record):
+            return reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.record.pk])
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        if self.notice():
+            raise PermissionDenied
+        try:
+            result = self.perform(form.cleaned_data)
+        except ApplicationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        if self.done_message:
+            messages.success(self.request, self.done_message % self.message_values(result))
+        return HttpResponseRedirect(self.success_url(result))

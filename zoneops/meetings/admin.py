@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -20,7 +19,12 @@ from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, VersionedForm
+from zoneops.common.admin_base import (
+    BusinessAdmin,
+    RecordStepView,
+    VersionedForm,
+    add_service_error,
+)
 from zoneops.common.exceptions import ApplicationError
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
@@ -79,11 +83,6 @@ DECISION_COLOURS = {
 }
 
 
-def _add_service_error(form: forms.BaseForm, error: ApplicationError) -> None:
-    """Show a service's refusal at the field it names (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
@@ -109,7 +108,7 @@ class MeetingForm(VersionedForm):
                     kind=meeting.kind, on=meeting.held_on, projects=list(projects)
                 )
         except ApplicationError as error:
-            _add_service_error(self, error)
+            add_service_error(self, error)
 
 
 class AgendaItemInline(TabularInline):
@@ -162,7 +161,7 @@ class DecisionInlineForm(forms.ModelForm):
                 agenda_item=decision.agenda_item,
             )
         except ApplicationError as error:
-            _add_service_error(self, error)
+            add_service_error(self, error)
 
 
 class DecisionFormSet(BaseInlineFormSet):
@@ -408,25 +407,20 @@ class MeetingAdmin(BusinessAdmin):
 # --- the step pages -----------------------------------------------------------------------------
 
 
-class MeetingStepView(UnfoldModelAdminViewMixin, FormView):
+class MeetingStepView(RecordStepView):
     """One step on a meeting: the form, the service call, the refusal shown on the form."""
 
+    model = Meeting
+    context_name = "meeting"
     permission_required = ("meetings.change_meeting",)
     template_name = "meetings/step.html"
-    step = ""
-    submit_label: Any = _("确认")
-    done_message: Any = ""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
-        if not self.has_permission():
-            return self.handle_no_permission()
-        self.meeting = get_object_or_404(
-            meeting_detail_queryset(user=request.user), pk=kwargs["object_id"]
-        )
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def meeting(self) -> Meeting:
+        return self.record
 
-    def get_initial(self) -> dict[str, Any]:
-        return {"edit_version": self.meeting.version}
+    def get_queryset(self) -> Any:
+        return meeting_detail_queryset(user=self.request.user)
 
     def notice(self) -> str:
         if self.step in meeting_available_actions(meeting=self.meeting):
@@ -434,27 +428,6 @@ class MeetingStepView(UnfoldModelAdminViewMixin, FormView):
         return str(
             _("会议状态为“%(status)s”，不能进行此操作。")
             % {"status": self.meeting.get_status_display()}
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
-            meeting=self.meeting, notice=self.notice(), submit_label=self.submit_label, **kwargs
-        )
-
-    def perform(self, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def form_valid(self, form: forms.Form) -> HttpResponse:
-        if self.notice():
-            raise PermissionDenied
-        try:
-            result = self.perform(form.cleaned_data)
-        except ApplicationError as error:
-            _add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.done_message % self.message_values(result))
-        return HttpResponseRedirect(
-            reverse("admin:meetings_meeting_change", args=[self.meeting.pk])
         )
 
     def message_values(self, result: Any) -> dict[str, Any]:
@@ -592,7 +565,7 @@ class DecisionForm(VersionedForm):
                 agenda_item=decision.agenda_item,
             )
         except ApplicationError as error:
-            _add_service_error(self, error)
+            add_service_error(self, error)
 
 
 @admin.register(Decision)
@@ -711,7 +684,7 @@ class DecisionDoneView(UnfoldModelAdminViewMixin, FormView):
                 expected_version=data["edit_version"],
             )
         except ApplicationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("“%(d)s”已标记完成。") % {"d": self.decision})
         return HttpResponseRedirect(

@@ -11,20 +11,24 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.views import ChangeList, UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, ScopedAdminMixin, VersionedForm
+from zoneops.common.admin_base import (
+    BusinessAdmin,
+    RecordStepView,
+    ScopedAdminMixin,
+    VersionedForm,
+    add_service_error,
+)
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.scope import can_see
 from zoneops.orgs.models import Department
 from zoneops.projects.models import Problem, ProblemEvent
 from zoneops.projects.selectors.problems import (
@@ -490,25 +494,20 @@ class ReopenForm(ProblemStepForm):
     field_order = ["reason", "limit_days", "on"]
 
 
-class ProblemStepView(UnfoldModelAdminViewMixin, FormView):
+class ProblemStepView(RecordStepView):
     """One step on a problem: the form, the service call, the refusal shown on the form."""
 
+    model = Problem
+    context_name = "problem"
     permission_required = ("projects.change_problem",)
     template_name = "projects/problems/step.html"
-    step = ""
-    submit_label: Any = _("确认")
-    done_message: Any = ""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
-        if not self.has_permission():
-            return self.handle_no_permission()
-        self.problem = get_object_or_404(
-            problem_detail_queryset(user=request.user), pk=kwargs["object_id"]
-        )
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def problem(self) -> Problem:
+        return self.record
 
-    def get_initial(self) -> dict[str, Any]:
-        return {"edit_version": self.problem.version}
+    def get_queryset(self) -> Any:
+        return problem_detail_queryset(user=self.request.user)
 
     def notice(self) -> str:
         """Why the step cannot be taken now, if it cannot."""
@@ -520,28 +519,24 @@ class ProblemStepView(UnfoldModelAdminViewMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            problem=self.problem,
             clock=clock_of(self.problem),
             events=list(self.problem.events.all()),
-            notice=self.notice(),
-            submit_label=self.submit_label,
             colours=WARNING_COLOURS,
             **kwargs,
         )
 
-    def perform(self, data: dict[str, Any]) -> Problem:
-        raise NotImplementedError
+    def message_values(self, result: Any) -> dict[str, Any]:
+        return {"problem": result}
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
+        # A step that cannot be taken is shown with its notice; the service refuses it as well.
         try:
-            problem = self.perform(form.cleaned_data)
+            result = self.perform(form.cleaned_data)
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_service_error(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, self.done_message % {"problem": problem})
-        if not can_see(self.request.user, problem):  # rerouted out of the user's departments
-            return HttpResponseRedirect(reverse("admin:projects_problem_changelist"))
-        return HttpResponseRedirect(reverse("admin:projects_problem_change", args=[problem.pk]))
+        messages.success(self.request, self.done_message % self.message_values(result))
+        return HttpResponseRedirect(self.success_url(result))
 
 
 class ProblemRerouteView(ProblemStepView):
