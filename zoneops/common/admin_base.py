@@ -23,6 +23,7 @@ from unfold.admin import ModelAdmin
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import add_service_error
 from zoneops.common.scope import can_see, pickable_queryset, scope_queryset
 from zoneops.common.services import record_check_version, record_delete, record_save
 
@@ -189,11 +190,6 @@ def _flatten(fields: Any) -> list[str]:
 
 
 __all__ = ["BusinessAdmin", "ScopedAdminMixin", "ServiceErrorsMixin", "VersionedForm", "_"]
-
-
-def add_service_error(form: forms.BaseForm, error: ApplicationError) -> None:
-    """Show a service's refusal at the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class RecordStepView(UnfoldModelAdminViewMixin, FormView):

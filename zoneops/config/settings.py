@@ -148,6 +148,8 @@ AXES_COOLOFF_TIME = env_int("ZONEOPS_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "orgs/lockout.html"
+# The enterprise login (/enterprise/) gets its own lockout page; the back office keeps the above.
+AXES_LOCKOUT_CALLABLE = "zoneops.enterprises.views.lockout"
 if env_bool("ZONEOPS_BEHIND_PROXY"):
     # The client's address comes from the proxy's X-Forwarded-For, or every user would share the
     # proxy's address and five wrong passwords would lock anyone's account.

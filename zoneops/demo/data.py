@@ -20,6 +20,7 @@ class DepartmentSpec:
     kind: DepartmentKind
     parent: str | None = None  # the parent's code
     short_name: str = ""
+    receives_enterprise_requests: bool = False  # the desk where requests are accepted (受理)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,14 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
         "zrzyj", "自然资源和规划局", DepartmentKind.BUREAU, ZONE, short_name="自然资源局"
     ),
     DepartmentSpec("zjj", "住房和城乡建设局", DepartmentKind.BUREAU, ZONE, short_name="住建局"),
-    DepartmentSpec("qyfwj", "企业服务局", DepartmentKind.BUREAU, ZONE, short_name="企服局"),
+    DepartmentSpec(
+        "qyfwj",
+        "企业服务局",
+        DepartmentKind.BUREAU,
+        ZONE,
+        short_name="企服局",
+        receives_enterprise_requests=True,
+    ),
     # "成立3个项目服务办公室 … 为落地企业提供一条龙、全流程、保姆式服务"
     DepartmentSpec("xmfw-1", "项目服务一办", DepartmentKind.BUREAU, ZONE, short_name="服务一办"),
     DepartmentSpec("xmfw-2", "项目服务二办", DepartmentKind.BUREAU, ZONE, short_name="服务二办"),
@@ -261,6 +269,8 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     AccountSpec("zsj_staff", "刘洋", "招商专员", RoleCode.STAFF, ("zsj-1",)),
     AccountSpec("xmb_staff", "陈静", "项目专员", RoleCode.STAFF, ("xmb",)),
     AccountSpec("spj_staff", "杨帆", "审批专员", RoleCode.STAFF, ("spj",)),
+    # The request desk (企业诉求受理): accepts the enterprises' requests and routes them.
+    AccountSpec("qyfwj_staff", "张悦", "企业服务专员", RoleCode.STAFF, ("qyfwj",)),
     AccountSpec("inspector", "周正", "纪检监察干部", RoleCode.INSPECTOR, ("jgw",)),
     AccountSpec("stats", "吴敏", "统计员", RoleCode.STATISTICIAN, ("jfj",)),
     AccountSpec("enterprise", "孙丽", "企业联络员", RoleCode.ENTERPRISE, enterprise=HYUNDAI_PLANT),

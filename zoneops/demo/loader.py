@@ -22,6 +22,7 @@ from zoneops.demo import data, pipeline
 from zoneops.demo.enterprises_data import load_enterprise_register
 from zoneops.demo.meetings import load_meetings
 from zoneops.demo.problems import load_problems
+from zoneops.demo.requests import load_enterprise_service
 from zoneops.demo.scheduling import load_scheduling
 from zoneops.enterprises.models import Enterprise
 from zoneops.industry.models import IndustryCategory
@@ -75,6 +76,7 @@ def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult
     load_scheduling(result=result)
     load_problems(result=result)
     load_meetings(result=result)
+    load_enterprise_service(result=result)
     if stdout is not None:
         _report(result, stdout)
     return result
@@ -98,6 +100,7 @@ def load_organisation(*, result: DemoResult) -> dict[str, Department]:
                 parent=parent,
                 short_name=spec.short_name,
                 order=order,
+                receives_enterprise_requests=spec.receives_enterprise_requests,
                 by=None,
             )
             result.created["departments"] += 1
@@ -317,6 +320,10 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         "decisions": "议定事项 decisions",
         "enterprise_figures": "企业经济数据 enterprise figures",
         "liaisons": "企业包联 liaisons",
+        "requests": "企业诉求 requests",
+        "blockers": "共性堵点 systemic blockers",
+        "plans": "一企一策 plans",
+        "plan_measures": "帮扶措施 plan measures",
     }
     parts = [f"{labels.get(area, area)} {count}" for area, count in result.created.items()]
     stdout.write("新建 / created: " + ", ".join(parts) + "\n")

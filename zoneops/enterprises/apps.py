@@ -21,6 +21,24 @@ class EnterprisesConfig(AppConfig):
             "table_chart",
             "enterprises.view_liaisonassignment",
         ),
+        (
+            _("诉求统计"),
+            "admin:enterprises_enterpriserequest_statistics",
+            "query_stats",
+            "enterprises.view_enterpriserequest",
+        ),
+        (
+            _("候选共性问题"),
+            "admin:enterprises_systemicblocker_candidates",
+            "hub",
+            "enterprises.add_systemicblocker",
+        ),
+        (
+            _("逾期诉求"),
+            "admin:enterprises_enterpriserequest_overdue",
+            "alarm",
+            "enterprises.view_enterpriserequest",
+        ),
     ]
 
     def ready(self) -> None:

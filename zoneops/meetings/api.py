@@ -343,7 +343,7 @@ def decisions(request, filters: Query[DecisionFilter]) -> QuerySet:
     )
 
 
-@router.post("/decisions/{decision_id}/done", response=DecisionOut, summary="议定事项办结")
+@router.post("/decisions/{int:decision_id}/done", response=DecisionOut, summary="议定事项办结")
 def decision_mark_done(request, decision_id: int, payload: DecisionDoneIn):
     decision = get_object_or_404(Decision.objects.visible_to(request.user), pk=decision_id)
     ensure_allowed(request.user, "change", Decision, decision)
@@ -356,12 +356,14 @@ def decision_mark_done(request, decision_id: int, payload: DecisionDoneIn):
     return Decision.objects.select_related("owner", "owner_department").get(pk=done.pk)
 
 
-@router.get("/{meeting_id}", response=MeetingDetailOut, summary="会议详情：议题、议定事项、项目")
+@router.get(
+    "/{int:meeting_id}", response=MeetingDetailOut, summary="会议详情：议题、议定事项、项目"
+)
 def meeting_detail(request, meeting_id: int):
     return _detail(_meeting(request, meeting_id))
 
 
-@router.patch("/{meeting_id}", response=MeetingDetailOut, summary="修改会议")
+@router.patch("/{int:meeting_id}", response=MeetingDetailOut, summary="修改会议")
 def meeting_change(request, meeting_id: int, payload: MeetingUpdateIn):
     meeting = _meeting(request, meeting_id, "change")
     user = request.user
@@ -389,7 +391,7 @@ def meeting_change(request, meeting_id: int, payload: MeetingUpdateIn):
     return _detail(_fresh(meeting_id, request))
 
 
-@router.post("/{meeting_id}/hold", response=MeetingDetailOut, summary="登记召开（纪要）")
+@router.post("/{int:meeting_id}/hold", response=MeetingDetailOut, summary="登记召开（纪要）")
 def meeting_mark_held(request, meeting_id: int, payload: HoldIn):
     meeting = _meeting(request, meeting_id, "change")
     meeting_hold(
@@ -402,7 +404,7 @@ def meeting_mark_held(request, meeting_id: int, payload: HoldIn):
     return _detail(_fresh(meeting_id, request))
 
 
-@router.post("/{meeting_id}/cancel", response=MeetingDetailOut, summary="取消会议")
+@router.post("/{int:meeting_id}/cancel", response=MeetingDetailOut, summary="取消会议")
 def meeting_mark_cancelled(request, meeting_id: int, payload: CancelIn):
     meeting = _meeting(request, meeting_id, "change")
     meeting_cancel(
@@ -414,7 +416,9 @@ def meeting_mark_cancelled(request, meeting_id: int, payload: CancelIn):
 # --- the agenda ---------------------------------------------------------------------------------
 
 
-@router.post("/{meeting_id}/agenda/build", response=list[AgendaItemOut], summary="按记录生成议题")
+@router.post(
+    "/{int:meeting_id}/agenda/build", response=list[AgendaItemOut], summary="按记录生成议题"
+)
 def agenda_build(request, meeting_id: int):
     """Adds the red-light key projects, overdue problems and late milestones as of the meeting's
     date that are not yet on the agenda; returns the items added (none on a second call)."""
@@ -422,7 +426,7 @@ def agenda_build(request, meeting_id: int):
     return meeting_build_agenda(meeting=meeting, by=request.user)
 
 
-@router.post("/{meeting_id}/agenda", response={201: AgendaItemOut}, summary="人工添加议题")
+@router.post("/{int:meeting_id}/agenda", response={201: AgendaItemOut}, summary="人工添加议题")
 def agenda_add(request, meeting_id: int, payload: AgendaItemIn):
     meeting = _meeting(request, meeting_id, "change")
     user = request.user
@@ -438,7 +442,7 @@ def agenda_add(request, meeting_id: int, payload: AgendaItemIn):
     return Status(201, item)
 
 
-@router.delete("/{meeting_id}/agenda/{item_id}", response={204: None}, summary="删除议题")
+@router.delete("/{int:meeting_id}/agenda/{int:item_id}", response={204: None}, summary="删除议题")
 def agenda_remove(request, meeting_id: int, item_id: int):
     meeting = _meeting(request, meeting_id, "change")
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
@@ -449,7 +453,7 @@ def agenda_remove(request, meeting_id: int, item_id: int):
 # --- decisions ----------------------------------------------------------------------------------
 
 
-@router.post("/{meeting_id}/decisions", response={201: DecisionOut}, summary="记录议定事项")
+@router.post("/{int:meeting_id}/decisions", response={201: DecisionOut}, summary="记录议定事项")
 def decision_add(request, meeting_id: int, payload: DecisionIn):
     meeting = _meeting(request, meeting_id, "change")
     ensure_allowed(request.user, "add", Decision)
@@ -478,7 +482,9 @@ def decision_add(request, meeting_id: int, payload: DecisionIn):
 # --- ceremonies ---------------------------------------------------------------------------------
 
 
-@router.get("/{meeting_id}/totals", response=TotalsOut, summary="仪式统计：项目数、总投资、用时")
+@router.get(
+    "/{int:meeting_id}/totals", response=TotalsOut, summary="仪式统计：项目数、总投资、用时"
+)
 def totals(request, meeting_id: int):
     meeting = _meeting(request, meeting_id)
     result = ceremony_totals(meeting)
@@ -492,7 +498,7 @@ def totals(request, meeting_id: int):
     }
 
 
-@router.post("/{meeting_id}/projects", response=MeetingDetailOut, summary="添加仪式项目")
+@router.post("/{int:meeting_id}/projects", response=MeetingDetailOut, summary="添加仪式项目")
 def ceremony_add_projects(request, meeting_id: int, payload: ProjectsIn):
     meeting = _meeting(request, meeting_id, "change")
     projects = pick_many(Project, payload.project_ids, user=request.user, field="project_ids")
@@ -503,7 +509,7 @@ def ceremony_add_projects(request, meeting_id: int, payload: ProjectsIn):
 
 
 @router.delete(
-    "/{meeting_id}/projects/{project_id}", response=MeetingDetailOut, summary="移除仪式项目"
+    "/{int:meeting_id}/projects/{int:project_id}", response=MeetingDetailOut, summary="移除仪式项目"
 )
 def ceremony_remove_project(request, meeting_id: int, project_id: int):
     meeting = _meeting(request, meeting_id, "change")

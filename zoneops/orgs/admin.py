@@ -22,6 +22,7 @@ from zoneops.common.admin_base import (
     VersionedForm,
 )
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import add_service_error
 from zoneops.common.scope import can_see
 from zoneops.orgs.models import Department, Membership, Role, User
 from zoneops.orgs.selectors import (
@@ -39,11 +40,6 @@ from zoneops.orgs.services import (
 )
 
 admin.site.unregister(Group)
-
-
-def _add_service_error(form: forms.BaseForm, error: ApplicationError) -> None:
-    """Show a service's refusal at the field it names (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @admin.register(Department)
@@ -150,7 +146,7 @@ class UserForm(UserChangeForm, VersionedForm):
                     is_superuser=cleaned.get("is_superuser", self.instance.is_superuser),
                 )
             except ApplicationError as error:
-                _add_service_error(self, error)
+                add_service_error(self, error)
         return cleaned
 
 

@@ -60,7 +60,7 @@ def departments(request):
     return Department.objects.visible_to(request.user).filter(is_active=True)
 
 
-@router.get("/departments/{department_id}", response=DepartmentOut, summary="部门")
+@router.get("/departments/{int:department_id}", response=DepartmentOut, summary="部门")
 def department(request, department_id: int):
     return get_object_or_404(Department.objects.visible_to(request.user), pk=department_id)
 
@@ -71,6 +71,6 @@ def users(request):
     return User.objects.visible_to(request.user).order_by("pk")
 
 
-@router.get("/users/{user_id}", response=UserOut, summary="用户")
+@router.get("/users/{int:user_id}", response=UserOut, summary="用户")
 def user(request, user_id: int):
     return get_object_or_404(User.objects.visible_to(request.user), pk=user_id)

@@ -28,6 +28,11 @@ class Department(BusinessModel):
     kind = models.CharField(_("层级"), max_length=16, choices=DepartmentKind.choices)
     order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+    receives_enterprise_requests = models.BooleanField(
+        _("受理企业诉求"),
+        default=False,
+        help_text=_("企业提交的诉求先到此部门，由其受理并交办承办部门（如企业服务局）。"),
+    )
 
     # The organisation tree is reference data that every staff member reads.
     scope_public = True

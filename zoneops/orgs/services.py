@@ -31,18 +31,37 @@ def _app_labels(*, system: bool, administrators: bool = False) -> list[str]:
     return labels
 
 
+def _system_settings() -> Q:
+    """The settings that business apps keep for administrators (a model saying
+    `system_setting = True`, e.g. the limits of enterprise requests): granted like 系统管理."""
+    condition = Q(pk__in=[])
+    for model in apps.get_models():
+        if getattr(model, "system_setting", False):
+            condition |= Q(
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+            )
+    return condition
+
+
 def _default_permissions(default: RoleDefault) -> Q:
     condition = Q(pk__in=[])
-    for labels, actions in (
-        (_app_labels(system=False), default.business_actions),
+    settings = _system_settings()
+    for labels, actions, scope in (
+        (_app_labels(system=False), default.business_actions, ~settings),
         (
             _app_labels(system=True, administrators=default.code == RoleCode.ADMINISTRATOR),
             default.system_actions,
+            Q(),
         ),
-        *(([label], acts) for label, acts in default.app_actions),
+        *(([label], acts, ~settings) for label, acts in default.app_actions),
     ):
         for action in actions:
-            condition |= Q(content_type__app_label__in=labels, codename__startswith=f"{action}_")
+            condition |= (
+                Q(content_type__app_label__in=labels, codename__startswith=f"{action}_") & scope
+            )
+    for action in default.system_actions:
+        condition |= settings & Q(codename__startswith=f"{action}_")
     for permission in default.permissions:
         app_label, codename = permission.split(".", 1)
         condition |= Q(content_type__app_label=app_label, codename=codename)
@@ -100,10 +119,17 @@ def department_create(
     parent: Department | None = None,
     short_name: str = "",
     order: int = 0,
+    receives_enterprise_requests: bool = False,
     by: Any = None,
 ) -> Department:
     department = Department(
-        name=name, code=code, kind=kind, parent=parent, short_name=short_name, order=order
+        name=name,
+        code=code,
+        kind=kind,
+        parent=parent,
+        short_name=short_name,
+        order=order,
+        receives_enterprise_requests=receives_enterprise_requests,
     )
     return record_save(instance=department, by=by)
 

@@ -39,13 +39,13 @@ def parks(request):
     return Park.objects.visible_to(request.user)
 
 
-@router.get("/{park_id}", response=ParkOut, summary="园区")
+@router.get("/{int:park_id}", response=ParkOut, summary="园区")
 def park(request, park_id: int):
     ensure_allowed(request.user, "view", Park)
     return get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
 
 
-@router.patch("/{park_id}", response=ParkOut, summary="修改园区")
+@router.patch("/{int:park_id}", response=ParkOut, summary="修改园区")
 def park_update(request, park_id: int, payload: ParkUpdateIn):
     park = get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
     ensure_allowed(request.user, "change", Park, park)

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client, RequestFactory
 
 from zoneops.common.services import record_save
@@ -22,6 +22,20 @@ from zoneops.parks.models import Park
 PASSWORD = "demo-Pass-2020"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _seeded_data_back_after_the_reset(django_db_blocker):
+    """`test_reset_starts_over` ends with Django flushing the test database (a transactional
+    test), which takes away what migrations seeded (roles, the work calendar, request limits).
+    Django restores it only at the start of the next serialized test; when the tests are spread
+    over workers (pytest-xdist) the next module on this worker needs it back right away."""
+    yield
+    with django_db_blocker.unblock():
+        for each in connections.all():
+            contents = getattr(each, "_test_serialized_contents", None)
+            if contents:
+                each.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +57,7 @@ def _without_projects(monkeypatch):
         "load_scheduling",
         "load_problems",
         "load_meetings",
+        "load_enterprise_service",
     ):
         monkeypatch.setattr(f"zoneops.demo.loader.{loader}", lambda **kwargs: {})
 

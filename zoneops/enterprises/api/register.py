@@ -330,7 +330,7 @@ class ImportBatchOut(Schema):
     summary: dict[str, Any]
 
 
-# --- Liaison, my liaison, coverage (before /{enterprise_id}) ---------------------------------
+# --- Liaison, my liaison, coverage (before /{int:enterprise_id}) ---------------------------------
 
 
 @router.get("/liaisons", response=list[LiaisonOut], summary="包联安排")
@@ -372,7 +372,7 @@ def liaison_create(request, payload: LiaisonIn):
     return Status(201, assignment)
 
 
-@router.post("/liaisons/{liaison_id}/end", response=LiaisonOut, summary="结束包联（记录保留）")
+@router.post("/liaisons/{int:liaison_id}/end", response=LiaisonOut, summary="结束包联（记录保留）")
 def liaison_finish(request, liaison_id: int, payload: LiaisonEndIn):
     assignment = get_object_or_404(
         LiaisonAssignment.objects.visible_to(request.user).select_related("enterprise"),
@@ -507,7 +507,7 @@ def import_upload(request, register_name: str, file: File[UploadedFile]):
 
 
 @router.post(
-    "/import/{register_name}/{batch_id}/confirm", response=ImportBatchOut, summary="确认导入"
+    "/import/{register_name}/{int:batch_id}/confirm", response=ImportBatchOut, summary="确认导入"
 )
 def import_confirm(request, register_name: str, batch_id: int):
     target = register_for(register_name)
@@ -561,13 +561,13 @@ def _detail(request, enterprise_id: int) -> Enterprise:
     return get_object_or_404(enterprises_list(user=request.user), pk=enterprise_id)
 
 
-@router.get("/{enterprise_id}", response=EnterpriseOut, summary="企业")
+@router.get("/{int:enterprise_id}", response=EnterpriseOut, summary="企业")
 def enterprise_detail(request, enterprise_id: int):
     ensure_allowed(request.user, "view", Enterprise)
     return _detail(request, enterprise_id)
 
 
-@router.patch("/{enterprise_id}", response=EnterpriseOut, summary="修改企业")
+@router.patch("/{int:enterprise_id}", response=EnterpriseOut, summary="修改企业")
 def enterprise_change(request, enterprise_id: int, payload: EnterpriseUpdateIn):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     ensure_allowed(request.user, "change", Enterprise, enterprise)
@@ -591,7 +591,7 @@ def _row(row: Any) -> dict[str, Any]:
 
 
 @router.get(
-    "/{enterprise_id}/figures",
+    "/{int:enterprise_id}/figures",
     response=list[FigureRowOut],
     summary="企业一年的经济数据（1-N月累计、当月、同比）",
 )
@@ -602,7 +602,7 @@ def enterprise_figures(request, enterprise_id: int, query: Query[YearQuery]):
     return [_row(row) for row in series]
 
 
-@router.put("/{enterprise_id}/figures", response=FigureRowOut, summary="登记或修改一期经济数据")
+@router.put("/{int:enterprise_id}/figures", response=FigureRowOut, summary="登记或修改一期经济数据")
 def enterprise_figure_put(request, enterprise_id: int, payload: FigureIn):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     existing = enterprise_figure_of(enterprise=enterprise, year=payload.year, month=payload.month)

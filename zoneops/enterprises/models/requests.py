@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.models import BusinessModel
@@ -28,6 +29,11 @@ class RequestKindLimit(models.Model):
     limit_days = models.PositiveSmallIntegerField(
         _("办理时限（工作日）"), validators=[MinValueValidator(1), MaxValueValidator(250)]
     )
+
+    history = HistoricalRecords()
+
+    # A dictionary administrators keep: granted to roles like 系统管理, not like business records.
+    system_setting = True
 
     class Meta:
         verbose_name = _("诉求办理时限")

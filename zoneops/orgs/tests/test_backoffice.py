@@ -148,3 +148,9 @@ def test_production_hashes_passwords_with_argon2(tmp_path):
     assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher", (
         result.stderr
     )
+
+
+def test_back_office_login_points_enterprise_users_to_their_own_pages(db):
+    body = Client().get("/admin/login/").content.decode()
+    assert 'href="/enterprise/login/"' in body
+    assert "企业用户请从企业服务平台登录" in body

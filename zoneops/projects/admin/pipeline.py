@@ -22,6 +22,7 @@ from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.amounts import format_yi
 from zoneops.common.excel import XLSX_CONTENT_TYPE
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import add_service_error
 from zoneops.common.scope import can_see
 from zoneops.common.selectors import saved_views_for
 from zoneops.common.services import saved_view_delete, saved_view_save
@@ -368,7 +369,7 @@ class StageMoveView(UnfoldModelAdminViewMixin, FormView):
                 expected_version=data["edit_version"],
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -25,6 +25,7 @@ from unfold.widgets import INPUT_CLASSES, UnfoldAdminDecimalFieldWidget
 from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.amounts import format_wan, format_yi
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import add_service_error
 from zoneops.projects.admin.excel import ProgressReportExcelMixin
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressPhoto, ProgressReport
 from zoneops.projects.selectors.scheduling import (
@@ -75,11 +76,6 @@ REPORT_STATUS_LABELS = {
 }
 
 
-def _refusal_to_form(form: forms.BaseForm, error: ApplicationError) -> None:
-    """Show a service's refusal on the field it names (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 class MonthInput(forms.DateInput):
     """The browser's month picker, in the back office's input style."""
 
@@ -121,7 +117,7 @@ class MilestoneForm(VersionedForm):
                     actual_on=cleaned.get("actual_on"),
                 )
             except ApplicationError as error:
-                _refusal_to_form(self, error)
+                add_service_error(self, error)
         return cleaned
 
 
@@ -244,14 +240,14 @@ class AnnualPlanForm(VersionedForm):
                 year=cleaned.get("year"), planned_investment=cleaned.get("planned_investment")
             )
         except ApplicationError as error:
-            _refusal_to_form(self, error)
+            add_service_error(self, error)
             return cleaned
         project = cleaned.get("project")
         if self.instance.pk is None and project is not None:
             try:
                 annual_plan_check_new(project=project, year=cleaned["year"])
             except ApplicationError as error:
-                _refusal_to_form(self, error)
+                add_service_error(self, error)
         return cleaned
 
     def validate_unique(self) -> None:
@@ -331,7 +327,7 @@ class ProgressReportStartForm(VersionedForm):
             try:
                 progress_report_check_start(project=project, month=month)
             except ApplicationError as error:
-                _refusal_to_form(self, error)
+                add_service_error(self, error)
         return cleaned
 
     def validate_unique(self) -> None:
@@ -776,7 +772,7 @@ class AnnualPlanInlineForm(VersionedForm):
                     year=cleaned.get("year"), planned_investment=cleaned.get("planned_investment")
                 )
             except ApplicationError as error:
-                _refusal_to_form(self, error)
+                add_service_error(self, error)
         return cleaned
 
 

@@ -1,6 +1,6 @@
 """REST API of the problem list (问题清单): list and detail, raising, and every step after it.
 
-The collection is `/problems/` (like the projects' `/`): the pipeline's `/{project_id}` would
+The collection is `/problems/` (like the projects' `/`): the pipeline's `/{int:project_id}` would
 take a bare `/problems` for a project id.
 """
 

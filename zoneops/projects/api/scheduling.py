@@ -451,7 +451,9 @@ def _light_out(project: Project, light: Light) -> dict[str, Any]:
 
 @router.get("/lights", response=list[LightOut], summary="重点项目红黄绿灯（截至某日）")
 def lights(request, query: Query[LightQuery]):
-    ensure_allowed(request.user, "view", Project)
+    # A light judges the monthly reports against the plan: the committee's reading, so it
+    # needs the reports' permission (an enterprise user sees its projects, not their lights).
+    ensure_allowed(request.user, "view", ProgressReport)
     as_of = query.as_of or timezone.localdate()
     return [
         _light_out(project, light)

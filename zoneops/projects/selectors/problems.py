@@ -28,16 +28,11 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from zoneops.common.clocks import DeadlineClock, finished_clock, running_clock
 from zoneops.common.scope import scope_queryset
-from zoneops.common.workcalendar import (
-    WarningLevel,
-    add_working_days,
-    calendar_pinned,
-    working_day_warning,
-    working_days_between,
-)
+from zoneops.common.workcalendar import calendar_pinned
 from zoneops.orgs.models import Department
 from zoneops.projects.models import Problem, ProblemEvent, Project
 
@@ -47,39 +42,13 @@ RESOLVED = Problem.Status.RESOLVED
 CLOCK_ATTRIBUTE = "clock"
 
 
-@dataclass(frozen=True)
-class ProblemClock:
-    """Where a problem stands against its deadline on a day.
+class ProblemClock(DeadlineClock):
+    """Where a problem stands against its deadline on a day (the common clock; `level` None
+    once it is resolved, `on_time` then says whether it was resolved by its deadline)."""
 
-    `level` is DESIGN's warning (normal / yellow / red) while the problem is open, None once it
-    is resolved; `on_time` says then whether it was resolved by its deadline.
-    """
-
-    level: WarningLevel | None
-    due_on: date
-    provisional: bool
-    days_left: int | None = None  # open, not overdue: working days left after today
-    days_overdue: int | None = None  # open, overdue: calendar days past the deadline
-    on_time: bool | None = None  # resolved: by the deadline
-
-    @property
-    def key(self) -> str:
-        """normal, yellow, red, resolved or resolved_late: for colours and filters."""
-        if self.level is not None:
-            return self.level
-        return "resolved" if self.on_time else "resolved_late"
-
-    @property
-    def label(self) -> str:
-        if self.level == "red":
-            return _("逾期%(days)s天") % {"days": self.days_overdue}
-        if self.level == "yellow":
-            if not self.days_left:
-                return _("临期：今日到期")
-            return _("临期：剩%(days)s个工作日") % {"days": self.days_left}
-        if self.level == "normal":
-            return _("正常：剩%(days)s个工作日") % {"days": self.days_left}
-        return _("按期解决") if self.on_time else _("逾期解决")
+    done_key = "resolved"
+    done_on_time_label = gettext_lazy("按期解决")
+    done_late_label = gettext_lazy("逾期解决")
 
 
 def _today() -> date:
@@ -111,25 +80,15 @@ def problem_clock(*, problem: Problem, today: date | None = None) -> ProblemCloc
     """The problem's warning level and days left or overdue on `today` (its current clock)."""
     today = today or _today()
     if problem.status == RESOLVED:
-        on_time = problem.resolved_on is not None and problem.resolved_on <= problem.due_on
-        return ProblemClock(
-            level=None,
+        return finished_clock(
+            ProblemClock,
             due_on=problem.due_on,
             provisional=problem.due_provisional,
-            on_time=on_time,
+            done_on=problem.resolved_on,
         )
-    with calendar_pinned():  # one reading of the calendar for the level and the days
-        level = working_day_warning(problem.routed_on, problem.limit_days, today)
-        due = add_working_days(problem.routed_on, problem.limit_days)
-        if level == "red":
-            return ProblemClock(
-                level=level,
-                due_on=due.date,
-                provisional=due.provisional,
-                days_overdue=(today - due.date).days,
-            )
-        left = working_days_between(today, due.date).days
-    return ProblemClock(level=level, due_on=due.date, provisional=due.provisional, days_left=left)
+    return running_clock(
+        ProblemClock, start=problem.routed_on, limit_days=problem.limit_days, today=today
+    )
 
 
 def problems_with_clock(problems: Iterable[Problem], *, today: date | None = None) -> list[Problem]:

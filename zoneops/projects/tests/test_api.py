@@ -174,10 +174,13 @@ def test_enterprise_user_sees_only_its_own_projects(org, client_for):
     firm = record_save(instance=Enterprise(name="嘉诚汽车内饰"), by=None)
     mine = make_project("嘉诚汽车内饰项目", investor_enterprise=firm, investment=1)
     make_project("别家项目")
+    other = make_project("别家项目（二）")
     user = make_user(RoleCode.ENTERPRISE, enterprise=firm)
-    # enterprise users have no back-office permission: the API refuses the list
-    assert client_for(user).get("/api/v1/projects/").status_code == 403
-    assert mine.investor_enterprise == firm
+    client = client_for(user)
+    listed = client.get("/api/v1/projects/").json()
+    assert [row["id"] for row in listed["items"]] == [mine.pk]
+    assert client.get(f"/api/v1/projects/{mine.pk}").status_code == 200
+    assert client.get(f"/api/v1/projects/{other.pk}").status_code == 404
 
 
 def test_funnel_and_time_in_stage_endpoints(officer, projects_2019, client_for):

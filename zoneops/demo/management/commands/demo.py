@@ -129,6 +129,7 @@ class Command(BaseCommand):
             f" 数据目录 / data folder:   {data_dir}",
             f" 数据库 / database:        {_describe_database(database)}",
             f" 管理后台 / back office:   {base}/admin/",
+            f" 企业服务 / enterprises:   {base}/enterprise/",
             f" 接口文档 / API docs:      {base}/api/v1/docs",
             f" 密码 / password:          {origin}",
             "",
@@ -141,8 +142,9 @@ class Command(BaseCommand):
                 lines.append("   " + "  ".join("-" * w for w in widths))
         lines += [
             "",
-            " 企业用户不能登录管理后台，只能看到本企业的数据。",
-            " The enterprise user cannot sign in to the back office; it sees its own data only.",
+            " 企业用户从“企业服务”登录（不进管理后台），只能看到本企业的数据。",
+            " The enterprise user signs in at /enterprise/ (not the back office) and sees its own"
+            " enterprise only.",
         ]
         if not _is_loopback(host) and host not in settings.ALLOWED_HOSTS:
             lines.append(

@@ -1,0 +1,423 @@
+"""Reads of enterprise requests (诉求): each request's clock and warning level, what a user may
+see of them and do with them, the overdue ones, and the statistics by topic, department,
+category, kind or enterprise (on-time rate, working days used, satisfaction, reopen rate).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zoneops.common.clocks import DeadlineClock, finished_clock, running_clock
+from zoneops.common.enums import BlockerKind, BlockerTopic
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.scope import can_see, scope_queryset
+from zoneops.common.workcalendar import calendar_pinned, working_days_between
+from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
+from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestExtension
+from zoneops.orgs.roles import APPROVE_EXTENSION
+
+Status = RequestStatus
+
+OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS)
+RUNNING = (Status.ACCEPTED, Status.IN_PROGRESS)
+ANSWERED = (Status.ANSWERED, Status.RATED)
+
+# The attribute `requests_with_clock` sets on each request of a list.
+CLOCK_ATTRIBUTE = "clock"
+
+# Every step a page may offer on a request (request_available_actions names a subset).
+REQUEST_ACTIONS = (
+    "accept",
+    "reroute",
+    "start",
+    "note",
+    "extend",
+    "decide_extension",
+    "answer",
+    "rate",
+    "return",
+)
+
+CHANGE_PERMISSION = "enterprises.change_enterpriserequest"
+
+
+class RequestClock(DeadlineClock):
+    """Where a request stands against its deadline: the warning while the clock runs (accepted
+    or in progress), and once answered whether that was by the deadline."""
+
+    done_key = "answered"
+    done_on_time_label = gettext_lazy("按期答复")
+    done_late_label = gettext_lazy("逾期答复")
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _scoped(queryset: QuerySet, user: Any) -> QuerySet:
+    return queryset if user is None else scope_queryset(queryset, user)
+
+
+def _is_enterprise_user(user: Any) -> bool:
+    return getattr(user, "enterprise_id", None) is not None
+
+
+# --- the clock ----------------------------------------------------------------------------------
+
+
+def request_clock(request: EnterpriseRequest, *, on: date | None = None) -> RequestClock | None:
+    """The request's clock on `on` (today by default): None before acceptance and for a
+    returned request."""
+    if request.status in ANSWERED:
+        if request.due_on is None:  # answered without ever being accepted: no clock ran
+            return None
+        return finished_clock(
+            RequestClock,
+            due_on=request.due_on,
+            provisional=request.due_provisional,
+            done_on=request.answered_on,
+        )
+    if request.status not in RUNNING or request.clock_from is None or request.limit_days is None:
+        return None
+    return running_clock(
+        RequestClock,
+        start=request.clock_from,
+        limit_days=request.limit_days + request.extension_days,
+        today=on or _today(),
+    )
+
+
+def requests_with_clock(
+    requests: Iterable[EnterpriseRequest], *, on: date | None = None
+) -> list[EnterpriseRequest]:
+    """The requests of a list, each with its `clock` (`RequestClock` or None) set, reading the
+    work calendar once for them all."""
+    on = on or _today()
+    rows = list(requests)
+    with calendar_pinned():
+        for request in rows:
+            vars(request)[CLOCK_ATTRIBUTE] = request_clock(request, on=on)
+    return rows
+
+
+# --- lists and one request ----------------------------------------------------------------------
+
+
+def requests_visible(*, user: Any) -> QuerySet[EnterpriseRequest]:
+    """The requests a user may see (an enterprise user: its own enterprise's), with what a list
+    shows of them. `user=None` is the system itself: every request."""
+    return _scoped(EnterpriseRequest.objects.all(), user).select_related(
+        "enterprise", "department", "project"
+    )
+
+
+def requests_latest_filed_on(*, user: Any) -> date | None:
+    """The filing day of the newest request the user may see: where a statistics page opens
+    when nothing was filed this year yet."""
+    latest: date | None = _scoped(EnterpriseRequest.objects.all(), user).aggregate(
+        latest=Max("filed_on")
+    )["latest"]
+    return latest
+
+
+def overdue_requests(*, user: Any, on: date | None = None) -> QuerySet[EnterpriseRequest]:
+    """Requests whose clock runs with a deadline before `on` (today), oldest deadline first."""
+    on = on or _today()
+    return (
+        requests_visible(user=user)
+        .filter(status__in=RUNNING, due_on__lt=on)
+        .order_by("due_on", "id")
+    )
+
+
+def request_events_for(*, request: EnterpriseRequest, user: Any) -> list[RequestEvent]:
+    """The request's steps in order; an enterprise user never sees the internal notes."""
+    events = RequestEvent.objects.filter(request=request).select_related(
+        "by", "from_department", "to_department"
+    )
+    if _is_enterprise_user(user):
+        events = events.filter(internal=False)
+    return list(events.order_by("on", "id"))
+
+
+def request_pending_extension(*, request: EnterpriseRequest) -> RequestExtension | None:
+    """The extension waiting for a decision, if any (there is at most one)."""
+    return (
+        RequestExtension.objects.filter(request=request, decision=RequestExtension.Decision.PENDING)
+        .select_related("asked_by")
+        .first()
+    )
+
+
+def request_available_actions(*, request: EnterpriseRequest, user: Any) -> set[str]:
+    """The steps the user may take on the request now (names from REQUEST_ACTIONS).
+
+    An enterprise user may only rate its own enterprise's answered requests. Staff need the
+    request in their data scope; the work needs the change permission, deciding an extension
+    needs `enterprises.approve_extension` and someone else's ask.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    status = request.status
+    if _is_enterprise_user(user):
+        own = user.enterprise_id == request.enterprise_id
+        return {"rate"} if own and status == Status.ANSWERED else set()
+    if not can_see(user, request):
+        return set()
+    actions: set[str] = set()
+    if user.has_perm(CHANGE_PERMISSION):
+        if status == Status.SUBMITTED:
+            actions |= {"accept", "note", "return"}
+        elif status in RUNNING:
+            actions |= {"reroute", "note", "extend", "answer", "return"}
+            if status == Status.ACCEPTED:
+                actions.add("start")
+        elif status == Status.ANSWERED:
+            actions.add("rate")  # a rating taken on a return visit (回访)
+    if status in RUNNING:
+        pending = RequestExtension.objects.filter(
+            request=request, decision=RequestExtension.Decision.PENDING
+        ).values_list("asked_by_id", flat=True)
+        asked_by = next(iter(pending), None)
+        if asked_by is not None:
+            actions.discard("extend")  # one pending ask at a time
+            if asked_by != user.pk and user.has_perm(APPROVE_EXTENSION):
+                actions.add("decide_extension")
+    return actions
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+HUNDRED = Decimal(100)
+ONE_PLACE = Decimal("0.1")
+
+# What the statistics may be grouped by, with its label.
+STATISTICS_BY: dict[str, Any] = {
+    "topic": gettext_lazy("领域"),
+    "department": gettext_lazy("承办部门"),
+    "category": gettext_lazy("类别"),
+    "kind": gettext_lazy("诉求类型"),
+    "enterprise": gettext_lazy("企业"),
+}
+
+# The grouping's column on EnterpriseRequest, and the choices that label it (None: a relation).
+_GROUP_COLUMNS: dict[str, tuple[str, Any]] = {
+    "topic": ("topic", BlockerTopic),
+    "category": ("category", BlockerKind),
+    "kind": ("kind", RequestKind),
+    "department": ("department_id", None),
+    "enterprise": ("enterprise_id", None),
+}
+_RELATION_LABEL = {"department": "department__name", "enterprise": "enterprise__name"}
+_RELATION_ORDER = {"department": "department__order", "enterprise": "enterprise__name"}
+
+
+def _one_place(numerator: int | Decimal, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / denominator).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class RequestStatisticsRow:
+    """The figures of one group of requests (or of all of them: `key` None).
+
+    Counts are of the requests filed in the period, as they stand on the statistics day:
+    `answered` are answered or rated now; `overdue` are open with their deadline passed;
+    `reopened` were reopened at least once and `ever_answered` were answered at least once
+    (a reopened request counts there even while it is worked on again). Ratings are every
+    rating given, including the unsatisfied ones that reopened a request.
+    """
+
+    key: Any
+    label: str
+    filed: int = 0
+    open: int = 0
+    overdue: int = 0
+    answered: int = 0
+    answered_on_time: int = 0
+    returned: int = 0
+    reopened: int = 0
+    ever_answered: int = 0
+    working_days_used: int = 0  # summed over the answered ones, clock start → answer
+    ratings: int = 0
+    score_total: int = 0
+    satisfied_ratings: int = 0
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """按时答复率: answered by the deadline / answered, in per cent; None before any answer."""
+        return _one_place(HUNDRED * self.answered_on_time, self.answered)
+
+    @property
+    def average_working_days(self) -> Decimal | None:
+        """平均办理用时: working days from the clock's start to the answer."""
+        return _one_place(self.working_days_used, self.answered)
+
+    @property
+    def average_score(self) -> Decimal | None:
+        return _one_place(self.score_total, self.ratings)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        """满意率: ratings of SATISFIED_SCORE or more / ratings, in per cent."""
+        return _one_place(HUNDRED * self.satisfied_ratings, self.ratings)
+
+    @property
+    def reopen_rate(self) -> Decimal | None:
+        """重办率: requests reopened at least once / requests answered at least once."""
+        return _one_place(HUNDRED * self.reopened, self.ever_answered)
+
+    def add(self, other: "RequestStatisticsRow") -> None:
+        for name in _COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# The counters the first query fills; the ratings and working days come from their own.
+_COUNTED_IN_SQL = (
+    "filed",
+    "open",
+    "overdue",
+    "answered",
+    "answered_on_time",
+    "returned",
+    "reopened",
+    "ever_answered",
+)
+_COUNTERS = (
+    "filed",
+    "open",
+    "overdue",
+    "answered",
+    "answered_on_time",
+    "returned",
+    "reopened",
+    "ever_answered",
+    "working_days_used",
+    "ratings",
+    "score_total",
+    "satisfied_ratings",
+)
+
+
+@dataclass
+class RequestStatistics:
+    by: str
+    start: date
+    end: date
+    on: date
+    rows: list[RequestStatisticsRow] = field(default_factory=list)
+    total: RequestStatisticsRow = field(default_factory=lambda: RequestStatisticsRow(None, ""))
+
+
+def requests_statistics(
+    *, user: Any, start: date, end: date, by: str, on: date | None = None
+) -> RequestStatistics:
+    """The requests filed from `start` to `end` (inclusive) that the user may see, grouped
+    `by` topic, department, category, kind or enterprise, as they stand on `on` (today).
+
+    Three queries whatever the number of requests (besides the data scope's and the
+    calendar's): the counts, the ratings, and the answered requests' clock spans — grouped by
+    (start, answer) pair, then counted in working days from one reading of the calendar.
+    """
+    if by not in _GROUP_COLUMNS:
+        raise ApplicationError(
+            _("统计维度“%(by)s”无效，可选：%(choices)s。")
+            % {"by": by, "choices": "、".join(str(label) for label in STATISTICS_BY.values())},
+            field="by",
+        )
+    if start > end:
+        raise ApplicationError(
+            _("结束日期（%(end)s）不能早于开始日期（%(start)s）。") % {"start": start, "end": end},
+            field="end",
+        )
+    on = on or _today()
+    column, choices = _GROUP_COLUMNS[by]
+    requests = _scoped(EnterpriseRequest.objects.all(), user).filter(filed_on__range=(start, end))
+    grouped = requests.order_by()
+
+    running = Q(status__in=RUNNING)
+    answered = Q(status__in=ANSWERED)
+    names = [column]
+    if by in _RELATION_LABEL:
+        names += [_RELATION_LABEL[by], _RELATION_ORDER[by]]
+    count_rows = grouped.values(*names).annotate(
+        filed=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN)),
+        overdue=Count("pk", filter=running & Q(due_on__lt=on)),
+        answered=Count("pk", filter=answered),
+        answered_on_time=Count("pk", filter=answered & Q(answered_on__lte=F("due_on"))),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+        ever_answered=Count("pk", filter=answered | Q(reopen_count__gt=0)),
+    )
+    rows: dict[Any, RequestStatisticsRow] = {}
+    sort_keys: dict[Any, tuple] = {}
+    for values in count_rows:
+        key = values[column]
+        row = RequestStatisticsRow(key=key, label=_group_label(by, key, values, choices))
+        for name in _COUNTED_IN_SQL:
+            setattr(row, name, values[name])
+        rows[key] = row
+        sort_keys[key] = _sort_key(by, key, values, choices)
+
+    rating_rows = (
+        RequestEvent.objects.filter(kind=RequestEvent.Kind.RATED, request__in=requests.values("pk"))
+        .order_by()
+        .values(f"request__{column}")
+        .annotate(
+            ratings=Count("pk"),
+            score_total=Sum("score"),
+            satisfied=Count("pk", filter=Q(score__gte=SATISFIED_SCORE)),
+        )
+    )
+    for values in rating_rows:
+        row = rows[values[f"request__{column}"]]
+        row.ratings, row.score_total = values["ratings"], values["score_total"] or 0
+        row.satisfied_ratings = values["satisfied"]
+
+    spans = (
+        grouped.filter(answered, clock_from__isnull=False, answered_on__isnull=False)
+        .values(column, "clock_from", "answered_on")
+        .annotate(requests=Count("pk"))
+    )
+    used: dict[Any, int] = defaultdict(int)
+    with calendar_pinned():
+        for values in spans:
+            days = working_days_between(values["clock_from"], values["answered_on"]).days
+            used[values[column]] += days * values["requests"]
+    for key, days in used.items():
+        rows[key].working_days_used = days
+
+    ordered = sorted(rows.values(), key=lambda row: sort_keys[row.key])
+    total = RequestStatisticsRow(key=None, label=_("合计"))
+    for row in ordered:
+        total.add(row)
+    return RequestStatistics(by=by, start=start, end=end, on=on, rows=ordered, total=total)
+
+
+def _group_label(by: str, key: Any, values: dict[str, Any], choices: Any) -> str:
+    if choices is not None:
+        return str(choices(key).label) if key in choices.values else str(key)
+    if key is None:
+        return _("未受理") if by == "department" else _("未知")
+    return str(values[_RELATION_LABEL[by]])
+
+
+def _sort_key(by: str, key: Any, values: dict[str, Any], choices: Any) -> tuple:
+    """Choices in their own order; departments in the organisation's order, the requests not
+    yet routed last; enterprises by name."""
+    if choices is not None:
+        members = list(choices.values)
+        return (members.index(key) if key in members else len(members), str(key))
+    if key is None:
+        return (1, "", 0)
+    return (0, values[_RELATION_ORDER[by]], key)

@@ -1,0 +1,629 @@
+"""Enterprise requests (诉求): filing, acceptance with its working-day clock, every step after it
+with its event, extensions approved by a supervisor, the rating and the reopening it may bring.
+
+Steps are dated in the past (`on=`), so that no test depends on the day it runs.
+"""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
+from zoneops.common.models import CalendarYear
+from zoneops.common.workcalendar import calendar_cache_clear
+from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
+from zoneops.enterprises.models import (
+    EnterpriseRequest,
+    RequestEvent,
+    RequestExtension,
+    RequestKindLimit,
+)
+from zoneops.enterprises.services.requests import (
+    request_accept,
+    request_add_note,
+    request_answer,
+    request_ask_extension,
+    request_decide_extension,
+    request_file,
+    request_limit_days,
+    request_rate,
+    request_reroute,
+    request_return,
+    request_start,
+    requests_recompute_provisional_deadlines,
+)
+from zoneops.enterprises.tests.factories import make_enterprise, make_request
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user
+from zoneops.projects.tests.factories import make_project
+
+Kind = RequestEvent.Kind
+Status = RequestStatus
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()
+
+
+@pytest.fixture
+def enterprise(db):
+    return make_enterprise("北京现代沧州工厂")
+
+
+@pytest.fixture
+def officer(org):
+    return make_user(RoleCode.STAFF, departments=[org["investment"]])
+
+
+@pytest.fixture
+def head(org):
+    """A department head: holds enterprises.approve_extension."""
+    return make_user(RoleCode.DEPARTMENT_HEAD, departments=[org["approvals"]])
+
+
+@pytest.fixture
+def other_head(org):
+    return make_user(RoleCode.DEPARTMENT_HEAD, departments=[org["investment"]])
+
+
+@pytest.fixture
+def enterprise_user(enterprise):
+    return make_user(RoleCode.ENTERPRISE, enterprise=enterprise)
+
+
+def file(enterprise, *, by=None, **fields):
+    fields.setdefault("filed_on", date(2026, 3, 2))
+    return request_file(
+        enterprise=enterprise,
+        title=fields.pop("title", "物流车辆进园受限"),
+        description=fields.pop("description", "原材料运输车辆白天不能进园。"),
+        kind=fields.pop("kind", RequestKind.HELP),
+        category=fields.pop("category", "bottleneck"),
+        topic=fields.pop("topic", "logistics"),
+        by=by,
+        **fields,
+    )
+
+
+def accepted(enterprise, org, *, on=date(2026, 3, 2), by=None, **fields):
+    """Filed and accepted on `on` (a Monday by default): HELP, 5 working days → due 2026-03-09."""
+    request = file(enterprise, filed_on=on, **fields)
+    return request_accept(request=request, department=org["approvals"], on=on, by=by)
+
+
+def kinds(request):
+    return list(request.events.order_by("on", "id").values_list("kind", flat=True))
+
+
+# --- filing -------------------------------------------------------------------------------------
+
+
+def test_staff_file_on_the_enterprises_behalf_through_liaison_by_default(enterprise, officer):
+    request = file(enterprise, by=officer, contact_person=" 张经理 ")
+
+    assert request.status == Status.SUBMITTED
+    assert request.channel == RequestChannel.LIAISON
+    assert request.filed_on == date(2026, 3, 2)
+    assert request.contact_person == "张经理"
+    assert request.created_by == officer
+    event = request.events.get()
+    assert (event.kind, event.on, event.by) == (Kind.FILED, date(2026, 3, 2), officer)
+    assert request.history.count() == 1
+
+
+def test_staff_may_name_the_channel_a_request_came_through(enterprise, officer):
+    request = file(enterprise, by=officer, channel=RequestChannel.HOTLINE)
+
+    assert request.channel == RequestChannel.HOTLINE
+
+
+def test_staff_cannot_file_as_the_enterprises_own_self_service(enterprise, officer):
+    with pytest.raises(ApplicationError) as refused:
+        file(enterprise, by=officer, channel=RequestChannel.SELF_SERVICE)
+
+    assert refused.value.field == "channel"
+
+
+def test_enterprise_user_files_for_its_own_enterprise_as_self_service_today(
+    enterprise, enterprise_user
+):
+    request = file(enterprise, by=enterprise_user, channel=RequestChannel.HOTLINE, filed_on=None)
+
+    assert request.channel == RequestChannel.SELF_SERVICE
+    assert request.filed_on == timezone.localdate()
+    assert request.created_by == enterprise_user
+
+
+def test_enterprise_user_cannot_file_for_another_enterprise(enterprise_user):
+    other = make_enterprise("嘉诚汽车内饰")
+
+    with pytest.raises(PermissionDeniedError) as refused:
+        file(other, by=enterprise_user, filed_on=None)
+
+    assert refused.value.field == "enterprise"
+    assert not EnterpriseRequest.objects.exists()
+
+
+def test_enterprise_user_backdates_a_request_only_with_a_reason(enterprise, enterprise_user):
+    with pytest.raises(ApplicationError) as refused:
+        file(enterprise, by=enterprise_user, filed_on=date(2026, 3, 2))
+    assert refused.value.field == "filed_on"
+
+    request = file(
+        enterprise, by=enterprise_user, filed_on=date(2026, 3, 2), backdate_reason="系统上线前提交"
+    )
+
+    assert (request.filed_on, request.channel) == (date(2026, 3, 2), RequestChannel.SELF_SERVICE)
+    assert "补登：系统上线前提交" in request.history.get().history_change_reason
+
+
+def test_a_linked_project_must_be_the_enterprises_own(enterprise):
+    own = make_project("现代汽车零部件项目", investor_enterprise=enterprise)
+    foreign = make_project("别家的项目", investor_enterprise=make_enterprise("别家企业"))
+
+    assert file(enterprise, project=own).project == own
+    with pytest.raises(ApplicationError) as refused:
+        file(enterprise, project=foreign)
+    assert refused.value.field == "project"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": "  "}, "title"),
+        ({"description": ""}, "description"),
+        ({"kind": "wish"}, "kind"),
+        ({"topic": "weather"}, "topic"),
+        ({"category": "unknown"}, "category"),
+        ({"filed_on": date(2999, 1, 1)}, "filed_on"),
+    ],
+)
+def test_filing_names_the_field_it_refuses(enterprise, fields, field):
+    with pytest.raises(ApplicationError) as refused:
+        file(enterprise, **fields)
+
+    assert refused.value.field == field
+    assert refused.value.message
+
+
+# --- acceptance and the clock -------------------------------------------------------------------
+
+
+def test_deadline_counts_from_the_next_working_day_over_national_day(enterprise, org, officer):
+    # Monday 2026-09-28: 09-29, 09-30, then the holiday 10-01..08, then Friday 10-09 and the
+    # 调休 Saturday 10-10 is the fifth working day.
+    request = accepted(enterprise, org, on=date(2026, 9, 28), by=officer)
+
+    assert request.status == Status.ACCEPTED
+    assert request.department == org["approvals"]
+    assert request.accepted_on == request.clock_from == date(2026, 9, 28)
+    assert (request.limit_days, request.extension_days) == (5, 0)
+    assert request.due_on == date(2026, 10, 10)
+    assert request.due_provisional is False
+    event = request.events.get(kind=Kind.ACCEPTED)
+    assert (event.to_department, event.by) == (org["approvals"], officer)
+    assert "2026年10月10日" in event.note
+
+
+def test_acceptance_uses_the_limit_the_administrators_set_for_the_kind(enterprise, org):
+    RequestKindLimit.objects.filter(kind=RequestKind.COMPLAINT).update(limit_days=3)
+
+    request = accepted(enterprise, org, kind=RequestKind.COMPLAINT)
+
+    assert request.limit_days == 3
+    assert request.due_on == date(2026, 3, 5)
+
+
+def test_a_kind_without_a_setting_falls_back_to_the_default_limit(db):
+    RequestKindLimit.objects.all().delete()
+
+    assert request_limit_days(kind=RequestKind.CONSULTATION) == 1
+    assert request_limit_days(kind=RequestKind.HELP) == 5
+    assert request_limit_days(kind=RequestKind.COMPLAINT) == 10
+
+
+def test_acceptance_may_set_its_own_limit_within_bounds(enterprise, org):
+    request = file(enterprise)
+    request_accept(
+        request=request, department=org["approvals"], limit_days=2, on=date(2026, 3, 2), by=None
+    )
+    assert request.due_on == date(2026, 3, 4)
+
+    other = file(enterprise)
+    with pytest.raises(ApplicationError) as refused:
+        request_accept(request=other, department=org["approvals"], limit_days=0, by=None)
+    assert refused.value.field == "limit_days"
+
+
+def test_a_deadline_in_a_year_not_entered_is_provisional(enterprise, org):
+    today = timezone.localdate()
+    CalendarYear.objects.filter(year__gt=today.year).delete()
+    request = file(enterprise, filed_on=today)
+
+    request_accept(request=request, department=org["approvals"], limit_days=250, on=today, by=None)
+
+    assert request.due_on.year > today.year
+    assert request.due_provisional is True
+    assert "节假日未录入" in request.events.get(kind=Kind.ACCEPTED).note
+
+
+def test_a_provisional_deadline_is_worked_out_again_once_the_year_is_entered(enterprise, org):
+    request = accepted(enterprise, org, on=date(2026, 9, 28))
+    EnterpriseRequest.objects.filter(pk=request.pk).update(
+        due_on=date(2026, 10, 5), due_provisional=True
+    )
+
+    assert requests_recompute_provisional_deadlines() == 1
+
+    request.refresh_from_db()
+    assert (request.due_on, request.due_provisional) == (date(2026, 10, 10), False)
+    assert requests_recompute_provisional_deadlines() == 0
+
+
+def test_only_a_submitted_request_is_accepted(enterprise, org):
+    request = accepted(enterprise, org)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_accept(request=request, department=org["investment"], on=date(2026, 3, 3), by=None)
+
+    assert refused.value.field == "status"
+
+
+def test_enterprise_user_cannot_take_the_committees_steps(enterprise, org, enterprise_user):
+    request = file(enterprise)
+
+    with pytest.raises(PermissionDeniedError):
+        request_accept(request=request, department=org["approvals"], by=enterprise_user)
+    with pytest.raises(PermissionDeniedError):
+        request_add_note(request=request, note="补充材料", by=enterprise_user)
+    with pytest.raises(PermissionDeniedError):
+        request_return(request=request, reason="撤回", by=enterprise_user)
+
+
+def test_a_step_dated_before_the_previous_step_is_refused(enterprise, org):
+    request = file(enterprise, filed_on=date(2026, 3, 5))
+
+    with pytest.raises(ApplicationError) as refused:
+        request_accept(request=request, department=org["approvals"], on=date(2026, 3, 4), by=None)
+
+    assert refused.value.field == "on"
+    assert "2026-03-05" in refused.value.message
+
+
+def test_a_step_in_the_future_is_refused(enterprise, org):
+    request = file(enterprise)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_accept(request=request, department=org["approvals"], on=date(2999, 1, 1), by=None)
+
+    assert refused.value.field == "on"
+
+
+def test_a_stale_edit_is_refused_and_changes_nothing(enterprise, org):
+    request = file(enterprise)
+    seen = request.version
+    request_accept(request=request, department=org["approvals"], on=date(2026, 3, 2), by=None)
+
+    with pytest.raises(StaleEditError):
+        request_return(request=request, reason="重复提交", expected_version=seen, by=None)
+
+    request.refresh_from_db()
+    assert request.status == Status.ACCEPTED
+
+
+def test_every_step_writes_history_with_a_new_version(enterprise, org):
+    request = accepted(enterprise, org)
+    request_start(request=request, on=date(2026, 3, 3), by=None)
+    request_answer(
+        request=request, answer="已协调交警部门办理通行证。", on=date(2026, 3, 4), by=None
+    )
+
+    request.refresh_from_db()
+    assert request.version == 4
+    assert request.history.count() == 4
+    assert kinds(request) == [Kind.FILED, Kind.ACCEPTED, Kind.STARTED, Kind.ANSWERED]
+
+
+# --- the work -----------------------------------------------------------------------------------
+
+
+def test_reroute_keeps_the_clock_and_needs_a_reason(enterprise, org, officer):
+    request = accepted(enterprise, org)
+    request_start(request=request, on=date(2026, 3, 3), by=None)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_reroute(request=request, to_department=org["investment"], reason=" ", by=officer)
+    assert refused.value.field == "reason"
+
+    request_reroute(
+        request=request,
+        to_department=org["investment"],
+        reason="属招商局职责",
+        on=date(2026, 3, 4),
+        by=officer,
+    )
+
+    request.refresh_from_db()
+    assert request.department == org["investment"]
+    assert request.status == Status.ACCEPTED  # the new department starts again
+    assert (request.clock_from, request.due_on) == (date(2026, 3, 2), date(2026, 3, 9))
+    event = request.events.get(kind=Kind.REROUTED)
+    assert (event.from_department, event.to_department, event.note) == (
+        org["approvals"],
+        org["investment"],
+        "属招商局职责",
+    )
+
+
+def test_reroute_to_the_same_department_is_refused(enterprise, org):
+    request = accepted(enterprise, org)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_reroute(request=request, to_department=org["approvals"], reason="x", by=None)
+
+    assert refused.value.field == "to_department"
+
+
+def test_a_note_may_be_internal_and_needs_text(enterprise, org, officer):
+    request = accepted(enterprise, org)
+
+    event = request_add_note(
+        request=request, note="与交警支队电话沟通", internal=True, on=date(2026, 3, 3), by=officer
+    )
+
+    assert (event.kind, event.internal, event.by) == (Kind.NOTE, True, officer)
+    with pytest.raises(ApplicationError) as refused:
+        request_add_note(request=request, note="", by=None)
+    assert refused.value.field == "note"
+
+
+def test_no_note_on_an_answered_request(enterprise, org):
+    request = make_request(enterprise, accepted=date(2026, 3, 2), answered=date(2026, 3, 3))
+
+    with pytest.raises(ApplicationError) as refused:
+        request_add_note(request=request, note="补记", on=date(2026, 3, 4), by=None)
+
+    assert refused.value.field == "status"
+
+
+def test_answering_stops_the_clock(enterprise, org):
+    request = accepted(enterprise, org)
+
+    request_answer(request=request, answer="已办理通行证。", on=date(2026, 3, 6), by=None)
+
+    assert request.status == Status.ANSWERED
+    assert (request.answered_on, request.answer) == (date(2026, 3, 6), "已办理通行证。")
+    with pytest.raises(ApplicationError) as refused:
+        request_answer(request=request, answer="再答复", on=date(2026, 3, 6), by=None)
+    assert refused.value.field == "status"
+
+
+def test_return_needs_a_reason_and_closes_the_request(enterprise, org):
+    request = accepted(enterprise, org)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_return(request=request, reason="", by=None)
+    assert refused.value.field == "reason"
+
+    request_return(request=request, reason="属司法程序，不予受理。", on=date(2026, 3, 3), by=None)
+
+    assert request.status == Status.RETURNED
+    assert (request.returned_on, request.return_reason) == (
+        date(2026, 3, 3),
+        "属司法程序，不予受理。",
+    )
+    assert kinds(request)[-1] == Kind.RETURNED
+
+
+def test_an_answered_request_cannot_be_returned(enterprise, org):
+    request = make_request(enterprise, accepted=date(2026, 3, 2), answered=date(2026, 3, 3))
+
+    with pytest.raises(ApplicationError) as refused:
+        request_return(request=request, reason="x", on=date(2026, 3, 4), by=None)
+
+    assert refused.value.field == "status"
+
+
+# --- extensions ---------------------------------------------------------------------------------
+
+
+def test_an_extension_counts_only_once_approved(enterprise, org, officer, head):
+    request = accepted(enterprise, org)
+
+    extension = request_ask_extension(
+        request=request, days=3, reason="需现场核查", on=date(2026, 3, 4), by=officer
+    )
+    request.refresh_from_db()
+    assert extension.decision == RequestExtension.Decision.PENDING
+    assert (request.extension_days, request.due_on) == (0, date(2026, 3, 9))
+
+    request_decide_extension(extension=extension, approve=True, on=date(2026, 3, 5), by=head)
+
+    request.refresh_from_db()
+    extension.refresh_from_db()
+    assert extension.decision == RequestExtension.Decision.APPROVED
+    assert (extension.decided_by, extension.decided_on) == (head, date(2026, 3, 5))
+    assert (request.extension_days, request.due_on) == (3, date(2026, 3, 12))
+    assert kinds(request)[-2:] == [Kind.EXTENSION_ASKED, Kind.EXTENSION_APPROVED]
+
+
+def test_extension_needs_a_supervisor_who_is_not_the_asker(enterprise, org, officer, head):
+    request = accepted(enterprise, org)
+    extension = request_ask_extension(
+        request=request, days=2, reason="等待材料", on=date(2026, 3, 3), by=head
+    )
+
+    with pytest.raises(PermissionDeniedError) as by_himself:
+        request_decide_extension(extension=extension, approve=True, by=head)
+    with pytest.raises(PermissionDeniedError) as by_staff:
+        request_decide_extension(extension=extension, approve=True, by=officer)
+
+    assert "本人" in by_himself.value.message
+    assert by_staff.value.field == "by"
+    extension.refresh_from_db()
+    assert extension.decision == RequestExtension.Decision.PENDING
+
+
+def test_only_one_extension_may_wait_for_a_decision(enterprise, org, officer):
+    request = accepted(enterprise, org)
+    request_ask_extension(
+        request=request, days=2, reason="等待材料", on=date(2026, 3, 3), by=officer
+    )
+
+    with pytest.raises(ApplicationError) as refused:
+        request_ask_extension(
+            request=request, days=1, reason="再等", on=date(2026, 3, 3), by=officer
+        )
+
+    assert refused.value.field == "days"
+    assert "待审批" in refused.value.message
+
+
+def test_an_extension_is_asked_only_while_the_clock_runs(enterprise, org, officer):
+    submitted = file(enterprise)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_ask_extension(request=submitted, days=2, reason="x", by=officer)
+
+    assert refused.value.field == "status"
+
+
+def test_refusing_an_extension_needs_a_note_and_leaves_the_deadline(enterprise, org, officer, head):
+    request = accepted(enterprise, org)
+    extension = request_ask_extension(
+        request=request, days=2, reason="等待材料", on=date(2026, 3, 3), by=officer
+    )
+
+    with pytest.raises(ApplicationError) as refused:
+        request_decide_extension(extension=extension, approve=False, by=head)
+    assert refused.value.field == "note"
+
+    request_decide_extension(
+        extension=extension, approve=False, note="材料已齐", on=date(2026, 3, 4), by=head
+    )
+
+    request.refresh_from_db()
+    assert extension.decision == RequestExtension.Decision.REFUSED
+    assert (request.extension_days, request.due_on) == (0, date(2026, 3, 9))
+    assert request.events.get(kind=Kind.EXTENSION_REFUSED).note == "材料已齐"
+    with pytest.raises(ApplicationError) as again:
+        request_decide_extension(extension=extension, approve=True, by=head)
+    assert again.value.field == "extension"
+
+
+def test_answering_lets_a_pending_extension_lapse(enterprise, org, officer, head):
+    request = accepted(enterprise, org)
+    extension = request_ask_extension(
+        request=request, days=2, reason="等待材料", on=date(2026, 3, 3), by=officer
+    )
+
+    request_answer(request=request, answer="已解决", on=date(2026, 3, 4), by=officer)
+
+    extension.refresh_from_db()
+    assert extension.decision == RequestExtension.Decision.REFUSED
+    assert extension.decided_by is None
+    assert "已答复" in extension.decision_note
+    # a new ask is possible in a reopened round
+    assert not request.extensions.filter(decision=RequestExtension.Decision.PENDING).exists()
+
+
+# --- rating -------------------------------------------------------------------------------------
+
+
+def test_a_satisfied_rating_closes_the_request(enterprise, org, officer):
+    request = make_request(enterprise, accepted=date(2026, 3, 2), answered=date(2026, 3, 4))
+
+    request_rate(request=request, score=4, comment="很及时", on=date(2026, 3, 5), by=officer)
+
+    assert request.status == Status.RATED
+    assert (request.rating, request.rating_comment, request.rated_on) == (
+        4,
+        "很及时",
+        date(2026, 3, 5),
+    )
+    event = request.events.get(kind=Kind.RATED)
+    assert (event.score, event.note) == (4, "很及时")
+
+
+def test_unsatisfied_rating_reopens_and_restarts_the_clock(enterprise, org, officer, head):
+    request = accepted(enterprise, org)
+    extension = request_ask_extension(
+        request=request, days=3, reason="需现场核查", on=date(2026, 3, 3), by=officer
+    )
+    request_decide_extension(extension=extension, approve=True, on=date(2026, 3, 3), by=head)
+    request_answer(request=request, answer="已协调", on=date(2026, 3, 10), by=None)
+
+    request_rate(
+        request=request, score=2, comment="通行证仍未办下来", on=date(2026, 3, 16), by=officer
+    )
+
+    request.refresh_from_db()
+    assert request.status == Status.IN_PROGRESS
+    assert request.reopen_count == 1
+    assert request.clock_from == date(2026, 3, 16)
+    assert (request.limit_days, request.extension_days) == (5, 0)
+    assert request.due_on == date(2026, 3, 23)
+    assert request.accepted_on == date(2026, 3, 2)
+    assert (request.answered_on, request.answer, request.rating) == (None, "", None)
+    assert kinds(request)[-2:] == [Kind.RATED, Kind.REOPENED]
+    rated = request.events.get(kind=Kind.RATED)
+    assert (rated.score, rated.note) == (2, "通行证仍未办下来")
+    assert "2026年3月23日" in request.events.get(kind=Kind.REOPENED).note
+
+
+def test_an_unsatisfied_rating_needs_a_comment(enterprise, org):
+    request = make_request(enterprise, accepted=date(2026, 3, 2), answered=date(2026, 3, 4))
+
+    with pytest.raises(ApplicationError) as refused:
+        request_rate(request=request, score=1, comment=" ", on=date(2026, 3, 5), by=None)
+
+    assert refused.value.field == "comment"
+    request.refresh_from_db()
+    assert request.status == Status.ANSWERED
+    assert not request.events.filter(kind=Kind.RATED).exists()
+
+
+@pytest.mark.parametrize("score", [0, 6, True, "5"])
+def test_a_score_outside_one_to_five_is_refused(enterprise, org, score):
+    request = make_request(enterprise, accepted=date(2026, 3, 2), answered=date(2026, 3, 4))
+
+    with pytest.raises(ApplicationError) as refused:
+        request_rate(request=request, score=score, comment="x", on=date(2026, 3, 5), by=None)
+
+    assert refused.value.field == "score"
+
+
+def test_a_request_not_yet_answered_cannot_be_rated(enterprise, org):
+    request = accepted(enterprise, org)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_rate(request=request, score=5, on=date(2026, 3, 5), by=None)
+
+    assert refused.value.field == "status"
+
+
+def test_enterprise_user_rates_its_own_answered_request(enterprise, org, enterprise_user):
+    request = make_request(enterprise, accepted=date(2026, 3, 2), answered=date(2026, 3, 4))
+
+    request_rate(request=request, score=5, by=enterprise_user)
+
+    assert request.status == Status.RATED
+    assert request.rated_on == timezone.localdate()
+    assert request.events.get(kind=Kind.RATED).by == enterprise_user
+
+
+def test_enterprise_user_cannot_rate_another_enterprises_request(org, enterprise_user):
+    other = make_request(
+        make_enterprise("嘉诚汽车内饰"), accepted=date(2026, 3, 2), answered=date(2026, 3, 4)
+    )
+
+    with pytest.raises(PermissionDeniedError) as refused:
+        request_rate(request=other, score=5, by=enterprise_user)
+
+    assert refused.value.field == "request"
+    other.refresh_from_db()
+    assert other.status == Status.ANSWERED

@@ -1,0 +1,19 @@
+"""The enterprise's own pages (企业服务大厅), mounted at /enterprise/ as namespace "selfservice"."""
+
+from django.urls import path
+
+from zoneops.enterprises import views
+
+app_name = "selfservice"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.EnterpriseLoginView.as_view(), name="login"),
+    path("logout/", views.EnterpriseLogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/rate/", views.request_rate_view, name="request_rate"),
+    path("projects/", views.project_list, name="projects"),
+]

@@ -1,0 +1,369 @@
+"""The enterprise's own pages (企业服务大厅), outside the back office.
+
+An enterprise user (角色“企业用户”, never staff) signs in at /enterprise/login/ and reaches
+only its own enterprise: every record is looked up through the data scope, so another
+enterprise's request is a 404 and no form offers another enterprise's project. Writes go
+through the request services; their refusals are shown on the form at the field they name.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import add_service_error
+from zoneops.common.scope import scope_for
+from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
+from zoneops.enterprises.forms import RequestFileForm, RequestRateForm
+from zoneops.enterprises.models import Enterprise, EnterpriseRequest, LiaisonAssignment
+from zoneops.enterprises.models.requests import OPEN_STATUSES
+from zoneops.enterprises.selectors.requests import (
+    request_available_actions,
+    request_clock,
+    request_events_for,
+    requests_visible,
+    requests_with_clock,
+)
+from zoneops.enterprises.services.requests import request_file, request_limit_days, request_rate
+from zoneops.projects.enums import Stage
+from zoneops.projects.models import ProgressReport, Project
+from zoneops.projects.selectors.scheduling import key_level_label
+
+TEMPLATES = "enterprises/self/"
+PER_PAGE = 20
+HOME_ROWS = 8
+
+# The request list's filter: name → (label, statuses).
+STATUS_FILTERS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "open": (gettext_lazy("未办结"), OPEN_STATUSES),
+    "answered": (gettext_lazy("待评价"), (RequestStatus.ANSWERED,)),
+    "closed": (gettext_lazy("已办结"), (RequestStatus.RATED, RequestStatus.RETURNED)),
+}
+
+View = Callable[..., HttpResponse]
+
+
+def enterprise_page(permission: str) -> Callable[[View], View]:
+    """Only for a signed-in enterprise user holding `permission`: an anonymous visitor goes to
+    the enterprise login, a staff member gets a page that sends him to the back office."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("selfservice:login"))
+            if not scope_for(user).is_enterprise_user:
+                return render(request, TEMPLATES + "staff_only.html", status=403)
+            if not user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _enterprise(request: HttpRequest) -> Enterprise:
+    """The signed-in user's enterprise, read through the data scope."""
+    queryset = Enterprise.objects.visible_to(request.user).select_related("park", "industry")
+    return get_object_or_404(queryset, pk=request.user.enterprise_id)  # type: ignore[union-attr]
+
+
+def _liaisons(request: HttpRequest, enterprise: Enterprise) -> list[LiaisonAssignment]:
+    """Who liaises with the enterprise today (包联): the leaders, inspectors and departments."""
+    return list(
+        LiaisonAssignment.objects.visible_to(request.user)
+        .active(on=timezone.localdate())
+        .filter(enterprise=enterprise)
+        .select_related("person", "department")
+        .order_by("kind", "started_on", "id")
+    )
+
+
+def _projects(request: HttpRequest) -> QuerySet[Project]:
+    return Project.objects.visible_to(request.user).select_related("park")
+
+
+def _with_progress(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """The latest submitted monthly report (月度调度) of each project as annotations, and its
+    key-project designations prefetched: a fixed number of queries for any number of rows."""
+    latest = ProgressReport.objects.filter(
+        project=OuterRef("pk"), status=ProgressReport.Status.SUBMITTED
+    ).order_by("-month")
+    return queryset.annotate(
+        latest_month=Subquery(latest.values("month")[:1]),
+        latest_progress=Subquery(latest.values("progress")[:1]),
+        latest_invested_total=Subquery(latest.values("invested_total")[:1]),
+    ).prefetch_related("key_designations")
+
+
+def _with_key_level(projects: Iterable[Project]) -> list[Project]:
+    """Each project's key level in the latest year it was listed (省市双重点, 市重点, ...)."""
+    rows = list(projects)
+    for project in rows:
+        designations = list(project.key_designations.all())
+        year = max((d.year for d in designations), default=None)
+        project.key_year = year  # type: ignore[attr-defined]
+        project.key_label = (  # type: ignore[attr-defined]
+            key_level_label({d.level for d in designations if d.year == year}) if year else ""
+        )
+    return rows
+
+
+def _project_order(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """Projects still moving first, dropped ones last; the newest first within each."""
+    return queryset.order_by(F("terminated_on").asc(nulls_first=True), "-id")
+
+
+# --- signing in and out ------------------------------------------------------------------------
+
+
+class EnterpriseLoginView(LoginView):
+    template_name = TEMPLATES + "login.html"
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("selfservice:home")
+
+
+class EnterpriseLogoutView(LogoutView):
+    next_page = reverse_lazy("selfservice:login")
+
+
+def lockout(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes's lockout page (for AXES_LOCKOUT_CALLABLE): the enterprise login's own page
+    under /enterprise/, the back office's (AXES_LOCKOUT_TEMPLATE) everywhere else."""
+    own = request.path.startswith(reverse("selfservice:home"))
+    template = TEMPLATES + "lockout.html" if own else settings.AXES_LOCKOUT_TEMPLATE
+    return render(request, template, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429))
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@enterprise_page("enterprises.view_enterprise")
+def home(request: HttpRequest) -> HttpResponse:
+    """首页: the enterprise, its open requests with their clock, answers waiting for a rating
+    and its projects."""
+    enterprise = _enterprise(request)
+    can_read_requests = request.user.has_perm("enterprises.view_enterpriserequest")
+    open_requests: list[EnterpriseRequest] = []
+    to_rate: list[EnterpriseRequest] = []
+    counts = {"open": 0, "answered": 0, "projects": 0}
+    if can_read_requests:
+        visible = requests_visible(user=request.user)
+        open_list = visible.filter(status__in=OPEN_STATUSES).order_by(
+            F("due_on").asc(nulls_last=True), "-filed_on", "-id"
+        )
+        answered = visible.filter(status=RequestStatus.ANSWERED).order_by("-answered_on", "-id")
+        open_requests = requests_with_clock(open_list[:HOME_ROWS])
+        to_rate = requests_with_clock(answered[:HOME_ROWS])
+        counts["open"] = open_list.count()
+        counts["answered"] = answered.count()
+    projects: list[Project] = []
+    if request.user.has_perm("projects.view_project"):
+        project_list = _project_order(_projects(request))
+        projects = _with_key_level(_with_progress(project_list)[:HOME_ROWS])
+        counts["projects"] = project_list.count()
+    return render(
+        request,
+        TEMPLATES + "home.html",
+        {
+            "enterprise": enterprise,
+            "liaisons": _liaisons(request, enterprise),
+            "open_requests": open_requests,
+            "to_rate": to_rate,
+            "projects": projects,
+            "counts": counts,
+            "can_read_requests": can_read_requests,
+            "can_file": request.user.has_perm("enterprises.add_enterpriserequest"),
+            "section": "home",
+        },
+    )
+
+
+@enterprise_page("enterprises.view_enterprise")
+def profile(request: HttpRequest) -> HttpResponse:
+    """企业信息: the register's data and who liaises with the enterprise (names only)."""
+    enterprise = _enterprise(request)
+    flags = [
+        str(Enterprise._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+        for name in (
+            "is_above_scale_industry",
+            "is_above_quota_trade",
+            "is_high_tech",
+            "is_specialized",
+            "is_tech_sme",
+        )
+        if getattr(enterprise, name)
+    ]
+    return render(
+        request,
+        TEMPLATES + "profile.html",
+        {
+            "enterprise": enterprise,
+            "flags": flags,
+            "liaisons": _liaisons(request, enterprise),
+            "section": "profile",
+        },
+    )
+
+
+@enterprise_page("enterprises.view_enterpriserequest")
+def request_list(request: HttpRequest) -> HttpResponse:
+    """我的诉求: every request of the enterprise with its status and clock, newest first."""
+    status = request.GET.get("status", "")
+    queryset = requests_visible(user=request.user).order_by("-filed_on", "-id")
+    if status in STATUS_FILTERS:
+        queryset = queryset.filter(status__in=STATUS_FILTERS[status][1])
+    else:
+        status = ""
+    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    rows = requests_with_clock(page.object_list)
+    filters = [("", _("全部")), *((key, label) for key, (label, _s) in STATUS_FILTERS.items())]
+    return render(
+        request,
+        TEMPLATES + "requests.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "filters": filters,
+            "can_file": request.user.has_perm("enterprises.add_enterpriserequest"),
+            "section": "requests",
+        },
+    )
+
+
+def _request_page(
+    request: HttpRequest, record: EnterpriseRequest, rate_form: RequestRateForm | None = None
+) -> HttpResponse:
+    actions = request_available_actions(request=record, user=request.user)
+    if rate_form is None and "rate" in actions:
+        rate_form = RequestRateForm(initial={"edit_version": record.version})
+    return render(
+        request,
+        TEMPLATES + "request_detail.html",
+        {
+            "record": record,
+            "clock": request_clock(record),
+            "events": request_events_for(request=record, user=request.user),
+            "rate_form": rate_form,
+            "satisfied_score": SATISFIED_SCORE,
+            "section": "requests",
+        },
+    )
+
+
+def _visible_request(request: HttpRequest, pk: int) -> EnterpriseRequest:
+    return get_object_or_404(requests_visible(user=request.user), pk=pk)
+
+
+@enterprise_page("enterprises.view_enterpriserequest")
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request: its content, the public timeline, the answer, and the rating form."""
+    return _request_page(request, _visible_request(request, pk))
+
+
+@require_POST
+@enterprise_page("enterprises.view_enterpriserequest")
+def request_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """评价: the service rates the answer; a low score reopens the request."""
+    record = _visible_request(request, pk)
+    form = RequestRateForm(request.POST)
+    if not form.is_valid():
+        return _request_page(request, record, form)
+    score = form.cleaned_data["score"]
+    try:
+        record = request_rate(
+            request=record,
+            score=score,
+            comment=form.cleaned_data["comment"],
+            by=request.user,
+            expected_version=form.cleaned_data["edit_version"],
+        )
+    except ApplicationError as error:
+        add_service_error(form, error)
+        return _request_page(request, _visible_request(request, pk), form)
+    if score < SATISFIED_SCORE:
+        messages.warning(request, _("评价已提交。诉求已退回承办部门重新办理，办理时限重新计算。"))
+    else:
+        messages.success(request, _("感谢您的评价。"))
+    return HttpResponseRedirect(reverse("selfservice:request", args=[pk]))
+
+
+@enterprise_page("enterprises.add_enterpriserequest")
+def request_new(request: HttpRequest) -> HttpResponse:
+    """提交诉求: the service files it for the user's own enterprise (企业自助提交)."""
+    enterprise = _enterprise(request)
+    projects = _projects(request).exclude(stage=Stage.TERMINATED).order_by("name")
+    limits = {kind: request_limit_days(kind=kind) for kind in RequestKind.values}
+    if request.method == "POST":
+        form = RequestFileForm(request.POST, projects=projects, limits=limits)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                record = request_file(
+                    enterprise=enterprise,
+                    title=data["title"],
+                    description=data["description"],
+                    kind=data["kind"],
+                    category=data["category"],
+                    topic=data["topic"],
+                    project=data["project"],
+                    contact_person=data["contact_person"],
+                    contact_phone=data["contact_phone"],
+                    by=request.user,
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("诉求已提交，管委会受理后将按时限办理，请留意办理进度。")
+                )
+                return HttpResponseRedirect(reverse("selfservice:request", args=[record.pk]))
+    else:
+        form = RequestFileForm(
+            projects=projects,
+            limits=limits,
+            initial={
+                "contact_person": enterprise.contact_person,
+                "contact_phone": enterprise.contact_phone,
+            },
+        )
+    return render(
+        request,
+        TEMPLATES + "request_form.html",
+        {"form": form, "enterprise": enterprise, "section": "new"},
+    )
+
+
+@enterprise_page("projects.view_project")
+def project_list(request: HttpRequest) -> HttpResponse:
+    """我的项目: the projects the enterprise invests in, with stage, key level, latest report."""
+    queryset = _with_progress(_project_order(_projects(request)))
+    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        TEMPLATES + "projects.html",
+        {
+            "page": page,
+            "rows": _with_key_level(page.object_list),
+            "section": "projects",
+        },
+    )
