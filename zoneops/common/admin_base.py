@@ -123,7 +123,27 @@ class ServiceErrorsMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
-class BusinessAdmin(ScopedAdminMixin, ServiceErrorsMixin, SimpleHistoryAdmin, ModelAdmin):
+class StepActionsMixin:
+    """A record's page offers only the step buttons its state allows: `available_steps` names
+    the `@action` methods that fit (None: every one)."""
+
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        return None
+
+    def get_actions_detail(self, request: HttpRequest, object_id: Any) -> Any:
+        actions = super().get_actions_detail(request, object_id)  # type: ignore[misc]
+        obj = self.get_object(request, str(object_id)) if object_id else None  # type: ignore[attr-defined]
+        steps = None if obj is None else self.available_steps(request, obj)
+        if steps is None:
+            return actions
+        meta = self.model._meta  # type: ignore[attr-defined]
+        names = {f"{meta.app_label}_{meta.model_name}_{step}" for step in steps}
+        return [item for item in actions if item.action_name in names]
+
+
+class BusinessAdmin(
+    StepActionsMixin, ScopedAdminMixin, ServiceErrorsMixin, SimpleHistoryAdmin, ModelAdmin
+):
     form = VersionedForm
     list_per_page = 50
     show_full_result_count = False  # a count(*) over a large table on every page is not free

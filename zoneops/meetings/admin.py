@@ -382,14 +382,8 @@ class MeetingAdmin(BusinessAdmin):
 
     # --- the steps: a page each; the change page offers those that fit the meeting's state
 
-    def get_actions_detail(self, request: HttpRequest, object_id: Any):
-        actions = super().get_actions_detail(request, object_id)
-        meeting = self.get_object(request, str(object_id)) if object_id else None
-        if meeting is None:
-            return actions
-        prefix = "meetings_meeting_"  # unfold names an action <app>_<model>_<method>
-        available = {prefix + name for name in meeting_available_actions(meeting=meeting)}
-        return [item for item in actions if item.action_name in available]
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        return meeting_available_actions(meeting=obj)
 
     @action(description=_("按记录生成议题"), url_path="build-agenda", permissions=["change"])
     def build_agenda(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -631,14 +625,11 @@ class DecisionAdmin(BusinessAdmin):
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
-    def get_actions_detail(self, request: HttpRequest, object_id: Any):
-        actions = super().get_actions_detail(request, object_id)
-        decision = self.get_object(request, str(object_id)) if object_id else None
-        if decision is not None and (
-            decision.done_on is not None or decision.meeting.status != MeetingStatus.HELD
-        ):
-            return []  # done already, or its meeting not held yet
-        return actions
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        # Done already, or its meeting not held yet: nothing to mark.
+        if obj.done_on is not None or obj.meeting.status != MeetingStatus.HELD:
+            return ()
+        return None
 
     @action(description=_("标记完成"), url_path="done", permissions=["change"])
     def done(self, request: HttpRequest, object_id: str) -> HttpResponse:

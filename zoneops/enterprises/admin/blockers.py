@@ -329,13 +329,8 @@ class SystemicBlockerAdmin(BusinessAdmin):
 
     # The steps: one page each; the change page offers those that fit the blocker's state.
 
-    def get_actions_detail(self, request: HttpRequest, object_id: Any):
-        actions = super().get_actions_detail(request, object_id)
-        blocker = self.get_object(request, str(object_id)) if object_id else None
-        if blocker is None:
-            return actions
-        available = blocker_available_actions(blocker=blocker)
-        return [item for item in actions if item.path in available]
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        return blocker_available_actions(blocker=obj)
 
     @action(description=_("归入诉求或问题"), url_path="attach", permissions=["change"])
     def attach(self, request: HttpRequest, object_id: str) -> HttpResponseBase:

@@ -360,13 +360,8 @@ class EnterprisePlanAdmin(BusinessAdmin):
             }
         )
 
-    def get_actions_detail(self, request: HttpRequest, object_id: Any):
-        actions = super().get_actions_detail(request, object_id)
-        plan = self.get_object(request, str(object_id)) if object_id else None
-        if plan is None:
-            return actions
-        available = plan_available_actions(plan=plan)
-        return [item for item in actions if item.path in available]
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        return plan_available_actions(plan=obj)
 
     @action(description=_("完成方案"), url_path="complete", permissions=["change"])
     def complete(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
@@ -488,13 +483,8 @@ class PlanMeasureAdmin(BusinessAdmin):
         key, label = measure_state(obj)
         return _label(label, MEASURE_COLOURS[key])
 
-    def get_actions_detail(self, request: HttpRequest, object_id: Any):
-        actions = super().get_actions_detail(request, object_id)
-        measure = self.get_object(request, str(object_id)) if object_id else None
-        if measure is None:
-            return actions
-        available = measure_available_actions(measure=measure)
-        return [item for item in actions if item.path in available]
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        return measure_available_actions(measure=obj)
 
     @action(description=_("完成措施"), url_path="complete", permissions=["change"])
     def complete(self, request: HttpRequest, object_id: str) -> HttpResponseBase:

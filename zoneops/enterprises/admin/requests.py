@@ -504,18 +504,9 @@ class EnterpriseRequestAdmin(BusinessAdmin):
 
     # --- the steps: a page each; the change page offers those the user may take now ---
 
-    def get_actions_detail(self, request: HttpRequest, object_id: Any):
-        actions = super().get_actions_detail(request, object_id)
-        item = self.get_object(request, str(object_id)) if object_id else None
-        if item is None:
-            return actions
-        prefix = "enterprises_enterpriserequest_"  # unfold names an action <app>_<model>_<method>
-        available = {
-            prefix + STEP_METHODS[step]
-            for step in request_available_actions(request=item, user=request.user)
-            if step in STEP_METHODS
-        }
-        return [entry for entry in actions if entry.action_name in available]
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        steps = request_available_actions(request=obj, user=request.user)
+        return {STEP_METHODS[step] for step in steps if step in STEP_METHODS}
 
     def has_approve_extension_permission(self, request: HttpRequest, object_id: Any = None):
         return request.user.has_perm(APPROVE_EXTENSION)

@@ -399,13 +399,8 @@ class ProblemAdmin(BusinessAdmin):
 
     # The steps: one page each; the change page offers those that fit the problem's state.
 
-    def get_actions_detail(self, request: HttpRequest, object_id: Any):
-        actions = super().get_actions_detail(request, object_id)
-        problem = self.get_object(request, str(object_id)) if object_id else None
-        if problem is None:
-            return actions
-        available = problem_available_actions(problem=problem)
-        return [item for item in actions if item.path in available]
+    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+        return problem_available_actions(problem=obj)
 
     @action(description=_("改派"), url_path="reroute", permissions=["change"])
     def reroute(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
