@@ -75,8 +75,9 @@ def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult
     # Scheduling and problems first: the meetings' agendas are built from them.
     load_scheduling(result=result)
     load_problems(result=result)
-    load_meetings(result=result)
+    # Requests before meetings: a meeting's agenda picks up the requests overdue by its date.
     load_enterprise_service(result=result)
+    load_meetings(result=result)
     if stdout is not None:
         _report(result, stdout)
     return result

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from unfold.admin import TabularInline
@@ -114,14 +115,25 @@ class MeetingForm(VersionedForm):
 class AgendaItemInline(TabularInline):
     model = AgendaItem
     extra = 0
-    fields = ["order", "title", "project", "source", "problem", "milestone", "note"]
-    readonly_fields = ["source", "problem", "milestone"]
+    fields = ["order", "title", "project", "source", "problem", "milestone", "show_request", "note"]
+    readonly_fields = ["source", "problem", "milestone", "show_request"]
     autocomplete_fields = ["project"]
     ordering = ["order", "id"]
     verbose_name_plural = _("议题")
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("project", "problem", "milestone")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("project", "problem", "milestone", "request")
+        )
+
+    @admin.display(description=_("企业诉求"))
+    def show_request(self, obj: AgendaItem) -> str:
+        if obj.request_id is None:
+            return "—"
+        url = reverse("admin:enterprises_enterpriserequest_change", args=[obj.request_id])
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, obj.request)
 
     def _open(self, obj: Any) -> bool:
         return obj is None or obj.status == MeetingStatus.PLANNED

@@ -19,6 +19,7 @@ from zoneops.api.schemas import VersionedIn
 from zoneops.common.amounts import exact_wan
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
+from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.meetings.enums import CEREMONIES, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.meetings.selectors import (
@@ -123,7 +124,14 @@ class AgendaItemOut(Schema):
     project_id: int | None
     problem_id: int | None
     milestone_id: int | None
+    request_id: int | None
+    request_title: str | None = Field(description="企业诉求")
     note: str
+
+    @staticmethod
+    def resolve_request_title(obj: AgendaItem) -> str | None:
+        request = obj.request  # selected with the item: no query
+        return request.title if request is not None else None
 
 
 class DecisionOut(Schema):
@@ -259,6 +267,7 @@ class AgendaItemIn(Schema):
     project_id: int | None = None
     problem_id: int | None = None
     milestone_id: int | None = None
+    request_id: int | None = Field(None, description="企业诉求；有相关项目的带入其项目")
     note: str = ""
 
 
@@ -420,10 +429,15 @@ def meeting_mark_cancelled(request, meeting_id: int, payload: CancelIn):
     "/{int:meeting_id}/agenda/build", response=list[AgendaItemOut], summary="按记录生成议题"
 )
 def agenda_build(request, meeting_id: int):
-    """Adds the red-light key projects, overdue problems and late milestones as of the meeting's
-    date that are not yet on the agenda; returns the items added (none on a second call)."""
+    """Adds the red-light key projects, overdue problems, late milestones and overdue enterprise
+    requests as of the meeting's date that are not yet on the agenda; returns the items added
+    (none on a second call)."""
     meeting = _meeting(request, meeting_id, "change")
-    return meeting_build_agenda(meeting=meeting, by=request.user)
+    added = meeting_build_agenda(meeting=meeting, by=request.user)
+    # Read again with the requests they name, for their titles in one query.
+    return list(
+        AgendaItem.objects.filter(pk__in=[item.pk for item in added]).select_related("request")
+    )
 
 
 @router.post("/{int:meeting_id}/agenda", response={201: AgendaItemOut}, summary="人工添加议题")
@@ -436,6 +450,7 @@ def agenda_add(request, meeting_id: int, payload: AgendaItemIn):
         project=pick_one(Project, payload.project_id, user=user, field="project_id"),
         problem=pick_one(Problem, payload.problem_id, user=user, field="problem_id"),
         milestone=pick_one(Milestone, payload.milestone_id, user=user, field="milestone_id"),
+        request=pick_one(EnterpriseRequest, payload.request_id, user=user, field="request_id"),
         note=payload.note,
         by=user,
     )

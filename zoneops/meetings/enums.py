@@ -27,4 +27,5 @@ class AgendaSource(models.TextChoices):
     RED_LIGHT = "red_light", _("红灯项目")
     OVERDUE_PROBLEM = "overdue_problem", _("逾期问题")
     LATE_MILESTONE = "late_milestone", _("滞后节点")
+    OVERDUE_REQUEST = "overdue_request", _("逾期企业诉求")
     MANUAL = "manual", _("人工添加")

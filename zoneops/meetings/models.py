@@ -4,6 +4,7 @@ their agenda built from the records, minutes, and the decisions that become supe
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zoneops.common.models import BusinessModel
 from zoneops.meetings.enums import AgendaSource, MeetingKind, MeetingStatus
@@ -30,7 +31,7 @@ class Meeting(BusinessModel):
     )
     organiser = models.ForeignKey(
         "orgs.Department",
-        verbose_name=_("承办部门"),
+        verbose_name=pgettext_lazy("meeting", "承办部门"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -90,6 +91,14 @@ class AgendaItem(models.Model):
     milestone = models.ForeignKey(
         "projects.Milestone",
         verbose_name=_("节点"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+    )
+    request = models.ForeignKey(
+        "enterprises.EnterpriseRequest",
+        verbose_name=_("企业诉求"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

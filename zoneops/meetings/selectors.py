@@ -3,17 +3,21 @@ the ceremonies' totals, and the decisions still open.
 
 Whose records a meeting's agenda is built from (the issue leaves it open; decided here):
 - 月例会 and 季观摩 are the 管委会's meetings on the key projects: zone-wide, every red light,
-  overdue problem and late milestone of the zone ("the monthly meeting's agenda is the zone's
-  red/overdue list");
+  overdue problem, late milestone and overdue enterprise request (企业诉求) of the zone ("the
+  monthly meeting's agenda is the zone's red/overdue list");
 - 周对接 and 线上洽谈 are a department's or a leader's: the projects the organising department
   (and the departments below it) is responsible for, the departments the host is in charge of
   (分管, with theirs below), and the projects the host liaises with (包联) or owns; a problem also
   counts when it is routed to one of those departments, a milestone when one of them is
-  responsible for it;
+  responsible for it, a request when it is routed to one of them, concerns a project in scope,
+  or comes from an enterprise the host or one of those departments liaises with on the day;
 - a ceremony has no agenda built from the records.
 Everything is read as of the meeting's date: the red lights from key-project scheduling
 (`projects_with_red_light`), the overdue problems from the problem list (`overdue_problems`),
-the late milestones here (planned before the day, not reached by it).
+the late milestones here (planned before the day, not reached by it), the overdue requests from
+the requests' list (`overdue_requests`, with each one's clock on the day for its days overdue).
+That list reads a request's status as it stands now: on a past date it gives the requests still
+running whose deadline had passed by then, not those answered since.
 """
 
 from dataclasses import dataclass
@@ -40,6 +44,12 @@ from zoneops.common.amounts import exact_wan, format_yi, wan_to_yi
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.scope import scope_queryset
+from zoneops.enterprises.models import EnterpriseRequest, LiaisonAssignment
+from zoneops.enterprises.selectors.requests import (
+    CLOCK_ATTRIBUTE,
+    overdue_requests,
+    requests_with_clock,
+)
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.orgs.models import Department
@@ -78,6 +88,20 @@ class AgendaScope:
             condition |= Q(**{f"{prefix}owner_id": self.user_id})
         return condition
 
+    def requests(self, *, as_of: date) -> Q:
+        """The enterprise requests in scope, as a filter on EnterpriseRequest: about a project
+        in scope, routed to one of the departments, or from an enterprise that the host or one
+        of the departments liaises with (包联) on `as_of`."""
+        liaising = Q(department__in=self.department_ids)
+        if self.user_id is not None:
+            liaising |= Q(person_id=self.user_id)
+        enterprises = LiaisonAssignment.objects.active(on=as_of).filter(liaising)
+        return (
+            self.projects("project__")
+            | Q(department__in=self.department_ids)
+            | Q(enterprise__in=enterprises.values("enterprise_id"))
+        )
+
     def covers(self, project: Project) -> bool:
         if self.zone_wide:
             return True
@@ -90,7 +114,8 @@ class AgendaScope:
 
 
 def meeting_agenda_scope(*, meeting: Meeting) -> AgendaScope:
-    """Whose red lights, problems and milestones go on the meeting's agenda (see the module)."""
+    """Whose red lights, problems, milestones and requests go on the meeting's agenda (see the
+    module)."""
     if meeting.kind in CEREMONIES:
         raise ApplicationError(
             _("“%(kind)s”是仪式，没有议题。") % {"kind": meeting.get_kind_display()}, field="kind"
@@ -114,14 +139,21 @@ def meeting_agenda_scope(*, meeting: Meeting) -> AgendaScope:
 
 
 def agenda_item_key(
-    *, project_id: int | None, problem_id: int | None, milestone_id: int | None
+    *,
+    project_id: int | None,
+    problem_id: int | None,
+    milestone_id: int | None,
+    request_id: int | None = None,
 ) -> tuple[str, int] | None:
     """What an agenda item is about, for not putting the same matter on twice: its problem, else
-    its milestone, else its project as a whole; an item about none of them is its own."""
+    its milestone, else its enterprise request, else its project as a whole; an item about none
+    of them is its own."""
     if problem_id is not None:
         return ("problem", problem_id)
     if milestone_id is not None:
         return ("milestone", milestone_id)
+    if request_id is not None:
+        return ("request", request_id)
     if project_id is not None:
         return ("project", project_id)
     return None
@@ -131,15 +163,19 @@ def agenda_item_key(
 class AgendaCandidate:
     source: str
     title: str
-    project_id: int
+    project_id: int | None  # None: a request about no project
     problem_id: int | None = None
     milestone_id: int | None = None
+    request_id: int | None = None
     note: str = ""
 
     @property
     def key(self) -> tuple[str, int] | None:
         return agenda_item_key(
-            project_id=self.project_id, problem_id=self.problem_id, milestone_id=self.milestone_id
+            project_id=self.project_id,
+            problem_id=self.problem_id,
+            milestone_id=self.milestone_id,
+            request_id=self.request_id,
         )
 
 
@@ -198,9 +234,32 @@ def _milestone_candidate(milestone: Milestone) -> AgendaCandidate:
     )
 
 
+def _request_candidate(request: EnterpriseRequest) -> AgendaCandidate:
+    clock = getattr(request, CLOCK_ATTRIBUTE, None)  # set by requests_with_clock
+    names = {"enterprise": request.enterprise.name, "request": request.title}
+    if clock is not None and clock.level == "red":
+        title = _("逾期诉求：%(enterprise)s——%(request)s（%(overdue)s）") % {
+            **names,
+            "overdue": clock.label,
+        }
+    else:  # the stored deadline has passed but the clock reads otherwise (calendar changed)
+        title = _("逾期诉求：%(enterprise)s——%(request)s") % names
+    department = request.department.name if request.department else _("未交办")
+    due = format_day(request.due_on) if request.due_on else "—"
+    return AgendaCandidate(
+        source=AgendaSource.OVERDUE_REQUEST,
+        title=title,
+        project_id=request.project_id,
+        request_id=request.pk,
+        note=_("承办部门：%(department)s；办结期限：%(due)s")
+        % {"department": department, "due": due},
+    )
+
+
 def agenda_candidates(*, meeting: Meeting) -> list[AgendaCandidate]:
     """The items the records put on the meeting's agenda as of its date, in this order: red-light
-    key projects, overdue problems (oldest deadline first), late milestones (oldest first).
+    key projects, overdue problems (oldest deadline first), late milestones (oldest first),
+    overdue enterprise requests (oldest deadline first).
 
     Whose records: `meeting_agenda_scope`. Reads in a fixed number of queries.
     """
@@ -213,6 +272,7 @@ def agenda_candidates(*, meeting: Meeting) -> list[AgendaCandidate]:
     ]
     problems = overdue_problems(as_of=as_of)
     milestones = late_milestones(as_of=as_of)
+    requests = overdue_requests(user=None, on=as_of)
     if not scope.zone_wide:
         problems = problems.filter(
             scope.projects("project__") | Q(department__in=scope.department_ids)
@@ -220,8 +280,12 @@ def agenda_candidates(*, meeting: Meeting) -> list[AgendaCandidate]:
         milestones = milestones.filter(
             scope.projects("project__") | Q(responsible_department__in=scope.department_ids)
         )
+        requests = requests.filter(scope.requests(as_of=as_of))
     candidates += [_problem_candidate(problem) for problem in problems]
     candidates += [_milestone_candidate(milestone) for milestone in milestones]
+    candidates += [
+        _request_candidate(request) for request in requests_with_clock(requests, on=as_of)
+    ]
     return candidates
 
 
@@ -229,10 +293,15 @@ def agenda_missing(*, meeting: Meeting) -> list[AgendaCandidate]:
     """The candidates not yet on the agenda: what building it would add (a record already on it,
     built or added by hand, is not added again)."""
     present = {
-        agenda_item_key(project_id=project_id, problem_id=problem_id, milestone_id=milestone_id)
-        for project_id, problem_id, milestone_id in AgendaItem.objects.filter(
+        agenda_item_key(
+            project_id=project_id,
+            problem_id=problem_id,
+            milestone_id=milestone_id,
+            request_id=request_id,
+        )
+        for project_id, problem_id, milestone_id, request_id in AgendaItem.objects.filter(
             meeting=meeting
-        ).values_list("project_id", "problem_id", "milestone_id")
+        ).values_list("project_id", "problem_id", "milestone_id", "request_id")
     }
     missing = []
     for candidate in agenda_candidates(meeting=meeting):
@@ -409,7 +478,9 @@ def meeting_detail_queryset(*, user: Any) -> QuerySet[Meeting]:
         .prefetch_related(
             Prefetch(
                 "agenda_items",
-                queryset=AgendaItem.objects.select_related("project", "problem", "milestone"),
+                queryset=AgendaItem.objects.select_related(
+                    "project", "problem", "milestone", "request"
+                ),
             ),
             Prefetch(
                 "decisions",

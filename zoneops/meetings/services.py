@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.services import record_delete, record_save
+from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.meetings.selectors import agenda_missing, ceremony_stage_refusals
@@ -47,7 +48,7 @@ MEETING_EDITABLE_FIELDS = (
     "minutes",
 )
 DECISION_EDITABLE_FIELDS = ("text", "owner", "owner_department", "due_on", "agenda_item")
-AGENDA_EDITABLE_FIELDS = ("title", "note", "order", "project")
+AGENDA_EDITABLE_FIELDS = ("title", "note", "order", "project", "request")
 
 
 def _today() -> date:
@@ -314,8 +315,8 @@ def _next_order(meeting: Meeting) -> int:
 
 @transaction.atomic
 def meeting_build_agenda(*, meeting: Meeting, by: Any) -> list[AgendaItem]:
-    """Add to the agenda the red-light key projects, overdue problems and late milestones as of
-    the meeting's date; returns the items added.
+    """Add to the agenda the red-light key projects, overdue problems, late milestones and
+    overdue enterprise requests as of the meeting's date; returns the items added.
 
     Idempotent: a record already on the agenda (built or added by hand) is not added again, and
     nothing already there is removed — an item whose matter has since been settled stays until
@@ -333,6 +334,7 @@ def meeting_build_agenda(*, meeting: Meeting, by: Any) -> list[AgendaItem]:
             project_id=candidate.project_id,
             problem_id=candidate.problem_id,
             milestone_id=candidate.milestone_id,
+            request_id=candidate.request_id,
             note=candidate.note,
         )
         for index, candidate in enumerate(agenda_missing(meeting=meeting))
@@ -341,11 +343,21 @@ def meeting_build_agenda(*, meeting: Meeting, by: Any) -> list[AgendaItem]:
 
 
 def _check_item_links(
-    *, project: Project | None, problem: Problem | None, milestone: Milestone | None
+    *,
+    project: Project | None,
+    problem: Problem | None,
+    milestone: Milestone | None,
+    request: EnterpriseRequest | None = None,
 ) -> Project | None:
-    """A problem or milestone brings its project; a project given with it must be the same."""
-    for record, field in ((problem, "problem"), (milestone, "milestone")):
-        if record is None:
+    """A problem or milestone brings its project, and so does a request that has one (相关项目);
+    a project given with it must be the same."""
+    links: tuple[tuple[Problem | Milestone | EnterpriseRequest | None, str], ...] = (
+        (problem, "problem"),
+        (milestone, "milestone"),
+        (request, "request"),
+    )
+    for record, field in links:
+        if record is None or record.project_id is None:
             continue
         if project is not None and record.project_id != project.pk:
             raise ApplicationError(
@@ -365,14 +377,18 @@ def agenda_item_add(
     project: Project | None = None,
     problem: Problem | None = None,
     milestone: Milestone | None = None,
+    request: EnterpriseRequest | None = None,
     note: str = "",
     order: int | None = None,
 ) -> AgendaItem:
-    """Add an item by hand (人工添加), at the end of the agenda unless placed."""
+    """Add an item by hand (人工添加), at the end of the agenda unless placed; about a project,
+    a problem, a milestone or an enterprise request (the last three bring their project)."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_agenda_open(meeting)
     title = _required(title, field="title", message=_("请填写议题。"))
-    project = _check_item_links(project=project, problem=problem, milestone=milestone)
+    project = _check_item_links(
+        project=project, problem=problem, milestone=milestone, request=request
+    )
     item = AgendaItem(
         meeting=meeting,
         order=order if order else _next_order(meeting),
@@ -381,6 +397,7 @@ def agenda_item_add(
         project=project,
         problem=problem,
         milestone=milestone,
+        request=request,
         note=(note or "").strip(),
     )
     item.full_clean()
@@ -390,15 +407,22 @@ def agenda_item_add(
 
 @transaction.atomic
 def agenda_item_update(*, item: AgendaItem, by: Any, **changes: Any) -> AgendaItem:
-    """Reword, annotate or reorder an item (a built item keeps its records)."""
+    """Reword, annotate or reorder an item, or change the project or request of one added by
+    hand (a built item keeps its records); its problem, milestone or request brings its project
+    as on adding."""
     _check_editable(AgendaItem, changes, AGENDA_EDITABLE_FIELDS)
     _check_agenda_open(Meeting.objects.select_for_update().get(pk=item.meeting_id))
-    if "project" in changes and item.source != AgendaSource.MANUAL:
-        raise ApplicationError(_("按记录生成的议题不能改变所属项目。"), field="project")
+    if item.source != AgendaSource.MANUAL:
+        if "project" in changes:
+            raise ApplicationError(_("按记录生成的议题不能改变所属项目。"), field="project")
+        if "request" in changes:
+            raise ApplicationError(_("按记录生成的议题不能改变所涉企业诉求。"), field="request")
     for name, value in changes.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
     _required(item.title, field="title", message=_("请填写议题。"))
-    _check_item_links(project=item.project, problem=item.problem, milestone=item.milestone)
+    item.project = _check_item_links(
+        project=item.project, problem=item.problem, milestone=item.milestone, request=item.request
+    )
     item.full_clean()
     item.save()
     return item

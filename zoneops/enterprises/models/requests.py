@@ -154,6 +154,12 @@ class EnterpriseRequest(BusinessModel):
     extension_days = models.PositiveSmallIntegerField(
         _("批准延期（工作日）"), default=0, editable=False
     )
+    # Waiting for the enterprise (补充材料) does not count: the clock stops on `suspended_since`
+    # and, when it runs again, the working days it stood are added to the deadline.
+    suspended_since = models.DateField(_("暂停计时自"), null=True, blank=True, editable=False)
+    suspended_days = models.PositiveSmallIntegerField(
+        _("暂停计时（工作日）"), default=0, editable=False
+    )
     due_on = models.DateField(_("办结期限"), null=True, blank=True, editable=False)
     due_provisional = models.BooleanField(
         _("期限待定"),
@@ -227,6 +233,8 @@ class RequestEvent(models.Model):
         EXTENSION_ASKED = "extension_asked", _("申请延期")
         EXTENSION_APPROVED = "extension_approved", _("批准延期")
         EXTENSION_REFUSED = "extension_refused", _("不批准延期")
+        SUSPENDED = "suspended", _("暂停计时（请企业补充材料）")
+        RESUMED = "resumed", _("恢复计时")
         ANSWERED = "answered", _("答复")
         RATED = "rated", _("评价")
         REOPENED = "reopened", _("不满意重办")

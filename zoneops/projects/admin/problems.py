@@ -307,6 +307,7 @@ class ProblemAdmin(BusinessAdmin):
         "escalated_on",
         "resolved_on",
         "resolution",
+        "blocker",
     ]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any):
@@ -338,7 +339,7 @@ class ProblemAdmin(BusinessAdmin):
                 },
             ),
             (_("提级"), {"fields": [("escalated_to", "escalated_on")]}),
-            (_("解决"), {"fields": ["resolved_on", "resolution"]}),
+            (_("解决"), {"fields": ["resolved_on", "resolution", "blocker"]}),
             (None, {"fields": ["edit_version"], "classes": ["hidden"]}),
         ]
 

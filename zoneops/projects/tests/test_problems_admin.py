@@ -317,3 +317,26 @@ def test_registering_a_project_is_unchanged_by_the_problem_inline(client, org, m
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_the_change_page_names_the_systemic_blocker_the_problem_is_grouped_in(
+    client, project, org, officer
+):
+    from zoneops.enterprises.services.blockers import blocker_create
+
+    problem = make_problem(project, org["investment"])
+    blocker = blocker_create(
+        title="园区货车通行证办理难",
+        category="bottleneck",
+        topic="logistics",
+        owner=officer,
+        department=org["investment"],
+        by=officer,
+        opened_on=date(2019, 5, 8),
+        problems=[problem],
+    )
+
+    body = client.get(f"/admin/projects/problem/{problem.pk}/change/").content.decode()
+
+    assert "共性堵点" in body and "园区货车通行证办理难" in body
+    assert f"/admin/enterprises/systemicblocker/{blocker.pk}/change/" in body
