@@ -100,6 +100,7 @@ DESK = "qyfwj_staff"
 ENTERPRISE_USER = "enterprise"  # the Hyundai plant's own login (data.ACCOUNTS)
 # A self-service filing is dated the day it is made; the demo records its past ones as 补登.
 BACKDATE_REASON = "演示数据：补登企业自助提交的诉求"
+BACKDATE_RATING_REASON = "演示数据：补登企业自行作出的评价"
 HYUNDAI_PROJECT = "DEMO-BHCZ"  # the plant's project; linked when the pipeline is loaded
 
 # The officer who records a department's work, where the demo has one; the desk otherwise.
@@ -1660,9 +1661,14 @@ def _rate(
 ) -> EnterpriseRequest:
     """The Hyundai plant rates through its own login; the others' ratings are taken by the desk
     on its return visit (回访)."""
-    rater = ENTERPRISE_USER if spec.enterprise == HYUNDAI_PLANT else DESK
+    own = spec.enterprise == HYUNDAI_PLANT
     return request_rate(
-        request=request, score=score, comment=comment, by=context.users[rater], on=on
+        request=request,
+        score=score,
+        comment=comment,
+        by=context.users[ENTERPRISE_USER if own else DESK],
+        on=on,
+        backdate_reason=BACKDATE_RATING_REASON if own else "",
     )
 
 

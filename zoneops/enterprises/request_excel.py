@@ -80,6 +80,16 @@ def _working_days_used(item: EnterpriseRequest) -> int | None:
     return working_days_between(item.clock_from, item.answered_on).days
 
 
+def _clock_text(clock: Any) -> str:
+    """The warning, and that the deadline is provisional when a year it counts on has not been
+    entered (DESIGN: flagged wherever a deadline depends on it)."""
+    if clock is None:
+        return ""
+    if clock.provisional:
+        return _("%(clock)s（期限待定：节假日未录入）") % {"clock": clock.label}
+    return str(clock.label)
+
+
 def _register_row(number: int, item: EnterpriseRequest) -> list[Any]:
     clock = vars(item).get("clock")
     return [
@@ -100,7 +110,7 @@ def _register_row(number: int, item: EnterpriseRequest) -> list[Any]:
         item.extension_days or None,
         item.due_on,
         item.get_status_display(),
-        clock.label if clock is not None else "",
+        _clock_text(clock),
         item.answered_on,
         _working_days_used(item),
         item.answer,

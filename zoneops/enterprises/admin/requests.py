@@ -443,6 +443,12 @@ class EnterpriseRequestAdmin(BusinessAdmin):
         ]
         return [name for name in names if name not in (*EDITABLE_ON_CHANGE, "edit_version")]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # An enterprise's request is the record of what it asked and how the committee handled
+        # it (its events cascade with it, the statistics would lose it): one not handled is
+        # returned (退回) with the reason, never deleted — not even by the department it names.
+        return False
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
@@ -584,7 +590,11 @@ class EnterpriseRequestAdmin(BusinessAdmin):
     def statistics_export(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = StatisticsForm(request.GET or None)
+        # The same period as the page the link is on: opened without a query, the page shows
+        # the newest year with requests, and so does its export.
+        form = StatisticsForm(
+            request.GET or None, latest=requests_latest_filed_on(user=request.user)
+        )
         period = form.period()
         statistics = requests_statistics(
             user=request.user, start=period.start, end=period.end, by=period.by

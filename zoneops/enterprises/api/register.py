@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,7 +19,7 @@ from zoneops.api.schemas import VersionedIn
 from zoneops.common.excel import XLSX_CONTENT_TYPE
 from zoneops.common.importing import import_batch_confirm, import_batch_upload
 from zoneops.common.models import ImportBatch
-from zoneops.common.scope import ensure_allowed
+from zoneops.common.scope import ensure_allowed, scope_for
 from zoneops.common.services import record_apply
 from zoneops.enterprises.api.router import router
 from zoneops.enterprises.enums import METRICS, LiaisonKind, LiaisonLevel
@@ -113,6 +114,15 @@ class EnterpriseOut(Schema):
     @staticmethod
     def resolve_liaisons(obj: Enterprise) -> list:
         return list(getattr(obj, "active_liaisons", []))
+
+    @staticmethod
+    def resolve_note(obj: Enterprise, context: Any) -> str:
+        # The committee's own remark on the enterprise (备注): its login reads the rest of the
+        # record, as on its profile page, but not that.
+        request = (context or {}).get("request")
+        if request is not None and scope_for(request.user).is_enterprise_user:
+            return ""
+        return obj.note
 
 
 class EnterpriseFields(Schema):
@@ -488,6 +498,10 @@ def _xlsx(register: Any, queryset: Any, user: Any) -> HttpResponse:
 @router.get("/export.xlsx", summary="导出企业名录（可改后导入）", response={200: None})
 def enterprises_export(request):
     ensure_allowed(request.user, "view", Enterprise)
+    if scope_for(request.user).is_enterprise_user:
+        # The register's workbook is the committee's template (备注 and all, to edit and
+        # import back); an enterprise reads its own record through its pages and the API.
+        raise PermissionDenied
     return _xlsx(
         register_for("enterprises"), Enterprise.objects.visible_to(request.user), request.user
     )

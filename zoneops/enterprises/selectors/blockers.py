@@ -28,7 +28,8 @@ from django.utils import timezone
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.scope import scope_queryset
 from zoneops.enterprises.models import Enterprise, EnterpriseRequest, SystemicBlocker
-from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
+from zoneops.enterprises.models.requests import OPEN_STATUSES
+from zoneops.enterprises.selectors.requests import request_overdue_q
 from zoneops.projects.models import Problem
 
 RESOLVED_PROBLEM = Problem.Status.RESOLVED
@@ -49,11 +50,6 @@ def _count(queryset: QuerySet) -> Subquery:
         n=Func(F("pk"), function="COUNT", output_field=IntegerField())
     )
     return Subquery(counted.values("n"), output_field=IntegerField())
-
-
-def request_overdue_q(*, on: date) -> Q:
-    """A request whose clock runs and whose deadline was before `on`."""
-    return Q(status__in=CLOCK_STATUSES, due_on__lt=on)
 
 
 def problem_overdue_q(*, on: date) -> Q:

@@ -100,7 +100,8 @@ def measures_with_overdue(
 def plan_measures(*, plan: EnterprisePlan, today: date | None = None) -> QuerySet[PlanMeasure]:
     """A plan's measures by due date, each with `is_overdue`. Whoever reaches the plan reads
     all its measures."""
-    queryset = PlanMeasure.objects.filter(plan=plan).select_related("department", "owner")
+    # The plan too: each measure's available steps read its plan's status.
+    queryset = PlanMeasure.objects.filter(plan=plan).select_related("plan", "department", "owner")
     return measures_with_overdue(queryset, today=today or _today()).order_by("due_on", "id")
 
 

@@ -22,12 +22,13 @@ from zoneops.common.scope import can_see, scope_queryset
 from zoneops.common.workcalendar import calendar_pinned, working_days_between
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestExtension
+from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
 from zoneops.orgs.roles import APPROVE_EXTENSION
 
 Status = RequestStatus
 
-OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS)
-RUNNING = (Status.ACCEPTED, Status.IN_PROGRESS)
+OPEN = OPEN_STATUSES
+RUNNING = CLOCK_STATUSES
 ANSWERED = (Status.ANSWERED, Status.RATED)
 
 # The attribute `requests_with_clock` sets on each request of a list.
@@ -128,14 +129,16 @@ def requests_latest_filed_on(*, user: Any) -> date | None:
     return latest
 
 
+def request_overdue_q(*, on: date) -> Q:
+    """A request whose clock runs with a deadline before `on`: what every overdue list and
+    count of requests filters on."""
+    return Q(status__in=RUNNING, due_on__lt=on)
+
+
 def overdue_requests(*, user: Any, on: date | None = None) -> QuerySet[EnterpriseRequest]:
     """Requests whose clock runs with a deadline before `on` (today), oldest deadline first."""
     on = on or _today()
-    return (
-        requests_visible(user=user)
-        .filter(status__in=RUNNING, due_on__lt=on)
-        .order_by("due_on", "id")
-    )
+    return requests_visible(user=user).filter(request_overdue_q(on=on)).order_by("due_on", "id")
 
 
 def request_events_for(*, request: EnterpriseRequest, user: Any) -> list[RequestEvent]:
@@ -177,7 +180,9 @@ def request_available_actions(*, request: EnterpriseRequest, user: Any) -> set[s
         if status == Status.SUBMITTED:
             actions |= {"accept", "note", "return"}
         elif status in RUNNING:
-            actions |= {"reroute", "note", "extend", "answer", "return"}
+            actions |= {"reroute", "note", "answer", "return"}
+            if request.due_on is None or _today() <= request.due_on:
+                actions.add("extend")  # asked by the deadline only (request_ask_extension)
             if status == Status.ACCEPTED:
                 actions.add("start")
         elif status == Status.ANSWERED:
@@ -344,7 +349,6 @@ def requests_statistics(
     requests = _scoped(EnterpriseRequest.objects.all(), user).filter(filed_on__range=(start, end))
     grouped = requests.order_by()
 
-    running = Q(status__in=RUNNING)
     answered = Q(status__in=ANSWERED)
     names = [column]
     if by in _RELATION_LABEL:
@@ -352,7 +356,7 @@ def requests_statistics(
     count_rows = grouped.values(*names).annotate(
         filed=Count("pk"),
         open=Count("pk", filter=Q(status__in=OPEN)),
-        overdue=Count("pk", filter=running & Q(due_on__lt=on)),
+        overdue=Count("pk", filter=request_overdue_q(on=on)),
         answered=Count("pk", filter=answered),
         answered_on_time=Count("pk", filter=answered & Q(answered_on__lte=F("due_on"))),
         returned=Count("pk", filter=Q(status=Status.RETURNED)),

@@ -7,8 +7,8 @@ working day, 受理次日起算) and `due_on` is always
 `add_working_days(clock_from, limit_days + extension_days)`:
 - acceptance starts it with the kind's limit (RequestKindLimit) or the one given;
 - a reroute keeps it, so handing a request on never buys time;
-- only an extension approved by a holder of `enterprises.approve_extension` other than the
-  asker lengthens it;
+- only an extension asked by the deadline and approved by a holder of
+  `enterprises.approve_extension` other than the asker lengthens it;
 - an unsatisfied rating (below SATISFIED_SCORE) reopens the request and restarts the clock from
   the rating day with the kind's limit and no extension.
 Every step happens on a day (`on`): today by default, never in the future, and never before
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from zoneops.common.clocks import deadline_note
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
+from zoneops.common.periods import format_day
 from zoneops.common.services import record_save, records_bulk_update
 from zoneops.common.workcalendar import WorkingDayResult, add_working_days, calendar_pinned
 from zoneops.enterprises.enums import (
@@ -46,6 +47,7 @@ from zoneops.enterprises.models import (
     RequestExtension,
     RequestKindLimit,
 )
+from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
 from zoneops.orgs.models import Department
 from zoneops.orgs.roles import APPROVE_EXTENSION
 
@@ -57,8 +59,8 @@ MAX_EXTENSION_DAYS = 60
 Kind = RequestEvent.Kind
 Status = RequestStatus
 
-OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS)
-RUNNING = (Status.ACCEPTED, Status.IN_PROGRESS)
+OPEN = OPEN_STATUSES
+RUNNING = CLOCK_STATUSES
 
 
 # --- small checks -------------------------------------------------------------------------------
@@ -494,6 +496,15 @@ def request_ask_extension(
             code="pending",
         )
     on = _step_date(request, on)
+    # An extension is asked for within the limit (期限届满前); asked once the deadline has
+    # passed and approved, it would turn an overdue request back to on time.
+    if request.due_on is not None and on > request.due_on:
+        raise ApplicationError(
+            _("办结期限%(due)s已过，不能再申请延期；请尽快答复企业。")
+            % {"due": format_day(request.due_on)},
+            field="on",
+            code="overdue",
+        )
     extension = RequestExtension.objects.create(
         request=request, days=days, reason=reason, asked_on=on, asked_by=by
     )
@@ -556,7 +567,7 @@ def request_decide_extension(
         )
         text = _("批准延期 %(days)s 个工作日，办结期限延至%(due)s") % {
             "days": extension.days,
-            "due": f"{due.date.year}年{due.date.month}月{due.date.day}日",
+            "due": format_day(due.date),
         }
         _event(request, Kind.EXTENSION_APPROVED, on=on, by=by, note=_join(text, note))
     else:
@@ -611,15 +622,24 @@ def request_rate(
     comment: str = "",
     on: date | None = None,
     expected_version: int | None = None,
+    backdate_reason: str = "",
 ) -> EnterpriseRequest:
     """The enterprise rates the answer (评价, 1–5). Satisfied (SATISFIED_SCORE or more): the
     request is done. Below it (不满意, a comment required): the rating is recorded and the
     request reopens — in progress again with the kind's limit counted afresh from `on`.
 
-    An enterprise user rates only its own enterprise's requests; staff record a rating taken
-    on a return visit (回访)."""
-    if is_enterprise_user(by) and by.enterprise_id != request.enterprise_id:
-        raise PermissionDeniedError(_("企业用户只能评价本企业的诉求。"), field="request")
+    An enterprise user rates only its own enterprise's requests, on the day it rates — an
+    earlier day only when recorded afterwards (补登, demo data) with `backdate_reason`: a
+    reopening dated back would start the department's new round already overdue. Staff record
+    a rating taken on a return visit (回访) on the day of the visit."""
+    if is_enterprise_user(by):
+        if by.enterprise_id != request.enterprise_id:
+            raise PermissionDeniedError(_("企业用户只能评价本企业的诉求。"), field="request")
+        if on is not None and on != _today() and not backdate_reason.strip():
+            raise ApplicationError(
+                _("企业评价以评价当天为评价日期；补登 %(on)s 的评价须填写补登原因。") % {"on": on},
+                field="on",
+            )
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, (Status.ANSWERED,), doing=_("评价"))
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
@@ -633,11 +653,15 @@ def request_rate(
             field="comment",
         )
     on = _step_date(request, on)
+    backdated = ""
+    if backdate_reason.strip() and on < _today():
+        backdated = _("（补登：%(reason)s）") % {"reason": backdate_reason.strip()}
     _event(request, Kind.RATED, on=on, by=by, note=comment, score=score)
     if satisfied:
         request.status = Status.RATED
         request.rating, request.rating_comment, request.rated_on = score, comment, on
-        record_save(instance=request, by=by, reason=_("评价：%(score)s分") % {"score": score})
+        reason = _("评价：%(score)s分") % {"score": score}
+        record_save(instance=request, by=by, reason=reason + backdated)
         return request
     limit = request_limit_days(kind=request.kind)
     request.status = Status.IN_PROGRESS
@@ -649,7 +673,7 @@ def request_rate(
     record_save(
         instance=request,
         by=by,
-        reason=_("评价%(score)s分，不满意，重新办理") % {"score": score},
+        reason=_("评价%(score)s分，不满意，重新办理") % {"score": score} + backdated,
     )
     _event(
         request,

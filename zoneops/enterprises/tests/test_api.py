@@ -288,6 +288,23 @@ def test_an_enterprise_user_reads_only_its_own_enterprise_and_no_committee_regis
         assert client.get(url).status_code == 403, url
 
 
+def test_an_enterprise_user_reads_its_record_without_the_committees_remark(own_and_other, officer):
+    own, _other, user = own_and_other
+    own.note = "拖欠工资投诉两次，走访时注意"
+    own.save()
+    client = client_for(user)
+
+    listed = client.get("/api/v1/enterprises/").json()["items"]
+    detail = client.get(f"/api/v1/enterprises/{own.pk}").json()
+    exported = client.get("/api/v1/enterprises/export.xlsx")
+
+    assert [row["note"] for row in listed] == [""] and detail["note"] == ""
+    assert detail["name"] == own.name  # the rest of its record, as on its profile page
+    assert exported.status_code == 403  # the committee's register template
+    staff = client_for(officer).get(f"/api/v1/enterprises/{own.pk}").json()
+    assert staff["note"] == "拖欠工资投诉两次，走访时注意"
+
+
 def test_an_enterprise_user_never_reaches_another_enterprise_even_when_granted_viewing(
     own_and_other,
 ):
@@ -330,8 +347,8 @@ def test_an_enterprise_user_never_reaches_another_enterprise_even_when_granted_v
     coverage = client.get("/api/v1/enterprises/coverage").json()
     assert coverage["enterprises_total"] == 1
     assert client.get("/api/v1/enterprises/my-liaison").json()["enterprises"] == []
-    rows = _export_names(client.get("/api/v1/enterprises/export.xlsx").content)
-    assert rows == ["北京现代沧州工厂"]
+    # The register's workbook (备注 and all) is the committee's template, not the enterprise's.
+    assert client.get("/api/v1/enterprises/export.xlsx").status_code == 403
     other_liaison = LiaisonAssignment.objects.get(enterprise=other)
     assert (
         client.post(
@@ -349,12 +366,3 @@ def test_an_enterprise_user_never_reaches_another_enterprise_even_when_granted_v
         ).status_code
         == 404
     )
-
-
-def _export_names(data: bytes) -> list[str]:
-    from python_calamine import CalamineWorkbook
-
-    rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("企业名录").to_python()
-    )
-    return [row[1] for row in rows[1:]]

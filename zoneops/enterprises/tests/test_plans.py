@@ -552,6 +552,21 @@ def test_the_api_lists_plans_in_a_fixed_number_of_queries(
         assert client.get(f"{API}/measures").json()["count"] == 12
 
 
+def test_a_plan_with_its_measures_reads_in_a_fixed_number_of_queries(
+    head, leader, org, enterprise, django_assert_max_num_queries
+):
+    plan = make_plan(enterprise, leader, org["investment"])
+    add_measure(plan, org["approvals"])
+    client = client_for(head)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(f"{API}/{plan.pk}").json()["measures"][0]["actions"] == ["complete"]
+    for index in range(10):
+        add_measure(plan, org["approvals"], content=f"措施{index}")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(f"{API}/{plan.pk}").json()["measures"]) == 11
+
+
 def test_the_back_office_pages_open_for_the_roles_that_use_them(
     head, leader, org, enterprise, approvals_officer
 ):

@@ -213,10 +213,12 @@ def test_the_add_form_does_not_offer_self_service(client):
 
 
 def test_the_change_page_offers_the_steps_that_fit_and_shows_the_events(client, enterprise, org):
-    item = routed(enterprise, org)
+    item = routed(enterprise, org, accepted=timezone.localdate())
     request_add_note(request=item, note="已电话联系企业", internal=True, by=None)
+    overdue = routed(enterprise, org)
 
     body = text_of(client.get(f"{LIST}{item.pk}/change/"))
+    overdue_body = text_of(client.get(f"{LIST}{overdue.pk}/change/"))
 
     for step in ("start", "note", "extend", "answer", "reroute", "return"):
         assert step_url(item, step) in body, step
@@ -224,6 +226,9 @@ def test_the_change_page_offers_the_steps_that_fit_and_shows_the_events(client, 
         assert step_url(item, step) not in body, step
     assert "办理记录" in body and "受理并交办" in body
     assert "已电话联系企业" in body and "内部" in body
+    # Past its deadline it is answered, not extended.
+    assert step_url(overdue, "answer") in overdue_body
+    assert step_url(overdue, "extend") not in overdue_body
 
 
 def test_a_request_goes_through_every_step_page(client, enterprise, org, head, officer):
@@ -312,7 +317,7 @@ def test_rerouting_and_returning_need_a_reason(client, enterprise, org):
 
 def test_a_refusal_of_an_extension_needs_a_note(enterprise, org, officer, head):
     item = routed(enterprise, org)
-    request_ask_extension(request=item, days=5, reason="等待材料", by=officer)
+    request_ask_extension(request=item, days=5, reason="等待材料", on=date(2026, 3, 3), by=officer)
     head_client = client_for(head)
 
     refused = head_client.post(step_url(item, "decide-extension"), {"decision": "refuse"})
@@ -329,9 +334,27 @@ def test_staff_without_the_approval_permission_cannot_open_the_decision(
     client, enterprise, org, head
 ):
     item = routed(enterprise, org)
-    request_ask_extension(request=item, days=5, reason="等待材料", by=head)
+    request_ask_extension(request=item, days=5, reason="等待材料", on=date(2026, 3, 3), by=head)
 
     assert client.get(step_url(item, "decide-extension")).status_code == 403
+
+
+def test_no_one_deletes_a_request_not_even_the_head_of_its_department(enterprise, org, head):
+    item = routed(enterprise, org)
+    administrator = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+
+    for user in (head, administrator):
+        client = client_for(user)
+        assert client.get(f"{LIST}{item.pk}/delete/").status_code == 403
+        assert client.post(f"{LIST}{item.pk}/delete/", {"post": "yes"}).status_code == 403
+        client.post(
+            LIST, {"action": "delete_selected", "_selected_action": [item.pk], "post": "yes"}
+        )
+        assert "delete_selected" not in text_of(client.get(LIST))
+
+    # A request not handled is returned with the reason: its record and events stay.
+    assert EnterpriseRequest.objects.filter(pk=item.pk).exists()
+    assert item.events.count() == 2
 
 
 def test_a_stale_step_form_is_refused_with_a_message(client, enterprise, org):
@@ -513,6 +536,23 @@ def test_the_statistics_open_on_the_latest_year_with_requests_when_this_year_has
 
     assert "2020年企业诉求办理情况统计表（领域）" in body
     assert "该期间没有诉求" not in body
+
+
+def test_the_statistics_export_as_first_opened_is_the_period_the_page_shows(
+    client, enterprise, org
+):
+    routed(enterprise, org, filed_on=date(2020, 5, 6), accepted=date(2020, 5, 7))
+
+    body = text_of(client.get(f"{LIST}statistics/"))
+    link = re.search(r'href="([^"]*statistics/export/[^"]*)" class="zo-button"', body)
+    assert link is not None
+    response = client.get(link.group(1).replace("&amp;", "&"))
+
+    assert "2020年企业诉求办理情况统计表（领域）" in body
+    values = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    rows = values.get_sheet_by_index(0).to_python()
+    assert rows[0][0] == "2020年企业诉求办理情况统计表（领域）"
+    assert rows[3][:2] == ["合计", 1]
 
 
 def test_the_overdue_page_lists_every_overdue_request_for_an_inspector(enterprise, org):

@@ -327,7 +327,9 @@ def test_a_leader_reaches_the_enterprises_he_liaises_with_and_decides_extensions
     other = make_request(
         enterprise_b, title="其他企业的", accepted=True, department=org["approvals"]
     )
-    extension = request_ask_extension(request=mine, days=2, reason="需现场核查", by=head)
+    extension = request_ask_extension(
+        request=mine, days=2, reason="需现场核查", on=date(2026, 3, 3), by=head
+    )
     api = client_for(leader)
 
     assert titles(api.get(URL)) == ["包联企业的"]
@@ -460,6 +462,21 @@ def test_an_unsatisfied_rating_reopens_the_request(client_for, user_a, enterpris
     assert body["actions"] == []
 
 
+def test_an_enterprise_cannot_date_its_rating_back(client_for, user_a, enterprise_a, org):
+    request = answered_request(enterprise_a, org["investment"])  # answered 2026-03-05
+
+    backdated = post(
+        client_for(user_a),
+        f"{URL}/{request.pk}/rating",
+        {"version": request.version, "score": 1, "comment": "没解决", "on": "2026-03-05"},
+    )
+
+    # Dated back to the answer, the reopened round would be overdue the day it starts.
+    assert backdated.status_code == 400 and fields_of(backdated) == ["on"]
+    request.refresh_from_db()
+    assert (request.status, request.reopen_count) == ("answered", 0)
+
+
 def test_staff_record_a_rating_taken_on_a_return_visit(client_for, officer, enterprise_a, org):
     request = answered_request(enterprise_a, org["investment"])
 
@@ -476,7 +493,9 @@ def test_staff_record_a_rating_taken_on_a_return_visit(client_for, officer, ente
 def test_extension_decisions_are_refused_with_the_reason(client_for, head, enterprise_a, org):
     request = make_request(enterprise_a, accepted=date(2026, 3, 2), department=org["investment"])
     elsewhere = make_request(enterprise_a, accepted=date(2026, 3, 2), department=org["investment"])
-    extension = request_ask_extension(request=request, days=2, reason="需会签", by=head)
+    extension = request_ask_extension(
+        request=request, days=2, reason="需会签", on=date(2026, 3, 3), by=head
+    )
     api = client_for(head)
     url = f"{URL}/{request.pk}/extensions/{extension.pk}/decision"
 

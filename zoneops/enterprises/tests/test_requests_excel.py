@@ -5,8 +5,10 @@ import io
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from zoneops.common.models import CalendarYear
 from zoneops.common.workcalendar import calendar_cache_clear
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
@@ -106,6 +108,21 @@ def test_a_submitted_request_leaves_the_later_columns_empty(requests):
     assert second["状态"] == "待受理"
     assert second["承办部门"] == "" and second["受理日期"] == "" and second["预警"] == ""
     assert second["用时（工作日）"] == ""
+
+
+def test_a_deadline_in_a_year_not_entered_is_flagged_provisional(org):
+    today = timezone.localdate()
+    CalendarYear.objects.filter(year__gt=today.year).delete()
+    running = make_request(
+        make_enterprise(), accepted=today, department=org["approvals"], limit_days=250
+    )
+    assert running.due_on.year > today.year and running.due_provisional
+
+    rows = read(requests_workbook(requests=[running]))
+
+    row = dict(zip(REGISTER_HEADERS, rows[3], strict=True))
+    assert row["办结期限"] == running.due_on
+    assert row["预警"].startswith("正常：剩") and "期限待定" in row["预警"]
 
 
 def test_a_text_that_looks_like_a_formula_is_written_as_text(requests):

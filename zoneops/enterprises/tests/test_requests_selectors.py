@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.workcalendar import calendar_cache_clear
@@ -191,7 +192,9 @@ def test_enterprise_user_may_only_rate_its_own_answered_request(enterprise, ente
 
 def test_staff_are_offered_the_steps_of_the_requests_state(enterprise, org, approvals_staff):
     submitted = make_request(enterprise, by=approvals_staff)
-    accepted = make_request(enterprise, accepted=True, department=org["approvals"])
+    today = timezone.localdate()
+    accepted = make_request(enterprise, accepted=today, department=org["approvals"])
+    overdue = make_request(enterprise, accepted=True, department=org["approvals"])
     answered = make_request(
         enterprise, accepted=True, department=org["approvals"], answered=date(2026, 3, 4)
     )
@@ -213,6 +216,14 @@ def test_staff_are_offered_the_steps_of_the_requests_state(enterprise, org, appr
         "start",
         "note",
         "extend",
+        "answer",
+        "return",
+    }
+    # Past its deadline a request is answered, not extended.
+    assert request_available_actions(request=overdue, user=approvals_staff) == {
+        "reroute",
+        "start",
+        "note",
         "answer",
         "return",
     }

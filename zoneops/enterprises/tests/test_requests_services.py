@@ -492,6 +492,32 @@ def test_an_extension_is_asked_only_while_the_clock_runs(enterprise, org, office
     assert refused.value.field == "status"
 
 
+def test_an_extension_is_asked_by_the_deadline_not_after_it(enterprise, org, officer, head):
+    request = accepted(enterprise, org)  # due 2026-03-09
+    version = request.version
+
+    with pytest.raises(ApplicationError) as late:
+        request_ask_extension(
+            request=request, days=10, reason="补报延期", on=date(2026, 3, 10), by=officer
+        )
+
+    # Asked after the deadline and approved, it would turn the overdue request back to on time.
+    assert (late.value.field, late.value.code) == ("on", "overdue")
+    assert "2026年3月9日" in late.value.message
+    request.refresh_from_db()
+    assert (request.version, request.due_on) == (version, date(2026, 3, 9))
+    assert not request.extensions.exists()
+    assert Kind.EXTENSION_ASKED not in kinds(request)
+
+    # On the last day it is still in time, and an approval after the deadline still counts.
+    extension = request_ask_extension(
+        request=request, days=2, reason="需会签", on=date(2026, 3, 9), by=officer
+    )
+    request_decide_extension(extension=extension, approve=True, on=date(2026, 3, 10), by=head)
+    request.refresh_from_db()
+    assert request.due_on == date(2026, 3, 11)
+
+
 def test_refusing_an_extension_needs_a_note_and_leaves_the_deadline(enterprise, org, officer, head):
     request = accepted(enterprise, org)
     extension = request_ask_extension(
@@ -614,6 +640,36 @@ def test_enterprise_user_rates_its_own_answered_request(enterprise, org, enterpr
     assert request.status == Status.RATED
     assert request.rated_on == timezone.localdate()
     assert request.events.get(kind=Kind.RATED).by == enterprise_user
+
+
+def test_enterprise_user_rates_on_the_day_it_rates_not_an_earlier_one(
+    enterprise, org, enterprise_user
+):
+    request = make_request(enterprise, accepted=date(2026, 3, 2), answered=date(2026, 3, 4))
+    version = request.version
+
+    with pytest.raises(ApplicationError) as backdated:
+        request_rate(
+            request=request, score=1, comment="没解决", on=date(2026, 3, 4), by=enterprise_user
+        )
+
+    # Dated back, the reopened round would start months ago and be overdue at once.
+    assert backdated.value.field == "on"
+    request.refresh_from_db()
+    assert (request.status, request.version) == (Status.ANSWERED, version)
+    assert Kind.RATED not in kinds(request)
+
+    # A rating recorded afterwards (补登) says why; staff date a return visit as it was.
+    request_rate(
+        request=request,
+        score=5,
+        on=date(2026, 3, 5),
+        by=enterprise_user,
+        backdate_reason="线下评价表补录",
+    )
+    request.refresh_from_db()
+    assert (request.status, request.rated_on) == (Status.RATED, date(2026, 3, 5))
+    assert "线下评价表补录" in request.history.first().history_change_reason
 
 
 def test_enterprise_user_cannot_rate_another_enterprises_request(org, enterprise_user):
