@@ -89,6 +89,11 @@ def load_organisation(*, result: DemoResult) -> dict[str, Department]:
     by_code = {d.code: d for d in Department.objects.filter(code__in=codes)}
     for order, spec in enumerate(data.DEPARTMENTS):
         if spec.code in by_code:
+            existing = by_code[spec.code]
+            if spec.receives_enterprise_requests and not existing.receives_enterprise_requests:
+                # A zone loaded before the request desk existed gets it now.
+                existing.receives_enterprise_requests = True
+                record_save(instance=existing, by=None, reason="企业诉求受理部门")
             continue
         parent = by_code[spec.parent] if spec.parent else None
         # A department whose code someone changed is still found by its place and name.

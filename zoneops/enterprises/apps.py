@@ -44,6 +44,9 @@ class EnterprisesConfig(AppConfig):
     def ready(self) -> None:
         from zoneops.common.scope import register_scope_provider
         from zoneops.enterprises.selectors import liaison_scope
+        from zoneops.enterprises.selectors.requests import intake_desk_scope
 
         # Liaison widens a person's data scope to the enterprises he liaises with (包联).
         register_scope_provider(liaison_scope)
+        # The request desk follows every request after routing it.
+        register_scope_provider(intake_desk_scope)

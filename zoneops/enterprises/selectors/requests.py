@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 from zoneops.common.clocks import DeadlineClock, finished_clock, running_clock
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.scope import can_see, scope_queryset
+from zoneops.common.scope import DataScope, can_see, scope_queryset
 from zoneops.common.workcalendar import calendar_pinned, working_days_between
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestExtension
 from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
+from zoneops.orgs.models import Department
 from zoneops.orgs.roles import APPROVE_EXTENSION
 
 Status = RequestStatus
@@ -110,6 +111,18 @@ def requests_with_clock(
 
 
 # --- lists and one request ----------------------------------------------------------------------
+
+
+def intake_desk_scope(model: type[Model], scope: DataScope) -> Q | None:
+    """Scope provider: the staff of the request desk (a department that
+    `receives_enterprise_requests`) follow every request — they accepted and routed it, and
+    they take the return-visit ratings (回访) after the answer."""
+    if model is not EnterpriseRequest or not scope.is_staff or not scope.department_ids:
+        return None
+    desk = Department.objects.filter(
+        pk__in=scope.department_ids, receives_enterprise_requests=True, is_active=True
+    )
+    return Q(Exists(desk))
 
 
 def requests_visible(*, user: Any) -> QuerySet[EnterpriseRequest]:

@@ -156,7 +156,9 @@ def _cell(cell) -> dict:
 
 
 def _summary(request, query: SummaryQuery) -> PipelineSummary:
-    ensure_allowed(request.user, "view", Project)
+    # The tables, funnel and times in stage are read from the stage history: the committee's
+    # own record (with its notes), so they need its permission — an enterprise user has none.
+    ensure_allowed(request.user, "view", StageMove)
     if query.dimension not in DIMENSIONS:
         raise ApplicationError(
             _("不支持的分组“%(value)s”，可选：%(choices)s")
@@ -223,7 +225,7 @@ class StageDurationOut(Schema):
 
 @router.get("/funnel", response=list[FunnelStepOut], summary="招商漏斗：登记期内项目的阶段转化")
 def funnel(request, query: Query[FunnelQuery]):
-    ensure_allowed(request.user, "view", Project)
+    ensure_allowed(request.user, "view", StageMove)
     if query.registered_to < query.registered_from:
         raise ApplicationError(_("结束日期不能早于开始日期。"), field="registered_to")
     return pipeline_funnel(
@@ -236,7 +238,7 @@ def funnel(request, query: Query[FunnelQuery]):
 
 @router.get("/stage-durations", response=list[StageDurationOut], summary="各阶段停留时间")
 def durations(request, as_of: date | None = None):
-    ensure_allowed(request.user, "view", Project)
+    ensure_allowed(request.user, "view", StageMove)
     return stage_durations(as_of=as_of, user=request.user)
 
 
@@ -291,7 +293,7 @@ def project_update(request, project_id: int, payload: ProjectUpdateIn):
 
 @router.get("/{int:project_id}/moves", response=list[StageMoveOut], summary="阶段变更记录")
 def project_moves(request, project_id: int):
-    ensure_allowed(request.user, "view", Project)
+    ensure_allowed(request.user, "view", StageMove)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     return StageMove.objects.filter(project=project).order_by("moved_on", "id")
 

@@ -181,6 +181,16 @@ def test_enterprise_user_sees_only_its_own_projects(org, client_for):
     assert [row["id"] for row in listed["items"]] == [mine.pk]
     assert client.get(f"/api/v1/projects/{mine.pk}").status_code == 200
     assert client.get(f"/api/v1/projects/{other.pk}").status_code == 404
+    # The stage history with the officers' notes, and the committee's tables built from it,
+    # stay the committee's.
+    for url in (
+        f"/api/v1/projects/{mine.pk}/moves",
+        "/api/v1/projects/summary?year=2019",
+        "/api/v1/projects/summary.xlsx?year=2019",
+        "/api/v1/projects/funnel?registered_from=2019-01-01&registered_to=2019-12-31",
+        "/api/v1/projects/stage-durations",
+    ):
+        assert client.get(url).status_code == 403, url
 
 
 def test_funnel_and_time_in_stage_endpoints(officer, projects_2019, client_for):
