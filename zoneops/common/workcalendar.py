@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -275,6 +276,28 @@ def working_day_warning(
     if left <= max(1, limit_days // 5):
         return "yellow"
     return "normal"
+
+
+# Sent after a transaction that changed the calendar of `years` commits: the apps work out again
+# the deadlines they store (a problem's, a request's) whose working days fall in those years.
+calendar_changed = Signal()
+
+
+def _announce(years: set[int], using: str | None) -> None:
+    transaction.on_commit(
+        lambda: calendar_changed.send(sender=CalendarYear, years=frozenset(years)), using=using
+    )
+
+
+@receiver(post_save, sender=CalendarYear, dispatch_uid="workcalendar_year_saved")
+@receiver(post_delete, sender=CalendarYear, dispatch_uid="workcalendar_year_deleted")
+def _calendar_year_changed(
+    instance: CalendarYear, using: str | None = None, raw: bool = False, **kwargs: Any
+) -> None:
+    # Every service that changes days saves its year too (seeding, entering, a day set, moved,
+    # cleared, a year deleted); a year saved by loaddata (raw) announces nothing.
+    if not raw:
+        _announce({instance.year}, using)
 
 
 def _touch_years(years: set[int], using: str | None) -> None:

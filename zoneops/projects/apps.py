@@ -27,3 +27,18 @@ class ProjectsConfig(AppConfig):
             "projects.view_problem",
         ),
     ]
+
+    def ready(self) -> None:
+        from zoneops.common.workcalendar import calendar_changed
+
+        calendar_changed.connect(
+            _problem_deadlines_follow_the_calendar,
+            dispatch_uid="projects.problem_deadlines_follow_the_calendar",
+        )
+
+
+def _problem_deadlines_follow_the_calendar(years: frozenset[int], **kwargs: object) -> None:
+    """A holiday entered or a day moved changes the stored deadlines that count over it."""
+    from zoneops.projects.services.problems import problems_recompute_deadlines
+
+    problems_recompute_deadlines(years=years)

@@ -13,12 +13,13 @@ Every step happens on a day (`on`): today by default, never in the future, and n
 the problem's previous step, so that the events read in date order tell its state on any day.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -403,15 +404,18 @@ def problem_reopen(
 
 
 @transaction.atomic
-def problems_recompute_provisional_deadlines(*, by: Any = None) -> int:
-    """Work out again the deadlines counted on a year whose holidays were not entered yet.
+def problems_recompute_deadlines(*, years: Iterable[int] | None = None, by: Any = None) -> int:
+    """Work out again the stored deadlines of open problems after the calendar changed.
 
-    Run after an administrator enters a year's calendar; returns how many deadlines moved.
-    A problem whose deadline is still provisional keeps the flag.
+    `years` are the calendar years that changed: a problem whose clock runs through one of them
+    (from its routing day to its deadline), or whose deadline is still provisional, is worked
+    out again; without `years`, the provisional ones only. Returns how many deadlines moved.
     """
-    problems = list(
-        Problem.objects.open().filter(due_provisional=True).select_for_update().order_by("pk")
-    )
+    condition = Q(due_provisional=True)
+    if years:
+        first, last = min(years), max(years)
+        condition |= Q(routed_on__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
+    problems = list(Problem.objects.open().filter(condition).select_for_update().order_by("pk"))
     changed = []
     with calendar_pinned():
         for problem in problems:

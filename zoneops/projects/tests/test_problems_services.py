@@ -20,7 +20,7 @@ from zoneops.projects.services.problems import (
     problem_reopen,
     problem_reroute,
     problem_resolve,
-    problems_recompute_provisional_deadlines,
+    problems_recompute_deadlines,
 )
 from zoneops.projects.tests.factories import make_project
 
@@ -113,11 +113,11 @@ def test_a_provisional_deadline_is_worked_out_again_once_the_year_is_entered(pro
     problem = raise_problem(project, org["approvals"], routed_on=date(2019, 9, 27))
     Problem.objects.filter(pk=problem.pk).update(due_on=date(2019, 10, 4), due_provisional=True)
 
-    assert problems_recompute_provisional_deadlines() == 1
+    assert problems_recompute_deadlines() == 1
 
     problem.refresh_from_db()
     assert (problem.due_on, problem.due_provisional) == (date(2019, 10, 10), False)
-    assert problems_recompute_provisional_deadlines() == 0
+    assert problems_recompute_deadlines() == 0
 
 
 @pytest.mark.parametrize(
@@ -329,3 +329,19 @@ def test_a_step_from_a_stale_version_is_refused(project, org, officer):
     problem.refresh_from_db()
     assert problem.status == Problem.Status.IN_PROGRESS
     assert kinds(problem) == [Kind.RAISED, Kind.NOTE]
+
+
+def test_a_deadline_follows_a_day_off_entered_afterwards(
+    project, org, django_capture_on_commit_callbacks
+):
+    from zoneops.common.calendar_services import calendar_set_day
+
+    # Routed Monday 2019-06-03, 5 working days; 端午节 (Friday 06-07) is off: due Tuesday 06-11.
+    problem = raise_problem(project, org["approvals"], routed_on=date(2019, 6, 3), limit_days=5)
+    assert problem.due_on == date(2019, 6, 11)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_set_day(day=date(2019, 6, 4), is_working_day=False, name="停电检修", by=None)
+
+    problem.refresh_from_db()
+    assert problem.due_on == date(2019, 6, 12)
