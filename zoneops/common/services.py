@@ -6,10 +6,12 @@ the same transaction.
 """
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -17,6 +19,30 @@ from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.models import SavedView
 
 M = TypeVar("M", bound=models.Model)
+
+
+# --- checks every service makes on what it is given ------------------------------------------
+
+
+def acting_user(by: Any) -> Any:
+    """The user to record as the actor: None for the system (a command, the demo loader)."""
+    return by if getattr(by, "pk", None) else None
+
+
+def required_text(text: str, *, field: str, message: str) -> str:
+    """The text stripped; empty is refused with `message` on `field`."""
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(message, field=field)
+    return text
+
+
+def check_not_future(on: date, *, field: str) -> None:
+    """A step is recorded on a day that has come: today or earlier."""
+    if on > timezone.localdate():
+        raise ApplicationError(
+            _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": on}, field=field
+        )
 
 
 def record_current_version(*, instance: models.Model, lock: bool = False) -> int:

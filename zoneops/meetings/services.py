@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
-from zoneops.common.services import record_delete, record_save
+from zoneops.common.services import acting_user, record_delete, record_save, required_text
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
@@ -55,17 +55,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None
-
-
-def _required(text: str, *, field: str, message: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ApplicationError(message, field=field)
-    return text
-
-
 def _check_editable(
     model: type[models.Model], changes: dict[str, Any], allowed: Iterable[str]
 ) -> None:
@@ -90,7 +79,7 @@ def meeting_check(*, meeting: Meeting) -> None:
     inside their transaction.
     """
     kind = MeetingKind(meeting.kind)
-    _required(meeting.title, field="title", message=_("请填写会议名称。"))
+    required_text(meeting.title, field="title", message=_("请填写会议名称。"))
     if meeting.duration_minutes is not None and meeting.duration_minutes <= 0:
         raise ApplicationError(_("时长应大于0分钟。"), field="duration_minutes")
     if kind in ONLINE_KINDS and not meeting.online:
@@ -149,7 +138,7 @@ def _check_edit(*, meeting: Meeting, kind: MeetingKind) -> None:
 
 
 def _primary_department(user: Any) -> Department | None:
-    if _user(user) is None:
+    if acting_user(user) is None:
         return None
     membership = (
         Membership.objects.filter(user=user)
@@ -275,7 +264,7 @@ def meeting_cancel(
 ) -> Meeting:
     """Call off a planned meeting; the reason is kept in the meeting's change history."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    reason = _required(reason, field="reason", message=_("请填写取消原因。"))
+    reason = required_text(reason, field="reason", message=_("请填写取消原因。"))
     if meeting.status != MeetingStatus.PLANNED:
         raise ApplicationError(
             _("会议状态为“%(status)s”，不能取消。") % {"status": meeting.get_status_display()},
@@ -385,7 +374,7 @@ def agenda_item_add(
     a problem, a milestone or an enterprise request (the last three bring their project)."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_agenda_open(meeting)
-    title = _required(title, field="title", message=_("请填写议题。"))
+    title = required_text(title, field="title", message=_("请填写议题。"))
     project = _check_item_links(
         project=project, problem=problem, milestone=milestone, request=request
     )
@@ -419,7 +408,7 @@ def agenda_item_update(*, item: AgendaItem, by: Any, **changes: Any) -> AgendaIt
             raise ApplicationError(_("按记录生成的议题不能改变所涉企业诉求。"), field="request")
     for name, value in changes.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
-    _required(item.title, field="title", message=_("请填写议题。"))
+    required_text(item.title, field="title", message=_("请填写议题。"))
     item.project = _check_item_links(
         project=item.project, problem=item.problem, milestone=item.milestone, request=item.request
     )
@@ -449,7 +438,7 @@ def decision_check(
     agenda_item: AgendaItem | None = None,
 ) -> None:
     """The rules of a decision; writes nothing (the back office's form shows them)."""
-    _required(text, field="text", message=_("请填写议定事项。"))
+    required_text(text, field="text", message=_("请填写议定事项。"))
     if meeting.status == MeetingStatus.CANCELLED:
         raise ApplicationError(_("会议已取消，不能记录议定事项。"), field="meeting")
     if meeting.kind in CEREMONIES:

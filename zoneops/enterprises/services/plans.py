@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.periods import format_day
-from zoneops.common.services import record_apply, record_delete, record_save
+from zoneops.common.services import (
+    check_not_future,
+    record_apply,
+    record_delete,
+    record_save,
+    required_text,
+)
 from zoneops.enterprises.enums import MeasureStatus, PlanStatus
 from zoneops.enterprises.models import Enterprise, EnterprisePlan, PlanMeasure
 from zoneops.orgs.models import Department
@@ -28,20 +34,6 @@ MEASURE_FIELDS = frozenset({"content", "department", "owner", "due_on"})
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _required(text: str, *, field: str, message: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ApplicationError(message, field=field)
-    return text
-
-
-def _check_not_future(on: date, *, field: str) -> None:
-    if on > _today():
-        raise ApplicationError(
-            _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": on}, field=field
-        )
 
 
 def _check_department(department: Department | None, *, field: str = "department") -> None:
@@ -71,7 +63,7 @@ def plan_check(
     ends_on: date | None = None,
 ) -> None:
     """Check a plan's own fields before it is created or changed; writes nothing."""
-    _required(title, field="title", message=_("请填写方案名称。"))
+    required_text(title, field="title", message=_("请填写方案名称。"))
     _check_person(owner, field="owner", required=True)
     _check_department(department)
     if starts_on is None:
@@ -88,7 +80,7 @@ def measure_check(
     *, plan: EnterprisePlan, content: str, department: Department | None, due_on: date | None
 ) -> None:
     """Check a measure before it is added or changed; writes nothing."""
-    _required(content, field="content", message=_("请填写帮扶措施。"))
+    required_text(content, field="content", message=_("请填写帮扶措施。"))
     _check_department(department)
     if due_on is None:
         raise ApplicationError(_("请填写完成时限。"), field="due_on")
@@ -227,9 +219,9 @@ def measure_complete(
     """Record that a measure was carried out, with what was done (落实情况)."""
     locked = _locked_measure(measure, expected_version=expected_version)
     _ensure_measure_open(locked, doing=_("再次完成"))
-    result = _required(result, field="result", message=_("请填写落实情况。"))
+    result = required_text(result, field="result", message=_("请填写落实情况。"))
     on = on or _today()
-    _check_not_future(on, field="on")
+    check_not_future(on, field="on")
     if on < locked.plan.starts_on:
         raise ApplicationError(
             _("完成日期（%(on)s）不能早于方案开始日期（%(starts)s）。")
@@ -253,7 +245,7 @@ def plan_complete(
     """Close a plan with its results (实施成效); refused while any measure is open."""
     locked = _locked_plan(plan, expected_version=expected_version)
     _ensure_active(locked, doing=_("再次完成"))
-    summary = _required(summary, field="summary", message=_("请填写实施成效。"))
+    summary = required_text(summary, field="summary", message=_("请填写实施成效。"))
     measures = locked.measures.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status=MeasureStatus.OPEN)),
@@ -270,7 +262,7 @@ def plan_complete(
             code="open_measures",
         )
     on = on or _today()
-    _check_not_future(on, field="on")
+    check_not_future(on, field="on")
     earliest = max(filter(None, (locked.starts_on, measures["last_done"])))
     if on < earliest:
         raise ApplicationError(

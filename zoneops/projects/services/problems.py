@@ -25,7 +25,13 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, StaleEditError
-from zoneops.common.services import record_save, records_bulk_update
+from zoneops.common.services import (
+    acting_user,
+    check_not_future,
+    record_save,
+    records_bulk_update,
+    required_text,
+)
 from zoneops.common.workcalendar import WorkingDayResult, add_working_days, calendar_pinned
 from zoneops.orgs.models import Department
 from zoneops.projects.enums import Stage
@@ -49,29 +55,11 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None
-
-
-def _check_not_future(on: date, *, field: str) -> None:
-    if on > _today():
-        raise ApplicationError(
-            _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": on}, field=field
-        )
-
-
 def _check_limit(limit_days: int | None, *, field: str = "limit_days") -> None:
     if limit_days is None or not 1 <= limit_days <= MAX_LIMIT_DAYS:
         raise ApplicationError(
             _("办理时限应为 1 至 %(max)s 个工作日。") % {"max": MAX_LIMIT_DAYS}, field=field
         )
-
-
-def _required(text: str, *, field: str, message: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ApplicationError(message, field=field)
-    return text
 
 
 def _deadline(routed_on: date, limit_days: int) -> WorkingDayResult:
@@ -92,7 +80,7 @@ def problem_raise_check(
     The back office's add form calls it to show a refusal on the form; `problem_raise` calls it
     again inside its transaction.
     """
-    _required(title, field="title", message=_("请填写问题。"))
+    required_text(title, field="title", message=_("请填写问题。"))
     if project.stage == Stage.TERMINATED:
         raise ApplicationError(
             _("“%(project)s”已终止，不能再提出问题。") % {"project": project}, field="project"
@@ -105,8 +93,8 @@ def problem_raise_check(
     _check_limit(limit_days)
     routed_on = routed_on or _today()
     raised_on = raised_on or routed_on
-    _check_not_future(routed_on, field="routed_on")
-    _check_not_future(raised_on, field="raised_on")
+    check_not_future(routed_on, field="routed_on")
+    check_not_future(raised_on, field="raised_on")
     if raised_on > routed_on:
         raise ApplicationError(
             _("提出日期（%(raised)s）不能晚于交办日期（%(routed)s）。")
@@ -192,7 +180,7 @@ def _locked(problem: Problem, *, expected_version: int | None) -> Problem:
 def _step_date(problem: Problem, on: date | None) -> date:
     """The day of a new step: today by default, not in the future, not before the last step."""
     on = on or _today()
-    _check_not_future(on, field="on")
+    check_not_future(on, field="on")
     last = ProblemEvent.objects.filter(problem=problem).aggregate(last=Max("on"))["last"]
     after = max(filter(None, (last, problem.raised_on)))
     if on < after:
@@ -226,7 +214,7 @@ def _event(
         problem=problem,
         kind=kind,
         on=on,
-        by=_user(by),
+        by=acting_user(by),
         note=note,
         from_department=from_department,
         to_department=to_department,
@@ -250,7 +238,7 @@ def problem_reroute(
     """
     problem = _locked(problem, expected_version=expected_version)
     _ensure_open(problem, doing=_("改派"))
-    reason = _required(reason, field="reason", message=_("改派须填写原因。"))
+    reason = required_text(reason, field="reason", message=_("改派须填写原因。"))
     if to_department.pk == problem.department_id:
         raise ApplicationError(
             _("问题已由“%(department)s”办理，请选择其他部门。") % {"department": to_department},
@@ -302,7 +290,7 @@ def problem_add_note(
     """Record progress on an open problem; the first note after routing makes it 办理中."""
     problem = _locked(problem, expected_version=expected_version)
     _ensure_open(problem, doing=_("登记进展"))
-    text = _required(text, field="text", message=_("请填写办理进展。"))
+    text = required_text(text, field="text", message=_("请填写办理进展。"))
     on = _step_date(problem, on)
     if problem.status == Problem.Status.ROUTED:
         problem.status = Problem.Status.IN_PROGRESS
@@ -362,7 +350,7 @@ def problem_resolve(
     """Close an open problem with what was done (解决情况)."""
     problem = _locked(problem, expected_version=expected_version)
     _ensure_open(problem, doing=_("再次办结"))
-    resolution = _required(resolution, field="resolution", message=_("请填写解决情况。"))
+    resolution = required_text(resolution, field="resolution", message=_("请填写解决情况。"))
     on = _step_date(problem, on)
     problem.status = Problem.Status.RESOLVED
     problem.resolved_on, problem.resolution = on, resolution
@@ -388,7 +376,7 @@ def problem_reopen(
         raise ApplicationError(
             _("问题尚未解决，无需重新办理。"), field="status", code="not_resolved"
         )
-    reason = _required(reason, field="reason", message=_("重新办理须填写原因。"))
+    reason = required_text(reason, field="reason", message=_("重新办理须填写原因。"))
     limit = problem.limit_days if limit_days is None else limit_days
     _check_limit(limit)
     on = _step_date(problem, on)
