@@ -22,10 +22,13 @@ from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
+    acting_user,
+    check_not_future,
     record_apply,
     record_delete,
     record_save,
     records_bulk_update,
+    required_text,
 )
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, SystemicBlocker
 from zoneops.enterprises.services.requests import request_answer
@@ -46,24 +49,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None
-
-
-def _required(text: str, *, field: str, message: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ApplicationError(message, field=field)
-    return text
-
-
-def _check_not_future(on: date, *, field: str) -> None:
-    if on > _today():
-        raise ApplicationError(
-            _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": on}, field=field
-        )
-
-
 def _check_lead(*, owner: Any, department: Department) -> None:
     if not department.is_active:
         raise ApplicationError(
@@ -82,10 +67,10 @@ def blocker_check(
     opened_on: date | None = None,
 ) -> date:
     """Check a blocker's own fields before it is opened or changed; returns the opening day."""
-    _required(title, field="title", message=_("请填写共性问题。"))
+    required_text(title, field="title", message=_("请填写共性问题。"))
     _check_lead(owner=owner, department=department)
     opened_on = opened_on or _today()
-    _check_not_future(opened_on, field="opened_on")
+    check_not_future(opened_on, field="opened_on")
     return opened_on
 
 
@@ -234,11 +219,11 @@ def blocker_detach(
     note = _("移出共性堵点“%(blocker)s”，单独办理。") % {"blocker": blocker.title}
     _set_blocker(request_rows, problem_rows, blocker=None, by=by)
     RequestEvent.objects.bulk_create(
-        RequestEvent(request=row, kind=RequestEvent.Kind.NOTE, on=on, by=_user(by), note=note)
+        RequestEvent(request=row, kind=RequestEvent.Kind.NOTE, on=on, by=acting_user(by), note=note)
         for row in request_rows
     )
     ProblemEvent.objects.bulk_create(
-        ProblemEvent(problem=row, kind=ProblemEvent.Kind.NOTE, on=on, by=_user(by), note=note)
+        ProblemEvent(problem=row, kind=ProblemEvent.Kind.NOTE, on=on, by=acting_user(by), note=note)
         for row in problem_rows
     )
     return record_save(
@@ -266,9 +251,9 @@ def blocker_resolve(
     """
     blocker = _locked(blocker, expected_version=expected_version)
     _ensure_open(blocker, doing=_("再次解决"))
-    resolution = _required(resolution, field="resolution", message=_("请填写解决措施。"))
+    resolution = required_text(resolution, field="resolution", message=_("请填写解决措施。"))
     on = on or _today()
-    _check_not_future(on, field="on")
+    check_not_future(on, field="on")
     if on < blocker.opened_on:
         raise ApplicationError(
             _("解决日期（%(on)s）不能早于立项日期（%(opened)s）。")
@@ -386,7 +371,7 @@ def _group(
             request=row,
             kind=RequestEvent.Kind.GROUPED,
             on=on,
-            by=_user(by),
+            by=acting_user(by),
             to_department=blocker.department,
             note=note,
             internal=False,  # the enterprise may see that its request is handled with others
@@ -394,7 +379,7 @@ def _group(
         for row in request_rows
     )
     ProblemEvent.objects.bulk_create(
-        ProblemEvent(problem=row, kind=ProblemEvent.Kind.NOTE, on=on, by=_user(by), note=note)
+        ProblemEvent(problem=row, kind=ProblemEvent.Kind.NOTE, on=on, by=acting_user(by), note=note)
         for row in problem_rows
     )
     return len(request_rows), len(problem_rows)
@@ -404,7 +389,7 @@ def _member_step_day(blocker: SystemicBlocker, on: date | None) -> date:
     """The day members join or leave: today by default, not in the future, not before the
     blocker opened."""
     on = on or _today()
-    _check_not_future(on, field="on")
+    check_not_future(on, field="on")
     if on < blocker.opened_on:
         raise ApplicationError(
             _("日期（%(on)s）不能早于立项日期（%(opened)s）。")
