@@ -19,11 +19,12 @@ requests from 33 enterprises, every month from July 2019 on, most of them in Feb
 Most were answered by their deadline and rated 4 or 5 — by the plant's own login, or on the
 desk's return visit (回访); nine were answered late; three were rated below 3, reopened,
 answered again and rated again; three extensions were approved (two in the blocker group), one
-refused and one waits for approval; two requests were re-routed; three were returned with the
-reason. Seven are still open or unrated: one overdue (red), one due the next day (yellow) with
-its extension pending, one running, one accepted, one waiting for acceptance, and two answered
-and waiting for the rating. The blocker groups seven requests from seven firms and was resolved
-on 2020-03-13; the plan has seven measures, five done and two open.
+refused and one waits for approval; one waited a working day for the plant's materials (暂停计时,
+resumed when they came, its deadline moved by that day); two requests were re-routed; three were
+returned with the reason. Seven are still open or unrated: one overdue (red), one due the next
+day (yellow) with its extension pending, one running, one accepted, one waiting for acceptance,
+and two answered and waiting for the rating. The blocker groups seven requests from seven
+firms and was resolved on 2020-03-13; the plan has seven measures, five done and two open.
 
 The steps' days are given in working days after acceptance (`Step.day`, 0 = the day accepted)
 and turned into dates with the zone's work calendar, so that "answered on day 4 of a 5-day
@@ -83,8 +84,10 @@ from zoneops.enterprises.services.requests import (
     request_file,
     request_rate,
     request_reroute,
+    request_resume,
     request_return,
     request_start,
+    request_suspend,
 )
 from zoneops.orgs.models import Department, User
 from zoneops.projects.models import Project
@@ -140,6 +143,7 @@ START, NOTE, INTERNAL, REROUTE, EXTEND, APPROVE, REFUSE, ANSWER, RATE, RETURN = 
     "rate",
     "return",
 )
+SUSPEND, RESUME = "suspend", "resume"
 
 
 def _d(text: str) -> date:
@@ -211,6 +215,9 @@ HYUNDAI_OWN: tuple[RequestSpec, ...] = (
         channel=VISIT,
         steps=(
             Step(START, 0),
+            # Waited a working day for the plant's papers: the deadline moves by it.
+            Step(SUSPEND, 1, "请企业补充8月出口发动机的报关单和收汇凭证，以便税务部门优先审核。"),
+            Step(RESUME, 2, "企业已报送报关单和收汇凭证。"),
             Step(NOTE, 2, "经发局与税务部门对接，企业列为出口退税一类企业，实行优先审核。"),
             Step(ANSWER, 4, "已协调税务部门优先审核，8月申报的退税款已到账，此后按月及时办理。"),
             Step(RATE, 5, "退税到账明显加快。", score=5),
@@ -1640,6 +1647,10 @@ def _load_request(spec: RequestSpec, context: _Context) -> EnterpriseRequest:
                 note=step.text,
                 on=on,
             )
+        elif step.kind == SUSPEND:
+            request = request_suspend(request=request, reason=step.text, by=handler, on=on)
+        elif step.kind == RESUME:  # the materials received by the department (or the desk)
+            request = request_resume(request=request, note=step.text, by=handler, on=on)
         elif step.kind == ANSWER:
             request = request_answer(request=request, answer=step.text, by=handler, on=on)
         elif step.kind == RATE:

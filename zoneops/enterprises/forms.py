@@ -89,3 +89,16 @@ class RequestRateForm(forms.Form):
     )
     # The page says above the form that a score below SATISFIED_SCORE reopens the request.
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RequestMaterialsForm(forms.Form):
+    """提交补充材料: what the enterprise supplies for a request whose clock stands waiting for
+    it, with the version the page was opened on."""
+
+    # Named as the service names it, so that its refusal shows at the field.
+    note = forms.CharField(
+        label=_("补充材料"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("写明补充的材料或情况说明；提交后承办部门恢复办理，计时恢复。"),
+    )
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/rate/", views.request_rate_view, name="request_rate"),
+    path("requests/<int:pk>/materials/", views.request_materials_view, name="request_materials"),
     path("projects/", views.project_list, name="projects"),
 ]

@@ -2,8 +2,9 @@
 
 An enterprise user (角色“企业用户”, never staff) signs in at /enterprise/login/ and reaches
 only its own enterprise: every record is looked up through the data scope, so another
-enterprise's request is a 404 and no form offers another enterprise's project. Writes go
-through the request services; their refusals are shown on the form at the field they name.
+enterprise's request is a 404 and no form offers another enterprise's project. Writes (filing,
+rating, supplying the materials a suspended request waits for) go through the request
+services; their refusals are shown on the form at the field they name.
 """
 
 from collections.abc import Callable, Iterable
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -28,17 +29,25 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import add_service_error
 from zoneops.common.scope import scope_for
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
-from zoneops.enterprises.forms import RequestFileForm, RequestRateForm
+from zoneops.enterprises.forms import RequestFileForm, RequestMaterialsForm, RequestRateForm
 from zoneops.enterprises.models import Enterprise, EnterpriseRequest, LiaisonAssignment
 from zoneops.enterprises.models.requests import OPEN_STATUSES
 from zoneops.enterprises.selectors.requests import (
     request_available_actions,
     request_clock,
     request_events_for,
+    request_suspended_q,
+    request_suspension_ask,
+    requests_awaiting_materials,
     requests_visible,
     requests_with_clock,
 )
-from zoneops.enterprises.services.requests import request_file, request_limit_days, request_rate
+from zoneops.enterprises.services.requests import (
+    request_file,
+    request_limit_days,
+    request_rate,
+    request_resume,
+)
 from zoneops.projects.enums import Stage
 from zoneops.projects.models import ProgressReport, Project
 from zoneops.projects.selectors.scheduling import key_level_label
@@ -47,11 +56,15 @@ TEMPLATES = "enterprises/self/"
 PER_PAGE = 20
 HOME_ROWS = 8
 
-# The request list's filter: name → (label, statuses).
-STATUS_FILTERS: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "open": (gettext_lazy("未办结"), OPEN_STATUSES),
-    "answered": (gettext_lazy("待评价"), (RequestStatus.ANSWERED,)),
-    "closed": (gettext_lazy("已办结"), (RequestStatus.RATED, RequestStatus.RETURNED)),
+# The request list's filter: name → (label, condition).
+STATUS_FILTERS: dict[str, tuple[Any, Q]] = {
+    "open": (gettext_lazy("未办结"), Q(status__in=OPEN_STATUSES)),
+    "materials": (gettext_lazy("待补充材料"), request_suspended_q()),
+    "answered": (gettext_lazy("待评价"), Q(status=RequestStatus.ANSWERED)),
+    "closed": (
+        gettext_lazy("已办结"),
+        Q(status__in=(RequestStatus.RATED, RequestStatus.RETURNED)),
+    ),
 }
 
 View = Callable[..., HttpResponse]
@@ -158,13 +171,14 @@ def lockout(
 
 @enterprise_page("enterprises.view_enterprise")
 def home(request: HttpRequest) -> HttpResponse:
-    """首页: the enterprise, its open requests with their clock, answers waiting for a rating
-    and its projects."""
+    """首页: the enterprise, the requests waiting for its materials (待补充材料), its open
+    requests with their clock, answers waiting for a rating and its projects."""
     enterprise = _enterprise(request)
     can_read_requests = request.user.has_perm("enterprises.view_enterpriserequest")
     open_requests: list[EnterpriseRequest] = []
     to_rate: list[EnterpriseRequest] = []
-    counts = {"open": 0, "answered": 0, "projects": 0}
+    to_supply: list[EnterpriseRequest] = []
+    counts = {"open": 0, "answered": 0, "materials": 0, "projects": 0}
     if can_read_requests:
         visible = requests_visible(user=request.user)
         open_list = visible.filter(status__in=OPEN_STATUSES).order_by(
@@ -173,8 +187,11 @@ def home(request: HttpRequest) -> HttpResponse:
         answered = visible.filter(status=RequestStatus.ANSWERED).order_by("-answered_on", "-id")
         open_requests = requests_with_clock(open_list[:HOME_ROWS])
         to_rate = requests_with_clock(answered[:HOME_ROWS])
+        materials = requests_awaiting_materials(user=request.user)
+        to_supply = list(materials[:HOME_ROWS])
         counts["open"] = open_list.count()
         counts["answered"] = answered.count()
+        counts["materials"] = materials.count()
     projects: list[Project] = []
     if request.user.has_perm("projects.view_project"):
         project_list = _project_order(_projects(request))
@@ -188,6 +205,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "liaisons": _liaisons(request, enterprise),
             "open_requests": open_requests,
             "to_rate": to_rate,
+            "to_supply": to_supply,
             "projects": projects,
             "counts": counts,
             "can_read_requests": can_read_requests,
@@ -230,7 +248,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     queryset = requests_visible(user=request.user).order_by("-filed_on", "-id")
     if status in STATUS_FILTERS:
-        queryset = queryset.filter(status__in=STATUS_FILTERS[status][1])
+        queryset = queryset.filter(STATUS_FILTERS[status][1])
     else:
         status = ""
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
@@ -251,11 +269,16 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 def _request_page(
-    request: HttpRequest, record: EnterpriseRequest, rate_form: RequestRateForm | None = None
+    request: HttpRequest,
+    record: EnterpriseRequest,
+    rate_form: RequestRateForm | None = None,
+    materials_form: RequestMaterialsForm | None = None,
 ) -> HttpResponse:
     actions = request_available_actions(request=record, user=request.user)
     if rate_form is None and "rate" in actions:
         rate_form = RequestRateForm(initial={"edit_version": record.version})
+    if materials_form is None and "resume" in actions:
+        materials_form = RequestMaterialsForm(initial={"edit_version": record.version})
     return render(
         request,
         TEMPLATES + "request_detail.html",
@@ -263,7 +286,9 @@ def _request_page(
             "record": record,
             "clock": request_clock(record),
             "events": request_events_for(request=record, user=request.user),
+            "suspension": request_suspension_ask(request=record),
             "rate_form": rate_form,
+            "materials_form": materials_form,
             "satisfied_score": SATISFIED_SCORE,
             "section": "requests",
         },
@@ -304,6 +329,28 @@ def request_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("评价已提交。诉求已退回承办部门重新办理，办理时限重新计算。"))
     else:
         messages.success(request, _("感谢您的评价。"))
+    return HttpResponseRedirect(reverse("selfservice:request", args=[pk]))
+
+
+@require_POST
+@enterprise_page("enterprises.view_enterpriserequest")
+def request_materials_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """提交补充材料: the service records what the enterprise supplies and runs the clock again."""
+    record = _visible_request(request, pk)
+    form = RequestMaterialsForm(request.POST)
+    if not form.is_valid():
+        return _request_page(request, record, materials_form=form)
+    try:
+        request_resume(
+            request=record,
+            note=form.cleaned_data["note"],
+            by=request.user,
+            expected_version=form.cleaned_data["edit_version"],
+        )
+    except ApplicationError as error:
+        add_service_error(form, error)
+        return _request_page(request, _visible_request(request, pk), materials_form=form)
+    messages.success(request, _("补充材料已提交，承办部门恢复办理，办结期限相应顺延。"))
     return HttpResponseRedirect(reverse("selfservice:request", args=[pk]))
 
 

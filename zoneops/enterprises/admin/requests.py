@@ -1,7 +1,8 @@
 """Back office of enterprise requests (企业诉求): the register with each request's clock, the
 add form for staff filing on an enterprise's behalf (代报), the change page with the events, one
-small page per step (受理交办, 改派, 开始办理, 办理记录, 延期申请与审批, 答复, 回访评价, 退回), the
-statistics (诉求统计), the overdue list for inspectors, Excel out, and the limits per kind.
+small page per step (受理交办, 改派, 开始办理, 办理记录, 延期申请与审批, 暂停计时（请企业补充材料）,
+恢复计时, 答复, 回访评价, 退回), the statistics (诉求统计), the overdue list for inspectors, Excel
+out, and the limits per kind.
 
 Every write goes through `zoneops.enterprises.services.requests`; every page reads through
 `zoneops.enterprises.selectors.requests`; no rule lives here.
@@ -47,12 +48,15 @@ from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, Requ
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
 from zoneops.enterprises.selectors.requests import (
     STATISTICS_BY,
+    SUSPENDED_KEY,
     RequestClock,
     overdue_requests,
     request_available_actions,
     request_clock,
     request_events_for,
     request_pending_extension,
+    request_suspended_q,
+    request_suspension_ask,
     requests_latest_filed_on,
     requests_statistics,
     requests_visible,
@@ -69,8 +73,10 @@ from zoneops.enterprises.services.requests import (
     request_limit_set,
     request_rate,
     request_reroute,
+    request_resume,
     request_return,
     request_start,
+    request_suspend,
 )
 from zoneops.orgs.models import Department
 from zoneops.orgs.roles import APPROVE_EXTENSION
@@ -81,6 +87,7 @@ CLOCK_COLOURS: dict[str, str] = {
     "normal": "success",
     "yellow": "warning",
     "red": "danger",
+    SUSPENDED_KEY: "primary",  # the clock stands: neither a warning nor done
     RequestClock.done_key: "info",
     f"{RequestClock.done_key}_late": "default",  # grey: answered, late
 }
@@ -100,6 +107,8 @@ STEPS = (
     "note",
     "extend",
     "decide_extension",
+    "suspend",
+    "resume",
     "answer",
     "rate",
     "reroute",
@@ -180,56 +189,61 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class ClockLevelFilter(admin.SimpleListFilter):
-    """预警: the warning level of the running clock today (正常/临期/逾期).
+    """预警: the warning level of the running clock today (正常/临期/逾期), or the clock
+    suspended while the enterprise supplies materials (暂停计时).
 
-    A running clock's level depends only on its start and its limit (with approved extension
-    days), so the level is read with `request_clock` once per distinct start and limit among
-    the running requests (one query), and the list keeps the requests of the pairs at the
-    level asked for."""
+    A running clock's level depends only on its start, its limit (with approved extension
+    days) and the working days it stood, so the level is read with `request_clock` once per
+    distinct start, limit and days stood among the running requests that are not suspended (one
+    query), and the list keeps the requests of those at the level asked for."""
 
     title = _("预警")
     parameter_name = "clock"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("normal", _("正常")), ("yellow", _("临期")), ("red", _("逾期"))]
+        return [
+            ("normal", _("正常")),
+            ("yellow", _("临期")),
+            ("red", _("逾期")),
+            (SUSPENDED_KEY, _("暂停计时（待企业补充材料）")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         level = self.value()
+        if level == SUSPENDED_KEY:
+            return queryset.filter(request_suspended_q())
         if level not in ("normal", "yellow", "red"):
             return queryset
         today = timezone.localdate()
-        pairs = (
-            queryset.running()
-            .order_by()
-            .values_list("clock_from", "limit_days", "extension_days")
+        running = queryset.running().filter(suspended_since__isnull=True)
+        clocks = (
+            running.order_by()
+            .values_list("clock_from", "limit_days", "extension_days", "suspended_days")
             .distinct()
         )
-        starts: dict[int, list[date]] = {}
+        starts: dict[tuple[int, int], list[date]] = {}
         stubs = [
             EnterpriseRequest(
                 status=RequestStatus.IN_PROGRESS,
                 clock_from=start,
                 limit_days=limit,
                 extension_days=extension,
+                suspended_days=stood,
             )
-            for start, limit, extension in pairs
+            for start, limit, extension, stood in clocks
             if start is not None and limit is not None
         ]
         for stub in requests_with_clock(stubs, on=today):
             clock = _clock_of(stub)
             if clock is not None and clock.level == level and stub.clock_from is not None:
                 total = (stub.limit_days or 0) + stub.extension_days
-                starts.setdefault(total, []).append(stub.clock_from)
+                starts.setdefault((total, stub.suspended_days), []).append(stub.clock_from)
         if not starts:
             return queryset.none()
         matching = Q(pk__in=[])
-        for total, days in starts.items():
-            matching |= Q(clock_total=total, clock_from__in=days)
-        return (
-            queryset.running()
-            .alias(clock_total=F("limit_days") + F("extension_days"))
-            .filter(matching)
-        )
+        for (total, stood), days in starts.items():
+            matching |= Q(clock_total=total, suspended_days=stood, clock_from__in=days)
+        return running.alias(clock_total=F("limit_days") + F("extension_days")).filter(matching)
 
 
 class RequestChangeList(ChangeList):
@@ -412,6 +426,7 @@ class EnterpriseRequestAdmin(BusinessAdmin):
                         ("department", "status_badge"),
                         ("accepted_on", "clock_from"),
                         ("limit_days", "extension_days"),
+                        ("suspended_since", "suspended_days"),
                         ("show_due", "clock_badge"),
                     ]
                 },
@@ -540,6 +555,14 @@ class EnterpriseRequestAdmin(BusinessAdmin):
     )
     def decide_extension(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
         return RequestDecideExtensionView.as_view(model_admin=self)(request, object_id=object_id)
+
+    @action(description=_("暂停计时（请企业补充材料）"), url_path="suspend", permissions=["change"])
+    def suspend(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
+        return RequestSuspendView.as_view(model_admin=self)(request, object_id=object_id)
+
+    @action(description=_("恢复计时"), url_path="resume", permissions=["change"])
+    def resume(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
+        return RequestResumeView.as_view(model_admin=self)(request, object_id=object_id)
 
     @action(description=_("答复"), url_path="answer", permissions=["change"])
     def answer(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
@@ -674,6 +697,28 @@ class DecideExtensionForm(StepForm):
         help_text=_("不批准时必填。"),
     )
     field_order = ["decision", "note", "on"]
+
+
+class SuspendForm(StepForm):
+    reason = forms.CharField(
+        label=_("需企业补充的材料"),
+        widget=_textarea(4),
+        help_text=_(
+            "写明需要企业补充的材料和要求，企业将在企业服务大厅看到这一说明；"
+            "自此日起暂停计时，企业补充材料后恢复计时，暂停的工作日不计入办理时限。"
+        ),
+    )
+    field_order = ["reason", "on"]
+
+
+class ResumeForm(StepForm):
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        widget=_textarea(),
+        help_text=_("如“已收到企业邮寄的材料”。暂停的工作日顺延办结期限。"),
+    )
+    field_order = ["note", "on"]
 
 
 class AnswerForm(StepForm):
@@ -847,6 +892,12 @@ class RequestExtendView(RequestStepView):
     submit_label = _("提交延期申请")
     done_message = _("已提交“%(item)s”的延期申请，待负责人审批。")
 
+    def notice(self) -> str:
+        notice = super().notice()
+        if notice and self.item.is_open and self.item.suspended_since is not None:
+            return str(_("该诉求已暂停计时，等待企业补充材料；恢复计时后如仍需延期再申请。"))
+        return notice
+
     def perform(self, data: dict[str, Any]) -> Any:
         return request_ask_extension(
             request=self.item,
@@ -889,6 +940,59 @@ class RequestDecideExtensionView(RequestStepView):
             note=data.get("note", ""),
             on=data.get("on"),
             by=self.request.user,
+        )
+
+
+class RequestSuspendView(RequestStepView):
+    title = _("暂停计时（请企业补充材料）")
+    step = "suspend"
+    form_class = SuspendForm
+    submit_label = _("暂停计时")
+    done_message = _("“%(item)s”已暂停计时，等待企业补充材料。")
+
+    def notice(self) -> str:
+        notice = super().notice()
+        if notice and self.item.suspended_since is not None:
+            return str(_("该诉求已暂停计时，正在等待企业补充材料。"))
+        if notice and self.item.due_on is not None and self.item.is_open:
+            return str(_("办结期限已过，不能再暂停计时；请尽快答复企业。"))
+        return notice
+
+    def perform(self, data: dict[str, Any]) -> EnterpriseRequest:
+        return request_suspend(
+            request=self.item,
+            reason=data["reason"],
+            on=data.get("on"),
+            by=self.request.user,
+            expected_version=data.get("edit_version"),
+        )
+
+
+class RequestResumeView(RequestStepView):
+    title = _("恢复计时")
+    step = "resume"
+    form_class = ResumeForm
+    submit_label = _("恢复计时")
+    done_message = _("“%(item)s”已恢复计时，办结期限已顺延。")
+
+    def notice(self) -> str:
+        notice = super().notice()
+        if notice and self.item.is_open and self.item.suspended_since is None:
+            return str(_("该诉求未暂停计时，无需恢复。"))
+        return notice
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            suspension=request_suspension_ask(request=self.item), **kwargs
+        )
+
+    def perform(self, data: dict[str, Any]) -> EnterpriseRequest:
+        return request_resume(
+            request=self.item,
+            note=data.get("note", ""),
+            on=data.get("on"),
+            by=self.request.user,
+            expected_version=data.get("edit_version"),
         )
 
 

@@ -2,7 +2,8 @@
 filing, one POST per step, statistics, Excel, and the limit of each kind.
 
 Mounted at /api/v1/enterprises/requests. Enterprise users reach only their own enterprise's
-requests and never see internal notes; every rule is the services' and selectors' own.
+requests and never see internal notes; they rate the answers and supply the materials their
+suspended requests wait for (resume). Every rule is the services' and selectors' own.
 """
 
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ from zoneops.enterprises.selectors.requests import (
     request_available_actions,
     request_clock,
     request_events_for,
+    request_suspended_q,
     requests_statistics,
     requests_visible,
     requests_with_clock,
@@ -56,8 +58,10 @@ from zoneops.enterprises.services.requests import (
     request_limit_set,
     request_rate,
     request_reroute,
+    request_resume,
     request_return,
     request_start,
+    request_suspend,
 )
 from zoneops.orgs.models import Department
 from zoneops.projects.models import Project
@@ -87,14 +91,22 @@ def _payload_names() -> Iterator[None]:
 class ClockOut(Schema):
     """Where a request stands against its deadline; null before acceptance and once returned."""
 
-    level: str | None = Field(None, description="预警：normal/yellow/red（办理中），已答复为 null")
-    key: str = Field(description="normal、yellow、red，已答复为 answered 或 answered_late")
+    level: str | None = Field(
+        None, description="预警：normal/yellow/red（办理中），暂停计时或已答复为 null"
+    )
+    key: str = Field(
+        description="normal、yellow、red；暂停计时（待企业补充材料）为 suspended；"
+        "已答复为 answered 或 answered_late"
+    )
     label: str
     due_on: date = Field(description="办结期限")
     provisional: bool = Field(description="期限所在年度节假日未录入，暂按周末计算")
-    days_left: int | None = Field(None, description="剩余工作日（未逾期）")
+    days_left: int | None = Field(
+        None, description="剩余工作日（未逾期）；暂停计时时为暂停当日剩余的工作日"
+    )
     days_overdue: int | None = Field(None, description="逾期天数")
     on_time: bool | None = Field(None, description="已答复：是否按期")
+    suspended_since: date | None = Field(None, description="暂停计时起始日（待企业补充材料）")
 
 
 class RequestOut(Schema):
@@ -124,6 +136,10 @@ class RequestOut(Schema):
     clock_from: date | None = Field(description="本轮计时起点（受理或重办之日）")
     limit_days: int | None = Field(description="办理时限（工作日）")
     extension_days: int = Field(description="批准延期（工作日）")
+    suspended_since: date | None = Field(
+        description="暂停计时起始日（等待企业补充材料）；计时未暂停为 null"
+    )
+    suspended_days: int = Field(description="本轮已暂停计时的工作日（已顺延办结期限）")
     due_on: date | None = Field(description="办结期限")
     due_provisional: bool
     answered_on: date | None
@@ -200,7 +216,7 @@ class RequestDetailOut(RequestOut):
     actions: list[str] = Field(
         alias="action_names",
         description="当前用户现在可办理的步骤：accept、reroute、start、note、extend、"
-        "decide_extension、answer、rate、return",
+        "decide_extension、suspend、resume、answer、rate、return",
     )
 
 
@@ -212,6 +228,7 @@ class RequestFilter(Schema):
     department_id: int | None = None
     enterprise_id: int | None = None
     overdue: bool | None = Field(None, description="true：逾期未答复；false：其余")
+    suspended: bool | None = Field(None, description="true：暂停计时、待企业补充材料；false：其余")
     filed_from: date | None = Field(None, description="提交日期起")
     filed_to: date | None = Field(None, description="提交日期止")
 
@@ -268,6 +285,18 @@ class DecisionIn(Schema):
     on: date | None = None
 
 
+class SuspendIn(VersionedIn):
+    reason: str = Field(description="需企业补充的材料（企业可见）")
+    on: date | None = None
+
+
+class ResumeIn(VersionedIn):
+    note: str = Field(
+        "", description="补充材料说明；企业用户提交补充材料时必填，工作人员登记收到材料时选填"
+    )
+    on: date | None = Field(None, description="默认今天；企业用户只能是当天")
+
+
 class AnswerIn(VersionedIn):
     answer: str
     on: date | None = None
@@ -300,7 +329,9 @@ class StatisticsRowOut(Schema):
     returned: int = Field(description="退回（件）")
     answered_on_time: int = Field(description="按期答复（件）")
     on_time_rate: Decimal | None = Field(description="按期答复率（%）")
-    average_working_days: Decimal | None = Field(description="平均用时（工作日，受理至答复）")
+    average_working_days: Decimal | None = Field(
+        description="平均用时（工作日，受理或重办至答复，不含暂停计时的工作日）"
+    )
     ratings: int = Field(description="评价（次）")
     average_score: Decimal | None = Field(description="平均评分")
     satisfaction_rate: Decimal | None = Field(description="满意率（%，3 分及以上）")
@@ -372,6 +403,9 @@ def _filtered(request: Any, filters: RequestFilter) -> Any:
             queryset = queryset.filter(pk__in=overdue)
         else:
             queryset = queryset.exclude(pk__in=overdue)
+    if filters.suspended is not None:
+        suspended = request_suspended_q()
+        queryset = queryset.filter(suspended if filters.suspended else ~suspended)
     for name in ("status", "kind", "category", "topic", "department_id", "enterprise_id"):
         value = getattr(filters, name)
         if value is not None:
@@ -553,6 +587,45 @@ def request_extension_decision(request, request_id: int, extension_id: int, payl
             note=payload.note,
             on=payload.on,
             by=request.user,
+        )
+    return _detail(request, record)
+
+
+@router.post(
+    "/requests/{int:request_id}/suspend",
+    response=RequestDetailOut,
+    summary="暂停计时（请企业补充材料）",
+)
+def request_suspend_step(request, request_id: int, payload: SuspendIn):
+    record = _record(request, request_id, "change")
+    with _payload_names():
+        request_suspend(
+            request=record,
+            reason=payload.reason,
+            on=payload.on,
+            by=request.user,
+            expected_version=payload.version,
+        )
+    return _detail(request, record)
+
+
+@router.post(
+    "/requests/{int:request_id}/resume",
+    response=RequestDetailOut,
+    summary="恢复计时（企业提交补充材料，或工作人员登记收到材料）",
+)
+def request_resume_step(request, request_id: int, payload: ResumeIn):
+    # The enterprise supplies the materials of its own requests with its read permission;
+    # staff record materials received otherwise, which changes the request.
+    action = "view" if is_enterprise_user(request.user) else "change"
+    record = _record(request, request_id, action)
+    with _payload_names():
+        request_resume(
+            request=record,
+            note=payload.note,
+            on=payload.on,
+            by=request.user,
+            expected_version=payload.version,
         )
     return _detail(request, record)
 

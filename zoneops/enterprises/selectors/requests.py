@@ -1,6 +1,9 @@
 """Reads of enterprise requests (诉求): each request's clock and warning level, what a user may
 see of them and do with them, the overdue ones, and the statistics by topic, department,
 category, kind or enterprise (on-time rate, working days used, satisfaction, reopen rate).
+
+A request whose clock is suspended (暂停计时, waiting for the enterprise's materials) has no
+warning level: it is neither yellow nor red, nor overdue anywhere, until its clock runs again.
 """
 
 from collections import defaultdict
@@ -10,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Model, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from zoneops.common.clocks import DeadlineClock, finished_clock, running_clock
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.periods import format_day
 from zoneops.common.scope import DataScope, can_see, scope_queryset
-from zoneops.common.workcalendar import calendar_pinned, working_days_between
+from zoneops.common.workcalendar import add_working_days, calendar_pinned, working_days_between
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestExtension
 from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
@@ -43,6 +47,8 @@ REQUEST_ACTIONS = (
     "note",
     "extend",
     "decide_extension",
+    "suspend",
+    "resume",
     "answer",
     "rate",
     "return",
@@ -51,13 +57,37 @@ REQUEST_ACTIONS = (
 CHANGE_PERMISSION = "enterprises.change_enterpriserequest"
 
 
+# The key of a clock that stands while the enterprise supplies materials.
+SUSPENDED_KEY = "suspended"
+
+
+@dataclass(frozen=True)
 class RequestClock(DeadlineClock):
     """Where a request stands against its deadline: the warning while the clock runs (accepted
-    or in progress), and once answered whether that was by the deadline."""
+    or in progress), that it stands since `suspended_since` while the enterprise supplies
+    materials (no level; `days_left` are the working days that were left when it stopped), and
+    once answered whether that was by the deadline."""
+
+    suspended_since: date | None = None
 
     done_key = "answered"
     done_on_time_label = gettext_lazy("按期答复")
     done_late_label = gettext_lazy("逾期答复")
+
+    @property
+    def key(self) -> str:
+        """normal, yellow, red, suspended, answered or answered_late."""
+        if self.suspended_since is not None:
+            return SUSPENDED_KEY
+        return super().key
+
+    @property
+    def label(self) -> str:
+        if self.suspended_since is not None:
+            return _("暂停计时（自%(since)s起，待企业补充材料）") % {
+                "since": format_day(self.suspended_since)
+            }
+        return super().label
 
 
 def _today() -> date:
@@ -89,11 +119,34 @@ def request_clock(request: EnterpriseRequest, *, on: date | None = None) -> Requ
         )
     if request.status not in RUNNING or request.clock_from is None or request.limit_days is None:
         return None
+    if request.suspended_since is not None:
+        return _suspended_clock(request)
+    # A clock that stood N working days runs as if it had started N working days later: the
+    # same deadline as the services' (request_deadline), with the warning's 20% of the limit
+    # and its extensions only (the days it stood are no part of the limit).
+    start = request.clock_from
+    if request.suspended_days:
+        start = add_working_days(start, request.suspended_days).date
     return running_clock(
         RequestClock,
-        start=request.clock_from,
+        start=start,
         limit_days=request.limit_days + request.extension_days,
         today=on or _today(),
+    )
+
+
+def _suspended_clock(request: EnterpriseRequest) -> RequestClock:
+    """The clock standing since `suspended_since`: the deadline as it was when it stopped (it
+    moves when the clock runs again) and the working days that were left then."""
+    since, due = request.suspended_since, request.due_on
+    assert since is not None and due is not None  # suspended while running
+    left = working_days_between(since, due).days if due >= since else 0
+    return RequestClock(
+        level=None,
+        due_on=due,
+        provisional=request.due_provisional,
+        days_left=left,
+        suspended_since=since,
     )
 
 
@@ -144,8 +197,13 @@ def requests_latest_filed_on(*, user: Any) -> date | None:
 
 def request_overdue_q(*, on: date) -> Q:
     """A request whose clock runs with a deadline before `on`: what every overdue list and
-    count of requests filters on."""
-    return Q(status__in=RUNNING, due_on__lt=on)
+    count of requests filters on. A suspended clock does not run: not overdue."""
+    return Q(status__in=RUNNING, suspended_since__isnull=True, due_on__lt=on)
+
+
+def request_suspended_q() -> Q:
+    """A request whose clock stands while the enterprise supplies materials (待补充材料)."""
+    return Q(status__in=RUNNING, suspended_since__isnull=False)
 
 
 def overdue_requests(*, user: Any, on: date | None = None) -> QuerySet[EnterpriseRequest]:
@@ -164,6 +222,33 @@ def request_events_for(*, request: EnterpriseRequest, user: Any) -> list[Request
     return list(events.order_by("on", "id"))
 
 
+def request_suspension_ask(*, request: EnterpriseRequest) -> RequestEvent | None:
+    """What the department asked the enterprise to supply while the clock stands (the step
+    that suspended it); None when the clock runs."""
+    if request.suspended_since is None or request.status not in RUNNING:
+        return None
+    return (
+        RequestEvent.objects.filter(request=request, kind=RequestEvent.Kind.SUSPENDED)
+        .select_related("by")
+        .order_by("-on", "-id")
+        .first()
+    )
+
+
+def requests_awaiting_materials(*, user: Any) -> QuerySet[EnterpriseRequest]:
+    """The suspended requests the user may see (待补充材料), the longest waiting first, each
+    with what was asked (`materials_asked`, the note of the step that suspended it)."""
+    asked = RequestEvent.objects.filter(
+        request=OuterRef("pk"), kind=RequestEvent.Kind.SUSPENDED
+    ).order_by("-on", "-id")
+    return (
+        requests_visible(user=user)
+        .filter(request_suspended_q())
+        .annotate(materials_asked=Subquery(asked.values("note")[:1]))
+        .order_by("suspended_since", "id")
+    )
+
+
 def request_pending_extension(*, request: EnterpriseRequest) -> RequestExtension | None:
     """The extension waiting for a decision, if any (there is at most one)."""
     return (
@@ -176,16 +261,21 @@ def request_pending_extension(*, request: EnterpriseRequest) -> RequestExtension
 def request_available_actions(*, request: EnterpriseRequest, user: Any) -> set[str]:
     """The steps the user may take on the request now (names from REQUEST_ACTIONS).
 
-    An enterprise user may only rate its own enterprise's answered requests. Staff need the
-    request in their data scope; the work needs the change permission, deciding an extension
-    needs `enterprises.approve_extension` and someone else's ask.
+    An enterprise user may only rate its own enterprise's answered requests and supply the
+    materials its own suspended requests wait for (resume). Staff need the request in their
+    data scope; the work needs the change permission, deciding an extension needs
+    `enterprises.approve_extension` and someone else's ask.
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     status = request.status
+    suspended = status in RUNNING and request.suspended_since is not None
     if _is_enterprise_user(user):
-        own = user.enterprise_id == request.enterprise_id
-        return {"rate"} if own and status == Status.ANSWERED else set()
+        if user.enterprise_id != request.enterprise_id:
+            return set()
+        if status == Status.ANSWERED:
+            return {"rate"}
+        return {"resume"} if suspended else set()
     if not can_see(user, request):
         return set()
     actions: set[str] = set()
@@ -194,8 +284,11 @@ def request_available_actions(*, request: EnterpriseRequest, user: Any) -> set[s
             actions |= {"accept", "note", "return"}
         elif status in RUNNING:
             actions |= {"reroute", "note", "answer", "return"}
-            if request.due_on is None or _today() <= request.due_on:
-                actions.add("extend")  # asked by the deadline only (request_ask_extension)
+            if suspended:
+                actions.add("resume")  # materials received by mail or at the desk
+            elif request.due_on is None or _today() <= request.due_on:
+                # by the deadline only (request_ask_extension, request_suspend)
+                actions |= {"extend", "suspend"}
             if status == Status.ACCEPTED:
                 actions.add("start")
         elif status == Status.ANSWERED:
@@ -265,7 +358,8 @@ class RequestStatisticsRow:
     returned: int = 0
     reopened: int = 0
     ever_answered: int = 0
-    working_days_used: int = 0  # summed over the answered ones, clock start → answer
+    # summed over the answered ones: clock start → answer, less the days the clock stood
+    working_days_used: int = 0
     ratings: int = 0
     score_total: int = 0
     satisfied_ratings: int = 0
@@ -277,7 +371,8 @@ class RequestStatisticsRow:
 
     @property
     def average_working_days(self) -> Decimal | None:
-        """平均办理用时: working days from the clock's start to the answer."""
+        """平均办理用时: working days from the clock's start to the answer, not counting the
+        working days the clock stood while the enterprise supplied materials."""
         return _one_place(self.working_days_used, self.answered)
 
     @property
@@ -336,6 +431,12 @@ class RequestStatistics:
     total: RequestStatisticsRow = field(default_factory=lambda: RequestStatisticsRow(None, ""))
 
 
+def request_working_days_used(*, clock_from: date, answered_on: date, suspended_days: int) -> int:
+    """用时: the working days from the start of the clock's round (受理, or the last reopening)
+    to the answer, less those it stood while the enterprise supplied materials."""
+    return max(0, working_days_between(clock_from, answered_on).days - suspended_days)
+
+
 def requests_statistics(
     *, user: Any, start: date, end: date, by: str, on: date | None = None
 ) -> RequestStatistics:
@@ -344,7 +445,8 @@ def requests_statistics(
 
     Three queries whatever the number of requests (besides the data scope's and the
     calendar's): the counts, the ratings, and the answered requests' clock spans — grouped by
-    (start, answer) pair, then counted in working days from one reading of the calendar.
+    (start, answer, days suspended), then counted in working days from one reading of the
+    calendar, less the days the clock stood.
     """
     if by not in _GROUP_COLUMNS:
         raise ApplicationError(
@@ -403,13 +505,17 @@ def requests_statistics(
 
     spans = (
         grouped.filter(answered, clock_from__isnull=False, answered_on__isnull=False)
-        .values(column, "clock_from", "answered_on")
+        .values(column, "clock_from", "answered_on", "suspended_days")
         .annotate(requests=Count("pk"))
     )
     used: dict[Any, int] = defaultdict(int)
     with calendar_pinned():
         for values in spans:
-            days = working_days_between(values["clock_from"], values["answered_on"]).days
+            days = request_working_days_used(
+                clock_from=values["clock_from"],
+                answered_on=values["answered_on"],
+                suspended_days=values["suspended_days"],
+            )
             used[values[column]] += days * values["requests"]
     for key, days in used.items():
         rows[key].working_days_used = days

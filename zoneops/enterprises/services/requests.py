@@ -1,22 +1,27 @@
 """Writes of enterprise requests (诉求): filing, acceptance and routing, the steps of the work,
-extensions, the answer and the enterprise's rating — each step with its event in the same
-transaction.
+extensions, suspending the clock while the enterprise supplies materials, the answer and the
+enterprise's rating — each step with its event in the same transaction.
 
 The clock. `clock_from` is the day the current round counts from (counting starts on the next
-working day, 受理次日起算) and `due_on` is always
-`add_working_days(clock_from, limit_days + extension_days)`:
+working day, 受理次日起算) and `due_on` is always `request_deadline`:
+`add_working_days(clock_from, limit_days + extension_days + suspended_days)`:
 - acceptance starts it with the kind's limit (RequestKindLimit) or the one given;
 - a reroute keeps it, so handing a request on never buys time;
 - only an extension asked by the deadline and approved by a holder of
   `enterprises.approve_extension` other than the asker lengthens it;
+- while the department waits for the enterprise's materials (请企业补充材料, asked by the
+  deadline) the clock stands from `suspended_since`; when it runs again — the enterprise
+  supplies them, staff record them received, or the request is answered or returned — the
+  working days after `suspended_since` up to that day are added to `suspended_days`;
 - an unsatisfied rating (below SATISFIED_SCORE) reopens the request and restarts the clock from
-  the rating day with the kind's limit and no extension.
+  the rating day with the kind's limit, no extension and no suspension.
 Every step happens on a day (`on`): today by default, never in the future, and never before
 the request's previous step, so that the events read in date order tell its state on any day.
 
-Who. An enterprise user files only for its own enterprise and rates only its own enterprise's
-answers; every other step is the committee's. Which records a member of staff may act on is the
-edges' check (`ensure_allowed`); these functions hold the rules that do not depend on the page.
+Who. An enterprise user files only for its own enterprise, rates only its own enterprise's
+answers and supplies the materials asked of it; every other step is the committee's. Which
+records a member of staff may act on is the edges' check (`ensure_allowed`); these functions
+hold the rules that do not depend on the page.
 """
 
 from datetime import date
@@ -32,7 +37,12 @@ from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
 from zoneops.common.periods import format_day
 from zoneops.common.services import record_save, records_bulk_update
-from zoneops.common.workcalendar import WorkingDayResult, add_working_days, calendar_pinned
+from zoneops.common.workcalendar import (
+    WorkingDayResult,
+    add_working_days,
+    calendar_pinned,
+    working_days_between,
+)
 from zoneops.enterprises.enums import (
     DEFAULT_REQUEST_LIMITS,
     SATISFIED_SCORE,
@@ -138,18 +148,32 @@ def _ensure_status(request: EnterpriseRequest, allowed: tuple[str, ...], *, doin
         )
 
 
-def _deadline(clock_from: date, limit_days: int, extension_days: int = 0) -> WorkingDayResult:
-    return add_working_days(clock_from, limit_days + extension_days)
+def request_deadline(*, request: EnterpriseRequest) -> WorkingDayResult:
+    """The deadline (办结期限) of a request whose clock has started: the working day after
+    `clock_from` that ends the limit, the approved extensions and the working days the clock
+    stood (a suspension still running is not in `suspended_days` yet)."""
+    if request.clock_from is None or request.limit_days is None:
+        raise ApplicationError(_("诉求尚未受理，没有办结期限。"), field="status")
+    return add_working_days(
+        request.clock_from,
+        request.limit_days + request.extension_days + request.suspended_days,
+    )
+
+
+def _update_deadline(request: EnterpriseRequest) -> WorkingDayResult:
+    due = request_deadline(request=request)
+    request.due_on, request.due_provisional = due.date, due.provisional
+    return due
 
 
 def _set_clock(
     request: EnterpriseRequest, *, clock_from: date, limit_days: int
 ) -> WorkingDayResult:
-    """Start a round of the clock: from `clock_from`, with the limit and no extension."""
-    due = _deadline(clock_from, limit_days)
+    """Start a round of the clock: from `clock_from`, with the limit, no extension and no
+    suspension."""
     request.clock_from, request.limit_days, request.extension_days = clock_from, limit_days, 0
-    request.due_on, request.due_provisional = due.date, due.provisional
-    return due
+    request.suspended_days, request.suspended_since = 0, None
+    return _update_deadline(request)
 
 
 def _locked(request: EnterpriseRequest, *, expected_version: int | None) -> EnterpriseRequest:
@@ -487,6 +511,13 @@ def request_ask_extension(
             _("延期天数应为 1 至 %(max)s 个工作日。") % {"max": MAX_EXTENSION_DAYS}, field="days"
         )
     reason = _required(reason, field="reason", message=_("申请延期须填写理由。"))
+    if request.suspended_since is not None:
+        raise ApplicationError(
+            _("诉求自%(since)s起暂停计时，等待企业补充材料；恢复计时后如仍需延期再申请。")
+            % {"since": format_day(request.suspended_since)},
+            field="status",
+            code="suspended",
+        )
     pending = request.extensions.filter(decision=RequestExtension.Decision.PENDING).first()
     if pending is not None:
         raise ApplicationError(
@@ -556,10 +587,8 @@ def request_decide_extension(
     if approve:
         extension.decision = RequestExtension.Decision.APPROVED
         extension.save(update_fields=["decision", "decided_on", "decided_by", "decision_note"])
-        assert request.clock_from is not None and request.limit_days is not None  # running
         request.extension_days += extension.days
-        due = _deadline(request.clock_from, request.limit_days, request.extension_days)
-        request.due_on, request.due_provisional = due.date, due.provisional
+        due = _update_deadline(request)
         record_save(
             instance=request,
             by=by,
@@ -587,6 +616,120 @@ def _close_pending_extensions(request: EnterpriseRequest, *, on: date, by: Any, 
         _event(request, Kind.EXTENSION_REFUSED, on=on, by=by, note=why)
 
 
+# --- waiting for the enterprise's materials -------------------------------------------------------
+
+
+def _end_suspension(request: EnterpriseRequest, *, on: date) -> int | None:
+    """Run the clock again on `on`: the working days it stood (after `suspended_since`, up to
+    and including `on`) are added to `suspended_days` and the deadline moves by them. Returns
+    those days, None when the clock was not suspended."""
+    since = request.suspended_since
+    if since is None:
+        return None
+    days = working_days_between(since, on).days
+    request.suspended_days += days
+    request.suspended_since = None
+    _update_deadline(request)
+    return days
+
+
+def _resumed_note(request: EnterpriseRequest, days: int) -> str:
+    assert request.due_on is not None  # running
+    return _("暂停计时 %(days)s 个工作日，办结期限顺延至%(due)s") % {
+        "days": days,
+        "due": format_day(request.due_on),
+    }
+
+
+def _end_suspension_with_event(request: EnterpriseRequest, *, on: date, by: Any, why: str) -> None:
+    """Answering or returning a suspended request ends the suspension first, recorded as its
+    own step so that the events tell the days the clock stood."""
+    days = _end_suspension(request, on=on)
+    if days is not None:
+        _event(request, Kind.RESUMED, on=on, by=by, note=_join(why, _resumed_note(request, days)))
+
+
+@transaction.atomic
+def request_suspend(
+    *,
+    request: EnterpriseRequest,
+    reason: str,
+    by: Any,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> EnterpriseRequest:
+    """Stop the clock while the enterprise supplies materials (暂停计时，请企业补充材料).
+
+    The reason tells the enterprise what to supply, so its event is shown to the enterprise.
+    Only a running clock that is not already stopped, and only by the deadline: a request
+    overdue cannot stop its clock (as it cannot be extended)."""
+    _staff_only(by, doing=_("暂停计时"))
+    request = _locked(request, expected_version=expected_version)
+    _ensure_status(request, RUNNING, doing=_("暂停计时"))
+    if request.suspended_since is not None:
+        raise ApplicationError(
+            _("诉求已于%(since)s暂停计时，正在等待企业补充材料。")
+            % {"since": format_day(request.suspended_since)},
+            field="status",
+            code="suspended",
+        )
+    reason = _required(
+        reason, field="reason", message=_("请写明需要企业补充的材料，企业将看到这一说明。")
+    )
+    on = _step_date(request, on)
+    if request.due_on is not None and on > request.due_on:
+        raise ApplicationError(
+            _("办结期限%(due)s已过，不能再暂停计时；请尽快答复企业。")
+            % {"due": format_day(request.due_on)},
+            field="on",
+            code="overdue",
+        )
+    request.suspended_since = on
+    record_save(instance=request, by=by, reason=_("暂停计时（请企业补充材料）"))
+    _event(request, Kind.SUSPENDED, on=on, by=by, note=reason)
+    return request
+
+
+@transaction.atomic
+def request_resume(
+    *,
+    request: EnterpriseRequest,
+    by: Any,
+    note: str = "",
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> EnterpriseRequest:
+    """Run the clock again (恢复计时): the working days it stood are added to the deadline.
+
+    The enterprise user of the request's enterprise supplies the materials (提交补充材料) on the
+    day, saying what it supplies (`note`, shown to the department); staff record materials
+    received otherwise (by mail, at the desk), with an optional note."""
+    own = is_enterprise_user(by)
+    if own and by.enterprise_id != request.enterprise_id:
+        raise PermissionDeniedError(_("企业用户只能为本企业的诉求补充材料。"), field="request")
+    request = _locked(request, expected_version=expected_version)
+    _ensure_status(request, RUNNING, doing=_("恢复计时"))
+    if request.suspended_since is None:
+        raise ApplicationError(
+            _("诉求未暂停计时，无需恢复。"), field="status", code="not_suspended"
+        )
+    note = (note or "").strip()
+    if own:
+        note = _required(note, field="note", message=_("请填写补充的材料或说明。"))
+        if on is not None and on != _today():
+            raise ApplicationError(_("企业补充材料以提交当天为准，不能选择其他日期。"), field="on")
+    on = _step_date(request, on)
+    days = _end_suspension(request, on=on)
+    assert days is not None  # suspended, checked above
+    record_save(
+        instance=request,
+        by=by,
+        reason=_("恢复计时（暂停%(days)s个工作日）") % {"days": days},
+    )
+    _event(request, Kind.RESUMED, on=on, by=by, note=_join(note, _resumed_note(request, days)))
+    return request
+
+
 # --- answer, rating, return ---------------------------------------------------------------------
 
 
@@ -605,6 +748,7 @@ def request_answer(
     _ensure_status(request, RUNNING, doing=_("答复"))
     answer = _required(answer, field="answer", message=_("请填写答复内容。"))
     on = _step_date(request, on)
+    _end_suspension_with_event(request, on=on, by=by, why=_("答复企业，结束暂停计时。"))
     request.status = Status.ANSWERED
     request.answered_on, request.answer = on, answer
     record_save(instance=request, by=by, reason=_("答复"))
@@ -700,6 +844,7 @@ def request_return(
     _ensure_status(request, OPEN, doing=_("退回"))
     reason = _required(reason, field="reason", message=_("退回须填写理由。"))
     on = _step_date(request, on)
+    _end_suspension_with_event(request, on=on, by=by, why=_("退回诉求，结束暂停计时。"))
     request.status = Status.RETURNED
     request.returned_on, request.return_reason = on, reason
     record_save(instance=request, by=by, reason=_("退回"))
@@ -723,8 +868,7 @@ def requests_recompute_provisional_deadlines(*, by: Any = None) -> int:
     changed = []
     with calendar_pinned():
         for request in requests:
-            assert request.clock_from is not None and request.limit_days is not None  # running
-            due = _deadline(request.clock_from, request.limit_days, request.extension_days)
+            due = request_deadline(request=request)
             if (due.date, due.provisional) != (request.due_on, request.due_provisional):
                 request.due_on, request.due_provisional = due.date, due.provisional
                 changed.append(request)

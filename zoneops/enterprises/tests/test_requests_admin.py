@@ -20,7 +20,12 @@ from zoneops.enterprises.models import (
     RequestKindLimit,
 )
 from zoneops.enterprises.selectors.requests import request_clock
-from zoneops.enterprises.services.requests import request_add_note, request_ask_extension
+from zoneops.enterprises.services.requests import (
+    request_add_note,
+    request_ask_extension,
+    request_resume,
+    request_suspend,
+)
 from zoneops.enterprises.tests.factories import make_enterprise, make_liaison, make_request
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -290,6 +295,76 @@ def test_a_request_goes_through_every_step_page(client, enterprise, org, head, o
         "answered",
         "rated",
     ]
+
+
+def test_the_clock_is_suspended_and_resumed_through_its_step_pages(client, enterprise, org):
+    today = timezone.localdate()
+    item = routed(enterprise, org, title="厂区道路占用许可", accepted=today)
+    due = item.due_on
+
+    page = text_of(client.get(f"{LIST}{item.pk}/change/"))
+    assert step_url(item, "suspend") in page and step_url(item, "resume") not in page
+    refused = client.post(step_url(item, "suspend"), {"reason": "", "edit_version": item.version})
+    assert refused.status_code == 200 and "需要企业补充的材料" in text_of(refused)
+    done = client.post(
+        step_url(item, "suspend"),
+        {"reason": "请补充道路占用施工方案。", "edit_version": item.version},
+    )
+    assert done.status_code == 302, text_of(done)[:2000]
+
+    item.refresh_from_db()
+    assert item.suspended_since == today
+    page = text_of(client.get(f"{LIST}{item.pk}/change/"))
+    assert "暂停计时（自" in page and "待企业补充材料）" in page
+    assert "bg-primary-100" in page  # the clock's badge: neither a warning nor done
+    assert step_url(item, "resume") in page
+    for step in ("suspend", "extend"):
+        assert step_url(item, step) not in page, step
+    resume_page = text_of(client.get(step_url(item, "resume")))
+    assert "请补充道路占用施工方案。" in resume_page and 'id="suspension-ask"' in resume_page
+
+    resumed = client.post(
+        step_url(item, "resume"), {"note": "已收到企业邮寄的方案", "edit_version": item.version}
+    )
+    assert resumed.status_code == 302, text_of(resumed)[:2000]
+    item.refresh_from_db()
+    assert (item.suspended_since, item.suspended_days, item.due_on) == (None, 0, due)
+    assert list(item.events.values_list("kind", flat=True))[-2:] == ["suspended", "resumed"]
+
+
+def test_an_overdue_request_offers_no_suspension_and_its_page_says_why(client, enterprise, org):
+    item = routed(enterprise, org)  # due 2026-03-09, long past
+
+    assert step_url(item, "suspend") not in text_of(client.get(f"{LIST}{item.pk}/change/"))
+    body = text_of(client.get(step_url(item, "suspend")))
+    assert 'id="step-notice"' in body and "办结期限已过" in body
+    response = client.post(
+        step_url(item, "suspend"), {"reason": "补材料", "edit_version": item.version}
+    )
+    assert response.status_code == 200 and "不能再暂停计时" in text_of(response)
+    assert EnterpriseRequest.objects.get(pk=item.pk).suspended_since is None
+
+
+def test_the_warning_filter_has_the_suspended_requests_apart(client, enterprise, org):
+    today = timezone.localdate()
+    waiting = routed(enterprise, org, title="等企业补材料")
+    request_suspend(request=waiting, reason="请补充材料。", on=date(2026, 3, 4), by=None)
+    # Stood from acceptance, 40 days ago, until today: running with the whole limit left.
+    resumed = routed(enterprise, org, title="材料已补齐", accepted=today - timedelta(days=40))
+    request_suspend(request=resumed, reason="请补充材料。", on=resumed.accepted_on, by=None)
+    request_resume(request=resumed, by=None)
+    routed(enterprise, org, title="早已逾期")
+
+    suspended_list = text_of(client.get(f"{LIST}?clock=suspended"))
+    normal = text_of(client.get(f"{LIST}?clock=normal"))
+    red = text_of(client.get(f"{LIST}?clock=red"))
+    overdue = text_of(client.get(f"{LIST}overdue/"))
+
+    assert ">等企业补材料<" in suspended_list
+    assert ">材料已补齐<" not in suspended_list and ">早已逾期<" not in suspended_list
+    assert ">材料已补齐<" in normal and ">等企业补材料<" not in normal
+    assert ">早已逾期<" in red and ">等企业补材料<" not in red and ">材料已补齐<" not in red
+    assert "早已逾期" in overdue and "等企业补材料" not in overdue
 
 
 def test_rerouting_and_returning_need_a_reason(client, enterprise, org):
@@ -588,7 +663,17 @@ def test_administrators_change_the_limit_of_a_kind_and_staff_only_read_it(client
 
 @pytest.mark.parametrize(
     "page",
-    ["", "add/", "statistics/", "overdue/", "{pk}/change/", "{pk}/answer/", "{pk}/extend/"],
+    [
+        "",
+        "add/",
+        "statistics/",
+        "overdue/",
+        "{pk}/change/",
+        "{pk}/answer/",
+        "{pk}/extend/",
+        "{pk}/suspend/",
+        "{pk}/resume/",
+    ],
 )
 def test_the_request_pages_show_no_english_ui(client, enterprise, org, page):
     item = routed(enterprise, org)

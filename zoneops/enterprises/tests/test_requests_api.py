@@ -14,7 +14,11 @@ from zoneops.api.services import api_token_create
 from zoneops.common.workcalendar import calendar_cache_clear
 from zoneops.enterprises.enums import RequestKind
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestKindLimit
-from zoneops.enterprises.services.requests import request_add_note, request_ask_extension
+from zoneops.enterprises.services.requests import (
+    request_add_note,
+    request_ask_extension,
+    request_suspend,
+)
 from zoneops.enterprises.tests.factories import make_enterprise, make_liaison, make_request
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -513,6 +517,93 @@ def test_extension_decisions_are_refused_with_the_reason(client_for, head, enter
     assert refused.json()["extensions"][0]["decision"] == "refused"
     again = post(client_for(other_head), url, {"approve": True})
     assert again.status_code == 400 and fields_of(again) == ["extension"]
+
+
+# --- the clock suspended while the enterprise supplies materials --------------------------------
+
+
+def test_the_committee_asks_for_materials_and_the_enterprise_supplies_them(
+    client_for, user_a, officer, enterprise_a, org
+):
+    request = make_request(
+        enterprise_a, accepted=timezone.localdate(), department=org["investment"]
+    )
+    staff, own = client_for(officer), client_for(user_a)
+    url = f"{URL}/{request.pk}"
+    assert "suspend" in staff.get(url).json()["actions"]
+
+    no_reason = post(staff, f"{url}/suspend", {"version": request.version, "reason": ""})
+    assert no_reason.status_code == 400 and fields_of(no_reason) == ["reason"]
+    suspended = post(
+        staff, f"{url}/suspend", {"version": request.version, "reason": "请补充用地红线图。"}
+    )
+    assert suspended.status_code == 200, suspended.json()
+    body = suspended.json()
+    assert body["suspended_since"] == timezone.localdate().isoformat()
+    assert body["clock"]["key"] == "suspended" and body["clock"]["level"] is None
+    assert body["clock"]["label"].startswith("暂停计时（自")
+    assert "resume" in body["actions"] and "suspend" not in body["actions"]
+    assert titles(staff.get(f"{URL}?suspended=true")) == [request.title]
+    assert titles(staff.get(f"{URL}?suspended=false")) == []
+
+    seen = own.get(url).json()
+    assert seen["actions"] == ["resume"]
+    assert [e["note"] for e in seen["events"] if e["kind"] == "suspended"] == ["请补充用地红线图。"]
+    no_reply = post(own, f"{url}/resume", {"version": seen["version"], "note": " "})
+    assert no_reply.status_code == 400 and fields_of(no_reply) == ["note"]
+    resumed = post(own, f"{url}/resume", {"version": seen["version"], "note": "红线图已上传。"})
+    assert resumed.status_code == 200, resumed.json()
+    assert resumed.json()["suspended_since"] is None
+    assert resumed.json()["clock"]["key"] == "normal"
+    assert resumed.json()["events"][-1]["kind"] == "resumed"
+    assert resumed.json()["events"][-1]["by_id"] == user_a.pk
+    assert resumed.json()["actions"] == []
+
+
+def test_enterprise_b_cannot_resume_enterprise_as_request(
+    client_for, user_a, user_b, enterprise_a, org
+):
+    request = make_request(
+        enterprise_a, accepted=timezone.localdate(), department=org["investment"]
+    )
+    request_suspend(request=request, reason="请补充材料。", by=None)
+    version = request.version
+
+    other = post(
+        client_for(user_b), f"{URL}/{request.pk}/resume", {"version": version, "note": "代为补充"}
+    )
+    suspend_again = post(
+        client_for(user_a), f"{URL}/{request.pk}/suspend", {"version": version, "reason": "x"}
+    )
+
+    assert other.status_code == 404
+    assert suspend_again.status_code == 403  # the committee's step, not the enterprise's
+    request.refresh_from_db()
+    assert (request.version, request.suspended_since) == (version, timezone.localdate())
+
+
+def test_staff_record_materials_received_and_an_overdue_clock_is_not_suspended(
+    client_for, officer, enterprise_a, org
+):
+    waiting = make_request(enterprise_a, accepted=date(2026, 3, 2), department=org["investment"])
+    request_suspend(request=waiting, reason="请补充材料。", on=date(2026, 3, 4), by=None)
+    overdue = make_request(enterprise_a, accepted=date(2026, 3, 2), department=org["investment"])
+    api = client_for(officer)
+
+    received = post(
+        api,
+        f"{URL}/{waiting.pk}/resume",
+        {"version": waiting.version, "on": "2026-03-09", "note": "材料已邮寄至服务大厅"},
+    )
+    late = post(
+        api,
+        f"{URL}/{overdue.pk}/suspend",
+        {"version": overdue.version, "reason": "请补充材料。", "on": "2026-03-10"},
+    )
+
+    assert received.status_code == 200, received.json()
+    assert (received.json()["suspended_days"], received.json()["due_on"]) == (3, "2026-03-12")
+    assert late.status_code == 400 and fields_of(late) == ["on"]
 
 
 # --- the list ------------------------------------------------------------------------------------

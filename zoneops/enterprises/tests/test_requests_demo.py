@@ -157,6 +157,21 @@ def test_extensions_approved_refused_and_one_waiting():
         assert extension.request.extension_days == extension.days
 
 
+def test_one_waited_for_the_plants_materials_and_its_deadline_moved():
+    suspended = RequestEvent.objects.filter(kind=Kind.SUSPENDED).select_related("request")
+
+    assert suspended.count() == 1
+    request = suspended.get().request
+    assert request.enterprise.name == HYUNDAI_PLANT
+    assert request.events.filter(kind=Kind.RESUMED).count() == 1
+    assert (request.suspended_since, request.suspended_days) == (None, 1)
+    assert request.status == S.RATED and request.answered_on <= request.due_on
+    plant_user = User.objects.get(username="enterprise")
+    shown = [e.kind for e in request_events_for(request=request, user=plant_user)]
+    assert Kind.SUSPENDED in shown and Kind.RESUMED in shown  # what was asked of the plant
+    assert not EnterpriseRequest.objects.filter(suspended_since__isnull=False).exists()
+
+
 def test_reroutes_returns_and_internal_notes():
     assert RequestEvent.objects.filter(kind=Kind.REROUTED).count() == 2
     returned = EnterpriseRequest.objects.filter(status=S.RETURNED)

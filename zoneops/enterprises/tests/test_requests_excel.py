@@ -13,6 +13,7 @@ from zoneops.common.workcalendar import calendar_cache_clear
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
 from zoneops.enterprises.selectors.requests import requests_statistics
+from zoneops.enterprises.services.requests import request_answer, request_resume, request_suspend
 from zoneops.enterprises.tests.factories import make_enterprise, make_request
 
 REGISTER_HEADERS = [
@@ -31,6 +32,7 @@ REGISTER_HEADERS = [
     "受理日期",
     "办理时限（工作日）",
     "批准延期（工作日）",
+    "暂停计时（工作日）",
     "办结期限",
     "状态",
     "预警",
@@ -123,6 +125,28 @@ def test_a_deadline_in_a_year_not_entered_is_flagged_provisional(org):
     row = dict(zip(REGISTER_HEADERS, rows[3], strict=True))
     assert row["办结期限"] == running.due_on
     assert row["预警"].startswith("正常：剩") and "期限待定" in row["预警"]
+
+
+def test_a_suspended_clock_shows_in_the_warning_and_its_days_are_not_counted_as_used(org):
+    enterprise = make_enterprise("北京现代沧州工厂")
+    waiting = make_request(
+        enterprise, title="等企业补材料", accepted=date(2026, 3, 2), department=org["approvals"]
+    )
+    request_suspend(request=waiting, reason="请补充材料。", on=date(2026, 3, 4), by=None)
+    done = make_request(
+        enterprise, title="补材料后答复", accepted=date(2026, 3, 2), department=org["approvals"]
+    )
+    request_suspend(request=done, reason="请补充材料。", on=date(2026, 3, 4), by=None)
+    request_resume(request=done, on=date(2026, 3, 9), by=None)  # stood 3 working days
+    request_answer(request=done, answer="已办结", on=date(2026, 3, 11), by=None)
+
+    rows = read(requests_workbook(requests=EnterpriseRequest.objects.order_by("pk")))
+
+    first, second = (dict(zip(REGISTER_HEADERS, row, strict=True)) for row in rows[3:5])
+    assert first["预警"] == "暂停计时（自2026年3月4日起，待企业补充材料）"
+    assert first["暂停计时（工作日）"] == ""  # still standing: counted when it runs again
+    assert (second["暂停计时（工作日）"], second["办结期限"]) == (3, date(2026, 3, 12))
+    assert (second["预警"], second["用时（工作日）"]) == ("按期答复", 4)  # 7 less the 3 stood
 
 
 def test_a_text_that_looks_like_a_formula_is_written_as_text(requests):

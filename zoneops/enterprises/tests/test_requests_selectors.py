@@ -1,5 +1,6 @@
-"""Reads of enterprise requests (诉求): the clock and its warning levels, what each user sees of
-a request and may do with it, the overdue list, and the statistics on a handmade set."""
+"""Reads of enterprise requests (诉求): the clock and its warning levels (and the clock that
+stands while the enterprise supplies materials), what each user sees of a request and may do with
+it, the overdue list, and the statistics on a handmade set."""
 
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from zoneops.enterprises.selectors.requests import (
     request_available_actions,
     request_clock,
     request_events_for,
+    request_suspension_ask,
+    requests_awaiting_materials,
     requests_statistics,
     requests_visible,
     requests_with_clock,
@@ -28,6 +31,8 @@ from zoneops.enterprises.services.requests import (
     request_ask_extension,
     request_decide_extension,
     request_rate,
+    request_resume,
+    request_suspend,
 )
 from zoneops.enterprises.tests.factories import make_enterprise, make_request
 from zoneops.orgs.enums import RoleCode
@@ -111,6 +116,82 @@ def test_an_approved_extension_moves_the_clocks_deadline(enterprise, org, approv
     request.refresh_from_db()
     clock = request_clock(request, on=date(2026, 3, 10))
     assert (clock.level, clock.due_on, clock.days_left) == ("normal", date(2026, 3, 12), 2)
+
+
+def suspend(request, on=date(2026, 3, 4), reason="请补充车辆行驶证。"):
+    return request_suspend(request=request, reason=reason, on=on, by=None)
+
+
+def test_a_suspended_clock_has_no_warning_and_says_since_when(enterprise, org):
+    request = suspend(make_request(enterprise, accepted=True, department=org["approvals"]))
+
+    clock = request_clock(request, on=date(2026, 3, 5))
+    long_after = request_clock(request, on=date(2026, 4, 30))  # the deadline 03-09 long past
+
+    assert (clock.level, clock.key) == (None, "suspended")
+    assert clock.label == "暂停计时（自2026年3月4日起，待企业补充材料）"
+    assert (clock.due_on, clock.days_left, clock.days_overdue) == (date(2026, 3, 9), 3, None)
+    assert long_after == clock  # it stands: never yellow nor red while it waits
+
+
+def test_after_resuming_the_clock_counts_to_the_deadline_moved_over_a_holiday(enterprise, org):
+    # 10 working days from Monday 2026-09-21 end on Monday 10-12 (中秋 09-25 and National Day
+    # 10-01..07 off, the 调休 Saturday 10-10 on). Stopped Thursday 09-24 and running again
+    # Friday 10-09, 16 calendar days: only 09-28, 09-29, 09-30, 10-08 and 10-09 stood, so the
+    # deadline moves 5 working days to Monday 10-19.
+    request = make_request(
+        enterprise,
+        kind=RequestKind.COMPLAINT,
+        accepted=date(2026, 9, 21),
+        department=org["approvals"],
+    )
+    assert request.due_on == date(2026, 10, 12)
+    suspend(request, on=date(2026, 9, 24))
+    request_resume(request=request, on=date(2026, 10, 9), by=None)
+    request.refresh_from_db()
+
+    assert (request.suspended_days, request.due_on) == (5, date(2026, 10, 19))
+    clock = request_clock(request, on=date(2026, 10, 12))
+    assert (clock.level, clock.due_on, clock.days_left) == ("normal", date(2026, 10, 19), 5)
+    # Yellow at a fifth of the limit (2 of 10 days), not of the limit and the days it stood.
+    assert request_clock(request, on=date(2026, 10, 15)).level == "normal"
+    assert request_clock(request, on=date(2026, 10, 16)).level == "yellow"
+    assert request_clock(request, on=date(2026, 10, 20)).level == "red"
+
+
+def test_a_suspended_request_is_in_no_overdue_list(enterprise, org, approvals_staff):
+    waiting = suspend(make_request(enterprise, accepted=True, department=org["approvals"]))
+    late = make_request(enterprise, accepted=True, department=org["approvals"])
+
+    assert list(overdue_requests(user=approvals_staff, on=date(2026, 4, 30))) == [late]
+    statistics = requests_statistics(
+        user=None, start=MARCH[0], end=MARCH[1], by="topic", on=date(2026, 4, 30)
+    )
+    assert (statistics.total.open, statistics.total.overdue) == (2, 1)
+    request_resume(request=waiting, on=date(2026, 4, 30), by=None)
+    assert waiting.due_on > date(2026, 4, 30)  # running again, with the days it stood
+    assert list(overdue_requests(user=approvals_staff, on=date(2026, 4, 30))) == [late]
+
+
+def test_what_was_asked_of_the_enterprise_is_read_with_the_suspended_requests(
+    enterprise, enterprise_user, org
+):
+    first = suspend(make_request(enterprise, accepted=True), reason="请补充营业执照。")
+    second = make_request(enterprise, accepted=True)
+    suspend(second, on=date(2026, 3, 3), reason="请补充环评批复。")
+    resumed = suspend(make_request(enterprise, accepted=True))
+    request_resume(request=resumed, on=date(2026, 3, 5), by=None)
+    make_request(enterprise, accepted=True)  # running
+    suspend(make_request(make_enterprise("嘉诚汽车内饰"), accepted=True))
+
+    rows = list(requests_awaiting_materials(user=enterprise_user))
+
+    assert [(row, row.materials_asked) for row in rows] == [
+        (second, "请补充环评批复。"),
+        (first, "请补充营业执照。"),
+    ]
+    assert request_suspension_ask(request=first).note == "请补充营业执照。"
+    assert request_suspension_ask(request=resumed) is None
 
 
 def test_an_answered_request_says_whether_it_was_answered_in_time(enterprise):
@@ -216,10 +297,11 @@ def test_staff_are_offered_the_steps_of_the_requests_state(enterprise, org, appr
         "start",
         "note",
         "extend",
+        "suspend",
         "answer",
         "return",
     }
-    # Past its deadline a request is answered, not extended.
+    # Past its deadline a request is answered, not extended nor suspended.
     assert request_available_actions(request=overdue, user=approvals_staff) == {
         "reroute",
         "start",
@@ -229,6 +311,33 @@ def test_staff_are_offered_the_steps_of_the_requests_state(enterprise, org, appr
     }
     assert request_available_actions(request=answered, user=approvals_staff) == {"rate"}
     assert request_available_actions(request=rated, user=approvals_staff) == set()
+
+
+def test_a_suspended_request_is_resumed_not_extended_nor_suspended_again(
+    enterprise, org, approvals_staff, enterprise_user
+):
+    today = timezone.localdate()
+    own = make_request(enterprise, accepted=today, department=org["approvals"])
+    request_suspend(request=own, reason="请补充材料。", by=None)
+    foreign = make_request(
+        make_enterprise("嘉诚汽车内饰"), accepted=today, department=org["approvals"]
+    )
+    request_suspend(request=foreign, reason="请补充材料。", by=None)
+
+    assert request_available_actions(request=own, user=approvals_staff) == {
+        "reroute",
+        "start",
+        "note",
+        "resume",
+        "answer",
+        "return",
+    }
+    # The enterprise supplies the materials of its own requests only.
+    assert request_available_actions(request=own, user=enterprise_user) == {"resume"}
+    assert request_available_actions(request=foreign, user=enterprise_user) == set()
+    request_resume(request=own, note="已补充", by=enterprise_user)
+    assert request_available_actions(request=own, user=enterprise_user) == set()
+    assert {"suspend", "extend"} <= request_available_actions(request=own, user=approvals_staff)
 
 
 def test_staff_outside_the_requests_scope_are_offered_nothing(enterprise, org, approvals_staff):
@@ -427,6 +536,26 @@ def test_statistics_cover_only_what_the_user_may_see(handmade, approvals_staff, 
     assert [(row.label, row.filed) for row in staff.rows] == [("咨询", 1), ("求助", 1)]
     assert own.rows == [] and own.total.filed == 0
     assert [(row.label, row.filed) for row in enterprise.rows] == [("北京现代沧州工厂", 6)]
+
+
+def test_working_days_used_leave_out_the_days_the_clock_stood(enterprise, org):
+    # Accepted 03-02 (due 03-09), stood 03-04 → 03-09 (3 days, due 03-12), answered 03-11:
+    # 7 working days from the start, 4 of them worked; in time against the moved deadline.
+    request = make_request(enterprise, accepted=True, department=org["approvals"])
+    suspend(request)
+    request_resume(request=request, on=date(2026, 3, 9), by=None)
+    request_answer(request=request, answer="已办结", on=date(2026, 3, 11), by=None)
+    make_request(
+        enterprise, accepted=True, department=org["approvals"], answered=date(2026, 3, 6)
+    )  # 4 working days, no suspension
+
+    statistics = requests_statistics(
+        user=None, start=MARCH[0], end=MARCH[1], by="topic", on=date(2026, 4, 30)
+    )
+
+    total = statistics.total
+    assert (total.answered, total.answered_on_time, total.working_days_used) == (2, 2, 8)
+    assert (total.on_time_rate, total.average_working_days) == (Decimal("100.0"), Decimal("4.0"))
 
 
 def test_statistics_take_a_fixed_number_of_queries(enterprise, org):

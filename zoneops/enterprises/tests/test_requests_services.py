@@ -1,10 +1,11 @@
 """Enterprise requests (诉求): filing, acceptance with its working-day clock, every step after it
-with its event, extensions approved by a supervisor, the rating and the reopening it may bring.
+with its event, extensions approved by a supervisor, the clock suspended while the enterprise
+supplies materials, the rating and the reopening it may bring.
 
 Steps are dated in the past (`on=`), so that no test depends on the day it runs.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -24,13 +25,16 @@ from zoneops.enterprises.services.requests import (
     request_add_note,
     request_answer,
     request_ask_extension,
+    request_deadline,
     request_decide_extension,
     request_file,
     request_limit_days,
     request_rate,
     request_reroute,
+    request_resume,
     request_return,
     request_start,
+    request_suspend,
     requests_recompute_provisional_deadlines,
 )
 from zoneops.enterprises.tests.factories import make_enterprise, make_request
@@ -683,3 +687,265 @@ def test_enterprise_user_cannot_rate_another_enterprises_request(org, enterprise
     assert refused.value.field == "request"
     other.refresh_from_db()
     assert other.status == Status.ANSWERED
+
+
+# --- the clock suspended while the enterprise supplies materials (请企业补充材料) ----------------
+
+
+def suspended(enterprise, org, *, on=date(2026, 3, 4), by=None, **fields):
+    """Accepted Monday 2026-03-02 (due 03-09) and suspended on `on`."""
+    request = accepted(enterprise, org, **fields)
+    return request_suspend(request=request, reason="请补充车辆行驶证和驾驶员名单。", on=on, by=by)
+
+
+def test_suspending_stops_the_clock_and_tells_the_enterprise_what_to_supply(
+    enterprise, org, officer
+):
+    request = suspended(enterprise, org, by=officer)
+
+    request.refresh_from_db()
+    assert request.suspended_since == date(2026, 3, 4)
+    assert (request.suspended_days, request.due_on) == (0, date(2026, 3, 9))
+    assert request.status == Status.ACCEPTED
+    event = request.events.get(kind=Kind.SUSPENDED)
+    assert (event.on, event.by, event.note) == (
+        date(2026, 3, 4),
+        officer,
+        "请补充车辆行驶证和驾驶员名单。",
+    )
+    assert event.internal is False  # the enterprise must see what to supply
+    assert "暂停计时" in request.history.first().history_change_reason
+
+
+def test_resuming_moves_the_deadline_by_the_working_days_the_clock_stood(enterprise, org):
+    # Stopped Wednesday 03-04, running again Monday 03-09: Thursday, Friday and Monday stood,
+    # the weekend between did not; 5 + 3 working days from 03-02 end on Thursday 03-12.
+    request = suspended(enterprise, org)
+
+    request_resume(request=request, note="材料已邮寄。", on=date(2026, 3, 9), by=None)
+
+    request.refresh_from_db()
+    assert request.suspended_since is None
+    assert (request.suspended_days, request.due_on) == (3, date(2026, 3, 12))
+    assert request.due_on == request_deadline(request=request).date
+    event = request.events.get(kind=Kind.RESUMED)
+    assert event.note.startswith("材料已邮寄。")
+    assert "3 个工作日" in event.note and "2026年3月12日" in event.note
+    assert event.internal is False
+
+
+def test_a_weekend_in_the_suspension_does_not_move_the_deadline(enterprise, org):
+    # Stopped Friday 03-06, running again Monday 03-09: only Monday stood.
+    request = suspended(enterprise, org, on=date(2026, 3, 6))
+
+    request_resume(request=request, on=date(2026, 3, 9), by=None)
+
+    request.refresh_from_db()
+    assert (request.suspended_days, request.due_on) == (1, date(2026, 3, 10))
+
+
+def test_a_holiday_in_the_suspension_does_not_move_the_deadline(enterprise, org):
+    # Accepted 2026-09-28, due the 调休 Saturday 10-10. Stopped 09-30 and running again 10-08
+    # after the National Day holiday: only 10-08 stood, so the deadline moves one working day,
+    # over the Sunday, to Monday 10-12.
+    request = accepted(enterprise, org, on=date(2026, 9, 28))
+    request_suspend(request=request, reason="请补充消防验收材料。", on=date(2026, 9, 30), by=None)
+
+    request_resume(request=request, on=date(2026, 10, 8), by=None)
+
+    request.refresh_from_db()
+    assert (request.suspended_days, request.due_on) == (1, date(2026, 10, 12))
+
+
+def test_the_clock_may_stand_more_than_once_and_the_days_add_up(enterprise, org):
+    request = suspended(enterprise, org, on=date(2026, 3, 3))
+    request_resume(request=request, on=date(2026, 3, 4), by=None)  # 1 day
+    request_suspend(request=request, reason="再补充一份委托书。", on=date(2026, 3, 5), by=None)
+    request_resume(request=request, on=date(2026, 3, 9), by=None)  # 03-06 and 03-09
+
+    request.refresh_from_db()
+    assert (request.suspended_days, request.due_on) == (3, date(2026, 3, 12))
+    assert kinds(request)[-4:] == [Kind.SUSPENDED, Kind.RESUMED, Kind.SUSPENDED, Kind.RESUMED]
+
+
+def test_suspending_is_refused_without_a_reason_twice_or_before_acceptance(enterprise, org):
+    request = accepted(enterprise, org)
+
+    with pytest.raises(ApplicationError) as no_reason:
+        request_suspend(request=request, reason=" ", on=date(2026, 3, 4), by=None)
+    assert no_reason.value.field == "reason"
+
+    request_suspend(request=request, reason="请补充材料。", on=date(2026, 3, 4), by=None)
+    with pytest.raises(ApplicationError) as twice:
+        request_suspend(request=request, reason="再补充。", on=date(2026, 3, 5), by=None)
+    assert (twice.value.field, twice.value.code) == ("status", "suspended")
+
+    submitted = file(enterprise)
+    with pytest.raises(ApplicationError) as not_running:
+        request_suspend(request=submitted, reason="请补充材料。", by=None)
+    assert not_running.value.field == "status"
+
+
+def test_an_overdue_request_cannot_stop_its_clock(enterprise, org):
+    request = accepted(enterprise, org)  # due 2026-03-09
+    version = request.version
+
+    with pytest.raises(ApplicationError) as late:
+        request_suspend(request=request, reason="请补充材料。", on=date(2026, 3, 10), by=None)
+
+    assert (late.value.field, late.value.code) == ("on", "overdue")
+    request.refresh_from_db()
+    assert (request.version, request.suspended_since) == (version, None)
+    # On the deadline itself it is still in time.
+    request_suspend(request=request, reason="请补充材料。", on=date(2026, 3, 9), by=None)
+    assert request.suspended_since == date(2026, 3, 9)
+
+
+def test_enterprise_user_cannot_stop_the_clock(enterprise, org, enterprise_user):
+    request = accepted(enterprise, org)
+
+    with pytest.raises(PermissionDeniedError):
+        request_suspend(request=request, reason="我们暂停一下", by=enterprise_user)
+
+
+def test_the_enterprise_supplies_its_materials_with_a_reply_on_the_day(
+    enterprise, org, enterprise_user
+):
+    today = timezone.localdate()
+    request = make_request(enterprise, accepted=today, department=org["approvals"])
+    request_suspend(request=request, reason="请补充营业执照副本。", on=today, by=None)
+    due = request.due_on
+
+    with pytest.raises(ApplicationError) as no_reply:
+        request_resume(request=request, note=" ", by=enterprise_user)
+    assert no_reply.value.field == "note"
+    with pytest.raises(ApplicationError) as backdated:
+        request_resume(
+            request=request, note="已上传", on=today - timedelta(days=1), by=enterprise_user
+        )
+    assert backdated.value.field == "on"
+
+    request_resume(request=request, note="营业执照副本已送至服务大厅。", by=enterprise_user)
+
+    request.refresh_from_db()
+    assert (request.suspended_since, request.suspended_days, request.due_on) == (None, 0, due)
+    event = request.events.get(kind=Kind.RESUMED)
+    assert (event.on, event.by) == (today, enterprise_user)
+    assert event.note.startswith("营业执照副本已送至服务大厅。")
+
+
+def test_enterprise_user_cannot_resume_another_enterprises_request(org, enterprise_user):
+    other = make_request(
+        make_enterprise("嘉诚汽车内饰"), accepted=timezone.localdate(), department=org["approvals"]
+    )
+    request_suspend(request=other, reason="请补充材料。", by=None)
+
+    with pytest.raises(PermissionDeniedError) as refused:
+        request_resume(request=other, note="替别人补充", by=enterprise_user)
+
+    assert refused.value.field == "request"
+    other.refresh_from_db()
+    assert other.suspended_since is not None
+
+
+def test_a_clock_that_runs_is_not_resumed(enterprise, org):
+    request = accepted(enterprise, org)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_resume(request=request, on=date(2026, 3, 4), by=None)
+
+    assert (refused.value.field, refused.value.code) == ("status", "not_suspended")
+
+
+def test_a_stale_resume_is_refused(enterprise, org):
+    request = suspended(enterprise, org)
+    seen = request.version
+    request_reroute(
+        request=request, to_department=org["investment"], reason="属招商局职责", by=None
+    )
+
+    with pytest.raises(StaleEditError):
+        request_resume(request=request, on=date(2026, 3, 6), expected_version=seen, by=None)
+
+    request.refresh_from_db()
+    assert request.suspended_since == date(2026, 3, 4)  # a reroute keeps the clock standing
+
+
+def test_answering_a_suspended_request_ends_the_suspension_first(enterprise, org, officer):
+    # Stood from 03-04 to the answer on 03-11: 03-05, 03-06, 03-09, 03-10, 03-11.
+    request = suspended(enterprise, org)
+
+    request_answer(request=request, answer="已协调办理。", on=date(2026, 3, 11), by=officer)
+
+    request.refresh_from_db()
+    assert request.suspended_since is None
+    assert (request.suspended_days, request.due_on) == (5, date(2026, 3, 16))
+    assert request.answered_on <= request.due_on  # answered in time
+    assert kinds(request)[-3:] == [Kind.SUSPENDED, Kind.RESUMED, Kind.ANSWERED]
+    assert "答复" in request.events.get(kind=Kind.RESUMED).note
+
+
+def test_returning_a_suspended_request_ends_the_suspension_first(enterprise, org):
+    request = suspended(enterprise, org)
+
+    request_return(request=request, reason="企业未能提供材料。", on=date(2026, 3, 5), by=None)
+
+    request.refresh_from_db()
+    assert (request.status, request.suspended_since, request.suspended_days) == (
+        Status.RETURNED,
+        None,
+        1,
+    )
+    assert kinds(request)[-2:] == [Kind.RESUMED, Kind.RETURNED]
+
+
+def test_a_reopened_round_starts_without_the_days_the_clock_stood(enterprise, org):
+    request = suspended(enterprise, org)
+    request_resume(request=request, on=date(2026, 3, 9), by=None)
+    request_answer(request=request, answer="已协调", on=date(2026, 3, 10), by=None)
+
+    request_rate(request=request, score=1, comment="仍未解决", on=date(2026, 3, 16), by=None)
+
+    request.refresh_from_db()
+    assert request.status == Status.IN_PROGRESS
+    assert (request.suspended_since, request.suspended_days) == (None, 0)
+    assert (request.clock_from, request.due_on) == (date(2026, 3, 16), date(2026, 3, 23))
+
+
+def test_no_extension_is_asked_while_the_clock_stands(enterprise, org, officer):
+    request = suspended(enterprise, org)
+
+    with pytest.raises(ApplicationError) as refused:
+        request_ask_extension(
+            request=request, days=2, reason="等材料", on=date(2026, 3, 5), by=officer
+        )
+
+    assert (refused.value.field, refused.value.code) == ("status", "suspended")
+    assert not request.extensions.exists()
+
+
+def test_extensions_and_suspensions_both_move_the_deadline(enterprise, org, officer, head):
+    request = suspended(enterprise, org)
+    request_resume(request=request, on=date(2026, 3, 9), by=None)  # +3: due 03-12
+    extension = request_ask_extension(
+        request=request, days=2, reason="需现场核查", on=date(2026, 3, 10), by=officer
+    )
+
+    request_decide_extension(extension=extension, approve=True, on=date(2026, 3, 10), by=head)
+
+    request.refresh_from_db()
+    assert (request.extension_days, request.suspended_days) == (2, 3)
+    assert request.due_on == date(2026, 3, 16)  # 5 + 2 + 3 working days from 03-02
+
+
+def test_a_provisional_deadline_worked_out_again_keeps_the_days_the_clock_stood(enterprise, org):
+    request = suspended(enterprise, org)
+    request_resume(request=request, on=date(2026, 3, 9), by=None)
+    EnterpriseRequest.objects.filter(pk=request.pk).update(
+        due_on=date(2026, 3, 9), due_provisional=True
+    )
+
+    assert requests_recompute_provisional_deadlines() == 1
+
+    request.refresh_from_db()
+    assert (request.due_on, request.due_provisional) == (date(2026, 3, 12), False)

@@ -1,14 +1,16 @@
 """The enterprise's own pages (企业服务大厅) at /enterprise/: an enterprise user signs in, sees
-only its own enterprise, files requests and rates answers; staff and visitors are turned away."""
+only its own enterprise, files requests, supplies the materials a suspended request waits for and
+rates answers; staff and visitors are turned away."""
 
 from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from zoneops.enterprises.enums import LiaisonKind, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent
-from zoneops.enterprises.services.requests import request_add_note
+from zoneops.enterprises.services.requests import request_add_note, request_suspend
 from zoneops.enterprises.tests.factories import make_enterprise, make_liaison, make_request
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -395,6 +397,91 @@ def test_the_home_page_shows_open_requests_with_their_clock_and_answers_to_rate(
     body = html(client_a.get(HOME))
     assert "用电增容" in body and "逾期" in body
     assert "待您评价的答复" in body and "道路未通" in body
+
+
+# --- supplying the materials a suspended request waits for --------------------------------------
+
+
+def waiting(enterprise, title="厂区道路占用许可", ask="请补充道路占用施工方案和安全措施。"):
+    """Accepted today and suspended until the enterprise supplies materials."""
+    record = make_request(enterprise, title=title, accepted=timezone.localdate())
+    return request_suspend(request=record, reason=ask, by=None)
+
+
+def test_a_suspended_request_shows_what_is_asked_and_takes_the_materials(client_a, firm_a, user_a):
+    record = waiting(firm_a)
+    url = f"/enterprise/requests/{record.pk}/"
+
+    body = html(client_a.get(url))
+    assert "请补充道路占用施工方案和安全措施。" in body
+    assert "提交补充材料" in body and "待补充材料" in body and "暂停计时（自" in body
+    assert f'name="edit_version" value="{record.version}"' in body
+
+    empty = client_a.post(f"{url}materials/", {"note": " ", "edit_version": record.version})
+    assert empty.status_code == 200
+    assert empty.context["materials_form"].errors["note"]
+    response = client_a.post(
+        f"{url}materials/",
+        {"note": "施工方案已送至政务服务中心。", "edit_version": record.version},
+        follow=True,
+    )
+
+    record.refresh_from_db()
+    assert record.suspended_since is None
+    event = record.events.get(kind=RequestEvent.Kind.RESUMED)
+    assert event.by == user_a and event.note.startswith("施工方案已送至政务服务中心。")
+    body = html(response)
+    assert "补充材料已提交" in body and "提交补充材料" not in body
+
+
+def test_a_stale_materials_form_is_refused(client_a, firm_a):
+    record = waiting(firm_a)
+
+    response = client_a.post(
+        f"/enterprise/requests/{record.pk}/materials/",
+        {"note": "已补充", "edit_version": record.version - 1},
+    )
+
+    assert response.status_code == 200 and "已被他人修改" in html(response)
+    record.refresh_from_db()
+    assert record.suspended_since is not None
+
+
+def test_another_enterprises_suspended_request_is_out_of_reach(client_a, firm_b):
+    other = waiting(firm_b, ask="请补充乙公司的仓储平面图。")
+
+    assert client_a.get(f"/enterprise/requests/{other.pk}/").status_code == 404
+    response = client_a.post(
+        f"/enterprise/requests/{other.pk}/materials/",
+        {"note": "替乙公司补充", "edit_version": other.version},
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.suspended_since is not None
+    assert "仓储平面图" not in html(client_a.get(HOME))
+
+
+def test_no_materials_form_while_the_clock_runs(client_a, firm_a):
+    record = make_request(firm_a, title="用电增容", accepted=timezone.localdate())
+
+    assert "提交补充材料" not in html(client_a.get(f"/enterprise/requests/{record.pk}/"))
+    response = client_a.post(
+        f"/enterprise/requests/{record.pk}/materials/",
+        {"note": "主动补充", "edit_version": record.version},
+    )
+    assert response.status_code == 200 and "未暂停计时" in html(response)
+
+
+def test_home_and_list_show_the_requests_waiting_for_materials(client_a, firm_a):
+    record = waiting(firm_a)
+    make_request(firm_a, title="用电增容", accepted=timezone.localdate())
+
+    home = html(client_a.get(HOME))
+    assert "待补充材料的诉求" in home and "道路占用施工方案" in home
+    assert f"/enterprise/requests/{record.pk}/#materials" in home
+    listed = html(client_a.get("/enterprise/requests/?status=materials"))
+    assert "厂区道路占用许可" in listed and "待补充材料" in listed and "用电增容" not in listed
+    assert "用电增容" in html(client_a.get("/enterprise/requests/?status=open"))
 
 
 def test_pages_speak_chinese(client_a):
