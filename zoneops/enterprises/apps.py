@@ -50,3 +50,17 @@ class EnterprisesConfig(AppConfig):
         register_scope_provider(liaison_scope)
         # The request desk follows every request after routing it.
         register_scope_provider(intake_desk_scope)
+
+        from zoneops.common.workcalendar import calendar_changed
+
+        calendar_changed.connect(
+            _request_deadlines_follow_the_calendar,
+            dispatch_uid="enterprises.request_deadlines_follow_the_calendar",
+        )
+
+
+def _request_deadlines_follow_the_calendar(years: frozenset[int], **kwargs: object) -> None:
+    """A holiday entered or a day moved changes the stored deadlines that count over it."""
+    from zoneops.enterprises.services.requests import requests_recompute_deadlines
+
+    requests_recompute_deadlines(years=years)

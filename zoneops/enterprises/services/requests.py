@@ -24,11 +24,12 @@ records a member of staff may act on is the edges' check (`ensure_allowed`); the
 hold the rules that do not depend on the page.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,13 @@ from zoneops.common.clocks import deadline_note
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
 from zoneops.common.periods import format_day
-from zoneops.common.services import record_save, records_bulk_update
+from zoneops.common.services import (
+    acting_user,
+    check_not_future,
+    record_save,
+    records_bulk_update,
+    required_text,
+)
 from zoneops.common.workcalendar import (
     WorkingDayResult,
     add_working_days,
@@ -80,27 +87,9 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None
-
-
 def is_enterprise_user(user: Any) -> bool:
     """An enterprise's own login (企业用户), as opposed to the committee's staff."""
     return getattr(user, "enterprise_id", None) is not None
-
-
-def _check_not_future(on: date, *, field: str) -> None:
-    if on > _today():
-        raise ApplicationError(
-            _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": on}, field=field
-        )
-
-
-def _required(text: str, *, field: str, message: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ApplicationError(message, field=field)
-    return text
 
 
 def _check_choice(value: Any, choices: Any, *, field: str, label: str) -> None:
@@ -188,7 +177,7 @@ def _locked(request: EnterpriseRequest, *, expected_version: int | None) -> Ente
 def _step_date(request: EnterpriseRequest, on: date | None) -> date:
     """The day of a new step: today by default, not in the future, not before the last step."""
     on = on or _today()
-    _check_not_future(on, field="on")
+    check_not_future(on, field="on")
     last = RequestEvent.objects.filter(request=request).aggregate(last=Max("on"))["last"]
     after = max(filter(None, (last, request.filed_on)))
     if on < after:
@@ -215,7 +204,7 @@ def _event(
         request=request,
         kind=kind,
         on=on,
-        by=_user(by),
+        by=acting_user(by),
         note=note,
         internal=internal,
         score=score,
@@ -273,8 +262,8 @@ def request_file(
     staff file on an enterprise's behalf through any channel but self-service (代报, liaison by
     default), and may record a request received earlier (`filed_on`).
     """
-    title = _required(title, field="title", message=_("请填写诉求标题。"))
-    description = _required(description, field="description", message=_("请填写诉求内容。"))
+    title = required_text(title, field="title", message=_("请填写诉求标题。"))
+    description = required_text(description, field="description", message=_("请填写诉求内容。"))
     _check_choice(kind, RequestKind, field="kind", label=_("诉求类型"))
     _check_choice(category, BlockerKind, field="category", label=_("类别"))
     _check_choice(topic, BlockerTopic, field="topic", label=_("领域"))
@@ -298,7 +287,7 @@ def request_file(
                 field="channel",
             )
     filed_on = filed_on or today
-    _check_not_future(filed_on, field="filed_on")
+    check_not_future(filed_on, field="filed_on")
     if project is not None and project.investor_enterprise_id != enterprise.pk:
         raise ApplicationError(
             _("项目“%(project)s”不是“%(enterprise)s”投资的项目，不能关联。")
@@ -421,7 +410,7 @@ def request_reroute(
     _staff_only(by, doing=_("改派诉求"))
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, RUNNING, doing=_("改派"))
-    reason = _required(reason, field="reason", message=_("改派须填写原因。"))
+    reason = required_text(reason, field="reason", message=_("改派须填写原因。"))
     _check_department(to_department, field="to_department")
     if to_department.pk == request.department_id:
         raise ApplicationError(
@@ -483,7 +472,7 @@ def request_add_note(
     _staff_only(by, doing=_("登记办理记录"))
     request = _locked(request, expected_version=None)
     _ensure_status(request, OPEN, doing=_("登记办理记录"))
-    note = _required(note, field="note", message=_("请填写办理记录。"))
+    note = required_text(note, field="note", message=_("请填写办理记录。"))
     on = _step_date(request, on)
     return _event(request, Kind.NOTE, on=on, by=by, note=note, internal=internal)
 
@@ -502,7 +491,7 @@ def request_ask_extension(
 ) -> RequestExtension:
     """Ask for more working days (申请延期); they count only once a supervisor approves."""
     _staff_only(by, doing=_("申请延期"))
-    if _user(by) is None:
+    if acting_user(by) is None:
         raise ApplicationError(_("延期申请须有申请人。"), field="by")
     request = _locked(request, expected_version=None)
     _ensure_status(request, RUNNING, doing=_("申请延期"))
@@ -510,7 +499,7 @@ def request_ask_extension(
         raise ApplicationError(
             _("延期天数应为 1 至 %(max)s 个工作日。") % {"max": MAX_EXTENSION_DAYS}, field="days"
         )
-    reason = _required(reason, field="reason", message=_("申请延期须填写理由。"))
+    reason = required_text(reason, field="reason", message=_("申请延期须填写理由。"))
     if request.suspended_since is not None:
         raise ApplicationError(
             _("诉求自%(since)s起暂停计时，等待企业补充材料；恢复计时后如仍需延期再申请。")
@@ -561,7 +550,7 @@ def request_decide_extension(
     """Approve or refuse a pending extension (审批延期). Only a holder of
     `enterprises.approve_extension` who did not ask for it decides; approval adds the days and
     moves the deadline, a refusal needs a note."""
-    if _user(by) is None or not by.has_perm(APPROVE_EXTENSION):
+    if acting_user(by) is None or not by.has_perm(APPROVE_EXTENSION):
         raise PermissionDeniedError(
             _("审批延期须由具有“可批准诉求延期”权限的负责人办理。"), field="by"
         )
@@ -673,7 +662,7 @@ def request_suspend(
             field="status",
             code="suspended",
         )
-    reason = _required(
+    reason = required_text(
         reason, field="reason", message=_("请写明需要企业补充的材料，企业将看到这一说明。")
     )
     on = _step_date(request, on)
@@ -715,7 +704,7 @@ def request_resume(
         )
     note = (note or "").strip()
     if own:
-        note = _required(note, field="note", message=_("请填写补充的材料或说明。"))
+        note = required_text(note, field="note", message=_("请填写补充的材料或说明。"))
         if on is not None and on != _today():
             raise ApplicationError(_("企业补充材料以提交当天为准，不能选择其他日期。"), field="on")
     on = _step_date(request, on)
@@ -746,7 +735,7 @@ def request_answer(
     _staff_only(by, doing=_("答复诉求"))
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, RUNNING, doing=_("答复"))
-    answer = _required(answer, field="answer", message=_("请填写答复内容。"))
+    answer = required_text(answer, field="answer", message=_("请填写答复内容。"))
     on = _step_date(request, on)
     _end_suspension_with_event(request, on=on, by=by, why=_("答复企业，结束暂停计时。"))
     request.status = Status.ANSWERED
@@ -842,7 +831,7 @@ def request_return(
     _staff_only(by, doing=_("退回诉求"))
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, OPEN, doing=_("退回"))
-    reason = _required(reason, field="reason", message=_("退回须填写理由。"))
+    reason = required_text(reason, field="reason", message=_("退回须填写理由。"))
     on = _step_date(request, on)
     _end_suspension_with_event(request, on=on, by=by, why=_("退回诉求，结束暂停计时。"))
     request.status = Status.RETURNED
@@ -854,14 +843,19 @@ def request_return(
 
 
 @transaction.atomic
-def requests_recompute_provisional_deadlines(*, by: Any = None) -> int:
-    """Work out again the deadlines counted on a year whose holidays were not entered yet.
+def requests_recompute_deadlines(*, years: Iterable[int] | None = None, by: Any = None) -> int:
+    """Work out again the stored deadlines of running requests after the calendar changed.
 
-    Run after an administrator enters a year's calendar; returns how many deadlines moved.
-    A request whose deadline is still provisional keeps the flag.
+    `years` are the calendar years that changed: a request whose clock runs through one of them
+    (from its clock start to its deadline), or whose deadline is still provisional, is worked
+    out again; without `years`, the provisional ones only. Returns how many deadlines moved.
     """
+    condition = Q(due_provisional=True)
+    if years:
+        first, last = min(years), max(years)
+        condition |= Q(clock_from__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
     requests = list(
-        EnterpriseRequest.objects.filter(status__in=RUNNING, due_provisional=True)
+        EnterpriseRequest.objects.filter(condition, status__in=RUNNING)
         .select_for_update()
         .order_by("pk")
     )

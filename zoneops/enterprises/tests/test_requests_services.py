@@ -35,7 +35,7 @@ from zoneops.enterprises.services.requests import (
     request_return,
     request_start,
     request_suspend,
-    requests_recompute_provisional_deadlines,
+    requests_recompute_deadlines,
 )
 from zoneops.enterprises.tests.factories import make_enterprise, make_request
 from zoneops.orgs.enums import RoleCode
@@ -261,11 +261,11 @@ def test_a_provisional_deadline_is_worked_out_again_once_the_year_is_entered(ent
         due_on=date(2026, 10, 5), due_provisional=True
     )
 
-    assert requests_recompute_provisional_deadlines() == 1
+    assert requests_recompute_deadlines() == 1
 
     request.refresh_from_db()
     assert (request.due_on, request.due_provisional) == (date(2026, 10, 10), False)
-    assert requests_recompute_provisional_deadlines() == 0
+    assert requests_recompute_deadlines() == 0
 
 
 def test_only_a_submitted_request_is_accepted(enterprise, org):
@@ -945,7 +945,34 @@ def test_a_provisional_deadline_worked_out_again_keeps_the_days_the_clock_stood(
         due_on=date(2026, 3, 9), due_provisional=True
     )
 
-    assert requests_recompute_provisional_deadlines() == 1
+    assert requests_recompute_deadlines() == 1
 
     request.refresh_from_db()
     assert (request.due_on, request.due_provisional) == (date(2026, 3, 12), False)
+
+
+def test_a_running_deadline_follows_a_day_off_entered_afterwards(
+    enterprise, org, django_capture_on_commit_callbacks
+):
+    from zoneops.common.calendar_services import calendar_set_day
+
+    # Accepted Monday 2019-06-03 with 5 working days; 端午节 (Friday 06-07) is off: due 06-11.
+    request = make_request(
+        enterprise, accepted=date(2019, 6, 3), department=org["approvals"], limit_days=5
+    )
+    answered = make_request(
+        enterprise,
+        accepted=date(2019, 6, 3),
+        department=org["approvals"],
+        limit_days=5,
+        answered=date(2019, 6, 5),
+    )
+    assert request.due_on == answered.due_on == date(2019, 6, 11)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_set_day(day=date(2019, 6, 4), is_working_day=False, name="停电检修", by=None)
+
+    request.refresh_from_db()
+    answered.refresh_from_db()
+    assert request.due_on == date(2019, 6, 12)
+    assert answered.due_on == date(2019, 6, 11)  # answered: its deadline stands as it was
