@@ -85,6 +85,23 @@ def _payload_names() -> Iterator[None]:
         raise
 
 
+def _step(request, request_id: int, service: Any, payload: Any, *, action: str = "change"):
+    """One step whose payload names the service's arguments (`version` the expected one):
+    the request looked up within what the user may `action`, the service, the detail back."""
+    record = _record(request, request_id, action)
+    values = payload.dict()
+    expected_version = values.pop("version", None)
+    with _payload_names():
+        service(request=record, by=request.user, expected_version=expected_version, **values)
+    return _detail(request, record)
+
+
+def _enterprise_or_change(request) -> str:
+    # The enterprise acts on its own requests (rating, supplying materials) with its read
+    # permission; staff doing it for the enterprise (回访, materials received) change the request.
+    return "view" if is_enterprise_user(request.user) else "change"
+
+
 # --- Schemas ---------------------------------------------------------------------------------
 
 
@@ -536,16 +553,7 @@ def request_reroute_step(request, request_id: int, payload: RerouteIn):
 
 @router.post("/requests/{int:request_id}/start", response=RequestDetailOut, summary="开始办理")
 def request_start_step(request, request_id: int, payload: StartIn):
-    record = _record(request, request_id, "change")
-    with _payload_names():
-        request_start(
-            request=record,
-            note=payload.note,
-            on=payload.on,
-            by=request.user,
-            expected_version=payload.version,
-        )
-    return _detail(request, record)
+    return _step(request, request_id, request_start, payload)
 
 
 @router.post("/requests/{int:request_id}/notes", response=RequestDetailOut, summary="登记办理记录")
@@ -597,16 +605,7 @@ def request_extension_decision(request, request_id: int, extension_id: int, payl
     summary="暂停计时（请企业补充材料）",
 )
 def request_suspend_step(request, request_id: int, payload: SuspendIn):
-    record = _record(request, request_id, "change")
-    with _payload_names():
-        request_suspend(
-            request=record,
-            reason=payload.reason,
-            on=payload.on,
-            by=request.user,
-            expected_version=payload.version,
-        )
-    return _detail(request, record)
+    return _step(request, request_id, request_suspend, payload)
 
 
 @router.post(
@@ -615,33 +614,14 @@ def request_suspend_step(request, request_id: int, payload: SuspendIn):
     summary="恢复计时（企业提交补充材料，或工作人员登记收到材料）",
 )
 def request_resume_step(request, request_id: int, payload: ResumeIn):
-    # The enterprise supplies the materials of its own requests with its read permission;
-    # staff record materials received otherwise, which changes the request.
-    action = "view" if is_enterprise_user(request.user) else "change"
-    record = _record(request, request_id, action)
-    with _payload_names():
-        request_resume(
-            request=record,
-            note=payload.note,
-            on=payload.on,
-            by=request.user,
-            expected_version=payload.version,
-        )
-    return _detail(request, record)
+    return _step(
+        request, request_id, request_resume, payload, action=_enterprise_or_change(request)
+    )
 
 
 @router.post("/requests/{int:request_id}/answer", response=RequestDetailOut, summary="答复")
 def request_answer_step(request, request_id: int, payload: AnswerIn):
-    record = _record(request, request_id, "change")
-    with _payload_names():
-        request_answer(
-            request=record,
-            answer=payload.answer,
-            on=payload.on,
-            by=request.user,
-            expected_version=payload.version,
-        )
-    return _detail(request, record)
+    return _step(request, request_id, request_answer, payload)
 
 
 @router.post(
@@ -650,34 +630,12 @@ def request_answer_step(request, request_id: int, payload: AnswerIn):
     summary="评价（企业自评，或工作人员登记回访评价）",
 )
 def request_rating_step(request, request_id: int, payload: RatingIn):
-    # The enterprise rates its own requests with its read permission; staff record a rating
-    # taken on a return visit (回访), which changes the request.
-    action = "view" if is_enterprise_user(request.user) else "change"
-    record = _record(request, request_id, action)
-    with _payload_names():
-        request_rate(
-            request=record,
-            score=payload.score,
-            comment=payload.comment,
-            on=payload.on,
-            by=request.user,
-            expected_version=payload.version,
-        )
-    return _detail(request, record)
+    return _step(request, request_id, request_rate, payload, action=_enterprise_or_change(request))
 
 
 @router.post("/requests/{int:request_id}/return", response=RequestDetailOut, summary="退回")
 def request_return_step(request, request_id: int, payload: ReturnIn):
-    record = _record(request, request_id, "change")
-    with _payload_names():
-        request_return(
-            request=record,
-            reason=payload.reason,
-            on=payload.on,
-            by=request.user,
-            expected_version=payload.version,
-        )
-    return _detail(request, record)
+    return _step(request, request_id, request_return, payload)
 
 
 # --- Limits per kind -------------------------------------------------------------------------
