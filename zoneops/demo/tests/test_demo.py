@@ -3,8 +3,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test import Client, RequestFactory
 
@@ -36,6 +38,12 @@ def _seeded_data_back_after_the_reset(django_db_blocker):
             contents = getattr(each, "_test_serialized_contents", None)
             if contents:
                 each.creation.deserialize_db_from_string(contents)
+                # `--reset` flushed with its sequences restarted (PostgreSQL): the rows put
+                # back keep their ids, so the sequences continue after them, as loaddata does.
+                models = apps.get_models(include_auto_created=True)
+                with each.cursor() as cursor:
+                    for statement in each.ops.sequence_reset_sql(no_style(), models):
+                        cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)
