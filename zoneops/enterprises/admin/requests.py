@@ -642,6 +642,12 @@ def _xlsx_response(workbook: bytes, title: str) -> HttpResponse:
 # --- the step pages -------------------------------------------------------------------------------
 
 
+# What the enterprise reads in its timeline: said on every field whose text it sees.
+SEEN_BY_ENTERPRISE = _(
+    "企业可在企业服务大厅看到此内容；只给内部看的请用“办理记录”并勾选“仅内部可见”。"
+)
+
+
 class StepForm(forms.Form):
     on = forms.DateField(
         label=_("日期"), required=False, widget=_date_input(), help_text=_("默认今天。")
@@ -655,18 +661,22 @@ class AcceptForm(StepForm):
         label=_("办理时限（工作日）"),
         help_text=_("按诉求类型预填；自受理次日起按工作日计算办结期限。"),
     )
-    note = forms.CharField(label=_("交办意见"), required=False, widget=_textarea())
+    note = forms.CharField(
+        label=_("交办意见"), required=False, widget=_textarea(), help_text=SEEN_BY_ENTERPRISE
+    )
     field_order = ["department", "limit_days", "note", "on"]
 
 
 class RerouteForm(StepForm):
     to_department = forms.ModelChoiceField(label=_("改派至"), queryset=_active_departments())
-    reason = forms.CharField(label=_("改派原因"), widget=_textarea())
+    reason = forms.CharField(label=_("改派原因"), widget=_textarea(), help_text=SEEN_BY_ENTERPRISE)
     field_order = ["to_department", "reason", "on"]
 
 
 class StartForm(StepForm):
-    note = forms.CharField(label=_("说明"), required=False, widget=_textarea())
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=_textarea(), help_text=SEEN_BY_ENTERPRISE
+    )
     field_order = ["note", "on"]
 
 
@@ -680,7 +690,7 @@ class NoteForm(StepForm):
 
 class ExtendForm(StepForm):
     days = forms.IntegerField(label=_("延期（工作日）"))
-    reason = forms.CharField(label=_("延期理由"), widget=_textarea())
+    reason = forms.CharField(label=_("延期理由"), widget=_textarea(), help_text=SEEN_BY_ENTERPRISE)
     field_order = ["days", "reason", "on"]
 
 

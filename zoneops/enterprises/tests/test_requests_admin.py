@@ -247,6 +247,7 @@ def test_a_request_goes_through_every_step_page(client, enterprise, org, head, o
 
     accept_page = text_of(administrator.get(step_url(item, "accept")))
     assert 'name="limit_days" value="5"' in accept_page  # the kind's limit, prefilled
+    assert "企业可在企业服务大厅看到此内容" in accept_page  # the 交办意见 reaches the enterprise
     response = post(
         administrator,
         "accept",
