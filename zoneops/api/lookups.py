@@ -1,6 +1,8 @@
 """Records that an API payload names by id: found within what the caller may pick, else a
 refusal naming the field. One place for every router (meetings, scheduling, problems, ...)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Model
@@ -32,3 +34,14 @@ def pick_many(model: type[Model], ids: list[int], *, user: Any, field: str) -> l
             field=field,
         )
     return [found[pk] for pk in wanted]
+
+
+@contextmanager
+def payload_names(names: dict[str, str]) -> Iterator[None]:
+    """A service's refusal names the payload's field (`department_id`), not the service's
+    argument (`department`): `names` maps the one to the other."""
+    try:
+        yield
+    except ApplicationError as error:
+        error.field = names.get(error.field or "", error.field)
+        raise

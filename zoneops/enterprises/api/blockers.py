@@ -6,8 +6,6 @@ Mounted at /api/v1/enterprises/blockers. Requests and problems are named by id a
 what the caller may see.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from zoneops.api.lookups import pick_many, pick_one
+from zoneops.api.lookups import payload_names, pick_many, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.enums import BlockerKind, BlockerTopic
@@ -50,16 +48,6 @@ PAYLOAD_FIELDS = {
     "requests": "request_ids",
     "problems": "problem_ids",
 }
-
-
-@contextmanager
-def _payload_names() -> Iterator[None]:
-    """A refusal names the payload's field, not the service's argument."""
-    try:
-        yield
-    except ApplicationError as error:
-        error.field = PAYLOAD_FIELDS.get(error.field or "", error.field)
-        raise
 
 
 # --- Schemas ---------------------------------------------------------------------------------
@@ -283,7 +271,7 @@ def blocker_open(request, payload: BlockerIn):
         Department, payload.department_id, user=request.user, field="department_id"
     )
     members = _members(request, payload)
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         blocker = blocker_create(
             title=payload.title,
             description=payload.description,
@@ -313,7 +301,7 @@ def blocker_change(request, blocker_id: int, payload: BlockerUpdateIn):
         changes["department"] = pick_one(
             Department, payload.department_id, user=request.user, field="department_id"
         )
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         blocker_update(
             blocker=blocker, by=request.user, expected_version=payload.version, **changes
         )
@@ -326,7 +314,7 @@ def blocker_change(request, blocker_id: int, payload: BlockerUpdateIn):
 def blocker_attach_step(request, blocker_id: int, payload: MembersStepIn):
     blocker = _blocker(request, blocker_id, "change")
     members = _members(request, payload)
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         blocker_attach(
             blocker=blocker,
             by=request.user,
@@ -349,7 +337,7 @@ def blocker_detach_step(request, blocker_id: int, payload: MembersStepIn):
             Problem.objects.filter(blocker=blocker), payload.problem_ids, field="problem_ids"
         ),
     }
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         blocker_detach(
             blocker=blocker,
             by=request.user,

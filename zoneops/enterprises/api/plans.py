@@ -6,8 +6,6 @@ Mounted at /api/v1/enterprises/plans. A measure has its own paths (/plans/measur
 the department responsible for it completes it even when the plan is led elsewhere.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from zoneops.api.lookups import pick_one
+from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.exceptions import ApplicationError
@@ -52,16 +50,6 @@ PAYLOAD_FIELDS = {
     "owner": "owner_id",
     "department": "department_id",
 }
-
-
-@contextmanager
-def _payload_names() -> Iterator[None]:
-    """A refusal names the payload's field, not the service's argument."""
-    try:
-        yield
-    except ApplicationError as error:
-        error.field = PAYLOAD_FIELDS.get(error.field or "", error.field)
-        raise
 
 
 # --- Schemas ---------------------------------------------------------------------------------
@@ -279,7 +267,7 @@ def plan_open(request, payload: PlanIn):
         Enterprise, payload.enterprise_id, user=request.user, field="enterprise_id"
     )
     people = _people(request, payload)
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         plan = plan_create(
             enterprise=enterprise,
             title=payload.title,
@@ -329,7 +317,7 @@ def plan_change(request, plan_id: int, payload: PlanUpdateIn):
     plan = _plan(request, plan_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version", "owner_id", "department_id"})
     changes.update(_people(request, payload))
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         plan_update(plan=plan, by=request.user, expected_version=payload.version, **changes)
     return _plan_detail(plan)
 
@@ -357,7 +345,7 @@ def measure_create(request, plan_id: int, payload: MeasureIn):
     plan = _plan(request, plan_id, "view")
     ensure_allowed(request.user, "add", PlanMeasure)
     people = _people(request, payload)
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         measure = measure_add(
             plan=plan,
             content=payload.content,
@@ -374,7 +362,7 @@ def measure_change(request, measure_id: int, payload: MeasureUpdateIn):
     measure = _measure(request, measure_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version", "owner_id", "department_id"})
     changes.update(_people(request, payload))
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         measure_update(
             measure=measure, by=request.user, expected_version=payload.version, **changes
         )

@@ -6,8 +6,6 @@ requests and never see internal notes; they rate the answers and supply the mate
 suspended requests wait for (resume). Every rule is the services' and selectors' own.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from zoneops.api.lookups import pick_one
+from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.enums import BlockerKind, BlockerTopic
@@ -75,23 +73,13 @@ PAYLOAD_FIELDS = {
 }
 
 
-@contextmanager
-def _payload_names() -> Iterator[None]:
-    """A refusal names the payload's field, not the service's argument."""
-    try:
-        yield
-    except ApplicationError as error:
-        error.field = PAYLOAD_FIELDS.get(error.field or "", error.field)
-        raise
-
-
 def _step(request, request_id: int, service: Any, payload: Any, *, action: str = "change"):
     """One step whose payload names the service's arguments (`version` the expected one):
     the request looked up within what the user may `action`, the service, the detail back."""
     record = _record(request, request_id, action)
     values = payload.dict()
     expected_version = values.pop("version", None)
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         service(request=record, by=request.user, expected_version=expected_version, **values)
     return _detail(request, record)
 
@@ -489,7 +477,7 @@ def request_create(request, payload: RequestIn):
         Enterprise, payload.enterprise_id, user=request.user, field="enterprise_id"
     )
     project = pick_one(Project, payload.project_id, user=request.user, field="project_id")
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         record = request_file(
             enterprise=enterprise,
             title=payload.title,
@@ -520,7 +508,7 @@ def request_accept_step(request, request_id: int, payload: AcceptIn):
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
     )
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         request_accept(
             request=record,
             department=department,
@@ -539,7 +527,7 @@ def request_reroute_step(request, request_id: int, payload: RerouteIn):
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
     )
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         request_reroute(
             request=record,
             to_department=department,
@@ -559,7 +547,7 @@ def request_start_step(request, request_id: int, payload: StartIn):
 @router.post("/requests/{int:request_id}/notes", response=RequestDetailOut, summary="登记办理记录")
 def request_note_step(request, request_id: int, payload: NoteIn):
     record = _record(request, request_id, "change")
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         request_add_note(
             request=record,
             note=payload.note,
@@ -573,7 +561,7 @@ def request_note_step(request, request_id: int, payload: NoteIn):
 @router.post("/requests/{int:request_id}/extensions", response=RequestDetailOut, summary="申请延期")
 def request_extension_step(request, request_id: int, payload: ExtensionIn):
     record = _record(request, request_id, "change")
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         request_ask_extension(
             request=record, days=payload.days, reason=payload.reason, on=payload.on, by=request.user
         )
@@ -588,7 +576,7 @@ def request_extension_step(request, request_id: int, payload: ExtensionIn):
 def request_extension_decision(request, request_id: int, extension_id: int, payload: DecisionIn):
     record = _record(request, request_id, "change")
     extension = get_object_or_404(RequestExtension, pk=extension_id, request=record)
-    with _payload_names():
+    with payload_names(PAYLOAD_FIELDS):
         request_decide_extension(
             extension=extension,
             approve=payload.approve,

@@ -4,8 +4,6 @@ The collection is `/problems/` (like the projects' `/`): the pipeline's `/{int:p
 take a bare `/problems` for a project id.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from zoneops.api.lookups import pick_one
+from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.enums import BlockerKind, BlockerTopic
@@ -46,16 +44,6 @@ from zoneops.projects.services.problems import (
 # The services name their arguments; the payloads name the ids.
 PAYLOAD_FIELDS = {"project": "project_id", "department": "department_id"}
 STEP_PAYLOAD_FIELDS = {"to_department": "department_id"}
-
-
-@contextmanager
-def _payload_names(names: dict[str, str]) -> Iterator[None]:
-    """A refusal names the payload's field, not the service's argument."""
-    try:
-        yield
-    except ApplicationError as error:
-        error.field = names.get(error.field or "", error.field)
-        raise
 
 
 class ProblemOut(Schema):
@@ -248,7 +236,7 @@ def problem_create(request, payload: ProblemIn):
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
     )
-    with _payload_names(PAYLOAD_FIELDS):
+    with payload_names(PAYLOAD_FIELDS):
         problem = problem_raise(
             project=project,
             title=payload.title,
@@ -275,7 +263,7 @@ def problem_reroute_step(request, problem_id: int, payload: RerouteIn):
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
     )
-    with _payload_names(STEP_PAYLOAD_FIELDS):
+    with payload_names(STEP_PAYLOAD_FIELDS):
         problem_reroute(
             problem=problem,
             to_department=department,
