@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zoneops.common.enums import BlockerKind, BlockerTopic
-from zoneops.common.models import BusinessModel
+from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
 
@@ -221,7 +221,7 @@ class EnterpriseRequest(BusinessModel):
         return self.status in OPEN_STATUSES
 
 
-class RequestEvent(models.Model):
+class RequestEvent(StepEvent):
     """One step in a request's life: who, when, what, from which department to which."""
 
     class Kind(models.TextChoices):
@@ -245,33 +245,6 @@ class RequestEvent(models.Model):
         EnterpriseRequest, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    on = models.DateField(_("日期"))
-    at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    from_department = models.ForeignKey(
-        "orgs.Department",
-        verbose_name=_("原部门"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    to_department = models.ForeignKey(
-        "orgs.Department",
-        verbose_name=_("新部门"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.TextField(_("说明"), blank=True)
     internal = models.BooleanField(
         _("仅内部可见"), default=False, help_text=_("内部记录不向企业展示。")
     )

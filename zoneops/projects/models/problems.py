@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.enums import BlockerKind, BlockerTopic
-from zoneops.common.models import BusinessModel
+from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
 
 
@@ -94,7 +94,7 @@ class Problem(BusinessModel):
         return self.title
 
 
-class ProblemEvent(models.Model):
+class ProblemEvent(StepEvent):
     """One step in a problem's life: raised, routed, rerouted, a progress note, escalated,
     resolved — who, when, from which department to which."""
 
@@ -110,33 +110,6 @@ class ProblemEvent(models.Model):
         Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
-    on = models.DateField(_("日期"))
-    at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    from_department = models.ForeignKey(
-        "orgs.Department",
-        verbose_name=_("原部门"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    to_department = models.ForeignKey(
-        "orgs.Department",
-        verbose_name=_("新部门"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("问题办理记录")
