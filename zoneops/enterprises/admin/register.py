@@ -3,11 +3,9 @@ figures with YoY, the liaison roster, "我的包联", the coverage table, and Ex
 Every write goes through `zoneops.enterprises.services`; every page reads through selectors."""
 
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,11 +19,9 @@ from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import BusinessAdmin, VersionedForm
+from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.amounts import format_wan
-from zoneops.common.excel import XLSX_CONTENT_TYPE
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.importing import import_batch_confirm, import_batch_upload
-from zoneops.common.models import ImportBatch
 from zoneops.common.scope import scope_queryset
 from zoneops.common.services import record_delete, record_save
 from zoneops.enterprises.enums import LiaisonKind
@@ -103,97 +99,6 @@ class EnterpriseForm(VersionedForm):
         return normalise_industry_code(self.cleaned_data.get("industry_code") or "")
 
 
-class ImportMixin:
-    """Excel in and out of a register: export, upload with preview, confirm."""
-
-    import_register: type = EnterpriseRegister
-
-    def import_urls(self, prefix: str) -> list:
-        site: Any = self.admin_site  # type: ignore[attr-defined]
-        return [
-            path("export/", site.admin_view(self.export_view), name=f"{prefix}_export"),
-            path("import/", site.admin_view(self.import_view), name=f"{prefix}_import"),
-            path(
-                "import/<int:batch_id>/",
-                site.admin_view(self.import_preview_view),
-                name=f"{prefix}_import_preview",
-            ),
-        ]
-
-    def _prefix(self) -> str:
-        meta = self.model._meta  # type: ignore[attr-defined]
-        return f"admin:{meta.app_label}_{meta.model_name}"
-
-    def export_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):  # type: ignore[attr-defined]
-            raise PermissionDenied
-        register = self.import_register()
-        queryset = self.get_queryset(request)  # type: ignore[attr-defined]
-        response = HttpResponse(
-            register.export(queryset, user=request.user), content_type=XLSX_CONTENT_TYPE
-        )
-        filename = quote(f"{register.title}.xlsx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-        return response
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        register = self.import_register()
-        may_create, may_update = register.permissions(request.user)
-        if not (may_create or may_update):
-            raise PermissionDenied
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                batch = import_batch_upload(
-                    register=register, filename=upload.name, data=upload.read(), by=request.user
-                )
-            except ApplicationError as error:
-                form.add_error("file", error.message)
-            else:
-                return HttpResponseRedirect(
-                    reverse(f"{self._prefix()}_import_preview", args=[batch.pk])
-                )
-        return self._render_import(request, register, form=form, batch=None)
-
-    def import_preview_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:
-        register = self.import_register()
-        batch = get_object_or_404(
-            ImportBatch.objects.visible_to(request.user), pk=batch_id, register=register.name
-        )
-        if request.method == "POST":
-            try:
-                plan = import_batch_confirm(batch=batch, register=register, by=request.user)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                if plan.errors:
-                    messages.error(request, _("导入未完成：数据在预览后有变化，请查看错误。"))
-                else:
-                    written = plan.written
-                    messages.success(
-                        request,
-                        _("已导入：新增 %(created)s 条，更新 %(updated)s 条。")
-                        % {
-                            "created": written.get("created", 0),
-                            "updated": written.get("updated", 0),
-                        },
-                    )
-                    return HttpResponseRedirect(reverse(f"{self._prefix()}_changelist"))
-            return HttpResponseRedirect(request.path)
-        return self._render_import(request, register, form=None, batch=batch)
-
-    def _render_import(self, request: HttpRequest, register: Any, **context: Any) -> HttpResponse:
-        view = ImportPageView.as_view(
-            model_admin=self, extra_context={"register": register, **context}
-        )
-        return view(request)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
-
-
 class PostRendersPage:
     """A page rendered by an admin view after it handled a POST (a form with its errors)."""
 
@@ -201,16 +106,11 @@ class PostRendersPage:
         return self.get(request, *args, **kwargs)  # type: ignore[attr-defined]
 
 
-class ImportPageView(PostRendersPage, UnfoldModelAdminViewMixin, TemplateView):
-    title = _("Excel 导入")
-    permission_required = ()  # the admin view checked the register's permissions
-    template_name = "enterprises/import.html"
-
-
 @admin.register(Enterprise)
-class EnterpriseAdmin(ImportMixin, BusinessAdmin):
+class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
     form = EnterpriseForm
-    import_register = EnterpriseRegister
+    excel_register = EnterpriseRegister()
+    excel_short_urls = True
     list_display = [
         "name",
         "credit_code",
@@ -294,13 +194,11 @@ class EnterpriseAdmin(ImportMixin, BusinessAdmin):
             record_save(instance=instance, by=request.user)
         formset.save_m2m()
 
-    def get_urls(self):
-        return [*self.import_urls("enterprises_enterprise"), *super().get_urls()]
-
 
 @admin.register(EnterpriseFigure)
-class EnterpriseFigureAdmin(ImportMixin, BusinessAdmin):
-    import_register = FigureRegister
+class EnterpriseFigureAdmin(ExcelAdminMixin, BusinessAdmin):
+    excel_register = FigureRegister()
+    excel_short_urls = True
     list_display = [
         "enterprise",
         "show_period",
@@ -356,9 +254,6 @@ class EnterpriseFigureAdmin(ImportMixin, BusinessAdmin):
     @admin.display(description=_("税收同比"))
     def show_tax_yoy(self, obj: EnterpriseFigure) -> str:
         return _percent(yoy_percent(obj.tax, getattr(obj, "previous_tax", None)))
-
-    def get_urls(self):
-        return [*self.import_urls("enterprises_enterprisefigure"), *super().get_urls()]
 
 
 def _percent(value: Any) -> str:

@@ -1,0 +1,212 @@
+"""Excel from the back-office lists: the 导出 and 导入 buttons of any register.
+
+An admin class takes `ExcelAdminMixin` with its `excel_register` and its list gets two buttons:
+导出 writes the list as a template that imports back (with the list's filters, within the
+user's data scope), 导入 asks for a file, shows the preview — counts, every error by row and
+column, what would change — and writes only on 确认导入. The rules are in
+zoneops.common.importing and the apps' registers; the views only wire them.
+
+URLs, for an admin of <app>.<model> (names in the `admin` namespace):
+  excel-export/              <app>_<model>_excel_export
+  excel-import/              <app>_<model>_excel_import
+  excel-import/<batch_id>/   <app>_<model>_excel_import_preview
+With `excel_short_urls` the same views are also at export/, import/ and import/<batch_id>/
+(<app>_<model>_export, _import, _import_preview), the addresses the enterprise register had.
+"""
+
+import copy
+from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from unfold.decorators import action
+from unfold.views import UnfoldModelAdminViewMixin
+
+from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.importing import Register, import_batch_confirm, import_batch_upload
+from zoneops.common.models import ImportBatch
+
+
+class ExcelAdminMixin:
+    """The 导出 and 导入 buttons of a list, for the admin's `excel_register`."""
+
+    excel_register: Register
+    excel_short_urls: ClassVar[bool] = False  # also export/, import/, import/<batch_id>/
+    actions_list = ["excel_export", "excel_import"]
+
+    @action(description=_("导出"), url_path="excel-export", permissions=["view"])
+    def excel_export(self, request: HttpRequest) -> HttpResponse:
+        try:
+            content, filename = self.excel_export_file(request)
+        except IncorrectLookupParameters:
+            messages.error(request, _("列表的筛选条件无效，未能导出。"))
+            return HttpResponseRedirect(self.excel_url("changelist"))
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return response
+
+    @action(description=_("导入"), url_path="excel-import", permissions=["excel_import"])
+    def excel_import(self, request: HttpRequest) -> HttpResponseBase:
+        return ImportUploadView.as_view(model_admin=self)(request)
+
+    def has_excel_import_permission(self, request: HttpRequest) -> bool:
+        return any(self.excel_register.permissions(request.user))
+
+    def excel_export_file(self, request: HttpRequest) -> tuple[bytes, str]:
+        """The list as it is filtered, within the user's scope (`get_queryset` is scoped)."""
+        changelist = self.get_changelist_instance(self.excel_list_request(request))  # type: ignore[attr-defined]
+        queryset = changelist.get_queryset(request)
+        filename = f"{self.excel_register.title}{timezone.localdate():%Y%m%d}.xlsx"
+        return self.excel_register.export(queryset, user=request.user), filename
+
+    def excel_list_request(self, request: HttpRequest) -> HttpRequest:
+        """The request with the list's filters: the export link's own query, else the query of
+        the list page the button was pressed on (the button's link carries none)."""
+        if request.GET:
+            return request
+        referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+        if referer.path != self.excel_url("changelist") or not referer.query:
+            return request
+        filtered = copy.copy(request)
+        filtered.GET = QueryDict(referer.query)
+        return filtered
+
+    def excel_url(self, name: str, *args: Any) -> str:
+        meta = self.model._meta  # type: ignore[attr-defined]
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_{name}", args=args)
+
+    def get_urls(self) -> list:
+        meta = self.model._meta  # type: ignore[attr-defined]
+        prefix = f"{meta.app_label}_{meta.model_name}"
+        site: Any = self.admin_site  # type: ignore[attr-defined]
+        preview = site.admin_view(ImportPreviewView.as_view(model_admin=self))
+        urls = [
+            path("excel-import/<int:batch_id>/", preview, name=f"{prefix}_excel_import_preview")
+        ]
+        if self.excel_short_urls:
+            urls += [
+                path("export/", site.admin_view(self.excel_export), name=f"{prefix}_export"),
+                path("import/", site.admin_view(self.excel_import), name=f"{prefix}_import"),
+                path("import/<int:batch_id>/", preview, name=f"{prefix}_import_preview"),
+            ]
+        return [*urls, *super().get_urls()]  # type: ignore[misc]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel 文件"),
+        help_text=_("请上传按导出模板填写的 .xlsx 文件。上传后先预览，确认无误后才写入。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods"}),
+    )
+
+
+class _ImportView(UnfoldModelAdminViewMixin):
+    model_admin: Any
+
+    @property
+    def register(self) -> Register:
+        return self.model_admin.excel_register
+
+    def has_permission(self) -> bool:
+        return self.model_admin.has_excel_import_permission(self.request)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        admin = self.model_admin
+        return super().get_context_data(  # type: ignore[misc]
+            register=self.register,
+            guide=[str(line) for line in self.register.guide],
+            changelist_url=admin.excel_url("changelist"),
+            export_url=admin.excel_url("excel_export"),
+            upload_url=admin.excel_url("excel_import"),
+            **kwargs,
+        )
+
+
+class ImportUploadView(_ImportView, FormView):
+    template_name = "common/import_upload.html"
+    form_class = ImportForm
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return str(_("导入%(register)s") % {"register": self.register.title})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        recent = ImportBatch.objects.filter(
+            register=self.register.name, uploaded_by_id=self.request.user.pk
+        )[:10]
+        return super().get_context_data(recent=recent, **kwargs)
+
+    def form_valid(self, form: ImportForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        try:
+            batch = import_batch_upload(
+                register=self.register,
+                filename=upload.name,
+                data=upload.read(),
+                by=self.request.user,
+            )
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(self.model_admin.excel_url("excel_import_preview", batch.pk))
+
+
+class ImportPreviewView(_ImportView, TemplateView):
+    """The preview of an uploaded file (the user's own); POST confirms it."""
+
+    template_name = "common/import_preview.html"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return str(_("导入%(register)s：预览") % {"register": self.register.title})
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.batch = get_object_or_404(
+            ImportBatch.objects.filter(uploaded_by_id=request.user.pk, register=self.register.name),
+            pk=kwargs["batch_id"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        summary = self.batch.summary
+        counts = summary.get("counts", {})
+        return super().get_context_data(
+            batch=self.batch,
+            summary=summary,
+            counts=counts,
+            more_errors=max(0, counts.get("errors", 0) - len(summary.get("errors", []))),
+            can_confirm=self.batch.status == ImportBatch.Status.PREVIEWED
+            and not counts.get("errors")
+            and (counts.get("new") or counts.get("updated")),
+            **kwargs,
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            plan = import_batch_confirm(batch=self.batch, register=self.register, by=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(request.path)
+        if plan.errors:
+            messages.error(request, _("没有导入：数据在预览之后有了变化，请看下面的错误。"))
+            return HttpResponseRedirect(request.path)
+        messages.success(
+            request,
+            _("已导入%(register)s：新增 %(created)s 条，更新 %(updated)s 条。")
+            % {
+                "register": self.register.title,
+                "created": plan.written.get("created", 0),
+                "updated": plan.written.get("updated", 0),
+            },
+        )
+        return HttpResponseRedirect(self.model_admin.excel_url("changelist"))
