@@ -16,7 +16,7 @@ With `excel_short_urls` the same views are also at export/, import/ and import/<
 
 import copy
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -31,7 +31,7 @@ from django.views.generic import FormView, TemplateView
 from unfold.decorators import action
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.importing import Register, import_batch_confirm, import_batch_upload
 from zoneops.common.models import ImportBatch
@@ -51,9 +51,7 @@ class ExcelAdminMixin:
         except IncorrectLookupParameters:
             messages.error(request, _("列表的筛选条件无效，未能导出。"))
             return HttpResponseRedirect(self.excel_url("changelist"))
-        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-        return response
+        return xlsx_response(content, filename)
 
     @action(description=_("导入"), url_path="excel-import", permissions=["excel_import"])
     def excel_import(self, request: HttpRequest) -> HttpResponseBase:

@@ -2,23 +2,19 @@
 agenda built from the records (a preview, then the build), the hold and cancel pages, the
 ceremonies' totals line, and the decisions' register (议定事项台账) with "标记完成"."""
 
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
-from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import (
     BusinessAdmin,
@@ -27,6 +23,7 @@ from zoneops.common.admin_base import (
     add_service_error,
 )
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.periods import format_day
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.meetings.selectors import (
@@ -34,6 +31,7 @@ from zoneops.meetings.selectors import (
     agenda_missing,
     ceremony_line,
     ceremony_totals,
+    decision_available_actions,
     decision_overdue_q,
     meeting_available_actions,
     meeting_detail_queryset,
@@ -638,10 +636,7 @@ class DecisionAdmin(BusinessAdmin):
             self.message_user(request, message, messages.WARNING)
 
     def available_steps(self, request: HttpRequest, obj: Any) -> Any:
-        # Done already, or its meeting not held yet: nothing to mark.
-        if obj.done_on is not None or obj.meeting.status != MeetingStatus.HELD:
-            return ()
-        return None
+        return decision_available_actions(decision=obj)
 
     @action(description=_("标记完成"), url_path="done", permissions=["change"])
     def done(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -655,41 +650,33 @@ class DecisionDoneForm(forms.Form):
     edit_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DecisionDoneView(UnfoldModelAdminViewMixin, FormView):
+class DecisionDoneView(RecordStepView):
+    model = Decision
+    context_name = "decision"
     title = _("标记完成")
+    step = "done"
     permission_required = ("meetings.change_decision",)
     template_name = "meetings/decision_done.html"
     form_class = DecisionDoneForm
+    done_message = _("“%(decision)s”已标记完成。")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
-        if not self.has_permission():
-            return self.handle_no_permission()
-        self.decision = get_object_or_404(
-            Decision.objects.visible_to(request.user).select_related("meeting", "owner_department"),
-            pk=kwargs["object_id"],
+    def get_queryset(self) -> Any:
+        return Decision.objects.visible_to(self.request.user).select_related(
+            "meeting", "owner_department"
         )
-        return super().dispatch(request, *args, **kwargs)
 
-    def get_initial(self) -> dict[str, Any]:
-        return {"edit_version": self.decision.version}
+    def notice(self) -> str:
+        decision = self.record
+        if self.step in decision_available_actions(decision=decision):
+            return ""
+        if decision.done_on is not None:
+            return str(_("该议定事项已于%(on)s完成。") % {"on": format_day(decision.done_on)})
+        return str(_("会议尚未召开，议定事项不能办结。"))
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(decision=self.decision, **kwargs)
-
-    def form_valid(self, form: forms.Form) -> HttpResponse:
-        data = form.cleaned_data
-        done_on: date | None = data.get("done_on")
-        try:
-            decision_done(
-                decision=self.decision,
-                done_on=done_on,
-                by=self.request.user,
-                expected_version=data["edit_version"],
-            )
-        except ApplicationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("“%(d)s”已标记完成。") % {"d": self.decision})
-        return HttpResponseRedirect(
-            reverse("admin:meetings_decision_change", args=[self.decision.pk])
+    def perform(self, data: dict[str, Any]) -> Any:
+        return decision_done(
+            decision=self.record,
+            done_on=data.get("done_on"),
+            by=self.request.user,
+            expected_version=data["edit_version"],
         )

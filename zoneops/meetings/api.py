@@ -384,8 +384,6 @@ def meeting_change(request, meeting_id: int, payload: MeetingUpdateIn):
         elif name == "organiser_id":
             changes["organiser"] = pick_one(Department, value, user=user, field=name)
         elif name != "attendee_ids":
-            if value is None and name in ("kind", "title", "held_on", "online"):
-                raise ApplicationError(_("“%(field)s”不能为空。") % {"field": name}, field=name)
             changes[name] = value
     attendees = None
     if "attendee_ids" in data:

@@ -320,6 +320,13 @@ def meeting_available_actions(*, meeting: Meeting) -> frozenset[str]:
     return frozenset({"build_agenda", "hold", "cancel"})
 
 
+def decision_available_actions(*, decision: Decision) -> frozenset[str]:
+    """The steps that fit the decision's state: mark it done once its meeting is held."""
+    if decision.done_on is not None or decision.meeting.status != MeetingStatus.HELD:
+        return frozenset()
+    return frozenset({"done"})
+
+
 # --- ceremonies ---------------------------------------------------------------------------------
 
 

@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
-from zoneops.common.services import acting_user, record_delete, record_save, required_text
+from zoneops.common.services import (
+    acting_user,
+    check_not_future,
+    record_apply,
+    record_delete,
+    record_save,
+    required_text,
+)
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
@@ -212,9 +219,12 @@ def meeting_update(
     """Change a meeting's details (not its status: see hold and cancel); a stale edit is refused."""
     _check_editable(Meeting, changes, MEETING_EDITABLE_FIELDS)
     for name, value in changes.items():
-        if name in ("title", "location", "external_attendees", "minutes"):
-            value = (value or "").strip()
-        setattr(meeting, name, value)
+        if name in ("location", "external_attendees", "minutes"):
+            value = value or ""
+        if isinstance(value, str):
+            value = value.strip()
+        # a required field left empty is refused by its name (“会议名称”不能为空。)
+        record_apply(instance=meeting, changes={name: value})
     meeting_check(meeting=meeting)
     record_save(instance=meeting, by=by, expected_version=expected_version)
     if attendees is not None:
@@ -532,8 +542,7 @@ def decision_done(
         )
     if decision.meeting.status != MeetingStatus.HELD:
         raise ApplicationError(_("会议尚未召开，议定事项不能办结。"), field="done_on")
-    if done_on > _today():
-        raise ApplicationError(_("完成日期 %(on)s 晚于今天。") % {"on": done_on}, field="done_on")
+    check_not_future(done_on, field="done_on")
     if done_on < decision.meeting.held_on:
         raise ApplicationError(
             _("完成日期不能早于会议日期（%(on)s）。")

@@ -14,12 +14,14 @@ from zoneops.common.excel import (
     DATE,
     DECIMAL,
     MONTH,
+    XLSX_CONTENT_TYPE,
     RegisterColumn,
     Sheet,
     neutralise,
     unneutralise,
     write_register_workbook,
     write_workbook,
+    xlsx_response,
 )
 
 
@@ -71,3 +73,12 @@ def test_report_tables_still_write_as_before():
     )
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     assert workbook.get_sheet_by_name("表").to_python()[-1] == ["'=x", 1]
+
+
+def test_a_workbook_downloads_with_its_chinese_name_kept():
+    response = xlsx_response(b"PK", "企业名录 2019.xlsx")
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95%202019.xlsx"
+    )
+    assert response.content == b"PK"

@@ -11,14 +11,12 @@ Every write goes through `zoneops.enterprises.services.requests`; every page rea
 from calendar import monthrange
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -40,7 +38,7 @@ from zoneops.common.admin_base import (
     VersionedForm,
     add_service_error,
 )
-from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day, format_months, format_year
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
@@ -57,6 +55,7 @@ from zoneops.enterprises.selectors.requests import (
     request_pending_extension,
     request_suspended_q,
     request_suspension_ask,
+    requests_at_clock_level,
     requests_latest_filed_on,
     requests_statistics,
     requests_visible,
@@ -192,10 +191,7 @@ class ClockLevelFilter(admin.SimpleListFilter):
     """预警: the warning level of the running clock today (正常/临期/逾期), or the clock
     suspended while the enterprise supplies materials (暂停计时).
 
-    A running clock's level depends only on its start, its limit (with approved extension
-    days) and the working days it stood, so the level is read with `request_clock` once per
-    distinct start, limit and days stood among the running requests that are not suspended (one
-    query), and the list keeps the requests of those at the level asked for."""
+    The levels are read by `requests_at_clock_level`."""
 
     title = _("预警")
     parameter_name = "clock"
@@ -214,36 +210,7 @@ class ClockLevelFilter(admin.SimpleListFilter):
             return queryset.filter(request_suspended_q())
         if level not in ("normal", "yellow", "red"):
             return queryset
-        today = timezone.localdate()
-        running = queryset.running().filter(suspended_since__isnull=True)
-        clocks = (
-            running.order_by()
-            .values_list("clock_from", "limit_days", "extension_days", "suspended_days")
-            .distinct()
-        )
-        starts: dict[tuple[int, int], list[date]] = {}
-        stubs = [
-            EnterpriseRequest(
-                status=RequestStatus.IN_PROGRESS,
-                clock_from=start,
-                limit_days=limit,
-                extension_days=extension,
-                suspended_days=stood,
-            )
-            for start, limit, extension, stood in clocks
-            if start is not None and limit is not None
-        ]
-        for stub in requests_with_clock(stubs, on=today):
-            clock = _clock_of(stub)
-            if clock is not None and clock.level == level and stub.clock_from is not None:
-                total = (stub.limit_days or 0) + stub.extension_days
-                starts.setdefault((total, stub.suspended_days), []).append(stub.clock_from)
-        if not starts:
-            return queryset.none()
-        matching = Q(pk__in=[])
-        for (total, stood), days in starts.items():
-            matching |= Q(clock_total=total, suspended_days=stood, clock_from__in=days)
-        return running.alias(clock_total=F("limit_days") + F("extension_days")).filter(matching)
+        return requests_at_clock_level(queryset, level=level, on=timezone.localdate())
 
 
 class RequestChangeList(ChangeList):
@@ -634,9 +601,7 @@ def _flat(fields: Any) -> list[str]:
 
 
 def _xlsx_response(workbook: bytes, title: str) -> HttpResponse:
-    response = HttpResponse(workbook, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title + '.xlsx')}"
-    return response
+    return xlsx_response(workbook, f"{title}.xlsx")
 
 
 # --- the step pages -------------------------------------------------------------------------------

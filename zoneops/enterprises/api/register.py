@@ -4,10 +4,8 @@
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Schema, Status
@@ -16,7 +14,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
-from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.excel import xlsx_response
 from zoneops.common.importing import import_batch_confirm, import_batch_upload
 from zoneops.common.models import ImportBatch
 from zoneops.common.scope import ensure_allowed, scope_for
@@ -488,11 +486,7 @@ def figures_export(request, year: int | None = None):
 
 
 def _xlsx(register: Any, queryset: Any, user: Any) -> HttpResponse:
-    response = HttpResponse(register.export(queryset, user=user), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(f'{register.title}.xlsx')}"
-    )
-    return response
+    return xlsx_response(register.export(queryset, user=user), f"{register.title}.xlsx")
 
 
 @router.get("/export.xlsx", summary="导出企业名录（可改后导入）", response={200: None})
@@ -540,13 +534,7 @@ def import_confirm(request, register_name: str, batch_id: int):
 @paginate(Pagination)
 def enterprises(request, filters: Query[EnterpriseFilter]):
     ensure_allowed(request.user, "view", Enterprise)
-    queryset = enterprises_list(user=request.user)
-    if filters.q:
-        queryset = queryset.filter(
-            Q(name__icontains=filters.q)
-            | Q(former_names__icontains=filters.q)
-            | Q(credit_code__icontains=filters.q.strip().upper())
-        )
+    queryset = enterprises_list(user=request.user, search=filters.q or "")
     for name in (
         "park_id",
         "industry_id",

@@ -9,7 +9,6 @@ suspended requests wait for (resume). Every rule is the services' and selectors'
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,7 +20,7 @@ from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.enums import BlockerKind, BlockerTopic
-from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.enterprises.api.router import router
@@ -423,9 +422,7 @@ def _filtered(request: Any, filters: RequestFilter) -> Any:
 
 
 def _xlsx(content: bytes, title: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{title}.xlsx')}"
-    return response
+    return xlsx_response(content, f"{title}.xlsx")
 
 
 # --- The list, statistics and Excel (before /requests/{id}) ----------------------------------

@@ -512,12 +512,23 @@ def active_liaisons_prefetch(*, on: date) -> models.Prefetch:
     return models.Prefetch("liaisons", queryset=active, to_attr="active_liaisons")
 
 
-def enterprises_list(*, user: Any, on: date | None = None) -> QuerySet[Enterprise]:
+def enterprises_list(
+    *, user: Any, on: date | None = None, search: str = ""
+) -> QuerySet[Enterprise]:
     """The register as the user may see it, with what a list shows (park, industry, and the
-    active liaisons prefetched in one more query)."""
+    active liaisons prefetched in one more query); `search` finds a name, a former name or a
+    credit code typed in either case."""
     on = on or timezone.localdate()
-    return (
+    queryset = (
         scope_queryset(Enterprise.objects.all(), user)
         .select_related("park", "industry")
         .prefetch_related(active_liaisons_prefetch(on=on))
     )
+    search = search.strip()
+    if search:
+        queryset = queryset.filter(
+            models.Q(name__icontains=search)
+            | models.Q(former_names__icontains=search)
+            | models.Q(credit_code__icontains=search.upper())
+        )
+    return queryset

@@ -26,7 +26,11 @@ from zoneops.common.scope import DataScope, can_see, scope_queryset
 from zoneops.common.workcalendar import add_working_days, calendar_pinned, working_days_between
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestExtension
-from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
+from zoneops.enterprises.models.requests import (
+    CLOCK_STATUSES,
+    OPEN_STATUSES,
+    EnterpriseRequestQuerySet,
+)
 from zoneops.orgs.models import Department
 from zoneops.orgs.roles import APPROVE_EXTENSION
 
@@ -161,6 +165,48 @@ def requests_with_clock(
         for request in rows:
             vars(request)[CLOCK_ATTRIBUTE] = request_clock(request, on=on)
     return rows
+
+
+def requests_at_clock_level(
+    queryset: EnterpriseRequestQuerySet, *, level: str, on: date | None = None
+) -> EnterpriseRequestQuerySet:
+    """The running, not suspended requests of `queryset` whose clock is at `level` (normal,
+    yellow or red) on `on` (today by default).
+
+    A running clock's level depends only on its start, its limit (with approved extension
+    days) and the working days it stood, so the level is read with `request_clock` once per
+    distinct start, limit and days stood among those requests (one query), and the queryset
+    keeps the requests of those at the level asked for."""
+    on = on or _today()
+    running = queryset.running().filter(suspended_since__isnull=True)
+    clocks = (
+        running.order_by()
+        .values_list("clock_from", "limit_days", "extension_days", "suspended_days")
+        .distinct()
+    )
+    starts: dict[tuple[int, int], list[date]] = {}
+    stubs = [
+        EnterpriseRequest(
+            status=RequestStatus.IN_PROGRESS,
+            clock_from=start,
+            limit_days=limit,
+            extension_days=extension,
+            suspended_days=stood,
+        )
+        for start, limit, extension, stood in clocks
+        if start is not None and limit is not None
+    ]
+    for stub in requests_with_clock(stubs, on=on):
+        clock = vars(stub)[CLOCK_ATTRIBUTE]
+        if clock is not None and clock.level == level and stub.clock_from is not None:
+            total = (stub.limit_days or 0) + stub.extension_days
+            starts.setdefault((total, stub.suspended_days), []).append(stub.clock_from)
+    if not starts:
+        return queryset.none()
+    matching = Q(pk__in=[])
+    for (total, stood), days in starts.items():
+        matching |= Q(clock_total=total, suspended_days=stood, clock_from__in=days)
+    return running.alias(clock_total=F("limit_days") + F("extension_days")).filter(matching)
 
 
 # --- lists and one request ----------------------------------------------------------------------

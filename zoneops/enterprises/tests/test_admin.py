@@ -281,3 +281,33 @@ def test_the_add_and_change_pages_render(head, leader):
         "/admin/enterprises/liaisonassignment/add/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/enterprises/enterprisefigure/",
+        "/admin/enterprises/liaisonassignment/",
+        "/admin/enterprises/liaisonassignment/mine/",
+        "/admin/enterprises/liaisonassignment/coverage/",
+    ],
+)
+def test_figure_and_liaison_pages_query_count_does_not_grow_with_rows(
+    url, leader, org, django_assert_max_num_queries
+):
+    client = client_for(leader)
+
+    def grow(n):
+        for index in range(n):
+            enterprise = make_enterprise()
+            make_liaison(enterprise, person=leader, started_on=date(2019, 1, 1))
+            make_monthly_figures(enterprise, year=2019, monthly_revenue=1, months=2)
+            make_project(f"包联项目{index}", liaison_leader=leader)
+
+    grow(2)
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    grow(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

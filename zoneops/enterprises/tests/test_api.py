@@ -366,3 +366,38 @@ def test_an_enterprise_user_never_reaches_another_enterprise_even_when_granted_v
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/enterprises/liaisons",
+        "/api/v1/enterprises/my-liaison",
+        "/api/v1/enterprises/coverage",
+    ],
+)
+def test_liaison_endpoints_query_count_does_not_grow_with_rows(
+    url, leader, org, django_assert_max_num_queries
+):
+    client = client_for(leader)
+
+    def grow(n):
+        for index in range(n):
+            enterprise = make_enterprise()
+            make_liaison(enterprise, person=leader, started_on=date(2019, 1, 1))
+            make_liaison(
+                enterprise,
+                kind=LiaisonKind.DEPARTMENT,
+                department=org["investment"],
+                started_on=date(2019, 1, 1),
+            )
+            make_monthly_figures(enterprise, year=2019, monthly_revenue=1, months=2)
+            make_project(f"包联项目{index}", liaison_leader=leader)
+
+    grow(2)
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(25) as few:
+        client.get(url)
+    grow(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

@@ -683,3 +683,37 @@ def test_the_request_pages_show_no_english_ui(client, enterprise, org, page):
 
     text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", body, flags=re.S)
     assert [word for word in ENGLISH_UI if word in text] == []
+
+
+# --- the other pages read in a fixed number of queries -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "overdue/",
+        "statistics/?year=2026&first_month=1&last_month=12&by=enterprise",
+        "statistics/?year=2026&first_month=1&last_month=12&by=department",
+        "change",
+    ],
+)
+def test_the_overdue_statistics_and_change_pages_do_not_grow_with_rows(
+    client, enterprise, org, page, django_assert_max_num_queries
+):
+    first = routed(enterprise, org, title="首件诉求")
+    request_add_note(request=first, note="首次跟进", by=None)
+    url = step_url(first, "change") if page == "change" else f"{LIST}{page}"
+    client.get(url)  # loads the calendar years
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(url).status_code == 200
+    for index in range(8):
+        routed(make_enterprise(f"企业{index}"), org, title=f"诉求{index}")
+        request_add_note(request=first, note=f"跟进{index}", by=None)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = text_of(client.get(url))
+    if page == "overdue/":
+        assert "共 9 件" in body
+    elif page == "change":
+        assert "跟进7" in body
+    else:
+        assert "企业7" in body or "行政审批局" in body

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.workcalendar import calendar_cache_clear
 from zoneops.enterprises.enums import RequestKind, RequestStatus
+from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.selectors.requests import (
     RequestClock,
     overdue_requests,
@@ -20,6 +21,7 @@ from zoneops.enterprises.selectors.requests import (
     request_clock,
     request_events_for,
     request_suspension_ask,
+    requests_at_clock_level,
     requests_awaiting_materials,
     requests_statistics,
     requests_visible,
@@ -592,3 +594,27 @@ def test_statistics_refuse_an_unknown_grouping_or_a_reversed_period(db, argument
         requests_statistics(user=None, **arguments)
 
     assert refused.value.field == field
+
+
+def test_requests_at_a_clock_level_are_the_running_ones_whose_clock_is_at_it(enterprise, org):
+    # 10 working days from Monday 2026-03-02: due Monday 2026-03-16.
+    running = make_request(
+        enterprise, kind=RequestKind.COMPLAINT, accepted=True, department=org["approvals"]
+    )
+    make_request(
+        enterprise,
+        kind=RequestKind.COMPLAINT,
+        accepted=True,
+        department=org["approvals"],
+        answered=date(2026, 3, 5),
+    )
+    queryset = EnterpriseRequest.objects.all()
+
+    def at(level, on):
+        return list(requests_at_clock_level(queryset, level=level, on=on))
+
+    assert at("normal", date(2026, 3, 12)) == [running]
+    assert at("yellow", date(2026, 3, 12)) == []
+    assert at("yellow", date(2026, 3, 13)) == [running]
+    assert at("red", date(2026, 3, 13)) == []
+    assert at("red", date(2026, 3, 18)) == [running]

@@ -13,6 +13,7 @@ from zoneops.enterprises.selectors import (
     COVERAGE_PROJECTS,
     COVERAGE_PROVINCE_CITY,
     enterprise_figure_series,
+    enterprises_list,
     figures_total,
     figures_with_previous,
     liaison_coverage,
@@ -310,3 +311,17 @@ def _problem(project: Project, org, *, due: date) -> Problem:
         due_on=due,
     )
     return record_save(instance=problem, by=None)
+
+
+def test_the_register_is_searched_by_name_former_name_and_credit_code_in_either_case(people):
+    renamed = make_enterprise("嘉诚汽车内饰", former_names="沧州嘉诚塑料")
+    make_enterprise("龙山汽车配件")
+    leader = people["leader"]
+
+    def found(text):
+        return [e.name for e in enterprises_list(user=leader, search=text)]
+
+    assert found(" 嘉诚塑料 ") == ["嘉诚汽车内饰"]
+    assert found(renamed.credit_code.lower()) == ["嘉诚汽车内饰"]
+    assert sorted(found("汽车")) == ["嘉诚汽车内饰", "龙山汽车配件"]
+    assert len(found("")) == 2

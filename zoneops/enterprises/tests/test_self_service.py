@@ -484,6 +484,30 @@ def test_home_and_list_show_the_requests_waiting_for_materials(client_a, firm_a)
     assert "用电增容" in html(client_a.get("/enterprise/requests/?status=open"))
 
 
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        ("", {"已受理诉求", "待评价诉求", "已评价诉求", "已退回诉求"}),
+        ("open", {"已受理诉求"}),
+        ("answered", {"待评价诉求"}),
+        ("closed", {"已评价诉求", "已退回诉求"}),
+        ("nonsense", {"已受理诉求", "待评价诉求", "已评价诉求", "已退回诉求"}),
+    ],
+)
+def test_the_request_list_filter_keeps_only_the_requests_in_that_state(
+    client_a, firm_a, status, shown
+):
+    make_request(firm_a, title="已受理诉求", accepted=timezone.localdate())
+    answered(firm_a, title="待评价诉求")
+    make_request(firm_a, title="已评价诉求", accepted=True, answered=ANSWERED_ON, rated=ANSWERED_ON)
+    make_request(firm_a, title="已退回诉求", returned=timezone.localdate())
+
+    body = html(client_a.get(f"/enterprise/requests/?status={status}"))
+
+    titles = {"已受理诉求", "待评价诉求", "已评价诉求", "已退回诉求"}
+    assert {title for title in titles if title in body} == shown
+
+
 def test_pages_speak_chinese(client_a):
     for url in PAGES:
         body = html(client_a.get(url))

@@ -346,3 +346,23 @@ def test_decisions_are_marked_done_in_bulk_and_refusals_reported(client, officer
     assert "会议未开：会议尚未召开，议定事项不能办结。" in body
     done.refresh_from_db()
     assert done.done_on is not None
+
+
+def test_the_done_page_says_why_a_decision_cannot_be_marked_and_takes_no_post(client, officer):
+    meeting = make_meeting(held_on=MEETING_DAY, by=officer)
+    decision = decision_create(
+        meeting=meeting, text="协调供电", owner=officer, due_on=date(2020, 4, 10), by=officer
+    )
+    url = f"/admin/meetings/decision/{decision.pk}/done/"
+
+    not_held = client.get(url)
+    posted = client.post(url, {"done_on": "2020-04-08", "edit_version": decision.version})
+    meeting_hold(meeting=meeting, minutes="纪要", by=officer)
+    open_page = client.get(url)
+
+    assert 'id="step-notice"' in _body(not_held)
+    assert "会议尚未召开，议定事项不能办结。" in _body(not_held)
+    assert posted.status_code == 403
+    decision.refresh_from_db()
+    assert decision.done_on is None
+    assert 'id="step-notice"' not in _body(open_page) and "确认完成" in _body(open_page)

@@ -106,6 +106,7 @@ def test_a_stale_update_is_a_conflict(api, officer):
     assert stale.status_code == 409
     assert _fields(stale) == {"version"}
     assert (blank.status_code, _fields(blank)) == (400, {"title"})
+    assert blank.json()["message"] == "“会议名称”不能为空。"  # the field name, not `title`
 
 
 def test_hold_and_cancel(api, officer):

@@ -2,7 +2,6 @@
 
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
@@ -20,7 +19,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.amounts import format_yi
-from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import add_service_error
 from zoneops.common.scope import can_see
@@ -329,10 +328,9 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
             dimension=data.get("dimension") or "stage",
             user=request.user,
         )
-        response = HttpResponse(pipeline_summary_xlsx(summary), content_type=XLSX_CONTENT_TYPE)
-        filename = quote(f"{pipeline_summary_title(summary)}.xlsx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-        return response
+        return xlsx_response(
+            pipeline_summary_xlsx(summary), f"{pipeline_summary_title(summary)}.xlsx"
+        )
 
 
 class StageMoveView(UnfoldModelAdminViewMixin, FormView):

@@ -2,10 +2,8 @@
 
 from datetime import date
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
@@ -14,7 +12,7 @@ from ninja.pagination import paginate
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.amounts import exact_wan, wan_to_yi
-from zoneops.common.excel import XLSX_CONTENT_TYPE
+from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply, record_save
@@ -195,10 +193,7 @@ def summary(request, query: Query[SummaryQuery]):
 @router.get("/summary.xlsx", summary="招商项目情况表（Excel）", response={200: None})
 def summary_xlsx(request, query: Query[SummaryQuery]):
     result = _summary(request, query)
-    response = HttpResponse(pipeline_summary_xlsx(result), content_type=XLSX_CONTENT_TYPE)
-    filename = f"{pipeline_summary_title(result)}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(pipeline_summary_xlsx(result), f"{pipeline_summary_title(result)}.xlsx")
 
 
 class FunnelQuery(Schema):

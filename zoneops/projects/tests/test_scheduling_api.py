@@ -7,7 +7,7 @@ from django.utils import timezone
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.enums import KeyLevel, Stage
-from zoneops.projects.models import CommandHQ, Milestone, ProgressReport
+from zoneops.projects.models import CommandHQ, Milestone, ProgressReport, Project
 from zoneops.projects.services import project_set_key_levels
 from zoneops.projects.services.scheduling import annual_plan_set, milestone_create
 from zoneops.projects.tests.factories import make_project
@@ -341,3 +341,40 @@ def test_an_enterprise_user_cannot_read_the_lights_or_reports(org):
     assert api.get("/api/v1/projects/lights").status_code == 403
     assert api.get("/api/v1/projects/progress-reports").status_code == 403
     assert api.get("/api/v1/projects/progress-reports/missing").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/projects/",
+        "/api/v1/projects/annual-plans?year=2019",
+        "/api/v1/projects/progress-reports",
+        "/api/v1/projects/progress-reports/missing?month=2019-10",
+        "/api/v1/projects/lights?as_of=2019-10-15&year=2019",
+        "/api/v1/projects/command-hqs",
+    ],
+)
+def test_project_lists_query_count_does_not_grow_with_rows(
+    url, api, org, officer, django_assert_max_num_queries
+):
+    def grow(n):
+        for index in range(n):
+            project = make_project(
+                f"增长项目{index}-{Project.objects.count()}",
+                investment=1000,
+                moves=STARTED,
+                responsible_department=org["investment"],
+            )
+            project_set_key_levels(project=project, year=2019, levels=[KeyLevel.CITY])
+            annual_plan_set(project=project, year=2019, planned_investment=500, by=officer)
+            milestone_create(project=project, name="开工", planned_on=date(2019, 3, 1), by=None)
+            _fill(api, project, "2019-09", 100)
+
+    grow(2)
+    assert api.get(url).status_code == 200
+    with django_assert_max_num_queries(30) as few:
+        api.get(url)
+    few_count = len(few.captured_queries)  # the next request resets the connection's log
+    grow(8)
+    with django_assert_max_num_queries(few_count):
+        assert api.get(url).status_code == 200
