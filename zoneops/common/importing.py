@@ -101,6 +101,23 @@ def key_set(values: Sequence[Any]) -> Any:
     return list(values)
 
 
+def scope_flags(model: type[models.Model], user: Any) -> tuple[Any, Any]:
+    """Expressions telling, for each stored row, whether the user may read it and change it
+    (an import shows a readable record unchanged, and updates only one he may change)."""
+
+    def flag(condition: Q | None) -> Any:
+        if condition is None:
+            return Value(True, output_field=BooleanField())
+        return Case(
+            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+
+    if user is None:  # the system (a command) reads and writes everything
+        return flag(None), flag(None)
+    scope = scope_for(user)
+    return flag(scope_filter(model, scope)), flag(scope_filter(model, scope, write=True))
+
+
 # --- Columns and lookups ---------------------------------------------------------------------
 
 
@@ -310,6 +327,8 @@ class Existing:
     version: int
     visible: bool
     values: dict[str, Any]
+    # The user may change it (reading it is not enough to update it through an import).
+    writable: bool = True
 
 
 @dataclass(slots=True)
@@ -626,16 +645,7 @@ class Register:
         """The stored records the keys find, whether or not the user may see them (a key
         taken by a record out of sight is an error, not a new record)."""
         sources = [column.source for column in self.key_columns]
-        condition = scope_filter(self.model, scope_for(user)) if user is not None else None
-        visible = (
-            Value(True, output_field=BooleanField())
-            if condition is None
-            else Case(
-                When(condition, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        visible, writable = scope_flags(self.model, user)
         wanted = set(keys)
         firsts = sorted({key[0] for key in wanted})
         # A composite key (项目编号 + 月份) is looked up by each part, then matched exactly.
@@ -651,13 +661,15 @@ class Register:
             )
             if lock:
                 queryset = queryset.select_for_update(of=("self",))
-            for record in self.values(queryset).annotate(import_visible=visible):
+            rows = self.values(queryset).annotate(import_visible=visible, import_writable=writable)
+            for record in rows:
                 key = tuple(record[source] for source in sources)
                 if key in wanted:
                     found[key] = Existing(
                         pk=record["pk"],
                         version=record["version"],
                         visible=record["import_visible"],
+                        writable=record["import_writable"],
                         values={
                             column.name: record[column.source]
                             for column in self.columns
@@ -674,6 +686,12 @@ class Register:
 
     def hidden_key_message(self, key: tuple[Any, ...]) -> str:
         return _("%(column)s“%(key)s”已被使用，且该记录不在您的数据范围内，不能更新。") % {
+            "column": self.key[0],
+            "key": " ".join(_shown(part) for part in key),
+        }
+
+    def read_only_key_message(self, key: tuple[Any, ...]) -> str:
+        return _("%(column)s“%(key)s”的记录您可以查看但不能修改（不由您或您的部门负责）。") % {
             "column": self.key[0],
             "key": " ".join(_shown(part) for part in key),
         }
@@ -1219,7 +1237,11 @@ def _match(register: Register, checked: CheckedCells, plan: Plan, *, user: Any, 
         if not row.changes:
             continue
         version = checked.versions[index] if checked.versions is not None else None
-        if not may_update:
+        if not record.writable:
+            plan.error(
+                row.number, first.header, _key_text(key), register.read_only_key_message(key or ())
+            )
+        elif not may_update:
             plan.error(
                 row.number,
                 first.header,

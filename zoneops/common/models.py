@@ -46,6 +46,10 @@ class BusinessModel(models.Model):
     scope_owner_fields: tuple[str, ...] = ("created_by",)
     scope_enterprise_field: str | None = None
     scope_public: bool = False
+    # Who may change it: the same fields unless a model declares `scope_write_department_fields`,
+    # `scope_write_owner_fields` or `scope_write_enterprise_field`; or whoever may change the
+    # record it belongs to (`scope_write_parent`). `scope_public` never widens writing.
+    scope_write_parent: str | None = None
 
     class Meta:
         abstract = True

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from zoneops.common.models import BusinessModel
 from zoneops.meetings.enums import AgendaSource, MeetingKind, MeetingStatus
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
 
 class Meeting(BusinessModel):
@@ -24,6 +25,8 @@ class Meeting(BusinessModel):
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("主持人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -133,6 +136,8 @@ class Decision(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("责任人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -17,6 +17,7 @@ from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
 OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
 CLOCK_STATUSES = (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
@@ -63,6 +64,8 @@ class SystemicBlocker(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("牵头人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         related_name="owned_blockers",
     )

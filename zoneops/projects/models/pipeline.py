@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.common.amounts import AmountField
 from zoneops.common.models import BusinessModel
 from zoneops.common.scope import ScopedQuerySet
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 from zoneops.projects.enums import KeyLevel, SourceChannel, Stage
 
 
@@ -74,6 +75,8 @@ class Project(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("招商专员"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -82,6 +85,8 @@ class Project(BusinessModel):
     liaison_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("包联领导"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

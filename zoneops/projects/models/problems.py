@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
 
 class ProblemQuerySet(ScopedQuerySet):
@@ -54,6 +55,8 @@ class Problem(BusinessModel):
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提级至"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
 from zoneops.common.models import BusinessModel
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
 
 class Milestone(BusinessModel):
@@ -156,11 +157,17 @@ class CommandHQ(BusinessModel):
     commander = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("指挥长"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         related_name="commanded_hqs",
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("成员"), related_name="hq_memberships", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("成员"),
+        related_name="hq_memberships",
+        blank=True,
+        limit_choices_to=STAFF_ONLY,
     )
     projects = models.ManyToManyField(
         "projects.Project", verbose_name=_("项目"), related_name="command_hqs", blank=True
@@ -168,7 +175,9 @@ class CommandHQ(BusinessModel):
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
     duties = models.TextField(_("职责"), blank=True)
 
+    # Every colleague reads the command HQs; the commander and whoever set it up change it.
     scope_public = True
+    scope_write_owner_fields = ("created_by", "commander")
 
     class Meta:
         verbose_name = _("项目指挥部")
