@@ -150,11 +150,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "orgs/lockout.html"
 # The enterprise login (/enterprise/) gets its own lockout page; the back office keeps the above.
 AXES_LOCKOUT_CALLABLE = "zoneops.enterprises.views.lockout"
-if env_bool("ZONEOPS_BEHIND_PROXY"):
-    # The client's address comes from the proxy's X-Forwarded-For, or every user would share the
-    # proxy's address and five wrong passwords would lock anyone's account.
-    AXES_IPWARE_PROXY_COUNT = env_int("ZONEOPS_PROXY_COUNT", 1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address is REMOTE_ADDR: behind a proxy, `zoneops serve` sets it from the trusted
+# proxy's X-Forwarded-For (ZONEOPS_TRUSTED_PROXY below).
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -186,9 +183,15 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZONEOPS_BEHIND_PROXY") else None
-)
+# Behind a reverse proxy (ZONEOPS_BEHIND_PROXY), `zoneops serve` (waitress) believes the
+# X-Forwarded-Proto and X-Forwarded-For of that one peer: it sets the request's scheme and
+# REMOTE_ADDR from them, which Django (HTTPS redirect, secure cookies) and the login lockout read.
+# From any other peer the headers are dropped, so a client reaching the server directly can
+# claim neither HTTPS nor another client's address. By default the proxy is on the same machine.
+BEHIND_PROXY = env_bool("ZONEOPS_BEHIND_PROXY")
+ZONEOPS_TRUSTED_PROXY = (env_str("ZONEOPS_TRUSTED_PROXY") or "127.0.0.1") if BEHIND_PROXY else None
+# Proxies in a chain that each add to X-Forwarded-For (a CDN in front of the proxy: 2).
+ZONEOPS_TRUSTED_PROXY_COUNT = env_int("ZONEOPS_PROXY_COUNT", 1)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
