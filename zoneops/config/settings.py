@@ -164,6 +164,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT")) if env_str("STATIC_ROOT") else DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT")) if env_str("MEDIA_ROOT") else DATA_DIR / "media"
+# Uploads are kept readable by the owner only, and served by zoneops.common.files' view alone.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -202,8 +205,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 ZONEOPS_MAJOR_PROJECT_THRESHOLD = env_int("ZONEOPS_MAJOR_PROJECT_THRESHOLD", 100000)
 ZONEOPS_SMALL_PROJECT_THRESHOLD = env_int("ZONEOPS_SMALL_PROJECT_THRESHOLD", 5000)
 
-# The largest workbook an import accepts.
+# The largest workbook an import accepts, and the largest site photo.
 ZONEOPS_IMPORT_MAX_BYTES = env_int("ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)
+ZONEOPS_PHOTO_MAX_BYTES = env_int("ZONEOPS_PHOTO_MAX_BYTES", 10 * 2**20)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
