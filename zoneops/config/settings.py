@@ -4,6 +4,7 @@ Safe defaults give a local run on the embedded SQLite; a deployment sets DEBUG=f
 SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md).
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -11,10 +12,22 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.config.env import data_dir, env_bool, env_int, env_list, env_str
+from zoneops.config.env import (
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    private_dir,
+    private_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
+# The database, uploads and the key are the owner's only. A read-only place still runs with
+# DATABASE_URL, MEDIA_ROOT and SECRET_KEY elsewhere.
+with contextlib.suppress(OSError):
+    private_dir(DATA_DIR)
 # Only inside a pytest run (pytest sets PYTEST_VERSION) or when asked explicitly.
 TESTING = env_bool("ZONEOPS_TESTING") or bool(os.environ.get("PYTEST_VERSION"))
 
@@ -32,12 +45,10 @@ def _secret_key() -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_urlsafe(50)
-    try:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
-    except OSError:
-        pass  # a read-only data folder still runs, with a key that lasts one process
+    # A read-only data folder still runs, with a key that lasts one process.
+    with contextlib.suppress(OSError):
+        if not private_file(key_file, key):  # another process made it meanwhile
+            key = key_file.read_text().strip()
     return key
 
 
@@ -112,6 +123,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite, creating the file readable by its owner only (zoneops.common.sqlite).
+    DATABASES["default"]["ENGINE"] = "zoneops.common.sqlite"
     # Concurrent use of one file: WAL, a busy timeout and IMMEDIATE write transactions.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
