@@ -24,7 +24,6 @@ import io
 import json
 import re
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -64,6 +63,7 @@ from zoneops.common.excel import (
     write_register_workbook,
 )
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.files import delete_on_commit, extension, original_name, random_name
 from zoneops.common.scope import scope_filter, scope_for
 
 CHOICE, LOOKUP = "choice", "lookup"
@@ -1482,13 +1482,29 @@ def cells_load(register: Register, content: bytes, data: bytes) -> CheckedCells 
 # --- Import batches: the uploaded file between the preview and the confirmation ---------------
 
 
+# The spreadsheet kinds python-calamine reads; a file named otherwise is not taken.
+WORKBOOK_EXTENSIONS = ("xlsx", "xlsm", "xls", "ods")
+# How long a preview that nobody confirms keeps its file (removed at a later upload).
+PREVIEW_KEPT = timedelta(hours=24)
+
+
 def import_batch_upload(*, register: Register, filename: str, data: bytes, by: Any) -> Any:
-    """Keep the uploaded workbook with its preview; nothing else is written."""
+    """Keep the uploaded workbook with its preview; nothing else is written.
+
+    A file that is not a workbook of the register (its name, its size, its content) is refused
+    and nothing is kept; a workbook whose rows have errors keeps its preview, not the file.
+    """
     from zoneops.common.models import ImportBatch
 
     created, updated = register.permissions(by)
     if not (created or updated):
         raise PermissionDeniedError()
+    if extension(filename) not in WORKBOOK_EXTENSIONS:
+        raise ApplicationError(
+            _("只能导入 Excel 文件（%(kinds)s）。")
+            % {"kinds": "、".join(f".{kind}" for kind in WORKBOOK_EXTENSIONS)},
+            field="file",
+        )
     limit = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 50 * 2**20)
     if len(data) > limit:
         raise ApplicationError(
@@ -1497,20 +1513,42 @@ def import_batch_upload(*, register: Register, filename: str, data: bytes, by: A
             field="file",
         )
     plan = import_preview(register=register, data=data, user=by)
+    if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
+        raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")
+    import_batches_expire(before=timezone.now() - PREVIEW_KEPT)
     batch = ImportBatch(
         register=register.name,
-        filename=filename[:200],
+        filename=original_name(filename),
         uploaded_by=by if getattr(by, "pk", None) else None,
         summary=plan.summary(),
     )
-    batch.file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(data), save=False)
-    batch.save()
-    if plan.checked is not None and not plan.errors:
+    if not plan.errors:
+        batch.file.save(random_name(filename), ContentFile(data), save=False)
         # The confirmation then checks only what depends on the stored records.
         batch.file.storage.save(
             _cells_name(batch), ContentFile(cells_dump(register, plan.checked, data))
         )
+    batch.save()
     return batch
+
+
+def import_batches_expire(*, before: datetime) -> int:
+    """Drop the files of previews uploaded before `before` and never confirmed; their batches
+    stay, with their summary, and can no longer be confirmed. How many were dropped."""
+    from zoneops.common.models import ImportBatch
+
+    stale = ImportBatch.objects.filter(
+        status=ImportBatch.Status.PREVIEWED, uploaded_at__lt=before
+    ).exclude(file="")
+    dropped = list(stale.values_list("pk", "file"))
+    if not dropped:
+        return 0
+    ImportBatch.objects.filter(pk__in=[pk for pk, _name in dropped]).update(file="")
+    delete_on_commit(
+        ImportBatch._meta.get_field("file").storage,  # type: ignore[attr-defined]
+        [stored for _pk, name in dropped for stored in (name, f"{name}.cells.json")],
+    )
+    return len(dropped)
 
 
 def _cells_name(batch: Any) -> str:
@@ -1525,6 +1563,12 @@ def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
         raise PermissionDeniedError()
     if batch.status != ImportBatch.Status.PREVIEWED:
         raise ApplicationError(_("该文件已经导入过了。"), code="imported")
+    if not batch.file:
+        if batch.summary.get("counts", {}).get("errors"):
+            message = _("没有导入：预览发现错误，请修改文件后重新上传。")
+        else:
+            message = _("没有导入：预览已过期，请重新上传文件。")
+        raise ApplicationError(message, field="file", code="not_kept")
     started = time.perf_counter()
     with batch.file.open("rb") as handle:
         data = handle.read()

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
+from zoneops.common.files import ProtectedImageField, RandomName
 from zoneops.common.models import BusinessModel
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
@@ -137,7 +138,14 @@ class ProgressPhoto(models.Model):
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("月度调度"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("现场照片"), upload_to="progress/%Y/%m/")
+    # Served only to whoever may read the report (zoneops.common.files), under a random name.
+    image = ProtectedImageField(
+        _("现场照片"),
+        upload_to=RandomName("progress/%Y/%m/"),
+        owner="report",
+        name_field="filename",
+    )
+    filename = models.CharField(_("文件名"), max_length=200, blank=True, editable=False)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -147,7 +155,7 @@ class ProgressPhoto(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.filename or self.image.name
 
 
 class CommandHQ(BusinessModel):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.amounts import format_wan
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.files import delete_on_commit, image_check, original_name
 from zoneops.common.periods import format_day, format_months
 from zoneops.common.services import (
     record_apply,
@@ -547,17 +548,28 @@ def progress_report_delete(
         project_id=current.project_id, month__gt=current.month
     ).exists():
         raise ApplicationError(_("只能删除该项目最近一个月的月度调度草稿。"), field="month")
+    photos = list(current.photos.values_list("image", flat=True))
     record_delete(instance=current, by=by, expected_version=expected_version)
+    delete_on_commit(ProgressPhoto._meta.get_field("image").storage, photos)  # type: ignore[attr-defined]
 
 
 @transaction.atomic
 def progress_photo_add(
     *, report: ProgressReport, image: Any, by: Any, caption: str = ""
 ) -> ProgressPhoto:
-    """Attach a site photo (现场照片) to a monthly report."""
-    photo = ProgressPhoto(report=report, image=image, caption=caption.strip())
-    photo.full_clean()
-    photo.save()
+    """Attach a site photo (现场照片) to a monthly report: a JPEG, PNG, GIF or WebP image, kept
+    under a random name with the user's name for it beside."""
+    kind = image_check(image, field="image")
+    photo = ProgressPhoto(
+        report=report, caption=caption.strip(), filename=original_name(image.name)
+    )
+    photo.image.save(f"photo.{kind}", image, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:
+        photo.image.delete(save=False)  # a refused photo leaves nothing behind
+        raise
     return photo
 
 
@@ -571,7 +583,7 @@ def progress_photo_update(*, photo: ProgressPhoto, caption: str, by: Any) -> Pro
 
 @transaction.atomic
 def progress_photo_delete(*, photo: ProgressPhoto, by: Any) -> None:
-    photo.image.delete(save=False)
+    delete_on_commit(photo.image.storage, [photo.image.name])
     photo.delete()
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_problem_blocker'),
+        ('projects', '0004_stored_files'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
