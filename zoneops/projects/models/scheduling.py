@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
 from zoneops.common.models import BusinessModel
+from zoneops.projects.enums import ProgressReportStatus
 
 
 class Milestone(BusinessModel):
@@ -81,9 +82,7 @@ class AnnualPlan(BusinessModel):
 class ProgressReport(BusinessModel):
     """A key project's monthly report (月度调度): one per project per month."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已报送")
+    Status = ProgressReportStatus
 
     project = models.ForeignKey(
         "projects.Project",
