@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zoneops.common.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,6 +192,25 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (zoneops.common.middleware): everything from our own origin, nothing
+# inline but styles (the templates, unfold and Swagger UI set style attributes), no frames.
+ZONEOPS_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The back office's Alpine.js (shipped with unfold) evaluates its x-data expressions as code.
+ZONEOPS_CSP_PATHS = {"/admin/": {"script-src": ["'unsafe-eval'"]}}
+# Pages and answers with people's and enterprises' data are never kept by a browser or proxy:
+# the API, the enterprise's pages and the back office (the admin's own views already said so).
+ZONEOPS_NO_STORE_PATHS = ["/api/", "/enterprise/", "/admin/"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Messages (e.g. a new API token, shown once) stay on the server, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
