@@ -147,6 +147,9 @@ LOGIN_REDIRECT_URL = "admin:index"
 AXES_FAILURE_LIMIT = env_int("ZONEOPS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("ZONEOPS_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An address trying many user names is locked too, at a higher limit (zoneops.orgs.lockout).
+AXES_HANDLER = "zoneops.orgs.lockout.LockoutHandler"
+ZONEOPS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ZONEOPS_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "orgs/lockout.html"
 # The enterprise login (/enterprise/) gets its own lockout page; the back office keeps the above.
