@@ -24,7 +24,12 @@ class ApplicationError(Exception):
         self.message = str(message)
         self.field = field
         self.code = code
-        self.errors = errors or [{"field": field, "message": self.message}]
+        self.reasons = errors
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        # Read when answered: an edge may rename `field` on the way (api.lookups.payload_names).
+        return self.reasons or [{"field": self.field, "message": self.message}]
 
 
 class PermissionDeniedError(ApplicationError):
