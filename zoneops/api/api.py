@@ -43,9 +43,7 @@ def error_response(
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return error_response(
-        request, exc.status_code, exc.message, [{"field": exc.field, "message": exc.message}]
-    )
+    return error_response(request, exc.status_code, exc.message, exc.errors)
 
 
 @api.exception_handler(ValidationError)

@@ -1555,8 +1555,45 @@ def _cells_name(batch: Any) -> str:
     return f"{batch.file.name}.cells.json"
 
 
+class ImportRefusedError(ApplicationError):
+    """A confirmation that found errors (the file's own, or records changed since the preview):
+    nothing was written. `plan` holds every error; `errors` the first ones, by row and column."""
+
+    def __init__(self, plan: Plan) -> None:
+        ordered = sorted(plan.errors, key=lambda error: error.row)
+        if len(ordered) == 1:
+            reason = _where(ordered[0]) + ordered[0].message
+        else:
+            reason = _("文件中有 %(count)s 处错误，请改正后重新上传。") % {"count": len(ordered)}
+        super().__init__(
+            _("没有导入，未写入任何数据。%(reason)s") % {"reason": reason},
+            field="file",
+            code="import_refused",
+            errors=[
+                {
+                    "field": "file",
+                    "row": error.row or None,
+                    "column": error.column or None,
+                    "value": error.value,
+                    "message": error.message,
+                }
+                for error in ordered[:SHOWN_ERRORS]
+            ],
+        )
+        self.plan = plan
+
+
+def _where(error: CellError) -> str:
+    if not error.row:
+        return ""
+    if not error.column:
+        return _("第%(row)s行：") % {"row": error.row}
+    return _("第%(row)s行“%(column)s”：") % {"row": error.row, "column": error.column}
+
+
 def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
-    """Write the batch's workbook, checked again; a batch is imported once."""
+    """Write the batch's workbook, checked again; a batch is imported once. With errors it
+    raises ImportRefusedError and writes no record; the batch keeps the errors for its page."""
     from zoneops.common.models import ImportBatch
 
     if batch.uploaded_by_id != getattr(by, "pk", None):
@@ -1597,9 +1634,11 @@ def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
             locked.status = ImportBatch.Status.IMPORTED
             locked.imported_at = timezone.now()
         locked.save(update_fields=["summary", "status", "imported_at"])
-    if not plan.errors and storage.exists(cells_name):
-        storage.delete(cells_name)
     batch.refresh_from_db()
+    if plan.errors:
+        raise ImportRefusedError(plan)
+    if storage.exists(cells_name):
+        storage.delete(cells_name)
     return plan
 
 

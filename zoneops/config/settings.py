@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zoneops.common.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,6 +160,9 @@ LOGIN_REDIRECT_URL = "admin:index"
 AXES_FAILURE_LIMIT = env_int("ZONEOPS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("ZONEOPS_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An address trying many user names is locked too, at a higher limit (zoneops.orgs.lockout).
+AXES_HANDLER = "zoneops.orgs.lockout.LockoutHandler"
+ZONEOPS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ZONEOPS_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "orgs/lockout.html"
 # The enterprise login (/enterprise/) gets its own lockout page; the back office keeps the above.
@@ -210,6 +214,25 @@ ZONEOPS_TRUSTED_PROXY = (env_str("ZONEOPS_TRUSTED_PROXY") or "127.0.0.1") if BEH
 ZONEOPS_TRUSTED_PROXY_COUNT = env_int("ZONEOPS_PROXY_COUNT", 1)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (zoneops.common.middleware): everything from our own origin, nothing
+# inline but styles (the templates, unfold and Swagger UI set style attributes), no frames.
+ZONEOPS_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The back office's Alpine.js (shipped with unfold) evaluates its x-data expressions as code.
+ZONEOPS_CSP_PATHS = {"/admin/": {"script-src": ["'unsafe-eval'"]}}
+# Pages and answers with people's and enterprises' data are never kept by a browser or proxy:
+# the API, the enterprise's pages and the back office (the admin's own views already said so).
+ZONEOPS_NO_STORE_PATHS = ["/api/", "/enterprise/", "/admin/"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Messages (e.g. a new API token, shown once) stay on the server, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

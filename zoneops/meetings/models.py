@@ -1,8 +1,11 @@
 """Meetings (周对接、月例会、季观摩、线上洽谈) and ceremonies (签约仪式、云签约、集中开工):
 their agenda built from the records, minutes, and the decisions that become supervised tasks."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -64,6 +67,15 @@ class Meeting(BusinessModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def start(self) -> datetime | None:
+        """The moment it starts: its day at its time, on the zone's clock (TIME_ZONE)."""
+        if self.starts_at is None:
+            return None
+        return timezone.make_aware(
+            datetime.combine(self.held_on, self.starts_at), timezone.get_default_timezone()
+        )
 
 
 class AgendaItem(models.Model):

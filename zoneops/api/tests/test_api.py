@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from zoneops.api.models import ApiToken
 from zoneops.api.services import api_token_create, api_token_revoke
+from zoneops.common.exceptions import ApplicationError
 from zoneops.common.services import record_save
+from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.parks.enums import CarrierKind
@@ -177,3 +179,34 @@ def test_only_administrators_see_and_revoke_api_tokens(org, role):
     token.refresh_from_db()
     assert token.revoked_at is None
     assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 200
+
+
+def test_no_token_for_an_enterprise_or_inactive_user_in_the_service_or_the_back_office(org):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    enterprise_user = make_user(RoleCode.ENTERPRISE, enterprise=make_enterprise("沧州明珠"))
+    inactive = make_user(RoleCode.STAFF, departments=[org["zone"]])
+    inactive.is_active = False
+    inactive.save()
+    client = Client()
+    client.force_login(admin)
+
+    for holder in (enterprise_user, inactive):
+        with pytest.raises(ApplicationError) as refused:
+            api_token_create(user=holder, name="对接")
+        assert refused.value.field == "user"
+        page = client.post("/admin/api/apitoken/add/", {"user": holder.pk, "name": "对接"})
+        assert page.status_code == 200  # the form again, with the reason at the user field
+        assert refused.value.message in page.context["adminform"].form.errors["user"]
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_stops_working_when_its_user_may_no_longer_hold_one(org):
+    staff = make_user(RoleCode.STAFF, departments=[org["zone"]])
+    _token, raw = api_token_create(user=staff, name="对接")
+    assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 200
+
+    staff.enterprise = make_enterprise("沧州明珠")
+    staff.is_staff = False
+    staff.save()
+
+    assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 401

@@ -10,7 +10,7 @@ from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, ZoneDateTime
 from zoneops.common.amounts import exact_wan, wan_to_yi
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -103,7 +103,7 @@ class StageMoveOut(Schema):
     from_stage: str
     to_stage: str
     moved_on: date
-    recorded_at: object
+    recorded_at: ZoneDateTime
     by_id: int | None
     note: str
     backdate_reason: str

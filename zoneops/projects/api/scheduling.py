@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import pick_many, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, ZoneDateTime
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.orgs.models import Department, User
@@ -257,7 +257,7 @@ class ProgressReportOut(Schema):
     problems: str
     next_steps: str
     status: str
-    submitted_at: datetime | None
+    submitted_at: ZoneDateTime | None
     submitted_by_id: int | None
     version: int
 
@@ -300,7 +300,9 @@ class ProgressReportSaveIn(VersionedIn):
 
 class SubmitIn(Schema):
     version: int | None = None
-    at: datetime | None = Field(None, description="补登纸质报送时：当时的报送时间")
+    at: ZoneDateTime | None = Field(
+        None, description="补登纸质报送时：当时的报送时间（不带时区的按开发区时区理解）"
+    )
     backdate_reason: str = Field("", description="补登原因（报送时间早于今天时必填）")
 
 

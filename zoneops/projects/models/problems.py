@@ -8,6 +8,7 @@ from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.projects.enums import ProblemStatus
 
 
 class ProblemQuerySet(ScopedQuerySet):
@@ -16,10 +17,7 @@ class ProblemQuerySet(ScopedQuerySet):
 
 
 class Problem(BusinessModel):
-    class Status(models.TextChoices):
-        ROUTED = "routed", _("已交办")
-        IN_PROGRESS = "in_progress", _("办理中")
-        RESOLVED = "resolved", _("已解决")
+    Status = ProblemStatus
 
     project = models.ForeignKey(
         "projects.Project",

@@ -9,6 +9,7 @@ from zoneops.common.amounts import AmountField
 from zoneops.common.files import ProtectedImageField, RandomName
 from zoneops.common.models import BusinessModel
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.projects.enums import ProgressReportStatus
 
 
 class Milestone(BusinessModel):
@@ -83,9 +84,7 @@ class AnnualPlan(BusinessModel):
 class ProgressReport(BusinessModel):
     """A key project's monthly report (月度调度): one per project per month."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已报送")
+    Status = ProgressReportStatus
 
     project = models.ForeignKey(
         "projects.Project",
