@@ -1559,12 +1559,13 @@ class ImportRefusedError(ApplicationError):
     """A confirmation that found errors (the file's own, or records changed since the preview):
     nothing was written. `plan` holds every error; `errors` the first ones, by row and column."""
 
-    def __init__(self, plan: Plan) -> None:
-        ordered = sorted(plan.errors, key=lambda error: error.row)
-        if len(ordered) == 1:
+    def __init__(self, errors: list[CellError], *, count: int | None = None) -> None:
+        ordered = sorted(errors, key=lambda error: error.row)
+        count = len(ordered) if count is None else count
+        if count == 1 and ordered:
             reason = _where(ordered[0]) + ordered[0].message
         else:
-            reason = _("文件中有 %(count)s 处错误，请改正后重新上传。") % {"count": len(ordered)}
+            reason = _("文件中有 %(count)s 处错误，请改正后重新上传。") % {"count": count}
         super().__init__(
             _("没有导入，未写入任何数据。%(reason)s") % {"reason": reason},
             field="file",
@@ -1580,7 +1581,6 @@ class ImportRefusedError(ApplicationError):
                 for error in ordered[:SHOWN_ERRORS]
             ],
         )
-        self.plan = plan
 
 
 def _where(error: CellError) -> str:
@@ -1601,11 +1601,13 @@ def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
     if batch.status != ImportBatch.Status.PREVIEWED:
         raise ApplicationError(_("该文件已经导入过了。"), code="imported")
     if not batch.file:
-        if batch.summary.get("counts", {}).get("errors"):
-            message = _("没有导入：预览发现错误，请修改文件后重新上传。")
-        else:
-            message = _("没有导入：预览已过期，请重新上传文件。")
-        raise ApplicationError(message, field="file", code="not_kept")
+        count = batch.summary.get("counts", {}).get("errors")
+        if count:  # a preview with errors keeps its reasons, not the file
+            kept = [CellError(*error) for error in batch.summary.get("errors", [])]
+            raise ImportRefusedError(kept, count=count)
+        raise ApplicationError(
+            _("没有导入：预览已过期，请重新上传文件。"), field="file", code="not_kept"
+        )
     started = time.perf_counter()
     with batch.file.open("rb") as handle:
         data = handle.read()
@@ -1636,7 +1638,7 @@ def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
         locked.save(update_fields=["summary", "status", "imported_at"])
     batch.refresh_from_db()
     if plan.errors:
-        raise ImportRefusedError(plan)
+        raise ImportRefusedError(plan.errors)
     if storage.exists(cells_name):
         storage.delete(cells_name)
     return plan

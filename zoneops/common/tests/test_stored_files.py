@@ -146,8 +146,9 @@ def test_a_preview_with_errors_keeps_its_errors_not_the_file(administrator, sett
     assert batch.summary["counts"]["errors"] == 1
     assert not batch.file
     assert stored_files(settings) == []
-    with pytest.raises(ApplicationError, match="预览发现错误"):
+    with pytest.raises(ApplicationError, match="没有导入，未写入任何数据。第2行“类型”") as refused:
         import_batch_confirm(batch=batch, register=register, by=administrator)
+    assert "不存在的类型" in str(refused.value.errors)
     assert not Park.objects.exists()
 
 
