@@ -7,6 +7,9 @@ declaration is the field's `Bound`: the model validator, the back-office form, t
 field and the bound in the same sentence (“总投资”不能超过 10000000 万元。). A bound never
 needs more than 15 significant digits: SQLite keeps a decimal as a double, which holds 15
 digits exactly; a 16-digit amount would come back altered, or break every read of its row.
+
+Sums of many amounts are exact too (`AmountSum`): SQLite adds doubles, which loses cents once a
+total reaches 12 or so digits; the sum is taken in integer fen there instead.
 """
 
 import re
@@ -273,6 +276,44 @@ def bound_of(field: Any) -> Bound:
 
 def model_bound(model: type[models.Model], field_name: str) -> Bound:
     return bound_of(model._meta.get_field(field_name))
+
+
+# --- Exact sums ---------------------------------------------------------------------------------
+
+
+class AmountTotalField(models.DecimalField):
+    """The result of an `AmountSum`: SQLite answers whole fen, the others a decimal."""
+
+    def __init__(self) -> None:
+        super().__init__(max_digits=30, decimal_places=2)
+
+    def get_internal_type(self) -> str:
+        return "AmountTotalField"  # no backend converter: SQLite's would round to 15 digits
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        if value is None:
+            return None
+        if connection.vendor == "sqlite":
+            return Decimal(int(value)).scaleb(-2)
+        return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class AmountSum(models.Sum):
+    """The exact sum of an amount column, to the fen, on every database.
+
+    On SQLite each amount is a double; adding thousands of them drifts by cents once the total
+    reaches ten or so digits, so there each amount is turned into whole fen before adding.
+    """
+
+    output_field = AmountTotalField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="%(function)s(CAST(ROUND(%(expressions)s * 100) AS INTEGER))",
+            **extra_context,
+        )
 
 
 # --- Showing amounts ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Enterprise amounts and head counts stay within their declared bounds in the API, the
-importer and the services; the largest allowed figures read back exactly."""
+importer and the services; the largest allowed figures read back exactly, and the zone's total
+of many of them is exact to the fen on SQLite as on PostgreSQL."""
 
 import io
 from decimal import Decimal
@@ -11,6 +12,7 @@ from python_calamine import CalamineWorkbook
 from zoneops.common.importing import import_confirm, import_preview
 from zoneops.enterprises.excel import EnterpriseRegister, FigureRegister
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure
+from zoneops.enterprises.selectors import figures_total
 from zoneops.enterprises.services import enterprise_figure_save
 from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.enterprises.tests.test_excel import FIGURE_HEADERS, workbook
@@ -64,6 +66,8 @@ def test_the_largest_figures_read_back_exactly_in_the_list_the_export_and_the_ap
     assert client.get(f"/api/v1/enterprises/{enterprise.pk}").json()["registered_capital"] == (
         "10000000.00"
     )
+    total = client.get("/api/v1/enterprises/figures/total?year=2019").json()
+    assert total["values"]["revenue"] == "99999999.99"
 
     page = client.get("/admin/enterprises/enterprisefigure/").content.decode()
     assert "99999999.99万元" in page and "9999999.99万元" in page
@@ -158,3 +162,29 @@ def test_the_figure_service_refuses_beyond_the_bound_on_the_field(admin_user):
         )
     assert refused.value.field == "employees"
     assert not EnterpriseFigure.objects.exists()
+
+
+def test_the_zone_total_of_many_large_figures_is_exact_to_the_fen(client):
+    """SQLite adds doubles: 3,000 revenues of 99999999.99 came to 299999999969.99."""
+    enterprises = Enterprise.objects.bulk_create(
+        Enterprise(name=f"规上企业{index:04d}") for index in range(3000)
+    )
+    EnterpriseFigure.objects.bulk_create(
+        EnterpriseFigure(
+            enterprise=enterprise,
+            year=2019,
+            month=None,
+            revenue=Decimal("99999999.99"),
+            tax=Decimal("0.01"),
+            employees=1_000_000,
+        )
+        for enterprise in enterprises
+    )
+
+    total = figures_total(year=2019)
+
+    assert total.values["revenue"] == Decimal("299999999970.00")
+    assert total.values["tax"] == Decimal("30.00")
+    assert total.values["employees"] == 3_000_000_000
+    answered = client.get("/api/v1/enterprises/figures/total?year=2019").json()
+    assert answered["values"]["revenue"] == "299999999970.00"
