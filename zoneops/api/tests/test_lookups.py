@@ -32,3 +32,26 @@ def test_a_payload_may_name_any_colleague_but_not_a_project_out_of_scope(org):
     )
     assert created.status_code == 201, created.content
     assert CommandHQ.objects.get().commander == leader_elsewhere
+
+
+def test_an_id_no_record_can_bear_is_refused_naming_the_field(org):
+    """A payload may carry any integer: one beyond what a key holds names nothing (SQLite
+    refused it in the query, which answered 500)."""
+    officer = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    leader = make_user(RoleCode.LEADER, departments=[org["zone"]])
+    client = Client()
+    client.force_login(officer)
+
+    for payload, field in (
+        ({"commander_id": 10**25}, "commander_id"),
+        ({"commander_id": leader.pk, "member_ids": [leader.pk, 2**63]}, "member_ids"),
+        ({"commander_id": leader.pk, "project_ids": [-(10**30)]}, "project_ids"),
+    ):
+        refused = client.post(
+            "/api/v1/projects/command-hqs",
+            {"name": "指挥部甲", **payload},
+            content_type="application/json",
+        )
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["errors"][0]["field"] == field
+    assert not CommandHQ.objects.exists()
