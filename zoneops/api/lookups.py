@@ -27,7 +27,7 @@ def storable_ids(model: type[Model], ids: list[int]) -> list[int]:
     if kind not in connection.ops.integer_field_ranges:
         return ids
     low, high = connection.ops.integer_field_range(kind)
-    return [pk for pk in ids if low <= pk <= high]
+    return [pk for pk in ids if isinstance(pk, int) and low <= pk <= high]
 
 
 def pick_many(model: type[Model], ids: list[int], *, user: Any, field: str) -> list[Any]:

@@ -5,6 +5,7 @@ from django.test import Client
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.models import CommandHQ
+from zoneops.projects.services.scheduling import command_hq_create
 from zoneops.projects.tests.factories import make_project
 
 
@@ -55,3 +56,16 @@ def test_an_id_no_record_can_bear_is_refused_naming_the_field(org):
         assert refused.status_code == 400, refused.content
         assert refused.json()["errors"][0]["field"] == field
     assert not CommandHQ.objects.exists()
+
+    hq = command_hq_create(name="指挥部乙", commander=leader, by=officer)
+    for payload, field in (
+        ({"commander_id": None}, "commander_id"),
+        ({"member_ids": [10**25]}, "member_ids"),
+    ):
+        refused = client.patch(
+            f"/api/v1/projects/command-hqs/{hq.pk}",
+            {"version": hq.version, **payload},
+            content_type="application/json",
+        )
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["errors"][0]["field"] == field
