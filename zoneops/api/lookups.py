@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
@@ -20,21 +19,13 @@ def pick_one(model: type[Model], pk: int | None, *, user: Any, field: str) -> An
     return pick_many(model, [pk], user=user, field=field)[0]
 
 
-def storable_ids(model: type[Model], ids: list[int]) -> list[int]:
-    """The ids a primary key of `model` can hold: a larger one (a payload may carry any integer)
-    names no record, and the database would refuse it in a query instead of finding nothing."""
-    kind = model._meta.pk.get_internal_type()
-    if kind not in connection.ops.integer_field_ranges:
-        return ids
-    low, high = connection.ops.integer_field_range(kind)
-    return [pk for pk in ids if isinstance(pk, int) and low <= pk <= high]
-
-
 def pick_many(model: type[Model], ids: list[int], *, user: Any, field: str) -> list[Any]:
     """The records the ids name, in the given order, in one query."""
     wanted = list(dict.fromkeys(ids))
-    queryset = pickable_queryset(model._default_manager.all(), user)
-    found = {obj.pk: obj for obj in queryset.filter(pk__in=storable_ids(model, wanted))}
+    found = {
+        obj.pk: obj
+        for obj in pickable_queryset(model._default_manager.all(), user).filter(pk__in=wanted)
+    }
     missing = [str(pk) for pk in wanted if pk not in found]
     if missing:
         raise ApplicationError(

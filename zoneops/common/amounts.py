@@ -20,7 +20,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.functional import Promise
@@ -222,7 +222,8 @@ class AmountField(models.DecimalField):
     def validators(self) -> list[Any]:
         # The bound replaces Django's digits validator: it checks places and size, naming
         # the field.
-        return [*self._validators, self.bound.validator()]
+        others = [v for v in super().validators if not isinstance(v, DecimalValidator)]
+        return [*others, self.bound.validator()]
 
     def to_python(self, value: Any) -> Any:
         number = super().to_python(value)
@@ -241,6 +242,7 @@ class AmountField(models.DecimalField):
                 **kwargs,
             }
         )
+        assert field is not None
         field.widget.attrs.update(self.bound.widget_attrs())
         return field
 
@@ -266,7 +268,7 @@ def bound_of(field: Any) -> Bound:
         )
     else:
         raise TypeError(f"{field!r} is not a number field")
-    for validator in field._validators:
+    for validator in field.validators:
         if isinstance(validator, MaxValueValidator) and not callable(validator.limit_value):
             high = min(high, Decimal(validator.limit_value))
         elif isinstance(validator, MinValueValidator) and not callable(validator.limit_value):
