@@ -4,7 +4,7 @@ from django.test import Client
 
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
-from zoneops.projects.models import CommandHQ
+from zoneops.projects.models import CommandHQ, Project
 from zoneops.projects.services.scheduling import command_hq_create
 from zoneops.projects.tests.factories import make_project
 
@@ -69,3 +69,28 @@ def test_an_id_no_record_can_bear_is_refused_naming_the_field(org):
         )
         assert refused.status_code == 400, refused.content
         assert refused.json()["errors"][0]["field"] == field
+
+
+def test_a_filter_by_an_id_no_record_can_bear_finds_nothing(org):
+    """Django finds nothing for `year=10**30`; a foreign key's `exact` and any `in` sent the
+    number to SQLite, which refused it."""
+    officer = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    project = make_project("本部门项目", owner=officer)
+    huge = 10**23
+    client = Client()
+    client.force_login(officer)
+
+    for url in (
+        f"/api/v1/projects/progress-reports?project_id={huge}",
+        f"/api/v1/projects/?industry_id={huge}",
+        f"/api/v1/projects/annual-plans?project_id={huge}",
+        f"/api/v1/enterprises/figures?enterprise_id={huge}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.json()["count"] == 0, url
+
+    assert list(Project.objects.filter(pk__in=[huge, project.pk, -huge])) == [project]
+    assert not Project.objects.filter(responsible_department_id=huge).exists()
+    assert not Project.objects.filter(responsible_department_id__in=[huge]).exists()
+    assert list(Project.objects.exclude(responsible_department_id=huge)) == [project]

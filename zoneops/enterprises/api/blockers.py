@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from zoneops.api.lookups import payload_names, pick_many, pick_one, storable_ids
+from zoneops.api.lookups import payload_names, pick_many, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import VersionedIn
 from zoneops.common.enums import BlockerKind, BlockerTopic
@@ -369,7 +369,7 @@ def _own(queryset: Any, ids: list[int], *, field: str) -> list[Any]:
     """The members the ids name, in the given order, in one query; an id that is not a member
     is refused naming the field."""
     wanted = list(dict.fromkeys(ids))
-    found = {obj.pk: obj for obj in queryset.filter(pk__in=storable_ids(queryset.model, wanted))}
+    found = {obj.pk: obj for obj in queryset.filter(pk__in=wanted)}
     missing = [str(pk) for pk in wanted if pk not in found]
     if missing:
         raise ApplicationError(
