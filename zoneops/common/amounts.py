@@ -193,9 +193,6 @@ class AmountField(models.DecimalField):
     """An amount in 万元 (ten thousand yuan), exact to the fen, never negative, never above
     `maximum`: the largest value a zone would recognise for the field."""
 
-    # The bound is a rule, not the column's: changing it changes no table.
-    non_db_attrs = (*models.DecimalField.non_db_attrs, "maximum")
-
     def __init__(self, *args: Any, maximum: Decimal | int | str | None = None, **kwargs: Any):
         kwargs.setdefault("max_digits", 16)
         kwargs.setdefault("decimal_places", 2)
@@ -209,7 +206,8 @@ class AmountField(models.DecimalField):
             )
 
     def deconstruct(self) -> Any:
-        # Bounds and validators are rules, kept out of the migrations like other validators.
+        # The bound and the validators are rules, not the column's: kept out of the migrations
+        # (a historical model's amount gets the storable maximum).
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("validators", None)
         return name, path, args, kwargs
