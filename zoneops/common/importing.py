@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
+from zoneops.common.amounts import STORED_DIGITS, Bound, bound_of
 from zoneops.common.excel import (
     BOOLEAN,
     DATE,
@@ -279,7 +280,7 @@ class Column:
     negative: bool = False  # numbers below zero allowed
     max_length: int | None = None
     places: int = 2
-    max_digits: int = 16
+    bound: Bound | None = None  # the largest number (and its sentence); the field's by default
     source: str = ""
     dropdown: bool = True
     width: int = 14
@@ -551,7 +552,9 @@ class Register:
             changes["max_length"] = model_field.max_length
         if isinstance(model_field, models.DecimalField):
             changes["places"] = model_field.decimal_places
-            changes["max_digits"] = model_field.max_digits
+        numeric = isinstance(model_field, models.DecimalField | models.IntegerField)
+        if column.bound is None and numeric and column.kind in (DECIMAL, INTEGER):
+            changes["bound"] = bound_of(model_field)
         if model_field.null or column.create_only or column.keep_blank:
             changes["empty"] = None  # a create-only value left blank is the register's to fill
         elif model_field.has_default():
@@ -913,8 +916,12 @@ def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: P
     append = values.append
     places = column.places
     quantum = Decimal(1).scaleb(-places)
-    ceiling = 10 ** (column.max_digits - places)
     integer = column.kind == INTEGER
+    bound = column.bound or Bound(
+        name=column.header, maximum=Decimal(10) ** (STORED_DIGITS - places) - quantum
+    )
+    maximum, too_big = bound.maximum, bound.too_big().replace("%", "%%")
+    float_maximum = float(maximum)
     negative = column.negative
     header = column.header
 
@@ -925,13 +932,12 @@ def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: P
     for index, cell in enumerate(cells):
         if cell.__class__ is float and not integer:
             # The common case, a number cell: checked as a float, made exact once.
-            if cell != cell or abs(cell) >= ceiling:
+            # (Rounded first: Excel's 10000000.000000002 is the bound itself.)
+            if cell != cell or abs(round(cell, places)) > float_maximum:
                 wrong(
                     index,
                     cell,
-                    _("“%(value)s”数值过大。")
-                    if cell == cell
-                    else _("“%(value)s”不是有效的数字。"),
+                    too_big if cell == cell else _("“%(value)s”不是有效的数字。"),
                 )
                 append(None)
                 continue
@@ -952,8 +958,8 @@ def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: P
             wrong(index, cell, _("“%(value)s”不是有效的数字。"))
             append(None)
             continue
-        if abs(number) >= ceiling:
-            wrong(index, cell, _("“%(value)s”数值过大。"))
+        if abs(number) > maximum:
+            wrong(index, cell, too_big)
             append(None)
             continue
         if number < 0 and not negative:

@@ -42,6 +42,47 @@ def test_openapi_schema_and_docs_are_served(db):
     assert client.get("/api/v1/docs").status_code == 200
 
 
+def _properties(schema: dict):
+    for name, component in schema["components"]["schemas"].items():
+        for field, spec in component.get("properties", {}).items():
+            yield f"{name}.{field}", spec
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                yield f"{method} {path} {parameter['name']}", parameter["schema"]
+
+
+def test_every_number_a_payload_takes_publishes_its_bound_and_digits(db):
+    """No number goes out as "a number or any string": an amount says how large it may be
+    and how many decimals it has, as a number or as a string."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    numbers = {}
+    for where, spec in _properties(schema):
+        branches = spec.get("anyOf", [spec])
+        number = [branch for branch in branches if branch.get("type") == "number"]
+        if not number:
+            continue
+        numbers[where] = number[0]
+        assert {"minimum", "maximum", "multipleOf"} <= set(number[0]), where
+        texts = [branch for branch in branches if branch.get("type") == "string"]
+        assert all("pattern" in text for text in texts), where
+
+    assert numbers["ProjectIn.total_investment"] == {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 10000000,
+        "multipleOf": 0.01,
+    }
+    assert numbers["ProgressReportSaveIn.invested_month"]["maximum"] == 1000000
+    assert numbers["ProgressReportStartIn.opening_total"]["maximum"] == 10000000
+    assert numbers["FigureIn.revenue"]["maximum"] == 100000000
+    assert {"AnnualPlanIn.planned_investment", "EnterpriseIn.registered_capital"} <= set(numbers)
+    employees = schema["components"]["schemas"]["FigureIn"]["properties"]["employees"]
+    assert {"type": "integer", "minimum": 0, "maximum": 1000000} in employees["anyOf"]
+    total = schema["components"]["schemas"]["ProjectOut"]["properties"]["total_investment"]
+    assert total["type"] == "string" and total["pattern"] == r"^\d{1,8}(\.\d{1,2})?$"
+
+
 def test_healthz_reports_the_database(db):
     response = Client().get("/healthz")
     assert response.status_code == 200
@@ -126,8 +167,8 @@ def test_bad_input_names_the_field_and_changes_nothing(org, park):
         content_type="application/json",
         **bearer(raw),
     )
-    assert negative.status_code == 400
-    assert negative.json()["errors"][0]["field"] == "area_mu"
+    assert negative.status_code == 422  # the schema publishes the minimum and checks it
+    assert negative.json()["errors"][0] == {"field": "area_mu", "message": "“占地面积”不能为负数。"}
     park.refresh_from_db()
     assert park.area_mu is None and park.version == 1
 

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, model_number, model_number_out
 from zoneops.common.excel import xlsx_response
 from zoneops.common.importing import import_batch_confirm, import_batch_upload
 from zoneops.common.models import ImportBatch
@@ -80,7 +80,9 @@ class EnterpriseOut(Schema):
     former_names: list[str] = Field(alias="former_name_list")
     credit_code: str | None
     legal_representative: str
-    registered_capital: Decimal | None = Field(description="注册资本（万元）")
+    registered_capital: model_number_out(Enterprise, "registered_capital") | None = Field(
+        description="注册资本（万元）"
+    )
     established_on: date | None
     address: str
     park_id: int | None
@@ -129,7 +131,9 @@ class EnterpriseFields(Schema):
     former_names: str | None = None
     credit_code: str | None = Field(None, description="统一社会信用代码（18位）")
     legal_representative: str | None = None
-    registered_capital: Decimal | None = Field(None, ge=0, description="注册资本（万元）")
+    registered_capital: model_number(Enterprise, "registered_capital") | None = Field(
+        None, description="注册资本（万元）"
+    )
     established_on: date | None = None
     address: str | None = None
     park_id: int | None = None
@@ -214,12 +218,12 @@ class FigureRowOut(Schema):
 class FigureIn(Schema):
     year: int = Field(ge=1990, le=2100)
     month: int | None = Field(None, ge=1, le=12, description="空为全年")
-    revenue: Decimal | None = Field(None, ge=0)
-    output_value: Decimal | None = Field(None, ge=0)
-    tax: Decimal | None = Field(None, ge=0)
-    employees: int | None = Field(None, ge=0)
-    rnd_spending: Decimal | None = Field(None, ge=0)
-    exports: Decimal | None = Field(None, ge=0)
+    revenue: model_number(EnterpriseFigure, "revenue") | None = None
+    output_value: model_number(EnterpriseFigure, "output_value") | None = None
+    tax: model_number(EnterpriseFigure, "tax") | None = None
+    employees: model_number(EnterpriseFigure, "employees") | None = None
+    rnd_spending: model_number(EnterpriseFigure, "rnd_spending") | None = None
+    exports: model_number(EnterpriseFigure, "exports") | None = None
     note: str = ""
     version: int | None = Field(None, description="修改已有一期时，读取时的版本")
 

@@ -42,7 +42,9 @@ class Enterprise(BusinessModel):
         help_text=_("18位，按 GB 32100-2015 校验第18位校验码；筹建中尚未登记的企业可暂缺。"),
     )
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
-    registered_capital = AmountField(_("注册资本（万元）"), null=True, blank=True)
+    registered_capital = AmountField(  # up to 1000亿元
+        _("注册资本（万元）"), null=True, blank=True, maximum=10_000_000
+    )
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     park = models.ForeignKey(
@@ -148,12 +150,16 @@ class EnterpriseFigure(BusinessModel):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("填月份时各项为1月至该月的累计数（从业人员为月末人数）；空为全年。"),
     )
-    revenue = AmountField(_("营业收入（万元）"), null=True, blank=True)
-    output_value = AmountField(_("工业总产值（万元）"), null=True, blank=True)
-    tax = AmountField(_("税收（万元）"), null=True, blank=True)
-    employees = models.PositiveIntegerField(_("从业人员（人）"), null=True, blank=True)
-    rnd_spending = AmountField(_("研发费用（万元）"), null=True, blank=True)
-    exports = AmountField(_("出口交货值（万元）"), null=True, blank=True)
+    # A year of one enterprise: at most 1万亿元 of revenue, output or exports, 1000亿元 of tax
+    # or R&D, a million people.
+    revenue = AmountField(_("营业收入（万元）"), null=True, blank=True, maximum=100_000_000)
+    output_value = AmountField(_("工业总产值（万元）"), null=True, blank=True, maximum=100_000_000)
+    tax = AmountField(_("税收（万元）"), null=True, blank=True, maximum=10_000_000)
+    employees = models.PositiveIntegerField(
+        _("从业人员（人）"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    rnd_spending = AmountField(_("研发费用（万元）"), null=True, blank=True, maximum=10_000_000)
+    exports = AmountField(_("出口交货值（万元）"), null=True, blank=True, maximum=100_000_000)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = EnterpriseFigureQuerySet.as_manager()

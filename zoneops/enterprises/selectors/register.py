@@ -12,8 +12,15 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subq
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.common.amounts import AmountSum
 from zoneops.common.scope import DataScope, scope_fields, scope_for, scope_queryset
-from zoneops.enterprises.enums import FLOW_METRICS, METRICS, LiaisonKind, LiaisonLevel
+from zoneops.enterprises.enums import (
+    FLOW_METRICS,
+    METRICS,
+    STOCK_METRICS,
+    LiaisonKind,
+    LiaisonLevel,
+)
 from zoneops.enterprises.models import (
     Enterprise,
     EnterpriseFigure,
@@ -487,7 +494,8 @@ class FiguresTotal:
 
 def _sums(queryset: QuerySet) -> dict[str, Any]:
     totals = queryset.aggregate(
-        enterprises=Count("enterprise", distinct=True), **{m: Sum(m) for m in METRICS}
+        enterprises=Count("enterprise", distinct=True),
+        **{m: Sum(m) if m in STOCK_METRICS else AmountSum(m) for m in METRICS},
     )
     return {key: (value if value is not None else 0) for key, value in totals.items()}
 

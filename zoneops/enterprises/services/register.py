@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.common.amounts import model_bound
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.services import (
     acting_user,
@@ -18,7 +19,7 @@ from zoneops.common.services import (
     records_bulk_create,
     records_bulk_update,
 )
-from zoneops.enterprises.enums import METRICS, STOCK_METRICS, LiaisonKind, LiaisonLevel
+from zoneops.enterprises.enums import METRICS, LiaisonKind, LiaisonLevel
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
 from zoneops.enterprises.selectors import enterprise_figure_of, liaison_may_arrange
 from zoneops.enterprises.selectors.register import liaison_widens_scope_of
@@ -181,6 +182,11 @@ def enterprises_import_problems(*, rows: Sequence[EnterpriseRow]) -> list[tuple[
                 problems.append(
                     (index, "industry_code", _("国民经济行业代码有误：%(p)s。") % {"p": problem})
                 )
+        capital = row.values.get("registered_capital")
+        if capital is not None:
+            problem = model_bound(Enterprise, "registered_capital").problem(capital)
+            if problem:
+                problems.append((index, "registered_capital", problem))
         name = (row.values.get("name") or "").strip()
         if name:
             if name in seen_names:
@@ -286,13 +292,9 @@ def figure_problems(row: FigureInput) -> list[tuple[str, str]]:
     for metric, value in row.values.items():
         if value is None:
             continue
-        label = getattr(EnterpriseFigure._meta.get_field(metric), "verbose_name", metric)
-        if value < 0:
-            problems.append((metric, _("“%(label)s”不能为负数") % {"label": label}))
-        elif metric in STOCK_METRICS and value != int(value):
-            problems.append((metric, _("“%(label)s”应为整数") % {"label": label}))
-        elif metric not in STOCK_METRICS and Decimal(value).as_tuple().exponent < -2:  # type: ignore[operator]
-            problems.append((metric, _("“%(label)s”最多保留两位小数") % {"label": label}))
+        problem = model_bound(EnterpriseFigure, metric).problem(value)
+        if problem:
+            problems.append((metric, problem))
     return problems
 
 

@@ -38,6 +38,8 @@ from zoneops.projects.selectors.scheduling import (
 )
 from zoneops.projects.services.scheduling import (
     MILESTONE_FIELDS,
+    OPENING_TOTAL_BOUND,
+    OPENING_YEAR_BOUND,
     annual_plan_check,
     annual_plan_check_new,
     annual_plan_delete,
@@ -301,19 +303,15 @@ class ProgressReportStartForm(VersionedForm):
     pre-filled and the officer completes it on its page."""
 
     month = MonthField(label=_("月份"), help_text=_("如 2019-10；不能填报未来的月份。"))
-    opening_total = forms.DecimalField(
+    opening_total = OPENING_TOTAL_BOUND.formfield(
         label=_("期初开工累计（万元）"),
         required=False,
-        min_value=0,
-        decimal_places=2,
         widget=UnfoldAdminDecimalFieldWidget,
         help_text=_("仅该项目首次填报时填写：开工以来至上月末已完成的投资。"),
     )
-    opening_year = forms.DecimalField(
+    opening_year = OPENING_YEAR_BOUND.formfield(
         label=_("期初本年累计（万元）"),
         required=False,
-        min_value=0,
-        decimal_places=2,
         widget=UnfoldAdminDecimalFieldWidget,
         help_text=_("仅首次填报且不是1月时填写：本年1月至上月末已完成的投资。"),
     )

@@ -62,14 +62,21 @@ class Project(BusinessModel):
         related_name="projects",
     )
     own_site = models.BooleanField(_("独立选址"), default=False)
-    total_investment = AmountField(_("总投资（万元）"), default=0)
-    fixed_asset_investment = AmountField(_("固定资产投资（万元）"), null=True, blank=True)
-    foreign_investment_usd = AmountField(_("利用外资（万美元）"), null=True, blank=True)
+    # Bounds a zone would recognise for one project: 1000亿元, or 100亿美元 of foreign capital.
+    total_investment = AmountField(_("总投资（万元）"), default=0, maximum=10_000_000)
+    fixed_asset_investment = AmountField(
+        _("固定资产投资（万元）"), null=True, blank=True, maximum=10_000_000
+    )
+    foreign_investment_usd = AmountField(
+        _("利用外资（万美元）"), null=True, blank=True, maximum=1_000_000
+    )
     land_mu = models.DecimalField(
         _("用地（亩）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    expected_output = AmountField(_("预计年产值（万元）"), null=True, blank=True)
-    expected_tax = AmountField(_("预计年税收（万元）"), null=True, blank=True)
+    expected_output = AmountField(
+        _("预计年产值（万元）"), null=True, blank=True, maximum=10_000_000
+    )
+    expected_tax = AmountField(_("预计年税收（万元）"), null=True, blank=True, maximum=10_000_000)
     contacts = models.TextField(_("联系人"), blank=True)
     description = models.TextField(_("建设内容"), blank=True)
     owner = models.ForeignKey(

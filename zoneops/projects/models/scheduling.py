@@ -62,7 +62,7 @@ class AnnualPlan(BusinessModel):
         related_name="annual_plans",
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    planned_investment = AmountField(_("年度计划投资（万元）"))
+    planned_investment = AmountField(_("年度计划投资（万元）"), maximum=10_000_000)
     note = models.CharField(_("年度建设目标"), max_length=300, blank=True)
 
     scope_department_fields = ("project__responsible_department",)
@@ -93,10 +93,11 @@ class ProgressReport(BusinessModel):
         related_name="progress_reports",
     )
     month = models.DateField(_("月份"), help_text=_("该月的第一天，如 2019-10-01 表示 2019年10月"))
-    invested_month = AmountField(_("本月完成投资（万元）"), default=0)
-    invested_year = AmountField(_("本年累计完成投资（万元）"), default=0)
-    invested_total = AmountField(_("开工累计完成投资（万元）"), default=0)
-    year_plan = AmountField(_("年度计划投资（万元）"), null=True, blank=True)
+    # At most 100亿元 in a month, 1000亿元 in a year or since the start (a project's bound).
+    invested_month = AmountField(_("本月完成投资（万元）"), default=0, maximum=1_000_000)
+    invested_year = AmountField(_("本年累计完成投资（万元）"), default=0, maximum=10_000_000)
+    invested_total = AmountField(_("开工累计完成投资（万元）"), default=0, maximum=10_000_000)
+    year_plan = AmountField(_("年度计划投资（万元）"), null=True, blank=True, maximum=10_000_000)
     progress = models.TextField(_("形象进度"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
     next_steps = models.TextField(_("下步计划"), blank=True)
