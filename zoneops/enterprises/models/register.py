@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
+from zoneops.common.inputs import DateKind
 from zoneops.common.models import BusinessModel
 from zoneops.common.periods import format_months, format_year
 from zoneops.common.scope import ScopedQuerySet
@@ -85,6 +86,7 @@ class Enterprise(BusinessModel):
     # One register for the whole committee; an enterprise user reaches only his own.
     scope_public = True
     scope_enterprise_field = "id"
+    date_kinds = {"established_on": DateKind.FOUNDED}
 
     class Meta:
         verbose_name = _("企业")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
+from zoneops.common.inputs import DateKind
 from zoneops.common.models import BusinessModel
 
 
@@ -169,6 +170,7 @@ class CommandHQ(BusinessModel):
     duties = models.TextField(_("职责"), blank=True)
 
     scope_public = True
+    date_kinds = {"established_on": DateKind.FOUNDED}
 
     class Meta:
         verbose_name = _("项目指挥部")
