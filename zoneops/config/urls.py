@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("enterprise/", include("zoneops.enterprises.urls")),
 ]
+handler400 = "zoneops.common.views.bad_request"
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
