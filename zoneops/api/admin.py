@@ -5,11 +5,11 @@ from unfold.decorators import action
 
 from zoneops.api.models import ApiToken
 from zoneops.api.services import api_token_create, api_token_revoke, api_token_set_expiry
-from zoneops.common.admin_base import ScopedAdminMixin
+from zoneops.common.admin_base import InputRulesAdminMixin, ScopedAdminMixin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
+class ApiTokenAdmin(InputRulesAdminMixin, ScopedAdminMixin, ModelAdmin):
     list_display = [
         "name",
         "user",
