@@ -115,6 +115,16 @@ class InputRulesAdminMixin:
             return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # A past version's page (django-simple-history): its number is an id ('abc' was a 500).
+        if parse_id(version_id) is None:
+            raise Http404
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
+
     def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
         # The list's search box and the pickers' autocomplete: a term no text holds finds nothing.
         if text_error(search_term):

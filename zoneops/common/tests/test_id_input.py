@@ -130,6 +130,14 @@ def test_a_step_page_for_an_impossible_record_is_not_found(client, object_id):
         assert client.get(path).status_code in (302, 404), path
 
 
+def test_a_past_version_page_of_an_impossible_version_is_not_found(client, superuser):
+    project = make_project("氟化锂晶体项目")
+    for record, name in ((project, "projects/project"), (superuser, "orgs/user")):
+        for version in (BIG, "abc"):
+            response = client.get(f"/admin/{name}/{record.pk}/history/{version}/")
+            assert response.status_code == 404, (name, version)
+
+
 def test_the_enterprise_pages_do_not_find_an_impossible_request(db):
     enterprise = make_enterprise("沧州甲零部件有限公司")
     user = make_user(RoleCode.ENTERPRISE, enterprise=enterprise)
