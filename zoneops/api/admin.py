@@ -13,7 +13,7 @@ from zoneops.api.services import (
     api_token_revoke,
     api_token_set_expiry,
 )
-from zoneops.common.admin_base import ScopedAdminMixin
+from zoneops.common.admin_base import InputRulesAdminMixin, ScopedAdminMixin
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import add_service_error
 from zoneops.common.scope import scope_queryset
@@ -32,7 +32,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
+class ApiTokenAdmin(InputRulesAdminMixin, ScopedAdminMixin, ModelAdmin):
     form = ApiTokenForm
     list_display = [
         "name",

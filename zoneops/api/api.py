@@ -9,7 +9,12 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -19,7 +24,9 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from zoneops import __version__
 from zoneops.api.auth import AUTH
+from zoneops.api.checks import check_inputs
 from zoneops.common.exceptions import ApplicationError, validation_error_messages
+from zoneops.common.views import body_too_big_message
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +40,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     openapi_extra={"info": {"x-zoneops-version": __version__}},
 )
+# Every operation's texts and dates are checked once its schemas have parsed them.
+api.add_decorator(check_inputs)
 
 
 def error_response(
@@ -74,6 +83,7 @@ def _schema_message(error: dict) -> str:
         "date_from_datetime_parsing": _("日期格式应为 YYYY-MM-DD"),
         "datetime_parsing": _("时间格式应为 ISO 8601"),
         "string_type": _("应为文本"),
+        "string_unicode": _("包含无法保存的字符"),
         "json_invalid": _("请求体不是有效的 JSON"),
         "model_attributes_type": _("请求体格式有误"),
         "dict_type": _("请求体格式有误"),
@@ -94,8 +104,20 @@ def _schema_message(error: dict) -> str:
     return str(error.get("msg", ""))
 
 
+def _empty_body(exc: SchemaValidationError) -> bool:
+    """No body at all where the operation reads one: ninja reports its whole payload missing."""
+    return any(
+        error.get("type") == "missing"
+        and tuple(error.get("loc", ()))[:1] == ("body",)
+        and len(error.get("loc", ())) == 2
+        for error in exc.errors
+    )
+
+
 @api.exception_handler(SchemaValidationError)
 def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    if _empty_body(exc):
+        return error_response(request, 400, _("请求体为空：请以 JSON 发送数据。"))
     errors = [
         {"field": _field_of(error.get("loc", ())), "message": _schema_message(error)}
         for error in exc.errors
@@ -131,6 +153,17 @@ NINJA_MESSAGES = {
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = NINJA_MESSAGES.get(str(exc))
     return error_response(request, exc.status_code, message() if message else str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, body_too_big_message())
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many fields or files in a form, a malformed multipart body: the request, not the server.
+    return error_response(request, 400, _("请求无法处理，请检查提交的内容。"))
 
 
 @api.exception_handler(IntegrityError)

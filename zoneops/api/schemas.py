@@ -1,4 +1,11 @@
-"""Schemas and field types shared by the app routers."""
+"""Schemas and types shared by the app routers.
+
+`Id` is every id a caller sends — a path parameter, a filter, a field of a payload, an item of a
+list — and `Year` every year: bounded by zoneops.common.inputs, so that a number no record can
+have is refused with the field's name (422) before any query. Numbers are bounded by their
+field's declaration (`model_number`), moments read and answered in the zone's time zone
+(`ZoneDateTime`).
+"""
 
 from datetime import datetime
 from decimal import Decimal
@@ -6,11 +13,15 @@ from typing import Annotated, Any
 
 from django.db.models import Model
 from django.utils import timezone
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from zoneops.common.amounts import Bound, model_bound
+from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, MAX_ID
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 class ErrorItem(Schema):

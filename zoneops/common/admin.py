@@ -6,7 +6,6 @@ year as entered by hand (MANUAL) and a re-import from chinesecalendar leaves tha
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -15,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
+from zoneops.common.admin_base import InputRulesAdminMixin
 from zoneops.common.calendar_services import (
     calendar_check_day,
     calendar_clear_day,
@@ -26,13 +26,14 @@ from zoneops.common.calendar_services import (
     calendar_year_enter,
 )
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import ModelForm
 from zoneops.common.models import CalendarDay, CalendarYear
 
 # The index page lists every area the user may open, as the sidebar does.
 admin.site.index_title = _("工作台")
 
 
-class CalendarDayForm(forms.ModelForm):
+class CalendarDayForm(ModelForm):
     class Meta:
         model = CalendarDay
         fields = ["date", "is_working_day", "name"]
@@ -49,7 +50,7 @@ class CalendarDayForm(forms.ModelForm):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ModelAdmin):
+class CalendarDayAdmin(InputRulesAdminMixin, ModelAdmin):
     form = CalendarDayForm
     list_display = ["date", "weekday", "is_working_day", "name"]
     list_filter = ["is_working_day"]
@@ -98,14 +99,14 @@ def _days_of_year(**conditions: Any) -> Subquery:
     )
 
 
-class CalendarYearForm(forms.ModelForm):
+class CalendarYearForm(ModelForm):
     class Meta:
         model = CalendarYear
         fields = ["year", "note"]
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(ModelAdmin):
+class CalendarYearAdmin(InputRulesAdminMixin, ModelAdmin):
     form = CalendarYearForm
     list_display = ["year", "source", "holidays", "working_weekend_days", "note", "updated_at"]
     list_filter = ["source"]

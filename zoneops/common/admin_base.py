@@ -6,11 +6,16 @@ form is refused with a message and nothing changes), and its 变更记录 page s
 old and new value.
 """
 
+import re
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,10 +25,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
+from unfold.admin import TabularInline as UnfoldTabularInline
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.forms import add_service_error
+from zoneops.common.forms import ModelForm, add_service_error
+from zoneops.common.inputs import (
+    DateKind,
+    date_bounds,
+    date_error,
+    integer_text_in_range,
+    parse_id,
+    text_error,
+)
 from zoneops.common.scope import (
     can_see,
     can_write,
@@ -34,7 +48,7 @@ from zoneops.common.scope import (
 from zoneops.common.services import record_check_version, record_delete, record_save
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(ModelForm):
     """A ModelForm that remembers the version it was opened on and refuses a stale save."""
 
     edit_version = forms.IntegerField(
@@ -71,6 +85,99 @@ class VersionedForm(forms.ModelForm):
             except ApplicationError as error:
                 raise ValidationError(error.message, code=error.code) from error
         return cleaned
+
+
+class InputRulesAdminMixin:
+    """Every ModelAdmin of the back office: its forms follow zoneops.common.inputs (see
+    zoneops.common.forms), and a list's query — filters as links or typed into the address — that
+    no filter could hold (an id beyond 64 bits, a NUL) shows the list unfiltered with a notice,
+    as Django does for a filter it does not know, instead of reaching the database."""
+
+    form: type[forms.ModelForm] = ModelForm
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        for key, values in request.GET.lists():
+            if key == SEARCH_VAR:
+                continue  # a text to look for: `get_search_results` judges it
+            if not all(_query_value_fits(value, key) for value in values):
+                raise IncorrectLookupParameters(key)
+        return super().get_changelist_instance(request)  # type: ignore[misc]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # An add form prefilled from its link's query (?park=3): a value no field holds is left out.
+        initial = super().get_changeform_initial_data(request)  # type: ignore[misc]
+        return {
+            name: value
+            for name, value in initial.items()
+            if all(_query_value_fits(str(part)) for part in _as_list(value))
+        }
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.method == "GET" and request.GET.get(ERROR_FLAG) == "1":
+            messages.warning(request, _("筛选条件无效，已显示全部记录。"))
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if request.method == "POST" and any(parse_id(pk) is None for pk in selected):
+            messages.error(request, _("所选记录无效，未执行任何操作。"))
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # A past version's page (django-simple-history): its number is an id ('abc' was a 500).
+        if parse_id(version_id) is None:
+            raise Http404
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
+        # The list's search box and the pickers' autocomplete: a term no text holds finds nothing.
+        if text_error(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+
+
+def _query_value_fits(value: str, key: str = "") -> bool:
+    """A value of a list's or a form's query that a filter or a field could hold: no control
+    character, no integer beyond 64 bits (a comma separates the values of an `__in`), no date
+    and no year (`__year`) outside what any record's date can be."""
+    if text_error(value):
+        return False
+    for part in value.split(","):
+        if not integer_text_in_range(part):
+            return False
+        day = _leading_date(part)
+        if day is not None and date_error(day, DateKind.ANY):
+            return False
+    if key.endswith("year") and value.strip().lstrip("-").isdigit():
+        first, last = date_bounds(DateKind.ANY)
+        return first.year <= int(value) <= last.year
+    return True
+
+
+_DATE_PREFIX = re.compile(r"\s*(\d{1,4})-(\d{1,2})-(\d{1,2})")
+
+
+def _leading_date(text: str) -> date | None:
+    """The date a filter's value begins with (2019-10-01, 2019-10-01 08:00), if it is one."""
+    found = _DATE_PREFIX.match(text)
+    if not found:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None  # not a day at all: the filter's own field refuses it
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+class TabularInline(UnfoldTabularInline):
+    """The back office's inline rows: their forms follow zoneops.common.inputs too."""
+
+    form = ModelForm
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -182,7 +289,12 @@ class StepActionsMixin:
 
 
 class BusinessAdmin(
-    StepActionsMixin, ScopedAdminMixin, ServiceErrorsMixin, SimpleHistoryAdmin, ModelAdmin
+    InputRulesAdminMixin,
+    StepActionsMixin,
+    ScopedAdminMixin,
+    ServiceErrorsMixin,
+    SimpleHistoryAdmin,
+    ModelAdmin,
 ):
     form = VersionedForm
     list_per_page = 50
@@ -239,6 +351,14 @@ class BusinessAdmin(
         return obj
 
 
+def record_or_404(queryset: models.QuerySet, object_id: Any) -> Any:
+    """The record a URL's id names within `queryset`; 404 for any other id or text."""
+    pk = parse_id(object_id)
+    if pk is None:
+        raise Http404
+    return get_object_or_404(queryset, pk=pk)
+
+
 def _flatten(fields: Any) -> list[str]:
     names: list[str] = []
     for entry in fields:
@@ -249,7 +369,16 @@ def _flatten(fields: Any) -> list[str]:
     return names
 
 
-__all__ = ["BusinessAdmin", "ScopedAdminMixin", "ServiceErrorsMixin", "VersionedForm", "_"]
+__all__ = [
+    "BusinessAdmin",
+    "InputRulesAdminMixin",
+    "ScopedAdminMixin",
+    "ServiceErrorsMixin",
+    "TabularInline",
+    "VersionedForm",
+    "_",
+    "record_or_404",
+]
 
 
 class RecordStepView(UnfoldModelAdminViewMixin, FormView):
@@ -274,7 +403,7 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.has_permission():
             return self.handle_no_permission()
-        self.record = get_object_or_404(self.get_queryset(), pk=kwargs["object_id"])
+        self.record = record_or_404(self.get_queryset(), kwargs["object_id"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:
@@ -310,7 +439,7 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
             raise PermissionDenied
         try:
             result = self.perform(form.cleaned_data)
-        except ApplicationError as error:
+        except (ApplicationError, ValidationError) as error:
             add_service_error(form, error)
             return self.form_invalid(form)
         if self.done_message:

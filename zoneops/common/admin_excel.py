@@ -33,7 +33,13 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.importing import Register, import_batch_confirm, import_batch_upload
+from zoneops.common.forms import Form
+from zoneops.common.importing import (
+    Register,
+    import_batch_confirm,
+    import_batch_upload,
+    import_check_upload,
+)
 from zoneops.common.models import ImportBatch
 
 
@@ -88,23 +94,21 @@ class ExcelAdminMixin:
         prefix = f"{meta.app_label}_{meta.model_name}"
         site: Any = self.admin_site  # type: ignore[attr-defined]
         preview = site.admin_view(ImportPreviewView.as_view(model_admin=self))
-        urls = [
-            path("excel-import/<int:batch_id>/", preview, name=f"{prefix}_excel_import_preview")
-        ]
+        urls = [path("excel-import/<id:batch_id>/", preview, name=f"{prefix}_excel_import_preview")]
         if self.excel_short_urls:
             urls += [
                 path("export/", site.admin_view(self.excel_export), name=f"{prefix}_export"),
                 path("import/", site.admin_view(self.excel_import), name=f"{prefix}_import"),
-                path("import/<int:batch_id>/", preview, name=f"{prefix}_import_preview"),
+                path("import/<id:batch_id>/", preview, name=f"{prefix}_import_preview"),
             ]
         return [*urls, *super().get_urls()]  # type: ignore[misc]
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(
         label=_("Excel 文件"),
         help_text=_("请上传按导出模板填写的 .xlsx 文件。上传后先预览，确认无误后才写入。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm"}),
     )
 
 
@@ -147,6 +151,7 @@ class ImportUploadView(_ImportView, FormView):
     def form_valid(self, form: ImportForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
+            import_check_upload(filename=upload.name, size=upload.size)
             batch = import_batch_upload(
                 register=self.register,
                 filename=upload.name,

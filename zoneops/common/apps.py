@@ -9,7 +9,13 @@ class CommonConfig(AppConfig):
     nav_group = "system"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from zoneops.common import workcalendar  # noqa: F401  connects the cache invalidation
         from zoneops.common.lookups import register_integer_lookups
 
         register_integer_lookups()
+        from zoneops.common.inputs import IdConverter
+
+        # `<id:pk>` in the pages' URLs: a record's id, never a number no record can have.
+        register_converter(IdConverter, "id")

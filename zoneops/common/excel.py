@@ -22,6 +22,8 @@ import xlsxwriter
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from zoneops.common.inputs import FIRST_DAY
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -41,6 +43,14 @@ def unneutralise(text: str) -> str:
     if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):
         return text[1:]
     return text
+
+
+def excel_can_date(value: date) -> bool:
+    """Whether Excel holds the day as a date: none before 1900-01-01 (XlsxWriter would write a
+    negative number, -693594 for year 1). Such a day, stored before the date checks, is written
+    as text so that it still reads as a day and imports back into the same check."""
+    day = value.date() if isinstance(value, datetime) else value
+    return day >= FIRST_DAY
 
 
 @dataclass
@@ -140,7 +150,10 @@ def _write_cell(worksheet: Any, row: int, column: int, value: Any, **formats: An
     elif isinstance(value, Decimal | float):
         worksheet.write_number(row, column, float(value), formats["number"])
     elif isinstance(value, datetime | date):
-        worksheet.write_datetime(row, column, value, formats["day"])
+        if excel_can_date(value):
+            worksheet.write_datetime(row, column, value, formats["day"])
+        else:
+            worksheet.write_string(row, column, value.isoformat(), formats["text"])
     else:
         worksheet.write_string(row, column, str(neutralise(value)), formats["text"])
 
@@ -259,7 +272,11 @@ def _register_writer(sheet: Any, kind: str) -> Callable[[int, int, Any], Any]:
     if kind in (INTEGER, DECIMAL):
         return lambda row, column, value: sheet.write_number(row, column, float(value))
     if kind in (DATE, MONTH):
-        return lambda row, column, value: sheet.write_datetime(row, column, value)
+        return lambda row, column, value: (
+            sheet.write_datetime(row, column, value)
+            if excel_can_date(value)
+            else sheet.write_string(row, column, value.isoformat())
+        )
     if kind == BOOLEAN:
         return lambda row, column, value: sheet.write_string(
             row, column, value if isinstance(value, str) else YES if value else NO

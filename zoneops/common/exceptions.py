@@ -41,6 +41,15 @@ class PermissionDeniedError(ApplicationError):
         )
 
 
+class TooLargeError(ApplicationError):
+    """What was sent is larger than the limit for it (an upload, a body): 413 at the API."""
+
+    status_code = 413
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message, field=field, code="too_large")
+
+
 class StaleEditError(ApplicationError):
     """Someone else saved the record after this edit was started."""
 

@@ -24,6 +24,7 @@ import io
 import json
 import re
 import time
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -63,12 +64,15 @@ from zoneops.common.excel import (
     unneutralise,
     write_register_workbook,
 )
-from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
 from zoneops.common.files import delete_on_commit, extension, original_name, random_name
+from zoneops.common.inputs import DateKind, date_error, text_error
 from zoneops.common.scope import scope_filter, scope_for
 
 CHOICE, LOOKUP = "choice", "lookup"
 HEADER_SCAN_ROWS = 10  # the header row is looked for among the first rows of each sheet
+MAX_COLUMNS = 100  # no register has half as many; a wider sheet is stray cells far away
+MAX_SHEET_XML = 2**30  # a worksheet's XML, unpacked: far beyond the rows an import takes
 SHOWN_ERRORS = 500  # errors kept for the preview page; the count is always complete
 SHOWN_CHANGES = 50
 QUERY_CHUNK = 900  # keys per `IN (...)` query that every database takes (see also `key_set`)
@@ -286,9 +290,11 @@ class Column:
     width: int = 14
     note: str = ""
     header_aliases: tuple[str, ...] = ()
+    date_kind: DateKind | None = None  # a date's plausible range; else the model field's
     # Filled in by the register from the model field:
     name: str = ""  # the key of the value in a row: the field's attname, else the header
     empty: Any = None  # what a blank cell means
+    multiline: bool = False  # a text that keeps line breaks (the field is a TextField)
 
     @property
     def cell_kind(self) -> str:
@@ -544,9 +550,19 @@ class Register:
 
     def _bind(self, column: Column) -> Column:
         if not column.field:
-            return replace(column, name=column.name or column.header, source=column.source)
+            return replace(
+                column,
+                name=column.name or column.header,
+                source=column.source,
+                date_kind=column.date_kind or DateKind.RECORD,
+            )
         model_field: Any = self.model._meta.get_field(column.field)
-        changes: dict[str, Any] = {"name": model_field.attname}
+        kinds = getattr(self.model, "date_kinds", {})
+        changes: dict[str, Any] = {
+            "name": model_field.attname,
+            "multiline": isinstance(model_field, models.TextField),
+            "date_kind": column.date_kind or kinds.get(column.field, DateKind.RECORD),
+        }
         changes["source"] = column.source or model_field.attname
         if column.max_length is None and getattr(model_field, "max_length", None):
             changes["max_length"] = model_field.max_length
@@ -723,9 +739,76 @@ class Table:
     ignored: list[str]
 
 
+_ROW_REF = re.compile(rb'<row r="(\d+)"')
+_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,})')  # a cell beyond column Z
+
+
+def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int] | None:
+    """(last row, last column) of a worksheet's cells as its XML names them, read as a stream;
+    None when the XML is larger than any sheet an import takes."""
+    rows = columns = size = 0
+    tail = b""
+    with archive.open(name) as stream:
+        while block := stream.read(1 << 22):
+            size += len(block)
+            if size > MAX_SHEET_XML:
+                return None
+            text = tail + block
+            last = text.rfind(b'<row r="')
+            if last >= 0 and (found := _ROW_REF.match(text, last)):
+                rows = max(rows, int(found.group(1)))
+            for letters in _WIDE_REF.findall(text):
+                number = 0
+                for letter in letters:
+                    number = number * 26 + letter - 64
+                columns = max(columns, number)
+            tail = text[-32:]
+    return rows, columns
+
+
+def _workbook_problem(data: bytes) -> str | None:
+    """Why the file cannot be read as a workbook, checked before calamine reads it: calamine
+    lays out each sheet from its first to its last cell, and a stray cell at XFD1048576 would
+    ask for hundreds of gigabytes and end the process."""
+    unreadable = _("无法读取该文件：请上传 Excel 文件（.xlsx）。")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return unreadable
+    with archive:
+        names = archive.namelist()
+        if "xl/workbook.xml" not in names:
+            return unreadable
+        limit = getattr(settings, "ZONEOPS_IMPORT_MAX_ROWS", 200_000) + HEADER_SCAN_ROWS
+        for name in names:
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            try:
+                extent = _sheet_extent(archive, name)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                return unreadable
+            if extent is None or extent[0] > limit or extent[1] > MAX_COLUMNS:
+                rows, columns = extent or (0, 0)
+                return _(
+                    "文件中的表格范围过大（%(rows)s 行、%(columns)s 列；一次最多导入 %(limit)s 行、"
+                    "%(max_columns)s 列）：请删除表格中多余的行和列（包括远处只有格式或空格的"
+                    "单元格），或分成几个文件导入。"
+                ) % {
+                    "rows": rows,
+                    "columns": columns,
+                    "limit": limit - HEADER_SCAN_ROWS,
+                    "max_columns": MAX_COLUMNS,
+                }
+    return None
+
+
 def read_table(register: Register, data: bytes, plan: Plan) -> Table | None:
     """Find the register's sheet and columns; None (with the reason in `plan.errors`) when the
     file cannot be used at all."""
+    problem = _workbook_problem(data)
+    if problem:
+        plan.error(0, "", "", problem)
+        return None
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # calamine raises its own errors, and OSError or ValueError on garbage
@@ -808,6 +891,15 @@ def read_table(register: Register, data: bytes, plan: Plan) -> Table | None:
         for index, cells in enumerate(body)
         if any(cells) or any(cell is not None and cell != "" for cell in cells)
     ]
+    if not numbers:
+        plan.error(
+            plan.header_row,
+            "",
+            "",
+            _("“%(sheet)s”表只有表头，没有要导入的数据行：请在表头下方逐行填写后再导入。")
+            % {"sheet": sheet.name},
+        )
+        return None
     if len(numbers) < len(body):
         body = [body[number - first] for number in numbers]
     names = list(positions)
@@ -817,8 +909,6 @@ def read_table(register: Register, data: bytes, plan: Plan) -> Table | None:
     elif names:
         picked = zip(*map(itemgetter(*positions.values()), body), strict=True)
         raw = {name: list(cells) for name, cells in zip(names, picked, strict=True)}
-        if not body:
-            raw = {name: [] for name in names}
     else:
         raw = {}
     return Table(sheet.name, plan.header_row, raw, present, numbers, ignored)
@@ -849,6 +939,7 @@ def _check_text(column: Column, cells: list[Any], numbers: list[int], plan: Plan
     values: list[Any] = []
     append = values.append
     limit = column.max_length or 0
+    multiline = column.multiline
     for index, cell in enumerate(cells):
         if cell.__class__ is str:
             text = cell.strip()
@@ -857,6 +948,11 @@ def _check_text(column: Column, cells: list[Any], numbers: list[int], plan: Plan
         else:
             text = _text(cell)
         if not text:
+            append(None)
+            continue
+        problem = text_error(text, multiline=multiline)
+        if problem:
+            plan.error(numbers[index], column.header, cell, problem)
             append(None)
             continue
         if limit and len(text) > limit:
@@ -996,27 +1092,33 @@ def _date(cell: Any) -> date | None:
 
 
 def _check_date(column: Column, cells: list[Any], numbers: list[int], plan: Plan) -> list[Any]:
-    def wrong(index: int, cell: Any) -> None:
-        plan.error(
-            numbers[index],
-            column.header,
-            cell,
-            _("“%(value)s”不是有效的日期，请填写如 2019-10-01、2019/10/1 或 2019年10月1日。")
-            % {"value": _shown(cell)},
-        )
+    kind, today = column.date_kind or DateKind.RECORD, timezone.localdate()
+    out_of_range: dict[Any, str] = {}
 
-    return _memoised(_date_or_wrong, cells, numbers, wrong)
+    def day(cell: Any) -> Any:
+        if _blank(cell):
+            return None
+        value = _date(cell)
+        if value is None:
+            return _WRONG
+        problem = date_error(value, kind, today=today)
+        if problem:
+            out_of_range[cell] = problem
+            return _WRONG
+        return value
+
+    def wrong(index: int, cell: Any) -> None:
+        message = out_of_range.get(cell) or (
+            _("“%(value)s”不是有效的日期，请填写如 2019-10-01、2019/10/1 或 2019年10月1日。")
+            % {"value": _shown(cell)}
+        )
+        plan.error(numbers[index], column.header, cell, message)
+
+    return _memoised(day, cells, numbers, wrong)
 
 
 def _blank(cell: Any) -> bool:
     return cell is None or cell == "" or (cell.__class__ is str and not cell.strip())
-
-
-def _date_or_wrong(cell: Any) -> Any:
-    if _blank(cell):
-        return None
-    day = _date(cell)
-    return _WRONG if day is None else day
 
 
 def _month(cell: Any) -> date | None:
@@ -1030,20 +1132,27 @@ def _month(cell: Any) -> date | None:
 
 
 def _check_month(column: Column, cells: list[Any], numbers: list[int], plan: Plan) -> list[Any]:
+    kind, today = column.date_kind or DateKind.RECORD, timezone.localdate()
+    out_of_range: dict[Any, str] = {}
+
     def wrong(index: int, cell: Any) -> None:
-        plan.error(
-            numbers[index],
-            column.header,
-            cell,
+        message = out_of_range.get(cell) or (
             _("“%(value)s”不是有效的月份，请填写如 2019-10 或 2019年10月。")
-            % {"value": _shown(cell)},
+            % {"value": _shown(cell)}
         )
+        plan.error(numbers[index], column.header, cell, message)
 
     def month(cell: Any) -> Any:
         if _blank(cell):
             return None
         value = _month(cell)
-        return _WRONG if value is None else value
+        if value is None:
+            return _WRONG
+        problem = date_error(value, kind, today=today)
+        if problem:
+            out_of_range[cell] = problem
+            return _WRONG
+        return value
 
     return _memoised(month, cells, numbers, wrong)
 
@@ -1488,10 +1597,33 @@ def cells_load(register: Register, content: bytes, data: bytes) -> CheckedCells 
 # --- Import batches: the uploaded file between the preview and the confirmation ---------------
 
 
-# The spreadsheet kinds python-calamine reads; a file named otherwise is not taken.
-WORKBOOK_EXTENSIONS = ("xlsx", "xlsm", "xls", "ods")
+# The workbooks the importer reads (the sheet's XML is checked before python-calamine opens it).
+WORKBOOK_EXTENSIONS = ("xlsx", "xlsm")
 # How long a preview that nobody confirms keeps its file (removed at a later upload).
 PREVIEW_KEPT = timedelta(hours=24)
+
+
+def import_check_upload(*, filename: str, size: int) -> None:
+    """An uploaded workbook's name and size, checked before it is read: a file over the limit
+    is refused (413 at the API) without loading it."""
+    problem = text_error(filename)
+    if problem:
+        raise ApplicationError(_("文件名%(problem)s") % {"problem": problem}, field="file")
+    if extension(filename) not in WORKBOOK_EXTENSIONS:
+        raise ApplicationError(
+            _("只能导入 Excel 文件（%(kinds)s）。")
+            % {"kinds": "、".join(f".{kind}" for kind in WORKBOOK_EXTENSIONS)},
+            field="file",
+        )
+    limit = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 50 * 2**20)
+    if size > limit:
+        raise TooLargeError(
+            _("文件过大（%(size)s MB），请分批导入，每个文件不超过 %(limit)s MB。")
+            % {"size": round(size / 2**20, 1), "limit": limit // 2**20},
+            field="file",
+        )
+    if not size:
+        raise ApplicationError(_("文件是空的：请上传填写好的 Excel 文件（.xlsx）。"), field="file")
 
 
 def import_batch_upload(*, register: Register, filename: str, data: bytes, by: Any) -> Any:
@@ -1505,19 +1637,7 @@ def import_batch_upload(*, register: Register, filename: str, data: bytes, by: A
     created, updated = register.permissions(by)
     if not (created or updated):
         raise PermissionDeniedError()
-    if extension(filename) not in WORKBOOK_EXTENSIONS:
-        raise ApplicationError(
-            _("只能导入 Excel 文件（%(kinds)s）。")
-            % {"kinds": "、".join(f".{kind}" for kind in WORKBOOK_EXTENSIONS)},
-            field="file",
-        )
-    limit = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 50 * 2**20)
-    if len(data) > limit:
-        raise ApplicationError(
-            _("文件过大（%(size)s MB），请分批导入，每个文件不超过 %(limit)s MB。")
-            % {"size": round(len(data) / 2**20, 1), "limit": limit // 2**20},
-            field="file",
-        )
+    import_check_upload(filename=filename, size=len(data))
     plan = import_preview(register=register, data=data, user=by)
     if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
         raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")

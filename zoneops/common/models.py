@@ -1,15 +1,49 @@
 """Shared model mechanisms: the business-record base, the work calendar and API tokens."""
 
+from collections.abc import Collection
+from typing import ClassVar
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zoneops.common.files import ProtectedFileField, random_name
+from zoneops.common.inputs import DateKind, field_error
 from zoneops.common.scope import ScopedQuerySet
 
 
-class BusinessModel(models.Model):
+class InputRulesModelMixin(models.Model):
+    """A record's own check of what it is given (`full_clean`, run by `record_save` and by the
+    back office's forms): every text and date field follows zoneops.common.inputs, whichever
+    edge the value came from."""
+
+    # The kind of a date field that is not an ordinary date of the record (DateKind.RECORD):
+    # a founding date may be long ago, a day something happened is not in the future.
+    date_kinds: ClassVar[dict[str, DateKind]] = {}
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = {name: list(found) for name, found in error.error_dict.items()}
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            kind = self.date_kinds.get(field.name, DateKind.RECORD)
+            message = field_error(field, getattr(self, field.attname), kind=kind)
+            if message:
+                errors[field.name] = [ValidationError(message, code="input")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class BusinessModel(InputRulesModelMixin, models.Model):
     """Base of every business record: who and when, a version for safe edits, and history.
 
     Writes go through `zoneops.common.services.record_save` (or an app's own service that

@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zoneops.common.exceptions import ApplicationError, StaleEditError
+from zoneops.common.inputs import DateKind, date_error
 from zoneops.common.models import SavedView
 
 M = TypeVar("M", bound=models.Model)
@@ -37,12 +37,12 @@ def required_text(text: str, *, field: str, message: str) -> str:
     return text
 
 
-def check_not_future(on: date, *, field: str) -> None:
-    """A step is recorded on a day that has come: today or earlier."""
-    if on > timezone.localdate():
-        raise ApplicationError(
-            _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": on}, field=field
-        )
+def check_happened(on: date, *, field: str) -> None:
+    """A step is recorded on a day that has come — today or earlier — and not before the zone's
+    records begin (DateKind.PAST)."""
+    problem = date_error(on, DateKind.PAST)
+    if problem:
+        raise ApplicationError(problem, field=field)
 
 
 def record_current_version(*, instance: models.Model, lock: bool = False) -> int:

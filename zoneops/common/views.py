@@ -1,7 +1,17 @@
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,3 +54,22 @@ def stored_file(request: HttpRequest, model: str, pk: int, field: str) -> HttpRe
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def body_too_big_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _("提交的内容过大（超过 %(limit)s MB），未作任何修改。") % {
+        "limit": round(limit / 2**20, 1) if limit else 0
+    }
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's answer to a request it could not read (handler400): a body over the upload limit
+    says so (413), anything else says the request was not understood; nothing was changed."""
+    if isinstance(exception, RequestDataTooBig):
+        status, message = 413, body_too_big_message()
+    else:
+        status, message = 400, _("请求无法处理，请检查提交的内容后重试。")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": message, "errors": []}, status=status)
+    return render(request, "400.html", {"message": message}, status=status)

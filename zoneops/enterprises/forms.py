@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.enums import BlockerKind, BlockerTopic
+from zoneops.common.forms import Form
 from zoneops.enterprises.enums import RequestKind
 
 SCORE_CHOICES = [
@@ -19,7 +20,7 @@ SCORE_CHOICES = [
 ]
 
 
-class RequestFileForm(forms.Form):
+class RequestFileForm(Form):
     """提交诉求: what the enterprise asks for; the enterprise itself comes from the login."""
 
     title = forms.CharField(
@@ -76,7 +77,7 @@ class RequestFileForm(forms.Form):
             kind_field.help_text = gettext("时限自受理次日起按工作日计算。")
 
 
-class RequestRateForm(forms.Form):
+class RequestRateForm(Form):
     """评价: a score from 1 to 5 and a comment, with the version the page was opened on."""
 
     score = forms.TypedChoiceField(
@@ -91,7 +92,7 @@ class RequestRateForm(forms.Form):
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class RequestMaterialsForm(forms.Form):
+class RequestMaterialsForm(Form):
     """提交补充材料: what the enterprise supplies for a request whose clock stands waiting for
     it, with the version the page was opened on."""
 

@@ -13,8 +13,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("requests/", views.request_list, name="requests"),
     path("requests/new/", views.request_new, name="request_new"),
-    path("requests/<int:pk>/", views.request_detail, name="request"),
-    path("requests/<int:pk>/rate/", views.request_rate_view, name="request_rate"),
-    path("requests/<int:pk>/materials/", views.request_materials_view, name="request_materials"),
+    path("requests/<id:pk>/", views.request_detail, name="request"),
+    path("requests/<id:pk>/rate/", views.request_rate_view, name="request_rate"),
+    path("requests/<id:pk>/materials/", views.request_materials_view, name="request_materials"),
     path("projects/", views.project_list, name="projects"),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -322,7 +322,7 @@ def request_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             expected_version=form.cleaned_data["edit_version"],
         )
-    except ApplicationError as error:
+    except (ApplicationError, ValidationError) as error:
         add_service_error(form, error)
         return _request_page(request, _visible_request(request, pk), form)
     if score < SATISFIED_SCORE:
@@ -347,7 +347,7 @@ def request_materials_view(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             expected_version=form.cleaned_data["edit_version"],
         )
-    except ApplicationError as error:
+    except (ApplicationError, ValidationError) as error:
         add_service_error(form, error)
         return _request_page(request, _visible_request(request, pk), materials_form=form)
     messages.success(request, _("补充材料已提交，承办部门恢复办理，办结期限相应顺延。"))
@@ -377,7 +377,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     contact_phone=data["contact_phone"],
                     by=request.user,
                 )
-            except ApplicationError as error:
+            except (ApplicationError, ValidationError) as error:
                 add_service_error(form, error)
             else:
                 messages.success(

@@ -12,17 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
 from zoneops.common.admin_base import (
     BusinessAdmin,
     RecordStepView,
+    TabularInline,
     VersionedForm,
     add_service_error,
 )
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import Form, ModelForm
 from zoneops.common.periods import format_day
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
@@ -146,7 +147,7 @@ class AgendaItemInline(TabularInline):
         return self._open(obj) and super().has_delete_permission(request, obj)
 
 
-class DecisionInlineForm(forms.ModelForm):
+class DecisionInlineForm(ModelForm):
     def __init__(self, *args: Any, meeting: Meeting, agenda_choices: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
@@ -438,7 +439,7 @@ class MeetingStepView(RecordStepView):
         return {"meeting": self.meeting}
 
 
-class HoldForm(forms.Form):
+class HoldForm(Form):
     minutes = forms.CharField(
         label=_("会议纪要"),
         required=False,
@@ -473,7 +474,7 @@ class MeetingHoldView(MeetingStepView):
         )
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.CharField(label=_("取消原因"), widget=forms.Textarea(attrs={"rows": 3}))
     edit_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -494,7 +495,7 @@ class MeetingCancelView(MeetingStepView):
         )
 
 
-class AgendaBuildForm(forms.Form):
+class AgendaBuildForm(Form):
     """Nothing to fill in: the page shows what the records would add and asks to confirm."""
 
 
@@ -643,7 +644,7 @@ class DecisionAdmin(BusinessAdmin):
         return DecisionDoneView.as_view(model_admin=self)(request, object_id=object_id)
 
 
-class DecisionDoneForm(forms.Form):
+class DecisionDoneForm(Form):
     done_on = forms.DateField(
         label=_("完成日期"), required=False, widget=_date_input(), help_text=_("默认今天。")
     )

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import pick_many, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn, ZoneDateTime
+from zoneops.api.schemas import Id, VersionedIn, ZoneDateTime
 from zoneops.common.amounts import exact_wan
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
@@ -52,13 +52,13 @@ router = Router(tags=["meetings"])
 # --- looking up what an id names ----------------------------------------------------------------
 
 
-def _meeting(request: Any, meeting_id: int, action: str = "view") -> Meeting:
+def _meeting(request: Any, meeting_id: Id, action: str = "view") -> Meeting:
     meeting = get_object_or_404(meeting_detail_queryset(user=request.user), pk=meeting_id)
     ensure_allowed(request.user, action, Meeting, meeting)
     return meeting
 
 
-def _fresh(meeting_id: int, request: Any) -> Meeting:
+def _fresh(meeting_id: Id, request: Any) -> Meeting:
     """The meeting again, with what the service just wrote, for the response."""
     return meeting_detail_queryset(user=request.user).get(pk=meeting_id)
 
@@ -236,11 +236,11 @@ class MeetingIn(Schema):
     duration_minutes: int | None = Field(None, ge=1)
     location: str = Field("", max_length=200)
     online: bool | None = Field(None, description="默认按类型：线上洽谈、云签约为线上")
-    host_id: int | None = None
-    organiser_id: int | None = Field(None, description="承办部门，默认为登记人所在部门")
-    attendee_ids: list[int] = []
+    host_id: Id | None = None
+    organiser_id: Id | None = Field(None, description="承办部门，默认为登记人所在部门")
+    attendee_ids: list[Id] = []
     external_attendees: str = ""
-    project_ids: list[int] = Field([], description="仪式的签约/开工项目")
+    project_ids: list[Id] = Field([], description="仪式的签约/开工项目")
 
 
 class MeetingUpdateIn(VersionedIn):
@@ -251,9 +251,9 @@ class MeetingUpdateIn(VersionedIn):
     duration_minutes: int | None = Field(None, ge=1)
     location: str | None = Field(None, max_length=200)
     online: bool | None = None
-    host_id: int | None = None
-    organiser_id: int | None = None
-    attendee_ids: list[int] | None = None
+    host_id: Id | None = None
+    organiser_id: Id | None = None
+    attendee_ids: list[Id] | None = None
     external_attendees: str | None = None
     minutes: str | None = None
 
@@ -269,19 +269,19 @@ class CancelIn(VersionedIn):
 
 class AgendaItemIn(Schema):
     title: str = Field(min_length=1, max_length=300)
-    project_id: int | None = None
-    problem_id: int | None = None
-    milestone_id: int | None = None
-    request_id: int | None = Field(None, description="企业诉求；有相关项目的带入其项目")
+    project_id: Id | None = None
+    problem_id: Id | None = None
+    milestone_id: Id | None = None
+    request_id: Id | None = Field(None, description="企业诉求；有相关项目的带入其项目")
     note: str = ""
 
 
 class DecisionIn(Schema):
     text: str = Field(min_length=1)
     due_on: date = Field(description="完成时限，不早于会议日期")
-    owner_id: int | None = None
-    owner_department_id: int | None = Field(None, description="责任部门，默认为责任人所在部门")
-    agenda_item_id: int | None = None
+    owner_id: Id | None = None
+    owner_department_id: Id | None = Field(None, description="责任部门，默认为责任人所在部门")
+    agenda_item_id: Id | None = None
 
 
 class DecisionDoneIn(VersionedIn):
@@ -290,12 +290,12 @@ class DecisionDoneIn(VersionedIn):
 
 class DecisionFilter(Schema):
     state: str | None = Field(None, description="open|overdue|done")
-    meeting_id: int | None = None
-    owner_department_id: int | None = None
+    meeting_id: Id | None = None
+    owner_department_id: Id | None = None
 
 
 class ProjectsIn(Schema):
-    project_ids: list[int] = Field(min_length=1)
+    project_ids: list[Id] = Field(min_length=1)
     version: int | None = None
 
 
@@ -374,7 +374,7 @@ def decisions(request, filters: Query[DecisionFilter]) -> QuerySet:
 
 
 @router.post("/decisions/{int:decision_id}/done", response=DecisionOut, summary="议定事项办结")
-def decision_mark_done(request, decision_id: int, payload: DecisionDoneIn):
+def decision_mark_done(request, decision_id: Id, payload: DecisionDoneIn):
     decision = get_object_or_404(Decision.objects.visible_to(request.user), pk=decision_id)
     ensure_allowed(request.user, "change", Decision, decision)
     done = decision_done(
@@ -389,12 +389,12 @@ def decision_mark_done(request, decision_id: int, payload: DecisionDoneIn):
 @router.get(
     "/{int:meeting_id}", response=MeetingDetailOut, summary="会议详情：议题、议定事项、项目"
 )
-def meeting_detail(request, meeting_id: int):
+def meeting_detail(request, meeting_id: Id):
     return _detail(_meeting(request, meeting_id))
 
 
 @router.patch("/{int:meeting_id}", response=MeetingDetailOut, summary="修改会议")
-def meeting_change(request, meeting_id: int, payload: MeetingUpdateIn):
+def meeting_change(request, meeting_id: Id, payload: MeetingUpdateIn):
     meeting = _meeting(request, meeting_id, "change")
     user = request.user
     data = payload.dict(exclude_unset=True, exclude={"version"})
@@ -423,7 +423,7 @@ def meeting_change(request, meeting_id: int, payload: MeetingUpdateIn):
 
 
 @router.post("/{int:meeting_id}/hold", response=MeetingDetailOut, summary="登记召开（纪要）")
-def meeting_mark_held(request, meeting_id: int, payload: HoldIn):
+def meeting_mark_held(request, meeting_id: Id, payload: HoldIn):
     meeting = _meeting(request, meeting_id, "change")
     meeting_hold(
         meeting=meeting,
@@ -436,7 +436,7 @@ def meeting_mark_held(request, meeting_id: int, payload: HoldIn):
 
 
 @router.post("/{int:meeting_id}/cancel", response=MeetingDetailOut, summary="取消会议")
-def meeting_mark_cancelled(request, meeting_id: int, payload: CancelIn):
+def meeting_mark_cancelled(request, meeting_id: Id, payload: CancelIn):
     meeting = _meeting(request, meeting_id, "change")
     meeting_cancel(
         meeting=meeting, reason=payload.reason, by=request.user, expected_version=payload.version
@@ -450,7 +450,7 @@ def meeting_mark_cancelled(request, meeting_id: int, payload: CancelIn):
 @router.post(
     "/{int:meeting_id}/agenda/build", response=list[AgendaItemOut], summary="按记录生成议题"
 )
-def agenda_build(request, meeting_id: int):
+def agenda_build(request, meeting_id: Id):
     """Adds the red-light key projects, overdue problems, late milestones and overdue enterprise
     requests as of the meeting's date that are not yet on the agenda; returns the items added
     (none on a second call)."""
@@ -463,7 +463,7 @@ def agenda_build(request, meeting_id: int):
 
 
 @router.post("/{int:meeting_id}/agenda", response={201: AgendaItemOut}, summary="人工添加议题")
-def agenda_add(request, meeting_id: int, payload: AgendaItemIn):
+def agenda_add(request, meeting_id: Id, payload: AgendaItemIn):
     meeting = _meeting(request, meeting_id, "change")
     user = request.user
     item = agenda_item_add(
@@ -480,7 +480,7 @@ def agenda_add(request, meeting_id: int, payload: AgendaItemIn):
 
 
 @router.delete("/{int:meeting_id}/agenda/{int:item_id}", response={204: None}, summary="删除议题")
-def agenda_remove(request, meeting_id: int, item_id: int):
+def agenda_remove(request, meeting_id: Id, item_id: Id):
     meeting = _meeting(request, meeting_id, "change")
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     agenda_item_remove(item=item, by=request.user)
@@ -491,7 +491,7 @@ def agenda_remove(request, meeting_id: int, item_id: int):
 
 
 @router.post("/{int:meeting_id}/decisions", response={201: DecisionOut}, summary="记录议定事项")
-def decision_add(request, meeting_id: int, payload: DecisionIn):
+def decision_add(request, meeting_id: Id, payload: DecisionIn):
     meeting = _meeting(request, meeting_id, "change")
     ensure_allowed(request.user, "add", Decision)
     user = request.user
@@ -522,7 +522,7 @@ def decision_add(request, meeting_id: int, payload: DecisionIn):
 @router.get(
     "/{int:meeting_id}/totals", response=TotalsOut, summary="仪式统计：项目数、总投资、用时"
 )
-def totals(request, meeting_id: int):
+def totals(request, meeting_id: Id):
     meeting = _meeting(request, meeting_id)
     result = ceremony_totals(meeting)
     return {
@@ -536,7 +536,7 @@ def totals(request, meeting_id: int):
 
 
 @router.post("/{int:meeting_id}/projects", response=MeetingDetailOut, summary="添加仪式项目")
-def ceremony_add_projects(request, meeting_id: int, payload: ProjectsIn):
+def ceremony_add_projects(request, meeting_id: Id, payload: ProjectsIn):
     meeting = _meeting(request, meeting_id, "change")
     projects = pick_many(Project, payload.project_ids, user=request.user, field="project_ids")
     ceremony_attach_projects(
@@ -548,7 +548,7 @@ def ceremony_add_projects(request, meeting_id: int, payload: ProjectsIn):
 @router.delete(
     "/{int:meeting_id}/projects/{int:project_id}", response=MeetingDetailOut, summary="移除仪式项目"
 )
-def ceremony_remove_project(request, meeting_id: int, project_id: int):
+def ceremony_remove_project(request, meeting_id: Id, project_id: Id):
     meeting = _meeting(request, meeting_id, "change")
     project = get_object_or_404(meeting.projects.all(), pk=project_id)
     ceremony_detach_projects(meeting=meeting, projects=[project], by=request.user)

@@ -25,7 +25,7 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
     acting_user,
-    check_not_future,
+    check_happened,
     record_apply,
     record_delete,
     record_save,
@@ -542,7 +542,7 @@ def decision_done(
         )
     if decision.meeting.status != MeetingStatus.HELD:
         raise ApplicationError(_("会议尚未召开，议定事项不能办结。"), field="done_on")
-    check_not_future(done_on, field="done_on")
+    check_happened(done_on, field="done_on")
     if done_on < decision.meeting.held_on:
         raise ApplicationError(
             _("完成日期不能早于会议日期（%(on)s）。")

@@ -1,5 +1,6 @@
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -11,18 +12,20 @@ from django.http import Http404, HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import SELECT_CLASSES
 
 from zoneops.common.admin_base import (
     BusinessAdmin,
+    InputRulesAdminMixin,
     ScopedAdminMixin,
     ServiceErrorsMixin,
+    TabularInline,
     VersionedForm,
 )
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.forms import add_service_error
+from zoneops.common.forms import InputRulesMixin, add_service_error
 from zoneops.common.scope import can_see
 from zoneops.orgs.models import Department, Membership, Role, User
 from zoneops.orgs.selectors import (
@@ -41,6 +44,15 @@ from zoneops.orgs.services import (
 )
 
 admin.site.unregister(Group)
+
+# django-axes's login records: their lists take the same care with a typed query as ours.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        _axes_admin = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(_axes_admin.__name__, (InputRulesAdminMixin, _axes_admin), {})
+        )
 
 
 @admin.register(Department)
@@ -149,6 +161,10 @@ def _may_change_scope(request: HttpRequest, user: Any) -> bool:
     return user is None or user_may_change_scope_of(user=user, by=request.user)
 
 
+class UserAddForm(InputRulesMixin, UserCreationForm):
+    pass
+
+
 class UserForm(UserChangeForm, VersionedForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -167,10 +183,15 @@ class UserForm(UserChangeForm, VersionedForm):
 
 @admin.register(User)
 class UserAdmin(
-    ScopedAdminMixin, ServiceErrorsMixin, SimpleHistoryAdmin, DjangoUserAdmin, ModelAdmin
+    InputRulesAdminMixin,
+    ScopedAdminMixin,
+    ServiceErrorsMixin,
+    SimpleHistoryAdmin,
+    DjangoUserAdmin,
+    ModelAdmin,
 ):
     form = UserForm
-    add_form = UserCreationForm
+    add_form = UserAddForm
     change_password_form = AdminPasswordChangeForm
     inlines = [MembershipInline]
     list_display = ["username", "display_name", "title", "is_staff", "is_active", "enterprise"]

@@ -3,6 +3,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
+from zoneops.api.schemas import Id
 from zoneops.common.scope import scope_for
 from zoneops.orgs.models import Department, User
 
@@ -61,7 +62,7 @@ def departments(request):
 
 
 @router.get("/departments/{int:department_id}", response=DepartmentOut, summary="部门")
-def department(request, department_id: int):
+def department(request, department_id: Id):
     return get_object_or_404(Department.objects.visible_to(request.user), pk=department_id)
 
 
@@ -72,5 +73,5 @@ def users(request):
 
 
 @router.get("/users/{int:user_id}", response=UserOut, summary="用户")
-def user(request, user_id: int):
+def user(request, user_id: Id):
     return get_object_or_404(User.objects.visible_to(request.user), pk=user_id)

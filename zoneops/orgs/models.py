@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zoneops.common.models import BusinessModel
+from zoneops.common.models import BusinessModel, InputRulesModelMixin
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.orgs.enums import DataScopeKind, DepartmentKind, RoleCode
 
@@ -127,7 +127,7 @@ class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ign
     pass
 
 
-class User(AbstractUser):
+class User(InputRulesModelMixin, AbstractUser):
     """A person who signs in: staff of the committee, or an enterprise's user."""
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)

@@ -3,7 +3,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn, model_number, model_number_out
+from zoneops.api.schemas import Id, VersionedIn, model_number, model_number_out
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply, record_save
 from zoneops.parks.models import Park
@@ -38,13 +38,13 @@ def parks(request):
 
 
 @router.get("/{int:park_id}", response=ParkOut, summary="园区")
-def park(request, park_id: int):
+def park(request, park_id: Id):
     ensure_allowed(request.user, "view", Park)
     return get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
 
 
 @router.patch("/{int:park_id}", response=ParkOut, summary="修改园区")
-def park_update(request, park_id: int, payload: ParkUpdateIn):
+def park_update(request, park_id: Id, payload: ParkUpdateIn):
     park = get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
     ensure_allowed(request.user, "change", Park, park)
     record_apply(instance=park, changes=payload.dict(exclude_unset=True, exclude={"version"}))

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.common.forms import Form
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, User
 from zoneops.parks.models import Park
@@ -21,7 +22,7 @@ def next_stage_choices(current: str) -> list[tuple[str, str]]:
     return choices
 
 
-class StageMoveForm(forms.Form):
+class StageMoveForm(Form):
     to_stage = forms.ChoiceField(label=_("推进到"))
     on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
@@ -40,7 +41,7 @@ class StageMoveForm(forms.Form):
         self.fields["edit_version"].initial = project.version
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(Form):
     year = forms.IntegerField(label=_("年度"), required=False, min_value=1990, max_value=2100)
     as_of = forms.DateField(
         label=_("截至日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -48,7 +49,7 @@ class SummaryForm(forms.Form):
     dimension = forms.ChoiceField(label=_("分组"), choices=SummaryDimension.choices, required=False)
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(Form):
     """The board's filters; every choice list is limited to what the user may see."""
 
     q = forms.CharField(label=_("搜索"), required=False)
@@ -85,13 +86,13 @@ class BoardFilterForm(forms.Form):
         )
 
 
-class SavedViewForm(forms.Form):
+class SavedViewForm(Form):
     name = forms.CharField(label=_("视图名称"), max_length=50)
     shared = forms.BooleanField(label=_("共享给所有人"), required=False)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class FunnelForm(forms.Form):
+class FunnelForm(Form):
     registered_from = forms.DateField(
         label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

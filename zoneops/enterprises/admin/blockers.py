@@ -14,18 +14,19 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import (
     BusinessAdmin,
     RecordStepView,
+    TabularInline,
     VersionedForm,
     add_service_error,
 )
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import Form
 from zoneops.common.scope import pickable_queryset
 from zoneops.enterprises.models import EnterpriseRequest, SystemicBlocker
 from zoneops.enterprises.selectors.blockers import (
@@ -393,14 +394,14 @@ def _day_field(label: Any) -> forms.DateField:
     )
 
 
-class MembersForm(forms.Form):
+class MembersForm(Form):
     requests = _requests_field(_("企业诉求"))
     problems = _problems_field(_("项目问题"))
     on = _day_field(_("日期"))
     edit_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(Form):
     resolution = forms.CharField(label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 5}))
     on = _day_field(_("解决日期"))
     edit_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -521,7 +522,7 @@ def _set_choices(form: forms.Form, *, requests: QuerySet, problems: QuerySet) ->
 # --- 候选共性问题 ---------------------------------------------------------------------------------
 
 
-class CandidateForm(forms.Form):
+class CandidateForm(Form):
     """Open a blocker from one candidate group, with the members the user keeps ticked."""
 
     topic = forms.ChoiceField(choices=BlockerTopic.choices, widget=forms.HiddenInput)

@@ -14,16 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
 from zoneops.common.admin_base import (
     BusinessAdmin,
     RecordStepView,
+    TabularInline,
     VersionedForm,
     add_service_error,
 )
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import Form
 from zoneops.common.scope import can_see
 from zoneops.enterprises.enums import MeasureStatus, PlanStatus
 from zoneops.enterprises.models import EnterprisePlan, PlanMeasure
@@ -503,13 +504,13 @@ def _date_field(label: Any) -> forms.DateField:
     )
 
 
-class MeasureCompleteForm(forms.Form):
+class MeasureCompleteForm(Form):
     result = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 4}))
     on = _date_field(_("完成日期"))
     edit_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PlanCompleteForm(forms.Form):
+class PlanCompleteForm(Form):
     summary = forms.CharField(label=_("实施成效"), widget=forms.Textarea(attrs={"rows": 5}))
     on = _date_field(_("完成日期"))
     edit_version = forms.IntegerField(widget=forms.HiddenInput)

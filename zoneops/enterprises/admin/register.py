@@ -10,20 +10,18 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, VersionedForm
+from zoneops.common.admin_base import BusinessAdmin, TabularInline, VersionedForm, record_or_404
 from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.amounts import format_wan
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.forms import add_service_error
+from zoneops.common.forms import Form, add_service_error
 from zoneops.common.scope import scope_queryset
 from zoneops.common.services import record_delete, record_save
 from zoneops.enterprises.enums import LiaisonKind
@@ -331,7 +329,7 @@ def _percent(value: Any) -> str:
     return "—" if value is None else f"{value:+.2f}%"
 
 
-class LiaisonEndForm(forms.Form):
+class LiaisonEndForm(Form):
     on = forms.DateField(label=_("结束日期"))
     reason = forms.CharField(label=_("原因"), required=False, max_length=200)
 
@@ -396,7 +394,7 @@ class LiaisonAssignmentAdmin(BusinessAdmin):
 
     @action(description=_("结束包联"), url_path="end", permissions=["change"])
     def end_liaison(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        assignment = get_object_or_404(self.get_queryset(request), pk=object_id)
+        assignment = record_or_404(self.get_queryset(request), object_id)
         form = LiaisonEndForm(request.POST or None, initial={"on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:

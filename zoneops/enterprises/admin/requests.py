@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -33,6 +34,7 @@ from unfold.views import ChangeList, UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import (
     BusinessAdmin,
+    InputRulesAdminMixin,
     RecordStepView,
     ServiceErrorsMixin,
     VersionedForm,
@@ -40,6 +42,7 @@ from zoneops.common.admin_base import (
 )
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import Form
 from zoneops.common.periods import format_day, format_months, format_year
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, RequestKindLimit
@@ -573,7 +576,11 @@ class EnterpriseRequestAdmin(BusinessAdmin):
         """The register as it is filtered and searched on the list, as an .xlsx."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, gettext("列表的筛选条件无效，未能导出。"))
+            return HttpResponseRedirect(reverse("admin:enterprises_enterpriserequest_changelist"))
         workbook = requests_workbook(requests=changelist.queryset)
         return _xlsx_response(workbook, gettext("企业诉求登记表"))
 
@@ -613,7 +620,7 @@ SEEN_BY_ENTERPRISE = _(
 )
 
 
-class StepForm(forms.Form):
+class StepForm(Form):
     on = forms.DateField(
         label=_("日期"), required=False, widget=_date_input(), help_text=_("默认今天。")
     )
@@ -1004,7 +1011,7 @@ class StatisticsPeriod:
         }
 
 
-class StatisticsForm(forms.Form):
+class StatisticsForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTHS)
     last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTHS)
@@ -1100,7 +1107,7 @@ class OverdueRequestsView(UnfoldModelAdminViewMixin, TemplateView):
 
 
 @admin.register(RequestKindLimit)
-class RequestKindLimitAdmin(ServiceErrorsMixin, ModelAdmin):
+class RequestKindLimitAdmin(InputRulesAdminMixin, ServiceErrorsMixin, ModelAdmin):
     """The working-day limit of each kind (咨询 1, 求助 5, 投诉 10 by default): the three kinds
     are fixed, administrators change their limits; a change applies to requests accepted after
     it (a running clock keeps its limit)."""

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_many, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import Id, VersionedIn
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
@@ -129,15 +129,15 @@ class BlockerFilter(Schema):
     status: SystemicBlocker.Status | None = None
     category: BlockerKind | None = None
     topic: BlockerTopic | None = None
-    department_id: int | None = None
-    owner_id: int | None = None
+    department_id: Id | None = None
+    owner_id: Id | None = None
     overdue: bool | None = Field(None, description="true：有逾期的诉求或问题")
     q: str | None = Field(None, description="共性问题或描述中的文字")
 
 
 class MembersIn(Schema):
-    request_ids: list[int] = []
-    problem_ids: list[int] = []
+    request_ids: list[Id] = []
+    problem_ids: list[Id] = []
 
 
 class BlockerIn(MembersIn):
@@ -145,8 +145,8 @@ class BlockerIn(MembersIn):
     description: str = ""
     category: BlockerKind
     topic: BlockerTopic
-    owner_id: int
-    department_id: int
+    owner_id: Id
+    department_id: Id
     opened_on: date | None = Field(None, description="立项日期，默认今天")
 
 
@@ -155,8 +155,8 @@ class BlockerUpdateIn(VersionedIn):
     description: str | None = None
     category: BlockerKind | None = None
     topic: BlockerTopic | None = None
-    owner_id: int | None = None
-    department_id: int | None = None
+    owner_id: Id | None = None
+    department_id: Id | None = None
     opened_on: date | None = None
 
 
@@ -208,7 +208,7 @@ class CandidateFilter(Schema):
 # --- Routes ----------------------------------------------------------------------------------
 
 
-def _blocker(request: Any, blocker_id: int, action: str) -> SystemicBlocker:
+def _blocker(request: Any, blocker_id: Id, action: str) -> SystemicBlocker:
     blocker = get_object_or_404(blockers_visible(user=request.user), pk=blocker_id)
     ensure_allowed(request.user, action, SystemicBlocker, blocker)
     return blocker
@@ -287,12 +287,12 @@ def blocker_open(request, payload: BlockerIn):
 
 
 @router.get("/blockers/{int:blocker_id}", response=BlockerDetailOut, summary="共性堵点及归入事项")
-def blocker_detail(request, blocker_id: int):
+def blocker_detail(request, blocker_id: Id):
     return _detail(_blocker(request, blocker_id, "view"))
 
 
 @router.patch("/blockers/{int:blocker_id}", response=BlockerDetailOut, summary="修改共性堵点")
-def blocker_change(request, blocker_id: int, payload: BlockerUpdateIn):
+def blocker_change(request, blocker_id: Id, payload: BlockerUpdateIn):
     blocker = _blocker(request, blocker_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version", "owner_id", "department_id"})
     if "owner_id" in payload.model_fields_set:
@@ -311,7 +311,7 @@ def blocker_change(request, blocker_id: int, payload: BlockerUpdateIn):
 @router.post(
     "/blockers/{int:blocker_id}/attach", response=BlockerDetailOut, summary="归入诉求或问题"
 )
-def blocker_attach_step(request, blocker_id: int, payload: MembersStepIn):
+def blocker_attach_step(request, blocker_id: Id, payload: MembersStepIn):
     blocker = _blocker(request, blocker_id, "change")
     members = _members(request, payload)
     with payload_names(PAYLOAD_FIELDS):
@@ -328,7 +328,7 @@ def blocker_attach_step(request, blocker_id: int, payload: MembersStepIn):
 @router.post(
     "/blockers/{int:blocker_id}/detach", response=BlockerDetailOut, summary="移出诉求或问题"
 )
-def blocker_detach_step(request, blocker_id: int, payload: MembersStepIn):
+def blocker_detach_step(request, blocker_id: Id, payload: MembersStepIn):
     blocker = _blocker(request, blocker_id, "change")
     # The members are the blocker's own: its lead takes out any of them, whoever handles it.
     members = {
@@ -353,7 +353,7 @@ def blocker_detach_step(request, blocker_id: int, payload: MembersStepIn):
     response=BlockerDetailOut,
     summary="解决：答复归入的诉求、办结归入的问题",
 )
-def blocker_resolve_step(request, blocker_id: int, payload: BlockerResolveIn):
+def blocker_resolve_step(request, blocker_id: Id, payload: BlockerResolveIn):
     blocker = _blocker(request, blocker_id, "change")
     blocker_resolve(
         blocker=blocker,

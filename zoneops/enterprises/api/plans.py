@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import Id, VersionedIn
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.enterprises.api.router import router
@@ -134,23 +134,23 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanFilter(Schema):
-    enterprise_id: int | None = None
+    enterprise_id: Id | None = None
     status: PlanStatus | None = None
-    department_id: int | None = None
-    owner_id: int | None = None
+    department_id: Id | None = None
+    owner_id: Id | None = None
     overdue: bool | None = Field(None, description="true：有逾期未完成的措施")
     q: str | None = Field(None, description="方案名称或企业名称中的文字")
 
 
 class PlanIn(Schema):
-    enterprise_id: int
+    enterprise_id: Id
     title: str = Field(min_length=1, max_length=200)
     background: str = ""
     goal: str = ""
     starts_on: date
     ends_on: date | None = None
-    owner_id: int
-    department_id: int
+    owner_id: Id
+    department_id: Id
 
 
 class PlanUpdateIn(VersionedIn):
@@ -159,21 +159,21 @@ class PlanUpdateIn(VersionedIn):
     goal: str | None = None
     starts_on: date | None = None
     ends_on: date | None = None
-    owner_id: int | None = None
-    department_id: int | None = None
+    owner_id: Id | None = None
+    department_id: Id | None = None
 
 
 class MeasureIn(Schema):
     content: str = Field(min_length=1)
-    department_id: int
-    owner_id: int | None = None
+    department_id: Id
+    owner_id: Id | None = None
     due_on: date
 
 
 class MeasureUpdateIn(VersionedIn):
     content: str | None = Field(None, min_length=1)
-    department_id: int | None = None
-    owner_id: int | None = None
+    department_id: Id | None = None
+    owner_id: Id | None = None
     due_on: date | None = None
 
 
@@ -188,16 +188,16 @@ class PlanCompleteIn(VersionedIn):
 
 
 class MeasureFilter(Schema):
-    plan_id: int | None = None
-    enterprise_id: int | None = None
-    department_id: int | None = None
+    plan_id: Id | None = None
+    enterprise_id: Id | None = None
+    department_id: Id | None = None
     state: str | None = Field(None, description="open/overdue/done")
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _plan(request: Any, plan_id: int, action: str) -> EnterprisePlan:
+def _plan(request: Any, plan_id: Id, action: str) -> EnterprisePlan:
     plan = get_object_or_404(plans_visible(user=request.user), pk=plan_id)
     ensure_allowed(request.user, action, EnterprisePlan, plan)
     return plan
@@ -211,7 +211,7 @@ def _plan_detail(plan: EnterprisePlan) -> EnterprisePlan:
     return detail
 
 
-def _measure(request: Any, measure_id: int, action: str) -> PlanMeasure:
+def _measure(request: Any, measure_id: Id, action: str) -> PlanMeasure:
     measure = get_object_or_404(measures_visible(user=request.user), pk=measure_id)
     ensure_allowed(request.user, action, PlanMeasure, measure)
     return measure
@@ -308,12 +308,12 @@ def measures(request, filters: Query[MeasureFilter]):
 
 
 @router.get("/plans/{int:plan_id}", response=PlanDetailOut, summary="方案及帮扶措施")
-def plan_detail(request, plan_id: int):
+def plan_detail(request, plan_id: Id):
     return _plan_detail(_plan(request, plan_id, "view"))
 
 
 @router.patch("/plans/{int:plan_id}", response=PlanDetailOut, summary="修改方案")
-def plan_change(request, plan_id: int, payload: PlanUpdateIn):
+def plan_change(request, plan_id: Id, payload: PlanUpdateIn):
     plan = _plan(request, plan_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version", "owner_id", "department_id"})
     changes.update(_people(request, payload))
@@ -323,7 +323,7 @@ def plan_change(request, plan_id: int, payload: PlanUpdateIn):
 
 
 @router.post("/plans/{int:plan_id}/complete", response=PlanDetailOut, summary="完成方案")
-def plan_complete_step(request, plan_id: int, payload: PlanCompleteIn):
+def plan_complete_step(request, plan_id: Id, payload: PlanCompleteIn):
     plan = _plan(request, plan_id, "change")
     plan_complete(
         plan=plan,
@@ -341,7 +341,7 @@ def plan_complete_step(request, plan_id: int, payload: PlanCompleteIn):
 @router.post(
     "/plans/{int:plan_id}/measures", response={201: MeasureListOut}, summary="增加帮扶措施"
 )
-def measure_create(request, plan_id: int, payload: MeasureIn):
+def measure_create(request, plan_id: Id, payload: MeasureIn):
     plan = _plan(request, plan_id, "view")
     ensure_allowed(request.user, "add", PlanMeasure)
     people = _people(request, payload)
@@ -358,7 +358,7 @@ def measure_create(request, plan_id: int, payload: MeasureIn):
 
 
 @router.patch("/plans/measures/{int:measure_id}", response=MeasureListOut, summary="修改措施")
-def measure_change(request, measure_id: int, payload: MeasureUpdateIn):
+def measure_change(request, measure_id: Id, payload: MeasureUpdateIn):
     measure = _measure(request, measure_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version", "owner_id", "department_id"})
     changes.update(_people(request, payload))
@@ -370,7 +370,7 @@ def measure_change(request, measure_id: int, payload: MeasureUpdateIn):
 
 
 @router.delete("/plans/measures/{int:measure_id}", response={204: None}, summary="删除未完成的措施")
-def measure_remove(request, measure_id: int, version: int | None = None):
+def measure_remove(request, measure_id: Id, version: int | None = None):
     measure = _measure(request, measure_id, "delete")
     measure_delete(measure=measure, by=request.user, expected_version=version)
     return Status(204, None)
@@ -379,7 +379,7 @@ def measure_remove(request, measure_id: int, version: int | None = None):
 @router.post(
     "/plans/measures/{int:measure_id}/complete", response=MeasureListOut, summary="完成措施"
 )
-def measure_complete_step(request, measure_id: int, payload: MeasureCompleteIn):
+def measure_complete_step(request, measure_id: Id, payload: MeasureCompleteIn):
     measure = _measure(request, measure_id, "change")
     measure_complete(
         measure=measure,

@@ -14,9 +14,13 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn, model_number, model_number_out
+from zoneops.api.schemas import Id, VersionedIn, Year, model_number, model_number_out
 from zoneops.common.excel import xlsx_response
-from zoneops.common.importing import import_batch_confirm, import_batch_upload
+from zoneops.common.importing import (
+    import_batch_confirm,
+    import_batch_upload,
+    import_check_upload,
+)
 from zoneops.common.models import ImportBatch
 from zoneops.common.scope import ensure_allowed, scope_for
 from zoneops.common.services import record_apply
@@ -136,9 +140,9 @@ class EnterpriseFields(Schema):
     )
     established_on: date | None = None
     address: str | None = None
-    park_id: int | None = None
+    park_id: Id | None = None
     park_unit: str | None = None
-    industry_id: int | None = None
+    industry_id: Id | None = None
     industry_code: str | None = Field(None, description="GB/T 4754-2017，如 C3670")
     responsible_department_id: int | None = Field(
         None, description="服务责任部门（变更须原责任部门负责人、主要领导或系统管理员）"
@@ -164,8 +168,8 @@ class EnterpriseUpdateIn(EnterpriseFields, VersionedIn):
 
 class EnterpriseFilter(Schema):
     q: str | None = Field(None, description="名称、曾用名或信用代码")
-    park_id: int | None = None
-    industry_id: int | None = None
+    park_id: Id | None = None
+    industry_id: Id | None = None
     country: str | None = None
     is_above_scale_industry: bool | None = None
     is_above_quota_trade: bool | None = None
@@ -216,7 +220,7 @@ class FigureRowOut(Schema):
 
 
 class FigureIn(Schema):
-    year: int = Field(ge=1990, le=2100)
+    year: Year
     month: int | None = Field(None, ge=1, le=12, description="空为全年")
     revenue: model_number(EnterpriseFigure, "revenue") | None = None
     output_value: model_number(EnterpriseFigure, "output_value") | None = None
@@ -229,13 +233,13 @@ class FigureIn(Schema):
 
 
 class FigureFilter(Schema):
-    enterprise_id: int | None = None
-    year: int | None = None
+    enterprise_id: Id | None = None
+    year: Year | None = None
     month: int | None = Field(None, ge=0, le=12, description="0 为全年")
 
 
 class YearQuery(Schema):
-    year: int = Field(ge=1990, le=2100)
+    year: Year
 
 
 class TotalQuery(YearQuery):
@@ -254,11 +258,11 @@ class TotalOut(Schema):
 
 
 class LiaisonIn(Schema):
-    enterprise_id: int
+    enterprise_id: Id
     kind: LiaisonKind
     level: LiaisonLevel = LiaisonLevel.DISTRICT
-    person_id: int | None = None
-    department_id: int | None = None
+    person_id: Id | None = None
+    department_id: Id | None = None
     started_on: date
     note: str = ""
 
@@ -269,10 +273,10 @@ class LiaisonEndIn(VersionedIn):
 
 
 class LiaisonFilter(Schema):
-    enterprise_id: int | None = None
+    enterprise_id: Id | None = None
     kind: LiaisonKind | None = None
-    person_id: int | None = None
-    department_id: int | None = None
+    person_id: Id | None = None
+    department_id: Id | None = None
     active_on: date | None = Field(None, description="只列出该日有效的包联")
 
 
@@ -389,7 +393,7 @@ def liaison_create(request, payload: LiaisonIn):
 
 
 @router.post("/liaisons/{int:liaison_id}/end", response=LiaisonOut, summary="结束包联（记录保留）")
-def liaison_finish(request, liaison_id: int, payload: LiaisonEndIn):
+def liaison_finish(request, liaison_id: Id, payload: LiaisonEndIn):
     assignment = get_object_or_404(
         LiaisonAssignment.objects.visible_to(request.user).select_related("enterprise"),
         pk=liaison_id,
@@ -482,7 +486,7 @@ def figures_sum(request, query: Query[TotalQuery]):
 
 
 @router.get("/figures/export.xlsx", summary="导出企业经济数据（可改后导入）", response={200: None})
-def figures_export(request, year: int | None = None):
+def figures_export(request, year: Year | None = None):
     ensure_allowed(request.user, "view", EnterpriseFigure)
     queryset = EnterpriseFigure.objects.visible_to(request.user)
     if year is not None:
@@ -516,6 +520,7 @@ def enterprises_export(request):
 )
 def import_upload(request, register_name: str, file: File[UploadedFile]):
     target = register_for(register_name)
+    import_check_upload(filename=file.name or "", size=file.size or 0)
     batch = import_batch_upload(
         register=target, filename=file.name or "", data=file.read(), by=request.user
     )
@@ -525,7 +530,7 @@ def import_upload(request, register_name: str, file: File[UploadedFile]):
 @router.post(
     "/import/{register_name}/{int:batch_id}/confirm", response=ImportBatchOut, summary="确认导入"
 )
-def import_confirm(request, register_name: str, batch_id: int):
+def import_confirm(request, register_name: str, batch_id: Id):
     target = register_for(register_name)
     batch = get_object_or_404(
         ImportBatch.objects.visible_to(request.user), pk=batch_id, register=target.name
@@ -567,18 +572,18 @@ def enterprise_register(request, payload: EnterpriseIn):
     return Status(201, _detail(request, enterprise.pk))
 
 
-def _detail(request, enterprise_id: int) -> Enterprise:
+def _detail(request, enterprise_id: Id) -> Enterprise:
     return get_object_or_404(enterprises_list(user=request.user), pk=enterprise_id)
 
 
 @router.get("/{int:enterprise_id}", response=EnterpriseOut, summary="企业")
-def enterprise_detail(request, enterprise_id: int):
+def enterprise_detail(request, enterprise_id: Id):
     ensure_allowed(request.user, "view", Enterprise)
     return _detail(request, enterprise_id)
 
 
 @router.patch("/{int:enterprise_id}", response=EnterpriseOut, summary="修改企业")
-def enterprise_change(request, enterprise_id: int, payload: EnterpriseUpdateIn):
+def enterprise_change(request, enterprise_id: Id, payload: EnterpriseUpdateIn):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     ensure_allowed(request.user, "change", Enterprise, enterprise)
     record_apply(instance=enterprise, changes=payload.dict(exclude_unset=True, exclude={"version"}))
@@ -605,7 +610,7 @@ def _row(row: Any) -> dict[str, Any]:
     response=list[FigureRowOut],
     summary="企业一年的经济数据（1-N月累计、当月、同比）",
 )
-def enterprise_figures(request, enterprise_id: int, query: Query[YearQuery]):
+def enterprise_figures(request, enterprise_id: Id, query: Query[YearQuery]):
     ensure_allowed(request.user, "view", EnterpriseFigure)
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     series = enterprise_figure_series(enterprise=enterprise, year=query.year, user=request.user)
@@ -613,7 +618,7 @@ def enterprise_figures(request, enterprise_id: int, query: Query[YearQuery]):
 
 
 @router.put("/{int:enterprise_id}/figures", response=FigureRowOut, summary="登记或修改一期经济数据")
-def enterprise_figure_put(request, enterprise_id: int, payload: FigureIn):
+def enterprise_figure_put(request, enterprise_id: Id, payload: FigureIn):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     existing = enterprise_figure_of(enterprise=enterprise, year=payload.year, month=payload.month)
     if existing is None:

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn, ZoneDateTime
+from zoneops.api.schemas import Id, VersionedIn, ZoneDateTime
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -72,7 +72,7 @@ PAYLOAD_FIELDS = {
 }
 
 
-def _step(request, request_id: int, service: Any, payload: Any, *, action: str = "change"):
+def _step(request, request_id: Id, service: Any, payload: Any, *, action: str = "change"):
     """One step whose payload names the service's arguments (`version` the expected one):
     the request looked up within what the user may `action`, the service, the detail back."""
     record = _record(request, request_id, action)
@@ -229,8 +229,8 @@ class RequestFilter(Schema):
     kind: RequestKind | None = None
     category: BlockerKind | None = None
     topic: BlockerTopic | None = None
-    department_id: int | None = None
-    enterprise_id: int | None = None
+    department_id: Id | None = None
+    enterprise_id: Id | None = None
     overdue: bool | None = Field(None, description="true：逾期未答复；false：其余")
     suspended: bool | None = Field(None, description="true：暂停计时、待企业补充材料；false：其余")
     filed_from: date | None = Field(None, description="提交日期起")
@@ -238,7 +238,7 @@ class RequestFilter(Schema):
 
 
 class RequestIn(Schema):
-    enterprise_id: int
+    enterprise_id: Id
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1)
     kind: RequestKind
@@ -247,21 +247,21 @@ class RequestIn(Schema):
     channel: RequestChannel | None = Field(
         None, description="来源渠道；企业用户提交时为企业自助提交，工作人员代报默认包联人员代报"
     )
-    project_id: int | None = None
+    project_id: Id | None = None
     contact_person: str = ""
     contact_phone: str = ""
     filed_on: date | None = Field(None, description="提交日期，默认今天")
 
 
 class AcceptIn(VersionedIn):
-    department_id: int = Field(description="承办部门")
+    department_id: Id = Field(description="承办部门")
     limit_days: int | None = Field(None, description="办理时限（工作日），留空按诉求类型")
     note: str = ""
     on: date | None = None
 
 
 class RequestRerouteIn(VersionedIn):
-    department_id: int = Field(description="改派至")
+    department_id: Id = Field(description="改派至")
     reason: str
     on: date | None = None
 
@@ -379,7 +379,7 @@ class RequestPagination(Pagination):
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def _record(request: Any, request_id: int, action: str) -> EnterpriseRequest:
+def _record(request: Any, request_id: Id, action: str) -> EnterpriseRequest:
     """The request, if the user may see it (else 404) and take `action` on it (else 403)."""
     record = get_object_or_404(requests_visible(user=request.user), pk=request_id)
     ensure_allowed(request.user, action, EnterpriseRequest, record)
@@ -495,12 +495,12 @@ def request_create(request, payload: RequestIn):
 @router.get(
     "/requests/{int:request_id}", response=RequestDetailOut, summary="诉求及办理记录、延期申请"
 )
-def request_detail(request, request_id: int):
+def request_detail(request, request_id: Id):
     return _detail(request, _record(request, request_id, "view"))
 
 
 @router.post("/requests/{int:request_id}/accept", response=RequestDetailOut, summary="受理并交办")
-def request_accept_step(request, request_id: int, payload: AcceptIn):
+def request_accept_step(request, request_id: Id, payload: AcceptIn):
     record = _record(request, request_id, "change")
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
@@ -519,7 +519,7 @@ def request_accept_step(request, request_id: int, payload: AcceptIn):
 
 
 @router.post("/requests/{int:request_id}/reroute", response=RequestDetailOut, summary="改派")
-def request_reroute_step(request, request_id: int, payload: RequestRerouteIn):
+def request_reroute_step(request, request_id: Id, payload: RequestRerouteIn):
     record = _record(request, request_id, "change")
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
@@ -537,12 +537,12 @@ def request_reroute_step(request, request_id: int, payload: RequestRerouteIn):
 
 
 @router.post("/requests/{int:request_id}/start", response=RequestDetailOut, summary="开始办理")
-def request_start_step(request, request_id: int, payload: StartIn):
+def request_start_step(request, request_id: Id, payload: StartIn):
     return _step(request, request_id, request_start, payload)
 
 
 @router.post("/requests/{int:request_id}/notes", response=RequestDetailOut, summary="登记办理记录")
-def request_note_step(request, request_id: int, payload: RequestNoteIn):
+def request_note_step(request, request_id: Id, payload: RequestNoteIn):
     record = _record(request, request_id, "change")
     with payload_names(PAYLOAD_FIELDS):
         request_add_note(
@@ -556,7 +556,7 @@ def request_note_step(request, request_id: int, payload: RequestNoteIn):
 
 
 @router.post("/requests/{int:request_id}/extensions", response=RequestDetailOut, summary="申请延期")
-def request_extension_step(request, request_id: int, payload: ExtensionIn):
+def request_extension_step(request, request_id: Id, payload: ExtensionIn):
     record = _record(request, request_id, "change")
     with payload_names(PAYLOAD_FIELDS):
         request_ask_extension(
@@ -571,7 +571,7 @@ def request_extension_step(request, request_id: int, payload: ExtensionIn):
     summary="审批延期申请",
 )
 def request_extension_decision(
-    request, request_id: int, extension_id: int, payload: ExtensionDecisionIn
+    request, request_id: Id, extension_id: Id, payload: ExtensionDecisionIn
 ):
     record = _record(request, request_id, "change")
     extension = get_object_or_404(RequestExtension, pk=extension_id, request=record)
@@ -591,7 +591,7 @@ def request_extension_decision(
     response=RequestDetailOut,
     summary="暂停计时（请企业补充材料）",
 )
-def request_suspend_step(request, request_id: int, payload: SuspendIn):
+def request_suspend_step(request, request_id: Id, payload: SuspendIn):
     return _step(request, request_id, request_suspend, payload)
 
 
@@ -600,14 +600,14 @@ def request_suspend_step(request, request_id: int, payload: SuspendIn):
     response=RequestDetailOut,
     summary="恢复计时（企业提交补充材料，或工作人员登记收到材料）",
 )
-def request_resume_step(request, request_id: int, payload: ResumeIn):
+def request_resume_step(request, request_id: Id, payload: ResumeIn):
     return _step(
         request, request_id, request_resume, payload, action=_enterprise_or_change(request)
     )
 
 
 @router.post("/requests/{int:request_id}/answer", response=RequestDetailOut, summary="答复")
-def request_answer_step(request, request_id: int, payload: AnswerIn):
+def request_answer_step(request, request_id: Id, payload: AnswerIn):
     return _step(request, request_id, request_answer, payload)
 
 
@@ -616,12 +616,12 @@ def request_answer_step(request, request_id: int, payload: AnswerIn):
     response=RequestDetailOut,
     summary="评价（企业自评，或工作人员登记回访评价）",
 )
-def request_rating_step(request, request_id: int, payload: RatingIn):
+def request_rating_step(request, request_id: Id, payload: RatingIn):
     return _step(request, request_id, request_rate, payload, action=_enterprise_or_change(request))
 
 
 @router.post("/requests/{int:request_id}/return", response=RequestDetailOut, summary="退回")
-def request_return_step(request, request_id: int, payload: ReturnIn):
+def request_return_step(request, request_id: Id, payload: ReturnIn):
     return _step(request, request_id, request_return, payload)
 
 

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
+from zoneops.common.inputs import DateKind
 from zoneops.common.models import BusinessModel
 from zoneops.common.periods import format_months, format_year
 from zoneops.common.scope import ScopedQuerySet
@@ -101,6 +102,7 @@ class Enterprise(BusinessModel):
     scope_public = True
     scope_enterprise_field = "id"
     scope_write_department_fields = ("responsible_department", "park__managing_department")
+    date_kinds = {"established_on": DateKind.FOUNDED}
 
     class Meta:
         verbose_name = _("企业")

@@ -23,7 +23,7 @@ from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
     acting_user,
-    check_not_future,
+    check_happened,
     record_apply,
     record_delete,
     record_save,
@@ -70,7 +70,7 @@ def blocker_check(
     required_text(title, field="title", message=_("请填写共性问题。"))
     _check_lead(owner=owner, department=department)
     opened_on = opened_on or _today()
-    check_not_future(opened_on, field="opened_on")
+    check_happened(opened_on, field="opened_on")
     return opened_on
 
 
@@ -253,7 +253,7 @@ def blocker_resolve(
     _ensure_open(blocker, doing=_("再次解决"))
     resolution = required_text(resolution, field="resolution", message=_("请填写解决措施。"))
     on = on or _today()
-    check_not_future(on, field="on")
+    check_happened(on, field="on")
     if on < blocker.opened_on:
         raise ApplicationError(
             _("解决日期（%(on)s）不能早于立项日期（%(opened)s）。")
@@ -389,7 +389,7 @@ def _member_step_day(blocker: SystemicBlocker, on: date | None) -> date:
     """The day members join or leave: today by default, not in the future, not before the
     blocker opened."""
     on = on or _today()
-    check_not_future(on, field="on")
+    check_happened(on, field="on")
     if on < blocker.opened_on:
         raise ApplicationError(
             _("日期（%(on)s）不能早于立项日期（%(opened)s）。")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
-    check_not_future,
+    check_happened,
     record_apply,
     record_delete,
     record_save,
@@ -221,7 +221,7 @@ def measure_complete(
     _ensure_measure_open(locked, doing=_("再次完成"))
     result = required_text(result, field="result", message=_("请填写落实情况。"))
     on = on or _today()
-    check_not_future(on, field="on")
+    check_happened(on, field="on")
     if on < locked.plan.starts_on:
         raise ApplicationError(
             _("完成日期（%(on)s）不能早于方案开始日期（%(starts)s）。")
@@ -262,7 +262,7 @@ def plan_complete(
             code="open_measures",
         )
     on = on or _today()
-    check_not_future(on, field="on")
+    check_happened(on, field="on")
     earliest = max(filter(None, (locked.starts_on, measures["last_done"])))
     if on < earliest:
         raise ApplicationError(

@@ -39,7 +39,7 @@ from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, S
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
     acting_user,
-    check_not_future,
+    check_happened,
     record_save,
     records_bulk_update,
     required_text,
@@ -177,7 +177,7 @@ def _locked(request: EnterpriseRequest, *, expected_version: int | None) -> Ente
 def _step_date(request: EnterpriseRequest, on: date | None) -> date:
     """The day of a new step: today by default, not in the future, not before the last step."""
     on = on or _today()
-    check_not_future(on, field="on")
+    check_happened(on, field="on")
     last = RequestEvent.objects.filter(request=request).aggregate(last=Max("on"))["last"]
     after = max(filter(None, (last, request.filed_on)))
     if on < after:
@@ -287,7 +287,7 @@ def request_file(
                 field="channel",
             )
     filed_on = filed_on or today
-    check_not_future(filed_on, field="filed_on")
+    check_happened(filed_on, field="filed_on")
     if project is not None and project.investor_enterprise_id != enterprise.pk:
         raise ApplicationError(
             _("项目“%(project)s”不是“%(enterprise)s”投资的项目，不能关联。")

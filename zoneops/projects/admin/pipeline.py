@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, VersionedForm
+from zoneops.common.admin_base import BusinessAdmin, TabularInline, VersionedForm
 from zoneops.common.amounts import format_yi
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -286,7 +285,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
             path("board/", board, name="projects_project_board"),
             path("board/views/", save_view, name="projects_project_board_save_view"),
             path("funnel/", funnel, name="projects_project_funnel"),
-            path("<int:object_id>/move/", move, name="projects_project_move"),
+            path("<id:object_id>/move/", move, name="projects_project_move"),
             path("summary/", table, name="projects_project_summary"),
             path("summary/export/", export, name="projects_project_summary_export"),
             *super().get_urls(),

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.views import ChangeList, UnfoldModelAdminViewMixin
 
@@ -25,10 +24,12 @@ from zoneops.common.admin_base import (
     BusinessAdmin,
     RecordStepView,
     ScopedAdminMixin,
+    TabularInline,
     VersionedForm,
     add_service_error,
 )
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import Form
 from zoneops.orgs.models import Department
 from zoneops.projects.models import Problem, ProblemEvent
 from zoneops.projects.selectors.problems import (
@@ -438,7 +439,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
 
-class ProblemStepForm(forms.Form):
+class ProblemStepForm(Form):
     on = forms.DateField(
         label=_("日期"), required=False, widget=_date_input(), help_text=_("默认今天。")
     )
@@ -649,7 +650,7 @@ class ProblemReopenView(ProblemStepView):
 # --- a department's list --------------------------------------------------------------------------
 
 
-class DepartmentChoiceForm(forms.Form):
+class DepartmentChoiceForm(Form):
     department = forms.ModelChoiceField(
         label=_("部门"), queryset=_active_departments(), required=False
     )

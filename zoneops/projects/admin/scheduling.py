@@ -18,16 +18,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 from unfold.widgets import INPUT_CLASSES, UnfoldAdminDecimalFieldWidget
 
-from zoneops.common.admin_base import BusinessAdmin, VersionedForm
+from zoneops.common.admin_base import BusinessAdmin, TabularInline, VersionedForm
 from zoneops.common.amounts import format_wan, format_yi
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import image_check
-from zoneops.common.forms import add_service_error
+from zoneops.common.forms import Form, add_service_error
 from zoneops.projects.admin.excel import ProgressReportExcelMixin
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressPhoto, ProgressReport
 from zoneops.projects.selectors.scheduling import (
@@ -601,7 +600,7 @@ class ProgressReportAdmin(ProgressReportExcelMixin, BusinessAdmin):
         ]
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     month = MonthField(label=_("月份"), required=False)
 
 

@@ -10,7 +10,7 @@ from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn, ZoneDateTime, model_number, model_number_out
+from zoneops.api.schemas import Id, VersionedIn, Year, ZoneDateTime, model_number, model_number_out
 from zoneops.common.amounts import exact_wan, wan_to_yi
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -67,15 +67,15 @@ class ProjectIn(Schema):
     investor_name: str = ""
     investor_country: str = "中国"
     source_channel: SourceChannel = SourceChannel.VISIT
-    industry_id: int | None = None
-    park_id: int | None = None
+    industry_id: Id | None = None
+    park_id: Id | None = None
     own_site: bool = False
     total_investment: model_number(Project, "total_investment") = Field(
         Decimal(0), description="总投资（万元）"
     )
-    responsible_department_id: int | None = None
-    liaison_leader_id: int | None = None
-    owner_id: int | None = None
+    responsible_department_id: Id | None = None
+    liaison_leader_id: Id | None = None
+    owner_id: Id | None = None
     description: str = ""
 
 
@@ -83,14 +83,14 @@ class ProjectUpdateIn(VersionedIn):
     name: str | None = Field(None, min_length=1, max_length=200)
     investor_name: str | None = None
     investor_country: str | None = None
-    industry_id: int | None = None
-    park_id: int | None = None
+    industry_id: Id | None = None
+    park_id: Id | None = None
     own_site: bool | None = None
     total_investment: model_number(Project, "total_investment") | None = None
     fixed_asset_investment: model_number(Project, "fixed_asset_investment") | None = None
-    responsible_department_id: int | None = None
-    liaison_leader_id: int | None = None
-    owner_id: int | None = None
+    responsible_department_id: Id | None = None
+    liaison_leader_id: Id | None = None
+    owner_id: Id | None = None
     description: str | None = None
 
 
@@ -115,13 +115,13 @@ class StageMoveOut(Schema):
 
 class ProjectFilter(Schema):
     stage: Stage | None = None
-    industry_id: int | None = None
-    park_id: int | None = None
+    industry_id: Id | None = None
+    park_id: Id | None = None
     q: str | None = Field(None, description="名称、编号或投资方")
 
 
 class SummaryQuery(Schema):
-    year: int | None = Field(None, ge=1990, le=2100)
+    year: Year | None = None
     as_of: date | None = None
     dimension: str = Field("stage", description="stage|industry|park|key_level|leader|department")
 
@@ -277,13 +277,13 @@ def project_register(request, payload: ProjectIn):
 
 
 @router.get("/{int:project_id}", response=ProjectOut, summary="项目")
-def project_detail(request, project_id: int):
+def project_detail(request, project_id: Id):
     ensure_allowed(request.user, "view", Project)
     return get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
 
 
 @router.patch("/{int:project_id}", response=ProjectOut, summary="修改项目")
-def project_update(request, project_id: int, payload: ProjectUpdateIn):
+def project_update(request, project_id: Id, payload: ProjectUpdateIn):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     ensure_allowed(request.user, "change", Project, project)
     record_apply(instance=project, changes=payload.dict(exclude_unset=True, exclude={"version"}))
@@ -291,14 +291,14 @@ def project_update(request, project_id: int, payload: ProjectUpdateIn):
 
 
 @router.get("/{int:project_id}/moves", response=list[StageMoveOut], summary="阶段变更记录")
-def project_moves(request, project_id: int):
+def project_moves(request, project_id: Id):
     ensure_allowed(request.user, "view", StageMove)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     return StageMove.objects.filter(project=project).order_by("moved_on", "id")
 
 
 @router.post("/{int:project_id}/moves", response={201: StageMoveOut}, summary="推进阶段或终止")
-def project_move(request, project_id: int, payload: StageMoveIn):
+def project_move(request, project_id: Id, payload: StageMoveIn):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     ensure_allowed(request.user, "change", Project, project)
     move = project_move_stage(

@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn, ZoneDateTime
+from zoneops.api.schemas import Id, VersionedIn, ZoneDateTime
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
@@ -115,27 +115,27 @@ class ProblemDetailOut(ProblemOut):
 
 
 class ProblemFilter(Schema):
-    project_id: int | None = None
-    department_id: int | None = None
+    project_id: Id | None = None
+    department_id: Id | None = None
     status: Problem.Status | None = None
     overdue: bool | None = Field(None, description="true：逾期；false：未逾期")
     as_of: date | None = Field(None, description="逾期的判断日期，默认今天；可查过去某日")
 
 
 class ProblemIn(Schema):
-    project_id: int
+    project_id: Id
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
     kind: BlockerKind
     topic: BlockerTopic
-    department_id: int
+    department_id: Id
     limit_days: int = Field(description="办理时限（工作日）")
     raised_on: date | None = Field(None, description="提出日期，默认同交办日期")
     routed_on: date | None = Field(None, description="交办日期，默认今天")
 
 
 class ProblemRerouteIn(VersionedIn):
-    department_id: int
+    department_id: Id
     reason: str
     limit_days: int | None = Field(None, description="留空保持原期限；填写则自改派日重新计时")
     on: date | None = None
@@ -182,7 +182,7 @@ class ProblemPagination(Pagination):
         return page
 
 
-def _problem(request: Any, problem_id: int, action: str) -> Problem:
+def _problem(request: Any, problem_id: Id, action: str) -> Problem:
     problem = get_object_or_404(problem_detail_queryset(user=request.user), pk=problem_id)
     ensure_allowed(request.user, action, Problem, problem)
     return problems_with_clock([problem])[0]
@@ -253,12 +253,12 @@ def problem_create(request, payload: ProblemIn):
 
 
 @router.get("/problems/{int:problem_id}", response=ProblemDetailOut, summary="问题及办理记录")
-def problem_detail(request, problem_id: int):
+def problem_detail(request, problem_id: Id):
     return _problem(request, problem_id, "view")
 
 
 @router.post("/problems/{int:problem_id}/reroute", response=ProblemDetailOut, summary="改派")
-def problem_reroute_step(request, problem_id: int, payload: ProblemRerouteIn):
+def problem_reroute_step(request, problem_id: Id, payload: ProblemRerouteIn):
     problem = _problem(request, problem_id, "change")
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
@@ -277,7 +277,7 @@ def problem_reroute_step(request, problem_id: int, payload: ProblemRerouteIn):
 
 
 @router.post("/problems/{int:problem_id}/notes", response=ProblemDetailOut, summary="登记办理进展")
-def problem_note_step(request, problem_id: int, payload: ProblemNoteIn):
+def problem_note_step(request, problem_id: Id, payload: ProblemNoteIn):
     problem = _problem(request, problem_id, "change")
     problem_add_note(
         problem=problem,
@@ -292,7 +292,7 @@ def problem_note_step(request, problem_id: int, payload: ProblemNoteIn):
 @router.post(
     "/problems/{int:problem_id}/escalate", response=ProblemDetailOut, summary="提级至包联领导"
 )
-def problem_escalate_step(request, problem_id: int, payload: EscalateIn):
+def problem_escalate_step(request, problem_id: Id, payload: EscalateIn):
     problem = _problem(request, problem_id, "change")
     problem_escalate(
         problem=problem,
@@ -305,7 +305,7 @@ def problem_escalate_step(request, problem_id: int, payload: EscalateIn):
 
 
 @router.post("/problems/{int:problem_id}/resolve", response=ProblemDetailOut, summary="办结")
-def problem_resolve_step(request, problem_id: int, payload: ProblemResolveIn):
+def problem_resolve_step(request, problem_id: Id, payload: ProblemResolveIn):
     problem = _problem(request, problem_id, "change")
     problem_resolve(
         problem=problem,
@@ -318,7 +318,7 @@ def problem_resolve_step(request, problem_id: int, payload: ProblemResolveIn):
 
 
 @router.post("/problems/{int:problem_id}/reopen", response=ProblemDetailOut, summary="重新办理")
-def problem_reopen_step(request, problem_id: int, payload: ReopenIn):
+def problem_reopen_step(request, problem_id: Id, payload: ReopenIn):
     problem = _problem(request, problem_id, "change")
     problem_reopen(
         problem=problem,

@@ -15,13 +15,16 @@ from ninja.pagination import paginate
 from zoneops.api.lookups import pick_many, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import (
+    Id,
     VersionedIn,
+    Year,
     ZoneDateTime,
     bounded_number,
     model_number,
     model_number_out,
 )
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.inputs import DateKind, date_error
 from zoneops.common.scope import ensure_allowed
 from zoneops.orgs.models import Department, User
 from zoneops.projects.api.router import router
@@ -57,13 +60,17 @@ def parse_month(text: str | None, *, field: str = "month") -> date | None:
         return None
     for pattern in ("%Y-%m", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, pattern).date().replace(day=1)  # noqa: DTZ007
+            month = datetime.strptime(text, pattern).date().replace(day=1)  # noqa: DTZ007
         except ValueError:
             continue
+        problem = date_error(month, DateKind.RECORD)
+        if problem:
+            raise ApplicationError(problem, field=field)
+        return month
     raise ApplicationError(_("月份格式应为 YYYY-MM，如 2019-10。"), field=field)
 
 
-def _visible_project(request: Any, project_id: int, *, field: str = "project_id") -> Project:
+def _visible_project(request: Any, project_id: Id, *, field: str = "project_id") -> Project:
     """A project the user may see, or a refusal naming the input."""
     project = Project.objects.visible_to(request.user).filter(pk=project_id).first()
     if project is None:
@@ -94,11 +101,11 @@ class MilestoneOut(Schema):
 
 
 class MilestoneIn(Schema):
-    project_id: int
+    project_id: Id
     name: str = Field(min_length=1, max_length=100)
     planned_on: date
     actual_on: date | None = None
-    responsible_department_id: int | None = None
+    responsible_department_id: Id | None = None
     responsible_person: str = Field("", max_length=50)
     order: int | None = Field(None, ge=0)
     note: str = ""
@@ -108,7 +115,7 @@ class MilestoneUpdateIn(VersionedIn):
     name: str | None = Field(None, min_length=1, max_length=100)
     planned_on: date | None = None
     actual_on: date | None = None
-    responsible_department_id: int | None = None
+    responsible_department_id: Id | None = None
     responsible_person: str | None = Field(None, max_length=50)
     order: int | None = Field(None, ge=0)
     note: str | None = None
@@ -119,8 +126,8 @@ class MilestoneCompleteIn(VersionedIn):
 
 
 class MilestoneFilter(Schema):
-    project_id: int | None = None
-    department_id: int | None = None
+    project_id: Id | None = None
+    department_id: Id | None = None
     overdue_as_of: date | None = Field(None, description="只列出截至该日逾期的节点")
 
 
@@ -158,7 +165,7 @@ def milestone_add(request, payload: MilestoneIn):
     return Status(201, milestone)
 
 
-def _milestone(request: Any, milestone_id: int, action: str) -> Milestone:
+def _milestone(request: Any, milestone_id: Id, action: str) -> Milestone:
     milestone = get_object_or_404(
         Milestone.objects.visible_to(request.user).select_related("project"), pk=milestone_id
     )
@@ -167,7 +174,7 @@ def _milestone(request: Any, milestone_id: int, action: str) -> Milestone:
 
 
 @router.patch("/milestones/{int:milestone_id}", response=MilestoneOut, summary="修改项目节点")
-def milestone_change(request, milestone_id: int, payload: MilestoneUpdateIn):
+def milestone_change(request, milestone_id: Id, payload: MilestoneUpdateIn):
     milestone = _milestone(request, milestone_id, "change")
     changes = payload.dict(exclude_unset=True, exclude={"version"})
     if "responsible_department_id" in changes:
@@ -183,7 +190,7 @@ def milestone_change(request, milestone_id: int, payload: MilestoneUpdateIn):
 
 
 @router.post("/milestones/{int:milestone_id}/complete", response=MilestoneOut, summary="节点完成")
-def milestone_done(request, milestone_id: int, payload: MilestoneCompleteIn):
+def milestone_done(request, milestone_id: Id, payload: MilestoneCompleteIn):
     milestone = _milestone(request, milestone_id, "change")
     return milestone_complete(
         milestone=milestone,
@@ -209,8 +216,8 @@ class AnnualPlanOut(Schema):
 
 
 class AnnualPlanIn(Schema):
-    project_id: int
-    year: int = Field(ge=1990, le=2100)
+    project_id: Id
+    year: Year
     planned_investment: model_number(AnnualPlan, "planned_investment") = Field(
         description="年度计划投资（万元）"
     )
@@ -219,8 +226,8 @@ class AnnualPlanIn(Schema):
 
 
 class AnnualPlanFilter(Schema):
-    year: int | None = None
-    project_id: int | None = None
+    year: Year | None = None
+    project_id: Id | None = None
 
 
 @router.get("/annual-plans", response=list[AnnualPlanOut], summary="年度投资计划")
@@ -296,12 +303,12 @@ class ProgressReportOut(Schema):
 
 class ProgressReportFilter(Schema):
     month: str | None = Field(None, description="YYYY-MM")
-    project_id: int | None = None
+    project_id: Id | None = None
     status: ProgressReport.Status | None = None
 
 
 class ProgressReportStartIn(Schema):
-    project_id: int
+    project_id: Id
     month: str = Field(description="YYYY-MM")
     opening_total: bounded_number(OPENING_TOTAL_BOUND) | None = Field(
         None, description="仅首次填报：开工以来至上月末的完成投资（万元）"
@@ -380,7 +387,7 @@ def progress_reports_missing(request, month: str | None = None):
     return key_projects_not_reported(month=parse_month(month), user=request.user)
 
 
-def _report(request: Any, report_id: int, action: str) -> ProgressReport:
+def _report(request: Any, report_id: Id, action: str) -> ProgressReport:
     report = get_object_or_404(
         ProgressReport.objects.visible_to(request.user).select_related("project"), pk=report_id
     )
@@ -389,7 +396,7 @@ def _report(request: Any, report_id: int, action: str) -> ProgressReport:
 
 
 @router.get("/progress-reports/{int:report_id}", response=ProgressReportOut, summary="月度调度详情")
-def progress_report_detail(request, report_id: int):
+def progress_report_detail(request, report_id: Id):
     return _report(request, report_id, "view")
 
 
@@ -398,7 +405,7 @@ def progress_report_detail(request, report_id: int):
     response=ProgressReportOut,
     summary="填写月度调度（本年累计、开工累计由系统计算）",
 )
-def progress_report_change(request, report_id: int, payload: ProgressReportSaveIn):
+def progress_report_change(request, report_id: Id, payload: ProgressReportSaveIn):
     report = _report(request, report_id, "change")
     data = payload.dict(exclude_unset=True)
     return progress_report_save(
@@ -413,7 +420,7 @@ def progress_report_change(request, report_id: int, payload: ProgressReportSaveI
 
 
 @router.post("/progress-reports/{int:report_id}/submit", response=ProgressReportOut, summary="报送")
-def progress_report_send(request, report_id: int, payload: SubmitIn):
+def progress_report_send(request, report_id: Id, payload: SubmitIn):
     report = _report(request, report_id, "change")
     return progress_report_submit(
         report=report,
@@ -452,7 +459,7 @@ class LightOut(Schema):
 
 class LightQuery(Schema):
     as_of: date | None = Field(None, description="截至日期，默认今天")
-    year: int | None = Field(None, ge=1990, le=2100, description="重点项目年度，默认截至日期所在年")
+    year: Year | None = Field(None, description="重点项目年度，默认截至日期所在年")
 
 
 def _light_out(project: Project, light: Light) -> dict[str, Any]:
@@ -516,23 +523,23 @@ class CommandHQOut(Schema):
 
 class CommandHQIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    commander_id: int
-    member_ids: list[int] = []
-    project_ids: list[int] = []
+    commander_id: Id
+    member_ids: list[Id] = []
+    project_ids: list[Id] = []
     established_on: date | None = None
     duties: str = ""
 
 
 class CommandHQUpdateIn(VersionedIn):
     name: str | None = Field(None, min_length=1, max_length=100)
-    commander_id: int | None = None
-    member_ids: list[int] | None = None
-    project_ids: list[int] | None = None
+    commander_id: Id | None = None
+    member_ids: list[Id] | None = None
+    project_ids: list[Id] | None = None
     established_on: date | None = None
     duties: str | None = None
 
 
-def _hq(request: Any, hq_id: int) -> CommandHQ:
+def _hq(request: Any, hq_id: Id) -> CommandHQ:
     return get_object_or_404(command_hqs_list(user=request.user), pk=hq_id)
 
 
@@ -560,13 +567,13 @@ def command_hq_add(request, payload: CommandHQIn):
 
 
 @router.get("/command-hqs/{int:hq_id}", response=CommandHQOut, summary="项目指挥部详情")
-def command_hq_detail(request, hq_id: int):
+def command_hq_detail(request, hq_id: Id):
     ensure_allowed(request.user, "view", CommandHQ)
     return _hq(request, hq_id)
 
 
 @router.patch("/command-hqs/{int:hq_id}", response=CommandHQOut, summary="修改项目指挥部")
-def command_hq_change(request, hq_id: int, payload: CommandHQUpdateIn):
+def command_hq_change(request, hq_id: Id, payload: CommandHQUpdateIn):
     hq = _hq(request, hq_id)
     ensure_allowed(request.user, "change", CommandHQ, hq)
     data = payload.dict(exclude_unset=True, exclude={"version"})

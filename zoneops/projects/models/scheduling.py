@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
 from zoneops.common.files import ProtectedImageField, RandomName
+from zoneops.common.inputs import DateKind
 from zoneops.common.models import BusinessModel
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 from zoneops.projects.enums import ProgressReportStatus
@@ -186,6 +187,7 @@ class CommandHQ(BusinessModel):
     # Every colleague reads the command HQs; the commander and whoever set it up change it.
     scope_public = True
     scope_write_owner_fields = ("created_by", "commander")
+    date_kinds = {"established_on": DateKind.FOUNDED}
 
     class Meta:
         verbose_name = _("项目指挥部")

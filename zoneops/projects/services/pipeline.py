@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.services import record_save
+from zoneops.common.services import check_happened, record_save
 from zoneops.projects.enums import STAGE_ORDER, TERMINABLE, KeyLevel, Stage
 from zoneops.projects.models import KeyDesignation, Project, StageMove
 
@@ -89,6 +89,7 @@ def check_move_date(*, on: date, backdate_reason: str, after: date | None) -> No
         raise ApplicationError(
             _("发生日期 %(on)s 晚于今天，不能登记尚未发生的阶段变更。") % {"on": on}, field="on"
         )
+    check_happened(on, field="on")
     if after is not None and on < after:
         raise ApplicationError(
             _("发生日期 %(on)s 早于上一次阶段变更（%(after)s）。") % {"on": on, "after": after},

@@ -27,7 +27,7 @@ from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.services import (
     acting_user,
-    check_not_future,
+    check_happened,
     record_save,
     records_bulk_update,
     required_text,
@@ -93,8 +93,8 @@ def problem_raise_check(
     _check_limit(limit_days)
     routed_on = routed_on or _today()
     raised_on = raised_on or routed_on
-    check_not_future(routed_on, field="routed_on")
-    check_not_future(raised_on, field="raised_on")
+    check_happened(routed_on, field="routed_on")
+    check_happened(raised_on, field="raised_on")
     if raised_on > routed_on:
         raise ApplicationError(
             _("提出日期（%(raised)s）不能晚于交办日期（%(routed)s）。")
@@ -180,7 +180,7 @@ def _locked(problem: Problem, *, expected_version: int | None) -> Problem:
 def _step_date(problem: Problem, on: date | None) -> date:
     """The day of a new step: today by default, not in the future, not before the last step."""
     on = on or _today()
-    check_not_future(on, field="on")
+    check_happened(on, field="on")
     last = ProblemEvent.objects.filter(problem=problem).aggregate(last=Max("on"))["last"]
     after = max(filter(None, (last, problem.raised_on)))
     if on < after:

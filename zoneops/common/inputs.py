@@ -1,0 +1,154 @@
+"""What every edge refuses before anything is looked up or written: one rule for each kind of
+input, called from the API (zoneops.api.schemas, zoneops.api.checks), the forms
+(zoneops.common.forms), the records (`BusinessModel.clean_fields`), the pages' URLs (`IdConverter`)
+and the Excel importer (zoneops.common.importing).
+
+- An id is a positive 64-bit integer: a larger number names no record, and SQLite cannot even
+  bind it (OverflowError).
+- A text holds no control character (a multi-line text keeps its line breaks and tabs), nothing
+  a database cannot store (NUL for PostgreSQL, a lone surrogate for any encoder), and is not made
+  only of invisible characters (zero-width spaces, a byte-order mark, ...).
+- A date lies within the range its kind makes plausible (`DateKind`); none lies before Excel's
+  first day, so every stored date exports as a real Excel date.
+"""
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+# --- ids -----------------------------------------------------------------------------------------
+
+MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column (BigAutoField, a foreign key)
+
+
+def id_in_range(value: int) -> bool:
+    return 1 <= value <= MAX_ID
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def parse_id(text: str) -> int | None:
+    """The id a text (a URL's part, a form's value) names, or None when it names none."""
+    text = str(text).strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if id_in_range(number) else None
+
+
+def integer_text_in_range(text: str) -> bool:
+    """False for a text that is an integer no 64-bit column holds (a query string's id); any
+    other text is for its own field to judge."""
+    text = text.strip()
+    if not _INTEGER.fullmatch(text):
+        return True
+    return abs(int(text)) <= MAX_ID
+
+
+class IdConverter:
+    """`<id:pk>` in a page's URL: a record's id, else the URL matches nothing (404)."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value: int | str) -> str:
+        return str(value)
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+_INVISIBLE_CLASS = (
+    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+# What shows nothing: whitespace, and the characters str.strip() keeps — zero-width spaces and
+# joiners, direction marks, the byte-order mark, soft hyphen, variation selectors, fillers.
+_INVISIBLE = re.compile(_INVISIBLE_CLASS + "+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but \t \n \r
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a character: no encoder writes it
+# Two quick looks tell an ordinary text (an import checks a million cells): no control
+# character, line break or surrogate, and a visible first character.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_INVISIBLE_FIRST = re.compile(_INVISIBLE_CLASS)
+
+
+def text_error(value: str, *, multiline: bool = False) -> str | None:
+    """Why `value` cannot be stored as a text, or None. `multiline` keeps line breaks and tabs
+    (a description, a note); a one-line text (a name, a title) refuses them too."""
+    if not (_SUSPECT.search(value) or _INVISIBLE_FIRST.match(value)):
+        return None
+    if found := _CONTROL.search(value):
+        return _("不能包含控制字符（如 U+%(code)04X）。") % {"code": ord(found.group())}
+    if found := _SURROGATE.search(value):
+        return _("包含无法保存的字符（U+%(code)04X）。") % {"code": ord(found.group())}
+    if not multiline and ("\t" in value or "\n" in value or "\r" in value):
+        return _("只能填写一行，不能包含换行符或制表符。")
+    if _INVISIBLE.fullmatch(value) and value.strip():
+        return _("不能只包含不可见字符（如零宽空格）。")
+    return None
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+FIRST_DAY = date(1900, 1, 1)  # Excel's first day: no earlier date exports as a date
+FIRST_RECORD_DAY = date(1990, 1, 1)  # no record of the zone's work is older
+LAST_DAY = date(2100, 12, 31)  # no plan, deadline or report reaches further
+FIRST_YEAR, LAST_YEAR = FIRST_RECORD_DAY.year, LAST_DAY.year  # a year asked for (figures, plans)
+
+
+class DateKind(StrEnum):
+    ANY = "any"  # a date asked for in a filter or a report: 1900-01-01 to 2100-12-31
+    FOUNDED = "founded"  # an enterprise's or a body's founding: 1900-01-01 to today
+    RECORD = "record"  # any date of a record (planned, due, held): 1990-01-01 to 2100-12-31
+    PAST = "past"  # a day something happened (filed, routed, done): 1990-01-01 to today
+
+
+def date_bounds(kind: DateKind, *, today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    first = FIRST_DAY if kind in (DateKind.ANY, DateKind.FOUNDED) else FIRST_RECORD_DAY
+    last = today if kind in (DateKind.FOUNDED, DateKind.PAST) else LAST_DAY
+    return first, last
+
+
+def date_error(
+    value: date, kind: DateKind = DateKind.ANY, *, today: date | None = None
+) -> str | None:
+    """Why `value` is not a plausible date of its kind, or None."""
+    first, last = date_bounds(kind, today=today)
+    if value < first:
+        return _("日期 %(on)s 早于 %(first)s，请检查。") % {"on": value, "first": first}
+    if value > last:
+        if kind in (DateKind.FOUNDED, DateKind.PAST):
+            return _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": value}
+        return _("日期 %(on)s 晚于 %(last)s，请检查。") % {"on": value, "last": last}
+    return None
+
+
+# --- a record's fields ---------------------------------------------------------------------------
+
+
+def field_error(field: Any, value: Any, *, kind: DateKind = DateKind.RECORD) -> str | None:
+    """Why a model field's value breaks the rules above, or None: a text field's text (one line
+    unless it is a TextField), a date field's date of `kind`. Choices are the field's to check."""
+    if value is None or getattr(field, "choices", None):
+        return None
+    if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
+        return text_error(value, multiline=isinstance(field, models.TextField))
+    if (
+        isinstance(field, models.DateField)
+        and not isinstance(field, models.DateTimeField)
+        and isinstance(value, date)
+    ):
+        return date_error(value, kind)
+    return None
