@@ -1,6 +1,5 @@
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
@@ -15,11 +14,11 @@ from zoneops.api.services import (
 )
 from zoneops.common.admin_base import InputRulesAdminMixin, ScopedAdminMixin
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.forms import add_service_error
+from zoneops.common.forms import ModelForm, add_service_error
 from zoneops.common.scope import scope_queryset
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # The service's rule, asked here so that a refusal shows at the user field.

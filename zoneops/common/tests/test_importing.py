@@ -326,7 +326,7 @@ def test_a_record_changed_after_the_preview_stops_the_import(administrator):
         import_batch_confirm(batch=batch, register=register, by=administrator)
 
     changed = "文件中的部分记录在预览之后被修改过，请重新上传，看过新的预览后再确认。"
-    assert [error.message for error in refused.value.plan.errors] == [changed]
+    assert [error["message"] for error in refused.value.errors] == [changed]
     assert refused.value.message == f"没有导入，未写入任何数据。{changed}"
     assert batch.summary["errors"][0][3] == changed  # the batch's page tells why
     park.refresh_from_db()

@@ -144,7 +144,7 @@ class EnterpriseFields(Schema):
     park_unit: str | None = None
     industry_id: Id | None = None
     industry_code: str | None = Field(None, description="GB/T 4754-2017，如 C3670")
-    responsible_department_id: int | None = Field(
+    responsible_department_id: Id | None = Field(
         None, description="服务责任部门（变更须原责任部门负责人、主要领导或系统管理员）"
     )
     country: str | None = None

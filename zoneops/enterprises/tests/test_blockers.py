@@ -849,5 +849,5 @@ def test_taking_out_an_id_no_record_can_bear_is_refused_naming_the_field(head, o
 
     refused = post(client_for(head), f"{API}/{blocker.pk}/detach", {"problem_ids": [10**25]})
 
-    assert refused.status_code == 400, refused.content
-    assert refused.json()["errors"][0]["field"] == "problem_ids"
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["errors"][0]["field"] == "problem_ids.0"

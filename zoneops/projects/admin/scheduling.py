@@ -26,7 +26,7 @@ from zoneops.common.admin_base import BusinessAdmin, TabularInline, VersionedFor
 from zoneops.common.amounts import format_wan, format_yi
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import image_check
-from zoneops.common.forms import Form, add_service_error
+from zoneops.common.forms import Form, ModelForm, add_service_error
 from zoneops.projects.admin.excel import ProgressReportExcelMixin
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressPhoto, ProgressReport
 from zoneops.projects.selectors.scheduling import (
@@ -358,7 +358,7 @@ class MonthFilter(admin.SimpleListFilter):
         return queryset.filter(month=month)
 
 
-class ProgressPhotoForm(forms.ModelForm):
+class ProgressPhotoForm(ModelForm):
     class Meta:
         model = ProgressPhoto
         fields = ["image", "caption"]
