@@ -3,16 +3,16 @@
 The clock starts at 07:30 Beijing time on that day — when the UTC date is still the day before,
 so a date taken in UTC instead of local time shows — and ticks. A full time also works
 (`2026-12-31T23:50`, Beijing time unless it carries an offset). Every process, each
-pytest-xdist worker too, travels when it configures, so the collection and the session and
-module fixtures see that day; each test starts again at that instant. A test that freezes its own
-clock (`time_machine.travel`, the `time_machine` fixture) travels on top of it and comes back.
+pytest-xdist worker too, travels when it configures, so the collection, the database set-up and
+every fixture see that day; the clock then runs on (never back: a row written at set-up must not
+come from the future). A test that freezes its own clock (`time_machine.travel`, the
+`time_machine` fixture) travels on top of it and comes back.
 
 A pytest plugin (`-p zoneops.pytest_clock` in pyproject's addopts), kept free of Django so that
 its own test can run it in a bare pytest.
 """
 
 import os
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -64,15 +64,4 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     start = configured_start()
-    return f"{TEST_TODAY}: every test starts at {start.isoformat()}" if start else None
-
-
-@pytest.fixture(autouse=True)
-def _test_clock() -> Iterator[None]:
-    """Every test starts at the same instant of the configured day."""
-    start = configured_start()
-    if start is None:
-        yield
-        return
-    with time_machine.travel(start, tick=True):
-        yield
+    return f"{TEST_TODAY}: the clock starts at {start.isoformat()}" if start else None
