@@ -39,7 +39,7 @@ from zoneops.projects.services import STAGE_DATE_FIELDS, project_next_code
 
 def pipeline_summary_title(summary: PipelineSummary) -> str:
     return _("%(period)s招商项目情况表") % {
-        "period": format_as_of(year=summary.year, as_of=summary.as_of)
+        "period": format_as_of(year=summary.year, as_of=summary.as_of, today=timezone.localdate())
     }
 
 

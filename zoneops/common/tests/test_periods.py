@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from zoneops.common.periods import format_months, format_period, format_year
+from zoneops.common.periods import format_as_of, format_months, format_period, format_year
 
 
 def test_a_cumulative_and_a_single_month():
@@ -30,4 +30,14 @@ def test_a_year_still_running_is_a_cumulative_even_in_december():
     )
     assert format_period(year=2026, first_month=3, last_month=3, today=date(2026, 12, 6)) == (
         "2026年3月"
+    )
+
+
+def test_a_table_as_of_the_years_last_day_is_the_year_only_once_that_day_is_over():
+    last_day = date(2026, 12, 31)
+
+    assert format_as_of(year=2026, as_of=last_day, today=last_day) == "截至2026年12月31日"
+    assert format_as_of(year=2026, as_of=last_day, today=date(2027, 1, 1)) == "2026年"
+    assert format_as_of(year=2026, as_of=date(2026, 3, 1), today=date(2027, 1, 1)) == (
+        "截至2026年3月1日"
     )
