@@ -181,6 +181,8 @@ def _filing(enterprise, **fields):
     }
 
 
+# Filed on 2026-11-02: a date that has passed.
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
 def test_staff_file_a_request_on_the_enterprises_behalf(client, enterprise):
     response = client.post(f"{LIST}add/", _filing(enterprise))
 
@@ -195,6 +197,8 @@ def test_staff_file_a_request_on_the_enterprises_behalf(client, enterprise):
     assert "用工缺口：焊工" in text_of(client.get(LIST))
 
 
+# Refused for the project, not for a filing date still to come.
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
 def test_a_refused_filing_shows_the_reason_at_its_field_and_keeps_what_was_typed(
     client, enterprise, org
 ):
