@@ -1,15 +1,39 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
 from zoneops.api.models import ApiToken
-from zoneops.api.services import api_token_create, api_token_revoke, api_token_set_expiry
+from zoneops.api.services import (
+    api_token_check_holder,
+    api_token_create,
+    api_token_revoke,
+    api_token_set_expiry,
+)
 from zoneops.common.admin_base import ScopedAdminMixin
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import add_service_error
+from zoneops.common.scope import scope_queryset
+
+
+class ApiTokenForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The service's rule, asked here so that a refusal shows at the user field.
+        if self.instance.pk is None and cleaned.get("user") is not None:
+            try:
+                api_token_check_holder(user=cleaned["user"])
+            except ApplicationError as error:
+                add_service_error(self, error)
+        return cleaned
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
+    form = ApiTokenForm
     list_display = [
         "name",
         "user",
@@ -47,6 +71,15 @@ class ApiTokenAdmin(ScopedAdminMixin, ModelAdmin):
             "revoked_at",
             "revoked_by",
         ]
+
+    def get_field_queryset(self, db, db_field, request):
+        if db_field.name == "user":
+            # Anyone the administrator can see is accepted by the field, so that the token
+            # rule (ApiTokenForm.clean) says why someone may not hold a token; the picker
+            # itself offers active colleagues only.
+            users = db_field.remote_field.model._default_manager.using(db).all()
+            return scope_queryset(users, request.user)
+        return super().get_field_queryset(db, db_field, request)
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "user", "name"] if obj else self.readonly_fields

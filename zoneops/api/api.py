@@ -43,9 +43,7 @@ def error_response(
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return error_response(
-        request, exc.status_code, exc.message, [{"field": exc.field, "message": exc.message}]
-    )
+    return error_response(request, exc.status_code, exc.message, exc.errors)
 
 
 @api.exception_handler(ValidationError)
@@ -69,6 +67,8 @@ def _schema_message(error: dict) -> str:
         "float_parsing": _("应为数字"),
         "decimal_parsing": _("应为数字"),
         "decimal_type": _("应为数字"),
+        "finite_number": _("应为数字"),
+        "int_from_float": _("应为整数"),
         "bool_parsing": _("应为 true 或 false"),
         "date_parsing": _("日期格式应为 YYYY-MM-DD"),
         "date_from_datetime_parsing": _("日期格式应为 YYYY-MM-DD"),

@@ -13,14 +13,28 @@ from zoneops.common.exceptions import ApplicationError
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+def api_token_check_holder(*, user: Any) -> None:
+    """Who may hold an API token: an active committee user (the back office's people) — never an
+    enterprise user, who signs in at /enterprise/. Raises ApplicationError naming `user`. The
+    admin asks it before creating a token, creating asks it again, and a token whose user no
+    longer passes stops working."""
+    if getattr(user, "enterprise_id", None) is not None:
+        raise ApplicationError(
+            _("企业用户不能持有接口令牌：接口令牌供管委会的其他系统对接使用。"), field="user"
+        )
+    if not user.is_active:
+        raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
+    if not user.is_staff:
+        raise ApplicationError(_("只有管委会工作人员可以持有接口令牌。"), field="user")
+
+
 def api_token_create(
     *, user: Any, name: str, expires_at: datetime | None = None, by: Any = None
 ) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and never stored."""
     if not name.strip():
         raise ApplicationError(_("请填写令牌用途。"), field="name")
-    if not user.is_active:
-        raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
+    api_token_check_holder(user=user)
     raw = new_raw_token()
     token = ApiToken(user=user, name=name.strip(), expires_at=expires_at, created_by=_person(by))
     token.prefix = raw[: TOKEN_PREFIX_LENGTH + 3]
@@ -34,7 +48,7 @@ def api_token_authenticate(*, raw: str) -> Any | None:
     if not raw:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw.strip())).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    if token is None or not token.is_usable or not _may_hold(token.user):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
@@ -55,6 +69,14 @@ def api_token_set_expiry(*, token: ApiToken, expires_at: datetime | None, by: An
     token.expires_at = expires_at
     token.save(update_fields=["expires_at"])
     return token
+
+
+def _may_hold(user: Any) -> bool:
+    try:
+        api_token_check_holder(user=user)
+    except ApplicationError:
+        return False
+    return True
 
 
 def _person(by: Any) -> Any:

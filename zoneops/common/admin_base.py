@@ -24,7 +24,13 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import add_service_error
-from zoneops.common.scope import can_see, pickable_queryset, scope_queryset
+from zoneops.common.scope import (
+    can_see,
+    can_write,
+    pickable_queryset,
+    scope_queryset,
+    writable_queryset,
+)
 from zoneops.common.services import record_check_version, record_delete, record_save
 
 
@@ -100,6 +106,40 @@ class ScopedAdminMixin:
         if queryset is None:
             queryset = related._default_manager.using(db).all()
         return pickable_queryset(queryset, request.user)
+
+    # Reading is not writing: a record the user sees (the register every colleague reads) is
+    # his to change or delete only when its owners include him (`can_write`).
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        return allowed and self._writable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return allowed and self._writable(request, obj)
+
+    def _writable(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return True
+        # A page asks many times (each button, each inline): once per record and request.
+        cache = request.__dict__.setdefault("_zoneops_writable", {})
+        if not isinstance(obj, models.Model):
+            # unfold's record buttons ask with the record's id; one out of sight is the
+            # view's to answer (404), not a refusal to change it.
+            key = (self.model._meta.label, str(obj))  # type: ignore[attr-defined]
+            if key not in cache:
+                found = self.get_object(request, unquote(str(obj)))  # type: ignore[attr-defined]
+                cache[key] = True if found is None else self._writable(request, found)
+            return cache[key]
+        key = (obj._meta.label, obj.pk)
+        if key not in cache:
+            cache[key] = can_write(request.user, obj)
+        return cache[key]
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        """The list's bulk delete: only when every chosen record is the user's to delete."""
+        if queryset.exclude(pk__in=writable_queryset(queryset, request.user).values("pk")).exists():
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
 
 
 class ServiceErrorsMixin:
@@ -228,7 +268,8 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
     done_message: Any = ""
 
     def get_queryset(self) -> models.QuerySet:
-        return scope_queryset(self.model._default_manager.all(), self.request.user)
+        # A step changes the record: it is looked up among those the user may change.
+        return writable_queryset(self.model._default_manager.all(), self.request.user)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.has_permission():

@@ -184,6 +184,7 @@ class ImportPreviewView(_ImportView, TemplateView):
             counts=counts,
             more_errors=max(0, counts.get("errors", 0) - len(summary.get("errors", []))),
             can_confirm=self.batch.status == ImportBatch.Status.PREVIEWED
+            and bool(self.batch.file)
             and not counts.get("errors")
             and (counts.get("new") or counts.get("updated")),
             **kwargs,
@@ -193,10 +194,8 @@ class ImportPreviewView(_ImportView, TemplateView):
         try:
             plan = import_batch_confirm(batch=self.batch, register=self.register, by=request.user)
         except ApplicationError as error:
+            # Refused (ImportRefusedError): the preview page now lists the reasons.
             messages.error(request, error.message)
-            return HttpResponseRedirect(request.path)
-        if plan.errors:
-            messages.error(request, _("没有导入：数据在预览之后有了变化，请看下面的错误。"))
             return HttpResponseRedirect(request.path)
         messages.success(
             request,

@@ -10,3 +10,6 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from zoneops.common import workcalendar  # noqa: F401  connects the cache invalidation
+        from zoneops.common.lookups import register_integer_lookups
+
+        register_integer_lookups()

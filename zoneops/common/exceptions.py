@@ -1,19 +1,35 @@
 """Errors that services raise once and the edges (admin, pages, API, CLI) turn into messages."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationError(Exception):
-    """A refused action with a message for the user; `field` names the input at fault."""
+    """A refused action with a message for the user; `field` names the input at fault.
+    `errors`, when given, are the several reasons in the API's shape ({field, message, ...})."""
 
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        errors: list[dict[str, Any]] | None = None,
+    ):
         super().__init__(message)
         self.message = str(message)
         self.field = field
         self.code = code
+        self.reasons = errors
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        # Read when answered: an edge may rename `field` on the way (api.lookups.payload_names).
+        return self.reasons or [{"field": self.field, "message": self.message}]
 
 
 class PermissionDeniedError(ApplicationError):

@@ -24,7 +24,6 @@ import io
 import json
 import re
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -50,6 +49,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
+from zoneops.common.amounts import STORED_DIGITS, Bound, bound_of
 from zoneops.common.excel import (
     BOOLEAN,
     DATE,
@@ -64,6 +64,7 @@ from zoneops.common.excel import (
     write_register_workbook,
 )
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.files import delete_on_commit, extension, original_name, random_name
 from zoneops.common.scope import scope_filter, scope_for
 
 CHOICE, LOOKUP = "choice", "lookup"
@@ -99,6 +100,23 @@ def key_set(values: Sequence[Any]) -> Any:
                 return RawSQL(f"SELECT unnest(%s::text[]::{sql_type}[])", [texts])  # noqa: S611
         return RawSQL("SELECT unnest(%s::text[])", [[str(value) for value in values]])
     return list(values)
+
+
+def scope_flags(model: type[models.Model], user: Any) -> tuple[Any, Any]:
+    """Expressions telling, for each stored row, whether the user may read it and change it
+    (an import shows a readable record unchanged, and updates only one he may change)."""
+
+    def flag(condition: Q | None) -> Any:
+        if condition is None:
+            return Value(True, output_field=BooleanField())
+        return Case(
+            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+
+    if user is None:  # the system (a command) reads and writes everything
+        return flag(None), flag(None)
+    scope = scope_for(user)
+    return flag(scope_filter(model, scope)), flag(scope_filter(model, scope, write=True))
 
 
 # --- Columns and lookups ---------------------------------------------------------------------
@@ -262,7 +280,7 @@ class Column:
     negative: bool = False  # numbers below zero allowed
     max_length: int | None = None
     places: int = 2
-    max_digits: int = 16
+    bound: Bound | None = None  # the largest number (and its sentence); the field's by default
     source: str = ""
     dropdown: bool = True
     width: int = 14
@@ -310,6 +328,8 @@ class Existing:
     version: int
     visible: bool
     values: dict[str, Any]
+    # The user may change it (reading it is not enough to update it through an import).
+    writable: bool = True
 
 
 @dataclass(slots=True)
@@ -532,7 +552,9 @@ class Register:
             changes["max_length"] = model_field.max_length
         if isinstance(model_field, models.DecimalField):
             changes["places"] = model_field.decimal_places
-            changes["max_digits"] = model_field.max_digits
+        numeric = isinstance(model_field, models.DecimalField | models.IntegerField)
+        if column.bound is None and numeric and column.kind in (DECIMAL, INTEGER):
+            changes["bound"] = bound_of(model_field)
         if model_field.null or column.create_only or column.keep_blank:
             changes["empty"] = None  # a create-only value left blank is the register's to fill
         elif model_field.has_default():
@@ -626,16 +648,7 @@ class Register:
         """The stored records the keys find, whether or not the user may see them (a key
         taken by a record out of sight is an error, not a new record)."""
         sources = [column.source for column in self.key_columns]
-        condition = scope_filter(self.model, scope_for(user)) if user is not None else None
-        visible = (
-            Value(True, output_field=BooleanField())
-            if condition is None
-            else Case(
-                When(condition, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        visible, writable = scope_flags(self.model, user)
         wanted = set(keys)
         firsts = sorted({key[0] for key in wanted})
         # A composite key (项目编号 + 月份) is looked up by each part, then matched exactly.
@@ -651,13 +664,15 @@ class Register:
             )
             if lock:
                 queryset = queryset.select_for_update(of=("self",))
-            for record in self.values(queryset).annotate(import_visible=visible):
+            rows = self.values(queryset).annotate(import_visible=visible, import_writable=writable)
+            for record in rows:
                 key = tuple(record[source] for source in sources)
                 if key in wanted:
                     found[key] = Existing(
                         pk=record["pk"],
                         version=record["version"],
                         visible=record["import_visible"],
+                        writable=record["import_writable"],
                         values={
                             column.name: record[column.source]
                             for column in self.columns
@@ -674,6 +689,12 @@ class Register:
 
     def hidden_key_message(self, key: tuple[Any, ...]) -> str:
         return _("%(column)s“%(key)s”已被使用，且该记录不在您的数据范围内，不能更新。") % {
+            "column": self.key[0],
+            "key": " ".join(_shown(part) for part in key),
+        }
+
+    def read_only_key_message(self, key: tuple[Any, ...]) -> str:
+        return _("%(column)s“%(key)s”的记录您可以查看但不能修改（不由您或您的部门负责）。") % {
             "column": self.key[0],
             "key": " ".join(_shown(part) for part in key),
         }
@@ -895,8 +916,12 @@ def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: P
     append = values.append
     places = column.places
     quantum = Decimal(1).scaleb(-places)
-    ceiling = 10 ** (column.max_digits - places)
     integer = column.kind == INTEGER
+    bound = column.bound or Bound(
+        name=column.header, maximum=Decimal(10) ** (STORED_DIGITS - places) - quantum
+    )
+    maximum, too_big = bound.maximum, bound.too_big().replace("%", "%%")
+    float_maximum = float(maximum)
     negative = column.negative
     header = column.header
 
@@ -907,13 +932,12 @@ def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: P
     for index, cell in enumerate(cells):
         if cell.__class__ is float and not integer:
             # The common case, a number cell: checked as a float, made exact once.
-            if cell != cell or abs(cell) >= ceiling:
+            # (Rounded first: Excel's 10000000.000000002 is the bound itself.)
+            if cell != cell or abs(round(cell, places)) > float_maximum:
                 wrong(
                     index,
                     cell,
-                    _("“%(value)s”数值过大。")
-                    if cell == cell
-                    else _("“%(value)s”不是有效的数字。"),
+                    too_big if cell == cell else _("“%(value)s”不是有效的数字。"),
                 )
                 append(None)
                 continue
@@ -934,8 +958,8 @@ def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: P
             wrong(index, cell, _("“%(value)s”不是有效的数字。"))
             append(None)
             continue
-        if abs(number) >= ceiling:
-            wrong(index, cell, _("“%(value)s”数值过大。"))
+        if abs(number) > maximum:
+            wrong(index, cell, too_big)
             append(None)
             continue
         if number < 0 and not negative:
@@ -1219,7 +1243,11 @@ def _match(register: Register, checked: CheckedCells, plan: Plan, *, user: Any, 
         if not row.changes:
             continue
         version = checked.versions[index] if checked.versions is not None else None
-        if not may_update:
+        if not record.writable:
+            plan.error(
+                row.number, first.header, _key_text(key), register.read_only_key_message(key or ())
+            )
+        elif not may_update:
             plan.error(
                 row.number,
                 first.header,
@@ -1460,13 +1488,29 @@ def cells_load(register: Register, content: bytes, data: bytes) -> CheckedCells 
 # --- Import batches: the uploaded file between the preview and the confirmation ---------------
 
 
+# The spreadsheet kinds python-calamine reads; a file named otherwise is not taken.
+WORKBOOK_EXTENSIONS = ("xlsx", "xlsm", "xls", "ods")
+# How long a preview that nobody confirms keeps its file (removed at a later upload).
+PREVIEW_KEPT = timedelta(hours=24)
+
+
 def import_batch_upload(*, register: Register, filename: str, data: bytes, by: Any) -> Any:
-    """Keep the uploaded workbook with its preview; nothing else is written."""
+    """Keep the uploaded workbook with its preview; nothing else is written.
+
+    A file that is not a workbook of the register (its name, its size, its content) is refused
+    and nothing is kept; a workbook whose rows have errors keeps its preview, not the file.
+    """
     from zoneops.common.models import ImportBatch
 
     created, updated = register.permissions(by)
     if not (created or updated):
         raise PermissionDeniedError()
+    if extension(filename) not in WORKBOOK_EXTENSIONS:
+        raise ApplicationError(
+            _("只能导入 Excel 文件（%(kinds)s）。")
+            % {"kinds": "、".join(f".{kind}" for kind in WORKBOOK_EXTENSIONS)},
+            field="file",
+        )
     limit = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 50 * 2**20)
     if len(data) > limit:
         raise ApplicationError(
@@ -1475,34 +1519,101 @@ def import_batch_upload(*, register: Register, filename: str, data: bytes, by: A
             field="file",
         )
     plan = import_preview(register=register, data=data, user=by)
+    if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
+        raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")
+    import_batches_expire(before=timezone.now() - PREVIEW_KEPT)
     batch = ImportBatch(
         register=register.name,
-        filename=filename[:200],
+        filename=original_name(filename),
         uploaded_by=by if getattr(by, "pk", None) else None,
         summary=plan.summary(),
     )
-    batch.file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(data), save=False)
-    batch.save()
-    if plan.checked is not None and not plan.errors:
+    if not plan.errors:
+        batch.file.save(random_name(filename), ContentFile(data), save=False)
         # The confirmation then checks only what depends on the stored records.
         batch.file.storage.save(
             _cells_name(batch), ContentFile(cells_dump(register, plan.checked, data))
         )
+    batch.save()
     return batch
+
+
+def import_batches_expire(*, before: datetime) -> int:
+    """Drop the files of previews uploaded before `before` and never confirmed; their batches
+    stay, with their summary, and can no longer be confirmed. How many were dropped."""
+    from zoneops.common.models import ImportBatch
+
+    stale = ImportBatch.objects.filter(
+        status=ImportBatch.Status.PREVIEWED, uploaded_at__lt=before
+    ).exclude(file="")
+    dropped = list(stale.values_list("pk", "file"))
+    if not dropped:
+        return 0
+    ImportBatch.objects.filter(pk__in=[pk for pk, _name in dropped]).update(file="")
+    delete_on_commit(
+        ImportBatch._meta.get_field("file").storage,  # type: ignore[attr-defined]
+        [stored for _pk, name in dropped for stored in (name, f"{name}.cells.json")],
+    )
+    return len(dropped)
 
 
 def _cells_name(batch: Any) -> str:
     return f"{batch.file.name}.cells.json"
 
 
+class ImportRefusedError(ApplicationError):
+    """A confirmation that found errors (the file's own, or records changed since the preview):
+    nothing was written. `plan` holds every error; `errors` the first ones, by row and column."""
+
+    def __init__(self, errors: list[CellError], *, count: int | None = None) -> None:
+        ordered = sorted(errors, key=lambda error: error.row)
+        count = len(ordered) if count is None else count
+        if count == 1 and ordered:
+            reason = _where(ordered[0]) + ordered[0].message
+        else:
+            reason = _("文件中有 %(count)s 处错误，请改正后重新上传。") % {"count": count}
+        super().__init__(
+            _("没有导入，未写入任何数据。%(reason)s") % {"reason": reason},
+            field="file",
+            code="import_refused",
+            errors=[
+                {
+                    "field": "file",
+                    "row": error.row or None,
+                    "column": error.column or None,
+                    "value": error.value,
+                    "message": error.message,
+                }
+                for error in ordered[:SHOWN_ERRORS]
+            ],
+        )
+
+
+def _where(error: CellError) -> str:
+    if not error.row:
+        return ""
+    if not error.column:
+        return _("第%(row)s行：") % {"row": error.row}
+    return _("第%(row)s行“%(column)s”：") % {"row": error.row, "column": error.column}
+
+
 def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
-    """Write the batch's workbook, checked again; a batch is imported once."""
+    """Write the batch's workbook, checked again; a batch is imported once. With errors it
+    raises ImportRefusedError and writes no record; the batch keeps the errors for its page."""
     from zoneops.common.models import ImportBatch
 
     if batch.uploaded_by_id != getattr(by, "pk", None):
         raise PermissionDeniedError()
     if batch.status != ImportBatch.Status.PREVIEWED:
         raise ApplicationError(_("该文件已经导入过了。"), code="imported")
+    if not batch.file:
+        count = batch.summary.get("counts", {}).get("errors")
+        if count:  # a preview with errors keeps its reasons, not the file
+            kept = [CellError(*error) for error in batch.summary.get("errors", [])]
+            raise ImportRefusedError(kept, count=count)
+        raise ApplicationError(
+            _("没有导入：预览已过期，请重新上传文件。"), field="file", code="not_kept"
+        )
     started = time.perf_counter()
     with batch.file.open("rb") as handle:
         data = handle.read()
@@ -1531,9 +1642,11 @@ def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
             locked.status = ImportBatch.Status.IMPORTED
             locked.imported_at = timezone.now()
         locked.save(update_fields=["summary", "status", "imported_at"])
-    if not plan.errors and storage.exists(cells_name):
-        storage.delete(cells_name)
     batch.refresh_from_db()
+    if plan.errors:
+        raise ImportRefusedError(plan.errors)
+    if storage.exists(cells_name):
+        storage.delete(cells_name)
     return plan
 
 

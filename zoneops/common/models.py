@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from zoneops.common.files import ProtectedFileField, random_name
 from zoneops.common.scope import ScopedQuerySet
 
 
@@ -46,6 +47,10 @@ class BusinessModel(models.Model):
     scope_owner_fields: tuple[str, ...] = ("created_by",)
     scope_enterprise_field: str | None = None
     scope_public: bool = False
+    # Who may change it: the same fields unless a model declares `scope_write_department_fields`,
+    # `scope_write_owner_fields` or `scope_write_enterprise_field`; or whoever may change the
+    # record it belongs to (`scope_write_parent`). `scope_public` never widens writing.
+    scope_write_parent: str | None = None
 
     class Meta:
         abstract = True
@@ -163,7 +168,7 @@ class SavedView(models.Model):
 
 def import_file_path(instance: "ImportBatch", filename: str) -> str:
     """Uploaded workbooks are stored under a random name, never the user's file name."""
-    return f"imports/{instance.register}/{filename}"
+    return f"imports/{instance.register}/{random_name(filename)}"
 
 
 class ImportBatch(models.Model):
@@ -175,7 +180,11 @@ class ImportBatch(models.Model):
         IMPORTED = "imported", _("已导入")
 
     register = models.CharField(_("台账"), max_length=50)
-    file = models.FileField(_("文件"), upload_to=import_file_path, max_length=200)
+    # Kept while the preview waits and as the record of an import; empty once it is not kept
+    # (a preview with errors, or one left unconfirmed: see zoneops.common.importing).
+    file = ProtectedFileField(
+        _("文件"), upload_to=import_file_path, max_length=200, blank=True, name_field="filename"
+    )
     filename = models.CharField(_("文件名"), max_length=200)
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEWED

@@ -9,6 +9,13 @@ A model says through which of its fields a user reaches it (`scope_department_fi
 `scope_owner_fields`, `scope_enterprise_field`, `scope_public`, see `BusinessModel`), and every
 list — admin, pages, API, exports — filters with `Model.objects.visible_to(user)` or
 `scope_queryset(queryset, user)`.
+
+Reading is not writing. The same mechanism answers "may he change it?" with `write=True`
+(`can_write`, `writable_queryset`, `ensure_allowed` for change and delete): a record every
+colleague reads (`scope_public`) is changed only by its owners — the fields named by
+`scope_write_department_fields` / `scope_write_owner_fields` / `scope_write_enterprise_field`
+where a model declares them (else the reading ones), or its parent's writers
+(`scope_write_parent`) — and by a user whose scope is the whole zone.
 """
 
 from collections.abc import Callable
@@ -34,8 +41,9 @@ class DataScope:
 
 NOTHING = DataScope(user_id=None, is_staff=False)
 
-# Providers add the records a user reaches by responsibility (e.g. 包联) for a model.
-ScopeProvider = Callable[[type[models.Model], DataScope], Q | None]
+# Providers add the records a user reaches by responsibility (e.g. 包联) for a model; the flag
+# says whether the question is writing.
+ScopeProvider = Callable[[type[models.Model], DataScope, bool], Q | None]
 _providers: list[ScopeProvider] = []
 
 
@@ -68,46 +76,99 @@ def _field_q(model: type[models.Model], field_name: str, values: Any) -> Q:
     return Q(**{lookup: values})
 
 
-def scope_filter(model: type[models.Model], scope: DataScope) -> Q | None:
-    """The filter that limits `model` to `scope`; None means no limit."""
-    if getattr(model, "scope_public", False) and scope.is_staff:
+_READ_DEFAULTS: dict[str, Any] = {
+    "department_fields": (),
+    "owner_fields": (),
+    "enterprise_field": None,
+}
+
+
+def scope_fields(model: type[models.Model], name: str, *, write: bool = False) -> Any:
+    """A model's scope declaration (`department_fields`, `owner_fields`, `enterprise_field`):
+    for writing, its `scope_write_<name>` where it declares one, else the reading one."""
+    if write and hasattr(model, f"scope_write_{name}"):
+        return getattr(model, f"scope_write_{name}")
+    return getattr(model, f"scope_{name}", _READ_DEFAULTS[name])
+
+
+def scope_filter(model: type[models.Model], scope: DataScope, *, write: bool = False) -> Q | None:
+    """The filter that limits `model` to what `scope` may read (or, with `write`, change);
+    None means no limit."""
+    if not write and getattr(model, "scope_public", False) and scope.is_staff:
         return None
     if scope.everything and scope.is_staff:
         return None
+    parent = getattr(model, "scope_write_parent", None) if write else None
+    if parent is not None:
+        # Written by whoever may write the record it belongs to (figures: their enterprise).
+        related: Any = model._meta.get_field(parent).related_model
+        inner = scope_filter(related, scope, write=True)
+        return None if inner is None else Q(**{f"{parent}__in": _writable_pks(related, inner)})
     if scope.is_enterprise_user:
-        enterprise_field = getattr(model, "scope_enterprise_field", None)
+        enterprise_field = scope_fields(model, "enterprise_field", write=write)
         if enterprise_field is None:
             return Q(pk__in=[])
         return _field_q(model, enterprise_field, scope.enterprise_id)
     if not scope.is_staff or scope.user_id is None:
         return Q(pk__in=[])
     condition = Q(pk__in=[])
-    for name in getattr(model, "scope_department_fields", ()):
+    for name in scope_fields(model, "department_fields", write=write):
         if scope.department_ids:
             condition |= _field_q(model, name, set(scope.department_ids))
-    for name in getattr(model, "scope_owner_fields", ()):
+    for name in scope_fields(model, "owner_fields", write=write):
         condition |= _field_q(model, name, scope.user_id)
     for provider in _providers:
-        extra = provider(model, scope)
+        extra = provider(model, scope, write)
         if extra is not None:
             condition |= extra
     return condition
 
 
+def _writable_pks(model: type[models.Model], condition: Q) -> models.QuerySet:
+    return model._base_manager.filter(condition).values("pk")
+
+
 Q_ = TypeVar("Q_", bound=models.QuerySet)
 
 
-def scope_queryset(queryset: Q_, user: Any) -> Q_:
-    condition = scope_filter(queryset.model, scope_for(user))
+def scope_queryset(queryset: Q_, user: Any, *, write: bool = False) -> Q_:
+    condition = scope_filter(queryset.model, scope_for(user), write=write)
     return queryset if condition is None else queryset.filter(condition)
+
+
+def writable_queryset(queryset: Q_, user: Any) -> Q_:
+    """The records of `queryset` the user may change (his role's permission aside)."""
+    return scope_queryset(queryset, user, write=True)
 
 
 def can_see(user: Any, instance: models.Model) -> bool:
     """Whether one record lies in the user's scope (one query, or none when unlimited)."""
-    condition = scope_filter(type(instance), scope_for(user))
+    return _in_scope(user, instance, write=False)
+
+
+def can_write(user: Any, instance: models.Model) -> bool:
+    """Whether the user may change one record, by its owners (his role's permission aside).
+
+    A record not saved yet is his to add when he may write its parent (`scope_write_parent`,
+    e.g. an enterprise's figures); without a parent, the add permission alone decides here and
+    the record's service checks the rest (e.g. who may assign liaison)."""
+    return _in_scope(user, instance, write=True)
+
+
+def _in_scope(user: Any, instance: models.Model, *, write: bool) -> bool:
+    model = type(instance)
+    condition = scope_filter(model, scope_for(user), write=write)
     if condition is None:
         return True
-    return type(instance)._base_manager.filter(condition, pk=instance.pk).exists()
+    if instance.pk is None or instance._state.adding:
+        if not write:
+            return False
+        parent = getattr(model, "scope_write_parent", None)
+        if parent is None:
+            return True
+        related = getattr(instance, parent, None)
+        return related is not None and _in_scope(user, related, write=True)
+    return model._base_manager.filter(condition, pk=instance.pk).exists()
 
 
 def pickable_queryset(queryset: Q_, user: Any) -> Q_:
@@ -133,15 +194,20 @@ class ScopedQuerySet(models.QuerySet):
 
 
 def ensure_allowed(user: Any, action: str, model: type[models.Model], instance: Any = None) -> None:
-    """The one check before an action: the role's model permission, then the record's scope.
+    """The one check before an action: the role's model permission, then the record's scope —
+    to read it for view, to change it (its owners, not its readers) for add, change and delete.
 
     `action` is Django's permission verb (view, add, change, delete); pages, the API and
     the CLI call this, the admin gets the same from its ModelAdmin and `ScopedAdminMixin`.
+    An unsaved `instance` with add is judged by its parent (`scope_write_parent`).
     """
     from django.core.exceptions import PermissionDenied
 
     codename = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
     if not user.has_perm(codename):
         raise PermissionDenied
-    if instance is not None and not can_see(user, instance):
+    if instance is None:
+        return
+    allowed = can_see(user, instance) if action == "view" else can_write(user, instance)
+    if not allowed:
         raise PermissionDenied

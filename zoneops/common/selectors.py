@@ -2,9 +2,14 @@
 
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 
+from zoneops.common.files import ProtectedFileMixin, original_name
 from zoneops.common.models import SavedView
+from zoneops.common.scope import ensure_allowed
 
 
 def saved_views_for(*, user: Any, page: str) -> QuerySet[SavedView]:
@@ -15,3 +20,34 @@ def saved_views_for(*, user: Any, page: str) -> QuerySet[SavedView]:
         .select_related("user")
         .order_by("-shared", "name")
     )
+
+
+def stored_file_for(*, user: Any, model: str, pk: int, field: str) -> tuple[FieldFile, str]:
+    """A stored upload and the name to offer it under, for a user who may view the record it
+    belongs to (the role's permission and the data scope, see zoneops.common.files).
+
+    PermissionDenied when he may not, ObjectDoesNotExist when there is no such file; the edge
+    answers both alike, so that nobody learns what exists outside his scope.
+    """
+    try:
+        model_class = apps.get_model(model)
+        model_field = model_class._meta.get_field(field)
+    except (LookupError, ValueError) as error:  # FieldDoesNotExist is a LookupError
+        raise ObjectDoesNotExist(model) from error
+    if not isinstance(model_field, ProtectedFileMixin):
+        raise PermissionDenied
+    queryset = model_class._base_manager.all()
+    if model_field.owner:
+        queryset = queryset.select_related(model_field.owner)
+    instance = queryset.get(pk=pk)
+    owner = instance
+    for step in filter(None, model_field.owner.split("__")):
+        owner = getattr(owner, step)
+    if owner is None:
+        raise ObjectDoesNotExist(model)
+    ensure_allowed(user, "view", type(owner), owner)
+    stored = getattr(instance, field)
+    if not stored:
+        raise ObjectDoesNotExist(model)
+    name = getattr(instance, model_field.name_field, "") if model_field.name_field else ""
+    return stored, original_name(name) or original_name(stored.name)

@@ -36,3 +36,24 @@ def data_dir() -> Path:
     configured = os.environ.get("ZONEOPS_DATA_DIR")
     path = Path(configured) if configured else Path(user_data_dir("zoneops", appauthor=False))
     return path.expanduser().resolve()
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder; created (with any missing parents) readable by its owner only."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode passes through the umask
+    return path
+
+
+def private_file(path: Path, text: str = "") -> bool:
+    """Create `path` readable by its owner only, with `text`, unless it exists; whether it was
+    created. The mode is set as the file comes to be, never after it has been readable."""
+    private_dir(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+    return True

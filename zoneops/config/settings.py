@@ -4,6 +4,7 @@ Safe defaults give a local run on the embedded SQLite; a deployment sets DEBUG=f
 SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md).
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -11,10 +12,22 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.config.env import data_dir, env_bool, env_int, env_list, env_str
+from zoneops.config.env import (
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    private_dir,
+    private_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
+# The database, uploads and the key are the owner's only. A read-only place still runs with
+# DATABASE_URL, MEDIA_ROOT and SECRET_KEY elsewhere.
+with contextlib.suppress(OSError):
+    private_dir(DATA_DIR)
 # Only inside a pytest run (pytest sets PYTEST_VERSION) or when asked explicitly.
 TESTING = env_bool("ZONEOPS_TESTING") or bool(os.environ.get("PYTEST_VERSION"))
 
@@ -32,12 +45,10 @@ def _secret_key() -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_urlsafe(50)
-    try:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
-    except OSError:
-        pass  # a read-only data folder still runs, with a key that lasts one process
+    # A read-only data folder still runs, with a key that lasts one process.
+    with contextlib.suppress(OSError):
+        if not private_file(key_file, key):  # another process made it meanwhile
+            key = key_file.read_text().strip()
     return key
 
 
@@ -74,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zoneops.common.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +124,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite, creating the file readable by its owner only (zoneops.common.sqlite).
+    DATABASES["default"]["ENGINE"] = "zoneops.common.sqlite"
     # Concurrent use of one file: WAL, a busy timeout and IMMEDIATE write transactions.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -146,15 +160,15 @@ LOGIN_REDIRECT_URL = "admin:index"
 AXES_FAILURE_LIMIT = env_int("ZONEOPS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("ZONEOPS_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An address trying many user names is locked too, at a higher limit (zoneops.orgs.lockout).
+AXES_HANDLER = "zoneops.orgs.lockout.LockoutHandler"
+ZONEOPS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ZONEOPS_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "orgs/lockout.html"
 # The enterprise login (/enterprise/) gets its own lockout page; the back office keeps the above.
 AXES_LOCKOUT_CALLABLE = "zoneops.enterprises.views.lockout"
-if env_bool("ZONEOPS_BEHIND_PROXY"):
-    # The client's address comes from the proxy's X-Forwarded-For, or every user would share the
-    # proxy's address and five wrong passwords would lock anyone's account.
-    AXES_IPWARE_PROXY_COUNT = env_int("ZONEOPS_PROXY_COUNT", 1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address is REMOTE_ADDR: behind a proxy, `zoneops serve` sets it from the trusted
+# proxy's X-Forwarded-For (ZONEOPS_TRUSTED_PROXY below).
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -167,6 +181,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT")) if env_str("STATIC_ROOT") else DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT")) if env_str("MEDIA_ROOT") else DATA_DIR / "media"
+# Uploads are kept readable by the owner only, and served by zoneops.common.files' view alone.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -186,11 +203,36 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ZONEOPS_BEHIND_PROXY") else None
-)
+# Behind a reverse proxy (ZONEOPS_BEHIND_PROXY), `zoneops serve` (waitress) believes the
+# X-Forwarded-Proto and X-Forwarded-For of that one peer: it sets the request's scheme and
+# REMOTE_ADDR from them, which Django (HTTPS redirect, secure cookies) and the login lockout read.
+# From any other peer the headers are dropped, so a client reaching the server directly can
+# claim neither HTTPS nor another client's address. By default the proxy is on the same machine.
+BEHIND_PROXY = env_bool("ZONEOPS_BEHIND_PROXY")
+ZONEOPS_TRUSTED_PROXY = (env_str("ZONEOPS_TRUSTED_PROXY") or "127.0.0.1") if BEHIND_PROXY else None
+# Proxies in a chain that each add to X-Forwarded-For (a CDN in front of the proxy: 2).
+ZONEOPS_TRUSTED_PROXY_COUNT = env_int("ZONEOPS_PROXY_COUNT", 1)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (zoneops.common.middleware): everything from our own origin, nothing
+# inline but styles (the templates, unfold and Swagger UI set style attributes), no frames.
+ZONEOPS_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The back office's Alpine.js (shipped with unfold) evaluates its x-data expressions as code.
+ZONEOPS_CSP_PATHS = {"/admin/": {"script-src": ["'unsafe-eval'"]}}
+# Pages and answers with people's and enterprises' data are never kept by a browser or proxy:
+# the API, the enterprise's pages and the back office (the admin's own views already said so).
+ZONEOPS_NO_STORE_PATHS = ["/api/", "/enterprise/", "/admin/"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Messages (e.g. a new API token, shown once) stay on the server, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -199,8 +241,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 ZONEOPS_MAJOR_PROJECT_THRESHOLD = env_int("ZONEOPS_MAJOR_PROJECT_THRESHOLD", 100000)
 ZONEOPS_SMALL_PROJECT_THRESHOLD = env_int("ZONEOPS_SMALL_PROJECT_THRESHOLD", 5000)
 
-# The largest workbook an import accepts.
+# The largest workbook an import accepts, and the largest site photo.
 ZONEOPS_IMPORT_MAX_BYTES = env_int("ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)
+ZONEOPS_PHOTO_MAX_BYTES = env_int("ZONEOPS_PHOTO_MAX_BYTES", 10 * 2**20)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

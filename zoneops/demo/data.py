@@ -241,11 +241,12 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     ),
     # Leaders who liaise with the key projects (包联领导); each is in charge of the project
     # service office that is the responsible department of his projects.
+    # The director is a principal leader (主要领导): his scope is the whole zone.
     AccountSpec(
         "director",
         "赵德明",
         "管委会主任",
-        RoleCode.LEADER,
+        RoleCode.PRINCIPAL,
         (ZONE,),
         in_charge_of=("dzb", "jfj", "czj", "xmfw-1"),
     ),

@@ -459,10 +459,13 @@ def _load_enterprises(*, result: Any) -> dict[str, Enterprise]:
     by_code = {e.credit_code: e for e in found if e.credit_code}
     parks = {park.name: park for park in Park.objects.all()}
     industries = {i.code: i for i in IndustryCategory.objects.all()}
+    departments = {d.code: d for d in Department.objects.all()}
     enterprises = {}
     for spec in ENTERPRISES:
         fields = {
             "credit_code": codes[spec.name],
+            # The liaising department serves the enterprise; the service bureau all others.
+            "responsible_department": departments.get(spec.department or SERVICE_BUREAU),
             "country": spec.country,
             "park": parks.get(spec.park) if spec.park else None,
             "park_unit": spec.park_unit,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,12 +22,14 @@ from zoneops.common.importing import (
     LOOKUP,
     QUERY_CHUNK,
     Column,
+    DepartmentLookup,
     Existing,
     Lookup,
     Plan,
     Register,
+    scope_flags,
 )
-from zoneops.common.scope import scope_filter, scope_for
+from zoneops.common.scope import writable_queryset
 from zoneops.enterprises.enums import METRICS
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure
 from zoneops.enterprises.services import (
@@ -48,15 +50,6 @@ CREDIT_CODE_NOTE = gettext_lazy(
 
 def _normal_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
     return (normalise_credit_code(str(key[0])), *key[1:])
-
-
-def _visible(model: type[models.Model], user: Any) -> Any:
-    condition = scope_filter(model, scope_for(user))
-    if condition is None:
-        return Value(True, output_field=BooleanField())
-    return Case(
-        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
-    )
 
 
 def _report_problems(plan: Plan, register: Register, rows: list, problems: list) -> None:
@@ -97,6 +90,18 @@ class EnterpriseRegister(Register):
                 "industry_code",
                 width=12,
                 note=gettext_lazy("GB/T 4754-2017，门类字母加2至4位数字，如 C3670。"),
+            ),
+            Column(
+                "服务责任部门",
+                "responsible_department",
+                kind=LOOKUP,
+                lookup=DepartmentLookup(is_active=True),
+                create_only=True,
+                locked_hint=gettext_lazy(
+                    "变更服务责任部门请在企业页面办理（须原责任部门负责人或系统管理员）。"
+                ),
+                width=18,
+                note=gettext_lazy("新登记企业的服务责任部门；重名时填“上级部门/部门”。"),
             ),
             Column("来源国家或地区", "country", width=14),
             Column("规上工业", "is_above_scale_industry", **flag),
@@ -237,7 +242,7 @@ class FigureRegister(Register):
         wanted = set(normal.values())
         codes = sorted({key[0] for key in wanted})
         years = sorted({key[1] for key in wanted})
-        visible = _visible(EnterpriseFigure, user)
+        visible, writable = scope_flags(EnterpriseFigure, user)
         found: dict[tuple[Any, ...], Existing] = {}
         for start in range(0, len(codes), QUERY_CHUNK):
             queryset = EnterpriseFigure._base_manager.filter(
@@ -245,13 +250,15 @@ class FigureRegister(Register):
             )
             if lock:
                 queryset = queryset.select_for_update(of=("self",))
-            for record in self.values(queryset).annotate(import_visible=visible):
+            rows = self.values(queryset).annotate(import_visible=visible, import_writable=writable)
+            for record in rows:
                 key = (record["enterprise__credit_code"], record["year"], record["period"])
                 if key in wanted:
                     found[key] = Existing(
                         pk=record["pk"],
                         version=record["version"],
                         visible=record["import_visible"],
+                        writable=record["import_writable"],
                         values={c.name: record[c.source] for c in self.columns if c.source},
                     )
         return {key: found[value] for key, value in normal.items() if value in found}
@@ -286,15 +293,32 @@ class FigureRegister(Register):
 
     def check(self, plan: Plan, *, user: Any) -> None:
         enterprises = self._enterprises(plan)
+        writable = set(enterprises.values())
+        if user is not None:
+            writable = set(
+                writable_queryset(Enterprise.objects.filter(pk__in=writable), user).values_list(
+                    "pk", flat=True
+                )
+            )
         code_column = self.column(CREDIT_CODE)
         for row in plan.rows:
-            if row.key and normalise_credit_code(str(row.key[0])) not in enterprises:
+            if not row.key:
+                continue
+            enterprise_id = enterprises.get(normalise_credit_code(str(row.key[0])))
+            if enterprise_id is None:
                 plan.error(
                     row.number,
                     code_column.header,
                     row.key[0],
                     _("企业名录中没有统一社会信用代码为“%(code)s”的企业，请先登记该企业。")
                     % {"code": row.key[0]},
+                )
+            elif row.existing is None and enterprise_id not in writable:
+                plan.error(
+                    row.number,
+                    code_column.header,
+                    row.key[0],
+                    _("您不能登记该企业的经济数据：它不在您可修改的企业范围内。"),
                 )
         for row, figure in self._inputs(plan, enterprises):
             for field_name, message in figure_problems(figure):

@@ -19,6 +19,8 @@ class IndustryCategory(BusinessModel):
     is_lead = models.BooleanField(_("主攻方向"), default=False, help_text=_("如 汽车、新材料"))
     order = models.PositiveIntegerField(_("排序"), default=0)
 
+    # A dictionary every colleague reads; changed zone-wide (administrators) or by whoever
+    # entered the category.
     scope_public = True
 
     class Meta:

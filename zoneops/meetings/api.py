@@ -3,7 +3,7 @@ hold and cancel, the agenda (built from the records or by hand), the decisions, 
 ceremony's projects and totals. Every rule is the services'; here input is parsed and the
 records an id names are looked up within the user's data scope."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import pick_many, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, ZoneDateTime
 from zoneops.common.amounts import exact_wan
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
@@ -65,6 +65,11 @@ def _fresh(meeting_id: int, request: Any) -> Meeting:
 
 # --- schemas ------------------------------------------------------------------------------------
 
+START = (
+    "开始时间，带时区的 ISO 8601（如 2026-03-02T09:30:00+08:00）；不带时区的按开发区时区理解，"
+    "会议日期随之确定"
+)
+
 
 class MeetingOut(Schema):
     id: int
@@ -72,7 +77,7 @@ class MeetingOut(Schema):
     kind_label: str = Field(alias="get_kind_display")
     title: str
     held_on: date
-    starts_at: time | None
+    starts_at: ZoneDateTime | None = Field(alias="start", description=START)
     duration_minutes: int | None
     location: str
     online: bool
@@ -171,7 +176,7 @@ class MeetingDetailOut(Schema):
     kind_label: str
     title: str
     held_on: date
-    starts_at: time | None
+    starts_at: ZoneDateTime | None = Field(description=START)
     duration_minutes: int | None
     location: str
     online: bool
@@ -196,7 +201,7 @@ def _detail(meeting: Meeting) -> dict[str, Any]:
         "kind_label": meeting.get_kind_display(),
         "title": meeting.title,
         "held_on": meeting.held_on,
-        "starts_at": meeting.starts_at,
+        "starts_at": meeting.start,
         "duration_minutes": meeting.duration_minutes,
         "location": meeting.location,
         "online": meeting.online,
@@ -226,8 +231,8 @@ class MeetingFilter(Schema):
 class MeetingIn(Schema):
     kind: MeetingKind
     title: str = Field(min_length=1, max_length=200)
-    held_on: date
-    starts_at: time | None = None
+    held_on: date | None = Field(None, description="日期；给出开始时间时可省略")
+    starts_at: ZoneDateTime | None = Field(None, description=START)
     duration_minutes: int | None = Field(None, ge=1)
     location: str = Field("", max_length=200)
     online: bool | None = Field(None, description="默认按类型：线上洽谈、云签约为线上")
@@ -242,7 +247,7 @@ class MeetingUpdateIn(VersionedIn):
     kind: MeetingKind | None = None
     title: str | None = Field(None, min_length=1, max_length=200)
     held_on: date | None = None
-    starts_at: time | None = None
+    starts_at: ZoneDateTime | None = Field(None, description=START)
     duration_minutes: int | None = Field(None, ge=1)
     location: str | None = Field(None, max_length=200)
     online: bool | None = None
@@ -297,6 +302,21 @@ class ProjectsIn(Schema):
 # --- meetings -----------------------------------------------------------------------------------
 
 
+def _day_and_time(held_on: date | None, start: datetime | None) -> tuple[date, time | None]:
+    """The meeting's day and its time on the zone's clock, from a payload's date and start."""
+    if start is None:
+        if held_on is None:
+            raise ApplicationError(_("请填写会议日期。"), field="held_on")
+        return held_on, None
+    if held_on is not None and held_on != start.date():
+        raise ApplicationError(
+            _("开始时间（%(start)s）不在会议日期 %(day)s 当天。")
+            % {"start": f"{start:%Y-%m-%d %H:%M}", "day": held_on.isoformat()},
+            field="starts_at",
+        )
+    return start.date(), start.time()
+
+
 @router.get("/", response=list[MeetingOut], summary="会议与活动列表")
 @paginate(Pagination)
 def meetings(request, filters: Query[MeetingFilter]) -> QuerySet:
@@ -316,11 +336,12 @@ def meeting_create(request, payload: MeetingIn):
     ensure_allowed(request.user, "add", Meeting)
     user = request.user
     projects = pick_many(Project, payload.project_ids, user=user, field="project_ids")
+    held_on, starts_at = _day_and_time(payload.held_on, payload.starts_at)
     meeting = meeting_schedule(
         kind=payload.kind,
         title=payload.title,
-        held_on=payload.held_on,
-        starts_at=payload.starts_at,
+        held_on=held_on,
+        starts_at=starts_at,
         duration_minutes=payload.duration_minutes,
         location=payload.location,
         online=payload.online,
@@ -378,6 +399,9 @@ def meeting_change(request, meeting_id: int, payload: MeetingUpdateIn):
     user = request.user
     data = payload.dict(exclude_unset=True, exclude={"version"})
     changes: dict[str, Any] = {}
+    if data.get("starts_at") is not None:
+        # A start names its day too: the meeting moves with it.
+        data["held_on"], data["starts_at"] = _day_and_time(data.get("held_on"), data["starts_at"])
     for name, value in data.items():
         if name == "host_id":
             changes["host"] = pick_one(User, value, user=user, field=name)

@@ -1,13 +1,17 @@
 """Meetings (周对接、月例会、季观摩、线上洽谈) and ceremonies (签约仪式、云签约、集中开工):
 their agenda built from the records, minutes, and the decisions that become supervised tasks."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zoneops.common.models import BusinessModel
 from zoneops.meetings.enums import AgendaSource, MeetingKind, MeetingStatus
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
 
 class Meeting(BusinessModel):
@@ -24,6 +28,8 @@ class Meeting(BusinessModel):
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("主持人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -61,6 +67,15 @@ class Meeting(BusinessModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def start(self) -> datetime | None:
+        """The moment it starts: its day at its time, on the zone's clock (TIME_ZONE)."""
+        if self.starts_at is None:
+            return None
+        return timezone.make_aware(
+            datetime.combine(self.held_on, self.starts_at), timezone.get_default_timezone()
+        )
 
 
 class AgendaItem(models.Model):
@@ -133,6 +148,8 @@ class Decision(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("责任人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -27,20 +27,24 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.amounts import exact_wan, format_yi, wan_to_yi
+from zoneops.common.amounts import (
+    AmountSum,
+    AmountTotalField,
+    exact_wan,
+    format_yi,
+    wan_to_yi,
+)
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.scope import scope_queryset
@@ -404,7 +408,7 @@ def ceremony_totals(meeting: Meeting) -> CeremonyTotals:
             field="kind",
         )
     totals = Project.objects.filter(ceremonies=meeting).aggregate(
-        count=Count("pk"), investment=Sum("total_investment")
+        count=Count("pk"), investment=AmountSum("total_investment")
     )
     investment = exact_wan(totals["investment"])
     return CeremonyTotals(
@@ -431,8 +435,8 @@ def _count_of(queryset: QuerySet) -> Coalesce:
 
 
 def _sum_of(queryset: QuerySet, field: str) -> Coalesce:
-    summed = queryset.order_by().values("meeting").annotate(total=Sum(field)).values("total")
-    amount = DecimalField(max_digits=18, decimal_places=2)
+    summed = queryset.order_by().values("meeting").annotate(total=AmountSum(field)).values("total")
+    amount = AmountTotalField()
     return Coalesce(Subquery(summed, output_field=amount), ZERO, output_field=amount)
 
 

@@ -36,6 +36,7 @@ from zoneops.orgs.services import (
     role_update,
     user_check_roles,
     user_create,
+    user_may_change_scope_of,
     user_update,
 )
 
@@ -133,6 +134,20 @@ class MembershipInline(TabularInline):
     autocomplete_fields = ["department"]
     fields = ["department", "is_primary", "position"]
 
+    # A user's departments decide his scope: never his own to change (services' rule).
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_change_scope(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_change_scope(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_change_scope(request, obj) and super().has_delete_permission(request, obj)
+
+
+def _may_change_scope(request: HttpRequest, user: Any) -> bool:
+    return user is None or user_may_change_scope_of(user=user, by=request.user)
+
 
 class UserForm(UserChangeForm, VersionedForm):
     def clean(self) -> dict[str, Any]:
@@ -175,6 +190,25 @@ class UserAdmin(
     readonly_fields = ["last_login", "is_staff"]
     history_list_display: list[str] = []
     object_history_template = "orgs/user_history.html"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        if obj is not None and not user_may_change_scope_of(user=obj, by=request.user):
+            readonly += ["roles", "in_charge_of", "enterprise"]
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A superuser's account is changed (its password too) only by a superuser.
+        if getattr(obj, "is_superuser", False) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if getattr(obj, "is_superuser", False) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj) and obj != request.user
 
     def get_inlines(self, request: HttpRequest, obj: Any):
         # Departments are given once the user exists (the add page asks for the login only).

@@ -22,6 +22,7 @@ class DataScopeKind(models.TextChoices):
 
 class RoleCode(models.TextChoices):
     ADMINISTRATOR = "administrator", _("系统管理员")
+    PRINCIPAL = "principal", _("管委会主要领导")
     LEADER = "leader", _("管委会领导")
     DEPARTMENT_HEAD = "department_head", _("部门负责人")
     STAFF = "staff", _("工作人员")

@@ -34,8 +34,10 @@ class Department(BusinessModel):
         help_text=_("企业提交的诉求先到此部门，由其受理并交办承办部门（如企业服务局）。"),
     )
 
-    # The organisation tree is reference data that every staff member reads.
+    # The organisation tree is reference data that every staff member reads; it is changed
+    # zone-wide only (a department's flags decide whose scope reaches what).
     scope_public = True
+    scope_write_owner_fields = ()
 
     class Meta:
         verbose_name = _("部门")
@@ -72,7 +74,10 @@ class Role(BusinessModel):
     # The history that BusinessModel gives every record also keeps the chosen departments.
     _history_m2m_fields = ["custom_departments"]
 
+    # Everyone reads the roles; they are changed zone-wide only (services.role_update also
+    # refuses a change to a role the editor holds).
     scope_public = True
+    scope_write_owner_fields = ()
 
     class Meta:
         verbose_name = _("角色")

@@ -23,6 +23,10 @@ class RoleDefault:
 
 # A supervisor approves a department's ask for more time on an enterprise request.
 APPROVE_EXTENSION = "enterprises.approve_extension"
+# Assigning and ending liaison (包联) widens another person's scope: a permission of its own.
+ASSIGN_LIAISON = "enterprises.assign_liaison"
+# The roles whose holders lead (a 领导包联 names one of them).
+LEADER_ROLES = frozenset({RoleCode.PRINCIPAL.value, RoleCode.LEADER.value})
 
 
 ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
@@ -31,7 +35,15 @@ ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
         DataScopeKind.ALL,
         (VIEW, ADD, CHANGE, DELETE),
         (VIEW, ADD, CHANGE, DELETE),
-        permissions=(APPROVE_EXTENSION,),
+        permissions=(APPROVE_EXTENSION, ASSIGN_LIAISON),
+    ),
+    # The principal leaders (书记, 主任) answer for the whole zone: they see and direct all of it.
+    RoleDefault(
+        RoleCode.PRINCIPAL,
+        DataScopeKind.ALL,
+        (VIEW, CHANGE),
+        (VIEW,),
+        permissions=(APPROVE_EXTENSION, ASSIGN_LIAISON),
     ),
     # A leader sees his own office, plus what he is in charge of (分管) and liaises with (包联).
     RoleDefault(
@@ -41,12 +53,13 @@ ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
         (VIEW,),
         permissions=(APPROVE_EXTENSION,),
     ),
+    # A department head also assigns liaison for the enterprises his department is responsible for.
     RoleDefault(
         RoleCode.DEPARTMENT_HEAD,
         DataScopeKind.DEPT_AND_BELOW,
         (VIEW, ADD, CHANGE, DELETE),
         (VIEW,),
-        permissions=(APPROVE_EXTENSION,),
+        permissions=(APPROVE_EXTENSION, ASSIGN_LIAISON),
     ),
     RoleDefault(RoleCode.STAFF, DataScopeKind.DEPT, (VIEW, ADD, CHANGE), (VIEW,)),
     RoleDefault(RoleCode.INSPECTOR, DataScopeKind.ALL, (VIEW,), (VIEW,)),

@@ -10,8 +10,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from zoneops.common.exceptions import ApplicationError
-from zoneops.common.services import record_check_version, record_save
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.services import acting_user, record_check_version, record_save
 from zoneops.orgs.enums import DataScopeKind, DepartmentKind, RoleCode
 from zoneops.orgs.models import Department, Membership, Role, RoleDefaultGrant, User
 from zoneops.orgs.roles import ROLE_DEFAULTS, RoleDefault
@@ -152,6 +152,74 @@ USER_EDITABLE_FIELDS = frozenset(
 )
 
 
+# What decides what a user may see and do: nobody changes these of his own account.
+USER_SCOPE_FIELDS = ("roles", "in_charge_of", "departments", "is_superuser", "enterprise")
+
+
+def user_scope_changes(*, user: User, fields: dict[str, Any]) -> set[str]:
+    """Which of the scope-giving fields an edit really changes (a form sends them all)."""
+    changed: set[str] = set()
+    if user.pk is None:
+        return set(fields) & set(USER_SCOPE_FIELDS)
+    stored = User._base_manager.get(pk=user.pk)
+    for name in USER_SCOPE_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if name in ("roles", "in_charge_of", "departments"):
+            before = list(getattr(stored, name).values_list("pk", flat=True))
+            after = [_pk_of(item) for item in value]
+            if set(before) != set(after):
+                changed.add(name)
+            elif name == "departments" and after:
+                # The first department is the primary one: a new order changes it.
+                primary = Membership.objects.filter(user=stored, is_primary=True)
+                if primary.values_list("department_id", flat=True).first() != after[0]:
+                    changed.add(name)
+        elif name == "enterprise":
+            if stored.enterprise_id != _pk_of(value):
+                changed.add(name)
+        elif getattr(stored, name) != value:
+            changed.add(name)
+    return changed
+
+
+def _pk_of(value: Any) -> Any:
+    if isinstance(value, Role):
+        return value.pk
+    return getattr(value, "pk", value)
+
+
+def user_check_scope_change(*, user: User, by: Any, changed: Iterable[str]) -> None:
+    """Nobody widens his own scope, and nobody reaches past his own rank: a user's roles, 分管,
+    departments, enterprise and superuser status are changed by someone else; superuser status
+    is given and taken, and a superuser's account changed, only by a superuser."""
+    actor = acting_user(by)
+    if actor is None or actor.is_superuser:
+        return
+    changed = sorted(changed)
+    if actor.pk == user.pk and changed:
+        raise PermissionDeniedError(
+            _("不能修改本人的角色、分管部门、所在部门或超级用户状态，请由其他管理员办理。"),
+            field=changed[0],
+        )
+    if "is_superuser" in changed:
+        raise PermissionDeniedError(
+            _("只有超级用户可以授予或取消超级用户状态。"), field="is_superuser"
+        )
+    if user.pk is not None and User._base_manager.filter(pk=user.pk, is_superuser=True).exists():
+        raise PermissionDeniedError(_("超级用户的账号只能由超级用户修改。"))
+
+
+def user_may_change_scope_of(*, user: User, by: Any) -> bool:
+    """Whether `by` may change what decides `user`'s scope (the back office's form asks)."""
+    try:
+        user_check_scope_change(user=user, by=by, changed=("roles", "in_charge_of", "departments"))
+    except PermissionDeniedError:
+        return False
+    return True
+
+
 def user_check_roles(
     *, enterprise: Any, role_codes: Iterable[RoleCode | str], is_superuser: bool = False
 ) -> None:
@@ -237,6 +305,7 @@ def user_update(*, user: User, by: Any, expected_version: int | None = None, **f
     if unknown:
         raise TypeError(f"user_update() cannot change: {', '.join(sorted(unknown))}")
     record_check_version(instance=user, expected_version=expected_version)
+    user_check_scope_change(user=user, by=by, changed=user_scope_changes(user=user, fields=fields))
     roles = fields.pop("roles", None)
     in_charge_of = fields.pop("in_charge_of", None)
     departments = fields.pop("departments", None)
@@ -272,7 +341,10 @@ def user_set_roles(
 
     A change is recorded as one history row of the user, listing the roles before and after.
     """
-    if _user_write_roles(user=user, role_codes=_role_codes(role_codes)):
+    codes = _role_codes(role_codes)
+    roles = {"roles": list(Role.objects.filter(code__in=codes))}
+    user_check_scope_change(user=user, by=by, changed=user_scope_changes(user=user, fields=roles))
+    if _user_write_roles(user=user, role_codes=codes):
         record_save(instance=user, by=by, exclude_validation=["password"])
     return user
 
@@ -315,6 +387,9 @@ def _m2m_history_paused(instance: models.Model) -> Iterator[None]:
 @transaction.atomic
 def user_set_departments(*, user: User, departments: Sequence[Department], by: Any = None) -> User:
     """The first department is the primary one. Each membership change leaves a history row."""
+    user_check_scope_change(
+        user=user, by=by, changed=user_scope_changes(user=user, fields={"departments": departments})
+    )
     wanted = list(dict.fromkeys(departments))
     wanted_ids = [department.pk for department in wanted]
     current = {m.department_id: m for m in Membership.objects.filter(user=user)}
@@ -401,6 +476,7 @@ def role_update(*, role: Role, by: Any, expected_version: int | None = None, **f
     if unknown:
         raise TypeError(f"role_update() cannot change: {', '.join(sorted(unknown))}")
     record_check_version(instance=role, expected_version=expected_version)
+    role_check_not_widened_by_holder(role=role, by=by, changes=fields)
     stored_code = Role.objects.filter(pk=role.pk).values_list("code", flat=True).get()
     permissions = fields.pop("permissions", None)
     custom_departments = fields.pop("custom_departments", None)
@@ -434,11 +510,35 @@ def role_set_permissions(
     role whose reason names what was added and removed; a default permission taken away
     from a built-in role is not granted again by `roles_sync`.
     """
+    permissions = list(permissions)
     record_check_version(instance=role, expected_version=expected_version)
+    role_check_not_widened_by_holder(role=role, by=by, changes={"permissions": permissions})
     reason = _role_write_permissions(role=role, permissions=permissions)
     if reason:
         record_save(instance=role, by=by, expected_version=expected_version, reason=reason)
     return role
+
+
+def role_check_not_widened_by_holder(*, role: Role, by: Any, changes: dict[str, Any]) -> None:
+    """Nobody widens his own scope: a role's holder may take from it (a permission, a custom
+    department) but not add to it nor change its data scope; a superuser has everything already.
+    """
+    actor = acting_user(by)
+    if actor is None or actor.is_superuser or not role.users.filter(pk=actor.pk).exists():
+        return
+    stored = Role._base_manager.get(pk=role.pk)
+    widened = "data_scope" in changes and changes["data_scope"] != stored.data_scope
+    if "custom_departments" in changes:
+        before = set(stored.custom_departments.values_list("pk", flat=True))
+        widened |= bool({_pk_of(d) for d in changes["custom_departments"]} - before)
+    if "permissions" in changes:
+        before = set(stored.group.permissions.values_list("pk", flat=True))
+        widened |= bool({_pk_of(p) for p in changes["permissions"]} - before)
+    if widened:
+        raise PermissionDeniedError(
+            _("不能扩大本人所持有的角色“%(role)s”的权限或数据范围，请由其他管理员办理。")
+            % {"role": stored}
+        )
 
 
 def _role_write_permissions(*, role: Role, permissions: Iterable[Permission]) -> str:

@@ -1,11 +1,9 @@
-from decimal import Decimal
-
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, model_number, model_number_out
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply, record_save
 from zoneops.parks.models import Park
@@ -19,16 +17,16 @@ class ParkOut(Schema):
     kind: str
     kind_label: str = Field(alias="get_kind_display")
     description: str
-    area_mu: Decimal | None
-    floor_area_m2: Decimal | None
+    area_mu: model_number_out(Park, "area_mu") | None
+    floor_area_m2: model_number_out(Park, "floor_area_m2") | None
     target_industries: str
     version: int
 
 
 class ParkUpdateIn(VersionedIn):
     description: str | None = None
-    area_mu: Decimal | None = None
-    floor_area_m2: Decimal | None = None
+    area_mu: model_number(Park, "area_mu") | None = None
+    floor_area_m2: model_number(Park, "floor_area_m2") | None = None
     target_industries: str | None = None
 
 

@@ -72,3 +72,16 @@ class SummaryDimension(models.TextChoices):
     KEY_LEVEL = "key_level", _("重点项目级别")
     LEADER = "leader", _("包联领导")
     DEPARTMENT = "department", _("责任部门")
+
+
+# Choices a model uses are named for what they are: the API publishes an enum by its class name,
+# and three classes called `Status` published one another's values.
+class ProblemStatus(models.TextChoices):
+    ROUTED = "routed", _("已交办")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RESOLVED = "resolved", _("已解决")
+
+
+class ProgressReportStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")

@@ -35,6 +35,7 @@ from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import AnnualPlan, ProgressReport, Project, StageMove
 from zoneops.projects.selectors import PipelineSummary
 from zoneops.projects.services import STAGE_DATE_FIELDS, project_next_code
+from zoneops.projects.services.scheduling import OPENING_TOTAL_BOUND, OPENING_YEAR_BOUND
 
 
 def pipeline_summary_title(summary: PipelineSummary) -> str:
@@ -415,12 +416,14 @@ class ProgressReportRegister(Register):
                 _("期初本年累计（万元）"),
                 kind=DECIMAL,
                 name=OPENING_YEAR,
+                bound=OPENING_YEAR_BOUND,
                 note=_("仅项目第一次填报时填写：本月之前本年已完成的投资。"),
             ),
             Column(
                 _("期初开工累计（万元）"),
                 kind=DECIMAL,
                 name=OPENING_TOTAL,
+                bound=OPENING_TOTAL_BOUND,
                 note=_("仅项目第一次填报时填写：本月之前开工以来已完成的投资。"),
             ),
         )

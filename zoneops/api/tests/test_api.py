@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from zoneops.api.models import ApiToken
 from zoneops.api.services import api_token_create, api_token_revoke
+from zoneops.common.exceptions import ApplicationError
 from zoneops.common.services import record_save
+from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.parks.enums import CarrierKind
@@ -38,6 +40,47 @@ def test_openapi_schema_and_docs_are_served(db):
     assert "/api/v1/parks/" in paths
     assert "/api/v1/orgs/me" in paths
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def _properties(schema: dict):
+    for name, component in schema["components"]["schemas"].items():
+        for field, spec in component.get("properties", {}).items():
+            yield f"{name}.{field}", spec
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                yield f"{method} {path} {parameter['name']}", parameter["schema"]
+
+
+def test_every_number_a_payload_takes_publishes_its_bound_and_digits(db):
+    """No number goes out as "a number or any string": an amount says how large it may be
+    and how many decimals it has, as a number or as a string."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    numbers = {}
+    for where, spec in _properties(schema):
+        branches = spec.get("anyOf", [spec])
+        number = [branch for branch in branches if branch.get("type") == "number"]
+        if not number:
+            continue
+        numbers[where] = number[0]
+        assert {"minimum", "maximum", "multipleOf"} <= set(number[0]), where
+        texts = [branch for branch in branches if branch.get("type") == "string"]
+        assert all("pattern" in text for text in texts), where
+
+    assert numbers["ProjectIn.total_investment"] == {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 10000000,
+        "multipleOf": 0.01,
+    }
+    assert numbers["ProgressReportSaveIn.invested_month"]["maximum"] == 1000000
+    assert numbers["ProgressReportStartIn.opening_total"]["maximum"] == 10000000
+    assert numbers["FigureIn.revenue"]["maximum"] == 100000000
+    assert {"AnnualPlanIn.planned_investment", "EnterpriseIn.registered_capital"} <= set(numbers)
+    employees = schema["components"]["schemas"]["FigureIn"]["properties"]["employees"]
+    assert {"type": "integer", "minimum": 0, "maximum": 1000000} in employees["anyOf"]
+    total = schema["components"]["schemas"]["ProjectOut"]["properties"]["total_investment"]
+    assert total["type"] == "string" and total["pattern"] == r"^\d{1,8}(\.\d{1,2})?$"
 
 
 def test_healthz_reports_the_database(db):
@@ -124,8 +167,8 @@ def test_bad_input_names_the_field_and_changes_nothing(org, park):
         content_type="application/json",
         **bearer(raw),
     )
-    assert negative.status_code == 400
-    assert negative.json()["errors"][0]["field"] == "area_mu"
+    assert negative.status_code == 422  # the schema publishes the minimum and checks it
+    assert negative.json()["errors"][0] == {"field": "area_mu", "message": "“占地面积”不能为负数。"}
     park.refresh_from_db()
     assert park.area_mu is None and park.version == 1
 
@@ -177,3 +220,34 @@ def test_only_administrators_see_and_revoke_api_tokens(org, role):
     token.refresh_from_db()
     assert token.revoked_at is None
     assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 200
+
+
+def test_no_token_for_an_enterprise_or_inactive_user_in_the_service_or_the_back_office(org):
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    enterprise_user = make_user(RoleCode.ENTERPRISE, enterprise=make_enterprise("沧州明珠"))
+    inactive = make_user(RoleCode.STAFF, departments=[org["zone"]])
+    inactive.is_active = False
+    inactive.save()
+    client = Client()
+    client.force_login(admin)
+
+    for holder in (enterprise_user, inactive):
+        with pytest.raises(ApplicationError) as refused:
+            api_token_create(user=holder, name="对接")
+        assert refused.value.field == "user"
+        page = client.post("/admin/api/apitoken/add/", {"user": holder.pk, "name": "对接"})
+        assert page.status_code == 200  # the form again, with the reason at the user field
+        assert refused.value.message in page.context["adminform"].form.errors["user"]
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_stops_working_when_its_user_may_no_longer_hold_one(org):
+    staff = make_user(RoleCode.STAFF, departments=[org["zone"]])
+    _token, raw = api_token_create(user=staff, name="对接")
+    assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 200
+
+    staff.enterprise = make_enterprise("沧州明珠")
+    staff.is_staff = False
+    staff.save()
+
+    assert Client().get("/api/v1/orgs/me", **bearer(raw)).status_code == 401

@@ -157,7 +157,7 @@ def test_dates_are_read_as_excel_dates_or_as_chinese_users_write_them(cell, expe
         ("12.345", None, "“12.345”最多保留 2 位小数。"),
         (-3, None, "“-3”不能为负数。"),
         ("NaN", None, "“NaN”不是有效的数字。"),
-        ("1e20", None, "“1e20”数值过大。"),
+        ("1e20", None, "“占地面积”不能超过 9999999999.99 亩。"),
         ("一百", None, "“一百”不是有效的数字。"),
     ],
 )
@@ -308,7 +308,11 @@ def test_an_upload_keeps_the_file_and_its_checked_cells_until_confirmed(administ
 
 
 def test_a_record_changed_after_the_preview_stops_the_import(administrator):
-    from zoneops.common.importing import import_batch_confirm, import_batch_upload
+    from zoneops.common.importing import (
+        ImportRefusedError,
+        import_batch_confirm,
+        import_batch_upload,
+    )
 
     park = record_save(instance=Park(name="甲园", kind=CarrierKind.PARK, area_mu=10), by=None)
     rows = [["名称", "类型", "占地面积（亩）"], ["甲园", "园区", 100]]
@@ -318,11 +322,13 @@ def test_a_record_changed_after_the_preview_stops_the_import(administrator):
     park.target_industries = "新材料"
     record_save(instance=park, by=None, expected_version=1)
 
-    plan = import_batch_confirm(batch=batch, register=register, by=administrator)
+    with pytest.raises(ImportRefusedError) as refused:
+        import_batch_confirm(batch=batch, register=register, by=administrator)
 
-    assert [error.message for error in plan.errors] == [
-        "文件中的部分记录在预览之后被修改过，请重新上传，看过新的预览后再确认。"
-    ]
+    changed = "文件中的部分记录在预览之后被修改过，请重新上传，看过新的预览后再确认。"
+    assert [error.message for error in refused.value.plan.errors] == [changed]
+    assert refused.value.message == f"没有导入，未写入任何数据。{changed}"
+    assert batch.summary["errors"][0][3] == changed  # the batch's page tells why
     park.refresh_from_db()
     assert (park.area_mu, park.version) == (Decimal(10), 2)
     assert batch.status == batch.Status.PREVIEWED

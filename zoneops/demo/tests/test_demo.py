@@ -153,7 +153,9 @@ def test_leader_is_in_charge_of_investment_and_project_office():
 def test_project_liaison_leaders_each_are_in_charge_of_a_project_service_office():
     load_demo_zone(password=PASSWORD)
 
-    leaders = User.objects.filter(roles__code=RoleCode.LEADER).prefetch_related("in_charge_of")
+    leaders = User.objects.filter(
+        roles__code__in=[RoleCode.PRINCIPAL, RoleCode.LEADER]
+    ).prefetch_related("in_charge_of")
 
     assert {u.title for u in leaders} == {"管委会主任", "管委会副主任"}
     offices = [

@@ -20,6 +20,7 @@ from zoneops.demo.data import HYUNDAI_PLANT, ZSHK_PARK
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.management.commands.demo import PASSWORD_ENV
 from zoneops.industry.models import IndustryCategory
+from zoneops.orgs.models import User
 from zoneops.parks.enums import CarrierKind
 from zoneops.projects.enums import STAGE_ORDER, KeyLevel, ReportCategory, Stage
 from zoneops.projects.models import KeyDesignation, Project, StageMove
@@ -333,3 +334,14 @@ def test_generation_is_deterministic():
     assert pipeline.generate_samples() == pipeline.generate_samples()
     assert len({spec.code for spec in pipeline.PROJECTS}) == len(pipeline.PROJECTS)
     assert len({spec.name for spec in pipeline.PROJECTS}) == len(pipeline.PROJECTS)
+
+
+def test_the_director_reads_the_whole_zones_table_and_a_vice_director_his_share():
+    director = User.objects.get(username="director")
+    vice = User.objects.get(username="leader")
+
+    whole = pipeline_summary(year=2019, user=director)
+    share = pipeline_summary(year=2019, user=vice)
+
+    assert (whole.total.count, whole.total.investment) == (111, Decimal(4450000))
+    assert 0 < share.total.count < 111

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -22,6 +23,7 @@ from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.amounts import format_wan
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import add_service_error
 from zoneops.common.scope import scope_queryset
 from zoneops.common.services import record_delete, record_save
 from zoneops.enterprises.enums import LiaisonKind
@@ -31,11 +33,18 @@ from zoneops.enterprises.selectors import (
     active_liaisons_prefetch,
     figures_with_previous,
     liaison_coverage,
+    liaison_may_arrange,
     my_liaison,
     yoy_percent,
 )
-from zoneops.enterprises.services import enterprise_save, liaison_end
+from zoneops.enterprises.services import (
+    enterprise_save,
+    liaison_check_arrangement,
+    liaison_end,
+    liaison_save,
+)
 from zoneops.enterprises.validators import normalise_credit_code, normalise_industry_code
+from zoneops.orgs.roles import ASSIGN_LIAISON
 
 KIND_COLOURS = {
     LiaisonKind.LEADER: "primary",
@@ -53,15 +62,59 @@ class ScopedInline(TabularInline):
         return scope_queryset(super().get_queryset(request), request.user)
 
 
+class LiaisonFormSet(BaseInlineFormSet):
+    """Each new or edited row is asked of the liaison rules before anything is saved, so a
+    refusal stands at its row and nothing the user typed is lost."""
+
+    user: Any = None
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or not hasattr(form, "cleaned_data"):
+                continue
+            if form.cleaned_data.get("DELETE") or form.errors:
+                continue
+            assignment = form.instance
+            assignment.enterprise = self.instance
+            try:
+                liaison_check_arrangement(assignment=assignment, by=self.user)
+            except ApplicationError as error:
+                add_service_error(form, error)
+
+
 class LiaisonInline(ScopedInline):
     model = LiaisonAssignment
+    formset = LiaisonFormSet
     fields = ["kind", "level", "person", "department", "started_on", "ended_on", "note"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
     autocomplete_fields = ["person", "department"]
     verbose_name_plural = _("包联")
     ordering = ["kind", "-started_on"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return super().get_queryset(request).select_related("person", "department")
+
+    # The enterprise's liaison is arranged by those who may arrange it, whoever edits the rest.
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_arrange(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_arrange(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_arrange(request, obj) and super().has_delete_permission(request, obj)
+
+
+def _may_arrange(request: HttpRequest, enterprise: Enterprise | None) -> bool:
+    if enterprise is None:  # the add page: the rows are checked against the new enterprise
+        return request.user.has_perm(ASSIGN_LIAISON)
+    return liaison_may_arrange(user=request.user, enterprise=enterprise)
 
 
 class FigureInline(ScopedInline):
@@ -137,7 +190,7 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
     ]
     search_fields = ["name", "credit_code", "former_names"]
     list_select_related = ["park", "industry"]
-    autocomplete_fields = ["park", "industry"]
+    autocomplete_fields = ["park", "industry", "responsible_department"]
     inlines = [LiaisonInline, FigureInline]
     nav_order = 10
     fieldsets = [
@@ -154,7 +207,14 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
         ),
         (
             _("园区与产业"),
-            {"fields": [("park", "park_unit"), "address", ("industry", "industry_code")]},
+            {
+                "fields": [
+                    ("park", "park_unit"),
+                    "address",
+                    ("industry", "industry_code"),
+                    "responsible_department",
+                ]
+            },
         ),
         (
             _("企业类型"),
@@ -185,13 +245,24 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
         expected = form.cleaned_data.get("edit_version") if change else None
         enterprise_save(enterprise=obj, by=request.user, expected_version=expected)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Handed over only by those who may arrange the enterprise's liaison (the service's rule).
+        if obj is not None and not liaison_may_arrange(user=request.user, enterprise=obj):
+            readonly.append("responsible_department")
+        return readonly
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """Inline rows are business records too: each saved with its version and history."""
+        """Inline rows are business records too: each saved with its version and history,
+        liaison under the liaison rules."""
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             record_delete(instance=obj, by=request.user)
         for instance in instances:
-            record_save(instance=instance, by=request.user)
+            if isinstance(instance, LiaisonAssignment):
+                liaison_save(assignment=instance, by=request.user)
+            else:
+                record_save(instance=instance, by=request.user)
         formset.save_m2m()
 
 
@@ -299,6 +370,29 @@ class LiaisonAssignmentAdmin(BusinessAdmin):
     @display(description=_("包联类型"), label=KIND_COLOURS, ordering="kind")
     def show_kind(self, obj: LiaisonAssignment) -> tuple[str, str]:
         return obj.kind, obj.get_kind_display()
+
+    # Arranging liaison is a permission of its own (ASSIGN_LIAISON), beside the model's.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(ASSIGN_LIAISON) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and request.user.has_perm(ASSIGN_LIAISON)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and request.user.has_perm(ASSIGN_LIAISON)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Who liaised with whom stays on record: end this one and assign anew instead.
+            readonly += ["enterprise", "kind", "person", "department"]
+        return readonly
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        expected = form.cleaned_data.get("edit_version") if change else None
+        liaison_save(assignment=obj, by=request.user, expected_version=expected)
 
     @action(description=_("结束包联"), url_path="end", permissions=["change"])
     def end_liaison(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -165,7 +165,7 @@ class MembersStepIn(MembersIn):
     version: int | None = Field(None, description="读取时的版本；填写则拒绝过期的操作")
 
 
-class ResolveIn(VersionedIn):
+class BlockerResolveIn(VersionedIn):
     resolution: str
     on: date | None = Field(None, description="解决日期，默认今天")
 
@@ -353,7 +353,7 @@ def blocker_detach_step(request, blocker_id: int, payload: MembersStepIn):
     response=BlockerDetailOut,
     summary="解决：答复归入的诉求、办结归入的问题",
 )
-def blocker_resolve_step(request, blocker_id: int, payload: ResolveIn):
+def blocker_resolve_step(request, blocker_id: int, payload: BlockerResolveIn):
     blocker = _blocker(request, blocker_id, "change")
     blocker_resolve(
         blocker=blocker,

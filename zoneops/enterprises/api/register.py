@@ -12,8 +12,9 @@ from ninja import Field, File, Query, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, model_number, model_number_out
 from zoneops.common.excel import xlsx_response
 from zoneops.common.importing import import_batch_confirm, import_batch_upload
 from zoneops.common.models import ImportBatch
@@ -79,7 +80,9 @@ class EnterpriseOut(Schema):
     former_names: list[str] = Field(alias="former_name_list")
     credit_code: str | None
     legal_representative: str
-    registered_capital: Decimal | None = Field(description="注册资本（万元）")
+    registered_capital: model_number_out(Enterprise, "registered_capital") | None = Field(
+        description="注册资本（万元）"
+    )
     established_on: date | None
     address: str
     park_id: int | None
@@ -88,6 +91,7 @@ class EnterpriseOut(Schema):
     industry_id: int | None
     industry_name: str | None = None
     industry_code: str
+    responsible_department_id: int | None = Field(description="服务责任部门")
     country: str
     is_above_scale_industry: bool = Field(description="规上工业")
     is_above_quota_trade: bool = Field(description="限上")
@@ -127,13 +131,18 @@ class EnterpriseFields(Schema):
     former_names: str | None = None
     credit_code: str | None = Field(None, description="统一社会信用代码（18位）")
     legal_representative: str | None = None
-    registered_capital: Decimal | None = Field(None, ge=0, description="注册资本（万元）")
+    registered_capital: model_number(Enterprise, "registered_capital") | None = Field(
+        None, description="注册资本（万元）"
+    )
     established_on: date | None = None
     address: str | None = None
     park_id: int | None = None
     park_unit: str | None = None
     industry_id: int | None = None
     industry_code: str | None = Field(None, description="GB/T 4754-2017，如 C3670")
+    responsible_department_id: int | None = Field(
+        None, description="服务责任部门（变更须原责任部门负责人、主要领导或系统管理员）"
+    )
     country: str | None = None
     is_above_scale_industry: bool | None = None
     is_above_quota_trade: bool | None = None
@@ -209,12 +218,12 @@ class FigureRowOut(Schema):
 class FigureIn(Schema):
     year: int = Field(ge=1990, le=2100)
     month: int | None = Field(None, ge=1, le=12, description="空为全年")
-    revenue: Decimal | None = Field(None, ge=0)
-    output_value: Decimal | None = Field(None, ge=0)
-    tax: Decimal | None = Field(None, ge=0)
-    employees: int | None = Field(None, ge=0)
-    rnd_spending: Decimal | None = Field(None, ge=0)
-    exports: Decimal | None = Field(None, ge=0)
+    revenue: model_number(EnterpriseFigure, "revenue") | None = None
+    output_value: model_number(EnterpriseFigure, "output_value") | None = None
+    tax: model_number(EnterpriseFigure, "tax") | None = None
+    employees: model_number(EnterpriseFigure, "employees") | None = None
+    rnd_spending: model_number(EnterpriseFigure, "rnd_spending") | None = None
+    exports: model_number(EnterpriseFigure, "exports") | None = None
     note: str = ""
     version: int | None = Field(None, description="修改已有一期时，读取时的版本")
 
@@ -363,20 +372,19 @@ def liaison_create(request, payload: LiaisonIn):
     enterprise = get_object_or_404(
         Enterprise.objects.visible_to(request.user), pk=payload.enterprise_id
     )
-    assignment = liaison_assign(
-        enterprise=enterprise,
-        kind=payload.kind,
-        level=payload.level,
-        person=get_object_or_404(User, pk=payload.person_id) if payload.person_id else None,
-        department=(
-            get_object_or_404(Department, pk=payload.department_id)
-            if payload.department_id
-            else None
-        ),
-        started_on=payload.started_on,
-        note=payload.note,
-        by=request.user,
-    )
+    with payload_names({"person": "person_id", "department": "department_id"}):
+        assignment = liaison_assign(
+            enterprise=enterprise,
+            kind=payload.kind,
+            level=payload.level,
+            person=pick_one(User, payload.person_id, user=request.user, field="person_id"),
+            department=pick_one(
+                Department, payload.department_id, user=request.user, field="department_id"
+            ),
+            started_on=payload.started_on,
+            note=payload.note,
+            by=request.user,
+        )
     return Status(201, assignment)
 
 
@@ -386,7 +394,7 @@ def liaison_finish(request, liaison_id: int, payload: LiaisonEndIn):
         LiaisonAssignment.objects.visible_to(request.user).select_related("enterprise"),
         pk=liaison_id,
     )
-    ensure_allowed(request.user, "change", LiaisonAssignment, assignment)
+    ensure_allowed(request.user, "change", LiaisonAssignment)  # who may end it: the service
     return liaison_end(
         assignment=assignment,
         on=payload.on,
@@ -609,7 +617,10 @@ def enterprise_figure_put(request, enterprise_id: int, payload: FigureIn):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     existing = enterprise_figure_of(enterprise=enterprise, year=payload.year, month=payload.month)
     if existing is None:
-        ensure_allowed(request.user, "add", EnterpriseFigure)
+        # A new period's figures are entered by those who may write the enterprise.
+        ensure_allowed(
+            request.user, "add", EnterpriseFigure, EnterpriseFigure(enterprise=enterprise)
+        )
     else:
         ensure_allowed(request.user, "change", EnterpriseFigure, existing)
     figure = enterprise_figure_save(

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, ZoneDateTime
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -177,7 +177,7 @@ class RequestEventOut(Schema):
     kind: str
     kind_label: str = Field(alias="get_kind_display")
     on: date
-    at: object
+    at: ZoneDateTime
     by_id: int | None
     by_name: str | None = None
     from_department_id: int | None
@@ -260,7 +260,7 @@ class AcceptIn(VersionedIn):
     on: date | None = None
 
 
-class RerouteIn(VersionedIn):
+class RequestRerouteIn(VersionedIn):
     department_id: int = Field(description="改派至")
     reason: str
     on: date | None = None
@@ -271,7 +271,7 @@ class StartIn(VersionedIn):
     on: date | None = None
 
 
-class NoteIn(Schema):
+class RequestNoteIn(Schema):
     note: str
     internal: bool = Field(False, description="仅内部可见，不向企业展示")
     on: date | None = None
@@ -283,7 +283,7 @@ class ExtensionIn(Schema):
     on: date | None = None
 
 
-class DecisionIn(Schema):
+class ExtensionDecisionIn(Schema):
     approve: bool
     note: str = Field("", description="审批意见；不批准时必填")
     on: date | None = None
@@ -519,7 +519,7 @@ def request_accept_step(request, request_id: int, payload: AcceptIn):
 
 
 @router.post("/requests/{int:request_id}/reroute", response=RequestDetailOut, summary="改派")
-def request_reroute_step(request, request_id: int, payload: RerouteIn):
+def request_reroute_step(request, request_id: int, payload: RequestRerouteIn):
     record = _record(request, request_id, "change")
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
@@ -542,7 +542,7 @@ def request_start_step(request, request_id: int, payload: StartIn):
 
 
 @router.post("/requests/{int:request_id}/notes", response=RequestDetailOut, summary="登记办理记录")
-def request_note_step(request, request_id: int, payload: NoteIn):
+def request_note_step(request, request_id: int, payload: RequestNoteIn):
     record = _record(request, request_id, "change")
     with payload_names(PAYLOAD_FIELDS):
         request_add_note(
@@ -570,7 +570,9 @@ def request_extension_step(request, request_id: int, payload: ExtensionIn):
     response=RequestDetailOut,
     summary="审批延期申请",
 )
-def request_extension_decision(request, request_id: int, extension_id: int, payload: DecisionIn):
+def request_extension_decision(
+    request, request_id: int, extension_id: int, payload: ExtensionDecisionIn
+):
     record = _record(request, request_id, "change")
     extension = get_object_or_404(RequestExtension, pk=extension_id, request=record)
     with payload_names(PAYLOAD_FIELDS):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.common.models import BusinessModel
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.enterprises.enums import MeasureStatus, PlanStatus
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
 
 class EnterprisePlan(BusinessModel):
@@ -25,6 +26,8 @@ class EnterprisePlan(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("牵头领导"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         related_name="owned_plans",
     )
@@ -67,6 +70,8 @@ class PlanMeasure(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("责任人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

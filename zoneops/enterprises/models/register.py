@@ -25,6 +25,8 @@ from zoneops.common.scope import ScopedQuerySet
 from zoneops.enterprises.enums import LiaisonKind, LiaisonLevel
 from zoneops.enterprises.validators import validate_credit_code, validate_industry_code
 from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.orgs.roles import LEADER_ROLES
 
 
 class Enterprise(BusinessModel):
@@ -40,7 +42,9 @@ class Enterprise(BusinessModel):
         help_text=_("18位，按 GB 32100-2015 校验第18位校验码；筹建中尚未登记的企业可暂缺。"),
     )
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
-    registered_capital = AmountField(_("注册资本（万元）"), null=True, blank=True)
+    registered_capital = AmountField(  # up to 1000亿元
+        _("注册资本（万元）"), null=True, blank=True, maximum=10_000_000
+    )
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     park = models.ForeignKey(
@@ -53,6 +57,15 @@ class Enterprise(BusinessModel):
     )
     park_unit = models.CharField(
         _("园区内位置"), max_length=50, blank=True, help_text=_("楼栋、厂房或地块，如 A3栋")
+    )
+    responsible_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("服务责任部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("负责服务该企业、维护其名录信息并安排包联的部门（如企业服务局）。"),
     )
     industry = models.ForeignKey(
         "industry.IndustryCategory",
@@ -82,9 +95,12 @@ class Enterprise(BusinessModel):
         _("示例数据"), default=False, help_text=_("演示用的生成记录，并非真实企业。")
     )
 
-    # One register for the whole committee; an enterprise user reaches only his own.
+    # One register for the whole committee; an enterprise user reaches only his own. It is
+    # kept by the enterprise's responsible department, the department managing its park, whoever
+    # registered it and those who liaise with it (a scope provider), not by every reader.
     scope_public = True
     scope_enterprise_field = "id"
+    scope_write_department_fields = ("responsible_department", "park__managing_department")
 
     class Meta:
         verbose_name = _("企业")
@@ -134,20 +150,29 @@ class EnterpriseFigure(BusinessModel):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("填月份时各项为1月至该月的累计数（从业人员为月末人数）；空为全年。"),
     )
-    revenue = AmountField(_("营业收入（万元）"), null=True, blank=True)
-    output_value = AmountField(_("工业总产值（万元）"), null=True, blank=True)
-    tax = AmountField(_("税收（万元）"), null=True, blank=True)
-    employees = models.PositiveIntegerField(_("从业人员（人）"), null=True, blank=True)
-    rnd_spending = AmountField(_("研发费用（万元）"), null=True, blank=True)
-    exports = AmountField(_("出口交货值（万元）"), null=True, blank=True)
+    # A year of one enterprise: at most 1万亿元 of revenue, output or exports, 1000亿元 of tax
+    # or R&D, a million people.
+    revenue = AmountField(_("营业收入（万元）"), null=True, blank=True, maximum=100_000_000)
+    output_value = AmountField(_("工业总产值（万元）"), null=True, blank=True, maximum=100_000_000)
+    tax = AmountField(_("税收（万元）"), null=True, blank=True, maximum=10_000_000)
+    employees = models.PositiveIntegerField(
+        _("从业人员（人）"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    rnd_spending = AmountField(_("研发费用（万元）"), null=True, blank=True, maximum=10_000_000)
+    exports = AmountField(_("出口交货值（万元）"), null=True, blank=True, maximum=100_000_000)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = EnterpriseFigureQuerySet.as_manager()
 
     # Figures are the enterprise's business: those who liaise with it (a registered scope
-    # provider), the department that manages its park, whoever entered them, the enterprise.
-    scope_department_fields = ("enterprise__park__managing_department",)
+    # provider), its responsible department and the one that manages its park, whoever entered
+    # them, the enterprise. They are written by those who may write the enterprise.
+    scope_department_fields = (
+        "enterprise__responsible_department",
+        "enterprise__park__managing_department",
+    )
     scope_enterprise_field = "enterprise"
+    scope_write_parent = "enterprise"
 
     class Meta:
         verbose_name = _("企业经济数据")
@@ -207,6 +232,8 @@ class LiaisonAssignment(BusinessModel):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("包联人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -230,12 +257,19 @@ class LiaisonAssignment(BusinessModel):
 
     # Who liaises with whom is the committee's roster: every staff member reads it (to know
     # whom to call about an enterprise); an enterprise user sees his enterprise's liaisons.
+    # Liaison widens the liaising person's scope, so it is arranged by a holder of
+    # ASSIGN_LIAISON in the enterprise's responsible department (or zone-wide), never by the
+    # people it names nor through liaison itself (services.liaison_assign).
     scope_public = True
     scope_enterprise_field = "enterprise"
+    scope_write_department_fields = ("enterprise__responsible_department",)
+    scope_write_owner_fields = ()
+    scope_write_enterprise_field = None
 
     class Meta:
         verbose_name = _("包联")
         verbose_name_plural = _("企业包联")
+        permissions = [("assign_liaison", _("可安排和结束包联"))]
         ordering = ["enterprise", "kind", "-started_on", "id"]
         indexes = [
             models.Index(fields=["person", "ended_on"], name="enterprises_liaison_person_idx"),
@@ -268,6 +302,10 @@ class LiaisonAssignment(BusinessModel):
             return
         if person.enterprise_id is not None or not person.is_active:
             raise ValidationError({"person": _("包联人须为在职的管委会工作人员，不能是企业用户。")})
+        if self.kind == LiaisonKind.LEADER and not person.role_codes & LEADER_ROLES:
+            raise ValidationError(
+                {"person": _("领导包联的包联人须为管委会领导（%(who)s 不是）。") % {"who": person}}
+            )
         if self.kind == LiaisonKind.INSPECTOR and not person.has_role(RoleCode.INSPECTOR):
             raise ValidationError(
                 {

@@ -16,7 +16,13 @@ from simple_history.models import HistoricalRecords
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
-from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
+from zoneops.enterprises.enums import (
+    BlockerStatus,
+    RequestChannel,
+    RequestKind,
+    RequestStatus,
+)
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 
 OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
 CLOCK_STATUSES = (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
@@ -52,9 +58,7 @@ class SystemicBlockerQuerySet(ScopedQuerySet):
 class SystemicBlocker(BusinessModel):
     """One blocker behind several requests and project problems, fixed once by its owner."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("协调中")
-        RESOLVED = "resolved", _("已解决")
+    Status = BlockerStatus
 
     title = models.CharField(_("共性问题"), max_length=200)
     description = models.TextField(_("问题描述"), blank=True)
@@ -63,6 +67,8 @@ class SystemicBlocker(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("牵头人"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         related_name="owned_blockers",
     )

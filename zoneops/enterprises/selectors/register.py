@@ -12,8 +12,15 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subq
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.scope import DataScope, scope_queryset
-from zoneops.enterprises.enums import FLOW_METRICS, METRICS, LiaisonKind, LiaisonLevel
+from zoneops.common.amounts import AmountSum
+from zoneops.common.scope import DataScope, scope_fields, scope_for, scope_queryset
+from zoneops.enterprises.enums import (
+    FLOW_METRICS,
+    METRICS,
+    STOCK_METRICS,
+    LiaisonKind,
+    LiaisonLevel,
+)
 from zoneops.enterprises.models import (
     Enterprise,
     EnterpriseFigure,
@@ -21,6 +28,7 @@ from zoneops.enterprises.models import (
     period_label,
 )
 from zoneops.orgs.models import Membership, User
+from zoneops.orgs.roles import ASSIGN_LIAISON
 from zoneops.projects.enums import Stage
 from zoneops.projects.models import Problem, Project
 
@@ -42,17 +50,44 @@ def liaisons_of(
     return LiaisonAssignment.objects.active(on=on).filter(condition)
 
 
-def liaison_scope(model: type[models.Model], scope: DataScope) -> Q | None:
+def liaison_scope(model: type[models.Model], scope: DataScope, write: bool) -> Q | None:
     """Scope provider: a staff member also reaches the records of the enterprises he liaises
     with — the enterprise, and every record that names it (figures, its projects, their
-    problems, its requests) through the model's `scope_enterprise_field`."""
-    enterprise_field = getattr(model, "scope_enterprise_field", None)
+    problems, its requests) through the model's `scope_enterprise_field` (for writing, its
+    `scope_write_enterprise_field`: liaison does not let him rearrange liaison)."""
+    enterprise_field = scope_fields(model, "enterprise_field", write=write)
     if enterprise_field is None or scope.user_id is None or not scope.is_staff:
         return None
     enterprises = liaisons_of(
         user_id=scope.user_id, on=timezone.localdate(), department_ids=scope.department_ids
     ).values("enterprise_id")
     return Q(**{f"{enterprise_field}__in": enterprises})
+
+
+def liaison_may_arrange(*, user: Any, enterprise: Enterprise) -> bool:
+    """Whether the user may assign and end liaison for the enterprise: he holds ASSIGN_LIAISON,
+    and the enterprise is his departments' responsibility (服务责任部门) or his scope is the
+    whole zone. Liaison never counts: it does not let anyone rearrange liaison."""
+    if not user.has_perm(ASSIGN_LIAISON):
+        return False
+    scope = scope_for(user)
+    return scope.everything or enterprise.responsible_department_id in scope.department_ids
+
+
+def liaison_widens_scope_of(*, user: Any, person: Any = None, department: Any = None) -> bool:
+    """Whether an assignment naming `person` or `department` would widen what `user` himself
+    sees: he is the person, or the department is one he belongs to or his scope covers (a
+    部门包联 reaches them). A zone-wide scope cannot be widened."""
+    scope = scope_for(user)
+    if scope.everything:
+        return False
+    if person is not None and person.pk == user.pk:
+        return True
+    if department is None:
+        return False
+    return department.pk in scope.department_ids or (
+        _own_departments(user.pk).filter(department_id=department.pk).exists()
+    )
 
 
 def liaison_enterprises(*, user: Any, on: date | None = None) -> QuerySet[Enterprise]:
@@ -459,7 +494,8 @@ class FiguresTotal:
 
 def _sums(queryset: QuerySet) -> dict[str, Any]:
     totals = queryset.aggregate(
-        enterprises=Count("enterprise", distinct=True), **{m: Sum(m) for m in METRICS}
+        enterprises=Count("enterprise", distinct=True),
+        **{m: Sum(m) if m in STOCK_METRICS else AmountSum(m) for m in METRICS},
     )
     return {key: (value if value is not None else 0) for key, value in totals.items()}
 

@@ -212,7 +212,7 @@ def requests_at_clock_level(
 # --- lists and one request ----------------------------------------------------------------------
 
 
-def intake_desk_scope(model: type[Model], scope: DataScope) -> Q | None:
+def intake_desk_scope(model: type[Model], scope: DataScope, write: bool) -> Q | None:
     """Scope provider: the staff of the request desk (a department that
     `receives_enterprise_requests`) follow every request — they accepted and routed it, and
     they take the return-visit ratings (回访) after the answer."""

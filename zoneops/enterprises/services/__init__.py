@@ -16,7 +16,9 @@ from zoneops.enterprises.services.register import (
     enterprises_import_problems,
     figure_problems,
     liaison_assign,
+    liaison_check_arrangement,
     liaison_end,
+    liaison_save,
 )
 
 __all__ = [
@@ -34,5 +36,7 @@ __all__ = [
     "enterprises_import_problems",
     "figure_problems",
     "liaison_assign",
+    "liaison_check_arrangement",
     "liaison_end",
+    "liaison_save",
 ]

@@ -7,18 +7,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.exceptions import ApplicationError
+from zoneops.common.amounts import model_bound
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.services import (
+    acting_user,
     record_check_version,
     record_save,
     records_bulk_create,
     records_bulk_update,
 )
-from zoneops.enterprises.enums import METRICS, STOCK_METRICS, LiaisonKind, LiaisonLevel
+from zoneops.enterprises.enums import METRICS, LiaisonKind, LiaisonLevel
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
-from zoneops.enterprises.selectors import enterprise_figure_of
+from zoneops.enterprises.selectors import enterprise_figure_of, liaison_may_arrange
+from zoneops.enterprises.selectors.register import liaison_widens_scope_of
 from zoneops.enterprises.validators import (
     credit_code_problem,
     industry_code_problem,
@@ -39,6 +43,8 @@ ENTERPRISE_FIELDS = frozenset(
         "park",
         "park_id",
         "park_unit",
+        "responsible_department",
+        "responsible_department_id",
         "industry",
         "industry_id",
         "industry_code",
@@ -86,12 +92,30 @@ def _check_credit_code_free(enterprise: Enterprise) -> None:
         )
 
 
+def _check_responsible_department_change(enterprise: Enterprise, by: Any) -> None:
+    """The responsible department keeps the enterprise and arranges its liaison: it is handed
+    over by those who may arrange liaison for the enterprise as it stands (its department's
+    head, a principal leader, an administrator), not by whoever may edit the record."""
+    user = acting_user(by)
+    if user is None or enterprise.pk is None or enterprise._state.adding:
+        return
+    stored = Enterprise._base_manager.filter(pk=enterprise.pk).first()
+    if stored is None or stored.responsible_department_id == enterprise.responsible_department_id:
+        return
+    if not liaison_may_arrange(user=user, enterprise=stored):
+        raise PermissionDeniedError(
+            _("服务责任部门只能由原责任部门的负责人、主要领导或系统管理员变更。"),
+            field="responsible_department",
+        )
+
+
 def enterprise_save(
     *, enterprise: Enterprise, by: Any, expected_version: int | None = None, reason: str = ""
 ) -> Enterprise:
     """Save a new or edited enterprise: codes normalised and checked, version, history."""
     enterprise_normalise(enterprise=enterprise)
     _check_credit_code_free(enterprise)
+    _check_responsible_department_change(enterprise, by)
     return record_save(instance=enterprise, by=by, expected_version=expected_version, reason=reason)
 
 
@@ -158,6 +182,11 @@ def enterprises_import_problems(*, rows: Sequence[EnterpriseRow]) -> list[tuple[
                 problems.append(
                     (index, "industry_code", _("国民经济行业代码有误：%(p)s。") % {"p": problem})
                 )
+        capital = row.values.get("registered_capital")
+        if capital is not None:
+            problem = model_bound(Enterprise, "registered_capital").problem(capital)
+            if problem:
+                problems.append((index, "registered_capital", problem))
         name = (row.values.get("name") or "").strip()
         if name:
             if name in seen_names:
@@ -263,13 +292,9 @@ def figure_problems(row: FigureInput) -> list[tuple[str, str]]:
     for metric, value in row.values.items():
         if value is None:
             continue
-        label = getattr(EnterpriseFigure._meta.get_field(metric), "verbose_name", metric)
-        if value < 0:
-            problems.append((metric, _("“%(label)s”不能为负数") % {"label": label}))
-        elif metric in STOCK_METRICS and value != int(value):
-            problems.append((metric, _("“%(label)s”应为整数") % {"label": label}))
-        elif metric not in STOCK_METRICS and Decimal(value).as_tuple().exponent < -2:  # type: ignore[operator]
-            problems.append((metric, _("“%(label)s”最多保留两位小数") % {"label": label}))
+        problem = model_bound(EnterpriseFigure, metric).problem(value)
+        if problem:
+            problems.append((metric, problem))
     return problems
 
 
@@ -370,6 +395,65 @@ def enterprise_figure_save(
 # --- Liaison (包联) ------------------------------------------------------------------------
 
 
+def _check_may_arrange(
+    *, by: Any, enterprise: Enterprise, person: Any = None, department: Any = None
+) -> None:
+    """Liaison widens the liaising person's data scope (包联): it is arranged by a holder of
+    ASSIGN_LIAISON for an enterprise his departments are responsible for (or zone-wide), and
+    never so that it widens his own scope. The system itself (commands, the demo) may."""
+    user = acting_user(by)
+    if user is None:
+        return
+    if not liaison_may_arrange(user=user, enterprise=enterprise):
+        raise PermissionDeniedError(
+            _(
+                "“%(enterprise)s”的包联只能由其服务责任部门的负责人、主要领导或系统管理员"
+                "安排和结束。"
+            )
+            % {"enterprise": enterprise},
+            field="enterprise",
+        )
+    if liaison_widens_scope_of(user=user, person=person, department=department):
+        raise PermissionDeniedError(
+            _("不能安排本人或本人所在、分管的部门包联（包联会扩大本人的数据范围），请由他人安排。"),
+            field="person" if person is not None and person.pk == user.pk else "department",
+        )
+
+
+def liaison_check_arrangement(
+    *, assignment: LiaisonAssignment, by: Any
+) -> LiaisonAssignment | None:
+    """Whether `by` may make this assignment (or this edit of one: the assignment as stored is
+    checked too, so nobody takes over another's liaison); raises PermissionDeniedError naming
+    the field. Returns the stored assignment, if any. Forms ask it before saving."""
+    stored = None
+    if assignment.pk is not None and not assignment._state.adding:
+        stored = (
+            LiaisonAssignment._base_manager.select_related("enterprise", "person", "department")
+            .filter(pk=assignment.pk)
+            .first()
+        )
+    if stored is not None:
+        _check_may_arrange(by=by, enterprise=stored.enterprise)
+    _check_may_arrange(
+        by=by,
+        enterprise=assignment.enterprise,
+        person=assignment.person if assignment.person_id else None,
+        department=assignment.department if assignment.department_id else None,
+    )
+    return stored
+
+
+def _check_backdating(*, by: Any, on: date | None, reason: str, field: str) -> None:
+    """A liaison begun or ended on a past day is recorded with why it is entered late."""
+    if acting_user(by) is None or on is None:
+        return
+    if on < timezone.localdate() and not (reason or "").strip():
+        raise ApplicationError(
+            _("补登 %(on)s 的包联变动须填写说明（补登原因）。") % {"on": on}, field=field
+        )
+
+
 @transaction.atomic
 def liaison_assign(
     *,
@@ -384,9 +468,11 @@ def liaison_assign(
 ) -> LiaisonAssignment:
     """Assign a leader, a department or an inspector to liaise with an enterprise from a day.
 
-    Refused (naming the field) when the kind lacks its person or department, an inspector's
-    assignment names someone who is not an inspector, or the same person or department
-    already liaises with the enterprise in that kind over the same days.
+    Refused (naming the field) when `by` may not arrange the enterprise's liaison or the
+    assignment would widen his own scope, when the kind lacks its person or department, a
+    leader's assignment names someone who is not a leader or an inspector's someone who is not
+    an inspector, when the same person or department already liaises with the enterprise in
+    that kind over the same days, or when a past start comes without a note.
     """
     assignment = LiaisonAssignment(
         enterprise=enterprise,
@@ -397,7 +483,23 @@ def liaison_assign(
         started_on=started_on,
         note=note,
     )
-    return record_save(instance=assignment, by=by)
+    return liaison_save(assignment=assignment, by=by)
+
+
+@transaction.atomic
+def liaison_save(
+    *, assignment: LiaisonAssignment, by: Any, expected_version: int | None = None
+) -> LiaisonAssignment:
+    """Save a new or edited assignment (the back office's form) under liaison_assign's rules;
+    an edit also checks the assignment as it was, so nobody takes over another's liaison."""
+    stored = liaison_check_arrangement(assignment=assignment, by=by)
+    # What is wrong with the assignment itself is said before how late it is entered.
+    assignment.full_clean(exclude=["created_by", "updated_by"])
+    if stored is None or stored.started_on != assignment.started_on:
+        _check_backdating(by=by, on=assignment.started_on, reason=assignment.note, field="note")
+    if stored is not None and stored.ended_on != assignment.ended_on:
+        _check_backdating(by=by, on=assignment.ended_on, reason=assignment.note, field="note")
+    return record_save(instance=assignment, by=by, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -409,13 +511,18 @@ def liaison_end(
     reason: str = "",
     expected_version: int | None = None,
 ) -> LiaisonAssignment:
-    """End an assignment on a day; the row stays, so the history of who liaised is kept."""
+    """End an assignment on a day; the row stays, so the history of who liaised is kept.
+
+    Only those who may arrange the enterprise's liaison end it; a past day needs a reason.
+    """
+    _check_may_arrange(by=by, enterprise=assignment.enterprise)
     if assignment.ended_on is not None:
         raise ApplicationError(
             _("该包联已于%(day)s结束。") % {"day": assignment.ended_on}, field="ended_on"
         )
     if on < assignment.started_on:
         raise ApplicationError(_("结束日期不能早于开始日期。"), field="ended_on")
+    _check_backdating(by=by, on=on, reason=reason, field="reason")
     assignment.ended_on = on
     if reason:
         assignment.note = reason[:200]

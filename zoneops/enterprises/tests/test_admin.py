@@ -47,6 +47,7 @@ def _form(enterprise: Enterprise | None = None, **changes) -> dict:
         "country": "中国",
         "park": "",
         "park_unit": "",
+        "responsible_department": "",
         "address": "",
         "industry": "",
         "industry_code": "",
@@ -62,6 +63,7 @@ def _form(enterprise: Enterprise | None = None, **changes) -> dict:
         data.update(
             name=enterprise.name,
             credit_code=enterprise.credit_code or "",
+            responsible_department=str(enterprise.responsible_department_id or ""),
             edit_version=str(enterprise.version),
         )
     data.update(changes)
@@ -104,12 +106,14 @@ def test_an_enterprise_is_added_with_a_liaison_row_saved_as_a_business_record(he
         _form(
             name="龙山汽车配件",
             credit_code=" ".join([code[:9], code[9:]]).lower(),
+            responsible_department=str(head.departments.get().pk),
             **{
                 "liaisons-TOTAL_FORMS": "1",
                 "liaisons-0-kind": "leader",
                 "liaisons-0-level": "province_city",
                 "liaisons-0-person": str(leader.pk),
                 "liaisons-0-started_on": "2019-03-01",
+                "liaisons-0-note": "按2019年包联名单补登",
             },
         ),
     )
@@ -121,8 +125,8 @@ def test_an_enterprise_is_added_with_a_liaison_row_saved_as_a_business_record(he
     assert assignment.history.count() == 1
 
 
-def test_an_inspector_liaison_row_for_a_non_inspector_is_refused_in_the_form(head, leader):
-    enterprise = make_enterprise()
+def test_an_inspector_liaison_row_for_a_non_inspector_is_refused_in_the_form(head, leader, org):
+    enterprise = make_enterprise(responsible_department=org["investment"])
     response = client_for(head).post(
         f"/admin/enterprises/enterprise/{enterprise.pk}/change/",
         _form(
@@ -141,8 +145,8 @@ def test_an_inspector_liaison_row_for_a_non_inspector_is_refused_in_the_form(hea
     assert not LiaisonAssignment.objects.exists()
 
 
-def test_a_stale_form_is_refused_and_nothing_changes(head):
-    enterprise = make_enterprise("北汽韩一")
+def test_a_stale_form_is_refused_and_nothing_changes(head, org):
+    enterprise = make_enterprise("北汽韩一", responsible_department=org["investment"])
     client = client_for(head)
     stale = _form(enterprise, address="旧表单")
     client.post(
@@ -193,8 +197,9 @@ def test_coverage_page_shows_the_table(org, leader):
     assert "工业企业包联（省市确定）" in body and "纪检监察干部包联企业" in body
 
 
-def test_ending_a_liaison_in_the_back_office_keeps_the_row(head, leader):
-    assignment = make_liaison(make_enterprise(), person=leader, started_on=date(2019, 1, 1))
+def test_ending_a_liaison_in_the_back_office_keeps_the_row(head, leader, org):
+    enterprise = make_enterprise(responsible_department=org["investment"])
+    assignment = make_liaison(enterprise, person=leader, started_on=date(2019, 1, 1))
     client = client_for(head)
     url = f"/admin/enterprises/liaisonassignment/{assignment.pk}/end/"
     assert client.get(url).status_code == 200

@@ -152,7 +152,7 @@ def test_figures_list_query_count_does_not_grow(stats, django_assert_max_num_que
 
 
 def test_an_officer_puts_a_period_and_a_stale_version_is_refused(officer):
-    enterprise = make_enterprise()
+    enterprise = make_enterprise(by=officer)
     client = client_for(officer)
     url = f"/api/v1/enterprises/{enterprise.pk}/figures"
     first = client.put(
@@ -177,7 +177,7 @@ def test_an_officer_puts_a_period_and_a_stale_version_is_refused(officer):
 
 def test_liaison_is_assigned_listed_and_ended_through_the_api(org, leader):
     head = make_user(RoleCode.DEPARTMENT_HEAD, departments=[org["zone"]])
-    enterprise = make_enterprise("北汽倍摩斯")
+    enterprise = make_enterprise("北汽倍摩斯", responsible_department=org["investment"])
     client = client_for(head)
     created = client.post(
         "/api/v1/enterprises/liaisons",
@@ -187,6 +187,7 @@ def test_liaison_is_assigned_listed_and_ended_through_the_api(org, leader):
             "level": "province_city",
             "person_id": leader.pk,
             "started_on": "2019-01-02",
+            "note": "按2019年包联名单补登",
         },
         content_type="application/json",
     )

@@ -842,3 +842,12 @@ def test_the_api_lists_candidates(head, org, enterprises, inspector):
         },
     )
     assert refused.status_code == 403
+
+
+def test_taking_out_an_id_no_record_can_bear_is_refused_naming_the_field(head, org):
+    blocker = open_blocker(head, org)
+
+    refused = post(client_for(head), f"{API}/{blocker.pk}/detach", {"problem_ids": [10**25]})
+
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["errors"][0]["field"] == "problem_ids"

@@ -81,7 +81,7 @@ def test_the_register_exports_with_chinese_headers_and_imports_back_unchanged(of
 
 
 def test_an_import_previews_then_writes_only_when_confirmed(officer, park):
-    known = make_enterprise("北汽韩一")
+    known = make_enterprise("北汽韩一", by=officer)  # registered by him: his to update
     new_code = valid_credit_code()
     data = workbook(
         HEADERS,
@@ -152,7 +152,7 @@ FIGURE_HEADERS = ("统一社会信用代码", "年度", "期间", "营业收入�
 
 
 def test_figures_export_and_import_back_unchanged(officer):
-    enterprise = make_enterprise("瑞荣汽车")
+    enterprise = make_enterprise("瑞荣汽车", by=officer)
     make_monthly_figures(enterprise, year=2019, monthly_revenue=100, months=3, by=officer)
     enterprise_figure_save(
         enterprise=enterprise, year=2019, month=None, values={"revenue": 1300}, by=officer
@@ -172,7 +172,7 @@ def test_figures_export_and_import_back_unchanged(officer):
 
 
 def test_figures_import_adds_and_replaces_periods_and_refuses_unknown_enterprises(officer):
-    enterprise = make_enterprise("泰通机械设备")
+    enterprise = make_enterprise("泰通机械设备", by=officer)
     make_monthly_figures(enterprise, year=2019, monthly_revenue=100, months=1, by=officer)
     data = workbook(
         FIGURE_HEADERS,
@@ -215,7 +215,7 @@ def _rows_ok(enterprise):
 
 
 def test_an_import_of_figures_leaves_columns_not_in_the_file_as_they_are(officer):
-    enterprise = make_enterprise()
+    enterprise = make_enterprise(by=officer)
     make_monthly_figures(enterprise, year=2019, monthly_revenue=100, months=1, by=officer)
     EnterpriseFigure.objects.filter(enterprise=enterprise).update(tax=7)
     data = workbook(

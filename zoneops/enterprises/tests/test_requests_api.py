@@ -2,7 +2,7 @@
 login, department staff, the acceptance desk, a leader through liaison, an inspector who only
 reads, and a system with a token."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -190,7 +190,11 @@ def test_an_enterprise_files_and_the_committee_takes_every_step(
     assert rated.status_code == 200, rated.json()
     assert rated.json()["status"] == "rated" and rated.json()["rating"] == 5
 
-    kinds = [event["kind"] for event in staff.get(url).json()["events"]]
+    events = staff.get(url).json()["events"]
+    kinds = [event["kind"] for event in events]
+    assert events[0]["at"].endswith("+08:00")  # on the zone's clock, not UTC
+    filed = RequestEvent.objects.get(request_id=rated.json()["id"], kind="filed")
+    assert filed.at - datetime.fromisoformat(events[0]["at"]) < timedelta(milliseconds=1)
     assert kinds == [
         "filed",
         "accepted",

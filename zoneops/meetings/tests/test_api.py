@@ -54,7 +54,7 @@ def test_a_meeting_is_scheduled_read_and_listed(api, officer, org):
             "kind": "monthly",
             "title": "2020年3月重点项目调度月例会",
             "held_on": "2020-03-30",
-            "starts_at": "15:00",
+            "starts_at": "2020-03-30T15:00:00+08:00",
             "attendee_ids": [officer.pk],
         },
     )
@@ -74,6 +74,60 @@ def test_a_meeting_is_scheduled_read_and_listed(api, officer, org):
     assert listed["items"][0]["agenda_count"] == 0
 
 
+@pytest.mark.parametrize(
+    ("sent", "held_on", "answered"),
+    [
+        ("2020-03-30T15:00:00+08:00", "2020-03-30", "2020-03-30T15:00:00+08:00"),
+        ("2020-03-30T15:00:00", "2020-03-30", "2020-03-30T15:00:00+08:00"),  # the zone's clock
+        ("2020-03-30T07:00:00Z", "2020-03-30", "2020-03-30T15:00:00+08:00"),
+        ("2020-03-29T23:30:00-01:00", "2020-03-30", "2020-03-30T08:30:00+08:00"),  # next day
+    ],
+)
+def test_a_meeting_starts_at_a_moment_read_and_answered_in_the_zone(
+    api, officer, sent, held_on, answered
+):
+    created = api.post("", {"kind": "monthly", "title": "月例会", "starts_at": sent})
+
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["held_on"], body["starts_at"]) == (held_on, answered)
+    meeting = Meeting.objects.get(pk=body["id"])
+    assert (meeting.held_on.isoformat(), meeting.starts_at.isoformat()) == (
+        held_on,
+        answered[11:19],
+    )
+    listed = api.get("").json()["items"][0]
+    assert listed["starts_at"] == answered
+
+
+def test_a_start_away_from_the_meeting_day_or_without_a_day_is_refused(api, officer):
+    other_day = api.post(
+        "",
+        {"kind": "monthly", "title": "x", "held_on": "2020-03-30", "starts_at": "2020-03-31T09:00"},
+    )
+    time_only = api.post(
+        "", {"kind": "monthly", "title": "x", "held_on": "2020-03-30", "starts_at": "09:00+08:00"}
+    )
+
+    assert (other_day.status_code, _fields(other_day)) == (400, {"starts_at"})
+    assert (time_only.status_code, _fields(time_only)) == (422, {"starts_at"})
+    assert not Meeting.objects.exists()
+
+
+def test_a_new_start_moves_the_meeting_and_null_clears_the_time(api, officer):
+    meeting = make_meeting(by=officer)
+
+    moved = api.patch(f"{meeting.pk}", {"version": 1, "starts_at": "2020-04-02T01:30:00Z"})
+    cleared = api.patch(f"{meeting.pk}", {"version": 2, "starts_at": None})
+
+    assert moved.status_code == 200, moved.content
+    assert (moved.json()["held_on"], moved.json()["starts_at"]) == (
+        "2020-04-02",
+        "2020-04-02T09:30:00+08:00",
+    )
+    assert (cleared.json()["held_on"], cleared.json()["starts_at"]) == ("2020-04-02", None)
+
+
 def test_bad_input_names_the_field(api, officer, org):
     missing = api.post("", {"kind": "monthly", "title": "缺日期"})
     wrong_kind = api.post("", {"kind": "party", "title": "x", "held_on": "2020-03-30"})
@@ -84,7 +138,7 @@ def test_bad_input_names_the_field(api, officer, org):
         "", {"kind": "online_talks", "title": "x", "held_on": "2020-03-30", "online": False}
     )
 
-    assert (missing.status_code, _fields(missing)) == (422, {"held_on"})
+    assert (missing.status_code, _fields(missing)) == (400, {"held_on"})
     assert (wrong_kind.status_code, _fields(wrong_kind)) == (422, {"kind"})
     assert (unknown_host.status_code, _fields(unknown_host)) == (400, {"host_id"})
     assert "未找到编号为999999的用户" in unknown_host.json()["message"]

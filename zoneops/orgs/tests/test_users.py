@@ -78,13 +78,17 @@ def test_admin_refuses_administrator_role_for_enterprise_user(admin_client, ente
     assert not User.objects.get(pk=user.pk).has_perm("orgs.change_user")
 
 
-def test_admin_refuses_superuser_for_enterprise_user(admin_client, enterprise):
+def test_admin_refuses_superuser_for_enterprise_user(enterprise):
+    # Only a superuser is offered the checkbox at all (test_scope_widening).
+    superuser = User.objects.create_superuser("root", password="x")
+    client = Client()
+    client.force_login(superuser)
     user = make_user(RoleCode.ENTERPRISE, enterprise=enterprise)
     before = snapshot(user)
-    data = change_form_data(admin_client, change_url(user))
+    data = change_form_data(client, change_url(user))
     data["is_superuser"] = True
 
-    response = admin_client.post(change_url(user), data)
+    response = client.post(change_url(user), data)
 
     assert form_errors(response)["is_superuser"] == ["企业用户不能是超级用户。"]
     assert snapshot(user) == before

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -25,6 +26,7 @@ from unfold.widgets import INPUT_CLASSES, UnfoldAdminDecimalFieldWidget
 from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.amounts import format_wan, format_yi
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.files import image_check
 from zoneops.common.forms import add_service_error
 from zoneops.projects.admin.excel import ProgressReportExcelMixin
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressPhoto, ProgressReport
@@ -36,6 +38,8 @@ from zoneops.projects.selectors.scheduling import (
 )
 from zoneops.projects.services.scheduling import (
     MILESTONE_FIELDS,
+    OPENING_TOTAL_BOUND,
+    OPENING_YEAR_BOUND,
     annual_plan_check,
     annual_plan_check_new,
     annual_plan_delete,
@@ -299,19 +303,15 @@ class ProgressReportStartForm(VersionedForm):
     pre-filled and the officer completes it on its page."""
 
     month = MonthField(label=_("月份"), help_text=_("如 2019-10；不能填报未来的月份。"))
-    opening_total = forms.DecimalField(
+    opening_total = OPENING_TOTAL_BOUND.formfield(
         label=_("期初开工累计（万元）"),
         required=False,
-        min_value=0,
-        decimal_places=2,
         widget=UnfoldAdminDecimalFieldWidget,
         help_text=_("仅该项目首次填报时填写：开工以来至上月末已完成的投资。"),
     )
-    opening_year = forms.DecimalField(
+    opening_year = OPENING_YEAR_BOUND.formfield(
         label=_("期初本年累计（万元）"),
         required=False,
-        min_value=0,
-        decimal_places=2,
         widget=UnfoldAdminDecimalFieldWidget,
         help_text=_("仅首次填报且不是1月时填写：本年1月至上月末已完成的投资。"),
     )
@@ -359,6 +359,21 @@ class MonthFilter(admin.SimpleListFilter):
         return queryset.filter(month=month)
 
 
+class ProgressPhotoForm(forms.ModelForm):
+    class Meta:
+        model = ProgressPhoto
+        fields = ["image", "caption"]
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        if image is not None and not self.instance.pk:
+            try:
+                image_check(image, field="image")
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["image"]) from error
+        return image
+
+
 class ProgressPhotoFormSet(BaseInlineFormSet):
     by: Any = None
 
@@ -381,9 +396,11 @@ class ProgressPhotoFormSet(BaseInlineFormSet):
 
 class ProgressPhotoInline(TabularInline):
     model = ProgressPhoto
+    form = ProgressPhotoForm
     formset = ProgressPhotoFormSet
     extra = 0
-    fields = ["image", "caption"]
+    fields = ["image", "filename", "caption"]
+    readonly_fields = ["filename"]
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)

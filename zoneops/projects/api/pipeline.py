@@ -10,7 +10,7 @@ from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, ZoneDateTime, model_number, model_number_out
 from zoneops.common.amounts import exact_wan, wan_to_yi
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -42,7 +42,9 @@ class ProjectOut(Schema):
     industry_id: int | None
     park_id: int | None
     own_site: bool
-    total_investment: Decimal = Field(description="总投资（万元）")
+    total_investment: model_number_out(Project, "total_investment") = Field(
+        description="总投资（万元）"
+    )
     stage: str
     stage_label: str = Field(alias="get_stage_display")
     stage_since: date | None
@@ -68,7 +70,9 @@ class ProjectIn(Schema):
     industry_id: int | None = None
     park_id: int | None = None
     own_site: bool = False
-    total_investment: Decimal = Field(Decimal(0), ge=0, description="总投资（万元）")
+    total_investment: model_number(Project, "total_investment") = Field(
+        Decimal(0), description="总投资（万元）"
+    )
     responsible_department_id: int | None = None
     liaison_leader_id: int | None = None
     owner_id: int | None = None
@@ -82,8 +86,8 @@ class ProjectUpdateIn(VersionedIn):
     industry_id: int | None = None
     park_id: int | None = None
     own_site: bool | None = None
-    total_investment: Decimal | None = Field(None, ge=0)
-    fixed_asset_investment: Decimal | None = Field(None, ge=0)
+    total_investment: model_number(Project, "total_investment") | None = None
+    fixed_asset_investment: model_number(Project, "fixed_asset_investment") | None = None
     responsible_department_id: int | None = None
     liaison_leader_id: int | None = None
     owner_id: int | None = None
@@ -103,7 +107,7 @@ class StageMoveOut(Schema):
     from_stage: str
     to_stage: str
     moved_on: date
-    recorded_at: object
+    recorded_at: ZoneDateTime
     by_id: int | None
     note: str
     backdate_reason: str

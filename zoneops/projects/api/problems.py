@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import VersionedIn, ZoneDateTime
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
@@ -94,7 +94,7 @@ class ProblemEventOut(Schema):
     kind: str
     kind_label: str = Field(alias="get_kind_display")
     on: date
-    at: object
+    at: ZoneDateTime
     by_id: int | None
     by_name: str | None = None
     from_department_id: int | None
@@ -134,14 +134,14 @@ class ProblemIn(Schema):
     routed_on: date | None = Field(None, description="交办日期，默认今天")
 
 
-class RerouteIn(VersionedIn):
+class ProblemRerouteIn(VersionedIn):
     department_id: int
     reason: str
     limit_days: int | None = Field(None, description="留空保持原期限；填写则自改派日重新计时")
     on: date | None = None
 
 
-class NoteIn(Schema):
+class ProblemNoteIn(Schema):
     text: str
     on: date | None = None
     version: int | None = None
@@ -152,7 +152,7 @@ class EscalateIn(VersionedIn):
     on: date | None = None
 
 
-class ResolveIn(VersionedIn):
+class ProblemResolveIn(VersionedIn):
     resolution: str
     on: date | None = None
 
@@ -258,7 +258,7 @@ def problem_detail(request, problem_id: int):
 
 
 @router.post("/problems/{int:problem_id}/reroute", response=ProblemDetailOut, summary="改派")
-def problem_reroute_step(request, problem_id: int, payload: RerouteIn):
+def problem_reroute_step(request, problem_id: int, payload: ProblemRerouteIn):
     problem = _problem(request, problem_id, "change")
     department = pick_one(
         Department, payload.department_id, user=request.user, field="department_id"
@@ -277,7 +277,7 @@ def problem_reroute_step(request, problem_id: int, payload: RerouteIn):
 
 
 @router.post("/problems/{int:problem_id}/notes", response=ProblemDetailOut, summary="登记办理进展")
-def problem_note_step(request, problem_id: int, payload: NoteIn):
+def problem_note_step(request, problem_id: int, payload: ProblemNoteIn):
     problem = _problem(request, problem_id, "change")
     problem_add_note(
         problem=problem,
@@ -305,7 +305,7 @@ def problem_escalate_step(request, problem_id: int, payload: EscalateIn):
 
 
 @router.post("/problems/{int:problem_id}/resolve", response=ProblemDetailOut, summary="办结")
-def problem_resolve_step(request, problem_id: int, payload: ResolveIn):
+def problem_resolve_step(request, problem_id: int, payload: ProblemResolveIn):
     problem = _problem(request, problem_id, "change")
     problem_resolve(
         problem=problem,

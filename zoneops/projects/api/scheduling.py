@@ -14,7 +14,13 @@ from ninja.pagination import paginate
 
 from zoneops.api.lookups import pick_many, pick_one
 from zoneops.api.pagination import Pagination
-from zoneops.api.schemas import VersionedIn
+from zoneops.api.schemas import (
+    VersionedIn,
+    ZoneDateTime,
+    bounded_number,
+    model_number,
+    model_number_out,
+)
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.orgs.models import Department, User
@@ -30,6 +36,8 @@ from zoneops.projects.selectors.scheduling import (
     progress_share,
 )
 from zoneops.projects.services.scheduling import (
+    OPENING_TOTAL_BOUND,
+    OPENING_YEAR_BOUND,
     annual_plan_set,
     command_hq_create,
     command_hq_update,
@@ -193,7 +201,9 @@ class AnnualPlanOut(Schema):
     project_id: int
     project_name: str = Field(alias="project.name")
     year: int
-    planned_investment: Decimal = Field(description="年度计划投资（万元）")
+    planned_investment: model_number_out(AnnualPlan, "planned_investment") = Field(
+        description="年度计划投资（万元）"
+    )
     note: str
     version: int
 
@@ -201,7 +211,9 @@ class AnnualPlanOut(Schema):
 class AnnualPlanIn(Schema):
     project_id: int
     year: int = Field(ge=1990, le=2100)
-    planned_investment: Decimal = Field(ge=0, description="年度计划投资（万元）")
+    planned_investment: model_number(AnnualPlan, "planned_investment") = Field(
+        description="年度计划投资（万元）"
+    )
     note: str | None = Field(None, max_length=300)
     version: int | None = Field(None, description="修改已有计划时：读取时的版本")
 
@@ -248,16 +260,24 @@ class ProgressReportOut(Schema):
     project_name: str = Field(alias="project.name")
     month: str = Field(description="YYYY-MM")
     month_label: str = Field(description="如 2019年10月")
-    invested_month: Decimal = Field(description="本月完成投资（万元）")
-    invested_year: Decimal = Field(description="本年累计完成投资（万元），系统计算")
-    invested_total: Decimal = Field(description="开工累计完成投资（万元），系统计算")
-    year_plan: Decimal | None = Field(description="年度计划投资（万元）")
+    invested_month: model_number_out(ProgressReport, "invested_month") = Field(
+        description="本月完成投资（万元）"
+    )
+    invested_year: model_number_out(ProgressReport, "invested_year") = Field(
+        description="本年累计完成投资（万元），系统计算"
+    )
+    invested_total: model_number_out(ProgressReport, "invested_total") = Field(
+        description="开工累计完成投资（万元），系统计算"
+    )
+    year_plan: model_number_out(ProgressReport, "year_plan") | None = Field(
+        description="年度计划投资（万元）"
+    )
     share: Decimal | None = Field(description="本年累计占年度计划（%）")
     progress: str
     problems: str
     next_steps: str
     status: str
-    submitted_at: datetime | None
+    submitted_at: ZoneDateTime | None
     submitted_by_id: int | None
     version: int
 
@@ -283,16 +303,18 @@ class ProgressReportFilter(Schema):
 class ProgressReportStartIn(Schema):
     project_id: int
     month: str = Field(description="YYYY-MM")
-    opening_total: Decimal | None = Field(
-        None, ge=0, description="仅首次填报：开工以来至上月末的完成投资（万元）"
+    opening_total: bounded_number(OPENING_TOTAL_BOUND) | None = Field(
+        None, description="仅首次填报：开工以来至上月末的完成投资（万元）"
     )
-    opening_year: Decimal | None = Field(
-        None, ge=0, description="仅首次填报且不是1月：本年至上月末的完成投资（万元）"
+    opening_year: bounded_number(OPENING_YEAR_BOUND) | None = Field(
+        None, description="仅首次填报且不是1月：本年至上月末的完成投资（万元）"
     )
 
 
 class ProgressReportSaveIn(VersionedIn):
-    invested_month: Decimal | None = Field(None, ge=0, description="本月完成投资（万元）")
+    invested_month: model_number(ProgressReport, "invested_month") | None = Field(
+        None, description="本月完成投资（万元）"
+    )
     progress: str | None = None
     problems: str | None = None
     next_steps: str | None = None
@@ -300,7 +322,9 @@ class ProgressReportSaveIn(VersionedIn):
 
 class SubmitIn(Schema):
     version: int | None = None
-    at: datetime | None = Field(None, description="补登纸质报送时：当时的报送时间")
+    at: ZoneDateTime | None = Field(
+        None, description="补登纸质报送时：当时的报送时间（不带时区的按开发区时区理解）"
+    )
     backdate_reason: str = Field("", description="补登原因（报送时间早于今天时必填）")
 
 

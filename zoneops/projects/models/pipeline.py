@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.common.amounts import AmountField
 from zoneops.common.models import BusinessModel
 from zoneops.common.scope import ScopedQuerySet
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 from zoneops.projects.enums import KeyLevel, SourceChannel, Stage
 
 
@@ -61,19 +62,28 @@ class Project(BusinessModel):
         related_name="projects",
     )
     own_site = models.BooleanField(_("独立选址"), default=False)
-    total_investment = AmountField(_("总投资（万元）"), default=0)
-    fixed_asset_investment = AmountField(_("固定资产投资（万元）"), null=True, blank=True)
-    foreign_investment_usd = AmountField(_("利用外资（万美元）"), null=True, blank=True)
+    # Bounds a zone would recognise for one project: 1000亿元, or 100亿美元 of foreign capital.
+    total_investment = AmountField(_("总投资（万元）"), default=0, maximum=10_000_000)
+    fixed_asset_investment = AmountField(
+        _("固定资产投资（万元）"), null=True, blank=True, maximum=10_000_000
+    )
+    foreign_investment_usd = AmountField(
+        _("利用外资（万美元）"), null=True, blank=True, maximum=1_000_000
+    )
     land_mu = models.DecimalField(
         _("用地（亩）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    expected_output = AmountField(_("预计年产值（万元）"), null=True, blank=True)
-    expected_tax = AmountField(_("预计年税收（万元）"), null=True, blank=True)
+    expected_output = AmountField(
+        _("预计年产值（万元）"), null=True, blank=True, maximum=10_000_000
+    )
+    expected_tax = AmountField(_("预计年税收（万元）"), null=True, blank=True, maximum=10_000_000)
     contacts = models.TextField(_("联系人"), blank=True)
     description = models.TextField(_("建设内容"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("招商专员"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -82,6 +92,8 @@ class Project(BusinessModel):
     liaison_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("包联领导"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.projects.enums import ProblemStatus
 
 
 class ProblemQuerySet(ScopedQuerySet):
@@ -15,10 +17,7 @@ class ProblemQuerySet(ScopedQuerySet):
 
 
 class Problem(BusinessModel):
-    class Status(models.TextChoices):
-        ROUTED = "routed", _("已交办")
-        IN_PROGRESS = "in_progress", _("办理中")
-        RESOLVED = "resolved", _("已解决")
+    Status = ProblemStatus
 
     project = models.ForeignKey(
         "projects.Project",
@@ -54,6 +53,8 @@ class Problem(BusinessModel):
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提级至"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

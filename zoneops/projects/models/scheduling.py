@@ -6,7 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
+from zoneops.common.files import ProtectedImageField, RandomName
 from zoneops.common.models import BusinessModel
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.projects.enums import ProgressReportStatus
 
 
 class Milestone(BusinessModel):
@@ -59,7 +62,7 @@ class AnnualPlan(BusinessModel):
         related_name="annual_plans",
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    planned_investment = AmountField(_("年度计划投资（万元）"))
+    planned_investment = AmountField(_("年度计划投资（万元）"), maximum=10_000_000)
     note = models.CharField(_("年度建设目标"), max_length=300, blank=True)
 
     scope_department_fields = ("project__responsible_department",)
@@ -81,9 +84,7 @@ class AnnualPlan(BusinessModel):
 class ProgressReport(BusinessModel):
     """A key project's monthly report (月度调度): one per project per month."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已报送")
+    Status = ProgressReportStatus
 
     project = models.ForeignKey(
         "projects.Project",
@@ -92,10 +93,11 @@ class ProgressReport(BusinessModel):
         related_name="progress_reports",
     )
     month = models.DateField(_("月份"), help_text=_("该月的第一天，如 2019-10-01 表示 2019年10月"))
-    invested_month = AmountField(_("本月完成投资（万元）"), default=0)
-    invested_year = AmountField(_("本年累计完成投资（万元）"), default=0)
-    invested_total = AmountField(_("开工累计完成投资（万元）"), default=0)
-    year_plan = AmountField(_("年度计划投资（万元）"), null=True, blank=True)
+    # At most 100亿元 in a month, 1000亿元 in a year or since the start (a project's bound).
+    invested_month = AmountField(_("本月完成投资（万元）"), default=0, maximum=1_000_000)
+    invested_year = AmountField(_("本年累计完成投资（万元）"), default=0, maximum=10_000_000)
+    invested_total = AmountField(_("开工累计完成投资（万元）"), default=0, maximum=10_000_000)
+    year_plan = AmountField(_("年度计划投资（万元）"), null=True, blank=True, maximum=10_000_000)
     progress = models.TextField(_("形象进度"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
     next_steps = models.TextField(_("下步计划"), blank=True)
@@ -136,7 +138,14 @@ class ProgressPhoto(models.Model):
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("月度调度"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("现场照片"), upload_to="progress/%Y/%m/")
+    # Served only to whoever may read the report (zoneops.common.files), under a random name.
+    image = ProtectedImageField(
+        _("现场照片"),
+        upload_to=RandomName("progress/%Y/%m/"),
+        owner="report",
+        name_field="filename",
+    )
+    filename = models.CharField(_("文件名"), max_length=200, blank=True, editable=False)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -146,7 +155,7 @@ class ProgressPhoto(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.filename or self.image.name
 
 
 class CommandHQ(BusinessModel):
@@ -156,11 +165,17 @@ class CommandHQ(BusinessModel):
     commander = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("指挥长"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
         on_delete=models.PROTECT,
         related_name="commanded_hqs",
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("成员"), related_name="hq_memberships", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("成员"),
+        related_name="hq_memberships",
+        blank=True,
+        limit_choices_to=STAFF_ONLY,
     )
     projects = models.ManyToManyField(
         "projects.Project", verbose_name=_("项目"), related_name="command_hqs", blank=True
@@ -168,7 +183,9 @@ class CommandHQ(BusinessModel):
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
     duties = models.TextField(_("职责"), blank=True)
 
+    # Every colleague reads the command HQs; the commander and whoever set it up change it.
     scope_public = True
+    scope_write_owner_fields = ("created_by", "commander")
 
     class Meta:
         verbose_name = _("项目指挥部")

@@ -18,7 +18,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
@@ -27,6 +26,7 @@ from django.db.models.functions import Coalesce, Lead, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.common.amounts import AmountSum
 from zoneops.common.scope import scope_queryset
 from zoneops.projects.enums import PIPELINE, KeyLevel, ReportCategory, Stage, SummaryDimension
 from zoneops.projects.models import KeyDesignation, Project, StageMove
@@ -211,7 +211,7 @@ def pipeline_summary(
         values["label"] = label
     rows_data = (
         queryset.values(**values)
-        .annotate(n=Count("pk"), investment=Coalesce(Sum("total_investment"), ZERO))
+        .annotate(n=Count("pk"), investment=AmountSum("total_investment", default=ZERO))
         .order_by()
     )
     category_list = [(c.value, str(c.label)) for c in ReportCategory]
@@ -421,7 +421,7 @@ def pipeline_board(
     totals = {
         row["stage"]: (row["n"], row["investment"])
         for row in queryset.values("stage")
-        .annotate(n=Count("pk"), investment=Coalesce(Sum("total_investment"), ZERO))
+        .annotate(n=Count("pk"), investment=AmountSum("total_investment", default=ZERO))
         .order_by()
     }
     ranked = queryset.annotate(

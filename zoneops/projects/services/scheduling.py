@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from zoneops.common.amounts import format_wan
+from zoneops.common.amounts import format_wan, model_bound
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.files import delete_on_commit, image_check, original_name
 from zoneops.common.periods import format_day, format_months
 from zoneops.common.services import (
     record_apply,
@@ -35,7 +37,6 @@ from zoneops.projects.models import (
 )
 
 ZERO = Decimal(0)
-CENT = Decimal("0.01")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
@@ -52,23 +53,14 @@ def format_month(month: date) -> str:
     return format_months(month.year, month.month, month.month)
 
 
-def _amount(value: Any, *, field: str, label: str) -> Decimal:
-    """An amount in 万元 as typed: a number, not negative, at most two decimals."""
-    try:
-        amount = Decimal(value)
-    except (TypeError, ValueError, ArithmeticError) as error:
-        raise ApplicationError(
-            _("%(label)s应为数字（万元）。") % {"label": label}, field=field
-        ) from error
-    if not amount.is_finite():
-        raise ApplicationError(_("%(label)s应为数字（万元）。") % {"label": label}, field=field)
-    if amount < 0:
-        raise ApplicationError(_("%(label)s不能为负数。") % {"label": label}, field=field)
-    if amount != amount.quantize(CENT):
-        raise ApplicationError(
-            _("%(label)s最多保留两位小数（万元）。") % {"label": label}, field=field
-        )
-    return amount.quantize(CENT)
+# The balances a project's first report starts from are bounded like the cumulative figures
+# they become (the API, the back office and the importer read these too).
+OPENING_YEAR_BOUND = model_bound(ProgressReport, "invested_year").renamed(
+    gettext_lazy("期初本年累计（万元）")
+)
+OPENING_TOTAL_BOUND = model_bound(ProgressReport, "invested_total").renamed(
+    gettext_lazy("期初开工累计（万元）")
+)
 
 
 def _by(by: Any) -> Any:
@@ -195,7 +187,9 @@ def annual_plan_check(*, year: int | None, planned_investment: Any) -> Decimal:
             _("年度应在%(first)d至%(last)d之间。") % {"first": FIRST_YEAR, "last": LAST_YEAR},
             field="year",
         )
-    return _amount(planned_investment, field="planned_investment", label=_("年度计划投资"))
+    return model_bound(AnnualPlan, "planned_investment").clean(
+        planned_investment, field="planned_investment"
+    )
 
 
 def annual_plan_exists_message(*, project: Project, year: int) -> str:
@@ -322,8 +316,8 @@ def progress_report_check_start(*, project: Project, month: date) -> date:
 
 def _opening(*, month: date, opening_year: Any, opening_total: Any) -> tuple[Decimal, Decimal]:
     """The balances the project's first report adds its month to (investment before it)."""
-    year = _amount(opening_year or 0, field="opening_year", label=_("期初本年累计"))
-    total = _amount(opening_total or 0, field="opening_total", label=_("期初开工累计"))
+    year = OPENING_YEAR_BOUND.clean(opening_year or 0, field="opening_year")
+    total = OPENING_TOTAL_BOUND.clean(opening_total or 0, field="opening_total")
     if month.month == 1 and year:
         raise ApplicationError(
             _("1月的本年累计从零开始，期初本年累计应为0。"), field="opening_year"
@@ -432,7 +426,9 @@ def progress_report_save(
     from 0); 开工累计 = the previous report's 开工累计 + this month. Correcting an earlier month
     recomputes every later month of the project, each with its history row.
     """
-    amount = _amount(invested_month, field="invested_month", label=_("本月完成投资"))
+    amount = model_bound(ProgressReport, "invested_month").clean(
+        invested_month, field="invested_month"
+    )
     _lock_reports(report.project_id)
     current = _load(report)
     year_base, total_base = _bases(current, _previous_report(current.project_id, current.month))
@@ -440,6 +436,7 @@ def progress_report_save(
     current.invested_month = amount
     current.invested_year = year_base + amount
     current.invested_total = total_base + amount
+    _check_cumulative(current)
     current.progress = progress or ""
     current.problems = problems or ""
     current.next_steps = next_steps or ""
@@ -454,6 +451,19 @@ def progress_report_save(
     )
     _recompute_later(current, by=by)
     return current
+
+
+def _check_cumulative(report: ProgressReport) -> None:
+    """本年累计 and 开工累计 are sums of the months: a month's figure is refused when they would
+    pass their bound (in its own month or in a later one it carries into)."""
+    for name in ("invested_year", "invested_total"):
+        bound = model_bound(ProgressReport, name)
+        if getattr(report, name) > bound.maximum:
+            raise ApplicationError(
+                _("%(month)s的累计数将超出上限：%(problem)s")
+                % {"month": format_month(report.month), "problem": bound.too_big()},
+                field="invested_month",
+            )
 
 
 def _recompute_later(report: ProgressReport, *, by: Any) -> list[ProgressReport]:
@@ -471,6 +481,7 @@ def _recompute_later(report: ProgressReport, *, by: Any) -> list[ProgressReport]
         if (invested_year, invested_total) != (item.invested_year, item.invested_total):
             item.invested_year = invested_year
             item.invested_total = invested_total
+            _check_cumulative(item)
             setattr(item, "_change_reason", reason)  # noqa: B010  read by the history rows
             changed.append(item)
         previous = item
@@ -547,17 +558,28 @@ def progress_report_delete(
         project_id=current.project_id, month__gt=current.month
     ).exists():
         raise ApplicationError(_("只能删除该项目最近一个月的月度调度草稿。"), field="month")
+    photos = list(current.photos.values_list("image", flat=True))
     record_delete(instance=current, by=by, expected_version=expected_version)
+    delete_on_commit(ProgressPhoto._meta.get_field("image").storage, photos)  # type: ignore[attr-defined]
 
 
 @transaction.atomic
 def progress_photo_add(
     *, report: ProgressReport, image: Any, by: Any, caption: str = ""
 ) -> ProgressPhoto:
-    """Attach a site photo (现场照片) to a monthly report."""
-    photo = ProgressPhoto(report=report, image=image, caption=caption.strip())
-    photo.full_clean()
-    photo.save()
+    """Attach a site photo (现场照片) to a monthly report: a JPEG, PNG, GIF or WebP image, kept
+    under a random name with the user's name for it beside."""
+    kind = image_check(image, field="image")
+    photo = ProgressPhoto(
+        report=report, caption=caption.strip(), filename=original_name(image.name)
+    )
+    photo.image.save(f"photo.{kind}", image, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:
+        photo.image.delete(save=False)  # a refused photo leaves nothing behind
+        raise
     return photo
 
 
@@ -571,7 +593,7 @@ def progress_photo_update(*, photo: ProgressPhoto, caption: str, by: Any) -> Pro
 
 @transaction.atomic
 def progress_photo_delete(*, photo: ProgressPhoto, by: Any) -> None:
-    photo.image.delete(save=False)
+    delete_on_commit(photo.image.storage, [photo.image.name])
     photo.delete()
 
 

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.enums import Stage
-from zoneops.projects.models import Project
+from zoneops.projects.models import Project, StageMove
 from zoneops.projects.tests.factories import make_project
 
 
@@ -142,6 +142,9 @@ def test_register_and_move_a_project_through_the_api(officer, client_for):
     assert Project.objects.get(pk=project["id"]).stage == Stage.SIGNED
     moves = client.get(f"/api/v1/projects/{project['id']}/moves").json()
     assert [m["to_stage"] for m in moves] == ["talks", "signed"]
+    recorded = StageMove.objects.get(project_id=project["id"], to_stage=Stage.SIGNED).recorded_at
+    assert moves[1]["recorded_at"].endswith("+08:00")  # on the zone's clock, not UTC
+    assert recorded - datetime.fromisoformat(moves[1]["recorded_at"]) < timedelta(milliseconds=1)
 
 
 def test_a_refused_move_names_the_field_and_changes_nothing(officer, client_for):

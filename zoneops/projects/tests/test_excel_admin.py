@@ -135,9 +135,14 @@ def test_errors_are_listed_by_row_and_column_and_there_is_no_confirm_button(clie
     assert not Project.objects.filter(name="新项目").exists()
 
 
-def test_a_file_that_is_not_a_workbook_is_explained(client):
-    preview = upload(client, b"not a workbook", name="项目.txt")
-    assert "无法读取该文件" in preview.content.decode()
+def test_a_file_that_is_not_a_workbook_is_explained_and_not_kept(client, settings):
+    garbage = upload(client, b"not a workbook", name="项目.xlsx")
+    text = upload(client, b"not a workbook", name="项目.txt")
+
+    assert "无法读取该文件" in garbage.content.decode()
+    assert "只能导入 Excel 文件" in text.content.decode()
+    assert not ImportBatch.objects.exists()
+    assert not any(path.is_file() for path in settings.MEDIA_ROOT.rglob("*"))
 
 
 def test_someone_elses_upload_cannot_be_seen_or_confirmed(client, projects, org):

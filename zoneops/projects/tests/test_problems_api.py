@@ -1,6 +1,6 @@
 """Problems (问题清单) through the REST API, under the same access rules as the pages."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -9,7 +9,7 @@ from zoneops.common.workcalendar import calendar_cache_clear
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.enums import Stage
-from zoneops.projects.models import Problem
+from zoneops.projects.models import Problem, ProblemEvent
 from zoneops.projects.services.problems import problem_raise, problem_resolve
 from zoneops.projects.tests.factories import make_project
 
@@ -96,6 +96,12 @@ def test_raise_and_take_every_step_through_the_api(api, project, org, leader):
     assert problem["department_name"] == "招商局"
     assert problem["warning"] == "red"
     assert [e["kind"] for e in problem["events"]] == ["raised"]
+    raised_at = problem["events"][0]["at"]
+    assert raised_at.endswith("+08:00")  # on the zone's clock, not UTC
+    # the same moment, to the millisecond the JSON carries
+    assert ProblemEvent.objects.get().at - datetime.fromisoformat(raised_at) < timedelta(
+        milliseconds=1
+    )
     url = f"{URL}{problem['id']}"
 
     noted = post(api, f"{url}/notes", {"text": "已与供电公司对接", "on": "2019-09-29"})

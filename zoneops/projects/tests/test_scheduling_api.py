@@ -89,6 +89,22 @@ def test_a_month_is_started_pre_filled_saved_and_submitted(api, project):
     assert by_project["count"] == 2
 
 
+@pytest.mark.parametrize("sent", ["2019-11-05T16:30:00", "2019-11-05T08:30:00Z"])
+def test_a_paper_submission_time_is_read_and_answered_in_the_zone(api, project, sent):
+    report = _fill(api, project, "2019-10", 100, submit=False)
+
+    sent_back = api.post(
+        f"/api/v1/projects/progress-reports/{report['id']}/submit",
+        {"version": report["version"], "at": sent, "backdate_reason": "纸质报送补登"},
+        content_type=JSON,
+    )
+
+    assert sent_back.status_code == 200, sent_back.content
+    assert sent_back.json()["submitted_at"] == "2019-11-05T16:30:00+08:00"
+    stored = ProgressReport.objects.get(pk=report["id"]).submitted_at
+    assert timezone.localtime(stored).isoformat() == "2019-11-05T16:30:00+08:00"
+
+
 def test_correcting_january_through_the_api_recomputes_february(api, project):
     january = _fill(api, project, "2019-01", 3000)
     february = _fill(api, project, "2019-02", 4500)

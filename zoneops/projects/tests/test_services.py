@@ -1,11 +1,15 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zoneops.common.exceptions import ApplicationError
+from zoneops.enterprises.tests.factories import make_enterprise
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.enums import Stage
-from zoneops.projects.models import StageMove
+from zoneops.projects.models import Project, StageMove
 from zoneops.projects.services import project_create, project_move_stage
 from zoneops.projects.tests.factories import HISTORY, make_project
 
@@ -141,3 +145,14 @@ def test_a_move_writes_the_change_into_the_projects_history(org):
     assert latest.history_user == officer
     assert latest.stage == Stage.SIGNED
     assert "洽谈 → 签约" in latest.history_change_reason
+
+
+@pytest.mark.parametrize("field", ["owner", "liaison_leader"])
+def test_an_enterprise_user_is_never_a_projects_officer_or_liaison_leader(field, org):
+    enterprise_user = make_user(RoleCode.ENTERPRISE, enterprise=make_enterprise())
+
+    with pytest.raises(ValidationError) as refused:
+        project_create(name="某项目", by=None, **{field: enterprise_user})
+
+    assert "企业用户不能担任" in str(refused.value.message_dict[field])
+    assert not Project.objects.exists()

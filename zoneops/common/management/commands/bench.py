@@ -42,6 +42,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from zoneops.common.exceptions import ApplicationError
         from zoneops.common.importing import (
             import_batch_confirm,
             import_batch_upload,
@@ -102,7 +103,10 @@ class Command(BaseCommand):
                     register=project_register, data=data, user=user, reason="bench"
                 )
             else:
-                done = import_batch_confirm(batch=batch, register=project_register, by=user)
+                try:
+                    done = import_batch_confirm(batch=batch, register=project_register, by=user)
+                except ApplicationError as error:
+                    raise CommandError(error.message) from error
             confirm = time.perf_counter() - started
             self._report("确认（再次检查 + 写入）", confirm, done.timings)
             self.stdout.write(f"写入：{done.written}")

@@ -20,10 +20,24 @@ def serve_wsgi(*, host: str, port: int, threads: int, stdout: OutputWrapper) -> 
     from zoneops.config.wsgi import application
 
     try:
-        serve(application, host=host, port=port, threads=threads)
+        serve(application, host=host, port=port, threads=threads, **proxy_options())
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise CommandError(f"无法监听 / cannot listen on {host}:{port}: {error}") from error
     stdout.write("已停止 / stopped.")
+
+
+def proxy_options() -> dict[str, Any]:
+    """waitress's trust in the reverse proxy (settings.ZONEOPS_TRUSTED_PROXY): from that peer
+    alone, X-Forwarded-Proto becomes the request's scheme and X-Forwarded-For its REMOTE_ADDR;
+    waitress drops every X-Forwarded-* header (and Forwarded) that another peer sends."""
+    if not settings.ZONEOPS_TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.ZONEOPS_TRUSTED_PROXY,
+        "trusted_proxy_count": settings.ZONEOPS_TRUSTED_PROXY_COUNT,
+        "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 class Command(BaseCommand):

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from zoneops.common.management.commands.serve import serve_wsgi
+from zoneops.config.env import private_dir, private_file
 from zoneops.demo.loader import DemoResult, load_demo_zone
 
 PASSWORD_ENV = "ZONEOPS_DEMO_PASSWORD"  # noqa: S105  the variable's name, not a password
@@ -60,7 +61,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(settings.DATA_DIR)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         if options["reset"]:
             self._reset(data_dir=data_dir, interactive=options["interactive"])
         call_command("migrate", interactive=False, verbosity=0)
@@ -173,9 +174,7 @@ def demo_password(*, data_dir: Path) -> tuple[str, bool]:
         "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)
     )
     path.unlink(missing_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(password + "\n")
+    private_file(path, password + "\n")
     return password, True
 
 

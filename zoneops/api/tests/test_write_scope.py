@@ -1,0 +1,278 @@
+"""Reading is not writing: the records every colleague reads (the enterprise register, parks,
+industry categories, command HQs, the liaison roster) are changed by their owners or zone-wide,
+through the admin, the API and imports alike — one mechanism (`common.scope`, `write=True`),
+checked here role by role."""
+
+import io
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from django.test import Client
+from python_calamine import CalamineWorkbook
+
+from zoneops.common.importing import import_confirm, import_preview
+from zoneops.common.scope import can_see, can_write
+from zoneops.common.services import record_save
+from zoneops.enterprises.excel import EnterpriseRegister
+from zoneops.enterprises.models import Enterprise
+from zoneops.enterprises.tests.factories import make_enterprise, make_monthly_figures
+from zoneops.industry.models import IndustryCategory
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.models import Role
+from zoneops.orgs.tests.factories import make_department, make_user
+from zoneops.parks.enums import CarrierKind
+from zoneops.parks.models import Park
+from zoneops.projects.services.scheduling import command_hq_create
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def zone(org):
+    """Who is who: the investment bureau keeps an enterprise and manages a park; a leader
+    commands an HQ; the approvals bureau and the rest only read them."""
+    leaders_office = make_department("领导班子", parent=org["zone"])
+    people = {
+        role: make_user(role, departments=[org["investment"]])
+        for role in (RoleCode.STAFF, RoleCode.DEPARTMENT_HEAD)
+    }
+    people |= {
+        "other_staff": make_user(RoleCode.STAFF, departments=[org["approvals"]]),
+        "other_head": make_user(RoleCode.DEPARTMENT_HEAD, departments=[org["approvals"]]),
+        "commander": make_user(RoleCode.LEADER, departments=[leaders_office]),
+        RoleCode.LEADER: make_user(RoleCode.LEADER, departments=[leaders_office]),
+        "leader_in_charge": make_user(
+            RoleCode.LEADER, departments=[leaders_office], in_charge_of=[org["investment"]]
+        ),
+        RoleCode.PRINCIPAL: make_user(RoleCode.PRINCIPAL, departments=[leaders_office]),
+        RoleCode.ADMINISTRATOR: make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]]),
+        RoleCode.INSPECTOR: make_user(RoleCode.INSPECTOR, departments=[org["zone"]]),
+        RoleCode.STATISTICIAN: make_user(RoleCode.STATISTICIAN, departments=[org["zone"]]),
+    }
+    park = record_save(
+        instance=Park(
+            name="中日韩产业园", kind=CarrierKind.PARK, managing_department=org["investment"]
+        ),
+        by=None,
+    )
+    enterprise = make_enterprise("北汽倍摩斯", responsible_department=org["investment"])
+    records = {
+        "enterprise": enterprise,
+        "park": park,
+        "category": record_save(instance=IndustryCategory(name="汽车", code="auto"), by=None),
+        "hq": command_hq_create(
+            name="北汽倍摩斯项目指挥部", commander=people["commander"], by=None
+        ),
+        "figure": make_monthly_figures(enterprise, year=2019, monthly_revenue=10, months=1)[0],
+    }
+    people[RoleCode.ENTERPRISE] = make_user(RoleCode.ENTERPRISE, enterprise=enterprise)
+    return people, records
+
+
+# Who may change each record (beside reading it): owners, the zone-wide roles with a change
+# permission, and nobody because he merely reads it.
+WRITERS = {
+    "enterprise": {
+        RoleCode.STAFF,
+        RoleCode.DEPARTMENT_HEAD,
+        "leader_in_charge",
+        RoleCode.PRINCIPAL,
+        RoleCode.ADMINISTRATOR,
+    },
+    "park": {
+        RoleCode.STAFF,
+        RoleCode.DEPARTMENT_HEAD,
+        "leader_in_charge",
+        RoleCode.PRINCIPAL,
+        RoleCode.ADMINISTRATOR,
+    },
+    "category": {RoleCode.PRINCIPAL, RoleCode.ADMINISTRATOR},
+    "hq": {"commander", RoleCode.PRINCIPAL, RoleCode.ADMINISTRATOR},
+    "figure": {
+        RoleCode.STAFF,
+        RoleCode.DEPARTMENT_HEAD,
+        "leader_in_charge",
+        RoleCode.PRINCIPAL,
+        RoleCode.ADMINISTRATOR,
+    },
+}
+WHO = [
+    RoleCode.STAFF,
+    RoleCode.DEPARTMENT_HEAD,
+    "other_staff",
+    "other_head",
+    "commander",
+    RoleCode.LEADER,
+    "leader_in_charge",
+    RoleCode.PRINCIPAL,
+    RoleCode.ADMINISTRATOR,
+    RoleCode.INSPECTOR,
+    RoleCode.STATISTICIAN,
+    RoleCode.ENTERPRISE,
+]
+
+
+@pytest.mark.parametrize("record", sorted(WRITERS))
+def test_who_may_change_each_record_every_colleague_reads(zone, record):
+    people, records = zone
+    obj = records[record]
+    for who in WHO:
+        user = people[who]
+        label = obj._meta.model_name
+        may_change = user.has_perm(f"{obj._meta.app_label}.change_{label}") and can_write(user, obj)
+        assert may_change == (who in WRITERS[record]), (record, who)
+        if who != RoleCode.ENTERPRISE and record != "figure":
+            assert can_see(user, obj), (record, who)  # every colleague still reads it
+
+
+def test_another_departments_staff_reads_an_enterprise_but_cannot_change_it(zone):
+    people, records = zone
+    enterprise = records["enterprise"]
+    client = client_for(people["other_staff"])
+    url = f"/api/v1/enterprises/{enterprise.pk}"
+
+    assert client.get(url).status_code == 200
+    refused = client.patch(
+        url, {"address": "改了", "version": enterprise.version}, content_type="application/json"
+    )
+    page = client.get(f"/admin/enterprises/enterprise/{enterprise.pk}/change/")
+    posted = client.post(f"/admin/enterprises/enterprise/{enterprise.pk}/change/", {})
+
+    assert refused.status_code == 403
+    assert page.status_code == 200 and 'name="address"' not in page.content.decode()
+    assert posted.status_code == 403
+    enterprise.refresh_from_db()
+    assert enterprise.address == ""
+
+
+def test_the_keeping_departments_staff_changes_the_enterprise(zone):
+    people, records = zone
+    enterprise = records["enterprise"]
+    response = client_for(people[RoleCode.STAFF]).patch(
+        f"/api/v1/enterprises/{enterprise.pk}",
+        {"address": "沧州经济开发区", "version": enterprise.version},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    enterprise.refresh_from_db()
+    assert enterprise.address == "沧州经济开发区"
+
+
+def test_a_colleague_cannot_change_a_command_hqs_commander(zone):
+    people, records = zone
+    hq = records["hq"]
+    client = client_for(people[RoleCode.DEPARTMENT_HEAD])
+    url = f"/api/v1/projects/command-hqs/{hq.pk}"
+
+    assert client.get(url).status_code == 200
+    refused = client.patch(
+        url,
+        {"commander_id": people[RoleCode.DEPARTMENT_HEAD].pk, "version": hq.version},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 403
+    hq.refresh_from_db()
+    assert hq.commander == people["commander"]
+    allowed = client_for(people["commander"]).patch(
+        url, {"duties": "统筹推进", "version": hq.version}, content_type="application/json"
+    )
+    assert allowed.status_code == 200, allowed.content
+
+
+def test_another_departments_staff_cannot_change_a_park(zone):
+    people, records = zone
+    park = records["park"]
+    url = f"/api/v1/parks/{park.pk}"
+    refused = client_for(people["other_staff"]).patch(
+        url, {"area_mu": "1", "version": park.version}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    allowed = client_for(people[RoleCode.STAFF]).patch(
+        url, {"area_mu": "395", "version": park.version}, content_type="application/json"
+    )
+    assert allowed.status_code == 200, allowed.content
+    park.refresh_from_db()
+    assert park.area_mu == Decimal(395)
+
+
+def test_an_industry_category_is_changed_zone_wide_only(zone):
+    people, records = zone
+    category = records["category"]
+    url = f"/admin/industry/industrycategory/{category.pk}/change/"
+    staff = client_for(people[RoleCode.DEPARTMENT_HEAD])
+    assert staff.get(url).status_code == 200
+    assert staff.post(url, {"name": "改名", "code": "auto", "order": 0}).status_code == 403
+    category.refresh_from_db()
+    assert category.name == "汽车"
+
+
+def test_figures_of_an_enterprise_are_entered_by_who_may_write_it(zone):
+    people, records = zone
+    enterprise = records["enterprise"]
+    url = f"/api/v1/enterprises/{enterprise.pk}/figures"
+    body = {"year": 2020, "month": 1, "revenue": "5"}
+    refused = client_for(people["other_head"]).put(url, body, content_type="application/json")
+    allowed = client_for(people[RoleCode.STAFF]).put(url, body, content_type="application/json")
+    assert refused.status_code == 403
+    assert allowed.status_code == 200, allowed.content
+    assert enterprise.figures.filter(year=2020).count() == 1
+
+
+def test_a_bulk_delete_of_records_one_may_only_read_is_refused(zone):
+    people, records = zone
+    category = records["category"]
+    client = client_for(people[RoleCode.DEPARTMENT_HEAD])
+    response = client.post(
+        "/admin/industry/industrycategory/",
+        {"action": "delete_selected", "_selected_action": [category.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert IndustryCategory.objects.filter(pk=category.pk).exists()
+
+
+def test_the_principal_leaders_role_sees_the_whole_zone():
+    role = Role.objects.get(code=RoleCode.PRINCIPAL)
+    assert role.data_scope == "all"
+    assert role.group.permissions.filter(codename="assign_liaison").exists()
+
+
+def test_an_import_leaves_what_one_only_reads_unchanged_and_refuses_to_change_it(zone):
+    people, records = zone
+    enterprise = records["enterprise"]
+    register = EnterpriseRegister()
+    reader = people["other_staff"]
+    exported = register.export(Enterprise.objects.filter(pk=enterprise.pk), user=reader)
+
+    same = import_preview(register=register, data=exported, user=reader)
+    assert same.errors == [] and same.counts["unchanged"] == 1
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(exported)).get_sheet_by_name("企业名录")
+    table = rows.to_python()
+    table[1][table[0].index("地址")] = "改了"
+    changed = import_confirm(register=register, data=_xlsx(table), user=reader)
+
+    assert [error.message for error in changed.errors] == [
+        f"统一社会信用代码“{enterprise.credit_code}”的记录您可以查看但不能修改（不由您或您的部门负责）。"
+    ]
+    enterprise.refresh_from_db()
+    assert enterprise.address == ""
+
+
+def _xlsx(table: list[list]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("企业名录")
+    for r, row in enumerate(table):
+        for c, value in enumerate(row):
+            if value not in (None, ""):
+                sheet.write(r, c, value)
+    book.close()
+    return buffer.getvalue()
