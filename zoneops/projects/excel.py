@@ -40,7 +40,7 @@ from zoneops.projects.services.scheduling import OPENING_TOTAL_BOUND, OPENING_YE
 
 def pipeline_summary_title(summary: PipelineSummary) -> str:
     return _("%(period)s招商项目情况表") % {
-        "period": format_as_of(year=summary.year, as_of=summary.as_of)
+        "period": format_as_of(year=summary.year, as_of=summary.as_of, today=timezone.localdate())
     }
 
 

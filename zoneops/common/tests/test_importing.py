@@ -255,7 +255,7 @@ def test_bulk_insert_writes_what_records_bulk_create_writes(administrator, org):
         )
 
     assert stored("乙园") == stored("甲园")
-    assert Park.objects.get(name="乙园").created_at.date() == timezone.localdate()
+    assert timezone.localdate(Park.objects.get(name="乙园").created_at) == timezone.localdate()
 
 
 def test_bulk_update_bumps_the_version_and_keeps_the_full_state_in_history(administrator):

@@ -43,7 +43,7 @@ from zoneops.common.admin_base import (
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
-from zoneops.common.periods import format_day, format_months, format_year
+from zoneops.common.periods import format_day, format_period
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, RequestKindLimit
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
@@ -997,13 +997,11 @@ MONTHS = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
 
 
 class StatisticsPeriod:
-    def __init__(self, *, year: int, first: int, last: int, by: str) -> None:
+    def __init__(self, *, year: int, first: int, last: int, by: str, today: date) -> None:
         self.year, self.first, self.last, self.by = year, first, last, by
         self.start = date(year, first, 1)
         self.end = date(year, last, monthrange(year, last)[1])
-        # A whole year reads "2020年", as Chinese reports write it; a part "2020年1-6月".
-        whole_year = (first, last) == (1, 12)
-        self.label = format_year(year) if whole_year else format_months(year, first, last)
+        self.label = format_period(year=year, first_month=first, last_month=last, today=today)
         self.group_header = str(STATISTICS_BY[by])
         self.title = gettext("%(period)s企业诉求办理情况统计表（%(by)s）") % {
             "period": self.label,
@@ -1019,7 +1017,7 @@ class StatisticsForm(Form):
 
     def __init__(self, data: Any = None, *, latest: date | None = None, **kwargs: Any) -> None:
         # This year so far; the year of the newest request when none was filed this year.
-        today = timezone.localdate()
+        self.today = today = timezone.localdate()
         year, last = today.year, today.month
         if latest is not None and latest.year < today.year:
             year, last = latest.year, 12
@@ -1048,6 +1046,7 @@ class StatisticsForm(Form):
             first=values["first_month"],
             last=values["last_month"],
             by=values["by"],
+            today=self.today,
         )
 
 

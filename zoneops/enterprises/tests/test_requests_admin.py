@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from zoneops.common.periods import format_period
 from zoneops.common.workcalendar import calendar_cache_clear
 from zoneops.enterprises.enums import LiaisonKind, RequestChannel, RequestKind, RequestStatus
 from zoneops.enterprises.models import (
@@ -180,6 +181,8 @@ def _filing(enterprise, **fields):
     }
 
 
+# Filed on 2026-11-02: a date that has passed.
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
 def test_staff_file_a_request_on_the_enterprises_behalf(client, enterprise):
     response = client.post(f"{LIST}add/", _filing(enterprise))
 
@@ -194,6 +197,8 @@ def test_staff_file_a_request_on_the_enterprises_behalf(client, enterprise):
     assert "用工缺口：焊工" in text_of(client.get(LIST))
 
 
+# Refused for the project, not for a filing date still to come.
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
 def test_a_refused_filing_shows_the_reason_at_its_field_and_keeps_what_was_typed(
     client, enterprise, org
 ):
@@ -557,8 +562,8 @@ def test_an_enterprise_user_cannot_reach_the_back_office(enterprise, org):
 # --- statistics and the overdue list --------------------------------------------------------------
 
 
+@pytest.mark.time_machine("2026-12-06T10:00+08:00", tick=False)
 def test_the_statistics_page_counts_by_topic_with_a_total(client, enterprise, org):
-    today = timezone.localdate()
     routed(enterprise, org, topic="logistics")
     routed(enterprise, org, topic="logistics", answered=date(2026, 3, 4), rated=date(2026, 3, 5))
     routed(enterprise, org, topic="land", answered=date(2026, 3, 20))
@@ -567,7 +572,8 @@ def test_the_statistics_page_counts_by_topic_with_a_total(client, enterprise, or
 
     body = text_of(response)
     assert response.status_code == 200
-    assert f"{today.year}年1-{today.month}月企业诉求办理情况统计表（领域）" in body
+    # December of a year still running is a cumulative, not the whole year.
+    assert "2026年1-12月企业诉求办理情况统计表（领域）" in body
     table = body[body.index('id="request-statistics"') :]
     rows = re.findall(r"<tr.*?</tr>", table, flags=re.S)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S) for row in rows[1:]]
@@ -599,8 +605,22 @@ def test_the_statistics_by_department_for_a_chosen_period_export_to_excel(client
 def test_a_wrong_period_falls_back_to_this_year(client):
     body = text_of(client.get(f"{LIST}statistics/?year=2026&first_month=9&last_month=3&by=topic"))
 
+    today = timezone.localdate()
     assert "截止月份不能早于起始月份" in body
-    assert f"{timezone.localdate().year}年1-" in body
+    this_year = format_period(year=today.year, first_month=1, last_month=today.month, today=today)
+    assert f"{this_year}企业诉求办理情况统计表（领域）" in body
+
+
+@pytest.mark.time_machine("2027-01-01T07:30+08:00", tick=False)
+def test_on_new_years_day_the_statistics_open_on_the_whole_year_just_over(client, enterprise, org):
+    routed(enterprise, org, filed_on=date(2026, 12, 30), accepted=date(2026, 12, 31))
+
+    body = text_of(client.get(f"{LIST}statistics/"))
+    assert "2026年企业诉求办理情况统计表（领域）" in body
+    assert "2026年1-12月" not in body
+
+    body = text_of(client.get(f"{LIST}statistics/?year=2027&first_month=1&last_month=1&by=topic"))
+    assert "2027年1月企业诉求办理情况统计表（领域）" in body
 
 
 def test_the_statistics_open_on_the_latest_year_with_requests_when_this_year_has_none(

@@ -136,6 +136,7 @@ def test_a_suspended_clock_has_no_warning_and_says_since_when(enterprise, org):
     assert long_after == clock  # it stands: never yellow nor red while it waits
 
 
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
 def test_after_resuming_the_clock_counts_to_the_deadline_moved_over_a_holiday(enterprise, org):
     # 10 working days from Monday 2026-09-21 end on Monday 10-12 (中秋 09-25 and National Day
     # 10-01..07 off, the 调休 Saturday 10-10 on). Stopped Thursday 09-24 and running again

@@ -72,6 +72,20 @@ def test_summary_as_of_a_date(officer, projects_2019, client_for):
     assert [row["key"] for row in body["rows"]] == ["continuing"]
 
 
+@pytest.mark.time_machine("2026-12-31T10:00+08:00", tick=False)
+def test_on_the_last_day_of_the_year_its_table_is_as_of_today(officer, client_for):
+    body = client_for(officer).get("/api/v1/projects/summary").json()
+
+    assert body["title"] == "截至2026年12月31日招商项目情况表"
+
+
+@pytest.mark.time_machine("2027-01-01T07:30+08:00", tick=False)
+def test_once_the_year_is_over_its_table_is_the_year(officer, client_for):
+    body = client_for(officer).get("/api/v1/projects/summary?year=2026").json()
+
+    assert body["title"] == "2026年招商项目情况表"
+
+
 def test_summary_with_an_unknown_dimension_names_the_field(officer, client_for):
     response = client_for(officer).get("/api/v1/projects/summary?year=2019&dimension=colour")
     assert response.status_code == 400
