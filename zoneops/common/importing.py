@@ -1092,13 +1092,34 @@ def _date(cell: Any) -> date | None:
 
 
 def _check_date(column: Column, cells: list[Any], numbers: list[int], plan: Plan) -> list[Any]:
+    return _check_day(
+        column,
+        cells,
+        numbers,
+        plan,
+        parse=_date,
+        invalid=_("“%(value)s”不是有效的日期，请填写如 2019-10-01、2019/10/1 或 2019年10月1日。"),
+    )
+
+
+def _check_day(
+    column: Column,
+    cells: list[Any],
+    numbers: list[int],
+    plan: Plan,
+    *,
+    parse: Callable[[Any], date | None],
+    invalid: str,
+) -> list[Any]:
+    """A date-like column (a day, a month): each distinct cell parsed once, then held to the
+    column's range of dates (common.inputs); a cell that is no date says how to write one."""
     kind, today = column.date_kind or DateKind.RECORD, timezone.localdate()
     out_of_range: dict[Any, str] = {}
 
     def day(cell: Any) -> Any:
         if _blank(cell):
             return None
-        value = _date(cell)
+        value = parse(cell)
         if value is None:
             return _WRONG
         problem = date_error(value, kind, today=today)
@@ -1108,10 +1129,7 @@ def _check_date(column: Column, cells: list[Any], numbers: list[int], plan: Plan
         return value
 
     def wrong(index: int, cell: Any) -> None:
-        message = out_of_range.get(cell) or (
-            _("“%(value)s”不是有效的日期，请填写如 2019-10-01、2019/10/1 或 2019年10月1日。")
-            % {"value": _shown(cell)}
-        )
+        message = out_of_range.get(cell) or invalid % {"value": _shown(cell)}
         plan.error(numbers[index], column.header, cell, message)
 
     return _memoised(day, cells, numbers, wrong)
@@ -1132,29 +1150,14 @@ def _month(cell: Any) -> date | None:
 
 
 def _check_month(column: Column, cells: list[Any], numbers: list[int], plan: Plan) -> list[Any]:
-    kind, today = column.date_kind or DateKind.RECORD, timezone.localdate()
-    out_of_range: dict[Any, str] = {}
-
-    def wrong(index: int, cell: Any) -> None:
-        message = out_of_range.get(cell) or (
-            _("“%(value)s”不是有效的月份，请填写如 2019-10 或 2019年10月。")
-            % {"value": _shown(cell)}
-        )
-        plan.error(numbers[index], column.header, cell, message)
-
-    def month(cell: Any) -> Any:
-        if _blank(cell):
-            return None
-        value = _month(cell)
-        if value is None:
-            return _WRONG
-        problem = date_error(value, kind, today=today)
-        if problem:
-            out_of_range[cell] = problem
-            return _WRONG
-        return value
-
-    return _memoised(month, cells, numbers, wrong)
+    return _check_day(
+        column,
+        cells,
+        numbers,
+        plan,
+        parse=_month,
+        invalid=_("“%(value)s”不是有效的月份，请填写如 2019-10 或 2019年10月。"),
+    )
 
 
 def _check_boolean(column: Column, cells: list[Any], numbers: list[int], plan: Plan) -> list[Any]:

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
-from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from zoneops.common.importing import import_confirm, import_preview
@@ -20,18 +19,12 @@ from zoneops.enterprises.tests.factories import make_enterprise, make_monthly_fi
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Role
-from zoneops.orgs.tests.factories import make_department, make_user
+from zoneops.orgs.tests.factories import make_department, make_user, signed_in
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Park
 from zoneops.projects.services.scheduling import command_hq_create
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -135,7 +128,7 @@ def test_who_may_change_each_record_every_colleague_reads(zone, record):
 def test_another_departments_staff_reads_an_enterprise_but_cannot_change_it(zone):
     people, records = zone
     enterprise = records["enterprise"]
-    client = client_for(people["other_staff"])
+    client = signed_in(people["other_staff"])
     url = f"/api/v1/enterprises/{enterprise.pk}"
 
     assert client.get(url).status_code == 200
@@ -155,7 +148,7 @@ def test_another_departments_staff_reads_an_enterprise_but_cannot_change_it(zone
 def test_the_keeping_departments_staff_changes_the_enterprise(zone):
     people, records = zone
     enterprise = records["enterprise"]
-    response = client_for(people[RoleCode.STAFF]).patch(
+    response = signed_in(people[RoleCode.STAFF]).patch(
         f"/api/v1/enterprises/{enterprise.pk}",
         {"address": "沧州经济开发区", "version": enterprise.version},
         content_type="application/json",
@@ -168,7 +161,7 @@ def test_the_keeping_departments_staff_changes_the_enterprise(zone):
 def test_a_colleague_cannot_change_a_command_hqs_commander(zone):
     people, records = zone
     hq = records["hq"]
-    client = client_for(people[RoleCode.DEPARTMENT_HEAD])
+    client = signed_in(people[RoleCode.DEPARTMENT_HEAD])
     url = f"/api/v1/projects/command-hqs/{hq.pk}"
 
     assert client.get(url).status_code == 200
@@ -181,7 +174,7 @@ def test_a_colleague_cannot_change_a_command_hqs_commander(zone):
     assert refused.status_code == 403
     hq.refresh_from_db()
     assert hq.commander == people["commander"]
-    allowed = client_for(people["commander"]).patch(
+    allowed = signed_in(people["commander"]).patch(
         url, {"duties": "统筹推进", "version": hq.version}, content_type="application/json"
     )
     assert allowed.status_code == 200, allowed.content
@@ -191,11 +184,11 @@ def test_another_departments_staff_cannot_change_a_park(zone):
     people, records = zone
     park = records["park"]
     url = f"/api/v1/parks/{park.pk}"
-    refused = client_for(people["other_staff"]).patch(
+    refused = signed_in(people["other_staff"]).patch(
         url, {"area_mu": "1", "version": park.version}, content_type="application/json"
     )
     assert refused.status_code == 403
-    allowed = client_for(people[RoleCode.STAFF]).patch(
+    allowed = signed_in(people[RoleCode.STAFF]).patch(
         url, {"area_mu": "395", "version": park.version}, content_type="application/json"
     )
     assert allowed.status_code == 200, allowed.content
@@ -207,7 +200,7 @@ def test_an_industry_category_is_changed_zone_wide_only(zone):
     people, records = zone
     category = records["category"]
     url = f"/admin/industry/industrycategory/{category.pk}/change/"
-    staff = client_for(people[RoleCode.DEPARTMENT_HEAD])
+    staff = signed_in(people[RoleCode.DEPARTMENT_HEAD])
     assert staff.get(url).status_code == 200
     assert staff.post(url, {"name": "改名", "code": "auto", "order": 0}).status_code == 403
     category.refresh_from_db()
@@ -219,8 +212,8 @@ def test_figures_of_an_enterprise_are_entered_by_who_may_write_it(zone):
     enterprise = records["enterprise"]
     url = f"/api/v1/enterprises/{enterprise.pk}/figures"
     body = {"year": 2020, "month": 1, "revenue": "5"}
-    refused = client_for(people["other_head"]).put(url, body, content_type="application/json")
-    allowed = client_for(people[RoleCode.STAFF]).put(url, body, content_type="application/json")
+    refused = signed_in(people["other_head"]).put(url, body, content_type="application/json")
+    allowed = signed_in(people[RoleCode.STAFF]).put(url, body, content_type="application/json")
     assert refused.status_code == 403
     assert allowed.status_code == 200, allowed.content
     assert enterprise.figures.filter(year=2020).count() == 1
@@ -229,7 +222,7 @@ def test_figures_of_an_enterprise_are_entered_by_who_may_write_it(zone):
 def test_a_bulk_delete_of_records_one_may_only_read_is_refused(zone):
     people, records = zone
     category = records["category"]
-    client = client_for(people[RoleCode.DEPARTMENT_HEAD])
+    client = signed_in(people[RoleCode.DEPARTMENT_HEAD])
     response = client.post(
         "/admin/industry/industrycategory/",
         {"action": "delete_selected", "_selected_action": [category.pk], "post": "yes"},

@@ -6,7 +6,6 @@ names a leader; a past start or end is entered with its reason."""
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
@@ -20,17 +19,11 @@ from zoneops.enterprises.tests.factories import (
     make_monthly_figures,
 )
 from zoneops.orgs.enums import RoleCode
-from zoneops.orgs.tests.factories import make_user
+from zoneops.orgs.tests.factories import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 
 LIAISONS = "/api/v1/enterprises/liaisons"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -70,7 +63,7 @@ def test_a_staff_member_cannot_assign_himself_liaison_and_his_scope_stays(people
     figure = make_monthly_figures(elsewhere, year=2019, monthly_revenue=10, months=1)[0]
     assert not can_see(staff, figure)
 
-    response = client_for(staff).post(
+    response = signed_in(staff).post(
         LIAISONS,
         payload(elsewhere, kind="department", department_id=staff.departments.get().pk),
         content_type="application/json",
@@ -83,13 +76,13 @@ def test_a_staff_member_cannot_assign_himself_liaison_and_his_scope_stays(people
 
 
 def test_a_staff_member_is_not_offered_the_liaison_add_page(people):
-    client = client_for(people["staff"])
+    client = signed_in(people["staff"])
     assert client.get("/admin/enterprises/liaisonassignment/add/").status_code == 403
     assert client.get("/admin/enterprises/liaisonassignment/").status_code == 200  # reads
 
 
 def test_the_responsible_departments_head_assigns_a_leader(people, kept):
-    response = client_for(people["head"]).post(
+    response = signed_in(people["head"]).post(
         LIAISONS, payload(kept, person_id=people["leader"].pk), content_type="application/json"
     )
 
@@ -99,7 +92,7 @@ def test_the_responsible_departments_head_assigns_a_leader(people, kept):
 
 
 def test_another_departments_head_may_not_arrange_its_liaison(people, kept):
-    response = client_for(people["other_head"]).post(
+    response = signed_in(people["other_head"]).post(
         LIAISONS, payload(kept, person_id=people["leader"].pk), content_type="application/json"
     )
 
@@ -117,7 +110,7 @@ def test_a_head_may_not_widen_his_own_scope(people, kept, kind):
         else {"kind": "department", "department_id": head.departments.get().pk}
     )
 
-    response = client_for(head).post(
+    response = signed_in(head).post(
         LIAISONS, payload(kept, **fields), content_type="application/json"
     )
 
@@ -152,7 +145,7 @@ def test_an_enterprise_user_is_never_a_liaison_person(people, kept):
 def test_a_leader_cannot_end_anothers_liaison_nor_backdate_it(people, kept):
     assignment = make_liaison(kept, person=people["leader2"], started_on=date(2019, 1, 1))
     yesterday = timezone.localdate() - timedelta(days=1)
-    client = client_for(people["leader"])
+    client = signed_in(people["leader"])
 
     response = client.post(
         f"{LIAISONS}/{assignment.pk}/end",
@@ -183,7 +176,7 @@ def test_a_backdated_end_needs_its_reason(people, kept):
 
 def test_the_liaising_leader_reads_but_cannot_edit_his_own_assignment(people, kept):
     assignment = make_liaison(kept, person=people["leader"], started_on=date(2019, 1, 1))
-    client = client_for(people["leader"])
+    client = signed_in(people["leader"])
     url = f"/admin/enterprises/liaisonassignment/{assignment.pk}/change/"
 
     page = client.get(url)
@@ -198,12 +191,12 @@ def test_the_liaising_leader_reads_but_cannot_edit_his_own_assignment(people, ke
 
 def test_the_enterprise_page_offers_liaison_rows_only_to_who_may_arrange(people, kept):
     url = f"/admin/enterprises/enterprise/{kept.pk}/change/"
-    head_page = client_for(people["head"]).get(url).content.decode()
-    admin_page = client_for(people["administrator"]).get(url).content.decode()
+    head_page = signed_in(people["head"]).get(url).content.decode()
+    admin_page = signed_in(people["administrator"]).get(url).content.decode()
     assert "liaisons-__prefix__-kind" in head_page
     # an administrator may arrange anywhere; an inspector only reads
     assert "liaisons-__prefix__-kind" in admin_page
-    inspector_page = client_for(people["inspector"]).get(url)
+    inspector_page = signed_in(people["inspector"]).get(url)
     assert inspector_page.status_code == 200
     assert "liaisons-__prefix__-kind" not in inspector_page.content.decode()
 
@@ -228,7 +221,7 @@ def test_a_liaison_row_refused_on_the_enterprise_page_keeps_what_was_typed(peopl
         "figures-INITIAL_FORMS": "0",
     }
 
-    response = client_for(head).post(url, data)
+    response = signed_in(head).post(url, data)
 
     assert response.status_code == 200
     body = response.content.decode()

@@ -2,6 +2,8 @@
 
 from itertools import count
 
+from django.test import Client
+
 from zoneops.orgs.enums import DepartmentKind, RoleCode
 from zoneops.orgs.models import Department, User
 from zoneops.orgs.services import department_create, user_create
@@ -31,3 +33,10 @@ def make_user(
         in_charge_of=list(in_charge_of),
         enterprise=enterprise,
     )
+
+
+def signed_in(user: User) -> Client:
+    """A browser signed in as the user (the back office, the API with its session)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -4,7 +4,6 @@ it but not widen it — in the services and in the back office alike."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from zoneops.common.exceptions import PermissionDeniedError
 from zoneops.orgs.enums import DataScopeKind, RoleCode
@@ -18,15 +17,9 @@ from zoneops.orgs.services import (
     user_update,
 )
 from zoneops.orgs.tests.admin_forms import change_form_data
-from zoneops.orgs.tests.factories import make_user
+from zoneops.orgs.tests.factories import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -65,7 +58,7 @@ def test_a_user_admin_cannot_join_or_take_charge_of_departments_himself(user_adm
 
 
 def test_a_user_admin_edits_his_own_phone_but_not_his_roles_in_the_back_office(user_admin):
-    client = client_for(user_admin)
+    client = signed_in(user_admin)
     url = f"/admin/orgs/user/{user_admin.pk}/change/"
     data = change_form_data(client, url)
     data["phone"] = "13800000000"
@@ -94,7 +87,7 @@ def test_a_superusers_account_is_a_superusers_to_change(user_admin, org):
     Membership.objects.create(user=root, department=org["investment"], is_primary=True)
     with pytest.raises(PermissionDeniedError):
         user_update(user=root, phone="1", by=user_admin)
-    client = client_for(user_admin)
+    client = signed_in(user_admin)
     assert client.post(f"/admin/orgs/user/{root.pk}/password/", {}).status_code == 403
 
 
