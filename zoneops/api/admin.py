@@ -19,12 +19,14 @@ from zoneops.common.scope import scope_queryset
 
 
 class ApiTokenForm(ModelForm):
+    issuer: Any = None  # set by the admin for the request
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # The service's rule, asked here so that a refusal shows at the user field.
         if self.instance.pk is None and cleaned.get("user") is not None:
             try:
-                api_token_check_holder(user=cleaned["user"])
+                api_token_check_holder(user=cleaned["user"], by=self.issuer)
             except ApplicationError as error:
                 add_service_error(self, error)
         return cleaned
@@ -82,6 +84,11 @@ class ApiTokenAdmin(InputRulesAdminMixin, ScopedAdminMixin, ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "user", "name"] if obj else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.issuer = request.user  # a class made for this request by modelform_factory
+        return form
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -7,15 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token, new_raw_token
-from zoneops.common.exceptions import ApplicationError
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.scope import scope_for
 
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def api_token_check_holder(*, user: Any) -> None:
+def api_token_check_holder(*, user: Any, by: Any = None) -> None:
     """Who may hold an API token: an active committee user (the back office's people) — never an
-    enterprise user, who signs in at /enterprise/. Raises ApplicationError naming `user`. The
+    enterprise user, who signs in at /enterprise/ — and, issued by `by` for someone else, one
+    who may do no more than `by` himself. Raises ApplicationError naming `user`. The
     admin asks it before creating a token, creating asks it again, and a token whose user no
     longer passes stops working."""
     if getattr(user, "enterprise_id", None) is not None:
@@ -26,6 +28,18 @@ def api_token_check_holder(*, user: Any) -> None:
         raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
     if not user.is_staff:
         raise ApplicationError(_("只有管委会工作人员可以持有接口令牌。"), field="user")
+    issuer = by if getattr(by, "pk", None) else None
+    if issuer is None or issuer.pk == user.pk or issuer.is_superuser:
+        return
+    # A token acts as its holder: nobody issues one that does more than he may himself.
+    if user.is_superuser or not user.get_all_permissions() <= issuer.get_all_permissions():
+        raise PermissionDeniedError(
+            _("不能为权限多于本人的用户签发接口令牌（令牌以其持有人的身份操作）。"), field="user"
+        )
+    if scope_for(user).everything and not scope_for(issuer).everything:
+        raise PermissionDeniedError(
+            _("不能为数据范围为全区的用户签发接口令牌（令牌以其持有人的身份操作）。"), field="user"
+        )
 
 
 def api_token_create(
@@ -34,7 +48,7 @@ def api_token_create(
     """Create a token; the raw value is returned once and never stored."""
     if not name.strip():
         raise ApplicationError(_("请填写令牌用途。"), field="name")
-    api_token_check_holder(user=user)
+    api_token_check_holder(user=user, by=by)
     raw = new_raw_token()
     token = ApiToken(user=user, name=name.strip(), expires_at=expires_at, created_by=_person(by))
     token.prefix = raw[: TOKEN_PREFIX_LENGTH + 3]

@@ -41,6 +41,7 @@ from zoneops.common.inputs import (
 from zoneops.common.scope import (
     can_see,
     can_write,
+    check_not_widening_own_scope,
     pickable_queryset,
     scope_queryset,
     writable_queryset,
@@ -85,6 +86,24 @@ class VersionedForm(ModelForm):
             except ApplicationError as error:
                 raise ValidationError(error.message, code=error.code) from error
         return cleaned
+
+    # Who saves it (set by BusinessAdmin.get_form): the record as the form leaves it is asked
+    # of the write scope, so a refusal stands at its field and nothing typed is lost.
+    scope_user: Any = None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        user, instance = self.scope_user, self.instance
+        if user is None or self.errors:
+            return
+        parent = getattr(type(instance), "scope_write_parent", None)
+        if parent and parent in self.fields and not can_write(user, instance):
+            self.add_error(parent, _("您不能为所选记录登记或修改：它不在您可修改的范围内。"))
+            return
+        try:
+            check_not_widening_own_scope(user, instance)
+        except ApplicationError as error:
+            add_service_error(self, error)
 
 
 class InputRulesAdminMixin:
@@ -212,6 +231,9 @@ class ScopedAdminMixin:
         related = db_field.remote_field.model
         if queryset is None:
             queryset = related._default_manager.using(db).all()
+        if db_field.name == getattr(self.model, "scope_write_parent", None):  # type: ignore[attr-defined]
+            # A record belongs only to a parent the user may write (an enterprise's figures).
+            return writable_queryset(queryset, request.user)
         return pickable_queryset(queryset, request.user)
 
     # Reading is not writing: a record the user sees (the register every colleague reads) is
@@ -241,12 +263,6 @@ class ScopedAdminMixin:
         if key not in cache:
             cache[key] = can_write(request.user, obj)
         return cache[key]
-
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        """The list's bulk delete: only when every chosen record is the user's to delete."""
-        if queryset.exclude(pk__in=writable_queryset(queryset, request.user).values("pk")).exists():
-            raise PermissionDenied
-        super().delete_queryset(request, queryset)  # type: ignore[misc]
 
 
 class ServiceErrorsMixin:
@@ -307,6 +323,7 @@ class BusinessAdmin(
         form = super().get_form(request, obj, change=change, **kwargs)
         if "edit_version" not in form.base_fields:
             form.base_fields["edit_version"] = VersionedForm.base_fields["edit_version"]
+        form.scope_user = request.user  # a class made for this request by modelform_factory
         return form
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):
@@ -404,6 +421,8 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
         if not self.has_permission():
             return self.handle_no_permission()
         self.record = record_or_404(self.get_queryset(), kwargs["object_id"])
+        if not can_write(request.user, self.record):
+            raise PermissionDenied  # he reads it (a page may look it up so), not his to change
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:

@@ -153,7 +153,9 @@ class Lookup:
         keep = set(keep_ids)
         if keep:
             wanted |= Q(pk__in=keep)
-        return self.model._default_manager.filter(wanted)
+        queryset = self.model._default_manager.filter(wanted)
+        # A filter through a many-to-many (a leader's roles) would repeat a record per match.
+        return queryset.distinct() if any("__" in name for name in self.filters) else queryset
 
     def resolve(
         self, texts: set[str], *, user: Any, keep_ids: Iterable[int] = ()

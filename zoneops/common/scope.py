@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,16 @@ ScopeProvider = Callable[[type[models.Model], DataScope, bool], Q | None]
 _providers: list[ScopeProvider] = []
 
 
-def register_scope_provider(provider: ScopeProvider) -> ScopeProvider:
+# Providers whose reach lasts with the user's post (the request desk), unlike a responsibility
+# that is given and ended (liaison): only these count as reaching a record "of his own".
+_lasting: list[ScopeProvider] = []
+
+
+def register_scope_provider(provider: ScopeProvider, *, lasting: bool = False) -> ScopeProvider:
     if provider not in _providers:
         _providers.append(provider)
+    if lasting and provider not in _lasting:
+        _lasting.append(provider)
     return provider
 
 
@@ -91,9 +99,12 @@ def scope_fields(model: type[models.Model], name: str, *, write: bool = False) -
     return getattr(model, f"scope_{name}", _READ_DEFAULTS[name])
 
 
-def scope_filter(model: type[models.Model], scope: DataScope, *, write: bool = False) -> Q | None:
+def scope_filter(
+    model: type[models.Model], scope: DataScope, *, write: bool = False, providers: bool = True
+) -> Q | None:
     """The filter that limits `model` to what `scope` may read (or, with `write`, change);
-    None means no limit."""
+    None means no limit. Without `providers`, only what the record's own fields and the lasting
+    providers give (not what a responsibility such as liaison adds for a while)."""
     if not write and getattr(model, "scope_public", False) and scope.is_staff:
         return None
     if scope.everything and scope.is_staff:
@@ -117,7 +128,7 @@ def scope_filter(model: type[models.Model], scope: DataScope, *, write: bool = F
             condition |= _field_q(model, name, set(scope.department_ids))
     for name in scope_fields(model, "owner_fields", write=write):
         condition |= _field_q(model, name, scope.user_id)
-    for provider in _providers:
+    for provider in _providers if providers else _lasting:
         extra = provider(model, scope, write)
         if extra is not None:
             condition |= extra
@@ -160,15 +171,75 @@ def _in_scope(user: Any, instance: models.Model, *, write: bool) -> bool:
     condition = scope_filter(model, scope_for(user), write=write)
     if condition is None:
         return True
+    parent = getattr(model, "scope_write_parent", None) if write else None
+    # The record as it will be: its parent (new, or moved to) is the user's to write.
+    if (
+        parent is not None
+        and getattr(instance, f"{parent}_id", None) is not None
+        and not _in_scope(user, getattr(instance, parent), write=True)
+    ):
+        return False
     if instance.pk is None or instance._state.adding:
-        if not write:
-            return False
-        parent = getattr(model, "scope_write_parent", None)
-        if parent is None:
-            return True
-        related = getattr(instance, parent, None)
-        return related is not None and _in_scope(user, related, write=True)
+        return write and (parent is None or getattr(instance, f"{parent}_id", None) is not None)
     return model._base_manager.filter(condition, pk=instance.pk).exists()
+
+
+def check_not_widening_own_scope(user: Any, instance: models.Model) -> None:
+    """Nobody widens his own scope by an edit: a change that names the user himself (or one of
+    his departments) in a field the record's scope follows (its owner, its department) is
+    refused unless he already reached the record through its own fields — not only through
+    responsibility such as liaison — or his scope is the whole zone. Raises
+    PermissionDeniedError naming the field."""
+    from zoneops.common.exceptions import PermissionDeniedError
+
+    model = type(instance)
+    scope = scope_for(user)
+    if scope.everything or not scope.is_staff or instance.pk is None or instance._state.adding:
+        return
+    named = _fields_naming(model, instance, scope)
+    if not named:
+        return
+    stored = model._base_manager.filter(pk=instance.pk)
+    before = stored.values(*[f"{name}_id" for name in named]).first() or {}
+    changed = [
+        name for name in named if before.get(f"{name}_id") != getattr(instance, f"{name}_id")
+    ]
+    if not changed:
+        return
+    direct = scope_filter(model, scope, write=True, providers=False)
+    if direct is not None and not stored.filter(direct).exists():
+        raise PermissionDeniedError(
+            _("不能把本人或本人所在、分管的部门填为“%(field)s”：这会扩大本人的数据范围。")
+            % {"field": getattr(model._meta.get_field(changed[0]), "verbose_name", changed[0])},
+            field=changed[0],
+        )
+
+
+def _fields_naming(
+    model: type[models.Model], instance: models.Model, scope: DataScope
+) -> list[str]:
+    """The record's own scope fields (direct foreign keys) that name the user or his departments."""
+    named = []
+    for name in scope_fields(model, "owner_fields", write=True):
+        if (
+            "__" not in name
+            and _is_fk(model, name)
+            and getattr(instance, f"{name}_id") == scope.user_id
+        ):
+            named.append(name)
+    for name in scope_fields(model, "department_fields", write=True):
+        if (
+            "__" not in name
+            and _is_fk(model, name)
+            and getattr(instance, f"{name}_id") in scope.department_ids
+        ):
+            named.append(name)
+    return named
+
+
+def _is_fk(model: type[models.Model], name: str) -> bool:
+    field = model._meta.get_field(name)
+    return bool(field.many_to_one)
 
 
 def pickable_queryset(queryset: Q_, user: Any) -> Q_:

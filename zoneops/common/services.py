@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.inputs import DateKind, date_error
 from zoneops.common.models import SavedView
+from zoneops.common.scope import check_not_widening_own_scope
 
 M = TypeVar("M", bound=models.Model)
 
@@ -87,6 +88,8 @@ def record_save(
         current = record_current_version(instance=instance, lock=True)
         if expected_version is not None and current != expected_version:
             raise StaleEditError(label=str(instance), current_version=current)
+        if getattr(by, "pk", None):
+            check_not_widening_own_scope(by, instance)
         record.version = current + 1
     if hasattr(instance, "updated_by_id") and by is not None and getattr(by, "pk", None):
         record.updated_by = by

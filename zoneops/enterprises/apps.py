@@ -48,8 +48,8 @@ class EnterprisesConfig(AppConfig):
 
         # Liaison widens a person's data scope to the enterprises he liaises with (包联).
         register_scope_provider(liaison_scope)
-        # The request desk follows every request after routing it.
-        register_scope_provider(intake_desk_scope)
+        # The request desk follows every request after routing it (a reach that lasts).
+        register_scope_provider(intake_desk_scope, lasting=True)
 
         from zoneops.common.workcalendar import calendar_changed
 

@@ -36,6 +36,7 @@ from zoneops.enterprises.services import (
     EnterpriseRow,
     FigureInput,
     enterprise_figures_save,
+    enterprise_keeping_problem,
     enterprises_import,
     enterprises_import_problems,
     figure_problems,
@@ -133,6 +134,28 @@ class EnterpriseRegister(Register):
             ]
         )
         _report_problems(plan, self, rows, problems)
+        # Moving an enterprise to another park follows the same rule as on its page.
+        moved = [row for row in rows if row.existing is not None and "park" in row.changes]
+        stored = Enterprise._base_manager.in_bulk(
+            [row.existing.pk for row in moved if row.existing]
+        )
+        column = self.column_for("park")
+        for row in moved:
+            assert row.existing is not None and column is not None
+            enterprise = stored[row.existing.pk]
+            problem = enterprise_keeping_problem(
+                stored=enterprise,
+                by=user,
+                park_id=row.changes["park"],
+                responsible_department_id=enterprise.responsible_department_id,
+            )
+            if problem:
+                plan.error(
+                    row.number,
+                    column.header,
+                    self.shown(column, row.changes["park"], plan),
+                    problem[1],
+                )
 
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
         rows = [EnterpriseRow(dict(row.values)) for row in plan.new_rows]

@@ -19,9 +19,10 @@ class IndustryCategory(BusinessModel):
     is_lead = models.BooleanField(_("主攻方向"), default=False, help_text=_("如 汽车、新材料"))
     order = models.PositiveIntegerField(_("排序"), default=0)
 
-    # A dictionary every colleague reads; changed zone-wide (administrators) or by whoever
-    # entered the category.
+    # A dictionary every colleague reads and administrators keep (granted like 系统管理).
     scope_public = True
+    scope_write_owner_fields = ()
+    system_setting = True
 
     class Meta:
         verbose_name = _("产业分类")

@@ -58,6 +58,8 @@ class Meeting(BusinessModel):
 
     scope_department_fields = ("organiser",)
     scope_owner_fields = ("created_by", "host", "attendees")
+    # Attendees read the meeting; its organiser, host and whoever set it up change it.
+    scope_write_owner_fields = ("created_by", "host")
 
     class Meta:
         verbose_name = _("会议与活动")

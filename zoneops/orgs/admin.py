@@ -37,6 +37,7 @@ from zoneops.orgs.services import (
     USER_EDITABLE_FIELDS,
     role_create,
     role_update,
+    user_check_grant,
     user_check_roles,
     user_create,
     user_may_change_scope_of,
@@ -256,8 +257,17 @@ class UserAdmin(
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Roles and 分管 were written by the service in save_model, with their history row;
-        # the department memberships keep their own history.
+        # the department memberships keep their own history, given under the service's rule.
         for formset in formsets:
+            if formset.model is Membership:
+                departments = [
+                    row.cleaned_data["department"]
+                    for row in formset.forms
+                    if row.cleaned_data.get("department") and not row.cleaned_data.get("DELETE")
+                ]
+                user_check_grant(
+                    user=form.instance, by=request.user, fields={"departments": departments}
+                )
             self.save_formset(request, form, formset, change=change)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.scope import scope_for
 from zoneops.common.services import acting_user, record_check_version, record_save
 from zoneops.orgs.enums import DataScopeKind, DepartmentKind, RoleCode
 from zoneops.orgs.models import Department, Membership, Role, RoleDefaultGrant, User
@@ -211,6 +212,48 @@ def user_check_scope_change(*, user: User, by: Any, changed: Iterable[str]) -> N
         raise PermissionDeniedError(_("超级用户的账号只能由超级用户修改。"))
 
 
+def user_check_grant(*, user: User, by: Any, fields: dict[str, Any]) -> None:
+    """Nobody gives more than he has: a role given to someone holds no permission the giver
+    lacks and no wider data scope than his own; 分管 and departments given lie within the
+    giver's scope. (A superuser, and the system itself, give anything.)"""
+    actor = acting_user(by)
+    if actor is None or actor.is_superuser:
+        return
+    scope = scope_for(actor)
+    stored = User._base_manager.filter(pk=user.pk).first() if user.pk else None
+    if fields.get("roles") is not None:
+        before = set(stored.roles.values_list("pk", flat=True)) if stored else set()
+        wanted = {_pk_of(role) for role in fields["roles"]}
+        held = actor.get_all_permissions()
+        for role in Role.objects.filter(pk__in=wanted - before).prefetch_related(
+            "group__permissions__content_type", "custom_departments"
+        ):
+            perms = {
+                f"{p.content_type.app_label}.{p.codename}" for p in role.group.permissions.all()
+            }
+            wider = role.data_scope == DataScopeKind.ALL and not scope.everything
+            outside = not scope.everything and any(
+                department.pk not in scope.department_ids
+                for department in role.custom_departments.all()
+            )
+            if not perms <= held or wider or outside:
+                raise PermissionDeniedError(
+                    _("不能授予比本人权限或数据范围更大的角色“%(role)s”。") % {"role": role},
+                    field="roles",
+                )
+    if scope.everything:
+        return
+    for name in ("in_charge_of", "departments"):
+        if fields.get(name) is None:
+            continue
+        before = set(getattr(stored, name).values_list("pk", flat=True)) if stored else set()
+        added = {_pk_of(department) for department in fields[name]} - before
+        if added - scope.department_ids:
+            raise PermissionDeniedError(
+                _("只能在本人数据范围内的部门中安排分管或所在部门。"), field=name
+            )
+
+
 def user_may_change_scope_of(*, user: User, by: Any) -> bool:
     """Whether `by` may change what decides `user`'s scope (the back office's form asks)."""
     try:
@@ -263,6 +306,15 @@ def user_create(
     if enterprise is not None and not role_codes:
         role_codes = [RoleCode.ENTERPRISE.value]
     user_check_roles(enterprise=enterprise, role_codes=role_codes)
+    user_check_grant(
+        user=User(),
+        by=by,
+        fields={
+            "roles": list(Role.objects.filter(code__in=role_codes)),
+            "in_charge_of": list(in_charge_of),
+            "departments": list(departments),
+        },
+    )
     if User.objects.filter(username=username).exists():
         raise ApplicationError(
             _("用户名“%(username)s”已存在。") % {"username": username}, field="username"
@@ -306,6 +358,7 @@ def user_update(*, user: User, by: Any, expected_version: int | None = None, **f
         raise TypeError(f"user_update() cannot change: {', '.join(sorted(unknown))}")
     record_check_version(instance=user, expected_version=expected_version)
     user_check_scope_change(user=user, by=by, changed=user_scope_changes(user=user, fields=fields))
+    user_check_grant(user=user, by=by, fields=fields)
     roles = fields.pop("roles", None)
     in_charge_of = fields.pop("in_charge_of", None)
     departments = fields.pop("departments", None)
@@ -344,6 +397,7 @@ def user_set_roles(
     codes = _role_codes(role_codes)
     roles = {"roles": list(Role.objects.filter(code__in=codes))}
     user_check_scope_change(user=user, by=by, changed=user_scope_changes(user=user, fields=roles))
+    user_check_grant(user=user, by=by, fields=roles)
     if _user_write_roles(user=user, role_codes=codes):
         record_save(instance=user, by=by, exclude_validation=["password"])
     return user
@@ -390,6 +444,7 @@ def user_set_departments(*, user: User, departments: Sequence[Department], by: A
     user_check_scope_change(
         user=user, by=by, changed=user_scope_changes(user=user, fields={"departments": departments})
     )
+    user_check_grant(user=user, by=by, fields={"departments": departments})
     wanted = list(dict.fromkeys(departments))
     wanted_ids = [department.pk for department in wanted]
     current = {m.department_id: m for m in Membership.objects.filter(user=user)}

@@ -40,9 +40,10 @@ class Park(BusinessModel):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     # Parks are shown to the public in the online hall: every staff member reads them; the
-    # managing department (and whoever registered the park) changes them.
+    # managing department changes them (who manages it is decided zone-wide: parks.services).
     scope_public = True
     scope_write_department_fields = ("managing_department",)
+    scope_write_owner_fields = ()
 
     class Meta:
         verbose_name = _("园区与载体")

@@ -31,6 +31,7 @@ from zoneops.common.importing import (
     bulk_update,
 )
 from zoneops.common.periods import format_as_of, format_months
+from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import AnnualPlan, ProgressReport, Project, StageMove
 from zoneops.projects.selectors import PipelineSummary
@@ -106,8 +107,8 @@ REGISTERED_ON = "registered_on"
 BACKDATE_REASON = "backdate_reason"
 
 
-def _staff() -> UserLookup:
-    return UserLookup(is_staff=True, is_active=True)
+def _staff(**filters: object) -> UserLookup:
+    return UserLookup(is_staff=True, is_active=True, **filters)
 
 
 class ProjectRegister(Register):
@@ -166,7 +167,7 @@ class ProjectRegister(Register):
                 _("包联领导"),
                 "liaison_leader",
                 kind=LOOKUP,
-                lookup=_staff(),
+                lookup=_staff(roles__code__in=sorted(LEADER_ROLES)),  # a leader (Project.clean)
                 note=_("填姓名；重名时填“姓名（用户名）”。"),
             ),
             Column(

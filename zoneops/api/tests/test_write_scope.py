@@ -8,21 +8,27 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from zoneops.api.services import api_token_create
+from zoneops.common.exceptions import PermissionDeniedError
 from zoneops.common.importing import import_confirm, import_preview
 from zoneops.common.scope import can_see, can_write
 from zoneops.common.services import record_save
 from zoneops.enterprises.excel import EnterpriseRegister
 from zoneops.enterprises.models import Enterprise
+from zoneops.enterprises.services import liaison_assign
 from zoneops.enterprises.tests.factories import make_enterprise, make_monthly_figures
 from zoneops.industry.models import IndustryCategory
+from zoneops.meetings.tests.factories import make_meeting
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Role
 from zoneops.orgs.tests.factories import make_department, make_user, signed_in
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Park
 from zoneops.projects.services.scheduling import command_hq_create
+from zoneops.projects.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +92,8 @@ WRITERS = {
         RoleCode.PRINCIPAL,
         RoleCode.ADMINISTRATOR,
     },
-    "category": {RoleCode.PRINCIPAL, RoleCode.ADMINISTRATOR},
+    # a dictionary administrators keep (granted like 系统管理)
+    "category": {RoleCode.ADMINISTRATOR},
     "hq": {"commander", RoleCode.PRINCIPAL, RoleCode.ADMINISTRATOR},
     "figure": {
         RoleCode.STAFF,
@@ -269,3 +276,139 @@ def _xlsx(table: list[list]) -> bytes:
                 sheet.write(r, c, value)
     book.close()
     return buffer.getvalue()
+
+
+# --- what a reviewer found after the first slice ------------------------------------------------
+
+
+def test_liaison_does_not_let_one_move_the_enterprise_into_ones_own_park(zone, org):
+    people, records = zone
+    enterprise = records["enterprise"]
+    leader = people[RoleCode.LEADER]
+    own_park = record_save(
+        instance=Park(name="领导班子的园区", kind=CarrierKind.PARK, managing_department=None),
+        by=None,
+    )
+    own_park.managing_department = leader.departments.get()
+    record_save(instance=own_park, by=None)
+    liaison_assign(
+        enterprise=enterprise,
+        kind="leader",
+        person=leader,
+        started_on=timezone.localdate(),
+        by=people[RoleCode.ADMINISTRATOR],
+    )
+    assert can_write(leader, enterprise)  # he keeps its record up to date while he liaises
+
+    refused = signed_in(leader).patch(
+        f"/api/v1/enterprises/{enterprise.pk}",
+        {"park_id": own_park.pk, "version": enterprise.version},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "park"
+    enterprise.refresh_from_db()
+    assert enterprise.park == records["park"] or enterprise.park is None
+
+
+def test_who_registered_a_park_does_not_keep_it(zone, org):
+    people, _records = zone
+    staff = people["other_staff"]
+    park = record_save(instance=Park(name="新园区", kind=CarrierKind.PARK), by=staff)
+    assert park.created_by == staff
+    assert not can_write(staff, park)  # its managing department (or zone-wide) keeps it
+
+
+def test_a_figure_is_added_in_the_back_office_only_for_an_enterprise_one_may_write(zone, org):
+    people, records = zone
+    other = make_enterprise("韩国株山", responsible_department=org["approvals"])
+    client = signed_in(people[RoleCode.STAFF])
+    data = {"year": "2020", "month": "1", "revenue": "5", "note": ""}
+
+    refused = client.post(
+        "/admin/enterprises/enterprisefigure/add/", {**data, "enterprise": other.pk}
+    )
+    allowed = client.post(
+        "/admin/enterprises/enterprisefigure/add/",
+        {**data, "enterprise": records["enterprise"].pk},
+    )
+
+    assert refused.status_code == 200 and not other.figures.exists()
+    assert allowed.status_code == 302, allowed.content.decode()[:2000]
+    assert records["enterprise"].figures.filter(year=2020).exists()
+
+
+def test_a_meeting_attendee_reads_it_but_does_not_call_it_off(zone, org):
+    people, _records = zone
+    host = people[RoleCode.DEPARTMENT_HEAD]
+    attendee = people["other_staff"]
+    meeting = make_meeting(held_on=timezone.localdate(), host=host, organiser=org["investment"])
+    meeting.attendees.add(attendee)
+    client = signed_in(attendee)
+
+    assert client.get(f"/api/v1/meetings/{meeting.pk}").status_code == 200
+    refused = client.post(
+        f"/api/v1/meetings/{meeting.pk}/cancel",
+        {"reason": "改期", "version": meeting.version},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.status == "planned"
+
+
+def test_a_project_reached_through_liaison_cannot_be_made_ones_own(zone, org):
+    people, records = zone
+    leader = people[RoleCode.LEADER]
+    project = make_project(
+        "倍摩斯二期",
+        investor_enterprise=records["enterprise"],
+        responsible_department=org["approvals"],
+    )
+    liaison_assign(
+        enterprise=records["enterprise"],
+        kind="leader",
+        person=leader,
+        started_on=timezone.localdate(),
+        by=people[RoleCode.ADMINISTRATOR],
+    )
+    assert can_write(leader, project)
+
+    refused = signed_in(leader).patch(
+        f"/api/v1/projects/{project.pk}",
+        {"owner_id": leader.pk, "version": project.version},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "owner"
+    project.refresh_from_db()
+    assert project.owner is None
+
+
+def test_a_projects_liaison_leader_is_a_leader(zone, org):
+    people, _records = zone
+    response = signed_in(people[RoleCode.STAFF]).post(
+        "/api/v1/projects/",
+        {
+            "name": "某项目",
+            "responsible_department_id": org["investment"].pk,
+            "liaison_leader_id": people["other_staff"].pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "liaison_leader"
+
+
+def test_no_token_is_issued_for_someone_who_may_do_more_than_the_issuer(zone):
+    people, _records = zone
+    administrator = people[RoleCode.ADMINISTRATOR]
+    root = make_user(RoleCode.ADMINISTRATOR, departments=administrator.departments.all())
+    root.is_superuser = True
+    root.save(update_fields=["is_superuser"])
+
+    with pytest.raises(PermissionDeniedError):
+        api_token_create(user=root, name="接口", by=administrator)
+    token, _raw = api_token_create(user=people[RoleCode.STAFF], name="接口", by=administrator)
+    assert token.user == people[RoleCode.STAFF]

@@ -98,15 +98,16 @@ class LiaisonInline(ScopedInline):
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return super().get_queryset(request).select_related("person", "department")
 
-    # The enterprise's liaison is arranged by those who may arrange it, whoever edits the rest.
+    # The enterprise's liaison is arranged by those who may arrange it, whoever edits the rest;
+    # a row on record stays as it is here (it is ended on its own page, with its reason).
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _may_arrange(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _may_arrange(request, obj) and super().has_change_permission(request, obj)
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _may_arrange(request, obj) and super().has_delete_permission(request, obj)
+        return False
 
 
 def _may_arrange(request: HttpRequest, enterprise: Enterprise | None) -> bool:
@@ -378,8 +379,8 @@ class LiaisonAssignmentAdmin(BusinessAdmin):
         return allowed and request.user.has_perm(ASSIGN_LIAISON)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and request.user.has_perm(ASSIGN_LIAISON)
+        # Who liaised when stays on record: an assignment is ended, not deleted.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -342,7 +342,7 @@ def plan_complete_step(request, plan_id: Id, payload: PlanCompleteIn):
     "/plans/{int:plan_id}/measures", response={201: MeasureListOut}, summary="增加帮扶措施"
 )
 def measure_create(request, plan_id: Id, payload: MeasureIn):
-    plan = _plan(request, plan_id, "view")
+    plan = _plan(request, plan_id, "change")  # a new measure changes the plan
     ensure_allowed(request.user, "add", PlanMeasure)
     people = _people(request, payload)
     with payload_names(PAYLOAD_FIELDS):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.amounts import model_bound
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.scope import scope_filter, scope_for
 from zoneops.common.services import (
     acting_user,
     record_check_version,
@@ -92,21 +93,42 @@ def _check_credit_code_free(enterprise: Enterprise) -> None:
         )
 
 
-def _check_responsible_department_change(enterprise: Enterprise, by: Any) -> None:
-    """The responsible department keeps the enterprise and arranges its liaison: it is handed
-    over by those who may arrange liaison for the enterprise as it stands (its department's
-    head, a principal leader, an administrator), not by whoever may edit the record."""
+def enterprise_keeping_problem(
+    *, stored: Enterprise, by: Any, park_id: Any, responsible_department_id: Any
+) -> tuple[str, str] | None:
+    """Who keeps an enterprise follows its responsible department and its park: the department
+    is handed over by those who may arrange the enterprise's liaison (its head, a principal
+    leader, an administrator); the park is changed by those who keep the enterprise through its
+    own fields, not by someone who reaches it only through liaison (moving it into a park his
+    department manages would keep him in after the liaison ends). (field, message) or None."""
     user = acting_user(by)
-    if user is None or enterprise.pk is None or enterprise._state.adding:
+    if user is None:
+        return None
+    handed_over = stored.responsible_department_id != responsible_department_id
+    if handed_over and not liaison_may_arrange(user=user, enterprise=stored):
+        return (
+            "responsible_department",
+            _("服务责任部门只能由原责任部门的负责人、主要领导或系统管理员变更。"),
+        )
+    if stored.park_id != park_id:
+        keeps = scope_filter(Enterprise, scope_for(user), write=True, providers=False)
+        if keeps is not None and not Enterprise._base_manager.filter(keeps, pk=stored.pk).exists():
+            return "park", _("所在园区只能由企业的服务责任部门、园区管理部门或全区范围的人员变更。")
+    return None
+
+
+def _check_keeping_change(enterprise: Enterprise, by: Any) -> None:
+    if enterprise.pk is None or enterprise._state.adding:
         return
     stored = Enterprise._base_manager.filter(pk=enterprise.pk).first()
-    if stored is None or stored.responsible_department_id == enterprise.responsible_department_id:
-        return
-    if not liaison_may_arrange(user=user, enterprise=stored):
-        raise PermissionDeniedError(
-            _("服务责任部门只能由原责任部门的负责人、主要领导或系统管理员变更。"),
-            field="responsible_department",
-        )
+    problem = stored and enterprise_keeping_problem(
+        stored=stored,
+        by=by,
+        park_id=enterprise.park_id,
+        responsible_department_id=enterprise.responsible_department_id,
+    )
+    if problem:
+        raise PermissionDeniedError(problem[1], field=problem[0])
 
 
 def enterprise_save(
@@ -115,7 +137,7 @@ def enterprise_save(
     """Save a new or edited enterprise: codes normalised and checked, version, history."""
     enterprise_normalise(enterprise=enterprise)
     _check_credit_code_free(enterprise)
-    _check_responsible_department_change(enterprise, by)
+    _check_keeping_change(enterprise, by)
     return record_save(instance=enterprise, by=by, expected_version=expected_version, reason=reason)
 
 
@@ -495,10 +517,14 @@ def liaison_save(
     stored = liaison_check_arrangement(assignment=assignment, by=by)
     # What is wrong with the assignment itself is said before how late it is entered.
     assignment.full_clean(exclude=["created_by", "updated_by"])
+    # An edit's reason is what it writes into the note now, not what the note already said.
+    reason = assignment.note if stored is None or assignment.note != stored.note else ""
     if stored is None or stored.started_on != assignment.started_on:
-        _check_backdating(by=by, on=assignment.started_on, reason=assignment.note, field="note")
+        _check_backdating(by=by, on=assignment.started_on, reason=reason, field="note")
     if stored is not None and stored.ended_on != assignment.ended_on:
-        _check_backdating(by=by, on=assignment.ended_on, reason=assignment.note, field="note")
+        if assignment.ended_on is None and acting_user(by) and not reason.strip():
+            raise ApplicationError(_("恢复已结束的包联须填写说明。"), field="note")
+        _check_backdating(by=by, on=assignment.ended_on, reason=reason, field="note")
     return record_save(instance=assignment, by=by, expected_version=expected_version)
 
 

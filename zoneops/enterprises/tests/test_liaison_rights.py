@@ -12,13 +12,19 @@ from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.scope import can_see, can_write
 from zoneops.enterprises.enums import LiaisonKind
 from zoneops.enterprises.models import Enterprise, LiaisonAssignment
-from zoneops.enterprises.services import enterprise_update, liaison_assign, liaison_end
+from zoneops.enterprises.services import (
+    enterprise_update,
+    liaison_assign,
+    liaison_end,
+    liaison_save,
+)
 from zoneops.enterprises.tests.factories import (
     make_enterprise,
     make_liaison,
     make_monthly_figures,
 )
 from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.admin_forms import change_form_data
 from zoneops.orgs.tests.factories import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +259,32 @@ def test_the_responsible_department_is_handed_over_only_by_who_may_arrange(peopl
     )
     kept.refresh_from_db()
     assert kept.responsible_department == org["approvals"]
+
+
+def test_the_enterprise_page_adds_liaison_rows_but_leaves_those_on_record_as_they_are(people, kept):
+    assignment = make_liaison(kept, person=people["leader"], started_on=date(2019, 1, 1))
+    url = f"/admin/enterprises/enterprise/{kept.pk}/change/"
+    client = signed_in(people["head"])
+    data = change_form_data(client, url)
+    data["liaisons-0-person"] = str(people["leader2"].pk)
+    data["liaisons-0-DELETE"] = "on"
+
+    client.post(url, data)
+
+    assignment.refresh_from_db()
+    assert assignment.person == people["leader"] and assignment.ended_on is None
+
+
+def test_reopening_an_ended_liaison_needs_its_reason(people, kept):
+    assignment = make_liaison(kept, person=people["leader"], started_on=date(2019, 1, 1))
+    liaison_end(assignment=assignment, on=date(2020, 6, 30), reason="调整", by=None)
+    assignment.refresh_from_db()
+    assignment.ended_on = None
+
+    with pytest.raises(ApplicationError, match="恢复已结束的包联"):
+        liaison_save(assignment=assignment, by=people["head"])
+
+    assignment.note = "误结束，恢复"
+    liaison_save(assignment=assignment, by=people["head"])
+    assignment.refresh_from_db()
+    assert assignment.ended_on is None

@@ -337,12 +337,12 @@ def test_every_step_writes_history_with_a_new_version(enterprise, org):
 # --- the work -----------------------------------------------------------------------------------
 
 
-def test_reroute_keeps_the_clock_and_needs_a_reason(enterprise, org, officer):
+def test_reroute_keeps_the_clock_and_needs_a_reason(enterprise, org, head):
     request = accepted(enterprise, org)
     request_start(request=request, on=date(2026, 3, 3), by=None)
 
     with pytest.raises(ApplicationError) as refused:
-        request_reroute(request=request, to_department=org["investment"], reason=" ", by=officer)
+        request_reroute(request=request, to_department=org["investment"], reason=" ", by=head)
     assert refused.value.field == "reason"
 
     request_reroute(
@@ -350,7 +350,7 @@ def test_reroute_keeps_the_clock_and_needs_a_reason(enterprise, org, officer):
         to_department=org["investment"],
         reason="属招商局职责",
         on=date(2026, 3, 4),
-        by=officer,
+        by=head,
     )
 
     request.refresh_from_db()

@@ -73,13 +73,20 @@ def test_a_user_admin_edits_his_own_phone_but_not_his_roles_in_the_back_office(u
     assert user_admin.role_codes == {"user_admin"} and not user_admin.is_superuser
 
 
-def test_a_user_admin_edits_a_colleagues_roles_but_grants_no_superuser(user_admin, org):
+def test_a_user_admin_gives_a_colleague_no_more_than_he_has(user_admin, org):
     colleague = make_user(RoleCode.STAFF, departments=[org["investment"]])
-    user_set_roles(user=colleague, role_codes=[RoleCode.DEPARTMENT_HEAD], by=user_admin)
-    assert colleague.role_codes == {RoleCode.DEPARTMENT_HEAD.value}
+    with pytest.raises(PermissionDeniedError):
+        user_set_roles(user=colleague, role_codes=[RoleCode.ADMINISTRATOR], by=user_admin)
+    with pytest.raises(PermissionDeniedError):
+        user_update(user=colleague, in_charge_of=[org["approvals"]], by=user_admin)
     with pytest.raises(PermissionDeniedError):
         user_update(user=colleague, is_superuser=True, by=user_admin)
-    assert not User.objects.get(pk=colleague.pk).is_superuser
+    colleague = User.objects.get(pk=colleague.pk)
+    assert colleague.role_codes == {RoleCode.STAFF.value} and not colleague.is_superuser
+    assert not colleague.in_charge_of.exists()
+
+    user_set_roles(user=colleague, role_codes=["user_admin"], by=user_admin)  # what he holds
+    assert User.objects.get(pk=colleague.pk).role_codes == {"user_admin"}
 
 
 def test_a_superusers_account_is_a_superusers_to_change(user_admin, org):

@@ -1,6 +1,7 @@
 """Investment projects, their stage moves and key-project designations."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,7 @@ from zoneops.common.amounts import AmountField
 from zoneops.common.models import BusinessModel
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.projects.enums import KeyLevel, SourceChannel, Stage
 
 
@@ -138,6 +140,14 @@ class Project(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        leader = self.liaison_leader if self.liaison_leader_id else None
+        if leader is not None and not leader.role_codes & LEADER_ROLES:
+            raise ValidationError(
+                {"liaison_leader": _("包联领导须为管委会领导（%(who)s 不是）。") % {"who": leader}}
+            )
 
 
 class StageMove(models.Model):

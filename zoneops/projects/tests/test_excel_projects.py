@@ -52,7 +52,12 @@ def projects(officer, org, industry, park):
             moves=[(Stage.TALKS, date(2019, 3, 1)), (Stage.SIGNED, date(2019, 6, 1))],
             **common,
         ),
-        make_project("石墨烯项目", investment=8000, liaison_leader=officer, **common),
+        make_project(
+            "石墨烯项目",
+            investment=8000,
+            liaison_leader=make_user(RoleCode.LEADER, departments=[org["zone"]]),
+            **common,
+        ),
     ]
 
 
@@ -397,11 +402,13 @@ def test_a_person_named_twice_must_be_told_apart(projects, officer, org):
 
 
 def test_lookups_take_one_query_per_column_whatever_the_rows(officer, org, industry, park):
+    leader = make_user(RoleCode.LEADER, departments=[org["investment"]])
+
     def rows(count: int) -> bytes:
         return write(
             [["项目名称", "总投资（万元）", "产业", "落地园区", "责任部门", "包联领导"]]
             + [
-                [f"项目{i}", i, "新材料", "新材料产业园", "招商局", officer.username]
+                [f"项目{i}", i, "新材料", "新材料产业园", "招商局", leader.username]
                 for i in range(count)
             ]
         )
