@@ -67,7 +67,12 @@ from zoneops.common.excel import (
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
 from zoneops.common.files import delete_on_commit, extension, original_name, random_name
 from zoneops.common.inputs import DateKind, date_error, text_error
-from zoneops.common.scope import scope_filter, scope_for
+from zoneops.common.scope import (
+    scope_filter,
+    scope_for,
+    scope_widening_field,
+    widening_message,
+)
 
 CHOICE, LOOKUP = "choice", "lookup"
 HEADER_SCAN_ROWS = 10  # the header row is looked for among the first rows of each sheet
@@ -1137,6 +1142,27 @@ def _check_day(
     return _memoised(day, cells, numbers, wrong)
 
 
+def _widening_change(
+    register: "Register", record: Existing, row: Row, user: Any
+) -> tuple[Column, str] | None:
+    """A change naming the importer (or his departments) as the record's owner, where he does
+    not keep the record by its own fields: the same rule as an edit (common.scope)."""
+    if user is None:
+        return None
+    columns = {column.name: column for column in register.columns}
+    new_values = {
+        name.removesuffix("_id"): value
+        for name, value in row.changes.items()
+        if name.endswith("_id") and columns.get(name) is not None
+    }
+    field = (
+        scope_widening_field(user, register.model, record.pk, new_values) if new_values else None
+    )
+    if field is None:
+        return None
+    return columns[f"{field}_id"], widening_message(register.model, field)
+
+
 def _blank(cell: Any) -> bool:
     return cell is None or cell == "" or (cell.__class__ is str and not cell.strip())
 
@@ -1357,9 +1383,18 @@ def _match(register: Register, checked: CheckedCells, plan: Plan, *, user: Any, 
         if not row.changes:
             continue
         version = checked.versions[index] if checked.versions is not None else None
+        widening = _widening_change(register, record, row, user)
         if not record.writable:
             plan.error(
                 row.number, first.header, _key_text(key), register.read_only_key_message(key or ())
+            )
+        elif widening is not None:
+            column, message = widening
+            plan.error(
+                row.number,
+                column.header,
+                register.shown(column, row.changes[column.name], plan),
+                message,
             )
         elif not may_update:
             plan.error(

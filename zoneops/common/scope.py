@@ -190,51 +190,63 @@ def check_not_widening_own_scope(user: Any, instance: models.Model) -> None:
     refused unless he already reached the record through its own fields — not only through
     responsibility such as liaison — or his scope is the whole zone. Raises
     PermissionDeniedError naming the field."""
-    from zoneops.common.exceptions import PermissionDeniedError
-
+    if instance.pk is None or instance._state.adding:
+        return
     model = type(instance)
+    new_values = {
+        name: getattr(instance, f"{name}_id")
+        for name in _direct_scope_fields(model)
+        if f"{name}_id" in instance.__dict__
+    }
+    name = scope_widening_field(user, model, instance.pk, new_values)
+    if name is not None:
+        from zoneops.common.exceptions import PermissionDeniedError
+
+        raise PermissionDeniedError(widening_message(model, name), field=name)
+
+
+def scope_widening_field(
+    user: Any, model: type[models.Model], pk: Any, new_values: dict[str, Any]
+) -> str | None:
+    """The first of `new_values` (a scope field's name → the id it is to hold) whose change
+    would widen the user's own scope (see check_not_widening_own_scope), else None."""
     scope = scope_for(user)
-    if scope.everything or not scope.is_staff or instance.pk is None or instance._state.adding:
-        return
-    named = _fields_naming(model, instance, scope)
-    if not named:
-        return
-    stored = model._base_manager.filter(pk=instance.pk)
-    before = stored.values(*[f"{name}_id" for name in named]).first() or {}
-    changed = [
-        name for name in named if before.get(f"{name}_id") != getattr(instance, f"{name}_id")
+    if scope.everything or not scope.is_staff or scope.user_id is None:
+        return None
+    owners = set(scope_fields(model, "owner_fields", write=True))
+    named = [
+        name
+        for name, value in new_values.items()
+        if value is not None
+        and (value == scope.user_id if name in owners else value in scope.department_ids)
     ]
+    if not named:
+        return None
+    stored = model._base_manager.filter(pk=pk)
+    before = stored.values(*[f"{name}_id" for name in named]).first() or {}
+    changed = [name for name in named if before.get(f"{name}_id") != new_values[name]]
     if not changed:
-        return
+        return None
     direct = scope_filter(model, scope, write=True, providers=False)
     if direct is not None and not stored.filter(direct).exists():
-        raise PermissionDeniedError(
-            _("不能把本人或本人所在、分管的部门填为“%(field)s”：这会扩大本人的数据范围。")
-            % {"field": getattr(model._meta.get_field(changed[0]), "verbose_name", changed[0])},
-            field=changed[0],
-        )
+        return changed[0]
+    return None
 
 
-def _fields_naming(
-    model: type[models.Model], instance: models.Model, scope: DataScope
-) -> list[str]:
-    """The record's own scope fields (direct foreign keys) that name the user or his departments."""
-    named = []
-    for name in scope_fields(model, "owner_fields", write=True):
-        if (
-            "__" not in name
-            and _is_fk(model, name)
-            and getattr(instance, f"{name}_id") == scope.user_id
-        ):
-            named.append(name)
-    for name in scope_fields(model, "department_fields", write=True):
-        if (
-            "__" not in name
-            and _is_fk(model, name)
-            and getattr(instance, f"{name}_id") in scope.department_ids
-        ):
-            named.append(name)
-    return named
+def widening_message(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return _("不能把本人或本人所在、分管的部门填为“%(field)s”：这会扩大本人的数据范围。") % {
+        "field": getattr(field, "verbose_name", name)
+    }
+
+
+def _direct_scope_fields(model: type[models.Model]) -> list[str]:
+    """The record's own scope fields that are its foreign keys (an owner, a department)."""
+    names = [
+        *scope_fields(model, "owner_fields", write=True),
+        *scope_fields(model, "department_fields", write=True),
+    ]
+    return [name for name in names if "__" not in name and _is_fk(model, name)]
 
 
 def _is_fk(model: type[models.Model], name: str) -> bool:

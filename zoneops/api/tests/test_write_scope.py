@@ -27,6 +27,7 @@ from zoneops.orgs.models import Role
 from zoneops.orgs.tests.factories import make_department, make_user, signed_in
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Park
+from zoneops.projects.excel import ProjectRegister
 from zoneops.projects.services.scheduling import command_hq_create
 from zoneops.projects.tests.factories import make_project
 
@@ -266,10 +267,10 @@ def test_an_import_leaves_what_one_only_reads_unchanged_and_refuses_to_change_it
     assert enterprise.address == ""
 
 
-def _xlsx(table: list[list]) -> bytes:
+def _xlsx(table: list[list], sheet_name: str = "企业名录") -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("企业名录")
+    sheet = book.add_worksheet(sheet_name)
     for r, row in enumerate(table):
         for c, value in enumerate(row):
             if value not in (None, ""):
@@ -412,3 +413,32 @@ def test_no_token_is_issued_for_someone_who_may_do_more_than_the_issuer(zone):
         api_token_create(user=root, name="接口", by=administrator)
     token, _raw = api_token_create(user=people[RoleCode.STAFF], name="接口", by=administrator)
     assert token.user == people[RoleCode.STAFF]
+
+
+def test_an_import_cannot_make_a_project_reached_through_liaison_ones_own(zone, org):
+    people, records = zone
+    leader = people[RoleCode.LEADER]
+    project = make_project(
+        "倍摩斯三期",
+        investor_enterprise=records["enterprise"],
+        responsible_department=org["approvals"],
+    )
+    liaison_assign(
+        enterprise=records["enterprise"],
+        kind="leader",
+        person=leader,
+        started_on=timezone.localdate(),
+        by=people[RoleCode.ADMINISTRATOR],
+    )
+    table = [
+        ["项目编号", "项目名称", "总投资（万元）", "招商专员"],
+        [project.code, project.name, 10000, leader.username],
+    ]
+
+    plan = import_confirm(register=ProjectRegister(), data=_xlsx(table, "招商项目"), user=leader)
+
+    assert [(error.column, error.message) for error in plan.errors] == [
+        ("招商专员", "不能把本人或本人所在、分管的部门填为“招商专员”：这会扩大本人的数据范围。")
+    ]
+    project.refresh_from_db()
+    assert project.owner is None
