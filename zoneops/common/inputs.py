@@ -26,29 +26,13 @@ from django.utils.translation import gettext as _
 MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column (BigAutoField, a foreign key)
 
 
-def id_in_range(value: int) -> bool:
-    return 1 <= value <= MAX_ID
-
-
-_INTEGER = re.compile(r"[+-]?\d+")
-
-
 def parse_id(text: str) -> int | None:
     """The id a text (a URL's part, a form's value) names, or None when it names none."""
     text = str(text).strip()
     if not text.isascii() or not text.isdigit():
         return None
     number = int(text)
-    return number if id_in_range(number) else None
-
-
-def integer_text_in_range(text: str) -> bool:
-    """False for a text that is an integer no 64-bit column holds (a query string's id); any
-    other text is for its own field to judge."""
-    text = text.strip()
-    if not _INTEGER.fullmatch(text):
-        return True
-    return abs(int(text)) <= MAX_ID
+    return number if 1 <= number <= MAX_ID else None
 
 
 class IdConverter:
