@@ -112,12 +112,10 @@ class MilestoneForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not self.has_error("planned_on") and not self.has_error("actual_on"):
+        if not self.has_error("planned_on"):
             try:
                 milestone_check(
-                    name=cleaned.get("name") or "",
-                    planned_on=cleaned.get("planned_on"),
-                    actual_on=cleaned.get("actual_on"),
+                    name=cleaned.get("name") or "", planned_on=cleaned.get("planned_on")
                 )
             except ApplicationError as error:
                 add_service_error(self, error)
