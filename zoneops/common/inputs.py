@@ -91,6 +91,13 @@ LAST_DAY = date(2100, 12, 31)  # no plan, deadline or report reaches further
 FIRST_YEAR, LAST_YEAR = FIRST_RECORD_DAY.year, LAST_DAY.year  # a year asked for (figures, plans)
 
 
+def year_error(year: int) -> str | None:
+    """Why `year` is no year of the zone's records (a year's figures, plan or statistics)."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return _("年度应在%(first)d至%(last)d之间。") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+
+
 class DateKind(StrEnum):
     ANY = "any"  # a date asked for in a filter or a report: 1900-01-01 to 2100-12-31
     FOUNDED = "founded"  # an enterprise's or a body's founding: 1900-01-01 to today

@@ -22,7 +22,7 @@ from django.utils import timezone
 from zoneops.common.excel import Sheet, write_workbook
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.importing import import_preview
-from zoneops.common.inputs import DateKind, date_error
+from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, DateKind, date_error, year_error
 from zoneops.common.services import record_save
 from zoneops.common.workcalendar import (
     add_working_days,
@@ -263,3 +263,33 @@ def test_working_day_arithmetic_near_the_last_day_refuses_instead_of_overflowing
     with pytest.raises(ApplicationError):
         working_day_warning(last - timedelta(days=3), 10, today=last)
     assert working_day_warning(last - timedelta(days=1), 1, today=last) == "yellow"
+
+
+def test_every_year_asked_for_is_held_to_one_range(org):
+    """A year's plan, figures, summary, board or statistics: FIRST_YEAR to LAST_YEAR, the years
+    of the zone's records (zoneops.common.inputs), with one sentence saying so."""
+    from zoneops.enterprises.admin.requests import StatisticsForm
+    from zoneops.enterprises.services import FigureInput, figure_problems
+    from zoneops.projects.forms import BoardFilterForm, SummaryForm
+    from zoneops.projects.services.scheduling import annual_plan_check
+
+    assert year_error(FIRST_YEAR) is None and year_error(LAST_YEAR) is None
+    for year in (FIRST_YEAR - 1, LAST_YEAR + 1):
+        with pytest.raises(ApplicationError) as refused:
+            annual_plan_check(year=year, planned_investment=100)
+        assert (refused.value.field, refused.value.message) == ("year", year_error(year))
+        figures = FigureInput(enterprise_id=1, year=year, month=None, values={})
+        assert figure_problems(figures) == [("year", year_error(year))]
+
+    user = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    forms = {
+        "year": lambda year: SummaryForm({"year": year}),
+        "key_year": lambda year: BoardFilterForm({"key_year": year}, user=user),
+        "statistics": lambda year: StatisticsForm(
+            {"year": year, "first_month": 1, "last_month": 12, "by": "topic"}
+        ),
+    }
+    for name, form in forms.items():
+        field = "year" if name == "statistics" else name
+        for year, fits in ((FIRST_YEAR, True), (LAST_YEAR, True), (LAST_YEAR + 1, False)):
+            assert (field not in form(year).errors) is fits, (name, year)

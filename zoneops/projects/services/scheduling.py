@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.common.amounts import format_wan, model_bound
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import delete_on_commit, image_check, original_name
+from zoneops.common.inputs import year_error
 from zoneops.common.periods import format_day, format_months
 from zoneops.common.services import (
     record_apply,
@@ -37,7 +38,6 @@ from zoneops.projects.models import (
 )
 
 ZERO = Decimal(0)
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 def _today() -> date:
@@ -175,11 +175,9 @@ def milestone_delete(*, milestone: Milestone, by: Any, expected_version: int | N
 
 
 def annual_plan_check(*, year: int | None, planned_investment: Any) -> Decimal:
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ApplicationError(
-            _("年度应在%(first)d至%(last)d之间。") % {"first": FIRST_YEAR, "last": LAST_YEAR},
-            field="year",
-        )
+    problem = _("请填写年度。") if year is None else year_error(year)
+    if problem:
+        raise ApplicationError(problem, field="year")
     return model_bound(AnnualPlan, "planned_investment").clean(
         planned_investment, field="planned_investment"
     )
