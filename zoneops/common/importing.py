@@ -66,7 +66,7 @@ from zoneops.common.excel import (
 )
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
 from zoneops.common.files import delete_on_commit, extension, original_name, random_name
-from zoneops.common.inputs import DateKind, date_error, text_error
+from zoneops.common.inputs import DateKind, date_error, read_month, text_error
 from zoneops.common.scope import scope_filter, scope_for
 
 CHOICE, LOOKUP = "choice", "lookup"
@@ -82,7 +82,6 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "错"}
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SPACES = re.compile(r"\s+")
 _NUMBER_NOISE = str.maketrans("", "", ",，  \u3000")
@@ -1140,11 +1139,10 @@ def _blank(cell: Any) -> bool:
 
 
 def _month(cell: Any) -> date | None:
-    if isinstance(cell, str):
-        match = _MONTH_TEXT.match(_SPACES.sub("", cell))
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            return date(year, month, 1) if 1 <= month <= 12 else None
+    """A month's cell: its text (`read_month`), or a day in the month; its range is the
+    column's (`_check_day`)."""
+    if isinstance(cell, str) and (month := read_month(cell)):
+        return month
     day = _date(cell)
     return day.replace(day=1) if day else None
 

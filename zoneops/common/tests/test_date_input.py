@@ -22,7 +22,15 @@ from django.utils import timezone
 from zoneops.common.excel import Sheet, write_workbook
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.importing import import_preview
-from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, DateKind, date_error, year_error
+from zoneops.common.inputs import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    DateKind,
+    date_error,
+    parse_month,
+    read_month,
+    year_error,
+)
 from zoneops.common.services import record_save
 from zoneops.common.workcalendar import (
     add_working_days,
@@ -293,3 +301,29 @@ def test_every_year_asked_for_is_held_to_one_range(org):
         field = "year" if name == "statistics" else name
         for year, fits in ((FIRST_YEAR, True), (LAST_YEAR, True), (LAST_YEAR + 1, False)):
             assert (field not in form(year).errors) is fits, (name, year)
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("2019-10", date(2019, 10, 1)),
+        (" 2019/1 ", date(2019, 1, 1)),
+        ("2019年10月", date(2019, 10, 1)),
+        ("2019-10-31", date(2019, 10, 1)),
+        ("2019年10月1日", date(2019, 10, 1)),
+        ("0001-01", date(1, 1, 1)),  # a month, out of every record's range: parse_month says so
+        ("2019-13", None),
+        ("2019-02-30", None),
+        ("0000-01", None),
+        ("201910", None),
+        ("十月", None),
+        ("", None),
+    ],
+)
+def test_a_month_is_read_from_its_text_in_one_place(text, month):
+    assert read_month(text) == month
+    if month is not None and not date_error(month, DateKind.RECORD):
+        assert parse_month(text) == month
+    else:
+        with pytest.raises(ValidationError):
+            parse_month(text)
