@@ -35,12 +35,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-@never_cache
 @require_GET
 def stored_file(request: HttpRequest, model: str, pk: int, field: str) -> HttpResponseBase:
     """An uploaded file, for a signed-in user who may view the record it belongs to; 404 for
     anyone else, as for a record out of his scope. Images are shown, anything else downloaded,
-    under the name the user gave the file; the type is ours, never the browser's guess."""
+    under the name the user gave the file; the type is ours, never the browser's guess. Like
+    every answer under /files/, it is not stored (ZONEOPS_NO_STORE_PATHS)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     try:

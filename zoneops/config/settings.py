@@ -231,8 +231,9 @@ ZONEOPS_CSP = {
 # The back office's Alpine.js (shipped with unfold) evaluates its x-data expressions as code.
 ZONEOPS_CSP_PATHS = {"/admin/": {"script-src": ["'unsafe-eval'"]}}
 # Pages and answers with people's and enterprises' data are never kept by a browser or proxy:
-# the API, the enterprise's pages and the back office (the admin's own views already said so).
-ZONEOPS_NO_STORE_PATHS = ["/api/", "/enterprise/", "/admin/"]
+# the API, the enterprise's pages, the back office (the admin's own views already said so) and
+# the uploaded files.
+ZONEOPS_NO_STORE_PATHS = ["/api/", "/enterprise/", "/admin/", "/files/"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Messages (e.g. a new API token, shown once) stay on the server, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
