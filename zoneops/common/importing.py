@@ -39,7 +39,7 @@ import python_calamine
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import connection, models, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -1604,9 +1604,9 @@ WORKBOOK_EXTENSIONS = ("xlsx", "xlsm")
 PREVIEW_KEPT = timedelta(hours=24)
 
 
-def import_check_upload(*, filename: str, size: int) -> None:
+def _check_upload(*, filename: str, size: int) -> None:
     """An uploaded workbook's name and size, checked before it is read: a file over the limit
-    is refused (413 at the API) without loading it."""
+    (ZONEOPS_IMPORT_MAX_BYTES) is refused (413 at the API) without loading it."""
     problem = text_error(filename)
     if problem:
         raise ApplicationError(_("文件名%(problem)s") % {"problem": problem}, field="file")
@@ -1616,7 +1616,7 @@ def import_check_upload(*, filename: str, size: int) -> None:
             % {"kinds": "、".join(f".{kind}" for kind in WORKBOOK_EXTENSIONS)},
             field="file",
         )
-    limit = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 50 * 2**20)
+    limit = settings.ZONEOPS_IMPORT_MAX_BYTES
     if size > limit:
         raise TooLargeError(
             _("文件过大（%(size)s MB），请分批导入，每个文件不超过 %(limit)s MB。")
@@ -1627,18 +1627,22 @@ def import_check_upload(*, filename: str, size: int) -> None:
         raise ApplicationError(_("文件是空的：请上传填写好的 Excel 文件（.xlsx）。"), field="file")
 
 
-def import_batch_upload(*, register: Register, filename: str, data: bytes, by: Any) -> Any:
+def import_batch_upload(*, register: Register, filename: str, data: bytes | File, by: Any) -> Any:
     """Keep the uploaded workbook with its preview; nothing else is written.
 
-    A file that is not a workbook of the register (its name, its size, its content) is refused
-    and nothing is kept; a workbook whose rows have errors keeps its preview, not the file.
+    Who may import comes first; then a file that is not a workbook of the register (its name,
+    its size, its content) is refused and nothing is kept — an upload (`data` as the File the
+    edge received) over the limit without being read; a workbook whose rows have errors keeps
+    its preview, not the file.
     """
     from zoneops.common.models import ImportBatch
 
     created, updated = register.permissions(by)
     if not (created or updated):
         raise PermissionDeniedError()
-    import_check_upload(filename=filename, size=len(data))
+    _check_upload(filename=filename, size=len(data) if isinstance(data, bytes) else data.size)
+    if not isinstance(data, bytes):
+        data = data.read()
     plan = import_preview(register=register, data=data, user=by)
     if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
         raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")

@@ -133,6 +133,24 @@ def test_an_upload_over_the_limit_is_413_at_the_api_and_a_form_error_in_the_back
     assert not ImportBatch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "size"), [("企业.xlsx", 2048), ("企业.txt", 10), ("企业.xlsx", 0)]
+)
+def test_whoever_may_not_import_is_refused_as_such_whatever_he_sends(org, settings, name, size):
+    """Who may import is asked first (the service): a reader's file over the limit, of the
+    wrong kind or empty was answered 413 or 400 before, as if he could have imported it."""
+    settings.ZONEOPS_IMPORT_MAX_BYTES = 1024
+    reader = Client()
+    reader.force_login(make_user(RoleCode.INSPECTOR, departments=[org["zone"]]))
+
+    response = reader.post(
+        "/api/v1/enterprises/import/enterprises", {"file": SimpleUploadedFile(name, b"x" * size)}
+    )
+
+    assert response.status_code == 403, response.content
+    assert not ImportBatch.objects.exists()
+
+
 def test_an_empty_upload_is_refused_naming_the_file(client):
     response = client.post(
         "/api/v1/enterprises/import/enterprises", {"file": SimpleUploadedFile("企业.xlsx", b"")}
