@@ -126,6 +126,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite, creating the file readable by its owner only (zoneops.common.sqlite).
     DATABASES["default"]["ENGINE"] = "zoneops.common.sqlite"
+    # Tests run in memory, as on Django's own engine: pytest-django knows SQLite only by that
+    # engine's name, and under xdist gave each worker a file test_<path>_gwN instead.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     # Concurrent use of one file: WAL, a busy timeout and IMMEDIATE write transactions.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
