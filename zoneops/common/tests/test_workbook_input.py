@@ -160,6 +160,24 @@ def test_an_empty_upload_is_refused_naming_the_file(client):
     assert not ImportBatch.objects.exists()
 
 
+def test_the_page_that_says_so_links_back_without_a_script(client, settings):
+    """The Content-Security-Policy runs no inline script: the link back is the page the form
+    was sent from when it is one of ours (javascript:history.back() did nothing before), else
+    the start page."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    form = "http://testserver/admin/parks/park/add/?_changelist_filters=kind%3Dpark"
+    big = {"name": "新材料产业园", "description": "简介" * 2_000}
+    for referer, link in (
+        (form, 'href="http://testserver/admin/parks/park/add/?_changelist_filters=kind%3Dpark"'),
+        ("https://elsewhere.example/admin/", 'href="/"'),
+        (None, 'href="/"'),
+    ):
+        extra = {"HTTP_REFERER": referer} if referer else {}
+        page = client.post("/admin/parks/park/add/", big, **extra).content.decode()
+        assert "javascript:" not in page
+        assert link in page, referer
+
+
 def test_a_form_over_the_upload_limit_gets_a_page_that_says_so(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
     response = client.post(
