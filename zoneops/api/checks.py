@@ -43,6 +43,8 @@ def _errors(value: Any, location: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
         pass
     elif isinstance(value, int):
         # No database column holds more than 64 bits; SQLite cannot even bind such a number.
+        # An id is bounded by its type already (`Id`); this is every other integer (a version,
+        # a number of days), which no other layer refuses naming the field.
         problem = None if abs(value) <= MAX_ID else _("数值超出范围。")
     elif isinstance(value, str):
         problem = text_error(value, multiline=True)

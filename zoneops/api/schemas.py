@@ -18,7 +18,7 @@ from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from zoneops.common.amounts import Bound, model_bound
-from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, MAX_ID
+from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, MAX_ID, date_error
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
@@ -42,10 +42,15 @@ class VersionedIn(Schema):
 
 def in_zone(value: datetime) -> datetime:
     """A moment in the zone's time zone (TIME_ZONE): a naive one is read there, one with an
-    offset is converted."""
+    offset is converted. One whose day is no date of any record (`date_error`) is left as sent:
+    converted, 0001-01-01T00:00+14:00 would fall before year 1 (OverflowError). The API's input
+    check (zoneops.api.checks) then refuses it naming the field, with every other field's
+    refusal in the same answer."""
     zone = timezone.get_default_timezone()
     if timezone.is_naive(value):
         return timezone.make_aware(value, zone)
+    if date_error(value.date()):
+        return value
     return value.astimezone(zone)
 
 

@@ -16,8 +16,9 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -30,14 +31,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import ModelForm, add_service_error
-from zoneops.common.inputs import (
-    DateKind,
-    date_bounds,
-    date_error,
-    integer_text_in_range,
-    parse_id,
-    text_error,
-)
+from zoneops.common.inputs import DateKind, date_bounds, date_error, parse_id, text_error
 from zoneops.common.scope import (
     can_see,
     can_write,
@@ -109,7 +103,7 @@ class VersionedForm(ModelForm):
 class InputRulesAdminMixin:
     """Every ModelAdmin of the back office: its forms follow zoneops.common.inputs (see
     zoneops.common.forms), and a list's query — filters as links or typed into the address — that
-    no filter could hold (an id beyond 64 bits, a NUL) shows the list unfiltered with a notice,
+    its field could not hold (a NUL, a date near year 1) shows the list unfiltered with a notice,
     as Django does for a filter it does not know, instead of reaching the database."""
 
     form: type[forms.ModelForm] = ModelForm
@@ -118,17 +112,19 @@ class InputRulesAdminMixin:
         for key, values in request.GET.lists():
             if key == SEARCH_VAR:
                 continue  # a text to look for: `get_search_results` judges it
-            if not all(_query_value_fits(value, key) for value in values):
+            model = self.model  # type: ignore[attr-defined]
+            if not all(_query_value_fits(model, key, value) for value in values):
                 raise IncorrectLookupParameters(key)
         return super().get_changelist_instance(request)  # type: ignore[misc]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         # An add form prefilled from its link's query (?park=3): a value no field holds is left out.
         initial = super().get_changeform_initial_data(request)  # type: ignore[misc]
+        model = self.model  # type: ignore[attr-defined]
         return {
             name: value
             for name, value in initial.items()
-            if all(_query_value_fits(str(part)) for part in _as_list(value))
+            if all(_query_value_fits(model, name, str(part)) for part in _as_list(value))
         }
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
@@ -157,22 +153,44 @@ class InputRulesAdminMixin:
         return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
 
 
-def _query_value_fits(value: str, key: str = "") -> bool:
-    """A value of a list's or a form's query that a filter or a field could hold: no control
-    character, no integer beyond 64 bits (a comma separates the values of an `__in`), no date
-    and no year (`__year`) outside what any record's date can be."""
+def _query_value_fits(model: type[models.Model], key: str, value: str) -> bool:
+    """Whether a value of a list's or a form's query could be held by the field its key names:
+    no text holds a control character; a date field's value (a comma separates those of an
+    `__in`) is no day, nor a year (`__year`), outside what any date can be — near year 1 or
+    9999 a day fails in the database or in its time zone. Any other value is its field's to
+    judge: a text field's is text, and a number no column holds finds nothing
+    (zoneops.common.lookups)."""
     if text_error(value):
         return False
+    field, lookups = _filtered_field(model, key)
+    if not isinstance(field, models.DateField):
+        return True
+    if {"year", "iso_year"} & set(lookups) and value.strip().lstrip("-").isdigit():
+        first, last = date_bounds(DateKind.ANY)
+        return first.year <= int(value) <= last.year
     for part in value.split(","):
-        if not integer_text_in_range(part):
-            return False
         day = _leading_date(part)
         if day is not None and date_error(day, DateKind.ANY):
             return False
-    if key.endswith("year") and value.strip().lstrip("-").isdigit():
-        first, last = date_bounds(DateKind.ANY)
-        return first.year <= int(value) <= last.year
     return True
+
+
+def _filtered_field(model: type[models.Model], key: str) -> tuple[Any, list[str]]:
+    """The field a query's key filters on, through its relations (project__signed_on__gte: the
+    project's signed_on), and the lookups applied to it; (None, ...) for a key that names no
+    field (a page number, a list filter's own parameter)."""
+    parts = key.split(LOOKUP_SEP)
+    field: Any = None
+    meta: Any = model._meta
+    for index, part in enumerate(parts):
+        try:
+            field = meta.get_field(part)
+        except FieldDoesNotExist:
+            return field, parts[index:]
+        if field.related_model is None:
+            return field, parts[index + 1 :]
+        meta = field.related_model._meta
+    return field, []
 
 
 _DATE_PREFIX = re.compile(r"\s*(\d{1,4})-(\d{1,2})-(\d{1,2})")

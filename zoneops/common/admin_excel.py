@@ -38,7 +38,6 @@ from zoneops.common.importing import (
     Register,
     import_batch_confirm,
     import_batch_upload,
-    import_check_upload,
 )
 from zoneops.common.models import ImportBatch
 
@@ -151,12 +150,8 @@ class ImportUploadView(_ImportView, FormView):
     def form_valid(self, form: ImportForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
-            import_check_upload(filename=upload.name, size=upload.size)
             batch = import_batch_upload(
-                register=self.register,
-                filename=upload.name,
-                data=upload.read(),
-                by=self.request.user,
+                register=self.register, filename=upload.name, data=upload, by=self.request.user
             )
         except ApplicationError as error:
             form.add_error("file", error.message)

@@ -39,7 +39,7 @@ import python_calamine
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import connection, models, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -66,7 +66,7 @@ from zoneops.common.excel import (
 )
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
 from zoneops.common.files import delete_on_commit, extension, original_name, random_name
-from zoneops.common.inputs import DateKind, date_error, text_error
+from zoneops.common.inputs import DateKind, date_error, read_month, text_error
 from zoneops.common.scope import (
     scope_filter,
     scope_for,
@@ -87,7 +87,6 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "错"}
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SPACES = re.compile(r"\s+")
 _NUMBER_NOISE = str.maketrans("", "", ",，  \u3000")
@@ -1168,11 +1167,10 @@ def _blank(cell: Any) -> bool:
 
 
 def _month(cell: Any) -> date | None:
-    if isinstance(cell, str):
-        match = _MONTH_TEXT.match(_SPACES.sub("", cell))
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            return date(year, month, 1) if 1 <= month <= 12 else None
+    """A month's cell: its text (`read_month`), or a day in the month; its range is the
+    column's (`_check_day`)."""
+    if isinstance(cell, str) and (month := read_month(cell)):
+        return month
     day = _date(cell)
     return day.replace(day=1) if day else None
 
@@ -1643,9 +1641,9 @@ WORKBOOK_EXTENSIONS = ("xlsx", "xlsm")
 PREVIEW_KEPT = timedelta(hours=24)
 
 
-def import_check_upload(*, filename: str, size: int) -> None:
+def _check_upload(*, filename: str, size: int) -> None:
     """An uploaded workbook's name and size, checked before it is read: a file over the limit
-    is refused (413 at the API) without loading it."""
+    (ZONEOPS_IMPORT_MAX_BYTES) is refused (413 at the API) without loading it."""
     problem = text_error(filename)
     if problem:
         raise ApplicationError(_("文件名%(problem)s") % {"problem": problem}, field="file")
@@ -1655,7 +1653,7 @@ def import_check_upload(*, filename: str, size: int) -> None:
             % {"kinds": "、".join(f".{kind}" for kind in WORKBOOK_EXTENSIONS)},
             field="file",
         )
-    limit = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 50 * 2**20)
+    limit = settings.ZONEOPS_IMPORT_MAX_BYTES
     if size > limit:
         raise TooLargeError(
             _("文件过大（%(size)s MB），请分批导入，每个文件不超过 %(limit)s MB。")
@@ -1666,18 +1664,22 @@ def import_check_upload(*, filename: str, size: int) -> None:
         raise ApplicationError(_("文件是空的：请上传填写好的 Excel 文件（.xlsx）。"), field="file")
 
 
-def import_batch_upload(*, register: Register, filename: str, data: bytes, by: Any) -> Any:
+def import_batch_upload(*, register: Register, filename: str, data: bytes | File, by: Any) -> Any:
     """Keep the uploaded workbook with its preview; nothing else is written.
 
-    A file that is not a workbook of the register (its name, its size, its content) is refused
-    and nothing is kept; a workbook whose rows have errors keeps its preview, not the file.
+    Who may import comes first; then a file that is not a workbook of the register (its name,
+    its size, its content) is refused and nothing is kept — an upload (`data` as the File the
+    edge received) over the limit without being read; a workbook whose rows have errors keeps
+    its preview, not the file.
     """
     from zoneops.common.models import ImportBatch
 
     created, updated = register.permissions(by)
     if not (created or updated):
         raise PermissionDeniedError()
-    import_check_upload(filename=filename, size=len(data))
+    _check_upload(filename=filename, size=len(data) if isinstance(data, bytes) else data.size)
+    if not isinstance(data, bytes):
+        data = data.read()
     plan = import_preview(register=register, data=data, user=by)
     if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
         raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")

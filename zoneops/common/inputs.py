@@ -9,7 +9,8 @@ and the Excel importer (zoneops.common.importing).
   a database cannot store (NUL for PostgreSQL, a lone surrogate for any encoder), and is not made
   only of invisible characters (zero-width spaces, a byte-order mark, ...).
 - A date lies within the range its kind makes plausible (`DateKind`); none lies before Excel's
-  first day, so every stored date exports as a real Excel date.
+  first day, so every stored date exports as a real Excel date. A month is read from its text
+  once (`read_month`, `parse_month`) and held to the same range.
 """
 
 import re
@@ -17,6 +18,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,29 +28,13 @@ from django.utils.translation import gettext as _
 MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column (BigAutoField, a foreign key)
 
 
-def id_in_range(value: int) -> bool:
-    return 1 <= value <= MAX_ID
-
-
-_INTEGER = re.compile(r"[+-]?\d+")
-
-
 def parse_id(text: str) -> int | None:
     """The id a text (a URL's part, a form's value) names, or None when it names none."""
     text = str(text).strip()
     if not text.isascii() or not text.isdigit():
         return None
     number = int(text)
-    return number if id_in_range(number) else None
-
-
-def integer_text_in_range(text: str) -> bool:
-    """False for a text that is an integer no 64-bit column holds (a query string's id); any
-    other text is for its own field to judge."""
-    text = text.strip()
-    if not _INTEGER.fullmatch(text):
-        return True
-    return abs(int(text)) <= MAX_ID
+    return number if 1 <= number <= MAX_ID else None
 
 
 class IdConverter:
@@ -107,6 +93,13 @@ LAST_DAY = date(2100, 12, 31)  # no plan, deadline or report reaches further
 FIRST_YEAR, LAST_YEAR = FIRST_RECORD_DAY.year, LAST_DAY.year  # a year asked for (figures, plans)
 
 
+def year_error(year: int) -> str | None:
+    """Why `year` is no year of the zone's records (a year's figures, plan or statistics)."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return _("年度应在%(first)d至%(last)d之间。") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+
+
 class DateKind(StrEnum):
     ANY = "any"  # a date asked for in a filter or a report: 1900-01-01 to 2100-12-31
     FOUNDED = "founded"  # an enterprise's or a body's founding: 1900-01-01 to today
@@ -133,6 +126,41 @@ def date_error(
             return _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": value}
         return _("日期 %(on)s 晚于 %(last)s，请检查。") % {"on": value, "last": last}
     return None
+
+
+# --- months --------------------------------------------------------------------------------------
+
+_MONTH_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_DAY_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def read_month(text: str) -> date | None:
+    """The first day of the month a text names — 2019-10, 2019/10, 2019年10月, or a day in the
+    month (2019-10-01) — or None when it names none. Its range is for `parse_month` (or the
+    importer's date check) to judge."""
+    text = str(text).strip()
+    if found := _MONTH_TEXT.fullmatch(text):
+        year, month, day = int(found[1]), int(found[2]), 1
+    elif found := _DAY_TEXT.fullmatch(text):
+        year, month, day = (int(part) for part in found.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day).replace(day=1)
+    except ValueError:
+        return None  # month 13, 30 February, year 0
+
+
+def parse_month(text: str, kind: DateKind = DateKind.RECORD) -> date:
+    """The first day of the month `text` names (`read_month`), a month of `kind`'s range (a
+    record's by default: 1990-01 to 2100-12); ValidationError saying why otherwise."""
+    month = read_month(text)
+    if month is None:
+        raise ValidationError(_("月份格式应为 YYYY-MM，如 2019-10。"), code="invalid")
+    problem = date_error(month, kind)
+    if problem:
+        raise ValidationError(problem, code="range")
+    return month
 
 
 # --- a record's fields ---------------------------------------------------------------------------

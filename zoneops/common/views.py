@@ -1,6 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    DisallowedHost,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+)
 from django.db import connection
 from django.http import (
     FileResponse,
@@ -11,6 +16,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -35,12 +41,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-@never_cache
 @require_GET
 def stored_file(request: HttpRequest, model: str, pk: int, field: str) -> HttpResponseBase:
     """An uploaded file, for a signed-in user who may view the record it belongs to; 404 for
     anyone else, as for a record out of his scope. Images are shown, anything else downloaded,
-    under the name the user gave the file; the type is ours, never the browser's guess."""
+    under the name the user gave the file; the type is ours, never the browser's guess. Like
+    every answer under /files/, it is not stored (ZONEOPS_NO_STORE_PATHS)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     try:
@@ -72,4 +78,21 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         status, message = 400, _("请求无法处理，请检查提交的内容后重试。")
     if request.path.startswith("/api/"):
         return JsonResponse({"message": message, "errors": []}, status=status)
-    return render(request, "400.html", {"message": message}, status=status)
+    back = _page_came_from(request)
+    start = "/enterprise/" if request.path.startswith("/enterprise/") else "/"
+    context = {"message": message, "back": back or start, "came_back": bool(back)}
+    return render(request, "400.html", context, status=status)
+
+
+def _page_came_from(request: HttpRequest) -> str:
+    """The page of this site the request was sent from (its Referer), for a link back that needs
+    no script (the Content-Security-Policy runs none inline); "" for any other."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # the request was refused for its Host: trust nothing it says
+        return ""
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={host}, require_https=request.is_secure()
+    )
+    return referer if referer and safe else ""

@@ -126,6 +126,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite, creating the file readable by its owner only (zoneops.common.sqlite).
     DATABASES["default"]["ENGINE"] = "zoneops.common.sqlite"
+    # Tests run in memory, as on Django's own engine: pytest-django knows SQLite only by that
+    # engine's name, and under xdist gave each worker a file test_<path>_gwN instead.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     # Concurrent use of one file: WAL, a busy timeout and IMMEDIATE write transactions.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -231,8 +234,9 @@ ZONEOPS_CSP = {
 # The back office's Alpine.js (shipped with unfold) evaluates its x-data expressions as code.
 ZONEOPS_CSP_PATHS = {"/admin/": {"script-src": ["'unsafe-eval'"]}}
 # Pages and answers with people's and enterprises' data are never kept by a browser or proxy:
-# the API, the enterprise's pages and the back office (the admin's own views already said so).
-ZONEOPS_NO_STORE_PATHS = ["/api/", "/enterprise/", "/admin/"]
+# the API, the enterprise's pages, the back office (the admin's own views already said so) and
+# the uploaded files.
+ZONEOPS_NO_STORE_PATHS = ["/api/", "/enterprise/", "/admin/", "/files/"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Messages (e.g. a new API token, shown once) stay on the server, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.forms import Form
+from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, User
 from zoneops.parks.models import Park
@@ -42,7 +43,9 @@ class StageMoveForm(Form):
 
 
 class SummaryForm(Form):
-    year = forms.IntegerField(label=_("年度"), required=False, min_value=1990, max_value=2100)
+    year = forms.IntegerField(
+        label=_("年度"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     as_of = forms.DateField(
         label=_("截至日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -59,7 +62,9 @@ class BoardFilterForm(Form):
     responsible_department = forms.ModelChoiceField(
         label=_("责任部门"), queryset=None, required=False
     )
-    key_year = forms.IntegerField(label=_("重点项目年度"), required=False, min_value=1990)
+    key_year = forms.IntegerField(
+        label=_("重点项目年度"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     include_terminated = forms.BooleanField(label=_("含已终止"), required=False)
     hide_samples = forms.BooleanField(label=_("隐藏示例数据"), required=False)
 

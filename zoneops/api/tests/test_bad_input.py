@@ -351,6 +351,28 @@ def test_every_date_far_out_of_range_is_refused_naming_it(client, day):
     assert _rows() == rows
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_every_moment_whose_offset_leaves_the_calendar_is_refused_naming_it(client, moment):
+    """Read in the zone's time zone, these would fall before year 1 or after year 9999
+    (OverflowError: a 500 before)."""
+    rows, tried = _rows(), set()
+    for method, path, operation in operations():
+        body = _json_body(operation)
+        moments = {
+            name
+            for name, field in (_fields_of(body) if body else {}).items()
+            if field.get("format") == "date-time"
+        }
+        if moments:
+            payload = {**sample(body), **dict.fromkeys(moments, moment)}
+            response = _send(client, method, _url(path, operation), payload, _query(operation))
+            _refused(response, moments)
+            assert "日期" in response.json()["errors"][0]["message"]
+            tried.add(path)
+    assert {"/api/v1/meetings/", "/api/v1/projects/progress-reports/{report_id}/submit"} <= tried
+    assert _rows() == rows
+
+
 @pytest.mark.parametrize("year", [0, 99999])
 def test_a_year_out_of_range_in_a_query_is_refused_naming_it(client, year):
     tried = 0

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from zoneops.common.tests.processes import run_zoneops, zoneops_env
 
 # Opens the SQLite database (creating it) and writes, so that SQLite's write-ahead log and
@@ -35,3 +37,14 @@ def test_a_fresh_data_folder_and_its_database_are_the_owners_only(tmp_path):
         "zoneops.sqlite3-wal": 0o600,
         "zoneops.sqlite3-shm": 0o600,
     }
+
+
+def test_the_test_database_is_in_memory_in_every_worker(db):
+    """Under xdist pytest-django gives each worker its own test database, in memory for
+    SQLite only when it recognises the engine: ours (zoneops.common.sqlite) made it a file
+    test_<path>_gwN in the working directory."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    assert connection.is_in_memory_db(), connection.settings_dict["NAME"]

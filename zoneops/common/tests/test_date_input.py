@@ -22,7 +22,15 @@ from django.utils import timezone
 from zoneops.common.excel import Sheet, write_workbook
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.importing import import_preview
-from zoneops.common.inputs import DateKind, date_error
+from zoneops.common.inputs import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    DateKind,
+    date_error,
+    parse_month,
+    read_month,
+    year_error,
+)
 from zoneops.common.services import record_save
 from zoneops.common.workcalendar import (
     add_working_days,
@@ -263,3 +271,59 @@ def test_working_day_arithmetic_near_the_last_day_refuses_instead_of_overflowing
     with pytest.raises(ApplicationError):
         working_day_warning(last - timedelta(days=3), 10, today=last)
     assert working_day_warning(last - timedelta(days=1), 1, today=last) == "yellow"
+
+
+def test_every_year_asked_for_is_held_to_one_range(org):
+    """A year's plan, figures, summary, board or statistics: FIRST_YEAR to LAST_YEAR, the years
+    of the zone's records (zoneops.common.inputs), with one sentence saying so."""
+    from zoneops.enterprises.admin.requests import StatisticsForm
+    from zoneops.enterprises.services import FigureInput, figure_problems
+    from zoneops.projects.forms import BoardFilterForm, SummaryForm
+    from zoneops.projects.services.scheduling import annual_plan_check
+
+    assert year_error(FIRST_YEAR) is None and year_error(LAST_YEAR) is None
+    for year in (FIRST_YEAR - 1, LAST_YEAR + 1):
+        with pytest.raises(ApplicationError) as refused:
+            annual_plan_check(year=year, planned_investment=100)
+        assert (refused.value.field, refused.value.message) == ("year", year_error(year))
+        figures = FigureInput(enterprise_id=1, year=year, month=None, values={})
+        assert figure_problems(figures) == [("year", year_error(year))]
+
+    user = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    forms = {
+        "year": lambda year: SummaryForm({"year": year}),
+        "key_year": lambda year: BoardFilterForm({"key_year": year}, user=user),
+        "statistics": lambda year: StatisticsForm(
+            {"year": year, "first_month": 1, "last_month": 12, "by": "topic"}
+        ),
+    }
+    for name, form in forms.items():
+        field = "year" if name == "statistics" else name
+        for year, fits in ((FIRST_YEAR, True), (LAST_YEAR, True), (LAST_YEAR + 1, False)):
+            assert (field not in form(year).errors) is fits, (name, year)
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("2019-10", date(2019, 10, 1)),
+        (" 2019/1 ", date(2019, 1, 1)),
+        ("2019年10月", date(2019, 10, 1)),
+        ("2019-10-31", date(2019, 10, 1)),
+        ("2019年10月1日", date(2019, 10, 1)),
+        ("0001-01", date(1, 1, 1)),  # a month, out of every record's range: parse_month says so
+        ("2019-13", None),
+        ("2019-02-30", None),
+        ("0000-01", None),
+        ("201910", None),
+        ("十月", None),
+        ("", None),
+    ],
+)
+def test_a_month_is_read_from_its_text_in_one_place(text, month):
+    assert read_month(text) == month
+    if month is not None and not date_error(month, DateKind.RECORD):
+        assert parse_month(text) == month
+    else:
+        with pytest.raises(ValidationError):
+            parse_month(text)

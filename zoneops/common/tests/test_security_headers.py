@@ -48,6 +48,21 @@ def test_every_api_answer_is_not_stored_whatever_its_status(staff):
         assert _directives(answer)["script-src"] == ["'self'"]
 
 
+def test_every_answer_under_files_is_not_stored_whatever_its_status(staff):
+    """An uploaded file's answer (200: tests of the photos) and every refusal: a 404 for a
+    record out of sight was stored before (the view's own never_cache did not reach it)."""
+    client = Client()
+    client.force_login(staff)
+    answers = [
+        Client().get("/files/projects.progressphoto/1/image"),  # not signed in: to the login
+        client.get("/files/projects.progressphoto/1/image"),  # no such photo
+        client.get("/files/projects.progressphoto/abc/image"),  # no such address
+    ]
+    assert [a.status_code for a in answers] == [302, 404, 404]
+    for answer in answers:
+        assert _no_store(answer), answer.request["PATH_INFO"]
+
+
 def test_the_enterprise_pages_are_not_stored_and_run_no_foreign_or_inline_script(
     enterprise_client,
 ):

@@ -133,6 +133,24 @@ def test_an_upload_over_the_limit_is_413_at_the_api_and_a_form_error_in_the_back
     assert not ImportBatch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "size"), [("企业.xlsx", 2048), ("企业.txt", 10), ("企业.xlsx", 0)]
+)
+def test_whoever_may_not_import_is_refused_as_such_whatever_he_sends(org, settings, name, size):
+    """Who may import is asked first (the service): a reader's file over the limit, of the
+    wrong kind or empty was answered 413 or 400 before, as if he could have imported it."""
+    settings.ZONEOPS_IMPORT_MAX_BYTES = 1024
+    reader = Client()
+    reader.force_login(make_user(RoleCode.INSPECTOR, departments=[org["zone"]]))
+
+    response = reader.post(
+        "/api/v1/enterprises/import/enterprises", {"file": SimpleUploadedFile(name, b"x" * size)}
+    )
+
+    assert response.status_code == 403, response.content
+    assert not ImportBatch.objects.exists()
+
+
 def test_an_empty_upload_is_refused_naming_the_file(client):
     response = client.post(
         "/api/v1/enterprises/import/enterprises", {"file": SimpleUploadedFile("企业.xlsx", b"")}
@@ -140,6 +158,24 @@ def test_an_empty_upload_is_refused_naming_the_file(client):
     assert response.status_code in (400, 422)
     assert response.json()["errors"][0]["field"] == "file"
     assert not ImportBatch.objects.exists()
+
+
+def test_the_page_that_says_so_links_back_without_a_script(client, settings):
+    """The Content-Security-Policy runs no inline script: the link back is the page the form
+    was sent from when it is one of ours (javascript:history.back() did nothing before), else
+    the start page."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    form = "http://testserver/admin/parks/park/add/?_changelist_filters=kind%3Dpark"
+    big = {"name": "新材料产业园", "description": "简介" * 2_000}
+    for referer, link in (
+        (form, 'href="http://testserver/admin/parks/park/add/?_changelist_filters=kind%3Dpark"'),
+        ("https://elsewhere.example/admin/", 'href="/"'),
+        (None, 'href="/"'),
+    ):
+        extra = {"HTTP_REFERER": referer} if referer else {}
+        page = client.post("/admin/parks/park/add/", big, **extra).content.decode()
+        assert "javascript:" not in page
+        assert link in page, referer
 
 
 def test_a_form_over_the_upload_limit_gets_a_page_that_says_so(client, settings):

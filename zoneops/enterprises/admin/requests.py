@@ -43,6 +43,7 @@ from zoneops.common.admin_base import (
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
+from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.common.periods import format_day, format_period
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, RequestKindLimit
@@ -1010,7 +1011,7 @@ class StatisticsPeriod:
 
 
 class StatisticsForm(Form):
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTHS)
     last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTHS)
     by = forms.ChoiceField(label=_("统计口径"), choices=GROUPINGS)

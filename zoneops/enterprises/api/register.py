@@ -19,7 +19,6 @@ from zoneops.common.excel import xlsx_response
 from zoneops.common.importing import (
     import_batch_confirm,
     import_batch_upload,
-    import_check_upload,
 )
 from zoneops.common.models import ImportBatch
 from zoneops.common.scope import ensure_allowed, scope_for
@@ -520,9 +519,8 @@ def enterprises_export(request):
 )
 def import_upload(request, register_name: str, file: File[UploadedFile]):
     target = register_for(register_name)
-    import_check_upload(filename=file.name or "", size=file.size or 0)
     batch = import_batch_upload(
-        register=target, filename=file.name or "", data=file.read(), by=request.user
+        register=target, filename=file.name or "", data=file, by=request.user
     )
     return Status(201, batch)
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
-from zoneops.common.inputs import DateKind
+from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, DateKind
 from zoneops.common.models import BusinessModel
 from zoneops.common.periods import format_months, format_year
 from zoneops.common.scope import ScopedQuerySet
@@ -143,7 +143,7 @@ class EnterpriseFigure(BusinessModel):
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="figures"
     )
     year = models.PositiveSmallIntegerField(
-        _("年度"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+        _("年度"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
     )
     month = models.PositiveSmallIntegerField(
         _("月份"),

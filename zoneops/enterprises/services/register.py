@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.amounts import model_bound
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.inputs import year_error
 from zoneops.common.scope import scope_filter, scope_for
 from zoneops.common.services import (
     acting_user,
@@ -304,8 +305,8 @@ class FiguresSaved:
 def figure_problems(row: FigureInput) -> list[tuple[str, str]]:
     """(field, reason) for each rule a period's figures break; empty when they are fine."""
     problems: list[tuple[str, str]] = []
-    if not 1990 <= row.year <= 2100:
-        problems.append(("year", _("年度应在1990至2100之间")))
+    if problem := year_error(row.year):
+        problems.append(("year", problem))
     if row.month is not None and not 1 <= row.month <= 12:
         problems.append(("month", _("月份应为1至12，全年数据不填月份")))
     unknown = set(row.values) - set(METRICS)

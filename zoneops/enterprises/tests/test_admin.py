@@ -211,8 +211,7 @@ def test_ending_a_liaison_in_the_back_office_keeps_the_row(head, leader, org):
     assert assignment.ended_on == date(2020, 6, 30)
 
 
-def test_import_in_the_back_office_previews_then_writes_on_confirm(head, settings):
-    settings.ZONEOPS_IMPORT_MAX_BYTES = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)
+def test_import_in_the_back_office_previews_then_writes_on_confirm(head):
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet()

@@ -238,8 +238,7 @@ def _workbook(headers, *rows) -> bytes:
     return buffer.getvalue()
 
 
-def test_import_through_the_api_previews_then_confirms(officer, settings):
-    settings.ZONEOPS_IMPORT_MAX_BYTES = getattr(settings, "ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)
+def test_import_through_the_api_previews_then_confirms(officer):
     client = client_for(officer)
     data = _workbook(("统一社会信用代码", "企业名称"), (valid_credit_code(), "泰通机械设备"))
     upload = io.BytesIO(data)

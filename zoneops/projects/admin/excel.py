@@ -5,12 +5,14 @@ the 导出 and 导入 buttons of zoneops.common.admin_excel; the rules are in th
 zoneops.projects.excel.
 """
 
-from datetime import date, datetime
+from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
 from zoneops.common.admin_excel import ExcelAdminMixin
+from zoneops.common.inputs import parse_month
 from zoneops.projects.excel import progress_report_register, project_register
 
 
@@ -31,7 +33,8 @@ class ProgressReportExcelMixin(ExcelAdminMixin):
 
 
 def _month(value: str | None) -> date | None:
+    """The list's 月份 filter; none, or no month of a report, is this month."""
     try:
-        return datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007  a calendar month
-    except ValueError:
+        return parse_month(value or "")
+    except ValidationError:
         return None

@@ -5,11 +5,12 @@ The admin only wires: forms show a service's refusal on the field it names, save
 call the services in `zoneops.projects.services.scheduling`, pages read the selectors.
 """
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -27,6 +28,7 @@ from zoneops.common.amounts import format_wan, format_yi
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import image_check
 from zoneops.common.forms import Form, ModelForm, add_service_error
+from zoneops.common.inputs import parse_month
 from zoneops.projects.admin.excel import ProgressReportExcelMixin
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressPhoto, ProgressReport
 from zoneops.projects.selectors.scheduling import (
@@ -89,15 +91,17 @@ class MonthInput(forms.DateInput):
 
 
 class MonthField(forms.DateField):
-    """A month typed as YYYY-MM (the browser's month picker); the month's first day."""
+    """A month typed as YYYY-MM (the browser's month picker); the month's first day, read and
+    held to a record's range by `parse_month`."""
 
     widget = MonthInput
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
-    default_error_messages = {"invalid": _("月份格式应为 YYYY-MM，如 2019-10。")}
 
     def to_python(self, value: Any) -> date | None:
-        day = super().to_python(value)
-        return day.replace(day=1) if day else None
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value.replace(day=1)
+        return parse_month(str(value))
 
 
 # --- Milestones ---------------------------------------------------------------------------------
@@ -112,12 +116,10 @@ class MilestoneForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not self.has_error("planned_on") and not self.has_error("actual_on"):
+        if not self.has_error("planned_on"):
             try:
                 milestone_check(
-                    name=cleaned.get("name") or "",
-                    planned_on=cleaned.get("planned_on"),
-                    actual_on=cleaned.get("actual_on"),
+                    name=cleaned.get("name") or "", planned_on=cleaned.get("planned_on")
                 )
             except ApplicationError as error:
                 add_service_error(self, error)
@@ -352,9 +354,10 @@ class MonthFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         try:
-            month = datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007  a calendar month
-        except ValueError:
-            return queryset.none()
+            month = parse_month(value)
+        except ValidationError as error:
+            # No month of a report: the list shows itself unfiltered, saying so (ERROR_FLAG).
+            raise IncorrectLookupParameters(value) from error
         return queryset.filter(month=month)
 
 

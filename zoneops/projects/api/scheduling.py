@@ -1,10 +1,11 @@
 """REST API of key-project scheduling: milestones, annual plans, monthly reports (月度调度), the
 lights (红黄绿灯), the key projects not yet reported, and command HQs."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,7 +25,7 @@ from zoneops.api.schemas import (
     model_number_out,
 )
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.inputs import DateKind, date_error
+from zoneops.common.inputs import parse_month
 from zoneops.common.scope import ensure_allowed
 from zoneops.orgs.models import Department, User
 from zoneops.projects.api.router import router
@@ -54,20 +55,15 @@ from zoneops.projects.services.scheduling import (
 )
 
 
-def parse_month(text: str | None, *, field: str = "month") -> date | None:
-    """ "2019-10" (or a date in the month) → 2019-10-01; anything else is refused on the field."""
+def _month(text: str | None, *, field: str = "month") -> date | None:
+    """The month a caller sent ("2019-10" → 2019-10-01, `parse_month`), None when he sent none;
+    anything else is refused on the field."""
     if not text:
         return None
-    for pattern in ("%Y-%m", "%Y-%m-%d"):
-        try:
-            month = datetime.strptime(text, pattern).date().replace(day=1)  # noqa: DTZ007
-        except ValueError:
-            continue
-        problem = date_error(month, DateKind.RECORD)
-        if problem:
-            raise ApplicationError(problem, field=field)
-        return month
-    raise ApplicationError(_("月份格式应为 YYYY-MM，如 2019-10。"), field=field)
+    try:
+        return parse_month(text)
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], field=field) from error
 
 
 def _visible_project(request: Any, project_id: Id, *, field: str = "project_id") -> Project:
@@ -341,7 +337,7 @@ def progress_reports(request, filters: Query[ProgressReportFilter]):
     ensure_allowed(request.user, "view", ProgressReport)
     return progress_reports_list(
         user=request.user,
-        month=parse_month(filters.month),
+        month=_month(filters.month),
         project_id=filters.project_id,
         status=filters.status,
     )
@@ -354,7 +350,7 @@ def progress_reports(request, filters: Query[ProgressReportFilter]):
 )
 def progress_report_add(request, payload: ProgressReportStartIn):
     ensure_allowed(request.user, "add", ProgressReport)
-    month = parse_month(payload.month)
+    month = _month(payload.month)
     if month is None:
         raise ApplicationError(_("请填写月份（YYYY-MM）。"), field="month")
     report = progress_report_start(
@@ -384,7 +380,7 @@ class MissingOut(Schema):
 @paginate(Pagination)
 def progress_reports_missing(request, month: str | None = None):
     ensure_allowed(request.user, "view", ProgressReport)
-    return key_projects_not_reported(month=parse_month(month), user=request.user)
+    return key_projects_not_reported(month=_month(month), user=request.user)
 
 
 def _report(request: Any, report_id: Id, action: str) -> ProgressReport:

@@ -40,6 +40,7 @@ class Milestone(BusinessModel):
     scope_department_fields = ("responsible_department", "project__responsible_department")
     scope_owner_fields = ("created_by", "project__owner", "project__liaison_leader")
     scope_enterprise_field = "project__investor_enterprise"
+    date_kinds = {"actual_on": DateKind.PAST}  # a node is reached today or earlier
 
     class Meta:
         verbose_name = _("项目节点")

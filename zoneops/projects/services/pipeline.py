@@ -84,18 +84,15 @@ def project_create(
 
 
 def check_move_date(*, on: date, backdate_reason: str, after: date | None) -> None:
-    today = _today()
-    if on > today:
-        raise ApplicationError(
-            _("发生日期 %(on)s 晚于今天，不能登记尚未发生的阶段变更。") % {"on": on}, field="on"
-        )
+    """A move happened on a day that has come (`check_happened`), not before the previous
+    move; a day before today is a backdated entry and says why."""
     check_happened(on, field="on")
     if after is not None and on < after:
         raise ApplicationError(
             _("发生日期 %(on)s 早于上一次阶段变更（%(after)s）。") % {"on": on, "after": after},
             field="on",
         )
-    if on < today and not backdate_reason.strip():
+    if on < _today() and not backdate_reason.strip():
         raise ApplicationError(
             _("补登 %(on)s 发生的阶段变更须填写补登原因。") % {"on": on}, field="backdate_reason"
         )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.common.amounts import format_wan, model_bound
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import delete_on_commit, image_check, original_name
+from zoneops.common.inputs import year_error
 from zoneops.common.periods import format_day, format_months
 from zoneops.common.services import (
     record_apply,
@@ -37,7 +38,6 @@ from zoneops.projects.models import (
 )
 
 ZERO = Decimal(0)
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 def _today() -> date:
@@ -83,18 +83,13 @@ MILESTONE_FIELDS = frozenset(
 )
 
 
-def milestone_check(*, name: str, planned_on: date | None, actual_on: date | None) -> None:
-    """The rules of a milestone's fields; forms call this too, to show the error on the field."""
+def milestone_check(*, name: str, planned_on: date | None) -> None:
+    """The rules of a milestone's fields; forms call this too, to show the error on the field.
+    A completion is not in the future: the record's own date rule (`Milestone.date_kinds`)."""
     if not (name or "").strip():
         raise ApplicationError(_("请填写节点名称。"), field="name")
     if planned_on is None:
         raise ApplicationError(_("请填写计划完成日期。"), field="planned_on")
-    if actual_on is not None and actual_on > _today():
-        raise ApplicationError(
-            _("实际完成日期%(on)s晚于今天，不能登记尚未完成的节点。")
-            % {"on": format_day(actual_on)},
-            field="actual_on",
-        )
 
 
 @transaction.atomic
@@ -111,7 +106,7 @@ def milestone_create(
     note: str = "",
 ) -> Milestone:
     """Add a node to a project's milestone plan; without an order it goes last."""
-    milestone_check(name=name, planned_on=planned_on, actual_on=actual_on)
+    milestone_check(name=name, planned_on=planned_on)
     if order is None:
         last = Milestone.objects.filter(project=project).aggregate(last=Max("order"))["last"]
         order = (last or 0) + 1
@@ -140,9 +135,7 @@ def milestone_update(
         )
     record_apply(instance=milestone, changes=changes)
     milestone.name = (milestone.name or "").strip()
-    milestone_check(
-        name=milestone.name, planned_on=milestone.planned_on, actual_on=milestone.actual_on
-    )
+    milestone_check(name=milestone.name, planned_on=milestone.planned_on)
     return record_save(
         instance=milestone, by=by, expected_version=expected_version, reason=_("修改节点")
     )
@@ -164,7 +157,7 @@ def milestone_complete(
             field="actual_on",
             code="done",
         )
-    milestone_check(name=milestone.name, planned_on=milestone.planned_on, actual_on=actual_on)
+    milestone_check(name=milestone.name, planned_on=milestone.planned_on)
     milestone.actual_on = actual_on
     return record_save(
         instance=milestone,
@@ -182,11 +175,9 @@ def milestone_delete(*, milestone: Milestone, by: Any, expected_version: int | N
 
 
 def annual_plan_check(*, year: int | None, planned_investment: Any) -> Decimal:
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ApplicationError(
-            _("年度应在%(first)d至%(last)d之间。") % {"first": FIRST_YEAR, "last": LAST_YEAR},
-            field="year",
-        )
+    problem = _("请填写年度。") if year is None else year_error(year)
+    if problem:
+        raise ApplicationError(problem, field="year")
     return model_bound(AnnualPlan, "planned_investment").clean(
         planned_investment, field="planned_investment"
     )
@@ -607,11 +598,6 @@ def _check_hq(*, hq: CommandHQ) -> None:
         raise ApplicationError(_("请填写指挥部名称。"), field="name")
     if hq.commander_id is None:
         raise ApplicationError(_("请指定指挥长。"), field="commander")
-    if hq.established_on is not None and hq.established_on > _today():
-        raise ApplicationError(
-            _("成立日期%(on)s晚于今天。") % {"on": format_day(hq.established_on)},
-            field="established_on",
-        )
     duplicate = CommandHQ.objects.filter(name=hq.name).exclude(pk=hq.pk)
     if duplicate.exists():
         raise ApplicationError(

@@ -193,3 +193,19 @@ def test_monthly_reports_go_out_by_the_lists_month_and_come_back_in(client, offi
 
     assert "已导入月度调度：新增 1 条，更新 0 条。" in done.content.decode()
     assert ProgressReport.objects.get(project=project).invested_month == Decimal(1200)
+
+
+@pytest.mark.parametrize("month", ["0001-01", "2019-13"])
+def test_monthly_reports_for_no_month_of_a_report_go_out_for_this_month(client, month):
+    """The list's 月份 read as every edge reads a month (common.inputs.parse_month): year 1
+    exported a file for 1年1月 before."""
+    from urllib.parse import quote
+
+    from django.utils import timezone
+
+    from zoneops.projects.excel import progress_report_register
+
+    exported = client.get(f"/admin/projects/progressreport/excel-export/?month={month}")
+
+    title = progress_report_register.export_title(timezone.localdate())
+    assert quote(title) in exported["Content-Disposition"]

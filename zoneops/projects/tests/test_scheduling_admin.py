@@ -450,3 +450,25 @@ def test_a_site_photo_is_attached_to_the_report(client, project, officer):
     photo = ProgressReport.objects.get().photos.get()
     assert photo.caption == "厂房基础"
     assert photo.image.name.startswith("progress/")
+
+
+def test_the_reports_month_filter_reads_a_month_as_every_edge_does(client, project, officer):
+    """One reading of a month (common.inputs.parse_month): 2019年10月 as well as 2019-10; a
+    month no report can have (0001-01) or no month at all shows the list unfiltered, saying so
+    (0001-01 filtered silently before)."""
+    october = _sent(project, date(2019, 10, 1), 1000, officer)
+    _sent(project, date(2019, 11, 1), 1000, officer)
+    url = "/admin/projects/progressreport/"
+    for value in ("2019-10", "2019年10月"):
+        response = client.get(url, {"month": value})
+        assert [row.pk for row in response.context["cl"].result_list] == [october.pk]
+    for value in ("0001-01", "2019-13", "十月"):
+        response = client.get(url, {"month": value})
+        assert response.status_code == 302, value
+        assert response["Location"].endswith("?e=1")
+
+
+def test_a_month_field_refuses_a_month_no_record_can_have(client):
+    response = client.get("/admin/projects/progressreport/schedule/", {"month": "1950-01"})
+    assert response.status_code == 200
+    assert "month" in response.context["form"].errors

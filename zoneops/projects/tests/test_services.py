@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.inputs import DateKind, date_error
 from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -112,6 +113,7 @@ def test_dates_in_the_future_or_before_the_last_move_are_refused():
     with pytest.raises(ApplicationError) as future:
         project_move_stage(project=project, to_stage=Stage.SIGNED, on=tomorrow, by=None)
     assert future.value.field == "on"
+    assert future.value.message == date_error(tomorrow, DateKind.PAST)  # the one date rule
     with pytest.raises(ApplicationError) as earlier:
         project_move_stage(
             project=project,
