@@ -1,7 +1,7 @@
 """Data scope: the one mechanism that decides which records a user may see.
 
-A user's scope (`DataScope`) is worked out once per request by
-`zoneops.orgs.selectors.user_data_scope` from his roles (all / own department and below /
+A user's scope (`DataScope`) is worked out once per request by the builder the organisation
+app registers (`orgs.selectors.user_data_scope`) from his roles (all / own department and below /
 own department / own records / chosen departments), the departments he is in charge of (分管)
 and, through registered providers, what he liaises with (包联).
 
@@ -61,15 +61,25 @@ def register_scope_provider(provider: ScopeProvider, *, lasting: bool = False) -
     return provider
 
 
+# How a user's scope is worked out from his roles and departments: the organisation app's to
+# say (it registers `orgs.selectors.user_data_scope` when it is ready); nothing here knows it.
+_scope_builder: Callable[..., DataScope] | None = None
+
+
+def register_scope_builder(builder: Callable[..., DataScope]) -> None:
+    global _scope_builder
+    _scope_builder = builder
+
+
 def scope_for(user: Any) -> DataScope:
     """The user's data scope, computed once and kept on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     cached = getattr(user, "_zoneops_scope", None)
     if cached is None:
-        from zoneops.orgs.selectors import user_data_scope
-
-        cached = user_data_scope(user=user)
+        if _scope_builder is None:
+            raise RuntimeError("No scope builder registered (is zoneops.orgs installed?)")
+        cached = _scope_builder(user=user)
         user._zoneops_scope = cached
     return cached
 

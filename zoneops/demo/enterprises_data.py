@@ -22,13 +22,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 
 from zoneops.demo.data import HYUNDAI_PLANT, ZSHK_PARK
 from zoneops.demo.pipeline import AUTO_PARK, CJK_PARK, MATERIALS_PARK, PIPE_PARK, TSINGHUA_PARK
+from zoneops.demo.results import DemoResult
 from zoneops.enterprises.enums import LiaisonKind, LiaisonLevel
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
 from zoneops.enterprises.services import (
@@ -44,9 +45,6 @@ from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Department, User
 from zoneops.orgs.services import user_create, user_set_password
 from zoneops.parks.models import Park
-
-if TYPE_CHECKING:
-    from zoneops.demo.loader import DemoResult
 
 REGION = "130971"  # 沧州经济开发区's administrative division code
 SAMPLE_SUFFIX = "（示例）"
@@ -440,7 +438,7 @@ def inspected() -> tuple[tuple[str, str], ...]:
 
 
 @transaction.atomic
-def load_enterprise_register(*, result: "DemoResult") -> dict[str, Enterprise]:
+def load_enterprise_register(*, result: DemoResult) -> dict[str, Enterprise]:
     """Create whatever of the register, its figures, the inspectors and the liaisons is
     missing. Needs the organisation, parks, industries and demo accounts loaded first."""
     enterprises = _load_enterprises(result=result)

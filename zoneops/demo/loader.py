@@ -7,8 +7,6 @@ a user edited since. The one exception is the demo accounts' password: it is set
 password given, so the password that `zoneops demo` prints always works.
 """
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TextIO
@@ -23,6 +21,7 @@ from zoneops.demo.enterprises_data import load_enterprise_register
 from zoneops.demo.meetings import load_meetings
 from zoneops.demo.problems import load_problems
 from zoneops.demo.requests import load_enterprise_service
+from zoneops.demo.results import DemoAccount, DemoResult
 from zoneops.demo.scheduling import load_scheduling
 from zoneops.enterprises.models import Enterprise
 from zoneops.industry.models import IndustryCategory
@@ -31,25 +30,6 @@ from zoneops.orgs.services import department_create, user_create, user_set_passw
 from zoneops.parks.models import Park
 from zoneops.projects.models import Project
 from zoneops.projects.services import project_create, project_move_stage
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    display_name: str
-    role: str  # the role's name as stored (an administrator may have renamed it)
-    department: str  # primary department, or the enterprise for an enterprise user
-
-
-@dataclass
-class DemoResult:
-    password: str
-    accounts: list[DemoAccount] = field(default_factory=list)
-    created: Counter[str] = field(default_factory=Counter)  # area → records created
-
-    @property
-    def created_total(self) -> int:
-        return sum(self.created.values())
 
 
 @transaction.atomic

@@ -15,9 +15,10 @@ is left as it is, steps and all, whatever a user has done to it since.
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zoneops.common.enums import BlockerKind, BlockerTopic
+from zoneops.demo.results import DemoResult
 from zoneops.orgs.models import Department, User
 from zoneops.projects.models import Problem, Project
 from zoneops.projects.services.problems import (
@@ -28,9 +29,6 @@ from zoneops.projects.services.problems import (
     problem_reroute,
     problem_resolve,
 )
-
-if TYPE_CHECKING:
-    from zoneops.demo.loader import DemoResult
 
 AS_OF = date(2020, 6, 30)
 
@@ -296,7 +294,7 @@ PROBLEMS: tuple[ProblemSpec, ...] = (
 )
 
 
-def load_problems(*, result: "DemoResult") -> dict[tuple[str, str], Problem]:
+def load_problems(*, result: DemoResult) -> dict[tuple[str, str], Problem]:
     """Create the problems that are missing, each through the services with its steps.
 
     Returns every demo problem by (project code, title). Needs the organisation, the accounts

@@ -46,7 +46,7 @@ user has done to it since.
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 
@@ -60,6 +60,7 @@ from zoneops.demo.enterprises_data import (
     SPECIALIZED,
     TECH_SME,
 )
+from zoneops.demo.results import DemoResult
 from zoneops.enterprises.enums import (
     DEFAULT_REQUEST_LIMITS,
     LiaisonLevel,
@@ -91,9 +92,6 @@ from zoneops.enterprises.services.requests import (
 )
 from zoneops.orgs.models import Department, User
 from zoneops.projects.models import Project
-
-if TYPE_CHECKING:
-    from zoneops.demo.loader import DemoResult
 
 AS_OF = date(2020, 6, 30)
 SAMPLE = SAMPLE_SUFFIX  # "（示例）"
@@ -1507,7 +1505,7 @@ class _Context:
 
 
 @transaction.atomic
-def load_enterprise_service(*, result: "DemoResult") -> dict[tuple[str, str], EnterpriseRequest]:
+def load_enterprise_service(*, result: DemoResult) -> dict[tuple[str, str], EnterpriseRequest]:
     """Create whatever of the requests, the blocker and the plan is missing.
 
     Needs the organisation, the demo accounts and the enterprise register; links the Hyundai

@@ -18,12 +18,13 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from zoneops.demo import pipeline
+from zoneops.demo.results import DemoResult
 from zoneops.orgs.models import Department, User
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressReport, Project
 from zoneops.projects.services.scheduling import (
@@ -34,9 +35,6 @@ from zoneops.projects.services.scheduling import (
     progress_report_start,
     progress_report_submit,
 )
-
-if TYPE_CHECKING:  # the loader imports this module
-    from zoneops.demo.loader import DemoResult
 
 OFFICER = "xmb_staff"  # 项目办的项目专员 keeps the plans and collects the monthly reports
 HQ_CLERK = "admin"  # 党政办 records the command HQs the committee sets up
@@ -426,7 +424,7 @@ def report_texts(spec: KeySchedule, month: date) -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def load_scheduling(*, result: "DemoResult") -> None:
+def load_scheduling(*, result: DemoResult) -> None:
     """Create whatever of the key projects' scheduling and the command HQs is missing."""
     codes = {spec.code for spec in SCHEDULES} | {c for hq in HQS for c in hq.projects}
     projects = {p.code: p for p in Project.objects.filter(code__in=codes)}
@@ -444,7 +442,7 @@ def load_scheduling(*, result: "DemoResult") -> None:
     _load_hqs(projects, users, result)
 
 
-def _load_plans(spec: KeySchedule, project: Project, by: Any, result: "DemoResult") -> None:
+def _load_plans(spec: KeySchedule, project: Project, by: Any, result: DemoResult) -> None:
     have = set(AnnualPlan.objects.filter(project=project).values_list("year", flat=True))
     for year, amount in spec.plans:
         if year in have:
@@ -469,7 +467,7 @@ def _load_milestones(
     project: Project,
     by: Any,
     departments: dict[str, Department],
-    result: "DemoResult",
+    result: DemoResult,
 ) -> None:
     have = set(Milestone.objects.filter(project=project).values_list("name", flat=True))
     own = pipeline.BY_CODE[spec.code].department or "xmb"
@@ -490,7 +488,7 @@ def _load_milestones(
         result.created["milestones"] += 1
 
 
-def _load_reports(spec: KeySchedule, project: Project, by: Any, result: "DemoResult") -> None:
+def _load_reports(spec: KeySchedule, project: Project, by: Any, result: DemoResult) -> None:
     have = set(ProgressReport.objects.filter(project=project).values_list("month", flat=True))
     amounts = monthly_amounts(spec, completed_on=project.completed_on)
     for index, month in enumerate(_months(spec.first_month, spec.last_month)):
@@ -528,7 +526,7 @@ def _submitted_at(month: date) -> datetime:
     return datetime.combine(day, time(16, 30), tzinfo=ZONE)
 
 
-def _load_hqs(projects: dict[str, Project], users: dict[str, User], result: "DemoResult") -> None:
+def _load_hqs(projects: dict[str, Project], users: dict[str, User], result: DemoResult) -> None:
     have = set(
         CommandHQ.objects.filter(name__in=[hq.name for hq in HQS]).values_list("name", flat=True)
     )

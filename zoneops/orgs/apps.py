@@ -10,7 +10,12 @@ class OrgsConfig(AppConfig):
     nav_group = "system"
 
     def ready(self) -> None:
+        from zoneops.common.scope import register_scope_builder
+        from zoneops.orgs.selectors import user_data_scope
         from zoneops.orgs.services import roles_sync
+
+        # A user's data scope comes from his roles, departments and 分管 (common.scope asks).
+        register_scope_builder(user_data_scope)
 
         # Like Django's own permissions: the standard roles exist after every migrate.
         def _sync_roles(sender, **kwargs):

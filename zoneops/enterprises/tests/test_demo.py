@@ -13,7 +13,8 @@ from stdnum.cn import uscc
 
 from zoneops.demo.data import HYUNDAI_PLANT
 from zoneops.demo.enterprises_data import INSPECTORS, SAMPLE_SUFFIX, load_enterprise_register
-from zoneops.demo.loader import DemoResult, load_demo_zone
+from zoneops.demo.loader import load_demo_zone
+from zoneops.demo.results import DemoResult
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
 from zoneops.enterprises.selectors import (
     COVERAGE_DISTRICT,

@@ -13,7 +13,8 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from zoneops.demo import pipeline
-from zoneops.demo.loader import DemoResult, load_demo_zone
+from zoneops.demo.loader import load_demo_zone
+from zoneops.demo.results import DemoResult
 from zoneops.demo.scheduling import HQS, SCHEDULES, load_scheduling
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressReport, Project
 from zoneops.projects.selectors.scheduling import (

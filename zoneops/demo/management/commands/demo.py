@@ -18,7 +18,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from zoneops.common.management.commands.serve import serve_wsgi
 from zoneops.config.env import private_dir, private_file
-from zoneops.demo.loader import DemoResult, load_demo_zone
+from zoneops.demo.loader import load_demo_zone
+from zoneops.demo.results import DemoResult
 
 PASSWORD_ENV = "ZONEOPS_DEMO_PASSWORD"  # noqa: S105  the variable's name, not a password
 PASSWORD_FILE = "demo_password"  # noqa: S105  a file name in the data folder
