@@ -4,9 +4,10 @@ Every amount field declares the largest value a zone would recognise for it
 (`AmountField(..., maximum=...)`, e.g. a project's total investment up to 1000亿元). That one
 declaration is the field's `Bound`: the model validator, the back-office form, the API schema
 (which publishes it) and the Excel importer all check against it, and their refusals name the
-field and the bound in the same sentence (“总投资”不能超过 10000000 万元。). A bound never
-needs more than 15 significant digits: SQLite keeps a decimal as a double, which holds 15
-digits exactly; a 16-digit amount would come back altered, or break every read of its row.
+field and the bound in the same sentence (“总投资”不能超过 10,000,000 万元（1000亿元）…).
+A bound never needs more than 15 significant digits: SQLite keeps a decimal as a double,
+which holds 15 digits exactly; a 16-digit amount would come back altered, or break every read
+of its row.
 
 Sums of many amounts are exact too (`AmountSum`): SQLite adds doubles, which loses cents once a
 total reaches 12 or so digits; the sum is taken in integer fen there instead.
@@ -23,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,13 @@ WAN_PER_YI = Decimal(10000)
 STORED_DIGITS = 15  # the significant digits SQLite keeps of a decimal (a double holds 15)
 
 _NAME_AND_UNIT = re.compile(r"^(.*?)\s*[（(]\s*([^（()）]+?)\s*[)）]$")
+
+
+def _grouped(value: Decimal | int) -> str:
+    """10000000 → "10,000,000" (digits grouped as in a report; decimals kept)."""
+    whole, _dot, fraction = _plain(value).partition(".")
+    grouped = f"{int(whole):,}"
+    return f"{grouped}.{fraction}" if fraction else grouped
 
 
 def _plain(value: Decimal | int) -> str:
@@ -76,10 +85,24 @@ class Bound:
     # Sentences -----------------------------------------------------------------------------
 
     def too_big(self) -> str:
-        values = {"field": self.label, "maximum": _plain(self.maximum), "unit": self.unit}
+        values = {"field": self.label, "maximum": _grouped(self.maximum), "unit": self.unit}
+        if self.in_wan and self.maximum >= WAN_PER_YI:
+            # The usual slip is an amount typed in 元: say the bound as reports write it.
+            return _(
+                "“%(field)s”不能超过 %(maximum)s 万元（%(yi)s）：请检查是否多填了位数，"
+                "或误按“元”而不是“万元”填写。"
+            ) % {**values, "yi": format_yi(self.maximum)}
         if self.unit:
             return _("“%(field)s”不能超过 %(maximum)s %(unit)s。") % values
         return _("“%(field)s”不能超过 %(maximum)s。") % values
+
+    @property
+    def in_wan(self) -> bool:
+        """Whether the field is an amount in 万元 (its Chinese name says so)."""
+        with translation.override("zh-hans"):
+            return _NAME_AND_UNIT.match(str(self.name)) is not None and str(self.name).endswith(
+                "万元）"
+            )
 
     def too_small(self) -> str:
         values = {"field": self.label, "minimum": _plain(self.minimum), "unit": self.unit}

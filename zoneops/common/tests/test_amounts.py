@@ -21,6 +21,10 @@ ZONEOPS_AMOUNTS = [
 ]
 
 
+# What a refusal of an amount in 万元 adds after the bound (common.amounts).
+WAN_HINT = "：请检查是否多填了位数，或误按“元”而不是“万元”填写。"
+
+
 def test_there_are_amount_fields_to_check():
     assert len(ZONEOPS_AMOUNTS) >= 15
 
@@ -44,15 +48,21 @@ def test_a_bound_names_the_field_without_its_unit_and_the_bound_with_it():
     with translation.override("zh-hans"):
         bound = model_bound(Project, "total_investment")
         assert bound.label == "总投资"
-        assert bound.problem(Decimal("10000000.01")) == "“总投资”不能超过 10000000 万元。"
+        assert (
+            bound.problem(Decimal("10000000.01"))
+            == f"“总投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
+        )
         assert bound.problem(Decimal("10000000.00")) is None
         assert bound.problem(Decimal("-0.01")) == "“总投资”不能为负数。"
         assert bound.problem(Decimal("1.001")) == "“总投资”最多保留 2 位小数。"
         assert bound.problem(Decimal("NaN")) == "“总投资”应为数字。"
-        assert bound.problem(Decimal("1E+26")) == "“总投资”不能超过 10000000 万元。"
+        assert (
+            bound.problem(Decimal("1E+26"))
+            == f"“总投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
+        )
         assert bound.problem("abc") == "“总投资”应为数字。"
         people = model_bound(EnterpriseFigure, "employees")
-        assert people.problem(1_000_001) == "“从业人员”不能超过 1000000 人。"
+        assert people.problem(1_000_001) == "“从业人员”不能超过 1,000,000 人。"
         assert people.problem(Decimal("1.5")) == "“从业人员”应为整数。"
 
 
@@ -71,7 +81,9 @@ def test_the_model_refuses_an_amount_above_its_bound_naming_it(db):
     project = Project(name="大项目", code="XM1", total_investment=Decimal("99999999999999.99"))
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         project.full_clean()
-    assert refused.value.message_dict["total_investment"] == ["“总投资”不能超过 10000000 万元。"]
+    assert refused.value.message_dict["total_investment"] == [
+        f"“总投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
+    ]
 
 
 def test_an_exact_amount_is_kept_in_its_stored_form():
@@ -94,7 +106,7 @@ def test_the_form_field_refuses_with_the_bound_and_tells_the_browser_the_range()
     assert field.widget.attrs["step"] == "0.01"
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         field.clean("99999999999999.99")
-    assert refused.value.messages == ["“总投资”不能超过 10000000 万元。"]
+    assert refused.value.messages == [f"“总投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"]
     assert field.clean("10000000") == Decimal("10000000")
 
 

@@ -157,7 +157,7 @@ def test_dates_are_read_as_excel_dates_or_as_chinese_users_write_them(cell, expe
         ("12.345", None, "“12.345”最多保留 2 位小数。"),
         (-3, None, "“-3”不能为负数。"),
         ("NaN", None, "“NaN”不是有效的数字。"),
-        ("1e20", None, "“占地面积”不能超过 9999999999.99 亩。"),
+        ("1e20", None, "“占地面积”不能超过 9,999,999,999.99 亩。"),
         ("一百", None, "“一百”不是有效的数字。"),
     ],
 )

@@ -30,6 +30,10 @@ LARGEST = {
 }
 
 
+# What a refusal of an amount in 万元 adds after the bound (common.amounts).
+WAN_HINT = "：请检查是否多填了位数，或误按“元”而不是“万元”填写。"
+
+
 @pytest.fixture
 def admin_user(org):
     return make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
@@ -83,11 +87,23 @@ def test_the_largest_figures_read_back_exactly_in_the_list_the_export_and_the_ap
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("revenue", "100000000.01", "“营业收入”不能超过 100000000 万元。"),
-        ("tax", "99999999999999.99", "“税收”不能超过 10000000 万元。"),
-        ("exports", 1e26, "“出口交货值”不能超过 100000000 万元。"),
-        ("employees", 3_000_000_000, "“从业人员”不能超过 1000000 人。"),
-        ("employees", 10**30, "“从业人员”不能超过 1000000 人。"),
+        (
+            "revenue",
+            "100000000.01",
+            f"“营业收入”不能超过 100,000,000 万元（10000亿元）{WAN_HINT}",
+        ),
+        (
+            "tax",
+            "99999999999999.99",
+            f"“税收”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}",
+        ),
+        (
+            "exports",
+            1e26,
+            f"“出口交货值”不能超过 100,000,000 万元（10000亿元）{WAN_HINT}",
+        ),
+        ("employees", 3_000_000_000, "“从业人员”不能超过 1,000,000 人。"),
+        ("employees", 10**30, "“从业人员”不能超过 1,000,000 人。"),
         ("employees", 1.5, "应为整数"),
         ("revenue", "NaN", "应为数字"),
         ("revenue", "-Infinity", "应为数字"),
@@ -116,7 +132,10 @@ def test_registered_capital_beyond_its_bound_is_refused_by_the_api(client):
         content_type=JSON,
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["message"] == "“注册资本”不能超过 10000000 万元。"
+    assert (
+        response.json()["errors"][0]["message"]
+        == f"“注册资本”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
+    )
     assert not Enterprise.objects.exists()
 
 
@@ -131,10 +150,18 @@ def test_the_importer_refuses_figures_beyond_their_bound_and_writes_nothing(admi
     plan = import_confirm(register=FigureRegister(), data=data, user=admin_user)
 
     assert {(e.row, e.column, e.message) for e in plan.errors} == {
-        (2, "营业收入（万元）", "“营业收入”不能超过 100000000 万元。"),
-        (2, "从业人员（人）", "“从业人员”不能超过 1000000 人。"),
-        (3, "营业收入（万元）", "“营业收入”不能超过 100000000 万元。"),
-        (3, "从业人员（人）", "“从业人员”不能超过 1000000 人。"),
+        (
+            2,
+            "营业收入（万元）",
+            f"“营业收入”不能超过 100,000,000 万元（10000亿元）{WAN_HINT}",
+        ),
+        (2, "从业人员（人）", "“从业人员”不能超过 1,000,000 人。"),
+        (
+            3,
+            "营业收入（万元）",
+            f"“营业收入”不能超过 100,000,000 万元（10000亿元）{WAN_HINT}",
+        ),
+        (3, "从业人员（人）", "“从业人员”不能超过 1,000,000 人。"),
     }
     assert not EnterpriseFigure.objects.exists()
 
@@ -146,7 +173,10 @@ def test_the_importer_refuses_a_registered_capital_beyond_its_bound(admin_user):
     )
     plan = import_preview(register=EnterpriseRegister(), data=data, user=admin_user)
     assert [(e.column, e.message) for e in plan.errors] == [
-        ("注册资本（万元）", "“注册资本”不能超过 10000000 万元。")
+        (
+            "注册资本（万元）",
+            f"“注册资本”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}",
+        )
     ]
 
 

@@ -27,8 +27,10 @@ from zoneops.projects.tests.factories import make_project
 from zoneops.projects.tests.test_excel_projects import read, write
 
 JSON = "application/json"
+# What a refusal of an amount in 万元 adds after the bound (common.amounts).
+WAN_HINT = "：请检查是否多填了位数，或误按“元”而不是“万元”填写。"
 STARTED = [(Stage.SIGNED, date(2018, 1, 8)), (Stage.STARTED, date(2018, 3, 1))]
-TOO_BIG = "“总投资”不能超过 10000000 万元。"
+TOO_BIG = f"“总投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
 # What a client may send for an amount too large to store: above the bound, the 16 digits that
 # SQLite gave back altered (or could not read at all), and what a fuzzer sends.
 BEYOND = ["10000000.01", "99999999999999.99", "12345678901234.56", 1e26, 1.2529992268297637e308]
@@ -148,7 +150,10 @@ def test_a_change_beyond_the_bound_is_refused_and_the_project_reads_on(client, l
 
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "fixed_asset_investment", "message": "“固定资产投资”不能超过 10000000 万元。"}
+        {
+            "field": "fixed_asset_investment",
+            "message": f"“固定资产投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}",
+        }
     ]
     assert client.get(f"/api/v1/projects/{largest.pk}").status_code == 200
     largest.refresh_from_db()
@@ -165,7 +170,10 @@ def test_plans_and_reports_refuse_a_huge_amount_instead_of_failing(
         content_type=JSON,
     )
     assert plan.status_code == 422, plan.content
-    assert plan.json()["errors"][0]["message"] == "“年度计划投资”不能超过 10000000 万元。"
+    assert (
+        plan.json()["errors"][0]["message"]
+        == f"“年度计划投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
+    )
 
     report = ProgressReport.objects.get(project=largest)
     saved = client.patch(
@@ -174,7 +182,10 @@ def test_plans_and_reports_refuse_a_huge_amount_instead_of_failing(
         content_type=JSON,
     )
     assert saved.status_code == 422, saved.content
-    assert saved.json()["errors"][0]["message"] == "“本月完成投资”不能超过 1000000 万元。"
+    assert (
+        saved.json()["errors"][0]["message"]
+        == f"“本月完成投资”不能超过 1,000,000 万元（100亿元）{WAN_HINT}"
+    )
 
     started = client.post(
         "/api/v1/projects/progress-reports",
@@ -182,7 +193,10 @@ def test_plans_and_reports_refuse_a_huge_amount_instead_of_failing(
         content_type=JSON,
     )
     assert started.status_code == 422, started.content
-    assert started.json()["errors"][0]["message"] == "“期初开工累计”不能超过 10000000 万元。"
+    assert (
+        started.json()["errors"][0]["message"]
+        == f"“期初开工累计”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
+    )
     assert AnnualPlan.objects.count() == 1 and ProgressReport.objects.count() == 1
 
 
@@ -232,7 +246,8 @@ def test_a_month_that_would_carry_the_cumulative_beyond_its_bound_is_refused(lar
         )
     assert refused.value.field == "invested_month"
     assert refused.value.message == (
-        "2019年11月的累计数将超出上限：“开工累计完成投资”不能超过 10000000 万元。"
+        "2019年11月的累计数将超出上限："
+        f"“开工累计完成投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
     )
 
     # Correcting October upwards would carry November beyond it: refused, nothing changes.
@@ -260,7 +275,7 @@ def test_the_back_office_forms_refuse_beyond_the_bound_naming_the_field(client, 
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "“年度计划投资”不能超过 10000000 万元。" in page
+    assert f"“年度计划投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}" in page
     assert 'max="10000000"' in client.get("/admin/projects/annualplan/add/").content.decode()
 
     department = largest.responsible_department
@@ -269,7 +284,9 @@ def test_the_back_office_forms_refuse_beyond_the_bound_naming_the_field(client, 
         "/admin/projects/progressreport/add/",
         {"project": other.pk, "month": "2019-10", "opening_total": "10000000.01"},
     )
-    assert "“期初开工累计”不能超过 10000000 万元。" in response.content.decode()
+    assert (
+        f"“期初开工累计”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}" in response.content.decode()
+    )
     assert AnnualPlan.objects.count() == 1 and ProgressReport.objects.count() == 1
 
 
@@ -283,7 +300,10 @@ def test_the_importer_refuses_an_amount_beyond_its_bound_naming_the_field(larges
 
     assert {(e.column, e.message) for e in plan.errors} == {
         ("总投资（万元）", TOO_BIG),
-        ("预计年产值（万元）", "“预计年产值”不能超过 10000000 万元。"),
+        (
+            "预计年产值（万元）",
+            f"“预计年产值”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}",
+        ),
     }
 
     report = progress_report_register
@@ -293,8 +313,14 @@ def test_the_importer_refuses_an_amount_beyond_its_bound_naming_the_field(larges
     ]
     plan = import_preview(register=report, data=write(rows, sheet="月度调度"), user=officer)
     assert {(e.column, e.message) for e in plan.errors} == {
-        ("本月完成投资（万元）", "“本月完成投资”不能超过 1000000 万元。"),
-        ("期初开工累计（万元）", "“期初开工累计”不能超过 10000000 万元。"),
+        (
+            "本月完成投资（万元）",
+            f"“本月完成投资”不能超过 1,000,000 万元（100亿元）{WAN_HINT}",
+        ),
+        (
+            "期初开工累计（万元）",
+            f"“期初开工累计”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}",
+        ),
     }
 
 
@@ -319,6 +345,9 @@ def test_the_report_page_refuses_a_month_that_would_pass_the_cumulative_bound(
     )
 
     assert response.status_code == 200
-    assert "“开工累计完成投资”不能超过 10000000 万元。" in response.content.decode()
+    assert (
+        f"“开工累计完成投资”不能超过 10,000,000 万元（1000亿元）{WAN_HINT}"
+        in response.content.decode()
+    )
     november.refresh_from_db()
     assert november.invested_month == 0 and november.version == 1
