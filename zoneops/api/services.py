@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from zoneops.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token, new_raw_token
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
-from zoneops.common.scope import scope_for
+from zoneops.common.scope import may_act_as
+from zoneops.common.services import acting_user
 
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -28,17 +29,12 @@ def api_token_check_holder(*, user: Any, by: Any = None) -> None:
         raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
     if not user.is_staff:
         raise ApplicationError(_("只有管委会工作人员可以持有接口令牌。"), field="user")
-    issuer = by if getattr(by, "pk", None) else None
-    if issuer is None or issuer.pk == user.pk or issuer.is_superuser:
-        return
+    issuer = acting_user(by)
     # A token acts as its holder: nobody issues one that does more than he may himself.
-    if user.is_superuser or not user.get_all_permissions() <= issuer.get_all_permissions():
+    if issuer is not None and issuer.pk != user.pk and not may_act_as(issuer, user):
         raise PermissionDeniedError(
-            _("不能为权限多于本人的用户签发接口令牌（令牌以其持有人的身份操作）。"), field="user"
-        )
-    if scope_for(user).everything and not scope_for(issuer).everything:
-        raise PermissionDeniedError(
-            _("不能为数据范围为全区的用户签发接口令牌（令牌以其持有人的身份操作）。"), field="user"
+            _("不能为权限或数据范围大于本人的用户签发接口令牌（令牌以持有人的身份操作）。"),
+            field="user",
         )
 
 

@@ -183,10 +183,7 @@ class ImportPreviewView(_ImportView, TemplateView):
             summary=summary,
             counts=counts,
             more_errors=max(0, counts.get("errors", 0) - len(summary.get("errors", []))),
-            can_confirm=self.batch.status == ImportBatch.Status.PREVIEWED
-            and bool(self.batch.file)
-            and not counts.get("errors")
-            and (counts.get("new") or counts.get("updated")),
+            can_confirm=self.batch.can_confirm,
             **kwargs,
         )
 

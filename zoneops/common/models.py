@@ -245,3 +245,21 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def expired(self) -> bool:
+        """A clean preview left unconfirmed whose file was removed (importing.PREVIEW_KEPT)."""
+        counts = (self.summary or {}).get("counts", {})
+        return self.status == self.Status.PREVIEWED and not self.file and not counts.get("errors")
+
+    @property
+    def can_confirm(self) -> bool:
+        """Whether confirming would import something: previewed without errors, its file kept,
+        and rows to add or update."""
+        counts = (self.summary or {}).get("counts", {})
+        return (
+            self.status == self.Status.PREVIEWED
+            and bool(self.file)
+            and not counts.get("errors")
+            and bool(counts.get("new") or counts.get("updated"))
+        )

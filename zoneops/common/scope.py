@@ -18,7 +18,7 @@ where a model declares them (else the reading ones), or its parent's writers
 (`scope_write_parent`) — and by a user whose scope is the whole zone.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -64,6 +64,26 @@ def register_scope_provider(provider: ScopeProvider, *, lasting: bool = False) -
 # How a user's scope is worked out from his roles and departments: the organisation app's to
 # say (it registers `orgs.selectors.user_data_scope` when it is ready); nothing here knows it.
 _scope_builder: Callable[..., DataScope] | None = None
+
+
+def scope_covers(outer: DataScope, inner: DataScope) -> bool:
+    """Whether everything `inner` reaches by department or zone-wide, `outer` reaches too
+    (nobody gives, or acts through, more than he has)."""
+    if outer.everything:
+        return True
+    return not inner.everything and inner.department_ids <= outer.department_ids
+
+
+def may_act_as(actor: Any, other: Any) -> bool:
+    """Whether `actor` may do all that `other` may: his permissions and data scope hold
+    `other`'s (a token for `other`, say, acts as `other`). A superuser may; nobody acts as one."""
+    if actor.is_superuser:
+        return True
+    if other.is_superuser:
+        return False
+    return other.get_all_permissions() <= actor.get_all_permissions() and scope_covers(
+        scope_for(actor), scope_for(other)
+    )
 
 
 def register_scope_builder(builder: Callable[..., DataScope]) -> None:
@@ -235,12 +255,21 @@ def scope_widening_field(
     stored = model._base_manager.filter(pk=pk)
     before = stored.values(*[f"{name}_id" for name in named]).first() or {}
     changed = [name for name in named if before.get(f"{name}_id") != new_values[name]]
-    if not changed:
+    if not changed or kept_by_own_fields(user, model, [pk]):
         return None
-    direct = scope_filter(model, scope, write=True, providers=False)
-    if direct is not None and not stored.filter(direct).exists():
-        return changed[0]
-    return None
+    return changed[0]
+
+
+def kept_by_own_fields(user: Any, model: type[models.Model], pks: Iterable[Any]) -> set[Any]:
+    """Which of these records the user keeps by their own fields (their owner, their
+    department) or a lasting reach, or by a zone-wide scope — not only through a
+    responsibility such as liaison that is given and ended. One query."""
+    wanted = set(pks)
+    condition = scope_filter(model, scope_for(user), write=True, providers=False)
+    if condition is None or not wanted:
+        return wanted
+    kept = model._base_manager.filter(condition, pk__in=wanted).values_list("pk", flat=True)
+    return set(kept)
 
 
 def widening_message(model: type[models.Model], name: str) -> str:

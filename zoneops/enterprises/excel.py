@@ -6,6 +6,7 @@ columns. An import shows a preview with every error by row and column and writes
 it is confirmed; the writes go through `zoneops.enterprises.services`.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,17 +30,17 @@ from zoneops.common.importing import (
     Register,
     scope_flags,
 )
-from zoneops.common.scope import writable_queryset
 from zoneops.enterprises.enums import METRICS
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure
 from zoneops.enterprises.services import (
+    FIGURES_NOT_YOURS,
     EnterpriseRow,
     FigureInput,
     enterprise_figures_save,
-    enterprise_keeping_problem,
     enterprises_import,
     enterprises_import_problems,
     figure_problems,
+    figures_unwritable,
 )
 from zoneops.enterprises.validators import normalise_credit_code
 
@@ -54,12 +55,20 @@ def _normal_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _report_problems(plan: Plan, register: Register, rows: list, problems: list) -> None:
-    for index, field_name, message in problems:
-        row = rows[index]
-        column = register.column_for(field_name)
+    columns = {name: register.column_for(name) for _index, name, _message in problems}
+    named: dict[str, set[int]] = defaultdict(set)  # coded values, shown by their labels
+    for index, name, _message in problems:
+        column = columns[name]
+        value = rows[index].values.get(column.name) if column else None
+        if column is not None and column.lookup is not None and isinstance(value, int):
+            named[name].add(value)
+    labels = {name: columns[name].lookup.labels(pks) for name, pks in named.items()}  # type: ignore[union-attr]
+    for index, name, message in problems:
+        row, column = rows[index], columns[name]
+        value = row.values.get(column.name) if column else None
+        shown = labels.get(name, {}).get(value) if isinstance(value, int) else None
         header = column.header if column else ""
-        value = column.label(row.values.get(column.name)) if column else ""
-        plan.error(row.number, header, value, message)
+        plan.error(row.number, header, shown or (column.label(value) if column else ""), message)
 
 
 class EnterpriseRegister(Register):
@@ -131,31 +140,10 @@ class EnterpriseRegister(Register):
         problems = enterprises_import_problems(
             rows=[
                 EnterpriseRow(row.values, row.existing.pk if row.existing else None) for row in rows
-            ]
+            ],
+            by=user,
         )
         _report_problems(plan, self, rows, problems)
-        # Moving an enterprise to another park follows the same rule as on its page.
-        moved = [row for row in rows if row.existing is not None and "park" in row.changes]
-        stored = Enterprise._base_manager.in_bulk(
-            [row.existing.pk for row in moved if row.existing]
-        )
-        column = self.column_for("park")
-        for row in moved:
-            assert row.existing is not None and column is not None
-            enterprise = stored[row.existing.pk]
-            problem = enterprise_keeping_problem(
-                stored=enterprise,
-                by=user,
-                park_id=row.changes["park"],
-                responsible_department_id=enterprise.responsible_department_id,
-            )
-            if problem:
-                plan.error(
-                    row.number,
-                    column.header,
-                    self.shown(column, row.changes["park"], plan),
-                    problem[1],
-                )
 
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
         rows = [EnterpriseRow(dict(row.values)) for row in plan.new_rows]
@@ -316,13 +304,8 @@ class FigureRegister(Register):
 
     def check(self, plan: Plan, *, user: Any) -> None:
         enterprises = self._enterprises(plan)
-        writable = set(enterprises.values())
-        if user is not None:
-            writable = set(
-                writable_queryset(Enterprise.objects.filter(pk__in=writable), user).values_list(
-                    "pk", flat=True
-                )
-            )
+        # The service's rule (figures_save refuses the whole file), said row by row here.
+        unwritable = figures_unwritable(enterprise_ids=enterprises.values(), by=user)
         code_column = self.column(CREDIT_CODE)
         for row in plan.rows:
             if not row.key:
@@ -336,13 +319,8 @@ class FigureRegister(Register):
                     _("企业名录中没有统一社会信用代码为“%(code)s”的企业，请先登记该企业。")
                     % {"code": row.key[0]},
                 )
-            elif row.existing is None and enterprise_id not in writable:
-                plan.error(
-                    row.number,
-                    code_column.header,
-                    row.key[0],
-                    _("您不能登记该企业的经济数据：它不在您可修改的企业范围内。"),
-                )
+            elif row.existing is None and enterprise_id in unwritable:
+                plan.error(row.number, code_column.header, row.key[0], str(FIGURES_NOT_YOURS))
         for row, figure in self._inputs(plan, enterprises):
             for field_name, message in figure_problems(figure):
                 column = self.column_for(field_name)

@@ -37,7 +37,7 @@ from zoneops.orgs.services import (
     USER_EDITABLE_FIELDS,
     role_create,
     role_update,
-    user_check_grant,
+    user_check_departments,
     user_check_roles,
     user_create,
     user_may_change_scope_of,
@@ -265,9 +265,7 @@ class UserAdmin(
                     for row in formset.forms
                     if row.cleaned_data.get("department") and not row.cleaned_data.get("DELETE")
                 ]
-                user_check_grant(
-                    user=form.instance, by=request.user, fields={"departments": departments}
-                )
+                user_check_departments(user=form.instance, by=request.user, departments=departments)
             self.save_formset(request, form, formset, change=change)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):

@@ -254,6 +254,14 @@ def user_check_grant(*, user: User, by: Any, fields: dict[str, Any]) -> None:
             )
 
 
+def user_check_departments(*, user: User, by: Any, departments: Sequence[Department]) -> None:
+    """The rules for giving a user these departments: not his own account, nothing beyond the
+    giver's scope (the back office's membership rows ask it too)."""
+    given = {"departments": list(departments)}
+    user_check_scope_change(user=user, by=by, changed=user_scope_changes(user=user, fields=given))
+    user_check_grant(user=user, by=by, fields=given)
+
+
 def user_may_change_scope_of(*, user: User, by: Any) -> bool:
     """Whether `by` may change what decides `user`'s scope (the back office's form asks)."""
     try:
@@ -441,10 +449,7 @@ def _m2m_history_paused(instance: models.Model) -> Iterator[None]:
 @transaction.atomic
 def user_set_departments(*, user: User, departments: Sequence[Department], by: Any = None) -> User:
     """The first department is the primary one. Each membership change leaves a history row."""
-    user_check_scope_change(
-        user=user, by=by, changed=user_scope_changes(user=user, fields={"departments": departments})
-    )
-    user_check_grant(user=user, by=by, fields={"departments": departments})
+    user_check_departments(user=user, by=by, departments=departments)
     wanted = list(dict.fromkeys(departments))
     wanted_ids = [department.pk for department in wanted]
     current = {m.department_id: m for m in Membership.objects.filter(user=user)}

@@ -5,8 +5,9 @@ from ninja.pagination import paginate
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn, model_number, model_number_out
 from zoneops.common.scope import ensure_allowed
-from zoneops.common.services import record_apply, record_save
+from zoneops.common.services import record_apply
 from zoneops.parks.models import Park
+from zoneops.parks.services import park_save
 
 router = Router(tags=["parks"])
 
@@ -48,4 +49,4 @@ def park_update(request, park_id: Id, payload: ParkUpdateIn):
     park = get_object_or_404(Park.objects.visible_to(request.user), pk=park_id)
     ensure_allowed(request.user, "change", Park, park)
     record_apply(instance=park, changes=payload.dict(exclude_unset=True, exclude={"version"}))
-    return record_save(instance=park, by=request.user, expected_version=payload.version)
+    return park_save(park=park, by=request.user, expected_version=payload.version)

@@ -282,6 +282,17 @@ def _xlsx(table: list[list], sheet_name: str = "企业名录") -> bytes:
 # --- what a reviewer found after the first slice ------------------------------------------------
 
 
+def liaising(leader, enterprise, people) -> None:
+    """From today the leader liaises with the enterprise (assigned by the administrator)."""
+    liaison_assign(
+        enterprise=enterprise,
+        kind="leader",
+        person=leader,
+        started_on=timezone.localdate(),
+        by=people[RoleCode.ADMINISTRATOR],
+    )
+
+
 def test_liaison_does_not_let_one_move_the_enterprise_into_ones_own_park(zone, org):
     people, records = zone
     enterprise = records["enterprise"]
@@ -292,13 +303,7 @@ def test_liaison_does_not_let_one_move_the_enterprise_into_ones_own_park(zone, o
     )
     own_park.managing_department = leader.departments.get()
     record_save(instance=own_park, by=None)
-    liaison_assign(
-        enterprise=enterprise,
-        kind="leader",
-        person=leader,
-        started_on=timezone.localdate(),
-        by=people[RoleCode.ADMINISTRATOR],
-    )
+    liaising(leader, enterprise, people)
     assert can_write(leader, enterprise)  # he keeps its record up to date while he liaises
 
     refused = signed_in(leader).patch(
@@ -308,8 +313,21 @@ def test_liaison_does_not_let_one_move_the_enterprise_into_ones_own_park(zone, o
     )
 
     assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "park"
+    register = EnterpriseRegister()
+    table = (
+        CalamineWorkbook.from_filelike(
+            io.BytesIO(register.export(Enterprise.objects.filter(pk=enterprise.pk), user=leader))
+        )
+        .get_sheet_by_name("企业名录")
+        .to_python()
+    )
+    table[1][table[0].index("所在园区")] = own_park.name
+    imported = import_confirm(register=register, data=_xlsx(table), user=leader)
+    assert [(error.column, error.value) for error in imported.errors] == [
+        ("所在园区", own_park.name)
+    ]
     enterprise.refresh_from_db()
-    assert enterprise.park == records["park"] or enterprise.park is None
+    assert enterprise.park is None
 
 
 def test_who_registered_a_park_does_not_keep_it(zone, org):
@@ -367,13 +385,7 @@ def test_a_project_reached_through_liaison_cannot_be_made_ones_own(zone, org):
         investor_enterprise=records["enterprise"],
         responsible_department=org["approvals"],
     )
-    liaison_assign(
-        enterprise=records["enterprise"],
-        kind="leader",
-        person=leader,
-        started_on=timezone.localdate(),
-        by=people[RoleCode.ADMINISTRATOR],
-    )
+    liaising(leader, records["enterprise"], people)
     assert can_write(leader, project)
 
     refused = signed_in(leader).patch(
@@ -423,13 +435,7 @@ def test_an_import_cannot_make_a_project_reached_through_liaison_ones_own(zone, 
         investor_enterprise=records["enterprise"],
         responsible_department=org["approvals"],
     )
-    liaison_assign(
-        enterprise=records["enterprise"],
-        kind="leader",
-        person=leader,
-        started_on=timezone.localdate(),
-        by=people[RoleCode.ADMINISTRATOR],
-    )
+    liaising(leader, records["enterprise"], people)
     table = [
         ["项目编号", "项目名称", "总投资（万元）", "招商专员"],
         [project.code, project.name, 10000, leader.username],

@@ -25,7 +25,7 @@ from zoneops.common.admin_base import (
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
-from zoneops.common.scope import can_see
+from zoneops.common.scope import can_see, writable_queryset
 from zoneops.enterprises.enums import MeasureStatus, PlanStatus
 from zoneops.enterprises.models import EnterprisePlan, PlanMeasure
 from zoneops.enterprises.selectors.plans import (
@@ -387,6 +387,13 @@ class MeasureAddForm(MeasureForm):
 @admin.register(PlanMeasure)
 class PlanMeasureAdmin(BusinessAdmin):
     form = MeasureForm
+
+    def get_field_queryset(self, db: Any, db_field: Any, request: HttpRequest) -> Any:
+        queryset = super().get_field_queryset(db, db_field, request)
+        if db_field.name == "plan":  # a measure is added to a plan one may change (measure_add)
+            return writable_queryset(queryset, request.user)
+        return queryset
+
     list_display = [
         "show_content",
         "plan",

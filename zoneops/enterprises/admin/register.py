@@ -38,6 +38,7 @@ from zoneops.enterprises.selectors import (
 from zoneops.enterprises.services import (
     enterprise_save,
     liaison_check_arrangement,
+    liaison_delete,
     liaison_end,
     liaison_save,
 )
@@ -256,7 +257,10 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
         liaison under the liaison rules."""
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            record_delete(instance=obj, by=request.user)
+            if isinstance(obj, LiaisonAssignment):
+                liaison_delete(assignment=obj, by=request.user)
+            else:
+                record_delete(instance=obj, by=request.user)
         for instance in instances:
             if isinstance(instance, LiaisonAssignment):
                 liaison_save(assignment=instance, by=request.user)
@@ -392,6 +396,9 @@ class LiaisonAssignmentAdmin(BusinessAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         expected = form.cleaned_data.get("edit_version") if change else None
         liaison_save(assignment=obj, by=request.user, expected_version=expected)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        liaison_delete(assignment=obj, by=request.user)
 
     @action(description=_("结束包联"), url_path="end", permissions=["change"])
     def end_liaison(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -348,6 +348,8 @@ class ImportBatchOut(Schema):
     filename: str
     status: str
     summary: dict[str, Any]
+    can_confirm: bool = Field(description="确认后会写入数据（预览无错误、文件仍在、有新增或更新）")
+    expired: bool = Field(description="预览超过 24 小时未确认，文件已删除，须重新上传")
 
 
 # --- Liaison, my liaison, coverage (before /{int:enterprise_id}) ---------------------------------
@@ -619,11 +621,8 @@ def enterprise_figures(request, enterprise_id: Id, query: Query[YearQuery]):
 def enterprise_figure_put(request, enterprise_id: Id, payload: FigureIn):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     existing = enterprise_figure_of(enterprise=enterprise, year=payload.year, month=payload.month)
-    if existing is None:
-        # A new period's figures are entered by those who may write the enterprise.
-        ensure_allowed(
-            request.user, "add", EnterpriseFigure, EnterpriseFigure(enterprise=enterprise)
-        )
+    if existing is None:  # whose enterprise it is, the service decides
+        ensure_allowed(request.user, "add", EnterpriseFigure)
     else:
         ensure_allowed(request.user, "change", EnterpriseFigure, existing)
     figure = enterprise_figure_save(

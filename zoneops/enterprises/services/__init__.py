@@ -3,6 +3,7 @@ systemic blockers, one-enterprise-one-policy plans."""
 
 from zoneops.enterprises.services.register import (
     ENTERPRISE_FIELDS,
+    FIGURES_NOT_YOURS,
     EnterpriseRow,
     FigureInput,
     FiguresSaved,
@@ -16,14 +17,18 @@ from zoneops.enterprises.services.register import (
     enterprises_import,
     enterprises_import_problems,
     figure_problems,
+    figures_check_writable,
+    figures_unwritable,
     liaison_assign,
     liaison_check_arrangement,
+    liaison_delete,
     liaison_end,
     liaison_save,
 )
 
 __all__ = [
     "ENTERPRISE_FIELDS",
+    "FIGURES_NOT_YOURS",
     "EnterpriseRow",
     "FigureInput",
     "FiguresSaved",
@@ -37,8 +42,11 @@ __all__ = [
     "enterprises_import",
     "enterprises_import_problems",
     "figure_problems",
+    "figures_check_writable",
+    "figures_unwritable",
     "liaison_assign",
     "liaison_check_arrangement",
+    "liaison_delete",
     "liaison_end",
     "liaison_save",
 ]

@@ -13,9 +13,11 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.exceptions import ApplicationError, StaleEditError
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
 from zoneops.common.periods import format_day
+from zoneops.common.scope import can_write
 from zoneops.common.services import (
+    acting_user,
     check_happened,
     record_apply,
     record_delete,
@@ -164,7 +166,16 @@ def measure_add(
     by: Any,
     owner: Any = None,
 ) -> PlanMeasure:
-    """Add a measure to an active plan, with its responsible department and due date."""
+    """Add a measure to an active plan, with its responsible department and due date; a new
+    measure changes the plan, so it is added by those who may change the plan."""
+    actor = acting_user(by)
+    if actor is not None and not (
+        actor.has_perm("enterprises.change_enterpriseplan") and can_write(actor, plan)
+    ):
+        raise PermissionDeniedError(
+            _("只有能修改方案“%(plan)s”的人员可以为其增加措施。") % {"plan": plan.title},
+            field="plan",
+        )
     plan = _locked_plan(plan, expected_version=None)
     _ensure_active(plan, doing=_("增加措施"))
     measure_check(plan=plan, content=content, department=department, due_on=due_on)

@@ -9,14 +9,17 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoneops.common.amounts import model_bound
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.importing import key_set
 from zoneops.common.inputs import year_error
-from zoneops.common.scope import scope_filter, scope_for
+from zoneops.common.scope import kept_by_own_fields, writable_queryset
 from zoneops.common.services import (
     acting_user,
     record_check_version,
+    record_delete,
     record_save,
     records_bulk_create,
     records_bulk_update,
@@ -111,11 +114,40 @@ def enterprise_keeping_problem(
             "responsible_department",
             _("服务责任部门只能由原责任部门的负责人、主要领导或系统管理员变更。"),
         )
-    if stored.park_id != park_id:
-        keeps = scope_filter(Enterprise, scope_for(user), write=True, providers=False)
-        if keeps is not None and not Enterprise._base_manager.filter(keeps, pk=stored.pk).exists():
-            return "park", _("所在园区只能由企业的服务责任部门、园区管理部门或全区范围的人员变更。")
+    if stored.park_id != park_id and not kept_by_own_fields(user, Enterprise, [stored.pk]):
+        return "park", str(PARK_MOVE_REFUSED)
     return None
+
+
+PARK_MOVE_REFUSED = gettext_lazy(
+    "只有企业的服务责任部门、所在园区的管理部门、该企业的登记人，"
+    "或管委会主要领导、系统管理员可以变更“所在园区”。"
+)
+
+
+def _park_move_problems(rows: Sequence["EnterpriseRow"], by: Any) -> list[tuple[int, str, str]]:
+    """Rows that move a stored enterprise to another park where `by` keeps it only through
+    liaison (the rule of enterprise_keeping_problem, for many rows in two queries)."""
+    user = acting_user(by)
+    moving = {
+        index: row.values.get("park_id", row.values.get("park"))
+        for index, row in enumerate(rows)
+        if row.pk is not None and ("park_id" in row.values or "park" in row.values)
+    }
+    if user is None or not moving:
+        return []
+    pks = {pk for index in moving if (pk := rows[index].pk) is not None}
+    parks = dict(Enterprise._base_manager.filter(pk__in=pks).values_list("pk", "park_id"))
+    kept = kept_by_own_fields(user, Enterprise, pks)
+    return [
+        (index, "park", str(PARK_MOVE_REFUSED))
+        for index, park in moving.items()
+        if parks.get(rows[index].pk or 0) != _pk(park) and rows[index].pk not in kept
+    ]
+
+
+def _pk(value: Any) -> Any:
+    return getattr(value, "pk", value)
 
 
 def _check_keeping_change(enterprise: Enterprise, by: Any) -> None:
@@ -171,7 +203,9 @@ class EnterpriseRow:
     pk: int | None = None
 
 
-def enterprises_import_problems(*, rows: Sequence[EnterpriseRow]) -> list[tuple[int, str, str]]:
+def enterprises_import_problems(
+    *, rows: Sequence[EnterpriseRow], by: Any = None
+) -> list[tuple[int, str, str]]:
     """(row index, field, message) for each rule the rows break, read set-based: codes that
     fail GB 32100-2015 or GB/T 4754-2017, a credit code or a name given twice, a name another
     enterprise already bears. One query whatever the number of rows."""
@@ -242,6 +276,7 @@ def enterprises_import_problems(*, rows: Sequence[EnterpriseRow]) -> list[tuple[
                 "企业“%(name)s”已登记但尚无统一社会信用代码：请先在企业名录中为其补填代码，再导入。"
             ) % {"name": name}
         problems.append((index, "name", message))
+    problems += _park_move_problems(rows, by)
     return problems
 
 
@@ -249,7 +284,7 @@ def enterprises_import_problems(*, rows: Sequence[EnterpriseRow]) -> list[tuple[
 def enterprises_import(*, rows: Sequence[EnterpriseRow], by: Any) -> tuple[int, int]:
     """Register the new enterprises and change the known ones, in bulk, each with its history
     row; refused whole when a row breaks a rule. Returns (created, updated)."""
-    problems = enterprises_import_problems(rows=rows)
+    problems = enterprises_import_problems(rows=rows, by=by)
     if problems:
         _index, field_name, message = problems[0]
         raise ApplicationError(message, field=field_name)
@@ -326,6 +361,27 @@ def _period_key(enterprise_id: int, year: int, month: int | None) -> tuple[int, 
 
 
 @transaction.atomic
+def figures_unwritable(*, enterprise_ids: Iterable[int], by: Any) -> set[int]:
+    """The enterprises among these whose figures `by` may not enter: an enterprise's figures
+    are written by whoever may write the enterprise (EnterpriseFigure.scope_write_parent)."""
+    wanted = set(enterprise_ids)
+    if acting_user(by) is None or not wanted:
+        return set()
+    writable = writable_queryset(Enterprise.objects.filter(pk__in=key_set(sorted(wanted))), by)
+    return wanted - set(writable.values_list("pk", flat=True))
+
+
+def figures_check_writable(*, enterprise_ids: Iterable[int], by: Any) -> None:
+    if figures_unwritable(enterprise_ids=enterprise_ids, by=by):
+        raise PermissionDeniedError(str(FIGURES_NOT_YOURS), field="enterprise")
+
+
+FIGURES_NOT_YOURS = gettext_lazy(
+    "您不能为该企业登记经济数据：该企业不由您或您的部门负责"
+    "（不是其服务责任部门或所在园区的管理部门，也未安排您包联）。"
+)
+
+
 def enterprise_figures_save(*, rows: Sequence[FigureInput], by: Any) -> FiguresSaved:
     """Create or replace the figures of many periods at once (imports, the demo).
 
@@ -341,8 +397,9 @@ def enterprise_figures_save(*, rows: Sequence[FigureInput], by: Any) -> FiguresS
     keys = [_period_key(r.enterprise_id, r.year, r.month) for r in rows]
     if len(set(keys)) != len(keys):
         raise ApplicationError(_("同一企业同一期的数据出现了不止一次。"), field="month")
-    existing: dict[tuple[int, int, int | None], EnterpriseFigure] = {}
     enterprise_ids = sorted({r.enterprise_id for r in rows})
+    figures_check_writable(enterprise_ids=enterprise_ids, by=by)
+    existing: dict[tuple[int, int, int | None], EnterpriseFigure] = {}
     years = sorted({r.year for r in rows})
     for start in range(0, len(enterprise_ids), 1000):
         chunk = enterprise_ids[start : start + 1000]
@@ -406,6 +463,7 @@ def enterprise_figure_save(
     problems = figure_problems(row)
     if problems:
         raise ApplicationError(problems[0][1], field=problems[0][0])
+    figures_check_writable(enterprise_ids=[enterprise.pk], by=by)
     figure = enterprise_figure_of(enterprise=enterprise, year=year, month=month)
     if figure is None:
         figure = EnterpriseFigure(enterprise=enterprise, year=year, month=month)
@@ -516,6 +574,14 @@ def liaison_save(
     """Save a new or edited assignment (the back office's form) under liaison_assign's rules;
     an edit also checks the assignment as it was, so nobody takes over another's liaison."""
     stored = liaison_check_arrangement(assignment=assignment, by=by)
+    if stored is not None:
+        # Who liaised with whom stays on record: end this one and assign anew instead.
+        for name in ("enterprise_id", "kind", "person_id", "department_id"):
+            if getattr(stored, name) != getattr(assignment, name):
+                raise ApplicationError(
+                    _("已安排的包联不能改换企业、类型、包联人或包联部门：请结束它并重新安排。"),
+                    field=name.removesuffix("_id"),
+                )
     # What is wrong with the assignment itself is said before how late it is entered.
     assignment.full_clean(exclude=["created_by", "updated_by"])
     # An edit's reason is what it writes into the note now, not what the note already said.
@@ -527,6 +593,16 @@ def liaison_save(
             raise ApplicationError(_("恢复已结束的包联须填写说明。"), field="note")
         _check_backdating(by=by, on=assignment.ended_on, reason=reason, field="note")
     return record_save(instance=assignment, by=by, expected_version=expected_version)
+
+
+@transaction.atomic
+def liaison_delete(*, assignment: LiaisonAssignment, by: Any) -> None:
+    """Delete an assignment entered by mistake. Liaison is ended, not deleted (who liaised
+    when stays on record): only a superuser removes a row."""
+    actor = acting_user(by)
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDeniedError(_("包联不能删除，请使用“结束包联”。"))
+    record_delete(instance=assignment, by=by)
 
 
 @transaction.atomic

@@ -249,7 +249,8 @@ def test_import_in_the_back_office_previews_then_writes_on_confirm(head):
 
 def test_figures_import_page_and_export(org, settings):
     stats = make_user(RoleCode.DEPARTMENT_HEAD, departments=[org["zone"]])
-    make_monthly_figures(make_enterprise(), year=2019, monthly_revenue=1, months=1, by=stats)
+    kept = make_enterprise(responsible_department=org["zone"])
+    make_monthly_figures(kept, year=2019, monthly_revenue=1, months=1, by=stats)
     client = client_for(stats)
     assert client.get("/admin/enterprises/enterprisefigure/import/").status_code == 200
     assert client.get("/admin/enterprises/enterprisefigure/export/").status_code == 200
@@ -271,8 +272,8 @@ def test_an_enterprise_user_cannot_reach_the_register_pages(org):
         assert response.status_code == 302 and "/admin/login/" in response["Location"], url
 
 
-def test_the_add_and_change_pages_render(head, leader):
-    enterprise = make_enterprise("北汽倍摩斯")
+def test_the_add_and_change_pages_render(head, leader, org):
+    enterprise = make_enterprise("北汽倍摩斯", responsible_department=org["investment"])
     make_liaison(enterprise, person=leader)
     figure = make_monthly_figures(enterprise, year=2019, monthly_revenue=1, months=1, by=head)[0]
     client = client_for(head)
