@@ -19,6 +19,7 @@ from zoneops.common.services import record_save
 from zoneops.enterprises.excel import EnterpriseRegister
 from zoneops.enterprises.models import Enterprise
 from zoneops.enterprises.services import liaison_assign
+from zoneops.enterprises.services.plans import measure_add, plan_create
 from zoneops.enterprises.tests.factories import make_enterprise, make_monthly_figures
 from zoneops.industry.models import IndustryCategory
 from zoneops.meetings.tests.factories import make_meeting
@@ -27,6 +28,7 @@ from zoneops.orgs.models import Role
 from zoneops.orgs.tests.factories import make_department, make_user, signed_in
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Park
+from zoneops.parks.services import park_save
 from zoneops.projects.excel import ProjectRegister
 from zoneops.projects.services.scheduling import command_hq_create
 from zoneops.projects.tests.factories import make_project
@@ -448,3 +450,58 @@ def test_an_import_cannot_make_a_project_reached_through_liaison_ones_own(zone, 
     ]
     project.refresh_from_db()
     assert project.owner is None
+
+
+def test_a_parks_managing_department_is_handed_over_zone_wide_only(zone, org):
+    people, records = zone
+    park = records["park"]
+    with pytest.raises(PermissionDeniedError):
+        park.managing_department = org["approvals"]
+        park_save(park=park, by=people[RoleCode.DEPARTMENT_HEAD])
+    park.refresh_from_db()
+    assert park.managing_department == org["investment"]
+    page = signed_in(people[RoleCode.STAFF]).get(f"/admin/parks/park/{park.pk}/change/")
+    assert 'name="managing_department"' not in page.content.decode()  # shown, not offered
+
+    park.managing_department = org["approvals"]
+    park_save(park=park, by=people[RoleCode.ADMINISTRATOR])
+    park.refresh_from_db()
+    assert park.managing_department == org["approvals"]
+
+
+def test_a_measure_is_added_only_to_a_plan_one_may_change(zone, org):
+    people, records = zone
+    plan = plan_create(
+        enterprise=records["enterprise"],
+        title="帮扶方案",
+        owner=people[RoleCode.LEADER],
+        department=org["investment"],
+        starts_on=timezone.localdate(),
+        by=None,
+    )
+    with pytest.raises(PermissionDeniedError):
+        measure_add(
+            plan=plan,
+            content="协调用地",
+            department=org["approvals"],
+            due_on=timezone.localdate(),
+            by=people["other_staff"],
+        )
+    assert not plan.measures.exists()
+    measure_add(
+        plan=plan,
+        content="协调用地",
+        department=org["approvals"],
+        due_on=timezone.localdate(),
+        by=people[RoleCode.STAFF],
+    )
+    assert plan.measures.count() == 1
+
+
+def test_no_token_for_someone_who_reaches_departments_the_issuer_does_not(zone, org):
+    people, _records = zone
+    issuer = people[RoleCode.DEPARTMENT_HEAD]  # 招商局 and below
+    with pytest.raises(PermissionDeniedError):
+        api_token_create(user=people["other_staff"], name="接口", by=issuer)  # 审批局
+    token, _raw = api_token_create(user=people[RoleCode.STAFF], name="接口", by=issuer)
+    assert token.user == people[RoleCode.STAFF]

@@ -166,6 +166,7 @@ def test_a_preview_left_unconfirmed_for_a_day_drops_its_file(
     assert not old.file
     kept = {recent.file.name, new.file.name}
     assert stored_files(settings) == sorted(kept | {f"{name}.cells.json" for name in kept})
+    assert old.expired and not old.can_confirm and new.can_confirm and not new.expired
     with pytest.raises(ApplicationError, match="预览已过期"):
         import_batch_confirm(batch=old, register=register, by=administrator)
     assert not Park.objects.exists()

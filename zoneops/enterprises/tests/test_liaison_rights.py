@@ -15,6 +15,7 @@ from zoneops.enterprises.models import Enterprise, LiaisonAssignment
 from zoneops.enterprises.services import (
     enterprise_update,
     liaison_assign,
+    liaison_delete,
     liaison_end,
     liaison_save,
 )
@@ -288,3 +289,16 @@ def test_reopening_an_ended_liaison_needs_its_reason(people, kept):
     liaison_save(assignment=assignment, by=people["head"])
     assignment.refresh_from_db()
     assert assignment.ended_on is None
+
+
+def test_an_assignment_on_record_keeps_its_person_and_is_ended_not_deleted(people, kept):
+    assignment = make_liaison(kept, person=people["leader"], started_on=date(2019, 1, 1))
+    assignment.person = people["leader2"]
+
+    with pytest.raises(ApplicationError, match="结束它并重新安排"):
+        liaison_save(assignment=assignment, by=people["head"])
+    with pytest.raises(PermissionDeniedError):
+        liaison_delete(assignment=assignment, by=people["administrator"])
+
+    assignment.refresh_from_db()
+    assert assignment.person == people["leader"]
