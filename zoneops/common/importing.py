@@ -1646,7 +1646,10 @@ def _check_upload(*, filename: str, size: int) -> None:
     (ZONEOPS_IMPORT_MAX_BYTES) is refused (413 at the API) without loading it."""
     problem = text_error(filename)
     if problem:
-        raise ApplicationError(_("文件名%(problem)s") % {"problem": problem}, field="file")
+        raise ApplicationError(
+            _("文件名中含有特殊字符（如换行符或看不见的控制字符），请将文件重命名后再上传。"),
+            field="file",
+        )
     if extension(filename) not in WORKBOOK_EXTENSIONS:
         raise ApplicationError(
             _("只能导入 Excel 文件（%(kinds)s）。")

@@ -23,6 +23,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.common.periods import format_day, format_months
+
 # --- ids -----------------------------------------------------------------------------------------
 
 MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column (BigAutoField, a foreign key)
@@ -74,14 +76,16 @@ def text_error(value: str, *, multiline: bool = False) -> str | None:
     (a description, a note); a one-line text (a name, a title) refuses them too."""
     if not (_SUSPECT.search(value) or _INVISIBLE_FIRST.match(value)):
         return None
-    if found := _CONTROL.search(value):
-        return _("不能包含控制字符（如 U+%(code)04X）。") % {"code": ord(found.group())}
-    if found := _SURROGATE.search(value):
-        return _("包含无法保存的字符（U+%(code)04X）。") % {"code": ord(found.group())}
+    if _CONTROL.search(value):
+        return _(
+            "含有看不见的特殊字符（常见于从 Word、网页或聊天软件复制的文字），请删除后重新输入。"
+        )
+    if _SURROGATE.search(value):
+        return _("含有无法保存的字符（可能是复制时损坏的表情或生僻字），请删除后重新输入。")
     if not multiline and ("\t" in value or "\n" in value or "\r" in value):
-        return _("只能填写一行，不能包含换行符或制表符。")
+        return _("只能填写一行：请删除其中的换行符或制表符。")
     if _INVISIBLE.fullmatch(value) and value.strip():
-        return _("不能只包含不可见字符（如零宽空格）。")
+        return _("不能只有看不见的字符（如零宽空格），请填写内容。")
     return None
 
 
@@ -117,15 +121,41 @@ def date_bounds(kind: DateKind, *, today: date | None = None) -> tuple[date, dat
 def date_error(
     value: date, kind: DateKind = DateKind.ANY, *, today: date | None = None
 ) -> str | None:
-    """Why `value` is not a plausible date of its kind, or None."""
+    """Why `value` is not a plausible date of its kind, or None (days as reports write them)."""
     first, last = date_bounds(kind, today=today)
     if value < first:
-        return _("日期 %(on)s 早于 %(first)s，请检查。") % {"on": value, "first": first}
+        return _("%(on)s早于%(first)s（可登记的最早日期），请检查年份。") % {
+            "on": format_day(value),
+            "first": format_day(first),
+        }
     if value > last:
         if kind in (DateKind.FOUNDED, DateKind.PAST):
-            return _("日期 %(on)s 晚于今天，不能登记尚未发生的事项。") % {"on": value}
-        return _("日期 %(on)s 晚于 %(last)s，请检查。") % {"on": value, "last": last}
+            return _("%(on)s晚于今天：尚未发生的事不能登记。") % {"on": format_day(value)}
+        return _("%(on)s晚于%(last)s（可登记的最晚日期），请检查年份。") % {
+            "on": format_day(value),
+            "last": format_day(last),
+        }
     return None
+
+
+def month_error(month: date, kind: DateKind = DateKind.RECORD) -> str | None:
+    """`date_error` for a month (its first day), said as a month: 2200年3月."""
+    first, last = date_bounds(kind)
+    if first.replace(day=1) <= month <= last:
+        return None
+    if month > last and kind in (DateKind.FOUNDED, DateKind.PAST):
+        return _("%(month)s晚于本月：尚未发生的事不能登记。") % {"month": _month_text(month)}
+    limit = first if month < first else last
+    message = (
+        _("%(month)s早于%(limit)s（可登记的最早月份），请检查年份。")
+        if month < first
+        else _("%(month)s晚于%(limit)s（可登记的最晚月份），请检查年份。")
+    )
+    return message % {"month": _month_text(month), "limit": _month_text(limit)}
+
+
+def _month_text(month: date) -> str:
+    return format_months(month.year, month.month, month.month)
 
 
 # --- months --------------------------------------------------------------------------------------
@@ -157,7 +187,7 @@ def parse_month(text: str, kind: DateKind = DateKind.RECORD) -> date:
     month = read_month(text)
     if month is None:
         raise ValidationError(_("月份格式应为 YYYY-MM，如 2019-10。"), code="invalid")
-    problem = date_error(month, kind)
+    problem = month_error(month, kind)
     if problem:
         raise ValidationError(problem, code="range")
     return month

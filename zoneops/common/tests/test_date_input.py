@@ -62,6 +62,22 @@ def test_the_range_of_each_kind():
     assert "晚于今天" in date_error(tomorrow, DateKind.PAST)
 
 
+def test_a_date_or_month_out_of_range_is_said_as_reports_write_it():
+    """The refusal names the day or month the way a Chinese report writes it, and the bound."""
+    assert date_error(date(1, 1, 1), DateKind.RECORD) == (
+        "1年1月1日早于1990年1月1日（可登记的最早日期），请检查年份。"
+    )
+    assert date_error(date(9999, 12, 31), DateKind.RECORD) == (
+        "9999年12月31日晚于2100年12月31日（可登记的最晚日期），请检查年份。"
+    )
+    with pytest.raises(ValidationError) as early:
+        parse_month("0001-01")
+    assert early.value.messages == ["1年1月早于1990年1月（可登记的最早月份），请检查年份。"]
+    with pytest.raises(ValidationError) as late:
+        parse_month("2200年3月")
+    assert late.value.messages == ["2200年3月晚于2100年12月（可登记的最晚月份），请检查年份。"]
+
+
 def test_a_record_refuses_a_founding_date_out_of_range_at_its_field(db):
     enterprise = make_enterprise("沧州甲零部件有限公司")
     for day in (date(1, 1, 1), date(1899, 12, 31), date(2099, 1, 1)):

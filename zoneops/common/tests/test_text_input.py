@@ -54,6 +54,15 @@ def test_the_rule(text, multiline, refused):
     assert bool(text_error(text, multiline=multiline)) is refused
 
 
+def test_the_message_says_what_to_do_without_character_codes():
+    """A staff member pasting from Word or a chat learns what is wrong and what to do next."""
+    assert text_error("a\x07b") == (
+        "含有看不见的特殊字符（常见于从 Word、网页或聊天软件复制的文字），请删除后重新输入。"
+    )
+    assert text_error("一行\n两行") == "只能填写一行：请删除其中的换行符或制表符。"
+    assert "U+" not in text_error("a\ud800b", multiline=True)
+
+
 def test_a_record_refuses_such_a_text_at_its_field_whatever_edge_it_came_from(db):
     for name in (f"新材料{NUL}产业园", ZERO_WIDTH + BOM, "新材料\n产业园"):
         with pytest.raises(ValidationError) as refused:

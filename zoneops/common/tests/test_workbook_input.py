@@ -12,7 +12,8 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from zoneops.common.importing import MAX_COLUMNS, import_preview
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.importing import MAX_COLUMNS, import_batch_upload, import_preview
 from zoneops.common.models import ImportBatch
 from zoneops.enterprises.excel import EnterpriseRegister
 from zoneops.enterprises.models import Enterprise
@@ -186,3 +187,16 @@ def test_a_form_over_the_upload_limit_gets_a_page_that_says_so(client, settings)
     assert response.status_code == 413
     assert "提交的内容过大" in response.content.decode()
     assert not Park.objects.exists()
+
+
+def test_a_file_name_with_a_control_character_is_refused_saying_to_rename_it(user):
+    """The browser's multipart body has such characters stripped by Django; a file handed to
+    the service another way (the CLI, a script) is refused in words, not character codes."""
+    data = workbook([HEADERS, [valid_credit_code(), "沧州甲零部件有限公司", "张三"]])
+    with pytest.raises(ApplicationError) as refused:
+        import_batch_upload(
+            register=EnterpriseRegister(), filename="企业\x07名录.xlsx", data=data, by=user
+        )
+    assert refused.value.field == "file"
+    assert "请将文件重命名后再上传" in refused.value.message
+    assert not ImportBatch.objects.exists()

@@ -222,7 +222,7 @@ def test_a_decision_is_done_once_on_a_day_after_the_meeting(officer, org):
     future = _refusal(decision_done, decision=decision, by=officer, done_on=later)
     assert (early.field, future.field) == ("done_on", "done_on")
     assert "不能早于会议日期（2020年3月30日）" in early.message
-    assert "不能登记尚未发生的事项" in future.message  # the rule every step shares
+    assert "尚未发生的事不能登记" in future.message  # the rule every step shares
     done = decision_done(decision=decision, by=officer, done_on=date(2020, 4, 12))
 
     assert done.done_on == date(2020, 4, 12)
