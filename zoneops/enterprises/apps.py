@@ -7,6 +7,16 @@ class EnterprisesConfig(AppConfig):
     label = "enterprises"
     verbose_name = _("企业服务")
     nav_group = "enterprises"
+    nav_icons = {
+        "enterprise": "factory",
+        "enterprisefigure": "monitoring",
+        "liaisonassignment": "handshake",
+        "enterpriserequest": "support_agent",
+        "requestkindlimit": "timer",
+        "systemicblocker": "hub",
+        "enterpriseplan": "assignment",
+        "planmeasure": "checklist",
+    }
     # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [
         (

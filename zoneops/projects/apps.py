@@ -9,6 +9,14 @@ class ProjectsConfig(AppConfig):
     label = "projects"
     verbose_name = _("招商项目")
     nav_group = "projects"
+    nav_icons = {
+        "project": "business_center",
+        "milestone": "flag",
+        "annualplan": "event_note",
+        "progressreport": "summarize",
+        "commandhq": "military_tech",
+        "problem": "report",
+    }
     # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [
         (
