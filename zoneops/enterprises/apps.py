@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.enterprises.permissions import APPROVE_EXTENSION as _APPROVE
+from zoneops.enterprises.permissions import ASSIGN_LIAISON as _ASSIGN
+from zoneops.orgs.enums import RoleCode
+
 
 class EnterprisesConfig(AppConfig):
     name = "zoneops.enterprises"
@@ -16,6 +20,17 @@ class EnterprisesConfig(AppConfig):
         "systemicblocker": "hub",
         "enterpriseplan": "assignment",
         "planmeasure": "checklist",
+    }
+    # What a role gets here besides what it gets on every business app (orgs.roles).
+    role_grants = {
+        # Supervisors approve a department's ask for more time on a request.
+        RoleCode.ADMINISTRATOR: (_APPROVE, _ASSIGN),
+        RoleCode.PRINCIPAL: (_APPROVE, _ASSIGN),
+        RoleCode.LEADER: (_APPROVE,),
+        # A department head assigns liaison for the enterprises his department answers for.
+        RoleCode.DEPARTMENT_HEAD: (_APPROVE, _ASSIGN),
+        # An enterprise user reads its enterprise and its requests, and files requests.
+        RoleCode.ENTERPRISE: ("view_enterprise", "view_enterpriserequest", "add_enterpriserequest"),
     }
     # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.orgs.enums import RoleCode
+
 VIEW = "projects.view_project"
 
 
@@ -17,6 +19,8 @@ class ProjectsConfig(AppConfig):
         "commandhq": "military_tech",
         "problem": "report",
     }
+    # An enterprise user reads its own projects (its pages); the rest as on every business app.
+    role_grants = {RoleCode.ENTERPRISE: ("view_project",)}
     # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [
         (

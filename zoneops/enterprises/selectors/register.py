@@ -27,8 +27,8 @@ from zoneops.enterprises.models import (
     LiaisonAssignment,
     period_label,
 )
+from zoneops.enterprises.permissions import ASSIGN_LIAISON
 from zoneops.orgs.models import Membership, User
-from zoneops.orgs.roles import ASSIGN_LIAISON
 from zoneops.projects.enums import Stage
 from zoneops.projects.models import Problem, Project
 

@@ -31,8 +31,8 @@ from zoneops.enterprises.models.requests import (
     OPEN_STATUSES,
     EnterpriseRequestQuerySet,
 )
+from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
-from zoneops.orgs.roles import APPROVE_EXTENSION
 
 Status = RequestStatus
 

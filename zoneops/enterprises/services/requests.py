@@ -65,8 +65,8 @@ from zoneops.enterprises.models import (
     RequestKindLimit,
 )
 from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
+from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
-from zoneops.orgs.roles import APPROVE_EXTENSION
 
 # About a year of working days: a longer limit is a typo, not a deadline (the model's bound).
 MAX_LIMIT_DAYS = 250

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Role
@@ -39,3 +40,21 @@ def test_every_built_in_role_has_the_permissions_it_always_had():
     assert sorted(found) == sorted(code.value for code in RoleCode)
     for code, permissions in pinned.items():
         assert found[code] == permissions, code
+
+
+@pytest.mark.django_db
+def test_an_app_grants_a_role_an_action_on_all_its_registers(monkeypatch):
+    # As the indicators app will give the statistician its registers to keep.
+    parks = apps.get_app_config("parks")
+    monkeypatch.setattr(parks, "role_grants", {RoleCode.STATISTICIAN: ("change",)}, raising=False)
+
+    roles_sync()
+
+    statistician = Role.objects.get(code=RoleCode.STATISTICIAN)
+    granted = set(
+        statistician.group.permissions.filter(content_type__app_label="parks").values_list(
+            "codename", flat=True
+        )
+    )
+    assert {"change_park", "view_park"} <= granted
+    assert "delete_park" not in granted
