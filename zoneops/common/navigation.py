@@ -2,7 +2,8 @@
 
 Each app plugs itself in through its AppConfig: `nav_group` (the area it belongs to, one of
 settings.ZONEOPS_NAV_GROUPS), `nav_icons` (model name -> icon of its registers) and `nav_pages`
-(its custom pages, a list of (title, url name, icon, permission)). Only what the user may view is
+(its custom pages, a list of (title, url name, icon, permission[, order among the area's
+pages])). Only what the user may view is
 shown. Nothing here names an app.
 """
 
@@ -31,7 +32,7 @@ def _group_and_icons(config: AppConfig) -> tuple[str | None, dict[str, str]]:
 def sidebar(request: HttpRequest) -> list[dict]:
     registered = admin.site._registry
     groups = _groups()
-    grouped: dict[str, list[tuple[int, dict]]] = {key: [] for key, _title in groups}
+    grouped: dict[str, list[tuple[tuple[int, int], dict]]] = {key: [] for key, _title in groups}
     for model, model_admin in registered.items():
         group, icons = _group_and_icons(apps.get_app_config(model._meta.app_label))
         if group not in grouped or not model_admin.has_view_or_change_permission(request):
@@ -42,16 +43,18 @@ def sidebar(request: HttpRequest) -> list[dict]:
             "icon": icons.get(meta.model_name, "table"),
             "link": reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
         }
-        grouped[group].append((getattr(model_admin, "nav_order", 100), item))
+        grouped[group].append(((1, getattr(model_admin, "nav_order", 100)), item))
     for config in apps.get_app_configs():
-        for title, url_name, icon, permission in getattr(config, "nav_pages", ()):
+        for title, url_name, icon, permission, *order in getattr(config, "nav_pages", ()):
             group = getattr(config, "nav_group", None)
             if group in grouped and request.user.has_perm(permission):
                 try:
                     link = reverse(url_name)
                 except NoReverseMatch:
                     continue
-                grouped[group].append((0, {"title": title, "icon": icon, "link": link}))
+                # An area's pages come before its registers, in their declared order.
+                page = {"title": title, "icon": icon, "link": link}
+                grouped[group].append(((0, order[0] if order else 0), page))
     navigation = []
     for key, title in groups:
         items = [item for _order, item in sorted(grouped[key], key=lambda pair: pair[0])]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zoneops.industry",
     "zoneops.parks",
     "zoneops.projects",
+    "zoneops.blockers",
     "zoneops.meetings",
     "zoneops.api",
     "zoneops.demo",

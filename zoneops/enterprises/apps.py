@@ -17,7 +17,6 @@ class EnterprisesConfig(AppConfig):
         "liaisonassignment": "handshake",
         "enterpriserequest": "support_agent",
         "requestkindlimit": "timer",
-        "systemicblocker": "hub",
         "enterpriseplan": "assignment",
         "planmeasure": "checklist",
     }
@@ -32,37 +31,41 @@ class EnterprisesConfig(AppConfig):
         # An enterprise user reads its enterprise and its requests, and files requests.
         RoleCode.ENTERPRISE: ("view_enterprise", "view_enterpriserequest", "add_enterpriserequest"),
     }
-    # (title, url name, icon, permission): the app's pages besides its registers.
+    # Requests join systemic blockers; resolving one answers them (zoneops.blockers.members).
+    blocker_members = {
+        "members": "zoneops.enterprises.services.blocker_requests.blocker_requests",
+        "resolve": "zoneops.enterprises.services.blocker_requests.blocker_requests_resolve",
+    }
+    # (title, url name, icon, permission, order): the app's pages besides its registers; the
+    # order places them among the area's pages (the blockers app's 候选共性问题 is 40).
     nav_pages = [
         (
             _("我的包联"),
             "admin:enterprises_liaisonassignment_mine",
             "handshake",
             "enterprises.view_liaisonassignment",
+            10,
         ),
         (
             _("包联情况表"),
             "admin:enterprises_liaisonassignment_coverage",
             "table_chart",
             "enterprises.view_liaisonassignment",
+            20,
         ),
         (
             _("诉求统计"),
             "admin:enterprises_enterpriserequest_statistics",
             "query_stats",
             "enterprises.view_enterpriserequest",
-        ),
-        (
-            _("候选共性问题"),
-            "admin:enterprises_systemicblocker_candidates",
-            "hub",
-            "enterprises.add_systemicblocker",
+            30,
         ),
         (
             _("逾期诉求"),
             "admin:enterprises_enterpriserequest_overdue",
             "alarm",
             "enterprises.view_enterpriserequest",
+            50,
         ),
     ]
 

@@ -21,6 +21,11 @@ class ProjectsConfig(AppConfig):
     }
     # An enterprise user reads its own projects (its pages); the rest as on every business app.
     role_grants = {RoleCode.ENTERPRISE: ("view_project",)}
+    # Problems join systemic blockers; resolving one resolves them (zoneops.blockers.members).
+    blocker_members = {
+        "members": "zoneops.projects.services.blocker_problems.blocker_problems",
+        "resolve": "zoneops.projects.services.blocker_problems.blocker_problems_resolve",
+    }
     # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [
         (

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.common.clocks import DeadlineClock, finished_clock, running_clock
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.scope import DataScope, can_see, scope_queryset
@@ -33,6 +32,7 @@ from zoneops.enterprises.models.requests import (
 )
 from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 Status = RequestStatus
 

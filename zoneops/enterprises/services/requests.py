@@ -34,7 +34,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.clocks import deadline_note
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
@@ -67,6 +66,7 @@ from zoneops.enterprises.models import (
 from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
 from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 # About a year of working days: a longer limit is a typo, not a deadline (the model's bound).
 MAX_LIMIT_DAYS = 250

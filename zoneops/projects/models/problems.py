@@ -4,11 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.models import BusinessModel, StepEvent
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
-from zoneops.projects.enums import ProblemStatus
+from zoneops.projects.enums import BlockerKind, BlockerTopic, ProblemStatus
 
 
 class ProblemQuerySet(ScopedQuerySet):
@@ -63,7 +62,7 @@ class Problem(BusinessModel):
     )
     escalated_on = models.DateField(_("提级日期"), null=True, blank=True, editable=False)
     blocker = models.ForeignKey(
-        "enterprises.SystemicBlocker",
+        "blockers.SystemicBlocker",
         verbose_name=_("共性堵点"),
         on_delete=models.SET_NULL,
         null=True,

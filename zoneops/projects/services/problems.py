@@ -23,7 +23,6 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.services import (
     acting_user,
@@ -34,7 +33,7 @@ from zoneops.common.services import (
 )
 from zoneops.common.workcalendar import WorkingDayResult, add_working_days, calendar_pinned
 from zoneops.orgs.models import Department
-from zoneops.projects.enums import Stage
+from zoneops.projects.enums import BlockerKind, BlockerTopic, Stage
 from zoneops.projects.models import Problem, ProblemEvent, Project
 from zoneops.projects.selectors.problems import problem_escalation_target
 
