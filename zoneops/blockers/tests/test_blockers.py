@@ -916,3 +916,12 @@ def test_a_member_app_that_refuses_leaves_every_member_as_it_was(
     assert request.status != RequestStatus.ANSWERED
     assert problem.status != Problem.Status.RESOLVED
     assert blocker.status == SystemicBlocker.Status.OPEN
+
+
+def test_a_link_to_a_blocker_from_before_it_had_its_own_app_still_arrives(head, org):
+    blocker = open_blocker(head, org)
+
+    old = client_for(head).get(f"/admin/enterprises/systemicblocker/{blocker.pk}/change/?a=1")
+
+    assert old.status_code == 302
+    assert old["Location"] == f"{ADMIN}{blocker.pk}/change/?a=1"
