@@ -69,13 +69,18 @@ def body_too_big_message() -> str:
     }
 
 
+def bad_request_message() -> str:
+    """What a request the server could not read is told, at the API and on the pages alike."""
+    return _("请求无法处理，未作任何修改。请检查提交的内容后重试。")
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's answer to a request it could not read (handler400): a body over the upload limit
     says so (413), anything else says the request was not understood; nothing was changed."""
     if isinstance(exception, RequestDataTooBig):
         status, message = 413, body_too_big_message()
     else:
-        status, message = 400, _("请求无法处理，请检查提交的内容后重试。")
+        status, message = 400, bad_request_message()
     if request.path.startswith("/api/"):
         return JsonResponse({"message": message, "errors": []}, status=status)
     back = _page_came_from(request)

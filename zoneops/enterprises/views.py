@@ -163,7 +163,13 @@ def lockout(
     under /enterprise/, the back office's (AXES_LOCKOUT_TEMPLATE) everywhere else."""
     own = request.path.startswith(reverse("selfservice:home"))
     template = TEMPLATES + "lockout.html" if own else settings.AXES_LOCKOUT_TEMPLATE
-    return render(request, template, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429))
+    minutes = round(float(settings.AXES_COOLOFF_TIME or 0) * 60)
+    return render(
+        request,
+        template,
+        {"minutes": minutes},
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
+    )
 
 
 # --- pages -------------------------------------------------------------------------------------
