@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from zoneops.common.files import SHOWN_INLINE, content_type
+from zoneops.common.files import SHOWN_INLINE, content_type, megabytes
 from zoneops.common.selectors import stored_file_for
 
 
@@ -65,7 +65,7 @@ def stored_file(request: HttpRequest, model: str, pk: int, field: str) -> HttpRe
 def body_too_big_message() -> str:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return _("提交的内容过大（超过 %(limit)s MB），未作任何修改。") % {
-        "limit": round(limit / 2**20, 1) if limit else 0
+        "limit": megabytes(limit or 0)
     }
 
 
