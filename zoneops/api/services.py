@@ -28,7 +28,10 @@ def api_token_check_holder(*, user: Any, by: Any = None) -> None:
     if not user.is_active:
         raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
     if not user.is_staff:
-        raise ApplicationError(_("只有管委会工作人员可以持有接口令牌。"), field="user")
+        raise ApplicationError(
+            _("只有能登录管理后台的工作人员账号可以持有接口令牌；企业用户请使用企业服务页面。"),
+            field="user",
+        )
     issuer = acting_user(by)
     # A token acts as its holder: nobody issues one that does more than he may himself.
     if issuer is not None and issuer.pk != user.pk and not may_act_as(issuer, user):

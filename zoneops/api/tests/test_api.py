@@ -238,6 +238,8 @@ def test_no_token_for_an_enterprise_or_inactive_user_in_the_service_or_the_back_
         page = client.post("/admin/api/apitoken/add/", {"user": holder.pk, "name": "对接"})
         assert page.status_code == 200  # the form again, with the reason at the user field
         assert refused.value.message in page.context["adminform"].form.errors["user"]
+    with pytest.raises(ApplicationError, match="企业用户请使用企业服务页面"):
+        api_token_create(user=enterprise_user, name="对接")
     assert not ApiToken.objects.exists()
 
 
