@@ -29,7 +29,7 @@ def api_token_check_holder(*, user: Any, by: Any = None) -> None:
         raise ApplicationError(_("停用的用户不能持有接口令牌。"), field="user")
     if not user.is_staff:
         raise ApplicationError(
-            _("只有能登录管理后台的工作人员账号可以持有接口令牌；企业用户请使用企业服务页面。"),
+            _("只有能登录管理后台的工作人员账号可以持有接口令牌。"),
             field="user",
         )
     issuer = acting_user(by)
