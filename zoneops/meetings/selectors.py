@@ -14,7 +14,8 @@ Whose records a meeting's agenda is built from (the issue leaves it open; decide
 - a ceremony has no agenda built from the records.
 Everything is read as of the meeting's date: the red lights from key-project scheduling
 (`projects_with_red_light`), the overdue problems from the problem list (`overdue_problems`),
-the late milestones here (planned before the day, not reached by it), the overdue requests from
+the late milestones from the projects' one rule (`milestones_overdue`: planned before the day,
+not reached by it, of a project not dropped by then), the overdue requests from
 the requests' list (`overdue_requests`, with each one's clock on the day for its days overdue).
 That list reads a request's status as it stands now: on a past date it gives the requests still
 running whose deadline had passed by then, not those answered since.
@@ -62,7 +63,7 @@ from zoneops.projects.enums import PIPELINE, STAGE_ORDER, Stage
 from zoneops.projects.models import Milestone, Problem, Project
 from zoneops.projects.selectors import projects_with_stage_as_of
 from zoneops.projects.selectors.problems import overdue_problems
-from zoneops.projects.selectors.scheduling import projects_with_red_light
+from zoneops.projects.selectors.scheduling import milestones_overdue, projects_with_red_light
 
 ZONE_WIDE_KINDS = frozenset({MeetingKind.MONTHLY, MeetingKind.QUARTERLY_TOUR})
 SIGNING_KINDS = frozenset({MeetingKind.SIGNING, MeetingKind.CLOUD_SIGNING})
@@ -183,17 +184,6 @@ class AgendaCandidate:
         )
 
 
-def late_milestones(*, as_of: date) -> QuerySet[Milestone]:
-    """Milestones due before `as_of` and not reached by then, of projects not dropped by then."""
-    return (
-        Milestone.objects.filter(planned_on__lt=as_of)
-        .filter(Q(actual_on__isnull=True) | Q(actual_on__gt=as_of))
-        .exclude(project__terminated_on__lte=as_of)
-        .select_related("project", "responsible_department")
-        .order_by("planned_on", "id")
-    )
-
-
 def _red_light_candidate(project: Project) -> AgendaCandidate:
     light = getattr(project, "light", None)  # set by projects_with_red_light
     return AgendaCandidate(
@@ -275,7 +265,7 @@ def agenda_candidates(*, meeting: Meeting) -> list[AgendaCandidate]:
         if scope.covers(project)
     ]
     problems = overdue_problems(as_of=as_of)
-    milestones = late_milestones(as_of=as_of)
+    milestones = milestones_overdue(as_of=as_of)
     requests = overdue_requests(user=None, on=as_of)
     if not scope.zone_wide:
         problems = problems.filter(

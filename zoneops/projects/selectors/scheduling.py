@@ -41,6 +41,7 @@ from zoneops.projects.models import (
     ProgressReport,
     Project,
 )
+from zoneops.projects.models.scheduling import MilestoneQuerySet
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -132,21 +133,16 @@ def _visible(queryset: QuerySet, user: Any) -> QuerySet:
 # --- Milestones -------------------------------------------------------------------------------
 
 
-def _overdue_q(as_of: date) -> Q:
-    return Q(planned_on__lt=as_of) & (Q(actual_on__isnull=True) | Q(actual_on__gt=as_of))
-
-
 def milestones_overdue(
-    *, as_of: date | None = None, user: Any = None, queryset: QuerySet | None = None
+    *, as_of: date | None = None, user: Any = None, queryset: MilestoneQuerySet | None = None
 ) -> QuerySet[Milestone]:
-    """Milestones overdue on `as_of` (today by default): planned before it and not completed
-    by then. Projects dropped by then are left out."""
+    """Milestones overdue on `as_of` (today by default; `MilestoneQuerySet.overdue`: planned
+    before it, not completed by then, of a project not dropped by then), zone-wide or in the
+    user's scope, oldest first."""
     as_of = as_of or timezone.localdate()
     milestones = Milestone.objects.all() if queryset is None else queryset
     return (
-        _visible(milestones, user)
-        .filter(_overdue_q(as_of))
-        .exclude(project__terminated_on__lte=as_of)
+        _visible(milestones.overdue(as_of=as_of), user)
         .select_related("project", "responsible_department")
         .order_by("planned_on", "id")
     )
@@ -159,13 +155,14 @@ def milestones_list(
     department_id: int | None = None,
     overdue_as_of: date | None = None,
 ) -> QuerySet[Milestone]:
-    milestones = _visible(Milestone.objects.all(), user)
+    everything = Milestone.objects.all()
+    if overdue_as_of is not None:
+        everything = everything.overdue(as_of=overdue_as_of)
+    milestones = _visible(everything, user)
     if project_id is not None:
         milestones = milestones.filter(project_id=project_id)
     if department_id is not None:
         milestones = milestones.filter(responsible_department_id=department_id)
-    if overdue_as_of is not None:
-        milestones = milestones.filter(_overdue_q(overdue_as_of))
     return milestones.select_related("project", "responsible_department").order_by(
         "project_id", "order", "planned_on", "id"
     )
@@ -354,7 +351,7 @@ def _evaluate(projects: QuerySet, *, as_of: date, year: int) -> list[tuple[Proje
     if rows:
         milestones = (
             Milestone.objects.filter(project__in=[row.pk for row in rows])
-            .filter(_overdue_q(day))
+            .overdue(as_of=day)
             .order_by("planned_on", "id")
             .values_list("project_id", "id", "name", "planned_on")
         )
