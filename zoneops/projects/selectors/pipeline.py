@@ -360,6 +360,9 @@ def _average(values: list[int]) -> Decimal | None:
 
 @dataclass
 class BoardFilters:
+    """The project filters of the board, the list pages and the API's project list."""
+
+    stage: str | None = None
     industry_id: int | None = None
     park_id: int | None = None
     liaison_leader_id: int | None = None
@@ -384,8 +387,10 @@ class BoardColumn:
 
 
 def projects_filtered(*, user: Any, filters: BoardFilters) -> QuerySet:
-    """The projects a user may see, narrowed by the board's (or a list's) filters."""
+    """The projects a user may see, narrowed by the board's (or a list's, or the API's) filters."""
     queryset = _projects(user)
+    if filters.stage:
+        queryset = queryset.filter(stage=filters.stage)
     if filters.industry_id:
         queryset = queryset.filter(industry_id=filters.industry_id)
     if filters.park_id:
