@@ -49,7 +49,8 @@ from zoneops.common.amounts import (
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.scope import scope_queryset
-from zoneops.enterprises.models import EnterpriseRequest, LiaisonAssignment
+from zoneops.enterprises.models import EnterpriseRequest
+from zoneops.enterprises.selectors.register import liaison_enterprise_ids
 from zoneops.enterprises.selectors.requests import (
     CLOCK_ATTRIBUTE,
     overdue_requests,
@@ -97,14 +98,13 @@ class AgendaScope:
         """The enterprise requests in scope, as a filter on EnterpriseRequest: about a project
         in scope, routed to one of the departments, or from an enterprise that the host or one
         of the departments liaises with (包联) on `as_of`."""
-        liaising = Q(department__in=self.department_ids)
-        if self.user_id is not None:
-            liaising |= Q(person_id=self.user_id)
-        enterprises = LiaisonAssignment.objects.active(on=as_of).filter(liaising)
+        enterprises = liaison_enterprise_ids(
+            on=as_of, department_ids=self.department_ids, person_id=self.user_id
+        )
         return (
             self.projects("project__")
             | Q(department__in=self.department_ids)
-            | Q(enterprise__in=enterprises.values("enterprise_id"))
+            | Q(enterprise__in=enterprises)
         )
 
     def covers(self, project: Project) -> bool:
@@ -340,7 +340,7 @@ def ceremony_stage_refusals(*, kind: str, on: date, projects: Any) -> list[str]:
         return []
     required = _required_stage(kind)
     date_field = "signed_on" if required == Stage.SIGNED else "started_on"
-    rows = projects_with_stage_as_of(as_of=on, queryset=Project.objects.filter(pk__in=ids))
+    rows = projects_with_stage_as_of(as_of=on).filter(pk__in=ids)
     refusals = []
     for project in rows.order_by("code"):
         stage = project.stage_at
@@ -397,9 +397,7 @@ def ceremony_totals(meeting: Meeting) -> CeremonyTotals:
             _("“%(kind)s”不是仪式，没有签约/开工统计。") % {"kind": meeting.get_kind_display()},
             field="kind",
         )
-    totals = Project.objects.filter(ceremonies=meeting).aggregate(
-        count=Count("pk"), investment=AmountSum("total_investment")
-    )
+    totals = meeting.projects.aggregate(count=Count("pk"), investment=AmountSum("total_investment"))
     investment = exact_wan(totals["investment"])
     return CeremonyTotals(
         kind=meeting.kind,
