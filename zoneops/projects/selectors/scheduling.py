@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.common.amounts import format_wan
-from zoneops.common.periods import format_day, format_months, format_year
+from zoneops.common.periods import Period, format_day, format_year, month_end, month_start
 from zoneops.common.scope import scope_queryset
 from zoneops.projects.enums import KeyLevel
 from zoneops.projects.models import (
@@ -93,14 +93,6 @@ class Light:
     @property
     def label(self) -> str:
         return str(LightColour(self.colour).label)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def _percent(value: Decimal) -> Decimal:
@@ -270,7 +262,7 @@ def _light(
         if report_month is None:
             reasons.append(_("%(year)d年尚未报送月度调度。") % {"year": year})
         figures = {
-            "period": format_months(year, 1, report_month.month)
+            "period": Period.months_to(year, report_month.month).label
             if report_month
             else format_year(year),
             "invested": format_wan(invested),
@@ -470,7 +462,7 @@ class KeyProjectSchedule:
 
     @property
     def month_label(self) -> str:
-        return format_months(self.month.year, self.month.month, self.month.month)
+        return Period.of_month(self.month).label
 
 
 def key_project_schedule(*, month: date | None = None, user: Any = None) -> KeyProjectSchedule:

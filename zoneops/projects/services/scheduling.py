@@ -21,7 +21,7 @@ from zoneops.common.amounts import format_wan, model_bound
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import delete_on_commit, image_check, original_name
 from zoneops.common.inputs import year_error
-from zoneops.common.periods import format_day, format_months
+from zoneops.common.periods import Period, format_day, month_start
 from zoneops.common.services import (
     record_apply,
     record_delete,
@@ -44,13 +44,9 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
 def format_month(month: date) -> str:
     """2019-10-01 → "2019年10月"."""
-    return format_months(month.year, month.month, month.month)
+    return Period.of_month(month).label
 
 
 # The balances a project's first report starts from are bounded like the cumulative figures
