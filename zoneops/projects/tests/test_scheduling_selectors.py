@@ -131,15 +131,12 @@ def test_one_milestone_says_what_the_overdue_list_says(org):
     dropped = make_project(
         "终止项目", moves=[(Stage.LEAD, date(2019, 1, 10)), (Stage.TERMINATED, date(2019, 6, 3))]
     )
-    milestone_create(project=project, name="主体封顶", planned_on=date(2019, 6, 30), by=None)
-    milestone_create(
-        project=project,
-        name="施工许可",
-        planned_on=date(2019, 3, 31),
-        actual_on=date(2019, 5, 10),
-        by=None,
-    )
-    milestone_create(project=dropped, name="土地摘牌", planned_on=date(2019, 4, 30), by=None)
+    for on, name, planned, done in (
+        (project, "主体封顶", date(2019, 6, 30), None),
+        (project, "施工许可", date(2019, 3, 31), date(2019, 5, 10)),
+        (dropped, "土地摘牌", date(2019, 4, 30), None),
+    ):
+        milestone_create(project=on, name=name, planned_on=planned, actual_on=done, by=None)
     rows = list(Milestone.objects.select_related("project"))
 
     for as_of in (
