@@ -31,6 +31,7 @@ from zoneops.orgs.models import Membership, User
 from zoneops.orgs.roles import ASSIGN_LIAISON
 from zoneops.projects.models import Problem, Project
 from zoneops.projects.selectors import projects_liaised_by, projects_under_liaison
+from zoneops.projects.selectors.problems import problems_open_as_of
 
 # --- Liaison and the data scope it gives ---------------------------------------------------
 
@@ -156,7 +157,7 @@ def my_liaison(*, user: Any, on: date | None = None) -> MyLiaison:
     projects = list(projects_liaised_by(user=user).order_by("-id"))
     own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
     problems = list(
-        scope_queryset(Problem.objects.open(), user)
+        problems_open_as_of(as_of=timezone.localdate(), user=user)
         .filter(
             Q(project__in=[p.pk for p in projects])
             | Q(project__investor_enterprise__in=list(by_enterprise))
