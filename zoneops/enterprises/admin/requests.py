@@ -8,7 +8,6 @@ Every write goes through `zoneops.enterprises.services.requests`; every page rea
 `zoneops.enterprises.selectors.requests`; no rule lives here.
 """
 
-from calendar import monthrange
 from datetime import date
 from typing import Any
 
@@ -44,7 +43,7 @@ from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
-from zoneops.common.periods import format_day, format_period
+from zoneops.common.periods import Period, format_day
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, RequestKindLimit
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
@@ -1000,9 +999,8 @@ MONTHS = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
 class StatisticsPeriod:
     def __init__(self, *, year: int, first: int, last: int, by: str, today: date) -> None:
         self.year, self.first, self.last, self.by = year, first, last, by
-        self.start = date(year, first, 1)
-        self.end = date(year, last, monthrange(year, last)[1])
-        self.label = format_period(year=year, first_month=first, last_month=last, today=today)
+        months = Period(year, first, last)
+        self.start, self.end, self.label = months.start, months.end, months.label_on(today)
         self.group_header = str(STATISTICS_BY[by])
         self.title = gettext("%(period)s企业诉求办理情况统计表（%(by)s）") % {
             "period": self.label,
