@@ -69,6 +69,7 @@ class ProjectSpec:
     description: str = ""
     is_sample: bool = False
     planned_2020: bool = False  # one of "2020年总投资95亿元的21个产业谋划项目"
+    termination_reason: str = ""  # why it was dropped, when its last move is 终止
 
     def key_in(self, year: int) -> tuple[KeyLevel, ...]:
         return dict(self.key_levels).get(year, ())
