@@ -264,6 +264,8 @@ def _move_on(
 # --- Key projects: plans, milestones and monthly reports -------------------------------------
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
+# The lights of the year's key projects, by their rank: mostly green, some yellow, one red.
+LIGHTS = (GREEN, GREEN, YELLOW, GREEN, GREEN, RED, GREEN, YELLOW)
 
 
 def _key_codes(stories_by_code: dict[str, Story], *, year: int, today: date) -> list[str]:
@@ -289,7 +291,7 @@ def _levels(index: int) -> list[str]:
 
 
 def _schedule(
-    story: Story, *, year: int, today: date, opening: Decimal
+    story: Story, *, year: int, today: date, opening: Decimal, index: int
 ) -> scheduling.KeySchedule | None:
     """The year's plan, nodes and reports of a key project; the light of this year comes out
     mostly green, some yellow, a few red (a node overdue by some days)."""
@@ -301,11 +303,14 @@ def _schedule(
     last = min(date(year, 12, 1), _previous_month(today))
     if produced is not None:
         last = min(last, produced.replace(day=1))
-    light = rng.choices((GREEN, YELLOW, RED), weights=(7, 2, 1))[0]
+    light = LIGHTS[index % len(LIGHTS)]
     if year < today.year or not (first <= last):
         invested = plan * Decimal(rng.uniform(0.9, 1.05))
     else:
-        share = Decimal(last.month) / 12
+        # A project in production by last month has spent its plan; the others keep pace.
+        share = (
+            Decimal(1) if produced is not None and produced < today else Decimal(last.month) / 12
+        )
         behind = {GREEN: Decimal(0), YELLOW: Decimal("0.18"), RED: Decimal("0.36")}[light]
         invested = plan * max(share - behind, share / 3)
     nodes = [scheduling.Node("主体开工", started, started)]
@@ -331,8 +336,9 @@ def _schedule(
 
 
 def _node(name: str, planned: date, today: date, rng: random.Random) -> scheduling.Node:
-    actual = planned + timedelta(days=rng.randint(-10, 8))
-    return scheduling.Node(name, planned, actual if actual < today else None)
+    """A node reached a few days either side of its plan; one planned after today is ahead."""
+    actual = min(planned + timedelta(days=rng.randint(-10, 8)), today - timedelta(days=1))
+    return scheduling.Node(name, planned, actual if planned < today else None)
 
 
 def _load_key_projects(
@@ -364,7 +370,7 @@ def _load_key_projects(
             opening = Decimal(0)
             if code not in reported and started.year < year:
                 opening = (story.investment * Decimal("0.3")).quantize(Decimal(1))
-            spec = _schedule(story, year=year, today=today, opening=opening)
+            spec = _schedule(story, year=year, today=today, opening=opening, index=index)
             if spec is None:
                 continue
             scheduling._load_plans(spec, project, officer, result)
