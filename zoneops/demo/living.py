@@ -59,17 +59,8 @@ BACKDATE_REASON = "演示数据：示例续写（2020年7月以后）"
 SAMPLE = pipeline.SAMPLE_SUFFIX
 SAMPLE_NOTE = "演示用示例项目：2020年下半年以后按开发区常见节奏生成，名称、投资方和金额均为虚构。"
 
-S, T, DT, SG, PS, ST, CP, IP, X = (
-    Stage.LEAD,
-    Stage.TALKS,
-    Stage.DEEP_TALKS,
-    Stage.SIGNED,
-    Stage.PLANNED_START,
-    Stage.STARTED,
-    Stage.COMPLETED,
-    Stage.IN_PRODUCTION,
-    Stage.TERMINATED,
-)
+S, T, DT, SG, PS, ST, CP, IP = pipeline.S, pipeline.T, pipeline.DT, pipeline.SG, *pipeline.LATER
+X = Stage.TERMINATED
 NEXT = {S: T, T: DT, DT: SG, SG: PS, PS: ST, ST: CP, CP: IP}
 # Days a project stays in a stage before its next move, and the chance it is dropped there.
 STAY = {S: (20, 90), T: (45, 180), DT: (60, 240), SG: (30, 120), PS: (45, 200), ST: (300, 720)}

@@ -50,15 +50,14 @@ def load_demo_zone(
         result=result, password=password, departments=departments, enterprises=enterprises
     )
     industries = load_industries(result=result)
-    users_by_name = {user.username: user for user in users}
-    load_projects(
-        result=result,
-        departments=departments,
-        parks=parks,
-        enterprises=enterprises,
-        users=users_by_name,
-        industries=industries,
-    )
+    places = {
+        "departments": departments,
+        "parks": parks,
+        "enterprises": enterprises,
+        "users": {user.username: user for user in users},
+        "industries": industries,
+    }
+    load_projects(result=result, **places)
     load_enterprise_register(result=result)
     # Scheduling and problems first: the meetings' agendas are built from them.
     load_scheduling(result=result)
@@ -69,11 +68,7 @@ def load_demo_zone(
     if today is not None:
         load_projects(
             result=result,
-            departments=departments,
-            parks=parks,
-            enterprises=enterprises,
-            users=users_by_name,
-            industries=industries,
+            **places,
             specs=living.new_projects(today=today),
             backdate_reason=living.BACKDATE_REASON,
         )

@@ -1513,13 +1513,7 @@ def load_enterprise_service(*, result: DemoResult) -> dict[tuple[str, str], Ente
     (enterprise name, title).
     """
     context = _context(result)
-    found = {
-        (request.enterprise.name, request.title): request
-        for request in EnterpriseRequest.objects.filter(
-            enterprise__name__in={spec.enterprise for spec in REQUESTS},
-            title__in={spec.title for spec in REQUESTS},
-        ).select_related("enterprise")
-    }
+    found = _found(REQUESTS)
     with calendar_pinned():
         for spec in SPECIAL + ROUTINE:
             key = (spec.enterprise, spec.title)
@@ -1528,6 +1522,17 @@ def load_enterprise_service(*, result: DemoResult) -> dict[tuple[str, str], Ente
         _load_blocker(SUPPLY_CHAIN, context, found)
         _load_plan(HYUNDAI_PLAN, context)
     return found
+
+
+def _found(specs: tuple[RequestSpec, ...]) -> dict[tuple[str, str], EnterpriseRequest]:
+    """The requests of the specs already in the database, by (enterprise name, title)."""
+    return {
+        (request.enterprise.name, request.title): request
+        for request in EnterpriseRequest.objects.filter(
+            enterprise__name__in={spec.enterprise for spec in specs},
+            title__in={spec.title for spec in specs},
+        ).select_related("enterprise")
+    }
 
 
 def _context(result: Any) -> _Context:
@@ -1779,13 +1784,7 @@ def load_requests(
     context = _context(result)
     names = {spec.enterprise for spec in specs} - context.enterprises.keys()
     context.enterprises.update({e.name: e for e in Enterprise.objects.filter(name__in=names)})
-    found = {
-        (request.enterprise.name, request.title): request
-        for request in EnterpriseRequest.objects.filter(
-            enterprise__name__in={spec.enterprise for spec in specs},
-            title__in={spec.title for spec in specs},
-        ).select_related("enterprise")
-    }
+    found = _found(specs)
     with calendar_pinned():
         for spec in specs:
             key = (spec.enterprise, spec.title)
