@@ -32,6 +32,7 @@ from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action
 from unfold.views import ChangeList, UnfoldModelAdminViewMixin
 
+from zoneops.casework.clocks import SUSPENDED_KEY
 from zoneops.common.admin_base import (
     BusinessAdmin,
     InputRulesAdminMixin,
@@ -50,7 +51,6 @@ from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, Requ
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
 from zoneops.enterprises.selectors.requests import (
     STATISTICS_BY,
-    SUSPENDED_KEY,
     RequestClock,
     overdue_requests,
     request_available_actions,

@@ -33,7 +33,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.clocks import deadline_note
+from zoneops.casework.clocks import deadline_note
 from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
 from zoneops.common.periods import format_day
