@@ -94,7 +94,9 @@ class ClockedRecord(BusinessModel):
       done, e.g. "answered_on");
     - `clock_class`, its DeadlineClock subclass with its words for "done";
     - `clock_start_field` when the clock's start is a field of another name (a problem counts
-      from `routed_on`), or fields of its own for `limit_days`/`due_on` when they are required.
+      from `routed_on`), or fields of its own for `limit_days`/`due_on` when they are required;
+    - `arrived_on_field` (the day it came in) and `step_too_early` (its words for a step dated
+      before its last one); its events' foreign key has `related_name="events"`.
     """
 
     status = models.CharField(_("状态"), max_length=12, editable=False)
@@ -125,6 +127,10 @@ class ClockedRecord(BusinessModel):
     done_on_field: ClassVar[str] = ""
     clock_class: ClassVar[type[DeadlineClock]] = DeadlineClock
     clock_start_field: ClassVar[str] = "clock_from"
+    # The day the record came in (e.g. "filed_on"): no step is dated before it.
+    arrived_on_field: ClassVar[str] = ""
+    # A step dated before the record's last one is refused in the record's words.
+    step_too_early: ClassVar[Any] = _("日期 %(on)s 早于上一次办理记录（%(after)s）。")
 
     objects = ClockedQuerySet.as_manager()
 

@@ -3,8 +3,7 @@
     record = step_lock(record, expected_version=expected_version)
     step_check_status(record, allowed, refusal=_("诉求当前为“%(status)s”，不能%(doing)s。"),
                       doing=_("答复"))
-    on = step_date(record, on, events=record.events.all(), after=record.filed_on,
-                   refusal=_("日期 %(on)s 早于该诉求上一次办理记录（%(after)s）。"))
+    on = step_date(record, on)
     ... change the record, record_save(...) ...
     step_event(RequestEvent, request=record, kind=Kind.ANSWERED, on=on, by=by, note=answer)
 
@@ -55,24 +54,20 @@ def step_lock(
     return locked
 
 
-def step_date(
-    record: models.Model,
-    on: date | None,
-    *,
-    events: models.QuerySet,
-    after: date | None,
-    refusal: str,
-) -> date:
+def step_date(record: Any, on: date | None) -> date:
     """The day of a new step: today by default, a day that has come, and not before the
-    record's last step (the latest `on` of its `events`) nor `after` (the day it came in) —
-    so that the events read in date order tell its state on any day. `refusal` says so in
-    the app's words, with %(on)s and %(after)s."""
+    record's last step (the latest `on` of its events) nor the day it came in
+    (`arrived_on_field`) — so that the events read in date order tell its state on any day.
+    The refusal is the record's `step_too_early`."""
     on = on or timezone.localdate()
     check_happened(on, field="on")
-    last = events.aggregate(last=Max("on"))["last"]
-    earliest = max(filter(None, (last, after)), default=None)
+    last = record.events.aggregate(last=Max("on"))["last"]
+    arrived = getattr(record, record.arrived_on_field) if record.arrived_on_field else None
+    earliest = max(filter(None, (last, arrived)), default=None)
     if earliest is not None and on < earliest:
-        raise ApplicationError(refusal % {"on": on, "after": earliest}, field="on")
+        raise ApplicationError(
+            str(record.step_too_early) % {"on": on, "after": earliest}, field="on"
+        )
     return on
 
 

@@ -197,6 +197,8 @@ class EnterpriseRequest(ClockedRecord):
     done_statuses = ANSWERED_STATUSES
     done_on_field = "answered_on"
     clock_class = RequestClock
+    arrived_on_field = "filed_on"
+    step_too_early = _("日期 %(on)s 早于该诉求上一次办理记录（%(after)s）。")
 
     scope_department_fields = ("department",)
     scope_owner_fields = ("created_by",)

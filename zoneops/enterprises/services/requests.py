@@ -157,17 +157,6 @@ def _locked(request: EnterpriseRequest, *, expected_version: int | None) -> Ente
     return step_lock(request, expected_version=expected_version, in_place=True)
 
 
-def _step_date(request: EnterpriseRequest, on: date | None) -> date:
-    """The day of a new step: today by default, not in the future, not before the last step."""
-    return step_date(
-        request,
-        on,
-        events=RequestEvent.objects.filter(request=request),
-        after=request.filed_on,
-        refusal=_("日期 %(on)s 早于该诉求上一次办理记录（%(after)s）。"),
-    )
-
-
 def _event(
     request: EnterpriseRequest, kind: str, *, on: date, by: Any, **values: Any
 ) -> RequestEvent:
@@ -308,7 +297,7 @@ def request_accept(
     limit = step_check_limit(
         request_limit_days(kind=request.kind) if limit_days is None else limit_days
     )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     intake = request.department
     request.status = Status.ACCEPTED
     request.department, request.accepted_on = department, on
@@ -379,7 +368,7 @@ def request_reroute(
             _("诉求已由“%(department)s”办理，请选择其他部门。") % {"department": to_department},
             field="to_department",
         )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     from_department = request.department
     request.department = to_department
     request.status = Status.ACCEPTED
@@ -413,7 +402,7 @@ def request_start(
     _staff_only(by, doing=_("办理诉求"))
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, (Status.ACCEPTED,), doing=_("开始办理"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     request.status = Status.IN_PROGRESS
     record_save(instance=request, by=by, reason=_("开始办理"))
     _event(request, Kind.STARTED, on=on, by=by, note=note.strip())
@@ -435,7 +424,7 @@ def request_add_note(
     request = _locked(request, expected_version=None)
     _ensure_status(request, OPEN, doing=_("登记办理记录"))
     note = required_text(note, field="note", message=_("请填写办理记录。"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     return _event(request, Kind.NOTE, on=on, by=by, note=note, internal=internal)
 
 
@@ -477,7 +466,7 @@ def request_ask_extension(
             field="days",
             code="pending",
         )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     # An extension is asked for within the limit (期限届满前); asked once the deadline has
     # passed and approved, it would turn an overdue request back to on time.
     if request.due_on is not None and on > request.due_on:
@@ -533,7 +522,7 @@ def request_decide_extension(
         raise ApplicationError(_("不批准延期须填写审批意见。"), field="note")
     request = _locked(extension.request, expected_version=None)
     _ensure_status(request, RUNNING, doing=_("审批延期"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     extension.decided_on, extension.decided_by, extension.decision_note = on, by, note
     if approve:
         extension.decision = RequestExtension.Decision.APPROVED
@@ -627,7 +616,7 @@ def request_suspend(
     reason = required_text(
         reason, field="reason", message=_("请写明需要企业补充的材料，企业将看到这一说明。")
     )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     if request.due_on is not None and on > request.due_on:
         raise ApplicationError(
             _("办结期限%(due)s已过，不能再暂停计时；请尽快答复企业。")
@@ -669,7 +658,7 @@ def request_resume(
         note = required_text(note, field="note", message=_("请填写补充的材料或说明。"))
         if on is not None and on != _today():
             raise ApplicationError(_("企业补充材料以提交当天为准，不能选择其他日期。"), field="on")
-    on = _step_date(request, on)
+    on = step_date(request, on)
     days = _end_suspension(request, on=on)
     assert days is not None  # suspended, checked above
     record_save(
@@ -698,7 +687,7 @@ def request_answer(
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, RUNNING, doing=_("答复"))
     answer = required_text(answer, field="answer", message=_("请填写答复内容。"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     _end_suspension_with_event(request, on=on, by=by, why=_("答复企业，结束暂停计时。"))
     request.status = Status.ANSWERED
     request.answered_on, request.answer = on, answer
@@ -747,7 +736,7 @@ def request_rate(
             % {"score": SATISFIED_SCORE},
             field="comment",
         )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     backdated = ""
     if backdate_reason.strip() and on < _today():
         backdated = _("（补登：%(reason)s）") % {"reason": backdate_reason.strip()}
@@ -794,7 +783,7 @@ def request_return(
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, OPEN, doing=_("退回"))
     reason = required_text(reason, field="reason", message=_("退回须填写理由。"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     _end_suspension_with_event(request, on=on, by=by, why=_("退回诉求，结束暂停计时。"))
     request.status = Status.RETURNED
     request.returned_on, request.return_reason = on, reason

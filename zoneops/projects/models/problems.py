@@ -98,6 +98,8 @@ class Problem(ClockedRecord):
     done_on_field = "resolved_on"
     clock_class = ProblemClock
     clock_start_field = "routed_on"
+    arrived_on_field = "raised_on"
+    step_too_early = _("日期 %(on)s 早于该问题上一次办理记录（%(after)s）。")
 
     scope_department_fields = ("department", "project__responsible_department")
     scope_owner_fields = (

@@ -161,17 +161,6 @@ def _locked(problem: Problem, *, expected_version: int | None) -> Problem:
     return step_lock(problem, expected_version=expected_version, select_related=("project",))
 
 
-def _step_date(problem: Problem, on: date | None) -> date:
-    """The day of a new step: today by default, not in the future, not before the last step."""
-    return step_date(
-        problem,
-        on,
-        events=ProblemEvent.objects.filter(problem=problem),
-        after=problem.raised_on,
-        refusal=_("日期 %(on)s 早于该问题上一次办理记录（%(after)s）。"),
-    )
-
-
 def _ensure_open(problem: Problem, *, doing: str) -> None:
     step_check_status(
         problem,
@@ -216,7 +205,7 @@ def problem_reroute(
         )
     if limit_days is not None:
         step_check_limit(limit_days)
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     from_department = problem.department
     problem.department = to_department
     problem.status = Problem.Status.ROUTED  # the new department has not reported yet
@@ -254,7 +243,7 @@ def problem_add_note(
     problem = _locked(problem, expected_version=expected_version)
     _ensure_open(problem, doing=_("登记进展"))
     text = required_text(text, field="text", message=_("请填写办理进展。"))
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     if problem.status == Problem.Status.ROUTED:
         problem.status = Problem.Status.IN_PROGRESS
         record_save(instance=problem, by=by, reason=_("开始办理"))
@@ -293,7 +282,7 @@ def problem_escalate(
             field="escalated_to",
             code="escalated",
         )
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     problem.escalated_to, problem.escalated_on = leader, on
     record_save(instance=problem, by=by, reason=_("提级至%(leader)s") % {"leader": leader})
     text = note.strip() or _("提级至包联领导%(leader)s协调解决。") % {"leader": leader}
@@ -314,7 +303,7 @@ def problem_resolve(
     problem = _locked(problem, expected_version=expected_version)
     _ensure_open(problem, doing=_("再次办结"))
     resolution = required_text(resolution, field="resolution", message=_("请填写解决情况。"))
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     problem.status = Problem.Status.RESOLVED
     problem.resolved_on, problem.resolution = on, resolution
     record_save(instance=problem, by=by, reason=_("解决"))
@@ -341,7 +330,7 @@ def problem_reopen(
         )
     reason = required_text(reason, field="reason", message=_("重新办理须填写原因。"))
     limit = step_check_limit(problem.limit_days if limit_days is None else limit_days)
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     due = problem.clock_restart(start=on, limit_days=limit)
     problem.status = Problem.Status.IN_PROGRESS
     problem.resolved_on, problem.resolution = None, ""
