@@ -11,8 +11,9 @@ What is here
   limit, approved extension and suspended working days, `suspended_since`, `due_on` and
   `due_provisional`; the version, audit fields and history come from common's BusinessModel.
   Its methods: `deadline()`, `deadline_update()`, `clock_restart(start=, limit_days=)` and
-  `clock(on=)` (the DeadlineClock for a day); `overdue_q(on=)` and the queryset's
-  `running()` and `overdue(on=)`.
+  `clock(on=)` (the DeadlineClock for a day); for lists `deadline_as_of(as_of=)` (the
+  deadline then running, from the history), `overdue_q(on=)` and the queryset's `running()`
+  and `overdue(on=)`.
 - models.StepEvent: the abstract event of one step (the day `on`, `at`, `by`, from and to
   department, `note`).
 - clocks: DeadlineClock (warning level, days left or overdue, suspended, done on time or

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.clocks import (
@@ -158,6 +158,23 @@ class ClockedRecord(BusinessModel):
         if cls.has_suspension():
             condition &= Q(suspended_since__isnull=True)
         return condition
+
+    @classmethod
+    def deadline_as_of(cls, *, as_of: date) -> Case:
+        """The deadline of the clock running at the end of `as_of`, for
+        `.annotate(due_as_of=...)`: the current one when the current round had started by
+        then, else the one the latest history row with a start by then holds (a reroute with
+        a new limit or a reopening starts a later round; starts only move forward); NULL when
+        no clock had started by then. Within a round the deadline is read as it stands now
+        (an extension approved later counts)."""
+        started = {f"{cls.clock_start_field}__lte": as_of}
+        history: Any = cls.history  # type: ignore[attr-defined]  # each concrete record's
+        earlier = (
+            history.filter(id=OuterRef("pk"), **started)
+            .order_by("-history_id")
+            .values("due_on")[:1]
+        )
+        return Case(When(**started, then=F("due_on")), default=Subquery(earlier))
 
     def deadline(self) -> WorkingDayResult:
         """The deadline (办结期限) of the current round: the working day after the clock's

@@ -97,26 +97,15 @@ def problems_open_as_of(*, as_of: date, user: Any = None) -> QuerySet[Problem]:
         kind__in=[ProblemEvent.Kind.RESOLVED, ProblemEvent.Kind.REOPENED],
         on__lte=as_of,
     ).order_by("-on", "-id")
-    # A clock that started after `as_of` was not running then: the history row of the day
-    # holds the one that was. Clock starts only move forward, so the latest row with a start
-    # on or before the day is it.
-    earlier_clock = (
-        Problem.history.filter(id=OuterRef("pk"), routed_on__lte=as_of)
-        .order_by("-history_id")
-        .values("due_on")[:1]
-    )
     queryset: QuerySet = (
         Problem.objects.filter(raised_on__lte=as_of)
         # Resolved for the last time by that day (and so never reopened after it).
         .exclude(status=RESOLVED, resolved_on__lte=as_of)
         .annotate(last_closing=Subquery(closing.values("kind")[:1]))
         .filter(Q(last_closing__isnull=True) | Q(last_closing=ProblemEvent.Kind.REOPENED))
-        .annotate(
-            due_as_of=Case(
-                When(routed_on__lte=as_of, then=F("due_on")),
-                default=Subquery(earlier_clock),
-            )
-        )
+        # A clock that started after `as_of` was not running then: the history holds the
+        # one that was (the kernel's rule).
+        .annotate(due_as_of=Problem.deadline_as_of(as_of=as_of))
         .filter(due_as_of__isnull=False)  # raised by then but routed only later
     )
     return _scoped(queryset, user)
