@@ -26,7 +26,7 @@ from zoneops import __version__
 from zoneops.api.auth import AUTH
 from zoneops.api.checks import check_inputs
 from zoneops.common.exceptions import ApplicationError, validation_error_messages
-from zoneops.common.views import body_too_big_message
+from zoneops.common.views import bad_request_message, body_too_big_message
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpRespons
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     # Too many fields or files in a form, a malformed multipart body: the request, not the server.
-    return error_response(request, 400, _("请求无法处理，请检查提交的内容。"))
+    return error_response(request, 400, bad_request_message())
 
 
 @api.exception_handler(IntegrityError)

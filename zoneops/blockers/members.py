@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 from zoneops.blockers.models import SystemicBlocker
+from zoneops.orgs.models import User
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ def blocker_has_members(*, blocker: SystemicBlocker) -> bool:
     return any(kind.of(blocker).exists() for kind in member_kinds())
 
 
-def blocker_members_resolve(*, blocker: SystemicBlocker, answer: str, by: Any, on: date) -> None:
+def blocker_members_resolve(
+    *, blocker: SystemicBlocker, answer: str, by: User | None, on: date
+) -> None:
     """Resolve every open member of the blocker with `answer` (in the caller's transaction)."""
     for kind in member_kinds():
         kind.resolve(members=kind.of(blocker), answer=answer, by=by, on=on)

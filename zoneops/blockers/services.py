@@ -32,7 +32,7 @@ from zoneops.common.services import (
     required_text,
 )
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent
-from zoneops.orgs.models import Department
+from zoneops.orgs.models import Department, User
 from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem, ProblemEvent
 
@@ -82,7 +82,7 @@ def blocker_create(
     topic: BlockerTopic | str,
     owner: Any,
     department: Department,
-    by: Any,
+    by: User | None,
     description: str = "",
     opened_on: date | None = None,
     requests: Iterable[EnterpriseRequest] = (),
@@ -116,7 +116,11 @@ def blocker_create(
 
 @transaction.atomic
 def blocker_update(
-    *, blocker: SystemicBlocker, by: Any, expected_version: int | None = None, **changes: Any
+    *,
+    blocker: SystemicBlocker,
+    by: User | None,
+    expected_version: int | None = None,
+    **changes: Any,
 ) -> SystemicBlocker:
     """Change an open blocker's title, description, classification, lead or opening day."""
     unknown = sorted(set(changes) - BLOCKER_FIELDS)
@@ -140,7 +144,7 @@ def blocker_update(
 
 @transaction.atomic
 def blocker_delete(
-    *, blocker: SystemicBlocker, by: Any, expected_version: int | None = None
+    *, blocker: SystemicBlocker, by: User | None, expected_version: int | None = None
 ) -> None:
     """Delete a blocker opened by mistake: only an open one with nothing grouped in it."""
     locked = _locked(blocker, expected_version=expected_version)
@@ -159,7 +163,7 @@ def blocker_delete(
 def blocker_attach(
     *,
     blocker: SystemicBlocker,
-    by: Any,
+    by: User | None,
     requests: Iterable[EnterpriseRequest] = (),
     problems: Iterable[Problem] = (),
     on: date | None = None,
@@ -194,7 +198,7 @@ def blocker_attach(
 def blocker_detach(
     *,
     blocker: SystemicBlocker,
-    by: Any,
+    by: User | None,
     requests: Iterable[EnterpriseRequest] = (),
     problems: Iterable[Problem] = (),
     on: date | None = None,
@@ -239,7 +243,7 @@ def blocker_resolve(
     *,
     blocker: SystemicBlocker,
     resolution: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> SystemicBlocker:
@@ -314,7 +318,7 @@ def _group(
     *,
     requests: Sequence[EnterpriseRequest],
     problems: Sequence[Problem],
-    by: Any,
+    by: User | None,
     on: date,
     day_field: str = "on",
 ) -> tuple[int, int]:
@@ -430,7 +434,7 @@ def _set_blocker(
     problem_rows: list[Problem],
     *,
     blocker: SystemicBlocker | None,
-    by: Any,
+    by: User | None,
 ) -> None:
     """Set (or clear) the blocker of the rows: versions bumped and history written, in bulk."""
     for request in request_rows:

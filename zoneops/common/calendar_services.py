@@ -7,7 +7,7 @@ every day.
 """
 
 from datetime import date
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.models import CalendarDay, CalendarYear
 from zoneops.common.workcalendar import weekend_rule_says_working
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 
 def calendar_package_years() -> range:
@@ -92,12 +95,12 @@ def _mark_year_manual(*, year: int, note: str) -> CalendarYear:
     return calendar_year
 
 
-def _who(by: Any) -> str:
+def _who(by: "AbstractUser | None") -> str:
     return str(getattr(by, "display_name", "") or by or _("系统"))
 
 
 @transaction.atomic
-def calendar_year_enter(*, year: int, by: Any, note: str = "") -> CalendarYear:
+def calendar_year_enter(*, year: int, by: "AbstractUser | None", note: str = "") -> CalendarYear:
     """Declare `year` entered by hand, so its deadlines are no longer provisional."""
     if not 1 <= year <= 9999:
         raise ApplicationError(_("年份无效。"), field="year")
@@ -139,16 +142,26 @@ def calendar_set_day(
     day: date,
     is_working_day: bool,
     name: str = "",
-    by: Any,
+    by: "AbstractUser | None",
     clear_if_default: Literal[False] = ...,
 ) -> CalendarDay: ...
 @overload
 def calendar_set_day(
-    *, day: date, is_working_day: bool, name: str = "", by: Any, clear_if_default: bool
+    *,
+    day: date,
+    is_working_day: bool,
+    name: str = "",
+    by: "AbstractUser | None",
+    clear_if_default: bool,
 ) -> CalendarDay | None: ...
 @transaction.atomic
 def calendar_set_day(
-    *, day: date, is_working_day: bool, name: str = "", by: Any, clear_if_default: bool = False
+    *,
+    day: date,
+    is_working_day: bool,
+    name: str = "",
+    by: "AbstractUser | None",
+    clear_if_default: bool = False,
 ) -> CalendarDay | None:
     """Make `day` a working day or a day off, and mark its year as entered by hand.
 
@@ -177,7 +190,7 @@ def calendar_set_day(
 
 @transaction.atomic
 def calendar_move_day(
-    *, from_day: date, to_day: date, is_working_day: bool, name: str, by: Any
+    *, from_day: date, to_day: date, is_working_day: bool, name: str, by: "AbstractUser | None"
 ) -> CalendarDay:
     """Move the entry of `from_day` to `to_day` (a holiday announced on the wrong date).
 
@@ -218,7 +231,7 @@ def calendar_move_day(
 
 
 @transaction.atomic
-def calendar_clear_day(*, day: date, by: Any) -> None:
+def calendar_clear_day(*, day: date, by: "AbstractUser | None") -> None:
     """Return `day` to the weekend rule, and mark its year as entered by hand."""
     CalendarDay.objects.filter(date=day).delete()
     _mark_year_manual(
@@ -229,7 +242,7 @@ def calendar_clear_day(*, day: date, by: Any) -> None:
 
 
 @transaction.atomic
-def calendar_year_delete(*, calendar_year: CalendarYear, by: Any) -> None:
+def calendar_year_delete(*, calendar_year: CalendarYear, by: "AbstractUser | None") -> None:
     """Forget a year: its days go with it, and it counts as not entered (provisional) again."""
     CalendarDay.objects.filter(date__range=_year_range(calendar_year.year)).delete()
     calendar_year.delete()

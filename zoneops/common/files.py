@@ -9,6 +9,7 @@ owning record (the role's permission and the data scope), and 404 to anyone else
 MEDIA_ROOT is served any other way.
 """
 
+import math
 import re
 import unicodedata
 import uuid
@@ -145,6 +146,14 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(extension(name), "application/octet-stream")
 
 
+def megabytes(size: int, *, over: bool = False) -> str:
+    """A size in MB as a message says it: one decimal, none when whole (10, 2.5). A size `over`
+    a limit is rounded up, so that 10.02 MB over a 10 MB limit reads 10.1, never 10."""
+    tenths = size * 10 / 2**20
+    tenths = math.ceil(tenths) if over else round(tenths)
+    return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
+
 def image_check(upload: Any, *, field: str) -> str:
     """An uploaded photo's stored extension; ValidationError on `field` when it is too big or
     not a JPEG, PNG, GIF or WebP image (read, not guessed from its name)."""
@@ -155,7 +164,7 @@ def image_check(upload: Any, *, field: str) -> str:
         raise ValidationError(
             {
                 field: _("照片过大（%(size)s MB），不能超过 %(limit)s MB。")
-                % {"size": round(upload.size / 2**20, 1), "limit": round(limit / 2**20, 1)}
+                % {"size": megabytes(upload.size, over=True), "limit": megabytes(limit)}
             }
         )
     try:

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.periods import format_day, format_months
+from zoneops.common.periods import Period, format_day
 
 # --- ids -----------------------------------------------------------------------------------------
 
@@ -155,7 +155,7 @@ def month_error(month: date, kind: DateKind = DateKind.RECORD) -> str | None:
 
 
 def _month_text(month: date) -> str:
-    return format_months(month.year, month.month, month.month)
+    return Period.of_month(month).label
 
 
 # --- months --------------------------------------------------------------------------------------

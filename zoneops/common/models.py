@@ -130,44 +130,6 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name} ({kind})"
 
 
-class StepEvent(models.Model):
-    """Base of the rows that record each step of a record with a clock (a problem, a request):
-    the day it happened, when it was entered and by whom, the departments it moved between,
-    and what was said. Summaries as of a day are read from these rows."""
-
-    on = models.DateField(_("日期"))
-    at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    from_department = models.ForeignKey(
-        "orgs.Department",
-        verbose_name=_("原部门"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    to_department = models.ForeignKey(
-        "orgs.Department",
-        verbose_name=_("新部门"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.TextField(_("说明"), blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["on", "id"]
-
-
 class SavedView(models.Model):
     """A list's filters saved under a name by a user (e.g. "我的深度在谈项目")."""
 

@@ -7,7 +7,7 @@ the same transaction.
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,14 +19,19 @@ from zoneops.common.inputs import DateKind, date_error
 from zoneops.common.models import SavedView
 from zoneops.common.scope import check_not_widening_own_scope
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
 M = TypeVar("M", bound=models.Model)
+U = TypeVar("U", bound="AbstractUser")
 
 
 # --- checks every service makes on what it is given ------------------------------------------
 
 
-def acting_user(by: Any) -> Any:
-    """The user to record as the actor: None for the system (a command, the demo loader)."""
+def acting_user(by: U | None) -> U | None:
+    """The user to record as the actor: None for the system (a command, the demo loader) and
+    for one not saved (an anonymous visitor)."""
     return by if getattr(by, "pk", None) else None
 
 
@@ -72,7 +77,7 @@ def record_check_version(*, instance: models.Model, expected_version: int | None
 def record_save(
     *,
     instance: M,
-    by: Any,
+    by: "AbstractUser | None",
     expected_version: int | None = None,
     exclude_validation: Iterable[str] | None = None,
     reason: str = "",
@@ -118,7 +123,9 @@ def record_apply(*, instance: models.Model, changes: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def record_delete(*, instance: models.Model, by: Any, expected_version: int | None = None) -> None:
+def record_delete(
+    *, instance: models.Model, by: "AbstractUser | None", expected_version: int | None = None
+) -> None:
     record_check_version(instance=instance, expected_version=expected_version)
     _attach_history(instance, by=by, reason="")
     try:
@@ -134,7 +141,7 @@ def record_delete(*, instance: models.Model, by: Any, expected_version: int | No
 
 @transaction.atomic
 def records_bulk_create(
-    *, model: type[M], instances: list[M], by: Any, batch_size: int = 2000
+    *, model: type[M], instances: list[M], by: "AbstractUser | None", batch_size: int = 2000
 ) -> list[M]:
     """Insert many records at once (imports), each with its history row and audit fields."""
     record: Any
@@ -153,7 +160,12 @@ def records_bulk_create(
 
 @transaction.atomic
 def records_bulk_update(
-    *, model: type[M], instances: list[M], fields: list[str], by: Any, batch_size: int = 2000
+    *,
+    model: type[M],
+    instances: list[M],
+    fields: list[str],
+    by: "AbstractUser | None",
+    batch_size: int = 2000,
 ) -> int:
     """Update many records at once (re-imports), bumping versions and writing history rows."""
     record: Any
@@ -170,14 +182,16 @@ def records_bulk_update(
     )
 
 
-def _attach_history(instance: models.Model, *, by: Any, reason: str) -> None:
+def _attach_history(instance: models.Model, *, by: "AbstractUser | None", reason: str) -> None:
     """Tell django-simple-history who made the change when there is no request (CLI, imports)."""
     if by is not None and getattr(by, "pk", None):
         instance._history_user = by  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
 
 
-def saved_view_save(*, user: Any, page: str, name: str, query: str, shared: bool = False) -> Any:
+def saved_view_save(
+    *, user: Any, page: str, name: str, query: str, shared: bool = False
+) -> SavedView:
     """Save (or overwrite by name) the filters of a list for a user."""
     name = name.strip()
     if not name:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from zoneops.common.files import SHOWN_INLINE, content_type
+from zoneops.common.files import SHOWN_INLINE, content_type, megabytes
 from zoneops.common.selectors import stored_file_for
 
 
@@ -65,8 +65,13 @@ def stored_file(request: HttpRequest, model: str, pk: int, field: str) -> HttpRe
 def body_too_big_message() -> str:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return _("提交的内容过大（超过 %(limit)s MB），未作任何修改。") % {
-        "limit": round(limit / 2**20, 1) if limit else 0
+        "limit": megabytes(limit or 0)
     }
+
+
+def bad_request_message() -> str:
+    """What a request the server could not read is told, at the API and on the pages alike."""
+    return _("请求无法处理，未作任何修改。请检查提交的内容后重试。")
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -75,7 +80,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         status, message = 413, body_too_big_message()
     else:
-        status, message = 400, _("请求无法处理，请检查提交的内容后重试。")
+        status, message = 400, bad_request_message()
     if request.path.startswith("/api/"):
         return JsonResponse({"message": message, "errors": []}, status=status)
     back = _page_came_from(request)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "zoneops.common",
+    "zoneops.casework",
     "zoneops.orgs",
     "zoneops.enterprises",
     "zoneops.industry",

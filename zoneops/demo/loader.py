@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from zoneops.common.services import record_save
-from zoneops.demo import data, pipeline
+from zoneops.demo import data, living, pipeline
 from zoneops.demo.enterprises_data import load_enterprise_register
 from zoneops.demo.meetings import load_meetings
 from zoneops.demo.problems import load_problems
@@ -28,13 +28,20 @@ from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, Membership, Role, User
 from zoneops.orgs.services import department_create, user_create, user_set_password
 from zoneops.parks.models import Park
+from zoneops.projects.enums import Stage
 from zoneops.projects.models import Project
 from zoneops.projects.services import project_create, project_move_stage
 
 
 @transaction.atomic
-def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult:
-    """Create whatever of the demo zone is missing; return the demo accounts."""
+def load_demo_zone(
+    *, password: str, stdout: TextIO | None = None, today: date | None = None
+) -> DemoResult:
+    """Create whatever of the demo zone is missing; return the demo accounts.
+
+    Without `today` the zone is the article's, up to mid-2020 (`problems.AS_OF`); with it (the
+    `demo` command passes the day it runs) the zone goes on to that day (`demo.living`).
+    """
     result = DemoResult(password=password)
     departments = load_organisation(result=result)
     parks = load_parks(result=result)
@@ -43,14 +50,14 @@ def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult
         result=result, password=password, departments=departments, enterprises=enterprises
     )
     industries = load_industries(result=result)
-    load_projects(
-        result=result,
-        departments=departments,
-        parks=parks,
-        enterprises=enterprises,
-        users={user.username: user for user in users},
-        industries=industries,
-    )
+    places = {
+        "departments": departments,
+        "parks": parks,
+        "enterprises": enterprises,
+        "users": {user.username: user for user in users},
+        "industries": industries,
+    }
+    load_projects(result=result, **places)
     load_enterprise_register(result=result)
     # Scheduling and problems first: the meetings' agendas are built from them.
     load_scheduling(result=result)
@@ -58,6 +65,14 @@ def load_demo_zone(*, password: str, stdout: TextIO | None = None) -> DemoResult
     # Requests before meetings: a meeting's agenda picks up the requests overdue by its date.
     load_enterprise_service(result=result)
     load_meetings(result=result)
+    if today is not None:
+        load_projects(
+            result=result,
+            **places,
+            specs=living.new_projects(today=today),
+            backdate_reason=living.BACKDATE_REASON,
+        )
+        living.load_living(result=result, today=today)
     if stdout is not None:
         _report(result, stdout)
     return result
@@ -194,17 +209,17 @@ def load_projects(
     enterprises: dict[str, Enterprise],
     users: dict[str, User],
     industries: dict[str, IndustryCategory],
+    specs: tuple[pipeline.ProjectSpec, ...] = pipeline.PROJECTS,
+    backdate_reason: str = pipeline.BACKDATE_REASON,
 ) -> dict[str, Project]:
-    """The investment projects (`zoneops.demo.pipeline`), registered and moved through the
-    project services with their backdated history. A project whose code exists is left as it
-    is, moves and all, whatever a user has done to it since.
+    """The investment projects (`zoneops.demo.pipeline`, or the later years' `specs`),
+    registered and moved through the project services with their backdated history. A project
+    whose code exists is left as it is, moves and all, whatever a user has done to it since.
     """
-    by_code = {
-        p.code: p for p in Project.objects.filter(code__in=[s.code for s in pipeline.PROJECTS])
-    }
+    by_code = {p.code: p for p in Project.objects.filter(code__in=[s.code for s in specs])}
     major = Decimal(settings.ZONEOPS_MAJOR_PROJECT_THRESHOLD)
     small = Decimal(settings.ZONEOPS_SMALL_PROJECT_THRESHOLD)
-    for spec in pipeline.PROJECTS:
+    for spec in specs:
         if spec.code in by_code:
             continue
         by = users[pipeline.OWNER]
@@ -216,7 +231,7 @@ def load_projects(
             by=by,
             on=on,
             stage=stage,
-            backdate_reason=pipeline.BACKDATE_REASON,
+            backdate_reason=backdate_reason,
             key_levels={year: list(levels) for year, levels in spec.key_levels},
             parent=by_code.get(spec.parent) if spec.parent else None,
             phase=spec.phase,
@@ -242,7 +257,8 @@ def load_projects(
                 on=on,
                 by=by,
                 note=_move_note(stage, on),
-                backdate_reason=pipeline.BACKDATE_REASON,
+                backdate_reason=backdate_reason,
+                reason=spec.termination_reason if stage == Stage.TERMINATED else "",
             )
         by_code[spec.code] = project
         result.created["projects"] += 1

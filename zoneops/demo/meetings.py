@@ -352,11 +352,11 @@ class _Refs:
     projects: dict[str, Project] = field(default_factory=dict)
 
 
-def _refs() -> _Refs:
+def _refs(specs: tuple[MeetingSpec, ...] = MEETINGS) -> _Refs:
     usernames = {PREPARED_BY, CEREMONY_BY}
     codes: set[str] = set()
     departments: set[str] = set()
-    for spec in MEETINGS:
+    for spec in specs:
         usernames |= {spec.host, *spec.attendees}
         usernames |= {d.owner for d in spec.decisions if d.owner}
         departments |= {spec.organiser, *(d.department for d in spec.decisions)}
@@ -380,19 +380,20 @@ def _refs() -> _Refs:
 
 
 @transaction.atomic
-def load_meetings(*, result: Any) -> list[Meeting]:
-    """Create the demo meetings and ceremonies that are missing; returns every demo meeting.
+def load_meetings(*, result: Any, specs: tuple[MeetingSpec, ...] = MEETINGS) -> list[Meeting]:
+    """Create the demo meetings and ceremonies (or the later years' `specs`) that are
+    missing; returns every one of them.
 
     `result` is the loader's DemoResult: `result.created` counts meetings, agenda items and
     decisions created.
     """
-    refs = _refs()
+    refs = _refs(specs)
     existing = {
         (m.kind, m.held_on, m.title): m
-        for m in Meeting.objects.filter(title__in=[spec.title for spec in MEETINGS])
+        for m in Meeting.objects.filter(title__in=[spec.title for spec in specs])
     }
     meetings = []
-    for spec in MEETINGS:
+    for spec in specs:
         meeting = existing.get((spec.kind, spec.held_on, spec.title))
         if meeting is None:
             meeting = _create(spec, refs=refs, result=result)

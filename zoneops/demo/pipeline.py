@@ -69,6 +69,7 @@ class ProjectSpec:
     description: str = ""
     is_sample: bool = False
     planned_2020: bool = False  # one of "2020年总投资95亿元的21个产业谋划项目"
+    termination_reason: str = ""  # why it was dropped, when its last move is 终止
 
     def key_in(self, year: int) -> tuple[KeyLevel, ...]:
         return dict(self.key_levels).get(year, ())
@@ -91,16 +92,9 @@ def _d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-S, T, DT, SG, PS, ST, CP, IP = (
-    Stage.LEAD,
-    Stage.TALKS,
-    Stage.DEEP_TALKS,
-    Stage.SIGNED,
-    Stage.PLANNED_START,
-    Stage.STARTED,
-    Stage.COMPLETED,
-    Stage.IN_PRODUCTION,
-)
+S, T, DT, SG = Stage.LEAD, Stage.TALKS, Stage.DEEP_TALKS, Stage.SIGNED
+LATER = (Stage.PLANNED_START, Stage.STARTED, Stage.COMPLETED, Stage.IN_PRODUCTION)
+PS, ST, CP, IP = LATER
 AUTO_PARK = "汽车（新能源、智能网联）产业园"
 CJK_PARK = "中日韩产业园"
 MATERIALS_PARK = "新材料产业园"

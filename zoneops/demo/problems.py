@@ -294,42 +294,48 @@ PROBLEMS: tuple[ProblemSpec, ...] = (
 )
 
 
-def load_problems(*, result: DemoResult) -> dict[tuple[str, str], Problem]:
+def load_problems(
+    *,
+    result: DemoResult,
+    specs: tuple[ProblemSpec, ...] = PROBLEMS,
+    until: date | None = None,
+) -> dict[tuple[str, str], Problem]:
     """Create the problems that are missing, each through the services with its steps.
 
     Returns every demo problem by (project code, title). Needs the organisation, the accounts
-    and the projects of the demo zone.
+    and the projects of the demo zone. The later years pass their own `specs` and `until`, the
+    day the zone is loaded: a step after it has not happened yet.
     """
-    codes = {spec.project for spec in PROBLEMS}
+    codes = {spec.project for spec in specs}
     projects = {
         p.code: p for p in Project.objects.filter(code__in=codes).select_related("liaison_leader")
     }
     found = {
         (problem.project.code, problem.title): problem
         for problem in Problem.objects.filter(
-            project__code__in=codes, title__in=[spec.title for spec in PROBLEMS]
+            project__code__in=codes, title__in=[spec.title for spec in specs]
         ).select_related("project")
     }
-    departments = {d.code: d for d in Department.objects.filter(code__in=_department_codes())}
-    usernames = {OFFICE} | {step.by for spec in PROBLEMS for step in spec.steps}
+    departments = {d.code: d for d in Department.objects.filter(code__in=_department_codes(specs))}
+    usernames = {OFFICE} | {step.by for spec in specs for step in spec.steps}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     missing = (codes - projects.keys()) | (usernames - users.keys())
     if missing:
         raise LookupError(
             "演示问题清单需要先载入演示项目和账号，缺少：" + "、".join(sorted(missing))
         )
-    for spec in PROBLEMS:
+    for spec in specs:
         key = (spec.project, spec.title)
         if key in found:
             continue
-        found[key] = _load_one(spec, projects[spec.project], departments, users)
+        found[key] = _load_one(spec, projects[spec.project], departments, users, until=until)
         result.created["problems"] += 1
     return found
 
 
-def _department_codes() -> set[str]:
-    return {spec.department for spec in PROBLEMS} | {
-        step.department for spec in PROBLEMS for step in spec.steps if step.department
+def _department_codes(specs: tuple[ProblemSpec, ...]) -> set[str]:
+    return {spec.department for spec in specs} | {
+        step.department for spec in specs for step in spec.steps if step.department
     }
 
 
@@ -338,7 +344,10 @@ def _load_one(
     project: Project,
     departments: dict[str, Department],
     users: dict[str, Any],
+    *,
+    until: date | None = None,
 ) -> Problem:
+    """Raise the problem and take its steps; with `until`, only those on or before it."""
     problem = problem_raise(
         project=project,
         title=spec.title,
@@ -352,6 +361,8 @@ def _load_one(
         by=users[OFFICE],
     )
     for step in spec.steps:
+        if until is not None and step.on > until:
+            break
         by = users[step.by]
         if step.kind == NOTE:
             problem = problem_add_note(problem=problem, text=step.text, on=step.on, by=by)

@@ -1513,13 +1513,7 @@ def load_enterprise_service(*, result: DemoResult) -> dict[tuple[str, str], Ente
     (enterprise name, title).
     """
     context = _context(result)
-    found = {
-        (request.enterprise.name, request.title): request
-        for request in EnterpriseRequest.objects.filter(
-            enterprise__name__in={spec.enterprise for spec in REQUESTS},
-            title__in={spec.title for spec in REQUESTS},
-        ).select_related("enterprise")
-    }
+    found = _found(REQUESTS)
     with calendar_pinned():
         for spec in SPECIAL + ROUTINE:
             key = (spec.enterprise, spec.title)
@@ -1528,6 +1522,17 @@ def load_enterprise_service(*, result: DemoResult) -> dict[tuple[str, str], Ente
         _load_blocker(SUPPLY_CHAIN, context, found)
         _load_plan(HYUNDAI_PLAN, context)
     return found
+
+
+def _found(specs: tuple[RequestSpec, ...]) -> dict[tuple[str, str], EnterpriseRequest]:
+    """The requests of the specs already in the database, by (enterprise name, title)."""
+    return {
+        (request.enterprise.name, request.title): request
+        for request in EnterpriseRequest.objects.filter(
+            enterprise__name__in={spec.enterprise for spec in specs},
+            title__in={spec.title for spec in specs},
+        ).select_related("enterprise")
+    }
 
 
 def _context(result: Any) -> _Context:
@@ -1577,15 +1582,19 @@ def _first_working_day(day: date) -> date:
     return _day(day - timedelta(days=1), 1)
 
 
-def _checked(on: date, spec: RequestSpec) -> date:
-    if on > AS_OF:  # a typo in the tables: nothing here happens after the demo's today
+def _checked(on: date, spec: RequestSpec, until: date | None = None) -> date:
+    if until is None and on > AS_OF:  # a typo in the tables: nothing here is after AS_OF
         raise ValueError(f"{spec.title}: {on} is after {AS_OF}")
     return on
 
 
-def _load_request(spec: RequestSpec, context: _Context) -> EnterpriseRequest:
+def _load_request(
+    spec: RequestSpec, context: _Context, *, until: date | None = None
+) -> EnterpriseRequest:
+    """File the request and take its steps. With `until` (the later years, `demo.living`) the
+    steps after that day have not happened yet and the request stays where they leave it."""
     users = context.users
-    filed_on = _checked(_first_working_day(spec.filed_on), spec)
+    filed_on = _checked(_first_working_day(spec.filed_on), spec, until)
     own = spec.channel == SELF  # filed through the enterprise's own login
     request = request_file(
         enterprise=context.enterprises[spec.enterprise],
@@ -1605,7 +1614,9 @@ def _load_request(spec: RequestSpec, context: _Context) -> EnterpriseRequest:
     start = filed_on
     department = spec.department
     if department is not None:
-        start = _checked(_day(filed_on, spec.accept_after), spec)
+        start = _checked(_day(filed_on, spec.accept_after), spec, until)
+        if until is not None and start > until:
+            return request
         request = request_accept(
             request=request,
             department=context.departments[department],
@@ -1615,7 +1626,9 @@ def _load_request(spec: RequestSpec, context: _Context) -> EnterpriseRequest:
         )
     extension: RequestExtension | None = None
     for step in spec.steps:
-        on = _checked(_day(start, step.day), spec)
+        on = _checked(_day(start, step.day), spec, until)
+        if until is not None and on > until:
+            break
         handler = users[HANDLERS.get(department or "", DESK)]
         if step.kind == START:
             request = request_start(request=request, by=handler, note=step.text, on=on)
@@ -1760,3 +1773,21 @@ def _load_plan(spec: PlanSpec, context: _Context) -> EnterprisePlan:
                 measure=measure, result=measure_spec.result, by=desk, on=measure_spec.done_on
             )
     return plan
+
+
+@transaction.atomic
+def load_requests(
+    *, result: DemoResult, specs: tuple[RequestSpec, ...], until: date
+) -> dict[tuple[str, str], EnterpriseRequest]:
+    """The later years' requests (`demo.living`): each one missing is filed and taken through
+    its steps up to `until`, the day the zone is loaded. Found again by enterprise and title."""
+    context = _context(result)
+    names = {spec.enterprise for spec in specs} - context.enterprises.keys()
+    context.enterprises.update({e.name: e for e in Enterprise.objects.filter(name__in=names)})
+    found = _found(specs)
+    with calendar_pinned():
+        for spec in specs:
+            key = (spec.enterprise, spec.title)
+            if key not in found:
+                found[key] = _load_request(spec, context, until=until)
+    return found

@@ -392,7 +392,7 @@ def monthly_amounts(spec: KeySchedule, *, completed_on: date | None) -> dict[dat
         weights = [
             AFTER_COMPLETION_WEIGHT
             if completed_on is not None and m > completed_on
-            else WEIGHTS[year][m.month]
+            else WEIGHTS.get(year, WEIGHTS[2019])[m.month]
             for m in in_year
         ]
         shares = [(total * w / sum(weights)).quantize(D(1)) for w in weights]
@@ -427,7 +427,10 @@ def report_texts(spec: KeySchedule, month: date) -> tuple[str, str, str]:
 def load_scheduling(*, result: DemoResult) -> None:
     """Create whatever of the key projects' scheduling and the command HQs is missing."""
     codes = {spec.code for spec in SCHEDULES} | {c for hq in HQS for c in hq.projects}
-    projects = {p.code: p for p in Project.objects.filter(code__in=codes)}
+    projects = {
+        p.code: p
+        for p in Project.objects.filter(code__in=codes).select_related("responsible_department")
+    }
     usernames = {OFFICER, HQ_CLERK} | {u for hq in HQS for u in (hq.commander, *hq.members)}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     departments = {d.code: d for d in Department.objects.filter(code__in=PEOPLE)}
@@ -470,7 +473,7 @@ def _load_milestones(
     result: DemoResult,
 ) -> None:
     have = set(Milestone.objects.filter(project=project).values_list("name", flat=True))
-    own = pipeline.BY_CODE[spec.code].department or "xmb"
+    own = project.responsible_department.code if project.responsible_department else "xmb"
     for order, node in enumerate(spec.nodes, start=1):
         if node.name in have:
             continue

@@ -7,7 +7,7 @@ rating, supplying the materials a suspended request waits for) go through the re
 services; their refusals are shown on the form at the field they name.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -48,9 +48,12 @@ from zoneops.enterprises.services.requests import (
     request_rate,
     request_resume,
 )
-from zoneops.projects.enums import Stage
-from zoneops.projects.models import ProgressReport, Project
-from zoneops.projects.selectors.scheduling import key_level_label
+from zoneops.projects.models import Project
+from zoneops.projects.selectors import BoardFilters, projects_filtered
+from zoneops.projects.selectors.scheduling import (
+    projects_with_key_level,
+    projects_with_latest_report,
+)
 
 TEMPLATES = "enterprises/self/"
 PER_PAGE = 20
@@ -108,41 +111,6 @@ def _liaisons(request: HttpRequest, enterprise: Enterprise) -> list[LiaisonAssig
     )
 
 
-def _projects(request: HttpRequest) -> QuerySet[Project]:
-    return Project.objects.visible_to(request.user).select_related("park")
-
-
-def _with_progress(queryset: QuerySet[Project]) -> QuerySet[Project]:
-    """The latest submitted monthly report (月度调度) of each project as annotations, and its
-    key-project designations prefetched: a fixed number of queries for any number of rows."""
-    latest = ProgressReport.objects.filter(
-        project=OuterRef("pk"), status=ProgressReport.Status.SUBMITTED
-    ).order_by("-month")
-    return queryset.annotate(
-        latest_month=Subquery(latest.values("month")[:1]),
-        latest_progress=Subquery(latest.values("progress")[:1]),
-        latest_invested_total=Subquery(latest.values("invested_total")[:1]),
-    ).prefetch_related("key_designations")
-
-
-def _with_key_level(projects: Iterable[Project]) -> list[Project]:
-    """Each project's key level in the latest year it was listed (省市双重点, 市重点, ...)."""
-    rows = list(projects)
-    for project in rows:
-        designations = list(project.key_designations.all())
-        year = max((d.year for d in designations), default=None)
-        project.key_year = year  # type: ignore[attr-defined]
-        project.key_label = (  # type: ignore[attr-defined]
-            key_level_label({d.level for d in designations if d.year == year}) if year else ""
-        )
-    return rows
-
-
-def _project_order(queryset: QuerySet[Project]) -> QuerySet[Project]:
-    """Projects still moving first, dropped ones last; the newest first within each."""
-    return queryset.order_by(F("terminated_on").asc(nulls_first=True), "-id")
-
-
 # --- signing in and out ------------------------------------------------------------------------
 
 
@@ -163,7 +131,13 @@ def lockout(
     under /enterprise/, the back office's (AXES_LOCKOUT_TEMPLATE) everywhere else."""
     own = request.path.startswith(reverse("selfservice:home"))
     template = TEMPLATES + "lockout.html" if own else settings.AXES_LOCKOUT_TEMPLATE
-    return render(request, template, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429))
+    minutes = round(float(settings.AXES_COOLOFF_TIME or 0) * 60)
+    return render(
+        request,
+        template,
+        {"minutes": minutes},
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
+    )
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -194,8 +168,8 @@ def home(request: HttpRequest) -> HttpResponse:
         counts["materials"] = materials.count()
     projects: list[Project] = []
     if request.user.has_perm("projects.view_project"):
-        project_list = _project_order(_projects(request))
-        projects = _with_key_level(_with_progress(project_list)[:HOME_ROWS])
+        project_list = projects_with_latest_report(user=request.user)
+        projects = projects_with_key_level(project_list[:HOME_ROWS])
         counts["projects"] = project_list.count()
     return render(
         request,
@@ -358,7 +332,7 @@ def request_materials_view(request: HttpRequest, pk: int) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     """提交诉求: the service files it for the user's own enterprise (企业自助提交)."""
     enterprise = _enterprise(request)
-    projects = _projects(request).exclude(stage=Stage.TERMINATED).order_by("name")
+    projects = projects_filtered(user=request.user, filters=BoardFilters()).order_by("name")
     limits = {kind: request_limit_days(kind=kind) for kind in RequestKind.values}
     if request.method == "POST":
         form = RequestFileForm(request.POST, projects=projects, limits=limits)
@@ -403,14 +377,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
 @enterprise_page("projects.view_project")
 def project_list(request: HttpRequest) -> HttpResponse:
     """我的项目: the projects the enterprise invests in, with stage, key level, latest report."""
-    queryset = _with_progress(_project_order(_projects(request)))
+    queryset = projects_with_latest_report(user=request.user)
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         TEMPLATES + "projects.html",
         {
             "page": page,
-            "rows": _with_key_level(page.object_list),
+            "rows": projects_with_key_level(page.object_list),
             "section": "projects",
         },
     )

@@ -14,7 +14,8 @@ Whose records a meeting's agenda is built from (the issue leaves it open; decide
 - a ceremony has no agenda built from the records.
 Everything is read as of the meeting's date: the red lights from key-project scheduling
 (`projects_with_red_light`), the overdue problems from the problem list (`overdue_problems`),
-the late milestones here (planned before the day, not reached by it), the overdue requests from
+the late milestones from the projects' one rule (`milestones_overdue`: planned before the day,
+not reached by it, of a project not dropped by then), the overdue requests from
 the requests' list (`overdue_requests`, with each one's clock on the day for its days overdue).
 That list reads a request's status as it stands now: on a past date it gives the requests still
 running whose deadline had passed by then, not those answered since.
@@ -48,7 +49,8 @@ from zoneops.common.amounts import (
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.scope import scope_queryset
-from zoneops.enterprises.models import EnterpriseRequest, LiaisonAssignment
+from zoneops.enterprises.models import EnterpriseRequest
+from zoneops.enterprises.selectors.register import liaison_enterprise_ids
 from zoneops.enterprises.selectors.requests import (
     CLOCK_ATTRIBUTE,
     overdue_requests,
@@ -62,7 +64,7 @@ from zoneops.projects.enums import PIPELINE, STAGE_ORDER, Stage
 from zoneops.projects.models import Milestone, Problem, Project
 from zoneops.projects.selectors import projects_with_stage_as_of
 from zoneops.projects.selectors.problems import overdue_problems
-from zoneops.projects.selectors.scheduling import projects_with_red_light
+from zoneops.projects.selectors.scheduling import milestones_overdue, projects_with_red_light
 
 ZONE_WIDE_KINDS = frozenset({MeetingKind.MONTHLY, MeetingKind.QUARTERLY_TOUR})
 SIGNING_KINDS = frozenset({MeetingKind.SIGNING, MeetingKind.CLOUD_SIGNING})
@@ -96,14 +98,13 @@ class AgendaScope:
         """The enterprise requests in scope, as a filter on EnterpriseRequest: about a project
         in scope, routed to one of the departments, or from an enterprise that the host or one
         of the departments liaises with (包联) on `as_of`."""
-        liaising = Q(department__in=self.department_ids)
-        if self.user_id is not None:
-            liaising |= Q(person_id=self.user_id)
-        enterprises = LiaisonAssignment.objects.active(on=as_of).filter(liaising)
+        enterprises = liaison_enterprise_ids(
+            on=as_of, department_ids=self.department_ids, person_id=self.user_id
+        )
         return (
             self.projects("project__")
             | Q(department__in=self.department_ids)
-            | Q(enterprise__in=enterprises.values("enterprise_id"))
+            | Q(enterprise__in=enterprises)
         )
 
     def covers(self, project: Project) -> bool:
@@ -181,17 +182,6 @@ class AgendaCandidate:
             milestone_id=self.milestone_id,
             request_id=self.request_id,
         )
-
-
-def late_milestones(*, as_of: date) -> QuerySet[Milestone]:
-    """Milestones due before `as_of` and not reached by then, of projects not dropped by then."""
-    return (
-        Milestone.objects.filter(planned_on__lt=as_of)
-        .filter(Q(actual_on__isnull=True) | Q(actual_on__gt=as_of))
-        .exclude(project__terminated_on__lte=as_of)
-        .select_related("project", "responsible_department")
-        .order_by("planned_on", "id")
-    )
 
 
 def _red_light_candidate(project: Project) -> AgendaCandidate:
@@ -275,7 +265,7 @@ def agenda_candidates(*, meeting: Meeting) -> list[AgendaCandidate]:
         if scope.covers(project)
     ]
     problems = overdue_problems(as_of=as_of)
-    milestones = late_milestones(as_of=as_of)
+    milestones = milestones_overdue(as_of=as_of)
     requests = overdue_requests(user=None, on=as_of)
     if not scope.zone_wide:
         problems = problems.filter(
@@ -350,7 +340,7 @@ def ceremony_stage_refusals(*, kind: str, on: date, projects: Any) -> list[str]:
         return []
     required = _required_stage(kind)
     date_field = "signed_on" if required == Stage.SIGNED else "started_on"
-    rows = projects_with_stage_as_of(as_of=on, queryset=Project.objects.filter(pk__in=ids))
+    rows = projects_with_stage_as_of(as_of=on).filter(pk__in=ids)
     refusals = []
     for project in rows.order_by("code"):
         stage = project.stage_at
@@ -407,9 +397,7 @@ def ceremony_totals(meeting: Meeting) -> CeremonyTotals:
             _("“%(kind)s”不是仪式，没有签约/开工统计。") % {"kind": meeting.get_kind_display()},
             field="kind",
         )
-    totals = Project.objects.filter(ceremonies=meeting).aggregate(
-        count=Count("pk"), investment=AmountSum("total_investment")
-    )
+    totals = meeting.projects.aggregate(count=Count("pk"), investment=AmountSum("total_investment"))
     investment = exact_wan(totals["investment"])
     return CeremonyTotals(
         kind=meeting.kind,

@@ -144,7 +144,7 @@ def _check_edit(*, meeting: Meeting, kind: MeetingKind) -> None:
         )
 
 
-def _primary_department(user: Any) -> Department | None:
+def _primary_department(user: User | None) -> Department | None:
     if acting_user(user) is None:
         return None
     membership = (
@@ -162,7 +162,7 @@ def meeting_schedule(
     kind: MeetingKind | str,
     title: str,
     held_on: date,
-    by: Any,
+    by: User | None,
     host: User | None = None,
     organiser: Department | None = None,
     attendees: Iterable[User] = (),
@@ -211,7 +211,7 @@ def meeting_schedule(
 def meeting_update(
     *,
     meeting: Meeting,
-    by: Any,
+    by: User | None,
     expected_version: int | None = None,
     attendees: Iterable[User] | None = None,
     **changes: Any,
@@ -236,7 +236,7 @@ def meeting_update(
 def meeting_hold(
     *,
     meeting: Meeting,
-    by: Any,
+    by: User | None,
     minutes: str = "",
     duration_minutes: int | None = None,
     expected_version: int | None = None,
@@ -270,7 +270,7 @@ def meeting_hold(
 
 @transaction.atomic
 def meeting_cancel(
-    *, meeting: Meeting, by: Any, reason: str, expected_version: int | None = None
+    *, meeting: Meeting, by: User | None, reason: str, expected_version: int | None = None
 ) -> Meeting:
     """Call off a planned meeting; the reason is kept in the meeting's change history."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -313,7 +313,7 @@ def _next_order(meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def meeting_build_agenda(*, meeting: Meeting, by: Any) -> list[AgendaItem]:
+def meeting_build_agenda(*, meeting: Meeting, by: User | None) -> list[AgendaItem]:
     """Add to the agenda the red-light key projects, overdue problems, late milestones and
     overdue enterprise requests as of the meeting's date; returns the items added.
 
@@ -372,7 +372,7 @@ def agenda_item_add(
     *,
     meeting: Meeting,
     title: str,
-    by: Any,
+    by: User | None,
     project: Project | None = None,
     problem: Problem | None = None,
     milestone: Milestone | None = None,
@@ -405,7 +405,7 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def agenda_item_update(*, item: AgendaItem, by: Any, **changes: Any) -> AgendaItem:
+def agenda_item_update(*, item: AgendaItem, by: User | None, **changes: Any) -> AgendaItem:
     """Reword, annotate or reorder an item, or change the project or request of one added by
     hand (a built item keeps its records); its problem, milestone or request brings its project
     as on adding."""
@@ -428,7 +428,7 @@ def agenda_item_update(*, item: AgendaItem, by: Any, **changes: Any) -> AgendaIt
 
 
 @transaction.atomic
-def agenda_item_remove(*, item: AgendaItem, by: Any) -> None:
+def agenda_item_remove(*, item: AgendaItem, by: User | None) -> None:
     """Take an item off the agenda; one that a decision refers to stays."""
     _check_agenda_open(Meeting.objects.select_for_update().get(pk=item.meeting_id))
     if Decision.objects.filter(agenda_item=item).exists():
@@ -476,7 +476,7 @@ def decision_create(
     meeting: Meeting,
     text: str,
     due_on: date,
-    by: Any,
+    by: User | None,
     owner_department: Department | None = None,
     owner: User | None = None,
     agenda_item: AgendaItem | None = None,
@@ -507,7 +507,7 @@ def decision_create(
 
 @transaction.atomic
 def decision_update(
-    *, decision: Decision, by: Any, expected_version: int | None = None, **changes: Any
+    *, decision: Decision, by: User | None, expected_version: int | None = None, **changes: Any
 ) -> Decision:
     _check_editable(Decision, changes, DECISION_EDITABLE_FIELDS)
     if decision.done_on is not None and changes:
@@ -528,7 +528,7 @@ def decision_update(
 def decision_done(
     *,
     decision: Decision,
-    by: Any,
+    by: User | None,
     done_on: date | None = None,
     expected_version: int | None = None,
 ) -> Decision:
@@ -556,14 +556,18 @@ def decision_done(
 
 
 @transaction.atomic
-def decision_remove(*, decision: Decision, by: Any, expected_version: int | None = None) -> None:
+def decision_remove(
+    *, decision: Decision, by: User | None, expected_version: int | None = None
+) -> None:
     """Delete a decision recorded by mistake; a done one stays."""
     if decision.done_on is not None:
         raise ApplicationError(_("议定事项已完成，不能删除。"), field="done_on")
     record_delete(instance=decision, by=by, expected_version=expected_version)
 
 
-def decision_to_supervision_task(*, decision: Decision, by: Any, supervisor: Any = None) -> Any:
+def decision_to_supervision_task(
+    *, decision: Decision, by: User | None, supervisor: User | None = None
+) -> Any:
     """HOOK for the supervision issue: make a decision a supervised task (督办) in one step.
 
     The task comes from a meeting decision: its text is the task, `owner_department`/`owner`
@@ -604,7 +608,7 @@ def ceremony_attach_projects(
     *,
     meeting: Meeting,
     projects: Iterable[Project],
-    by: Any,
+    by: User | None,
     expected_version: int | None = None,
 ) -> list[Project]:
     """Add projects to a ceremony; returns the ones added (those already there are skipped).
@@ -635,7 +639,7 @@ def ceremony_detach_projects(
     *,
     meeting: Meeting,
     projects: Iterable[Project],
-    by: Any,
+    by: User | None,
     expected_version: int | None = None,
 ) -> int:
     """Take projects off a ceremony's list; returns how many were on it."""

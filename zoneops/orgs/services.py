@@ -125,7 +125,7 @@ def department_create(
     short_name: str = "",
     order: int = 0,
     receives_enterprise_requests: bool = False,
-    by: Any = None,
+    by: User | None = None,
 ) -> Department:
     department = Department(
         name=name,
@@ -195,7 +195,7 @@ def _pk_of(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def user_check_scope_change(*, user: User, by: Any, changed: Iterable[str]) -> None:
+def user_check_scope_change(*, user: User, by: User | None, changed: Iterable[str]) -> None:
     """Nobody widens his own scope, and nobody reaches past his own rank: a user's roles, 分管,
     departments, enterprise and superuser status are changed by someone else; superuser status
     is given and taken, and a superuser's account changed, only by a superuser."""
@@ -216,7 +216,7 @@ def user_check_scope_change(*, user: User, by: Any, changed: Iterable[str]) -> N
         raise PermissionDeniedError(_("超级用户的账号只能由超级用户修改。"))
 
 
-def user_check_grant(*, user: User, by: Any, fields: dict[str, Any]) -> None:
+def user_check_grant(*, user: User, by: User | None, fields: dict[str, Any]) -> None:
     """Nobody gives more than he has: a role given to someone holds no permission the giver
     lacks and no wider data scope than his own; 分管 and departments given lie within the
     giver's scope. (A superuser, and the system itself, give anything.)"""
@@ -258,7 +258,9 @@ def user_check_grant(*, user: User, by: Any, fields: dict[str, Any]) -> None:
             )
 
 
-def user_check_departments(*, user: User, by: Any, departments: Sequence[Department]) -> None:
+def user_check_departments(
+    *, user: User, by: User | None, departments: Sequence[Department]
+) -> None:
     """The rules for giving a user these departments: not his own account, nothing beyond the
     giver's scope (the back office's membership rows ask it too)."""
     given = {"departments": list(departments)}
@@ -266,7 +268,7 @@ def user_check_departments(*, user: User, by: Any, departments: Sequence[Departm
     user_check_grant(user=user, by=by, fields=given)
 
 
-def user_may_change_scope_of(*, user: User, by: Any) -> bool:
+def user_may_change_scope_of(*, user: User, by: User | None) -> bool:
     """Whether `by` may change what decides `user`'s scope (the back office's form asks)."""
     try:
         user_check_scope_change(user=user, by=by, changed=("roles", "in_charge_of", "departments"))
@@ -307,7 +309,7 @@ def user_create(
     title: str = "",
     phone: str = "",
     email: str = "",
-    by: Any = None,
+    by: User | None = None,
 ) -> User:
     """Create a user; staff get the back office, an enterprise user only his enterprise's pages.
 
@@ -358,7 +360,9 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, user: User, by: Any, expected_version: int | None = None, **fields: Any) -> User:
+def user_update(
+    *, user: User, by: User | None, expected_version: int | None = None, **fields: Any
+) -> User:
     """Change a user: his fields, roles (codes or Role), 分管 and departments, in one history row.
 
     The same rules as `user_create` hold for the result: an enterprise user holds only the
@@ -400,7 +404,7 @@ def user_update(*, user: User, by: Any, expected_version: int | None = None, **f
 
 @transaction.atomic
 def user_set_roles(
-    *, user: User, role_codes: Iterable[Role | RoleCode | str], by: Any = None
+    *, user: User, role_codes: Iterable[Role | RoleCode | str], by: User | None = None
 ) -> User:
     """Give the user exactly these roles (and their permission groups), under user_create's rules.
 
@@ -451,7 +455,9 @@ def _m2m_history_paused(instance: models.Model) -> Iterator[None]:
 
 
 @transaction.atomic
-def user_set_departments(*, user: User, departments: Sequence[Department], by: Any = None) -> User:
+def user_set_departments(
+    *, user: User, departments: Sequence[Department], by: User | None = None
+) -> User:
     """The first department is the primary one. Each membership change leaves a history row."""
     user_check_departments(user=user, by=by, departments=departments)
     wanted = list(dict.fromkeys(departments))
@@ -508,7 +514,7 @@ def role_create(
     data_scope: DataScopeKind | str = DataScopeKind.DEPT,
     custom_departments: Iterable[Department] = (),
     permissions: Iterable[Permission] = (),
-    by: Any = None,
+    by: User | None = None,
 ) -> Role:
     """A role of the zone's own, with its permission group (named after the code)."""
     if Role.objects.filter(code=code).exists():
@@ -530,7 +536,9 @@ def role_create(
 
 
 @transaction.atomic
-def role_update(*, role: Role, by: Any, expected_version: int | None = None, **fields: Any) -> Role:
+def role_update(
+    *, role: Role, by: User | None, expected_version: int | None = None, **fields: Any
+) -> Role:
     """Change a role: name, code, data scope, custom departments, permissions; one history row.
 
     A built-in role keeps its code (the standard roles are found by it); its permissions may
@@ -565,7 +573,7 @@ def role_set_permissions(
     *,
     role: Role,
     permissions: Iterable[Permission],
-    by: Any,
+    by: User | None,
     expected_version: int | None = None,
 ) -> Role:
     """Give the role exactly these of the assignable permissions (others it holds stay).
@@ -583,7 +591,9 @@ def role_set_permissions(
     return role
 
 
-def role_check_not_widened_by_holder(*, role: Role, by: Any, changes: dict[str, Any]) -> None:
+def role_check_not_widened_by_holder(
+    *, role: Role, by: User | None, changes: dict[str, Any]
+) -> None:
     """Nobody widens his own scope: a role's holder may take from it (a permission, a custom
     department) but not add to it nor change its data scope; a superuser has everything already.
     """

@@ -1,18 +1,17 @@
 """Writes of the parks and carriers: a park saved under the rule of who manages it."""
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import PermissionDeniedError
 from zoneops.common.scope import scope_for
 from zoneops.common.services import acting_user, record_save
+from zoneops.orgs.models import User
 from zoneops.parks.models import Park
 
 
 @transaction.atomic
-def park_save(*, park: Park, by: Any, expected_version: int | None = None) -> Park:
+def park_save(*, park: Park, by: User | None, expected_version: int | None = None) -> Park:
     """Save a new or edited park. Its managing department keeps it (and the figures of the
     enterprises in it), so who manages an existing park is decided zone-wide."""
     actor = acting_user(by)

@@ -30,7 +30,7 @@ from zoneops.common.importing import (
     bulk_insert,
     bulk_update,
 )
-from zoneops.common.periods import format_as_of, format_months
+from zoneops.common.periods import Period, format_as_of
 from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import AnnualPlan, ProgressReport, Project, StageMove
@@ -476,9 +476,7 @@ class ProgressReportRegister(Register):
         return self.export_records(records, user=user)
 
     def export_title(self, month: date) -> str:
-        return _("%(month)s月度调度") % {
-            "month": format_months(month.year, month.month, month.month)
-        }
+        return _("%(month)s月度调度") % {"month": Period.of_month(month).label}
 
     def check(self, plan: Plan, *, user: Any) -> None:
         status = self.column(_("状态"))

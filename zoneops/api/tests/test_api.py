@@ -238,6 +238,11 @@ def test_no_token_for_an_enterprise_or_inactive_user_in_the_service_or_the_back_
         page = client.post("/admin/api/apitoken/add/", {"user": holder.pk, "name": "对接"})
         assert page.status_code == 200  # the form again, with the reason at the user field
         assert refused.value.message in page.context["adminform"].form.errors["user"]
+    no_back_office = make_user(RoleCode.STAFF, departments=[org["zone"]])
+    no_back_office.is_staff = False
+    no_back_office.save()
+    with pytest.raises(ApplicationError, match="只有能登录管理后台的工作人员账号"):
+        api_token_create(user=no_back_office, name="对接")
     assert not ApiToken.objects.exists()
 
 

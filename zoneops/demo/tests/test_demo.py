@@ -68,6 +68,9 @@ def _without_projects(monkeypatch):
         "load_enterprise_service",
     ):
         monkeypatch.setattr(f"zoneops.demo.loader.{loader}", lambda **kwargs: {})
+    # The later years (`demo.living`) stand on the projects: checked in test_demo_living.
+    monkeypatch.setattr("zoneops.demo.living.load_living", lambda **kwargs: None)
+    monkeypatch.setattr("zoneops.demo.living.new_projects", lambda **kwargs: ())
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ Every write goes through `zoneops.enterprises.services.requests`; every page rea
 `zoneops.enterprises.selectors.requests`; no rule lives here.
 """
 
-from calendar import monthrange
 from datetime import date
 from typing import Any
 
@@ -19,7 +18,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -32,30 +30,36 @@ from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action
 from unfold.views import ChangeList, UnfoldModelAdminViewMixin
 
+from zoneops.casework.admin import (
+    ClockedStepView,
+    StepButtonsMixin,
+    StepForm,
+    clock_badge,
+    clock_colours,
+    label_html,
+)
+from zoneops.casework.clocks import SUSPENDED_KEY
+from zoneops.casework.selectors import clock_of
 from zoneops.common.admin_base import (
     BusinessAdmin,
     InputRulesAdminMixin,
-    RecordStepView,
     ServiceErrorsMixin,
     VersionedForm,
-    add_service_error,
 )
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
-from zoneops.common.periods import format_day, format_period
+from zoneops.common.periods import Period, format_day
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, RequestKindLimit
 from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
 from zoneops.enterprises.selectors.requests import (
     STATISTICS_BY,
-    SUSPENDED_KEY,
     RequestClock,
     overdue_requests,
     request_available_actions,
-    request_clock,
     request_events_for,
     request_pending_extension,
     request_suspended_q,
@@ -86,14 +90,7 @@ from zoneops.orgs.models import Department
 
 # RequestClock.key → unfold label colour, as on the problem list (every key listed: unfold
 # prints an unknown key as is).
-CLOCK_COLOURS: dict[str, str] = {
-    "normal": "success",
-    "yellow": "warning",
-    "red": "danger",
-    SUSPENDED_KEY: "primary",  # the clock stands: neither a warning nor done
-    RequestClock.done_key: "info",
-    f"{RequestClock.done_key}_late": "default",  # grey: answered, late
-}
+CLOCK_COLOURS: dict[str, str] = clock_colours(RequestClock)
 STATUS_COLOURS: dict[str, str] = {
     RequestStatus.SUBMITTED: "warning",
     RequestStatus.ACCEPTED: "info",
@@ -120,25 +117,19 @@ STEPS = (
 # The admin method of each step ("return" is a keyword in Python).
 STEP_METHODS = {step: "return_request" if step == "return" else step for step in STEPS}
 
-# The attribute the register's change list sets on each row.
-CLOCK_ATTRIBUTE = "clock"
-
 
 def _label(text: str, colour: str | None) -> str:
-    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour or ""})
+    return label_html(text, colour)
 
 
 def _clock_of(item: EnterpriseRequest) -> RequestClock | None:
     """The clock `requests_with_clock` set on the request, or worked out now."""
-    if CLOCK_ATTRIBUTE in vars(item):
-        return vars(item)[CLOCK_ATTRIBUTE]
-    return request_clock(item)
+    clock: RequestClock | None = clock_of(item)
+    return clock
 
 
 def _clock_badge(clock: RequestClock | None) -> str:
-    if clock is None:
-        return "—"
-    return _label(clock.label, CLOCK_COLOURS.get(clock.key))
+    return clock_badge(clock, CLOCK_COLOURS)
 
 
 def _status_badge(item: EnterpriseRequest) -> str:
@@ -306,7 +297,7 @@ EDITABLE_ON_CHANGE = ("category", "topic", "contact_person", "contact_phone")
 
 
 @admin.register(EnterpriseRequest)
-class EnterpriseRequestAdmin(BusinessAdmin):
+class EnterpriseRequestAdmin(StepButtonsMixin, BusinessAdmin):
     list_display = [
         "title",
         "enterprise",
@@ -496,9 +487,10 @@ class EnterpriseRequestAdmin(BusinessAdmin):
 
     # --- the steps: a page each; the change page offers those the user may take now ---
 
-    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
-        steps = request_available_actions(request=obj, user=request.user)
-        return {STEP_METHODS[step] for step in steps if step in STEP_METHODS}
+    step_methods = STEP_METHODS
+
+    def record_steps(self, request: HttpRequest, obj: Any) -> Any:
+        return request_available_actions(request=obj, user=request.user)
 
     def has_approve_extension_permission(self, request: HttpRequest, object_id: Any = None):
         return request.user.has_perm(APPROVE_EXTENSION)
@@ -621,14 +613,12 @@ SEEN_BY_ENTERPRISE = _(
 )
 
 
-class StepForm(Form):
-    on = forms.DateField(
-        label=_("日期"), required=False, widget=_date_input(), help_text=_("默认今天。")
-    )
+class RequestStepForm(StepForm):
+    # A request's step page has always accepted a post without the version (no check then).
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class AcceptForm(StepForm):
+class AcceptForm(RequestStepForm):
     department = forms.ModelChoiceField(label=_("承办部门"), queryset=_active_departments())
     limit_days = forms.IntegerField(
         label=_("办理时限（工作日）"),
@@ -640,20 +630,20 @@ class AcceptForm(StepForm):
     field_order = ["department", "limit_days", "note", "on"]
 
 
-class RerouteForm(StepForm):
+class RerouteForm(RequestStepForm):
     to_department = forms.ModelChoiceField(label=_("改派至"), queryset=_active_departments())
     reason = forms.CharField(label=_("改派原因"), widget=_textarea(), help_text=SEEN_BY_ENTERPRISE)
     field_order = ["to_department", "reason", "on"]
 
 
-class StartForm(StepForm):
+class StartForm(RequestStepForm):
     note = forms.CharField(
         label=_("说明"), required=False, widget=_textarea(), help_text=SEEN_BY_ENTERPRISE
     )
     field_order = ["note", "on"]
 
 
-class NoteForm(StepForm):
+class NoteForm(RequestStepForm):
     note = forms.CharField(label=_("办理记录"), widget=_textarea(4))
     internal = forms.BooleanField(
         label=_("仅内部可见"), required=False, help_text=_("内部记录不向企业展示。")
@@ -661,13 +651,13 @@ class NoteForm(StepForm):
     field_order = ["note", "internal", "on"]
 
 
-class ExtendForm(StepForm):
+class ExtendForm(RequestStepForm):
     days = forms.IntegerField(label=_("延期（工作日）"))
     reason = forms.CharField(label=_("延期理由"), widget=_textarea(), help_text=SEEN_BY_ENTERPRISE)
     field_order = ["days", "reason", "on"]
 
 
-class DecideExtensionForm(StepForm):
+class DecideExtensionForm(RequestStepForm):
     decision = forms.ChoiceField(
         label=_("审批结果"),
         choices=[("approve", _("批准延期")), ("refuse", _("不批准"))],
@@ -682,7 +672,7 @@ class DecideExtensionForm(StepForm):
     field_order = ["decision", "note", "on"]
 
 
-class SuspendForm(StepForm):
+class SuspendForm(RequestStepForm):
     reason = forms.CharField(
         label=_("需企业补充的材料"),
         widget=_textarea(4),
@@ -694,7 +684,7 @@ class SuspendForm(StepForm):
     field_order = ["reason", "on"]
 
 
-class ResumeForm(StepForm):
+class ResumeForm(RequestStepForm):
     note = forms.CharField(
         label=_("说明"),
         required=False,
@@ -704,12 +694,12 @@ class ResumeForm(StepForm):
     field_order = ["note", "on"]
 
 
-class AnswerForm(StepForm):
+class AnswerForm(RequestStepForm):
     answer = forms.CharField(label=_("答复内容"), widget=_textarea(5))
     field_order = ["answer", "on"]
 
 
-class RateForm(StepForm):
+class RateForm(RequestStepForm):
     score = forms.TypedChoiceField(
         label=_("评分"),
         coerce=int,
@@ -727,77 +717,42 @@ class RateForm(StepForm):
         ) % {"score": SATISFIED_SCORE}
 
 
-class ReturnForm(StepForm):
+class ReturnForm(RequestStepForm):
     reason = forms.CharField(label=_("退回理由"), widget=_textarea())
     field_order = ["reason", "on"]
 
 
-class RequestStepView(RecordStepView):
-    """One step on a request: the form, the service call, the refusal shown on the form."""
+class RequestStepView(ClockedStepView):
+    """One step on a request: the kernel's step page with the request's header, the events
+    the user may read, and the status badge."""
 
     model = EnterpriseRequest
     context_name = "item"
+    record_argument = "request"
     permission_required: tuple[str, ...] = ("enterprises.change_enterpriserequest",)
     template_name = "enterprises/requests/step.html"
-    # The step's service, when the form's fields are its arguments (the hidden edit_version
-    # its expected version): `perform` needs writing only for the steps that differ.
-    service: Any = None
 
     @property
     def item(self) -> EnterpriseRequest:
         return self.record
 
-    def perform(self, data: dict[str, Any]) -> Any:
-        values = dict(data)
-        expected_version = values.pop("edit_version", None)
-        return self.service(
-            request=self.item,
-            by=self.request.user,
-            expected_version=expected_version,
-            **values,
-        )
-
     def get_queryset(self) -> Any:
         return requests_visible(user=self.request.user)
 
-    def available(self) -> set[str]:
-        if not hasattr(self, "_available"):
-            self._available = set(
-                request_available_actions(request=self.item, user=self.request.user)
-            )
-        return self._available
+    def available_steps(self) -> set[str]:
+        return set(request_available_actions(request=self.item, user=self.request.user))
 
-    def notice(self) -> str:
-        """Why the step cannot be taken now, if it cannot."""
-        if self.step in self.available():
-            return ""
+    def closed_notice(self) -> str:
         return str(
             _("诉求当前为“%(status)s”，您现在不能进行此操作。")
             % {"status": self.item.get_status_display()}
         )
 
+    def events(self) -> list[Any]:
+        return request_events_for(request=self.item, user=self.request.user)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
-            clock=request_clock(self.item),
-            timeline=request_events_for(request=self.item, user=self.request.user),
-            colours=CLOCK_COLOURS,
-            status_colours=STATUS_COLOURS,
-            **kwargs,
-        )
-
-    def message_values(self, result: Any) -> dict[str, Any]:
-        return {"item": self.item}
-
-    def form_valid(self, form: forms.Form) -> HttpResponse:
-        # A step no longer open (another user moved the request on) is refused by the service
-        # with its reason, shown on the form; nothing changes.
-        try:
-            result = self.perform(form.cleaned_data)
-        except ApplicationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.done_message % self.message_values(result))
-        return HttpResponseRedirect(self.success_url(result))
+        return super().get_context_data(status_colours=STATUS_COLOURS, **kwargs)
 
 
 class RequestAcceptView(RequestStepView):
@@ -966,9 +921,6 @@ class RequestRateView(RequestStepView):
     done_message = _("已登记“%(item)s”的回访评价。")
     service = staticmethod(request_rate)
 
-    def message_values(self, result: Any) -> dict[str, Any]:
-        return {"item": result}
-
 
 class RequestReturnView(RequestStepView):
     title = _("退回诉求")
@@ -1000,9 +952,8 @@ MONTHS = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
 class StatisticsPeriod:
     def __init__(self, *, year: int, first: int, last: int, by: str, today: date) -> None:
         self.year, self.first, self.last, self.by = year, first, last, by
-        self.start = date(year, first, 1)
-        self.end = date(year, last, monthrange(year, last)[1])
-        self.label = format_period(year=year, first_month=first, last_month=last, today=today)
+        months = Period(year, first, last)
+        self.start, self.end, self.label = months.start, months.end, months.label_on(today)
         self.group_header = str(STATISTICS_BY[by])
         self.title = gettext("%(period)s企业诉求办理情况统计表（%(by)s）") % {
             "period": self.label,

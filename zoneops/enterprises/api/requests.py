@@ -17,8 +17,8 @@ from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
-from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn, ZoneDateTime
+from zoneops.casework.api import ClockPagination
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
@@ -367,15 +367,6 @@ class LimitIn(Schema):
     limit_days: int = Field(description="办理时限（工作日）")
 
 
-class RequestPagination(Pagination):
-    """The page's rows get their clock from one reading of the work calendar."""
-
-    def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = requests_with_clock(page["items"])
-        return page
-
-
 # --- Helpers ---------------------------------------------------------------------------------
 
 
@@ -429,7 +420,7 @@ def _xlsx(content: bytes, title: str) -> HttpResponse:
 
 
 @router.get("/requests", response=list[RequestOut], summary="企业诉求（含办理时限预警）")
-@paginate(RequestPagination)
+@paginate(ClockPagination)
 def requests_list(request, filters: Query[RequestFilter]):
     ensure_allowed(request.user, "view", EnterpriseRequest)
     return _filtered(request, filters)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.common.amounts import AmountField
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, DateKind
 from zoneops.common.models import BusinessModel
-from zoneops.common.periods import format_months, format_year
+from zoneops.common.periods import Period
 from zoneops.common.scope import ScopedQuerySet
 from zoneops.enterprises.enums import LiaisonKind, LiaisonLevel
 from zoneops.enterprises.validators import validate_credit_code, validate_industry_code
@@ -119,7 +119,7 @@ class Enterprise(BusinessModel):
 
 def period_label(year: int, month: int | None) -> str:
     """2019, 10 → "2019年1-10月" (a cumulative); 2019, None → "2019年"."""
-    return format_year(year) if month is None else format_months(year, 1, month)
+    return Period.reported(year, month).label
 
 
 class EnterpriseFigureQuerySet(ScopedQuerySet):

@@ -13,13 +13,26 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zoneops.common.models import BusinessModel, StepEvent
-from zoneops.common.scope import ScopedQuerySet
+from zoneops.casework.clocks import DeadlineClock
+from zoneops.casework.models import ClockedQuerySet, ClockedRecord, StepEvent
 from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
 from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
 CLOCK_STATUSES = (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
+ANSWERED_STATUSES = (RequestStatus.ANSWERED, RequestStatus.RATED)
+
+
+class RequestClock(DeadlineClock):
+    """Where a request stands against its deadline: the warning while the clock runs (accepted
+    or in progress), that it stands since `suspended_since` while the enterprise supplies
+    materials (no level; `days_left` are the working days that were left when it stopped), and
+    once answered whether that was by the deadline."""
+
+    done_key = "answered"
+    done_on_time_label = _("按期答复")
+    done_late_label = _("逾期答复")
+    suspended_label = _("暂停计时（自%(since)s起，待企业补充材料）")
 
 
 class RequestKindLimit(models.Model):
@@ -44,16 +57,16 @@ class RequestKindLimit(models.Model):
         return f"{self.get_kind_display()}：{self.limit_days}"
 
 
-class EnterpriseRequestQuerySet(ScopedQuerySet):
+class EnterpriseRequestQuerySet(ClockedQuerySet):
     def open(self) -> "EnterpriseRequestQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def running(self) -> "EnterpriseRequestQuerySet":
-        """Accepted and not yet answered: the clock runs."""
-        return self.filter(status__in=CLOCK_STATUSES)
 
+class EnterpriseRequest(ClockedRecord):
+    """A request on the clocked-record kernel: the clock (clock_from, limit_days,
+    extension_days, suspended_since, suspended_days, due_on, due_provisional) is
+    ClockedRecord's; it runs while accepted or in progress and is done once answered."""
 
-class EnterpriseRequest(BusinessModel):
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
         verbose_name=_("企业"),
@@ -97,27 +110,6 @@ class EnterpriseRequest(BusinessModel):
         editable=False,
     )
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True, editable=False)
-    # The current round of the clock: from acceptance, or from the last reopening.
-    clock_from = models.DateField(_("计时起点"), null=True, blank=True, editable=False)
-    limit_days = models.PositiveSmallIntegerField(
-        _("办理时限（工作日）"), null=True, blank=True, editable=False
-    )
-    extension_days = models.PositiveSmallIntegerField(
-        _("批准延期（工作日）"), default=0, editable=False
-    )
-    # Waiting for the enterprise (补充材料) does not count: the clock stops on `suspended_since`
-    # and, when it runs again, the working days it stood are added to the deadline.
-    suspended_since = models.DateField(_("暂停计时自"), null=True, blank=True, editable=False)
-    suspended_days = models.PositiveSmallIntegerField(
-        _("暂停计时（工作日）"), default=0, editable=False
-    )
-    due_on = models.DateField(_("办结期限"), null=True, blank=True, editable=False)
-    due_provisional = models.BooleanField(
-        _("期限待定"),
-        default=False,
-        editable=False,
-        help_text=_("期限所在年度的节假日尚未录入，暂按周末计算。"),
-    )
     answered_on = models.DateField(_("答复日期"), null=True, blank=True, editable=False)
     answer = models.TextField(_("答复内容"), blank=True, editable=False)
     rating = models.PositiveSmallIntegerField(
@@ -143,6 +135,13 @@ class EnterpriseRequest(BusinessModel):
     )
 
     objects = EnterpriseRequestQuerySet.as_manager()
+
+    running_statuses = CLOCK_STATUSES
+    done_statuses = ANSWERED_STATUSES
+    done_on_field = "answered_on"
+    clock_class = RequestClock
+    arrived_on_field = "filed_on"
+    step_too_early = _("日期 %(on)s 早于该诉求上一次办理记录（%(after)s）。")
 
     scope_department_fields = ("department",)
     scope_owner_fields = ("created_by",)

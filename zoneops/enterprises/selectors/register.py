@@ -29,8 +29,9 @@ from zoneops.enterprises.models import (
 )
 from zoneops.enterprises.permissions import ASSIGN_LIAISON
 from zoneops.orgs.models import Membership, User
-from zoneops.projects.enums import Stage
 from zoneops.projects.models import Problem, Project
+from zoneops.projects.selectors import projects_liaised_by, projects_under_liaison
+from zoneops.projects.selectors.problems import problems_open_as_of
 
 # --- Liaison and the data scope it gives ---------------------------------------------------
 
@@ -48,6 +49,17 @@ def liaisons_of(
     if department_ids:
         condition |= Q(department_id__in=department_ids)
     return LiaisonAssignment.objects.active(on=on).filter(condition)
+
+
+def liaison_enterprise_ids(
+    *, on: date, department_ids: frozenset[int], person_id: int | None = None
+) -> QuerySet[LiaisonAssignment, Any]:
+    """The ids of the enterprises the departments, or the person himself, liaise with (包联) on
+    the day, as a subquery (`enterprise__in=...`); a department's members are not counted."""
+    condition = Q(department__in=department_ids)
+    if person_id is not None:
+        condition |= Q(person_id=person_id)
+    return LiaisonAssignment.objects.active(on=on).filter(condition).values("enterprise_id")
 
 
 def liaison_scope(model: type[models.Model], scope: DataScope, write: bool) -> Q | None:
@@ -97,19 +109,6 @@ def liaison_enterprises(*, user: Any, on: date | None = None) -> QuerySet[Enterp
     return Enterprise.objects.filter(pk__in=assignments).select_related("park", "industry")
 
 
-def liaison_projects(*, user: Any) -> QuerySet[Project]:
-    """The projects the person liaises with: as their 包联领导, or as a member of their 责任部门
-    (the project's own liaison fields; terminated projects are left out)."""
-    return (
-        Project.objects.filter(
-            Q(liaison_leader_id=user.pk)
-            | Q(responsible_department_id__in=_own_departments(user.pk))
-        )
-        .exclude(stage=Stage.TERMINATED)
-        .select_related("liaison_leader", "responsible_department", "investor_enterprise")
-    )
-
-
 @dataclass(frozen=True)
 class LiaisonEnterpriseRow:
     enterprise: Enterprise
@@ -155,10 +154,10 @@ def my_liaison(*, user: Any, on: date | None = None) -> MyLiaison:
     by_enterprise: dict[int, list[LiaisonAssignment]] = defaultdict(list)
     for assignment in assignments:
         by_enterprise[assignment.enterprise_id].append(assignment)
-    projects = list(liaison_projects(user=user).order_by("-id"))
+    projects = list(projects_liaised_by(user=user).order_by("-id"))
     own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
     problems = list(
-        scope_queryset(Problem.objects.open(), user)
+        problems_open_as_of(as_of=timezone.localdate(), user=user)
         .filter(
             Q(project__in=[p.pk for p in projects])
             | Q(project__investor_enterprise__in=list(by_enterprise))
@@ -255,12 +254,7 @@ def liaison_coverage(*, user: Any = None, on: date | None = None) -> LiaisonCove
     the liaison roster is read by every staff member. Eight queries whatever the size.
     """
     on = on or timezone.localdate()
-    projects = Project.objects.all()
-    if user is not None:
-        projects = scope_queryset(projects, user)
-    projects = projects.exclude(stage=Stage.TERMINATED).filter(
-        liaison_leader__isnull=False, responsible_department__isnull=False
-    )
+    projects = projects_under_liaison(user=user)
     project_counts = projects.aggregate(
         objects=Count("pk", distinct=True),
         persons=Count("liaison_leader", distinct=True),

@@ -18,17 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.common.clocks import DeadlineClock, finished_clock, running_clock
+from zoneops.casework.selectors import CLOCK_ATTRIBUTE, records_with_clock
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.periods import format_day
 from zoneops.common.scope import DataScope, can_see, scope_queryset
-from zoneops.common.workcalendar import add_working_days, calendar_pinned, working_days_between
+from zoneops.common.workcalendar import calendar_pinned, working_days_between
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestExtension
 from zoneops.enterprises.models.requests import (
+    ANSWERED_STATUSES,
     CLOCK_STATUSES,
     OPEN_STATUSES,
     EnterpriseRequestQuerySet,
+    RequestClock,
 )
 from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
@@ -38,10 +39,7 @@ Status = RequestStatus
 
 OPEN = OPEN_STATUSES
 RUNNING = CLOCK_STATUSES
-ANSWERED = (Status.ANSWERED, Status.RATED)
-
-# The attribute `requests_with_clock` sets on each request of a list.
-CLOCK_ATTRIBUTE = "clock"
+ANSWERED = ANSWERED_STATUSES
 
 # Every step a page may offer on a request (request_available_actions names a subset).
 REQUEST_ACTIONS = (
@@ -61,39 +59,6 @@ REQUEST_ACTIONS = (
 CHANGE_PERMISSION = "enterprises.change_enterpriserequest"
 
 
-# The key of a clock that stands while the enterprise supplies materials.
-SUSPENDED_KEY = "suspended"
-
-
-@dataclass(frozen=True)
-class RequestClock(DeadlineClock):
-    """Where a request stands against its deadline: the warning while the clock runs (accepted
-    or in progress), that it stands since `suspended_since` while the enterprise supplies
-    materials (no level; `days_left` are the working days that were left when it stopped), and
-    once answered whether that was by the deadline."""
-
-    suspended_since: date | None = None
-
-    done_key = "answered"
-    done_on_time_label = gettext_lazy("按期答复")
-    done_late_label = gettext_lazy("逾期答复")
-
-    @property
-    def key(self) -> str:
-        """normal, yellow, red, suspended, answered or answered_late."""
-        if self.suspended_since is not None:
-            return SUSPENDED_KEY
-        return super().key
-
-    @property
-    def label(self) -> str:
-        if self.suspended_since is not None:
-            return _("暂停计时（自%(since)s起，待企业补充材料）") % {
-                "since": format_day(self.suspended_since)
-            }
-        return super().label
-
-
 def _today() -> date:
     return timezone.localdate()
 
@@ -111,47 +76,9 @@ def _is_enterprise_user(user: Any) -> bool:
 
 def request_clock(request: EnterpriseRequest, *, on: date | None = None) -> RequestClock | None:
     """The request's clock on `on` (today by default): None before acceptance and for a
-    returned request."""
-    if request.status in ANSWERED:
-        if request.due_on is None:  # answered without ever being accepted: no clock ran
-            return None
-        return finished_clock(
-            RequestClock,
-            due_on=request.due_on,
-            provisional=request.due_provisional,
-            done_on=request.answered_on,
-        )
-    if request.status not in RUNNING or request.clock_from is None or request.limit_days is None:
-        return None
-    if request.suspended_since is not None:
-        return _suspended_clock(request)
-    # A clock that stood N working days runs as if it had started N working days later: the
-    # same deadline as the services' (request_deadline), with the warning's 20% of the limit
-    # and its extensions only (the days it stood are no part of the limit).
-    start = request.clock_from
-    if request.suspended_days:
-        start = add_working_days(start, request.suspended_days).date
-    return running_clock(
-        RequestClock,
-        start=start,
-        limit_days=request.limit_days + request.extension_days,
-        today=on or _today(),
-    )
-
-
-def _suspended_clock(request: EnterpriseRequest) -> RequestClock:
-    """The clock standing since `suspended_since`: the deadline as it was when it stopped (it
-    moves when the clock runs again) and the working days that were left then."""
-    since, due = request.suspended_since, request.due_on
-    assert since is not None and due is not None  # suspended while running
-    left = working_days_between(since, due).days if due >= since else 0
-    return RequestClock(
-        level=None,
-        due_on=due,
-        provisional=request.due_provisional,
-        days_left=left,
-        suspended_since=since,
-    )
+    returned request (the kernel's `ClockedRecord.clock`)."""
+    clock: RequestClock | None = request.clock(on=on or _today())  # type: ignore[assignment]
+    return clock
 
 
 def requests_with_clock(
@@ -159,12 +86,7 @@ def requests_with_clock(
 ) -> list[EnterpriseRequest]:
     """The requests of a list, each with its `clock` (`RequestClock` or None) set, reading the
     work calendar once for them all."""
-    on = on or _today()
-    rows = list(requests)
-    with calendar_pinned():
-        for request in rows:
-            vars(request)[CLOCK_ATTRIBUTE] = request_clock(request, on=on)
-    return rows
+    return records_with_clock(requests, on=on)
 
 
 def requests_at_clock_level(
@@ -244,7 +166,7 @@ def requests_latest_filed_on(*, user: Any) -> date | None:
 def request_overdue_q(*, on: date) -> Q:
     """A request whose clock runs with a deadline before `on`: what every overdue list and
     count of requests filters on. A suspended clock does not run: not overdue."""
-    return Q(status__in=RUNNING, suspended_since__isnull=True, due_on__lt=on)
+    return EnterpriseRequest.overdue_q(on=on)
 
 
 def request_suspended_q() -> Q:

@@ -8,6 +8,7 @@ from zoneops.common.exceptions import naming
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.models.requests import EnterpriseRequestQuerySet
 from zoneops.enterprises.services.requests import request_answer
+from zoneops.orgs.models import User
 
 
 def blocker_requests(*, blocker: Any) -> EnterpriseRequestQuerySet:
@@ -15,7 +16,7 @@ def blocker_requests(*, blocker: Any) -> EnterpriseRequestQuerySet:
 
 
 def blocker_requests_resolve(
-    *, members: EnterpriseRequestQuerySet, answer: str, by: Any, on: date
+    *, members: EnterpriseRequestQuerySet, answer: str, by: User | None, on: date
 ) -> None:
     """Answer every grouped request whose clock runs with the blocker's resolution. One not yet
     accepted keeps its place in the queue: it is answered once accepted, like any other."""

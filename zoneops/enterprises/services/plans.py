@@ -26,7 +26,7 @@ from zoneops.common.services import (
 )
 from zoneops.enterprises.enums import MeasureStatus, PlanStatus
 from zoneops.enterprises.models import Enterprise, EnterprisePlan, PlanMeasure
-from zoneops.orgs.models import Department
+from zoneops.orgs.models import Department, User
 
 PLAN_FIELDS = frozenset(
     {"title", "background", "goal", "starts_on", "ends_on", "owner", "department"}
@@ -47,7 +47,7 @@ def _check_department(department: Department | None, *, field: str = "department
         )
 
 
-def _check_person(person: Any, *, field: str, required: bool) -> None:
+def _check_person(person: User | None, *, field: str, required: bool) -> None:
     if person is None:
         if required:
             raise ApplicationError(_("请选择牵头领导。"), field=field)
@@ -59,7 +59,7 @@ def _check_person(person: Any, *, field: str, required: bool) -> None:
 def plan_check(
     *,
     title: str,
-    owner: Any,
+    owner: User | None,
     department: Department | None,
     starts_on: date | None,
     ends_on: date | None = None,
@@ -99,10 +99,10 @@ def plan_create(
     *,
     enterprise: Enterprise,
     title: str,
-    owner: Any,
+    owner: User,
     department: Department,
     starts_on: date,
-    by: Any,
+    by: User | None,
     background: str = "",
     goal: str = "",
     ends_on: date | None = None,
@@ -126,7 +126,7 @@ def plan_create(
 
 @transaction.atomic
 def plan_update(
-    *, plan: EnterprisePlan, by: Any, expected_version: int | None = None, **changes: Any
+    *, plan: EnterprisePlan, by: User | None, expected_version: int | None = None, **changes: Any
 ) -> EnterprisePlan:
     """Change an active plan's title, texts, dates or lead."""
     unknown = sorted(set(changes) - PLAN_FIELDS)
@@ -163,8 +163,8 @@ def measure_add(
     content: str,
     department: Department,
     due_on: date,
-    by: Any,
-    owner: Any = None,
+    by: User | None,
+    owner: User | None = None,
 ) -> PlanMeasure:
     """Add a measure to an active plan, with its responsible department and due date; a new
     measure changes the plan, so it is added by those who may change the plan."""
@@ -188,7 +188,7 @@ def measure_add(
 
 @transaction.atomic
 def measure_update(
-    *, measure: PlanMeasure, by: Any, expected_version: int | None = None, **changes: Any
+    *, measure: PlanMeasure, by: User | None, expected_version: int | None = None, **changes: Any
 ) -> PlanMeasure:
     """Change an open measure's content, responsibility or due date."""
     unknown = sorted(set(changes) - MEASURE_FIELDS)
@@ -211,7 +211,9 @@ def measure_update(
 
 
 @transaction.atomic
-def measure_delete(*, measure: PlanMeasure, by: Any, expected_version: int | None = None) -> None:
+def measure_delete(
+    *, measure: PlanMeasure, by: User | None, expected_version: int | None = None
+) -> None:
     """Remove an open measure (entered by mistake); a completed one stays as the record."""
     locked = _locked_measure(measure, expected_version=expected_version)
     _ensure_measure_open(locked, doing=_("删除"))
@@ -223,7 +225,7 @@ def measure_complete(
     *,
     measure: PlanMeasure,
     result: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> PlanMeasure:
@@ -249,7 +251,7 @@ def plan_complete(
     *,
     plan: EnterprisePlan,
     summary: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> EnterprisePlan:

@@ -34,6 +34,7 @@ from zoneops.enterprises.validators import (
     normalise_credit_code,
     normalise_industry_code,
 )
+from zoneops.orgs.models import User
 
 # What an edit of an enterprise may change (audit fields and the version are the services').
 ENTERPRISE_FIELDS = frozenset(
@@ -98,7 +99,7 @@ def _check_credit_code_free(enterprise: Enterprise) -> None:
 
 
 def enterprise_keeping_problem(
-    *, stored: Enterprise, by: Any, park_id: Any, responsible_department_id: Any
+    *, stored: Enterprise, by: User | None, park_id: Any, responsible_department_id: Any
 ) -> tuple[str, str] | None:
     """Who keeps an enterprise follows its responsible department and its park: the department
     is handed over by those who may arrange the enterprise's liaison (its head, a principal
@@ -125,7 +126,9 @@ PARK_MOVE_REFUSED = gettext_lazy(
 )
 
 
-def _park_move_problems(rows: Sequence["EnterpriseRow"], by: Any) -> list[tuple[int, str, str]]:
+def _park_move_problems(
+    rows: Sequence["EnterpriseRow"], by: User | None
+) -> list[tuple[int, str, str]]:
     """Rows that move a stored enterprise to another park where `by` keeps it only through
     liaison (the rule of enterprise_keeping_problem, for many rows in two queries)."""
     user = acting_user(by)
@@ -150,7 +153,7 @@ def _pk(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def _check_keeping_change(enterprise: Enterprise, by: Any) -> None:
+def _check_keeping_change(enterprise: Enterprise, by: User | None) -> None:
     if enterprise.pk is None or enterprise._state.adding:
         return
     stored = Enterprise._base_manager.filter(pk=enterprise.pk).first()
@@ -165,7 +168,11 @@ def _check_keeping_change(enterprise: Enterprise, by: Any) -> None:
 
 
 def enterprise_save(
-    *, enterprise: Enterprise, by: Any, expected_version: int | None = None, reason: str = ""
+    *,
+    enterprise: Enterprise,
+    by: User | None,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Enterprise:
     """Save a new or edited enterprise: codes normalised and checked, version, history."""
     enterprise_normalise(enterprise=enterprise)
@@ -175,14 +182,14 @@ def enterprise_save(
 
 
 @transaction.atomic
-def enterprise_create(*, name: str, by: Any, **fields: Any) -> Enterprise:
+def enterprise_create(*, name: str, by: User | None, **fields: Any) -> Enterprise:
     _check_fields(fields)
     return enterprise_save(enterprise=Enterprise(name=name, **fields), by=by)
 
 
 @transaction.atomic
 def enterprise_update(
-    *, enterprise: Enterprise, by: Any, expected_version: int | None = None, **fields: Any
+    *, enterprise: Enterprise, by: User | None, expected_version: int | None = None, **fields: Any
 ) -> Enterprise:
     """Change an enterprise's fields; a stale `expected_version` is refused, nothing changes."""
     _check_fields(fields)
@@ -204,7 +211,7 @@ class EnterpriseRow:
 
 
 def enterprises_import_problems(
-    *, rows: Sequence[EnterpriseRow], by: Any = None
+    *, rows: Sequence[EnterpriseRow], by: User | None = None
 ) -> list[tuple[int, str, str]]:
     """(row index, field, message) for each rule the rows break, read set-based: codes that
     fail GB 32100-2015 or GB/T 4754-2017, a credit code or a name given twice, a name another
@@ -281,7 +288,7 @@ def enterprises_import_problems(
 
 
 @transaction.atomic
-def enterprises_import(*, rows: Sequence[EnterpriseRow], by: Any) -> tuple[int, int]:
+def enterprises_import(*, rows: Sequence[EnterpriseRow], by: User | None) -> tuple[int, int]:
     """Register the new enterprises and change the known ones, in bulk, each with its history
     row; refused whole when a row breaks a rule. Returns (created, updated)."""
     problems = enterprises_import_problems(rows=rows, by=by)
@@ -361,7 +368,7 @@ def _period_key(enterprise_id: int, year: int, month: int | None) -> tuple[int, 
 
 
 @transaction.atomic
-def figures_unwritable(*, enterprise_ids: Iterable[int], by: Any) -> set[int]:
+def figures_unwritable(*, enterprise_ids: Iterable[int], by: User | None) -> set[int]:
     """The enterprises among these whose figures `by` may not enter: an enterprise's figures
     are written by whoever may write the enterprise (EnterpriseFigure.scope_write_parent)."""
     wanted = set(enterprise_ids)
@@ -371,7 +378,7 @@ def figures_unwritable(*, enterprise_ids: Iterable[int], by: Any) -> set[int]:
     return wanted - set(writable.values_list("pk", flat=True))
 
 
-def figures_check_writable(*, enterprise_ids: Iterable[int], by: Any) -> None:
+def figures_check_writable(*, enterprise_ids: Iterable[int], by: User | None) -> None:
     if figures_unwritable(enterprise_ids=enterprise_ids, by=by):
         raise PermissionDeniedError(str(FIGURES_NOT_YOURS), field="enterprise")
 
@@ -382,7 +389,7 @@ FIGURES_NOT_YOURS = gettext_lazy(
 )
 
 
-def enterprise_figures_save(*, rows: Sequence[FigureInput], by: Any) -> FiguresSaved:
+def enterprise_figures_save(*, rows: Sequence[FigureInput], by: User | None) -> FiguresSaved:
     """Create or replace the figures of many periods at once (imports, the demo).
 
     A period is found by enterprise, year and month; each metric given replaces the stored
@@ -454,7 +461,7 @@ def enterprise_figure_save(
     year: int,
     month: int | None,
     values: dict[str, Decimal | int | None],
-    by: Any,
+    by: User | None,
     note: str = "",
     expected_version: int | None = None,
 ) -> EnterpriseFigure:
@@ -477,7 +484,7 @@ def enterprise_figure_save(
 
 
 def _check_may_arrange(
-    *, by: Any, enterprise: Enterprise, person: Any = None, department: Any = None
+    *, by: User | None, enterprise: Enterprise, person: Any = None, department: Any = None
 ) -> None:
     """Liaison widens the liaising person's data scope (包联): it is arranged by a holder of
     ASSIGN_LIAISON for an enterprise his departments are responsible for (or zone-wide), and
@@ -502,7 +509,7 @@ def _check_may_arrange(
 
 
 def liaison_check_arrangement(
-    *, assignment: LiaisonAssignment, by: Any
+    *, assignment: LiaisonAssignment, by: User | None
 ) -> LiaisonAssignment | None:
     """Whether `by` may make this assignment (or this edit of one: the assignment as stored is
     checked too, so nobody takes over another's liaison); raises PermissionDeniedError naming
@@ -525,7 +532,7 @@ def liaison_check_arrangement(
     return stored
 
 
-def _check_backdating(*, by: Any, on: date | None, reason: str, field: str) -> None:
+def _check_backdating(*, by: User | None, on: date | None, reason: str, field: str) -> None:
     """A liaison begun or ended on a past day is recorded with why it is entered late."""
     if acting_user(by) is None or on is None:
         return
@@ -541,7 +548,7 @@ def liaison_assign(
     enterprise: Enterprise,
     kind: LiaisonKind | str,
     started_on: date,
-    by: Any,
+    by: User | None,
     level: LiaisonLevel | str = LiaisonLevel.DISTRICT,
     person: Any = None,
     department: Any = None,
@@ -569,7 +576,7 @@ def liaison_assign(
 
 @transaction.atomic
 def liaison_save(
-    *, assignment: LiaisonAssignment, by: Any, expected_version: int | None = None
+    *, assignment: LiaisonAssignment, by: User | None, expected_version: int | None = None
 ) -> LiaisonAssignment:
     """Save a new or edited assignment (the back office's form) under liaison_assign's rules;
     an edit also checks the assignment as it was, so nobody takes over another's liaison."""
@@ -596,7 +603,7 @@ def liaison_save(
 
 
 @transaction.atomic
-def liaison_delete(*, assignment: LiaisonAssignment, by: Any) -> None:
+def liaison_delete(*, assignment: LiaisonAssignment, by: User | None) -> None:
     """Delete an assignment entered by mistake. Liaison is ended, not deleted (who liaised
     when stays on record): only a superuser removes a row."""
     actor = acting_user(by)
@@ -610,7 +617,7 @@ def liaison_end(
     *,
     assignment: LiaisonAssignment,
     on: date,
-    by: Any,
+    by: User | None,
     reason: str = "",
     expected_version: int | None = None,
 ) -> LiaisonAssignment:

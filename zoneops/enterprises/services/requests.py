@@ -29,12 +29,20 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.clocks import deadline_note
-from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
+from zoneops.casework.clocks import deadline_note
+from zoneops.casework.services import MAX_LIMIT_DAYS as MAX_LIMIT_DAYS  # the kernel's bound
+from zoneops.casework.services import (
+    step_check_limit,
+    step_check_status,
+    step_date,
+    step_event,
+    step_lock,
+)
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
     acting_user,
@@ -45,7 +53,6 @@ from zoneops.common.services import (
 )
 from zoneops.common.workcalendar import (
     WorkingDayResult,
-    add_working_days,
     calendar_pinned,
     working_days_between,
 )
@@ -68,8 +75,6 @@ from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
 from zoneops.projects.enums import BlockerKind, BlockerTopic
 
-# About a year of working days: a longer limit is a typo, not a deadline (the model's bound).
-MAX_LIMIT_DAYS = 250
 # The longest single extension the model accepts.
 MAX_EXTENSION_DAYS = 60
 
@@ -101,14 +106,6 @@ def _check_choice(value: Any, choices: Any, *, field: str, label: str) -> None:
         )
 
 
-def _check_limit(limit_days: int | None, *, field: str = "limit_days") -> int:
-    if limit_days is None or not 1 <= limit_days <= MAX_LIMIT_DAYS:
-        raise ApplicationError(
-            _("办理时限应为 1 至 %(max)s 个工作日。") % {"max": MAX_LIMIT_DAYS}, field=field
-        )
-    return limit_days
-
-
 def _check_department(department: Department | None, *, field: str) -> Department:
     if department is None:
         raise ApplicationError(_("请选择承办部门。"), field=field)
@@ -128,31 +125,22 @@ def _staff_only(by: Any, *, doing: str) -> None:
 
 
 def _ensure_status(request: EnterpriseRequest, allowed: tuple[str, ...], *, doing: str) -> None:
-    if request.status not in allowed:
-        raise ApplicationError(
-            _("诉求当前为“%(status)s”，不能%(doing)s。")
-            % {"status": request.get_status_display(), "doing": doing},
-            field="status",
-            code="status",
-        )
+    step_check_status(
+        request, allowed, refusal=_("诉求当前为“%(status)s”，不能%(doing)s。"), doing=doing
+    )
 
 
 def request_deadline(*, request: EnterpriseRequest) -> WorkingDayResult:
     """The deadline (办结期限) of a request whose clock has started: the working day after
     `clock_from` that ends the limit, the approved extensions and the working days the clock
     stood (a suspension still running is not in `suspended_days` yet)."""
-    if request.clock_from is None or request.limit_days is None:
+    if request.clock_start is None or request.limit_days is None:
         raise ApplicationError(_("诉求尚未受理，没有办结期限。"), field="status")
-    return add_working_days(
-        request.clock_from,
-        request.limit_days + request.extension_days + request.suspended_days,
-    )
+    return request.deadline()
 
 
 def _update_deadline(request: EnterpriseRequest) -> WorkingDayResult:
-    due = request_deadline(request=request)
-    request.due_on, request.due_provisional = due.date, due.provisional
-    return due
+    return request.deadline_update()
 
 
 def _set_clock(
@@ -160,57 +148,20 @@ def _set_clock(
 ) -> WorkingDayResult:
     """Start a round of the clock: from `clock_from`, with the limit, no extension and no
     suspension."""
-    request.clock_from, request.limit_days, request.extension_days = clock_from, limit_days, 0
-    request.suspended_days, request.suspended_since = 0, None
-    return _update_deadline(request)
+    return request.clock_restart(start=clock_from, limit_days=limit_days)
 
 
 def _locked(request: EnterpriseRequest, *, expected_version: int | None) -> EnterpriseRequest:
     """The request's row locked for the rest of the transaction, read again into the caller's
     instance (so that it shows the step once done), at the version expected."""
-    request.refresh_from_db(from_queryset=EnterpriseRequest.objects.select_for_update())
-    if expected_version is not None and request.version != expected_version:
-        raise StaleEditError(label=str(request), current_version=request.version)
-    return request
-
-
-def _step_date(request: EnterpriseRequest, on: date | None) -> date:
-    """The day of a new step: today by default, not in the future, not before the last step."""
-    on = on or _today()
-    check_happened(on, field="on")
-    last = RequestEvent.objects.filter(request=request).aggregate(last=Max("on"))["last"]
-    after = max(filter(None, (last, request.filed_on)))
-    if on < after:
-        raise ApplicationError(
-            _("日期 %(on)s 早于该诉求上一次办理记录（%(after)s）。") % {"on": on, "after": after},
-            field="on",
-        )
-    return on
+    return step_lock(request, expected_version=expected_version, in_place=True)
 
 
 def _event(
-    request: EnterpriseRequest,
-    kind: str,
-    *,
-    on: date,
-    by: Any,
-    note: str = "",
-    internal: bool = False,
-    score: int | None = None,
-    from_department: Department | None = None,
-    to_department: Department | None = None,
+    request: EnterpriseRequest, kind: str, *, on: date, by: Any, **values: Any
 ) -> RequestEvent:
-    return RequestEvent.objects.create(
-        request=request,
-        kind=kind,
-        on=on,
-        by=acting_user(by),
-        note=note,
-        internal=internal,
-        score=score,
-        from_department=from_department,
-        to_department=to_department,
-    )
+    """The step's event; `values` are its note, `internal`, `score` and departments."""
+    return step_event(RequestEvent, request=request, kind=kind, on=on, by=by, **values)
 
 
 def _join(*parts: str) -> str:
@@ -343,10 +294,10 @@ def request_accept(
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, (Status.SUBMITTED,), doing=_("受理"))
     _check_department(department, field="department")
-    limit = _check_limit(
+    limit = step_check_limit(
         request_limit_days(kind=request.kind) if limit_days is None else limit_days
     )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     intake = request.department
     request.status = Status.ACCEPTED
     request.department, request.accepted_on = department, on
@@ -377,7 +328,7 @@ def request_limit_set(
     permission (`system_setting`). `expected_limit` refuses the change when someone changed the
     limit meanwhile."""
     _check_choice(kind, RequestKind, field="kind", label=_("诉求类型"))
-    limit = _check_limit(limit_days)
+    limit = step_check_limit(limit_days)
     row = RequestKindLimit.objects.select_for_update().filter(kind=kind).first()
     if row is None:
         row = RequestKindLimit(kind=kind, limit_days=limit)
@@ -417,7 +368,7 @@ def request_reroute(
             _("诉求已由“%(department)s”办理，请选择其他部门。") % {"department": to_department},
             field="to_department",
         )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     from_department = request.department
     request.department = to_department
     request.status = Status.ACCEPTED
@@ -451,7 +402,7 @@ def request_start(
     _staff_only(by, doing=_("办理诉求"))
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, (Status.ACCEPTED,), doing=_("开始办理"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     request.status = Status.IN_PROGRESS
     record_save(instance=request, by=by, reason=_("开始办理"))
     _event(request, Kind.STARTED, on=on, by=by, note=note.strip())
@@ -473,7 +424,7 @@ def request_add_note(
     request = _locked(request, expected_version=None)
     _ensure_status(request, OPEN, doing=_("登记办理记录"))
     note = required_text(note, field="note", message=_("请填写办理记录。"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     return _event(request, Kind.NOTE, on=on, by=by, note=note, internal=internal)
 
 
@@ -515,7 +466,7 @@ def request_ask_extension(
             field="days",
             code="pending",
         )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     # An extension is asked for within the limit (期限届满前); asked once the deadline has
     # passed and approved, it would turn an overdue request back to on time.
     if request.due_on is not None and on > request.due_on:
@@ -571,7 +522,7 @@ def request_decide_extension(
         raise ApplicationError(_("不批准延期须填写审批意见。"), field="note")
     request = _locked(extension.request, expected_version=None)
     _ensure_status(request, RUNNING, doing=_("审批延期"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     extension.decided_on, extension.decided_by, extension.decision_note = on, by, note
     if approve:
         extension.decision = RequestExtension.Decision.APPROVED
@@ -665,7 +616,7 @@ def request_suspend(
     reason = required_text(
         reason, field="reason", message=_("请写明需要企业补充的材料，企业将看到这一说明。")
     )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     if request.due_on is not None and on > request.due_on:
         raise ApplicationError(
             _("办结期限%(due)s已过，不能再暂停计时；请尽快答复企业。")
@@ -707,7 +658,7 @@ def request_resume(
         note = required_text(note, field="note", message=_("请填写补充的材料或说明。"))
         if on is not None and on != _today():
             raise ApplicationError(_("企业补充材料以提交当天为准，不能选择其他日期。"), field="on")
-    on = _step_date(request, on)
+    on = step_date(request, on)
     days = _end_suspension(request, on=on)
     assert days is not None  # suspended, checked above
     record_save(
@@ -736,7 +687,7 @@ def request_answer(
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, RUNNING, doing=_("答复"))
     answer = required_text(answer, field="answer", message=_("请填写答复内容。"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     _end_suspension_with_event(request, on=on, by=by, why=_("答复企业，结束暂停计时。"))
     request.status = Status.ANSWERED
     request.answered_on, request.answer = on, answer
@@ -785,7 +736,7 @@ def request_rate(
             % {"score": SATISFIED_SCORE},
             field="comment",
         )
-    on = _step_date(request, on)
+    on = step_date(request, on)
     backdated = ""
     if backdate_reason.strip() and on < _today():
         backdated = _("（补登：%(reason)s）") % {"reason": backdate_reason.strip()}
@@ -832,7 +783,7 @@ def request_return(
     request = _locked(request, expected_version=expected_version)
     _ensure_status(request, OPEN, doing=_("退回"))
     reason = required_text(reason, field="reason", message=_("退回须填写理由。"))
-    on = _step_date(request, on)
+    on = step_date(request, on)
     _end_suspension_with_event(request, on=on, by=by, why=_("退回诉求，结束暂停计时。"))
     request.status = Status.RETURNED
     request.returned_on, request.return_reason = on, reason

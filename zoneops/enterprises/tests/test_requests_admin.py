@@ -737,3 +737,20 @@ def test_the_overdue_statistics_and_change_pages_do_not_grow_with_rows(
         assert "跟进7" in body
     else:
         assert "企业7" in body or "行政审批局" in body
+
+
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
+def test_the_register_change_page_and_a_step_page_take_no_more_queries_than_before_the_kernel(
+    client, enterprise, org, django_assert_max_num_queries
+):
+    # The counts before requests stood on zoneops.casework (list, change page, step page).
+    for index in range(33):
+        routed(make_enterprise(f"企业{index}"), org)
+    item = routed(enterprise, org)
+    client.get(LIST)  # loads the calendar years
+    with django_assert_max_num_queries(13):
+        client.get(LIST)
+    with django_assert_max_num_queries(26):
+        assert client.get(f"{LIST}{item.pk}/change/").status_code == 200
+    with django_assert_max_num_queries(17):
+        assert client.get(step_url(item, "answer")).status_code == 200

@@ -791,3 +791,22 @@ def test_a_bad_limit_names_the_field_and_changes_nothing(client_for, admin, user
     assert no_kind.status_code == 422 and fields_of(no_kind) == ["kind"]
     assert RequestKindLimit.objects.get(kind="help").limit_days == 5
     assert client_for(user_a).get(LIMITS).status_code == 403
+
+
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
+def test_the_list_takes_no_more_queries_than_before_the_kernel(
+    client_for, admin, enterprise_a, org, django_assert_max_num_queries
+):
+    # The count before requests stood on zoneops.casework (its clock pagination).
+    for index in range(33):
+        make_request(
+            enterprise_a,
+            title=f"诉求{index}",
+            project=None,
+            accepted=date(2026, 3, 2),
+            department=org["approvals"],
+        )
+    api = client_for(admin)
+    api.get(URL)  # loads the calendar years
+    with django_assert_max_num_queries(9):
+        assert api.get(URL).json()["count"] == 33

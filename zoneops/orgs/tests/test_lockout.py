@@ -61,3 +61,15 @@ def test_signing_into_ones_own_account_does_not_clear_the_addresss_other_failure
     assert _sign_in(_at(address), attacker) == 302
 
     assert _fail(_at(address), "sun") == 429
+
+
+def test_the_lockout_page_says_when_it_lifts_and_that_the_address_may_be_why(colleague, settings):
+    """A colleague locked out because his address failed too often is not told his account is
+    the problem, and he learns how long to wait."""
+    settings.AXES_COOLOFF_TIME = 0.5  # hours
+    for _attempt in range(3):
+        _fail(_at("10.0.0.9"), colleague.username)
+    response = _at("10.0.0.9").post(LOGIN, {"username": colleague.username, "password": PASSWORD})
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "该账号（或本网络地址）的登录已暂时锁定，30 分钟后自动解除" in body

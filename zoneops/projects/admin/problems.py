@@ -10,8 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,20 +19,26 @@ from django.views.generic import TemplateView
 from unfold.decorators import action, display
 from unfold.views import ChangeList, UnfoldModelAdminViewMixin
 
+from zoneops.casework.admin import (
+    ClockedStepView,
+    StepButtonsMixin,
+    StepForm,
+    clock_badge,
+    clock_colours,
+    label_html,
+)
 from zoneops.common.admin_base import (
     BusinessAdmin,
-    RecordStepView,
     ScopedAdminMixin,
     TabularInline,
     VersionedForm,
-    add_service_error,
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.orgs.models import Department
 from zoneops.projects.models import Problem, ProblemEvent
+from zoneops.projects.models.problems import ProblemClock
 from zoneops.projects.selectors.problems import (
-    ProblemClock,
     clock_of,
     department_problem_counts,
     department_problem_list,
@@ -56,13 +61,7 @@ from zoneops.projects.services.problems import (
 )
 
 # ProblemClock.key → unfold label colour (every key listed: unfold prints an unknown key as is).
-WARNING_COLOURS: dict[str, str] = {
-    "normal": "success",
-    "yellow": "warning",
-    "red": "danger",
-    "resolved": "info",
-    "resolved_late": "default",  # grey: closed, late
-}
+WARNING_COLOURS: dict[str, str] = clock_colours(ProblemClock)
 STATUS_COLOURS: dict[str, str] = {
     Problem.Status.ROUTED: "default",
     Problem.Status.IN_PROGRESS: "info",
@@ -71,11 +70,11 @@ STATUS_COLOURS: dict[str, str] = {
 
 
 def _label(text: str, colour: str | None) -> str:
-    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour or ""})
+    return label_html(text, colour)
 
 
 def _warning_label(clock: ProblemClock) -> str:
-    return _label(clock.label, WARNING_COLOURS.get(clock.key))
+    return clock_badge(clock, WARNING_COLOURS)
 
 
 def _date_cn(day: date | None) -> str:
@@ -269,7 +268,7 @@ class ProblemAddForm(VersionedForm):
 
 
 @admin.register(Problem)
-class ProblemAdmin(BusinessAdmin):
+class ProblemAdmin(StepButtonsMixin, BusinessAdmin):
     list_display = [
         "title",
         "project",
@@ -401,7 +400,7 @@ class ProblemAdmin(BusinessAdmin):
 
     # The steps: one page each; the change page offers those that fit the problem's state.
 
-    def available_steps(self, request: HttpRequest, obj: Any) -> Any:
+    def record_steps(self, request: HttpRequest, obj: Any) -> Any:
         return problem_available_actions(problem=obj)
 
     @action(description=_("改派"), url_path="reroute", permissions=["change"])
@@ -435,15 +434,8 @@ class ProblemAdmin(BusinessAdmin):
 # --- the step pages -------------------------------------------------------------------------------
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"})
-
-
-class ProblemStepForm(Form):
-    on = forms.DateField(
-        label=_("日期"), required=False, widget=_date_input(), help_text=_("默认今天。")
-    )
-    edit_version = forms.IntegerField(widget=forms.HiddenInput)
+class ProblemStepForm(StepForm):
+    pass
 
 
 def _active_departments():
@@ -491,11 +483,12 @@ class ReopenForm(ProblemStepForm):
     field_order = ["reason", "limit_days", "on"]
 
 
-class ProblemStepView(RecordStepView):
-    """One step on a problem: the form, the service call, the refusal shown on the form."""
+class ProblemStepView(ClockedStepView):
+    """One step on a problem: the kernel's step page with the problem's header."""
 
     model = Problem
     context_name = "problem"
+    record_argument = "problem"
     permission_required = ("projects.change_problem",)
     template_name = "projects/problems/step.html"
 
@@ -506,34 +499,13 @@ class ProblemStepView(RecordStepView):
     def get_queryset(self) -> Any:
         return problem_detail_queryset(user=self.request.user)
 
-    def notice(self) -> str:
-        """Why the step cannot be taken now, if it cannot."""
-        if self.step in problem_available_actions(problem=self.problem):
-            return ""
+    def available_steps(self) -> set[str]:
+        return set(problem_available_actions(problem=self.problem))
+
+    def closed_notice(self) -> str:
         if self.problem.status == Problem.Status.RESOLVED:
             return str(_("问题已解决。如需继续办理，请先“重新办理”。"))
         return str(_("问题尚未解决，无需重新办理。"))
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
-            clock=clock_of(self.problem),
-            events=list(self.problem.events.all()),
-            colours=WARNING_COLOURS,
-            **kwargs,
-        )
-
-    def message_values(self, result: Any) -> dict[str, Any]:
-        return {"problem": result}
-
-    def form_valid(self, form: forms.Form) -> HttpResponse:
-        # A step that cannot be taken is shown with its notice; the service refuses it as well.
-        try:
-            result = self.perform(form.cleaned_data)
-        except ApplicationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.done_message % self.message_values(result))
-        return HttpResponseRedirect(self.success_url(result))
 
 
 class ProblemRerouteView(ProblemStepView):
@@ -542,6 +514,7 @@ class ProblemRerouteView(ProblemStepView):
     form_class = RerouteForm
     submit_label = _("确认改派")
     done_message = _("“%(problem)s”已改派。")
+    service = staticmethod(problem_reroute)
 
     def get_form(self, form_class: Any = None) -> forms.Form:
         form = super().get_form(form_class)
@@ -551,17 +524,6 @@ class ProblemRerouteView(ProblemStepView):
         field.queryset = others
         return form
 
-    def perform(self, data: dict[str, Any]) -> Problem:
-        return problem_reroute(
-            problem=self.problem,
-            to_department=data["to_department"],
-            reason=data["reason"],
-            limit_days=data.get("limit_days"),
-            on=data.get("on"),
-            by=self.request.user,
-            expected_version=data["edit_version"],
-        )
-
 
 class ProblemNoteView(ProblemStepView):
     title = _("登记进展")
@@ -569,15 +531,7 @@ class ProblemNoteView(ProblemStepView):
     form_class = NoteForm
     submit_label = _("保存进展")
     done_message = _("已登记“%(problem)s”的办理进展。")
-
-    def perform(self, data: dict[str, Any]) -> Problem:
-        return problem_add_note(
-            problem=self.problem,
-            text=data["text"],
-            on=data.get("on"),
-            by=self.request.user,
-            expected_version=data["edit_version"],
-        )
+    service = staticmethod(problem_add_note)
 
 
 class ProblemEscalateView(ProblemStepView):
@@ -586,6 +540,7 @@ class ProblemEscalateView(ProblemStepView):
     form_class = EscalateForm
     submit_label = _("确认提级")
     done_message = _("“%(problem)s”已提级至包联领导。")
+    service = staticmethod(problem_escalate)
 
     def notice(self) -> str:
         notice = super().notice()
@@ -602,15 +557,6 @@ class ProblemEscalateView(ProblemStepView):
         leader = problem_escalation_target(problem=self.problem)
         return super().get_context_data(leader=leader, **kwargs)
 
-    def perform(self, data: dict[str, Any]) -> Problem:
-        return problem_escalate(
-            problem=self.problem,
-            note=data.get("note", ""),
-            on=data.get("on"),
-            by=self.request.user,
-            expected_version=data["edit_version"],
-        )
-
 
 class ProblemResolveView(ProblemStepView):
     title = _("办结")
@@ -618,15 +564,7 @@ class ProblemResolveView(ProblemStepView):
     form_class = ResolveForm
     submit_label = _("确认办结")
     done_message = _("“%(problem)s”已办结。")
-
-    def perform(self, data: dict[str, Any]) -> Problem:
-        return problem_resolve(
-            problem=self.problem,
-            resolution=data["resolution"],
-            on=data.get("on"),
-            by=self.request.user,
-            expected_version=data["edit_version"],
-        )
+    service = staticmethod(problem_resolve)
 
 
 class ProblemReopenView(ProblemStepView):
@@ -635,16 +573,7 @@ class ProblemReopenView(ProblemStepView):
     form_class = ReopenForm
     submit_label = _("确认重新办理")
     done_message = _("“%(problem)s”已重新办理。")
-
-    def perform(self, data: dict[str, Any]) -> Problem:
-        return problem_reopen(
-            problem=self.problem,
-            reason=data["reason"],
-            limit_days=data.get("limit_days"),
-            on=data.get("on"),
-            by=self.request.user,
-            expected_version=data["edit_version"],
-        )
+    service = staticmethod(problem_reopen)
 
 
 # --- a department's list --------------------------------------------------------------------------

@@ -136,7 +136,7 @@ class MilestoneStateFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         today = timezone.localdate()
         if self.value() == "overdue":
-            return queryset.filter(planned_on__lt=today, actual_on__isnull=True)
+            return queryset.overdue(as_of=today)
         if self.value() == "pending":
             return queryset.filter(actual_on__isnull=True)
         if self.value() == "done":
@@ -150,7 +150,7 @@ MILESTONE_STATES = {"done": "success", "overdue": "danger", "pending": "info"}
 def milestone_state(obj: Milestone) -> tuple[str, Any]:
     if obj.actual_on is not None:
         return "done", _("已完成")
-    if obj.planned_on < timezone.localdate():
+    if obj.is_overdue(as_of=timezone.localdate()):
         return "overdue", _("已逾期")
     return "pending", _("未完成")
 

@@ -3,7 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
@@ -22,9 +21,11 @@ from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
 from zoneops.projects.models import Project, StageMove
 from zoneops.projects.selectors import (
     DIMENSIONS,
+    BoardFilters,
     PipelineSummary,
     pipeline_funnel,
     pipeline_summary,
+    projects_filtered,
     stage_durations,
 )
 from zoneops.projects.services import project_create, project_move_stage
@@ -114,10 +115,20 @@ class StageMoveOut(Schema):
 
 
 class ProjectFilter(Schema):
+    """The board's filters (`BoardFilters`); the list keeps dropped projects unless told."""
+
     stage: Stage | None = None
     industry_id: Id | None = None
     park_id: Id | None = None
+    liaison_leader_id: Id | None = None
+    responsible_department_id: Id | None = None
+    key_year: Year | None = Field(None, description="只列出该年度的重点项目")
     q: str | None = Field(None, description="名称、编号或投资方")
+    include_terminated: bool = Field(True, description="含已终止的项目")
+    include_samples: bool = Field(True, description="含示例数据")
+
+    def board_filters(self) -> BoardFilters:
+        return BoardFilters(**{**self.dict(), "q": (self.q or "").strip()})
 
 
 class SummaryQuery(Schema):
@@ -245,20 +256,7 @@ def durations(request, as_of: date | None = None):
 @paginate(Pagination)
 def projects(request, filters: Query[ProjectFilter]):
     ensure_allowed(request.user, "view", Project)
-    queryset = Project.objects.visible_to(request.user)
-    if filters.stage:
-        queryset = queryset.filter(stage=filters.stage)
-    if filters.industry_id:
-        queryset = queryset.filter(industry_id=filters.industry_id)
-    if filters.park_id:
-        queryset = queryset.filter(park_id=filters.park_id)
-    if filters.q:
-        queryset = queryset.filter(
-            Q(name__icontains=filters.q)
-            | Q(code__icontains=filters.q)
-            | Q(investor_name__icontains=filters.q)
-        )
-    return queryset
+    return projects_filtered(user=request.user, filters=filters.board_filters())
 
 
 @router.post("/", response={201: ProjectOut}, summary="登记项目")

@@ -15,8 +15,8 @@ from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
-from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn, ZoneDateTime
+from zoneops.casework.api import ClockPagination
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.orgs.models import Department
@@ -173,15 +173,6 @@ class DepartmentCountsOut(Schema):
     on_time_rate: Decimal | None = Field(None, description="按期解决率（%）")
 
 
-class ProblemPagination(Pagination):
-    """The page's rows get their clock from one reading of the work calendar."""
-
-    def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = problems_with_clock(page["items"])
-        return page
-
-
 def _problem(request: Any, problem_id: Id, action: str) -> Problem:
     problem = get_object_or_404(problem_detail_queryset(user=request.user), pk=problem_id)
     ensure_allowed(request.user, action, Problem, problem)
@@ -195,7 +186,7 @@ def _detail(problem: Problem) -> Problem:
 
 
 @router.get("/problems/", response=list[ProblemOut], summary="问题清单")
-@paginate(ProblemPagination)
+@paginate(ClockPagination)
 def problems(request, filters: Query[ProblemFilter]):
     ensure_allowed(request.user, "view", Problem)
     today = timezone.localdate()

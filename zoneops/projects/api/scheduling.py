@@ -93,7 +93,7 @@ class MilestoneOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj: Milestone) -> bool:
-        return obj.actual_on is None and obj.planned_on < timezone.localdate()
+        return obj.is_overdue(as_of=timezone.localdate())
 
 
 class MilestoneIn(Schema):

@@ -4,18 +4,31 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.common.models import BusinessModel, StepEvent
-from zoneops.common.scope import ScopedQuerySet
+from zoneops.casework.clocks import DeadlineClock
+from zoneops.casework.models import ClockedQuerySet, ClockedRecord, StepEvent
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 from zoneops.projects.enums import BlockerKind, BlockerTopic, ProblemStatus
 
 
-class ProblemQuerySet(ScopedQuerySet):
+class ProblemClock(DeadlineClock):
+    """Where a problem stands against its deadline on a day (the common clock; `level` None
+    once it is resolved, `on_time` then says whether it was resolved by its deadline)."""
+
+    done_key = "resolved"
+    done_on_time_label = _("按期解决")
+    done_late_label = _("逾期解决")
+
+
+class ProblemQuerySet(ClockedQuerySet):
     def open(self) -> "ProblemQuerySet":
         return self.exclude(status=Problem.Status.RESOLVED)
 
 
-class Problem(BusinessModel):
+class Problem(ClockedRecord):
+    """A problem on the clocked-record kernel: its clock counts from `routed_on` (no column
+    `clock_from`), with no extension and no suspension; it runs until the problem is resolved,
+    and a reroute with a new limit or a reopening starts a new round."""
+
     Status = ProblemStatus
 
     project = models.ForeignKey(
@@ -71,7 +84,21 @@ class Problem(BusinessModel):
         editable=False,
     )
 
+    # The kernel's clock without its extension and suspension columns.
+    clock_from = None
+    extension_days = 0
+    suspended_since = None
+    suspended_days = 0
+
     objects = ProblemQuerySet.as_manager()
+
+    running_statuses = (ProblemStatus.ROUTED, ProblemStatus.IN_PROGRESS)
+    done_statuses = (ProblemStatus.RESOLVED,)
+    done_on_field = "resolved_on"
+    clock_class = ProblemClock
+    clock_start_field = "routed_on"
+    arrived_on_field = "raised_on"
+    step_too_early = _("日期 %(on)s 早于该问题上一次办理记录（%(after)s）。")
 
     scope_department_fields = ("department", "project__responsible_department")
     scope_owner_fields = (

@@ -1,16 +1,32 @@
 """Key-project scheduling (重点项目调度): milestone plans, annual investment plans, monthly
 progress reports (月度调度) and the command headquarters (项目指挥部)."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.amounts import AmountField
 from zoneops.common.files import ProtectedImageField, RandomName
 from zoneops.common.inputs import DateKind
 from zoneops.common.models import BusinessModel
+from zoneops.common.scope import ScopedQuerySet
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 from zoneops.projects.enums import ProgressReportStatus
+
+
+class MilestoneQuerySet(ScopedQuerySet):
+    def overdue(self, *, as_of: date) -> "MilestoneQuerySet":
+        """The zone's one rule for a late milestone (滞后节点): planned before `as_of`, not
+        reached by then, of a project not dropped by then. `Milestone.is_overdue` says the
+        same of one row."""
+        return (
+            self.filter(planned_on__lt=as_of)
+            .filter(Q(actual_on__isnull=True) | Q(actual_on__gt=as_of))
+            .exclude(project__terminated_on__lte=as_of)
+        )
 
 
 class Milestone(BusinessModel):
@@ -42,6 +58,8 @@ class Milestone(BusinessModel):
     scope_enterprise_field = "project__investor_enterprise"
     date_kinds = {"actual_on": DateKind.PAST}  # a node is reached today or earlier
 
+    objects = MilestoneQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("项目节点")
         verbose_name_plural = _("项目节点")
@@ -52,6 +70,15 @@ class Milestone(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_overdue(self, *, as_of: date) -> bool:
+        """`MilestoneQuerySet.overdue` for this row (reads its project's 终止 date)."""
+        if self.planned_on >= as_of:
+            return False
+        if self.actual_on is not None and self.actual_on <= as_of:
+            return False
+        terminated_on = self.project.terminated_on
+        return terminated_on is None or terminated_on > as_of
 
 
 class AnnualPlan(BusinessModel):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.amounts import AmountSum
 from zoneops.common.scope import scope_queryset
+from zoneops.orgs.models import Membership
 from zoneops.projects.enums import PIPELINE, KeyLevel, ReportCategory, Stage, SummaryDimension
 from zoneops.projects.models import KeyDesignation, Project, StageMove
 
@@ -360,6 +361,9 @@ def _average(values: list[int]) -> Decimal | None:
 
 @dataclass
 class BoardFilters:
+    """The project filters of the board, the list pages and the API's project list."""
+
+    stage: str | None = None
     industry_id: int | None = None
     park_id: int | None = None
     liaison_leader_id: int | None = None
@@ -384,8 +388,10 @@ class BoardColumn:
 
 
 def projects_filtered(*, user: Any, filters: BoardFilters) -> QuerySet:
-    """The projects a user may see, narrowed by the board's (or a list's) filters."""
+    """The projects a user may see, narrowed by the board's (or a list's, or the API's) filters."""
     queryset = _projects(user)
+    if filters.stage:
+        queryset = queryset.filter(stage=filters.stage)
     if filters.industry_id:
         queryset = queryset.filter(industry_id=filters.industry_id)
     if filters.park_id:
@@ -447,3 +453,29 @@ def pipeline_board(
         )
         for stage in stages
     ]
+
+
+# --- liaison (包联) ------------------------------------------------------------------------------
+
+
+def projects_liaised_by(*, user: Any) -> QuerySet[Project]:
+    """The projects the person liaises with: as their 包联领导, or as a member of their 责任部门
+    (the project's own liaison fields; dropped projects are left out)."""
+    own_departments = Membership.objects.filter(user_id=user.pk).values("department_id")
+    return (
+        Project.objects.filter(
+            Q(liaison_leader_id=user.pk) | Q(responsible_department_id__in=own_departments)
+        )
+        .exclude(stage=Stage.TERMINATED)
+        .select_related("liaison_leader", "responsible_department", "investor_enterprise")
+    )
+
+
+def projects_under_liaison(*, user: Any = None) -> QuerySet[Project]:
+    """The projects with both a 包联领导 and a 责任部门, dropped ones left out; all of them, or
+    those in the user's data scope (the zone's coverage table counts these)."""
+    return (
+        _projects(user)
+        .exclude(stage=Stage.TERMINATED)
+        .filter(liaison_leader__isnull=False, responsible_department__isnull=False)
+    )

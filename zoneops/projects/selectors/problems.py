@@ -28,27 +28,15 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
-from zoneops.common.clocks import DeadlineClock, finished_clock, running_clock
+from zoneops.casework.selectors import clock_of as record_clock_of
+from zoneops.casework.selectors import records_with_clock
 from zoneops.common.scope import scope_queryset
-from zoneops.common.workcalendar import calendar_pinned
 from zoneops.orgs.models import Department
 from zoneops.projects.models import Problem, ProblemEvent, Project
+from zoneops.projects.models.problems import ProblemClock
 
 RESOLVED = Problem.Status.RESOLVED
-
-# The attribute `problems_with_clock` sets on each problem of a list.
-CLOCK_ATTRIBUTE = "clock"
-
-
-class ProblemClock(DeadlineClock):
-    """Where a problem stands against its deadline on a day (the common clock; `level` None
-    once it is resolved, `on_time` then says whether it was resolved by its deadline)."""
-
-    done_key = "resolved"
-    done_on_time_label = gettext_lazy("按期解决")
-    done_late_label = gettext_lazy("逾期解决")
 
 
 def _today() -> date:
@@ -61,7 +49,7 @@ def _scoped(queryset: QuerySet, user: Any) -> QuerySet:
 
 def overdue_q(*, on: date) -> Q:
     """Open with a deadline before `on`: overdue on that day (current state)."""
-    return ~Q(status=RESOLVED) & Q(due_on__lt=on)
+    return Problem.overdue_q(on=on)
 
 
 def _for_lists(queryset: QuerySet) -> QuerySet:
@@ -78,34 +66,21 @@ def problems_visible(*, user: Any = None) -> QuerySet[Problem]:
 
 def problem_clock(*, problem: Problem, today: date | None = None) -> ProblemClock:
     """The problem's warning level and days left or overdue on `today` (its current clock)."""
-    today = today or _today()
-    if problem.status == RESOLVED:
-        return finished_clock(
-            ProblemClock,
-            due_on=problem.due_on,
-            provisional=problem.due_provisional,
-            done_on=problem.resolved_on,
-        )
-    return running_clock(
-        ProblemClock, start=problem.routed_on, limit_days=problem.limit_days, today=today
-    )
+    clock = problem.clock(on=today or _today())
+    assert isinstance(clock, ProblemClock)  # a problem's clock always runs or is done
+    return clock
 
 
 def problems_with_clock(problems: Iterable[Problem], *, today: date | None = None) -> list[Problem]:
     """The problems of a list, each with its `clock` (`ProblemClock`) set, reading the work
     calendar once for them all. Given a queryset, its own cached rows get the clock."""
-    today = today or _today()
-    rows = list(problems)
-    with calendar_pinned():
-        for problem in rows:
-            vars(problem)[CLOCK_ATTRIBUTE] = problem_clock(problem=problem, today=today)
-    return rows
+    return records_with_clock(problems, on=today)
 
 
 def clock_of(problem: Problem, *, today: date | None = None) -> ProblemClock:
     """The clock `problems_with_clock` set on the problem, or worked out now."""
-    clock = vars(problem).get(CLOCK_ATTRIBUTE)
-    return clock if clock is not None else problem_clock(problem=problem, today=today)
+    clock: ProblemClock = record_clock_of(problem, on=today)
+    return clock
 
 
 # --- as of a day --------------------------------------------------------------------------------
@@ -122,26 +97,15 @@ def problems_open_as_of(*, as_of: date, user: Any = None) -> QuerySet[Problem]:
         kind__in=[ProblemEvent.Kind.RESOLVED, ProblemEvent.Kind.REOPENED],
         on__lte=as_of,
     ).order_by("-on", "-id")
-    # A clock that started after `as_of` was not running then: the history row of the day
-    # holds the one that was. Clock starts only move forward, so the latest row with a start
-    # on or before the day is it.
-    earlier_clock = (
-        Problem.history.filter(id=OuterRef("pk"), routed_on__lte=as_of)
-        .order_by("-history_id")
-        .values("due_on")[:1]
-    )
     queryset: QuerySet = (
         Problem.objects.filter(raised_on__lte=as_of)
         # Resolved for the last time by that day (and so never reopened after it).
         .exclude(status=RESOLVED, resolved_on__lte=as_of)
         .annotate(last_closing=Subquery(closing.values("kind")[:1]))
         .filter(Q(last_closing__isnull=True) | Q(last_closing=ProblemEvent.Kind.REOPENED))
-        .annotate(
-            due_as_of=Case(
-                When(routed_on__lte=as_of, then=F("due_on")),
-                default=Subquery(earlier_clock),
-            )
-        )
+        # A clock that started after `as_of` was not running then: the history holds the
+        # one that was (the kernel's rule).
+        .annotate(due_as_of=Problem.deadline_as_of(as_of=as_of))
         .filter(due_as_of__isnull=False)  # raised by then but routed only later
     )
     return _scoped(queryset, user)

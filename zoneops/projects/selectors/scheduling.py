@@ -10,6 +10,7 @@ and the milestones completed by then.
 
 import calendar
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +21,7 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.common.amounts import format_wan
-from zoneops.common.periods import format_day, format_months, format_year
+from zoneops.common.periods import Period, format_day, format_year, month_end, month_start
 from zoneops.common.scope import scope_queryset
 from zoneops.projects.enums import KeyLevel
 from zoneops.projects.models import (
@@ -41,6 +43,7 @@ from zoneops.projects.models import (
     ProgressReport,
     Project,
 )
+from zoneops.projects.models.scheduling import MilestoneQuerySet
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -92,14 +95,6 @@ class Light:
         return str(LightColour(self.colour).label)
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 def _percent(value: Decimal) -> Decimal:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
@@ -132,21 +127,16 @@ def _visible(queryset: QuerySet, user: Any) -> QuerySet:
 # --- Milestones -------------------------------------------------------------------------------
 
 
-def _overdue_q(as_of: date) -> Q:
-    return Q(planned_on__lt=as_of) & (Q(actual_on__isnull=True) | Q(actual_on__gt=as_of))
-
-
 def milestones_overdue(
-    *, as_of: date | None = None, user: Any = None, queryset: QuerySet | None = None
+    *, as_of: date | None = None, user: Any = None, queryset: MilestoneQuerySet | None = None
 ) -> QuerySet[Milestone]:
-    """Milestones overdue on `as_of` (today by default): planned before it and not completed
-    by then. Projects dropped by then are left out."""
+    """Milestones overdue on `as_of` (today by default; `MilestoneQuerySet.overdue`: planned
+    before it, not completed by then, of a project not dropped by then), zone-wide or in the
+    user's scope, oldest first."""
     as_of = as_of or timezone.localdate()
     milestones = Milestone.objects.all() if queryset is None else queryset
     return (
-        _visible(milestones, user)
-        .filter(_overdue_q(as_of))
-        .exclude(project__terminated_on__lte=as_of)
+        _visible(milestones.overdue(as_of=as_of), user)
         .select_related("project", "responsible_department")
         .order_by("planned_on", "id")
     )
@@ -159,13 +149,14 @@ def milestones_list(
     department_id: int | None = None,
     overdue_as_of: date | None = None,
 ) -> QuerySet[Milestone]:
-    milestones = _visible(Milestone.objects.all(), user)
+    everything = Milestone.objects.all()
+    if overdue_as_of is not None:
+        everything = everything.overdue(as_of=overdue_as_of)
+    milestones = _visible(everything, user)
     if project_id is not None:
         milestones = milestones.filter(project_id=project_id)
     if department_id is not None:
         milestones = milestones.filter(responsible_department_id=department_id)
-    if overdue_as_of is not None:
-        milestones = milestones.filter(_overdue_q(overdue_as_of))
     return milestones.select_related("project", "responsible_department").order_by(
         "project_id", "order", "planned_on", "id"
     )
@@ -271,7 +262,7 @@ def _light(
         if report_month is None:
             reasons.append(_("%(year)d年尚未报送月度调度。") % {"year": year})
         figures = {
-            "period": format_months(year, 1, report_month.month)
+            "period": Period.months_to(year, report_month.month).label
             if report_month
             else format_year(year),
             "invested": format_wan(invested),
@@ -354,7 +345,7 @@ def _evaluate(projects: QuerySet, *, as_of: date, year: int) -> list[tuple[Proje
     if rows:
         milestones = (
             Milestone.objects.filter(project__in=[row.pk for row in rows])
-            .filter(_overdue_q(day))
+            .overdue(as_of=day)
             .order_by("planned_on", "id")
             .values_list("project_id", "id", "name", "planned_on")
         )
@@ -471,7 +462,7 @@ class KeyProjectSchedule:
 
     @property
     def month_label(self) -> str:
-        return format_months(self.month.year, self.month.month, self.month.month)
+        return Period.of_month(self.month).label
 
 
 def key_project_schedule(*, month: date | None = None, user: Any = None) -> KeyProjectSchedule:
@@ -536,3 +527,42 @@ def command_hqs_list(*, user: Any = None) -> QuerySet[CommandHQ]:
         .prefetch_related("members", "projects")
         .order_by("name")
     )
+
+
+# --- a project's latest report and key level, for lists outside the back office ------------------
+
+
+def projects_with_latest_report(*, user: Any) -> QuerySet[Project]:
+    """The projects the user may see (an enterprise user: its own), still moving ones first and
+    dropped ones last, the newest first within each; with their park, their latest submitted
+    monthly report (月度调度) as `latest_month`, `latest_progress` and `latest_invested_total`,
+    and their key designations prefetched for `projects_with_key_level`. A fixed number of
+    queries for any number of rows."""
+    latest = ProgressReport.objects.filter(
+        project=OuterRef("pk"), status=ProgressReport.Status.SUBMITTED
+    ).order_by("-month")
+    return (
+        scope_queryset(Project.objects.all(), user)
+        .select_related("park")
+        .annotate(
+            latest_month=Subquery(latest.values("month")[:1]),
+            latest_progress=Subquery(latest.values("progress")[:1]),
+            latest_invested_total=Subquery(latest.values("invested_total")[:1]),
+        )
+        .prefetch_related("key_designations")
+        .order_by(F("terminated_on").asc(nulls_first=True), "-id")
+    )
+
+
+def projects_with_key_level(projects: Iterable[Project]) -> list[Project]:
+    """Each project (key designations prefetched) with `key_year`, the latest year it was
+    listed, and `key_label`, its level that year (省市双重点, 市重点, ...)."""
+    rows = list(projects)
+    for project in rows:
+        designations = list(project.key_designations.all())
+        year = max((d.year for d in designations), default=None)
+        project.key_year = year  # type: ignore[attr-defined]
+        project.key_label = (  # type: ignore[attr-defined]
+            key_level_label({d.level for d in designations if d.year == year}) if year else ""
+        )
+    return rows

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.services import check_happened, record_save
+from zoneops.common.services import acting_user, check_happened, record_save
+from zoneops.orgs.models import User
 from zoneops.projects.enums import STAGE_ORDER, TERMINABLE, KeyLevel, Stage
 from zoneops.projects.models import KeyDesignation, Project, StageMove
 
@@ -41,7 +42,7 @@ def project_next_code(*, year: int) -> str:
 def project_create(
     *,
     name: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     stage: Stage | str = Stage.LEAD,
     code: str = "",
@@ -74,7 +75,7 @@ def project_create(
         from_stage="",
         to_stage=stage,
         moved_on=on,
-        by=by if getattr(by, "pk", None) else None,
+        by=acting_user(by),
         note=note or _("登记项目"),
         backdate_reason=backdate_reason,
     )
@@ -113,7 +114,7 @@ def project_move_stage(
     project: Project,
     to_stage: Stage | str,
     on: date,
-    by: Any,
+    by: User | None,
     note: str = "",
     backdate_reason: str = "",
     reason: str = "",
@@ -161,7 +162,7 @@ def project_move_stage(
         from_stage=from_stage,
         to_stage=to_stage,
         moved_on=on,
-        by=by if getattr(by, "pk", None) else None,
+        by=acting_user(by),
         note=(note or reason).strip(),
         backdate_reason=backdate_reason.strip(),
     )

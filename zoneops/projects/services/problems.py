@@ -19,26 +19,31 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.exceptions import ApplicationError, StaleEditError
+from zoneops.casework.clocks import deadline_note
+from zoneops.casework.services import MAX_LIMIT_DAYS as MAX_LIMIT_DAYS  # the kernel's bound
+from zoneops.casework.services import (
+    step_check_limit,
+    step_check_status,
+    step_date,
+    step_event,
+    step_lock,
+)
+from zoneops.common.exceptions import ApplicationError
 from zoneops.common.services import (
-    acting_user,
     check_happened,
     record_save,
     records_bulk_update,
     required_text,
 )
-from zoneops.common.workcalendar import WorkingDayResult, add_working_days, calendar_pinned
+from zoneops.common.workcalendar import WorkingDayResult, calendar_pinned
 from zoneops.orgs.models import Department
 from zoneops.projects.enums import BlockerKind, BlockerTopic, Stage
 from zoneops.projects.models import Problem, ProblemEvent, Project
 from zoneops.projects.selectors.problems import problem_escalation_target
-
-# About a year of working days: a longer limit is a typo, not a deadline.
-MAX_LIMIT_DAYS = 250
 
 
 @dataclass(frozen=True)
@@ -54,15 +59,9 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _check_limit(limit_days: int | None, *, field: str = "limit_days") -> None:
-    if limit_days is None or not 1 <= limit_days <= MAX_LIMIT_DAYS:
-        raise ApplicationError(
-            _("办理时限应为 1 至 %(max)s 个工作日。") % {"max": MAX_LIMIT_DAYS}, field=field
-        )
-
-
 def _deadline(routed_on: date, limit_days: int) -> WorkingDayResult:
-    return add_working_days(routed_on, limit_days)
+    """The deadline of a clock routed on `routed_on` with the limit (the kernel's rule)."""
+    return Problem(routed_on=routed_on, limit_days=limit_days).deadline()
 
 
 def problem_raise_check(
@@ -89,7 +88,7 @@ def problem_raise_check(
             _("“%(department)s”已停用，不能交办。") % {"department": department},
             field="department",
         )
-    _check_limit(limit_days)
+    step_check_limit(limit_days)
     routed_on = routed_on or _today()
     raised_on = raised_on or routed_on
     check_happened(routed_on, field="routed_on")
@@ -151,73 +150,28 @@ def problem_raise(
         on=plan.routed_on,
         by=by,
         to_department=department,
-        note=_clock_note(limit_days, plan.due),
+        note=deadline_note(limit_days, plan.due),
     )
     return problem
 
 
-def _clock_note(limit_days: int, due: WorkingDayResult) -> str:
-    note = _("办理时限 %(days)s 个工作日，办结期限 %(due)s") % {
-        "days": limit_days,
-        "due": f"{due.date.year}年{due.date.month}月{due.date.day}日",
-    }
-    if due.provisional:
-        note += _("（%(years)s年节假日未录入，期限待定）") % {
-            "years": "、".join(str(year) for year in due.provisional_years)
-        }
-    return note
-
-
 def _locked(problem: Problem, *, expected_version: int | None) -> Problem:
     """The problem's row, locked for the rest of the transaction, at the version expected."""
-    locked = Problem.objects.select_for_update().select_related("project").get(pk=problem.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(label=str(locked), current_version=locked.version)
-    return locked
-
-
-def _step_date(problem: Problem, on: date | None) -> date:
-    """The day of a new step: today by default, not in the future, not before the last step."""
-    on = on or _today()
-    check_happened(on, field="on")
-    last = ProblemEvent.objects.filter(problem=problem).aggregate(last=Max("on"))["last"]
-    after = max(filter(None, (last, problem.raised_on)))
-    if on < after:
-        raise ApplicationError(
-            _("日期 %(on)s 早于该问题上一次办理记录（%(after)s）。") % {"on": on, "after": after},
-            field="on",
-        )
-    return on
+    return step_lock(problem, expected_version=expected_version, select_related=("project",))
 
 
 def _ensure_open(problem: Problem, *, doing: str) -> None:
-    if problem.status == Problem.Status.RESOLVED:
-        raise ApplicationError(
-            _("问题已解决，不能%(doing)s；如需继续办理，请先重新办理。") % {"doing": doing},
-            field="status",
-            code="resolved",
-        )
-
-
-def _event(
-    problem: Problem,
-    kind: str,
-    *,
-    on: date,
-    by: Any,
-    note: str = "",
-    from_department: Department | None = None,
-    to_department: Department | None = None,
-) -> ProblemEvent:
-    return ProblemEvent.objects.create(
-        problem=problem,
-        kind=kind,
-        on=on,
-        by=acting_user(by),
-        note=note,
-        from_department=from_department,
-        to_department=to_department,
+    step_check_status(
+        problem,
+        Problem.running_statuses,
+        refusal=_("问题已解决，不能%(doing)s；如需继续办理，请先重新办理。"),
+        code="resolved",
+        doing=doing,
     )
+
+
+def _event(problem: Problem, kind: str, *, on: date, by: Any, **values: Any) -> ProblemEvent:
+    return step_event(ProblemEvent, problem=problem, kind=kind, on=on, by=by, **values)
 
 
 @transaction.atomic
@@ -249,17 +203,15 @@ def problem_reroute(
             field="to_department",
         )
     if limit_days is not None:
-        _check_limit(limit_days)
-    on = _step_date(problem, on)
+        step_check_limit(limit_days)
+    on = step_date(problem, on)
     from_department = problem.department
     problem.department = to_department
     problem.status = Problem.Status.ROUTED  # the new department has not reported yet
     note = reason
     if limit_days is not None:
-        due = _deadline(on, limit_days)
-        problem.routed_on, problem.limit_days = on, limit_days
-        problem.due_on, problem.due_provisional = due.date, due.provisional
-        note = f"{reason}\n{_('重新计时：')}{_clock_note(limit_days, due)}"
+        due = problem.clock_restart(start=on, limit_days=limit_days)
+        note = f"{reason}\n{_('重新计时：')}{deadline_note(limit_days, due)}"
     record_save(
         instance=problem,
         by=by,
@@ -290,7 +242,7 @@ def problem_add_note(
     problem = _locked(problem, expected_version=expected_version)
     _ensure_open(problem, doing=_("登记进展"))
     text = required_text(text, field="text", message=_("请填写办理进展。"))
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     if problem.status == Problem.Status.ROUTED:
         problem.status = Problem.Status.IN_PROGRESS
         record_save(instance=problem, by=by, reason=_("开始办理"))
@@ -329,7 +281,7 @@ def problem_escalate(
             field="escalated_to",
             code="escalated",
         )
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     problem.escalated_to, problem.escalated_on = leader, on
     record_save(instance=problem, by=by, reason=_("提级至%(leader)s") % {"leader": leader})
     text = note.strip() or _("提级至包联领导%(leader)s协调解决。") % {"leader": leader}
@@ -350,7 +302,7 @@ def problem_resolve(
     problem = _locked(problem, expected_version=expected_version)
     _ensure_open(problem, doing=_("再次办结"))
     resolution = required_text(resolution, field="resolution", message=_("请填写解决情况。"))
-    on = _step_date(problem, on)
+    on = step_date(problem, on)
     problem.status = Problem.Status.RESOLVED
     problem.resolved_on, problem.resolution = on, resolution
     record_save(instance=problem, by=by, reason=_("解决"))
@@ -376,16 +328,13 @@ def problem_reopen(
             _("问题尚未解决，无需重新办理。"), field="status", code="not_resolved"
         )
     reason = required_text(reason, field="reason", message=_("重新办理须填写原因。"))
-    limit = problem.limit_days if limit_days is None else limit_days
-    _check_limit(limit)
-    on = _step_date(problem, on)
-    due = _deadline(on, limit)
+    limit = step_check_limit(problem.limit_days if limit_days is None else limit_days)
+    on = step_date(problem, on)
+    due = problem.clock_restart(start=on, limit_days=limit)
     problem.status = Problem.Status.IN_PROGRESS
     problem.resolved_on, problem.resolution = None, ""
-    problem.routed_on, problem.limit_days = on, limit
-    problem.due_on, problem.due_provisional = due.date, due.provisional
     record_save(instance=problem, by=by, reason=_("重新办理"))
-    note = f"{reason}\n{_('重新计时：')}{_clock_note(limit, due)}"
+    note = f"{reason}\n{_('重新计时：')}{deadline_note(limit, due)}"
     _event(problem, ProblemEvent.Kind.REOPENED, on=on, by=by, note=note)
     return problem
 
@@ -406,7 +355,7 @@ def problems_recompute_deadlines(*, years: Iterable[int] | None = None, by: Any 
     changed = []
     with calendar_pinned():
         for problem in problems:
-            due = _deadline(problem.routed_on, problem.limit_days)
+            due = problem.deadline()
             if (due.date, due.provisional) != (problem.due_on, problem.due_provisional):
                 problem.due_on, problem.due_provisional = due.date, due.provisional
                 changed.append(problem)

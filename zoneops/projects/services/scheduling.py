@@ -21,13 +21,15 @@ from zoneops.common.amounts import format_wan, model_bound
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import delete_on_commit, image_check, original_name
 from zoneops.common.inputs import year_error
-from zoneops.common.periods import format_day, format_months
+from zoneops.common.periods import Period, format_day, month_start
 from zoneops.common.services import (
+    acting_user,
     record_apply,
     record_delete,
     record_save,
     records_bulk_update,
 )
+from zoneops.orgs.models import User
 from zoneops.projects.models import (
     AnnualPlan,
     CommandHQ,
@@ -44,13 +46,9 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
 def format_month(month: date) -> str:
     """2019-10-01 → "2019年10月"."""
-    return format_months(month.year, month.month, month.month)
+    return Period.of_month(month).label
 
 
 # The balances a project's first report starts from are bounded like the cumulative figures
@@ -61,10 +59,6 @@ OPENING_YEAR_BOUND = model_bound(ProgressReport, "invested_year").renamed(
 OPENING_TOTAL_BOUND = model_bound(ProgressReport, "invested_total").renamed(
     gettext_lazy("期初开工累计（万元）")
 )
-
-
-def _by(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None
 
 
 # --- Milestones (项目节点) ------------------------------------------------------------------------
@@ -98,7 +92,7 @@ def milestone_create(
     project: Project,
     name: str,
     planned_on: date,
-    by: Any,
+    by: User | None,
     actual_on: date | None = None,
     responsible_department: Any = None,
     responsible_person: str = "",
@@ -125,7 +119,7 @@ def milestone_create(
 
 @transaction.atomic
 def milestone_update(
-    *, milestone: Milestone, by: Any, expected_version: int | None = None, **changes: Any
+    *, milestone: Milestone, by: User | None, expected_version: int | None = None, **changes: Any
 ) -> Milestone:
     """Change a node's name, dates, responsibility, order or note."""
     unknown = sorted(set(changes) - MILESTONE_FIELDS)
@@ -146,7 +140,7 @@ def milestone_complete(
     *,
     milestone: Milestone,
     actual_on: date,
-    by: Any,
+    by: User | None,
     expected_version: int | None = None,
 ) -> Milestone:
     """Record that a node was reached on `actual_on` (today or earlier)."""
@@ -167,7 +161,9 @@ def milestone_complete(
     )
 
 
-def milestone_delete(*, milestone: Milestone, by: Any, expected_version: int | None = None) -> None:
+def milestone_delete(
+    *, milestone: Milestone, by: User | None, expected_version: int | None = None
+) -> None:
     record_delete(instance=milestone, by=by, expected_version=expected_version)
 
 
@@ -204,7 +200,7 @@ def annual_plan_set(
     project: Project,
     year: int,
     planned_investment: Decimal | int | str,
-    by: Any,
+    by: User | None,
     note: str | None = None,
     expected_version: int | None = None,
 ) -> AnnualPlan:
@@ -251,7 +247,9 @@ def annual_plan_set(
     return plan
 
 
-def annual_plan_delete(*, plan: AnnualPlan, by: Any, expected_version: int | None = None) -> None:
+def annual_plan_delete(
+    *, plan: AnnualPlan, by: User | None, expected_version: int | None = None
+) -> None:
     """Remove a plan entered by mistake; the reports keep the plan they were made against."""
     record_delete(instance=plan, by=by, expected_version=expected_version)
 
@@ -323,7 +321,7 @@ def progress_report_start(
     *,
     project: Project,
     month: date,
-    by: Any,
+    by: User | None,
     opening_year: Decimal | int | str | None = None,
     opening_total: Decimal | int | str | None = None,
 ) -> ProgressReport:
@@ -408,7 +406,7 @@ def progress_report_save(
     progress: str,
     problems: str,
     next_steps: str,
-    by: Any,
+    by: User | None,
     expected_version: int | None,
 ) -> ProgressReport:
     """Save the month's figures and texts; 本年累计 and 开工累计 are computed, never typed.
@@ -457,7 +455,7 @@ def _check_cumulative(report: ProgressReport) -> None:
             )
 
 
-def _recompute_later(report: ProgressReport, *, by: Any) -> list[ProgressReport]:
+def _recompute_later(report: ProgressReport, *, by: User | None) -> list[ProgressReport]:
     """Carry the cumulative figures of `report` through the project's later months."""
     later = ProgressReport.objects.filter(
         project_id=report.project_id, month__gt=report.month
@@ -490,7 +488,7 @@ def _recompute_later(report: ProgressReport, *, by: Any) -> list[ProgressReport]
 def progress_report_submit(
     *,
     report: ProgressReport,
-    by: Any,
+    by: User | None,
     expected_version: int | None = None,
     at: datetime | None = None,
     backdate_reason: str = "",
@@ -527,7 +525,7 @@ def progress_report_submit(
         )
     current.status = ProgressReport.Status.SUBMITTED
     current.submitted_at = at
-    current.submitted_by = _by(by)
+    current.submitted_by = acting_user(by)
     reason = (
         _("报送月度调度（补登：%(reason)s）") % {"reason": backdate_reason.strip()}
         if backdated
@@ -538,7 +536,7 @@ def progress_report_submit(
 
 @transaction.atomic
 def progress_report_delete(
-    *, report: ProgressReport, by: Any, expected_version: int | None = None
+    *, report: ProgressReport, by: User | None, expected_version: int | None = None
 ) -> None:
     """Delete a draft started by mistake: only the project's latest month, never a sent one."""
     _lock_reports(report.project_id)
@@ -556,7 +554,7 @@ def progress_report_delete(
 
 @transaction.atomic
 def progress_photo_add(
-    *, report: ProgressReport, image: Any, by: Any, caption: str = ""
+    *, report: ProgressReport, image: Any, by: User | None, caption: str = ""
 ) -> ProgressPhoto:
     """Attach a site photo (现场照片) to a monthly report: a JPEG, PNG, GIF or WebP image, kept
     under a random name with the user's name for it beside."""
@@ -575,7 +573,7 @@ def progress_photo_add(
 
 
 @transaction.atomic
-def progress_photo_update(*, photo: ProgressPhoto, caption: str, by: Any) -> ProgressPhoto:
+def progress_photo_update(*, photo: ProgressPhoto, caption: str, by: User | None) -> ProgressPhoto:
     photo.caption = caption.strip()
     photo.full_clean()
     photo.save(update_fields=["caption"])
@@ -583,7 +581,7 @@ def progress_photo_update(*, photo: ProgressPhoto, caption: str, by: Any) -> Pro
 
 
 @transaction.atomic
-def progress_photo_delete(*, photo: ProgressPhoto, by: Any) -> None:
+def progress_photo_delete(*, photo: ProgressPhoto, by: User | None) -> None:
     delete_on_commit(photo.image.storage, [photo.image.name])
     photo.delete()
 
@@ -623,7 +621,7 @@ def command_hq_create(
     *,
     name: str,
     commander: Any,
-    by: Any,
+    by: User | None,
     members: Iterable[Any] = (),
     projects: Iterable[Project] = (),
     established_on: date | None = None,
@@ -644,7 +642,7 @@ def command_hq_create(
 def command_hq_update(
     *,
     hq: CommandHQ,
-    by: Any,
+    by: User | None,
     expected_version: int | None = None,
     members: Iterable[Any] | None = None,
     projects: Iterable[Project] | None = None,

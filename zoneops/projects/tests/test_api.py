@@ -225,3 +225,46 @@ def test_funnel_and_time_in_stage_endpoints(officer, projects_2019, client_for):
     durations = client.get("/api/v1/projects/stage-durations?as_of=2019-12-31").json()
     started = next(d for d in durations if d["stage"] == "started")
     assert started["ongoing"] == 1
+
+
+def _board_ids(client, query):
+    columns = client.get(f"/admin/projects/project/board/?{query}").context["columns"]
+    return sorted(card.pk for column in columns for card in column.cards)
+
+
+def _api_ids(client, query):
+    listing = client.get(f"/api/v1/projects/?limit=100&{query}").json()
+    return sorted(row["id"] for row in listing["items"])
+
+
+def test_the_api_list_and_the_board_give_the_same_projects_for_the_same_filter(
+    org, officer, client_for
+):
+    from zoneops.projects.enums import KeyLevel
+    from zoneops.projects.services import project_set_key_levels
+
+    mine = {"responsible_department": org["investment"]}
+    talks = make_project("钛合金新材料项目", moves=[(Stage.TALKS, date(2019, 3, 1))], **mine)
+    key = make_project("整车物流中心", moves=[(Stage.SIGNED, date(2019, 4, 1))], **mine)
+    project_set_key_levels(project=key, year=2019, levels=[KeyLevel.CITY])
+    dropped = make_project(
+        "钛合金二期",
+        moves=[(Stage.TALKS, date(2019, 3, 1)), (Stage.TERMINATED, date(2019, 5, 6))],
+        **mine,
+    )
+    make_project("审批局的钛合金项目", responsible_department=org["approvals"])
+    client = client_for(officer)
+
+    cases = {
+        "q=钛合金": [talks.pk],
+        "q=钛合金&include_terminated=on": [talks.pk, dropped.pk],
+        "key_year=2019": [key.pk],
+        f"responsible_department={org['investment'].pk}": [talks.pk, key.pk],
+    }
+    for board_query, expected in cases.items():
+        api_query = board_query.replace("responsible_department=", "responsible_department_id=")
+        if "include_terminated" not in api_query:
+            api_query += "&include_terminated=false"
+        api_query = api_query.replace("include_terminated=on", "include_terminated=true")
+        assert _board_ids(client, board_query) == sorted(expected), board_query
+        assert _api_ids(client, api_query) == sorted(expected), api_query

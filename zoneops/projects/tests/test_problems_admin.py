@@ -340,3 +340,19 @@ def test_the_change_page_names_the_systemic_blocker_the_problem_is_grouped_in(
 
     assert "共性堵点" in body and "园区货车通行证办理难" in body
     assert f"/admin/blockers/systemicblocker/{blocker.pk}/change/" in body
+
+
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
+def test_the_register_change_page_and_a_step_page_take_no_more_queries_than_before_the_kernel(
+    client, project, org, django_assert_max_num_queries
+):
+    # The counts before problems stood on zoneops.casework (list, change page, step page).
+    for index in range(33):
+        problem = make_problem(project, org["investment"], title=f"问题{index}")
+    client.get("/admin/projects/problem/")  # loads the calendar years
+    with django_assert_max_num_queries(15):
+        client.get("/admin/projects/problem/")
+    with django_assert_max_num_queries(22):
+        assert client.get(f"/admin/projects/problem/{problem.pk}/change/").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get(f"/admin/projects/problem/{problem.pk}/resolve/").status_code == 200

@@ -293,3 +293,15 @@ def test_counts_per_department(api, project, org):
             "on_time_rate": "100.0",
         }
     ]
+
+
+@pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)
+def test_the_list_takes_no_more_queries_than_before_the_kernel(
+    api, project, org, django_assert_max_num_queries
+):
+    # The count before problems stood on zoneops.casework (its clock pagination).
+    for index in range(33):
+        make_problem(project, org["investment"], title=f"问题{index}")
+    api.get(URL)  # loads the calendar years
+    with django_assert_max_num_queries(12):
+        assert api.get(URL).json()["count"] == 33

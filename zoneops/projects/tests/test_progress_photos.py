@@ -162,6 +162,19 @@ def test_a_photo_too_big_is_refused_and_not_kept(report, officer, settings):
     assert stored_files(settings) == []
 
 
+def test_a_photo_just_over_the_limit_says_a_size_over_the_limit(report, officer, settings):
+    """10.02 MB over a 10 MB limit read "照片过大（10.0 MB），不能超过 10.0 MB" before."""
+    settings.ZONEOPS_PHOTO_MAX_BYTES = 10 * 2**20
+    upload = SimpleUploadedFile(NAME, picture())
+    upload.size = 10 * 2**20 + 20_000
+
+    with pytest.raises(ValidationError) as refused:
+        progress_photo_add(report=report, image=upload, by=officer)
+
+    assert refused.value.message_dict["image"] == ["照片过大（10.1 MB），不能超过 10 MB。"]
+    assert stored_files(settings) == []
+
+
 def test_the_report_page_refuses_a_photo_it_would_not_keep(report, officer, settings):
     response = client_for(officer).post(
         f"/admin/projects/progressreport/{report.pk}/change/",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
-from zoneops.projects.admin.scheduling import AnnualPlanInline, MilestoneInline
+from zoneops.projects.admin.scheduling import AnnualPlanInline, MilestoneInline, milestone_state
 from zoneops.projects.enums import KeyLevel, Stage
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressReport, Project
 from zoneops.projects.services import project_set_key_levels
@@ -256,6 +256,27 @@ def test_milestones_are_added_and_completed_from_the_list(client, project):
         {"action": "complete_today", "_selected_action": [milestone.pk]},
     )
     assert Milestone.objects.get().actual_on == timezone.localdate()
+
+
+def test_a_dropped_projects_milestone_is_neither_filtered_nor_shown_as_overdue(client, org):
+    dropped = make_project(
+        "终止项目",
+        moves=[(Stage.LEAD, date(2019, 1, 10)), (Stage.TERMINATED, date(2019, 5, 6))],
+        responsible_department=org["investment"],
+    )
+    milestone = milestone_create(
+        project=dropped, name="土地摘牌", planned_on=date(2019, 3, 31), by=None
+    )
+
+    overdue = client.get("/admin/projects/milestone/?state=overdue").content.decode()
+    pending = client.get("/admin/projects/milestone/?state=pending").content.decode()
+
+    assert "土地摘牌" not in overdue
+    assert "土地摘牌" in pending
+    assert milestone_state(Milestone.objects.select_related("project").get(pk=milestone.pk)) == (
+        "pending",
+        "未完成",
+    )
 
 
 def test_an_annual_plan_is_added_once_per_year(client, project):

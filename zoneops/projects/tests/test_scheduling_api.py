@@ -394,3 +394,22 @@ def test_project_lists_query_count_does_not_grow_with_rows(
     grow(8)
     with django_assert_max_num_queries(few_count):
         assert api.get(url).status_code == 200
+
+
+def test_a_dropped_projects_milestone_is_not_flagged_overdue(api, org, project):
+    dropped = make_project(
+        "终止项目",
+        moves=[(Stage.LEAD, date(2019, 1, 10)), (Stage.TERMINATED, date(2019, 5, 6))],
+        responsible_department=org["investment"],
+    )
+    milestone_create(project=dropped, name="土地摘牌", planned_on=date(2019, 3, 31), by=None)
+    milestone_create(project=project, name="主体封顶", planned_on=date(2019, 3, 31), by=None)
+
+    listed = api.get("/api/v1/projects/milestones").json()["items"]
+
+    assert {row["project_name"]: row["overdue"] for row in listed} == {
+        "终止项目": False,
+        "中商高科·沧州产业园（一期）": True,
+    }
+    overdue = api.get("/api/v1/projects/milestones?overdue_as_of=2019-05-06").json()
+    assert [row["project_name"] for row in overdue["items"]] == ["中商高科·沧州产业园（一期）"]

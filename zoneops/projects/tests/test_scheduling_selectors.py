@@ -6,12 +6,14 @@ import pytest
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.enums import KeyLevel, Stage
+from zoneops.projects.models import Milestone
 from zoneops.projects.selectors.scheduling import (
     LightColour,
     ReportState,
     key_project_lights,
     key_project_schedule,
     key_projects_not_reported,
+    milestones_list,
     milestones_overdue,
     progress_share,
     project_light,
@@ -107,6 +109,50 @@ def test_overdue_milestones_as_of_a_past_date(org):
     assert on_april_30 == [done_late]  # completed only on 2019-05-10
     assert on_july_1 == [late]
     assert on_june_30 == []  # due that day, not yet overdue
+
+
+def test_a_dropped_projects_milestones_are_no_longer_late(org):
+    dropped = make_project(
+        "终止项目", moves=[(Stage.LEAD, date(2019, 1, 10)), (Stage.TERMINATED, date(2019, 5, 6))]
+    )
+    milestone = milestone_create(
+        project=dropped, name="土地摘牌", planned_on=date(2019, 3, 31), by=None
+    )
+
+    assert list(milestones_overdue(as_of=date(2019, 5, 5))) == [milestone]
+    assert list(milestones_overdue(as_of=date(2019, 5, 6))) == []
+    assert list(milestones_list(overdue_as_of=date(2019, 5, 6))) == []
+
+
+def test_one_milestone_says_what_the_overdue_list_says(org):
+    """`Milestone.is_overdue` (the admin badge, the API's flag) and `Milestone.objects.overdue`
+    (lists, lights, the meetings' agenda) are one rule: they agree on every row and day."""
+    project = make_project("项目甲")
+    dropped = make_project(
+        "终止项目", moves=[(Stage.LEAD, date(2019, 1, 10)), (Stage.TERMINATED, date(2019, 6, 3))]
+    )
+    for on, name, planned, done in (
+        (project, "主体封顶", date(2019, 6, 30), None),
+        (project, "施工许可", date(2019, 3, 31), date(2019, 5, 10)),
+        (dropped, "土地摘牌", date(2019, 4, 30), None),
+    ):
+        milestone_create(project=on, name=name, planned_on=planned, actual_on=done, by=None)
+    rows = list(Milestone.objects.select_related("project"))
+
+    for as_of in (
+        date(2019, 3, 31),
+        date(2019, 4, 1),
+        date(2019, 5, 10),
+        date(2019, 5, 11),
+        date(2019, 6, 3),
+        date(2019, 7, 1),
+    ):
+        listed = set(Milestone.objects.overdue(as_of=as_of))
+        assert {m for m in rows if m.is_overdue(as_of=as_of)} == listed, as_of
+    assert {m.name for m in Milestone.objects.overdue(as_of=date(2019, 5, 1))} == {
+        "施工许可",
+        "土地摘牌",
+    }
 
 
 def test_overdue_milestones_follow_the_data_scope(org, officer):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
 
 from zoneops.common.management.commands.serve import serve_wsgi
 from zoneops.config.env import private_dir, private_file
@@ -67,7 +68,9 @@ class Command(BaseCommand):
             self._reset(data_dir=data_dir, interactive=options["interactive"])
         call_command("migrate", interactive=False, verbosity=0)
         password, generated = demo_password(data_dir=data_dir)
-        result = load_demo_zone(password=password, stdout=self.stdout)
+        # The zone goes on to the day it is loaded: read once, passed down.
+        today = timezone.localdate()
+        result = load_demo_zone(password=password, stdout=self.stdout, today=today)
         self._print_welcome(
             result=result,
             data_dir=data_dir,

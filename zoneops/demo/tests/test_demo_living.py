@@ -1,0 +1,154 @@
+"""The demo zone lives up to the day it is loaded: loaded on a frozen "today", a new user's pages
+about this year show a working zone, and 2019 still reads as the article."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Sum
+
+from zoneops.demo import pipeline
+from zoneops.demo.loader import load_demo_zone
+from zoneops.demo.management.commands.demo import PASSWORD_ENV
+from zoneops.enterprises.models import EnterpriseRequest
+from zoneops.enterprises.models.requests import OPEN_STATUSES
+from zoneops.meetings.enums import MeetingKind
+from zoneops.meetings.models import Decision, Meeting
+from zoneops.projects.enums import ReportCategory
+from zoneops.projects.models import Problem, ProgressReport, Project, StageMove
+from zoneops.projects.selectors.pipeline import pipeline_summary
+from zoneops.projects.selectors.scheduling import (
+    key_projects_due,
+    key_projects_not_reported,
+    key_projects_with_lights,
+)
+
+PASSWORD = "demo-Pass-2020"
+TODAY = date(2026, 12, 6)  # a Sunday
+ZONE = ZoneInfo("Asia/Shanghai")
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: date) -> time_machine.travel:
+    return time_machine.travel(datetime.combine(day, time(10, 0), tzinfo=ZONE), tick=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), at(TODAY), transaction.atomic():
+        yield load_demo_zone(password=PASSWORD, today=TODAY)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with at(TODAY):
+        yield
+
+
+def _last_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _rows(year: int) -> dict[str, tuple[int, Decimal]]:
+    return {r.key: (r.total.count, r.total.investment) for r in pipeline_summary(year=year).rows}
+
+
+def fingerprint() -> tuple[object, ...]:
+    return (
+        Project.objects.count(),
+        StageMove.objects.count(),
+        Project.objects.aggregate(total=Sum("total_investment"))["total"],
+        EnterpriseRequest.objects.count(),
+        sorted(EnterpriseRequest.objects.values_list("status", flat=True)),
+        Problem.objects.count(),
+        ProgressReport.objects.aggregate(total=Sum("invested_month"))["total"],
+        Meeting.objects.count(),
+        Decision.objects.filter(done_on__isnull=True).count(),
+    )
+
+
+def check_a_working_zone(today: date) -> None:
+    """What a new user sees on the board, the summary, the request list and the lights."""
+    rows = _rows(today.year)
+    assert rows[ReportCategory.NEWLY_STARTED][0] > 0
+    assert sum(count for count, _amount in rows.values()) >= 20
+    open_requests = EnterpriseRequest.objects.filter(status__in=OPEN_STATUSES)
+    open_problems = Problem.objects.exclude(status=Problem.Status.RESOLVED)
+    dues = [r.due_on for r in open_requests if r.due_on] + [p.due_on for p in open_problems]
+    assert dues and min(dues) >= today - timedelta(days=60)  # overdue by days, not years
+    assert any(today <= due <= today + timedelta(days=7) for due in dues)
+    assert any(due < today for due in dues)
+    last = _last_month(today)
+    assert key_projects_due(month=last).exists()
+    assert not key_projects_not_reported(month=last).exists()
+    lights = [light.colour for _project, light in key_projects_with_lights(as_of=today)]
+    assert len(lights) >= 5
+    assert lights.count("green") > len(lights) / 2
+    held = Meeting.objects.filter(held_on__gt=today - timedelta(days=31), held_on__lte=today)
+    assert {MeetingKind.WEEKLY_DOCKING, MeetingKind.MONTHLY} <= set(
+        held.values_list("kind", flat=True)
+    )
+
+
+def test_this_years_board_summary_requests_and_lights_are_a_working_zone():
+    check_a_working_zone(TODAY)
+
+
+def test_2019_still_reads_as_the_article():
+    assert _rows(2019) == {
+        ReportCategory.COMPLETED: (3, Decimal(230000)),
+        ReportCategory.CONTINUING: (21, Decimal(540000)),
+        ReportCategory.NEWLY_STARTED: (27, Decimal(610000)),
+        ReportCategory.PLANNED_START: (32, Decimal(1000000)),
+        ReportCategory.DEEP_TALKS: (28, Decimal(2070000)),
+    }
+
+
+def test_nothing_is_dated_after_today_and_nothing_new_before_mid_2020():
+    assert not StageMove.objects.filter(moved_on__gt=TODAY).exists()
+    later = StageMove.objects.filter(moved_on__gt=date(2020, 6, 30))
+    assert later.exists()
+    assert set(later.values_list("backdate_reason", flat=True)) == {
+        "演示数据：示例续写（2020年7月以后）"
+    }
+    assert not EnterpriseRequest.objects.filter(filed_on__gt=TODAY).exists()
+    assert not Meeting.objects.filter(held_on__gt=TODAY).exists()
+
+
+def test_every_generated_record_is_marked_as_a_sample():
+    new = Project.objects.filter(
+        stage_moves__from_stage="", stage_moves__moved_on__gt=date(2020, 6, 30)
+    )
+    assert new.exists()
+    assert not new.filter(is_sample=False).exists()
+    assert all(name.endswith(pipeline.SAMPLE_SUFFIX) for name in new.values_list("name", flat=True))
+    for request in EnterpriseRequest.objects.filter(filed_on__gt=date(2020, 6, 30)).select_related(
+        "enterprise"
+    ):
+        assert request.enterprise.is_sample or request.title.endswith(pipeline.SAMPLE_SUFFIX)
+    problems = Problem.objects.filter(routed_on__gt=date(2020, 6, 30))
+    assert all(t.endswith(pipeline.SAMPLE_SUFFIX) for t in problems.values_list("title", flat=True))
+
+
+def test_some_projects_were_dropped_with_a_reason():
+    dropped = Project.objects.filter(terminated_on__gt=date(2020, 6, 30))
+
+    assert dropped.exists()
+    assert not dropped.filter(termination_reason="").exists()
+
+
+def test_the_demo_command_on_the_same_day_creates_nothing(settings, tmp_path, monkeypatch):
+    settings.DATA_DIR = tmp_path / "data"
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    out = StringIO()
+
+    call_command("demo", "--no-serve", "--no-input", stdout=out)
+
+    assert "nothing created" in out.getvalue()
