@@ -141,7 +141,7 @@ def test_a_column_given_twice_is_an_error(administrator):
     ],
 )
 def test_dates_are_read_as_excel_dates_or_as_chinese_users_write_them(cell, expected):
-    from zoneops.common.importing import _date
+    from zoneops.common.importing.cells import _date
 
     assert _date(cell) == expected
 
