@@ -15,6 +15,7 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
 from zoneops.common.importing.matching import key_set
+from zoneops.common.services import audit_fields, history_audit
 
 WRITE_CHUNK = 10_000  # rows per executemany
 
@@ -38,12 +39,6 @@ def _converter(model_field: models.Field) -> Callable[[Any], Any] | None:
     if kind == "DateTimeField":
         return ops.adapt_datetimefield_value
     return lambda value: model_field.get_db_prep_save(value, connection)
-
-
-def _is_business(model: type[models.Model]) -> bool:
-    from zoneops.common.models import BusinessModel
-
-    return issubclass(model, BusinessModel)
 
 
 def _history_model(model: type[models.Model]) -> type[models.Model] | None:
@@ -83,14 +78,14 @@ def _columns(
     model: type[models.Model],
     rows: Sequence[Mapping[str, Any]],
     *,
-    by_id: int | None,
+    stamp: Mapping[str, Any],
     now: datetime,
 ) -> dict[str, Values]:
     """Every concrete field's database values, column by column: the rows' own values, else the
-    audit fields, else the field's default."""
+    audit fields (`stamp`, common.services.audit_fields), else the field's default; the times
+    are `now` where the field says auto_now or auto_now_add, as save() would."""
     count = len(rows)
     provided = set(rows[0]) if rows else set()
-    business = _is_business(model)
     columns: dict[str, Values] = {}
     for model_field in model._meta.concrete_fields:
         attname = model_field.attname
@@ -104,10 +99,8 @@ def _columns(
             continue
         if auto_now or getattr(model_field, "auto_now_add", False):
             constant: Any = now if isinstance(model_field, models.DateTimeField) else now.date()
-        elif business and attname in ("created_by_id", "updated_by_id"):
-            constant = by_id
-        elif business and attname == "version":
-            constant = 1
+        elif attname in stamp:
+            constant = stamp[attname]
         elif model_field.has_default() and callable(model_field.default):
             values = [model_field.get_default() for _index in range(count)]
             columns[attname] = [convert(v) for v in values] if convert else values
@@ -162,10 +155,14 @@ def _history_columns(
     *,
     ids: list[int],
     kind: str,
-    by_id: int | None,
+    by: Any,
     reason: str,
     now: datetime,
 ) -> dict[str, Values]:
+    """A history row per record: the record's columns, and who, why (common.services.
+    history_audit), when and how ("+" created, "~" changed) as django-simple-history writes
+    them."""
+    stamp = history_audit(by=by, reason=reason)
     columns: dict[str, Values] = {}
     for model_field in history._meta.concrete_fields:
         attname = model_field.attname
@@ -179,10 +176,8 @@ def _history_columns(
             columns[attname] = _Same(connection.ops.adapt_datetimefield_value(now))
         elif attname == "history_type":
             columns[attname] = _Same(kind)
-        elif attname == "history_user_id":
-            columns[attname] = _Same(by_id)
-        elif attname == "history_change_reason":
-            columns[attname] = _Same(reason or None)
+        elif attname in stamp:
+            columns[attname] = _Same(stamp[attname])
         else:
             columns[attname] = _Same(
                 model_field.get_db_prep_save(model_field.get_default(), connection)
@@ -224,7 +219,6 @@ def bulk_insert(
     if not rows:
         return []
     now = timezone.now()
-    by_id = by.pk if getattr(by, "pk", None) else None
     history = _history_model(model)
     if history is not None and not key:
         raise ValueError("bulk_insert needs a key to write the history rows")
@@ -232,7 +226,8 @@ def bulk_insert(
     pk = model._meta.pk
     assert pk is not None
     last = model._base_manager.aggregate(last=models.Max(pk.attname))["last"] or 0 if key else 0
-    columns = _columns(model, rows, by_id=by_id, now=now)
+    stamp = audit_fields(model=model, by=by, creating=True)
+    columns = _columns(model, rows, stamp=stamp, now=now)
     with _write_cache():
         _insert(table, columns, len(rows))
     if not key:
@@ -249,7 +244,7 @@ def bulk_insert(
             _insert(
                 history._meta.db_table,
                 _history_columns(
-                    history, columns, ids=ids, kind="+", by_id=by_id, reason=reason, now=now
+                    history, columns, ids=ids, kind="+", by=by, reason=reason, now=now
                 ),
                 len(rows),
             )
@@ -270,7 +265,6 @@ def bulk_update(
     if not changes:
         return 0
     now = timezone.now()
-    by_id = by.pk if getattr(by, "pk", None) else None
     pk = model._meta.pk
     assert pk is not None
     attnames = [f.attname for f in model._meta.concrete_fields]
@@ -278,19 +272,17 @@ def bulk_update(
     ids = [pk_value for pk_value, _fields in changes]
     for record in model._base_manager.filter(pk__in=key_set(ids)).values(*attnames):
         current[record[pk.attname]] = record
-    business = _is_business(model)
     rows = []
+    stamped: set[str] = set()
     for pk_value, fields in changes:
-        row = {**current[pk_value], **fields}
-        if business:
-            row["version"] = current[pk_value]["version"] + 1
-            if by_id is not None:
-                row["updated_by_id"] = by_id
-        rows.append(row)
-    changed = sorted({name for _pk, fields in changes for name in fields})
-    if business:
-        changed += ["version", "updated_by_id"]
-    columns = _columns(model, rows, by_id=by_id, now=now)
+        stored = current[pk_value]
+        stamp = audit_fields(
+            model=model, by=by, creating=False, stored_version=stored.get("version", 0)
+        )
+        stamped.update(stamp)
+        rows.append({**stored, **fields, **stamp})
+    changed = sorted({name for _pk, fields in changes for name in fields} | stamped)
+    columns = _columns(model, rows, stamp={}, now=now)
     auto = [
         f.attname
         for f in model._meta.concrete_fields
@@ -318,7 +310,7 @@ def bulk_update(
             _insert(
                 history._meta.db_table,
                 _history_columns(
-                    history, columns, ids=ids, kind="~", by_id=by_id, reason=reason, now=now
+                    history, columns, ids=ids, kind="~", by=by, reason=reason, now=now
                 ),
                 count,
             )

@@ -258,6 +258,58 @@ def test_bulk_insert_writes_what_records_bulk_create_writes(administrator, org):
     assert timezone.localdate(Park.objects.get(name="乙园").created_at) == timezone.localdate()
 
 
+def _audit(park: Park) -> tuple:
+    """What the audit trail says of a park: who created and last changed it, its version, and
+    its history rows (how, who, why, which version) oldest first."""
+    park.refresh_from_db()
+    history = park.history.order_by("history_id")
+    return (
+        park.created_by_id,
+        park.updated_by_id,
+        park.version,
+        [(h.history_type, h.history_user_id, h.history_change_reason, h.version) for h in history],
+    )
+
+
+@pytest.mark.parametrize("by_system", [False, True])
+def test_an_import_stamps_who_version_and_history_as_record_save_does(org, by_system):
+    creator = None if by_system else make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    editor = None if by_system else make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    saved = record_save(
+        instance=Park(name="甲园", kind=CarrierKind.PARK, area_mu=10), by=creator, reason="登记"
+    )
+    first = [["名称", "类型", "占地面积（亩）"], ["乙园", "园区", 10]]
+    import_confirm(register=register, data=workbook(("园区", first)), user=creator, reason="登记")
+    imported = Park.objects.get(name="乙园")
+    assert _audit(imported) == _audit(saved)
+
+    saved.area_mu = Decimal(20)
+    record_save(instance=saved, by=editor, reason="更新")
+    second = [["名称", "类型", "占地面积（亩）"], ["乙园", "园区", 20]]
+    import_confirm(register=register, data=workbook(("园区", second)), user=editor, reason="更新")
+
+    assert _audit(imported) == _audit(saved)
+    who = (None, None) if by_system else (creator.pk, editor.pk)
+    assert _audit(saved)[:3] == (*who, 2)
+    assert _audit(saved)[3] == [("+", who[0], "登记", 1), ("~", who[1], "更新", 2)]
+
+
+def test_a_write_without_a_reason_leaves_the_history_reason_empty_whichever_way(administrator):
+    saved = record_save(instance=Park(name="甲园", kind=CarrierKind.PARK), by=administrator)
+    bulk_insert(
+        model=Park,
+        rows=[{"name": "乙园", "kind": CarrierKind.PARK}],
+        by=administrator,
+        key=["name"],
+    )
+    imported = Park.objects.get(name="乙园")
+    record_save(instance=saved, by=administrator)
+    bulk_update(model=Park, changes=[(imported.pk, {"area_mu": Decimal(1)})], by=administrator)
+
+    assert _audit(imported) == _audit(saved)
+    assert [reason for _how, _who, reason, _version in _audit(saved)[3]] == [None, None]
+
+
 def test_bulk_update_bumps_the_version_and_keeps_the_full_state_in_history(administrator):
     park = record_save(instance=Park(name="甲园", kind=CarrierKind.PARK, area_mu=10), by=None)
 
