@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.amounts import STORED_DIGITS, Bound
 from zoneops.common.excel import (
     BOOLEAN,
     DATE,
@@ -139,42 +138,36 @@ def _number(cell: Any) -> Decimal | None:
 
 
 def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: Plan) -> list[Any]:
+    """Numbers held to the column's bound (common.amounts.Bound), refused in its sentences: the
+    same words as the form and the API."""
     values: list[Any] = []
     append = values.append
-    places = column.places
-    quantum = Decimal(1).scaleb(-places)
+    bound = column.number_bound
+    places, quantum = bound.places, bound.quantum
+    maximum, minimum = bound.maximum, bound.minimum
+    float_maximum, float_minimum = float(maximum), float(minimum)
     integer = column.kind == INTEGER
-    bound = column.bound or Bound(
-        name=column.header, maximum=Decimal(10) ** (STORED_DIGITS - places) - quantum
-    )
-    maximum, too_big = bound.maximum, bound.too_big().replace("%", "%%")
-    float_maximum = float(maximum)
-    negative = column.negative
     header = column.header
 
     def wrong(index: int, cell: Any, message: str) -> None:
-        shown = {"value": shown_value(cell), "places": places}
-        plan.error(numbers[index], header, cell, message % shown)
+        plan.error(numbers[index], header, cell, message)
 
     for index, cell in enumerate(cells):
         if cell.__class__ is float and not integer:
             # The common case, a number cell: checked as a float, made exact once.
             # (Rounded first: Excel's 10000000.000000002 is the bound itself.)
-            if cell != cell or abs(round(cell, places)) > float_maximum:
-                wrong(
-                    index,
-                    cell,
-                    too_big if cell == cell else _("“%(value)s”不是有效的数字。"),
-                )
+            rounded = round(cell, places)
+            if cell != cell or rounded > float_maximum or rounded < float_minimum:
+                if cell != cell:
+                    wrong(index, cell, bound.not_a_number())
+                else:
+                    wrong(index, cell, bound.too_big() if cell > 0 else bound.too_small())
                 append(None)
                 continue
-            if cell < 0 and not negative:
-                wrong(index, cell, _("“%(value)s”不能为负数。"))
-            rounded = round(cell, places)
             # Excel's floating point gives 0.30000000000000004 for 0.1 + 0.2: such noise is
             # rounded away; real extra decimals are refused, as the form would.
             if abs(cell - rounded) > 1e-9 * max(1.0, abs(cell)):
-                wrong(index, cell, _("“%(value)s”最多保留 %(places)s 位小数。"))
+                wrong(index, cell, bound.too_precise())
             append(Decimal(repr(rounded)).quantize(quantum))
             continue
         if cell is None or cell == "" or (cell.__class__ is str and not cell.strip()):
@@ -182,24 +175,17 @@ def _check_decimal(column: Column, cells: list[Any], numbers: list[int], plan: P
             continue
         number = _number(cell)
         if number is None:
-            wrong(index, cell, _("“%(value)s”不是有效的数字。"))
+            wrong(index, cell, bound.not_a_number())
             append(None)
             continue
-        if abs(number) > maximum:
-            wrong(index, cell, too_big)
+        if number > maximum or number < minimum:
+            wrong(index, cell, bound.too_big() if number > 0 else bound.too_small())
             append(None)
             continue
-        if number < 0 and not negative:
-            wrong(index, cell, _("“%(value)s”不能为负数。"))
-        if integer:
-            if number != number.to_integral_value():
-                wrong(index, cell, _("“%(value)s”应为整数。"))
-            append(int(number))
-            continue
-        rounded_number = number.quantize(quantum)
-        if rounded_number != number:
-            wrong(index, cell, _("“%(value)s”最多保留 %(places)s 位小数。"))
-        append(rounded_number)
+        exact = number.quantize(quantum)
+        if exact != number:
+            wrong(index, cell, bound.too_precise())
+        append(int(exact) if integer else exact)
     return values
 
 

@@ -4,8 +4,9 @@ a related record (`Lookup`, `UserLookup`, `DepartmentLookup`: by a natural key, 
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db.models import Q
 
 from zoneops.common.amounts import Bound
 from zoneops.common.excel import (
+    INTEGER,
     MONTH,
     NO,
     TEXT,
@@ -201,6 +203,16 @@ class Column:
     name: str = ""  # the key of the value in a row: the field's attname, else the header
     empty: Any = None  # what a blank cell means
     multiline: bool = False  # a text that keeps line breaks (the field is a TextField)
+
+    @property
+    def number_bound(self) -> Bound:
+        """The numbers a number column takes, and the sentences refusing the others: its field's
+        bound (or its own), any number its column stores without one; never below zero unless
+        the column allows negative numbers. An integer column takes no decimals."""
+        places = 0 if self.kind == INTEGER else self.places
+        bound = self.bound or Bound.storable(self.header, places=places)
+        minimum = bound.minimum if self.negative else max(bound.minimum, Decimal(0))
+        return replace(bound, minimum=minimum, places=min(bound.places, places))
 
     @property
     def cell_kind(self) -> str:

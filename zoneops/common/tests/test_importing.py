@@ -108,7 +108,7 @@ def test_the_header_row_is_found_under_a_title_and_rows_keep_their_excel_numbers
     assert (plan.sheet, plan.header_row) == ("园区名单", 3)
     assert plan.ignored == ["序号"]
     assert plan.counts["rows"] == 2  # the blank row 5 is left out
-    assert cells(plan) == [(6, "占地面积（亩）", "x", "“x”不是有效的数字。")]
+    assert cells(plan) == [(6, "占地面积（亩）", "x", "“占地面积”应为数字。")]
     assert plan.rows[0].values["area_mu"] == Decimal("1200.50")
 
 
@@ -153,12 +153,14 @@ def test_dates_are_read_as_excel_dates_or_as_chinese_users_write_them(cell, expe
         ("1,234,567.89", Decimal("1234567.89"), None),
         ("1，234", Decimal("1234.00"), None),
         (0.1 + 0.2, Decimal("0.30"), None),  # floating-point noise from a formula
-        (12.345, None, "“12.345”最多保留 2 位小数。"),
-        ("12.345", None, "“12.345”最多保留 2 位小数。"),
-        (-3, None, "“-3”不能为负数。"),
-        ("NaN", None, "“NaN”不是有效的数字。"),
+        # The field's bound says what is wrong, in the form's and the API's words.
+        (12.345, None, "“占地面积”最多保留 2 位小数。"),
+        ("12.345", None, "“占地面积”最多保留 2 位小数。"),
+        (-3, None, "“占地面积”不能为负数。"),
+        ("NaN", None, "“占地面积”应为数字。"),
         ("1e20", None, "“占地面积”不能超过 9,999,999,999.99 亩。"),
-        ("一百", None, "“一百”不是有效的数字。"),
+        (-1e20, None, "“占地面积”不能为负数。"),
+        ("一百", None, "“占地面积”应为数字。"),
     ],
 )
 def test_amounts_are_exact_and_checked(cell, value, message, administrator):
