@@ -2,7 +2,7 @@
 fields, the export as a template that imports back, and the lookup of the stored records a
 file's keys find. Each app declares its registers in its excel.py."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import Any, ClassVar
@@ -230,7 +230,6 @@ class Register:
         """The stored records the keys find, whether or not the user may see them (a key
         taken by a record out of sight is an error, not a new record)."""
         sources = [column.source for column in self.key_columns]
-        visible, writable = scope_flags(self.model, user)
         wanted = set(keys)
         firsts = sorted({key[0] for key in wanted})
         # A composite key (项目编号 + 月份) is looked up by each part, then matched exactly.
@@ -244,24 +243,32 @@ class Register:
             queryset = self.model._base_manager.filter(
                 **{f"{sources[0]}__in": key_set(firsts[start : start + chunk])}, **others
             )
-            if lock:
-                queryset = queryset.select_for_update(of=("self",))
-            rows = self.values(queryset).annotate(import_visible=visible, import_writable=writable)
-            for record in rows:
+            for record, existing in self.existing(queryset, user=user, lock=lock):
                 key = tuple(record[source] for source in sources)
                 if key in wanted:
-                    found[key] = Existing(
-                        pk=record["pk"],
-                        version=record["version"],
-                        visible=record["import_visible"],
-                        writable=record["import_writable"],
-                        values={
-                            column.name: record[column.source]
-                            for column in self.columns
-                            if column.source
-                        },
-                    )
+                    found[key] = existing
         return found
+
+    def existing(
+        self, queryset: models.QuerySet, *, user: Any, lock: bool
+    ) -> Iterator[tuple[dict[str, Any], Existing]]:
+        """Each stored record of `queryset` as the columns read it, and as an `Existing` that
+        says whether the user may see it and change it; locked until the write when `lock`."""
+        visible, writable = scope_flags(queryset.model, user)
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        rows = self.values(queryset).annotate(import_visible=visible, import_writable=writable)
+        for record in rows:
+            yield (
+                record,
+                Existing(
+                    pk=record["pk"],
+                    version=record["version"],
+                    visible=record["import_visible"],
+                    writable=record["import_writable"],
+                    values={c.name: record[c.source] for c in self.columns if c.source},
+                ),
+            )
 
     def unknown_key_message(self, key: tuple[Any, ...]) -> str:
         return _("%(column)s“%(key)s”在系统中不存在。") % {

@@ -149,7 +149,7 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
             cursor.executemany(sql, params[start : start + WRITE_CHUNK])
 
 
-def _history_columns(
+def _insert_history(
     history: type[models.Model],
     record_columns: Mapping[str, Values],
     *,
@@ -158,7 +158,7 @@ def _history_columns(
     by: Any,
     reason: str,
     now: datetime,
-) -> dict[str, Values]:
+) -> None:
     """A history row per record: the record's columns, and who, why (common.services.
     history_audit), when and how ("+" created, "~" changed) as django-simple-history writes
     them."""
@@ -182,7 +182,8 @@ def _history_columns(
             columns[attname] = _Same(
                 model_field.get_db_prep_save(model_field.get_default(), connection)
             )
-    return columns
+    with _write_cache():
+        _insert(history._meta.db_table, columns, len(ids))
 
 
 @contextmanager
@@ -240,14 +241,7 @@ def bulk_insert(
     }
     ids = [found[tuple(row[name] for name in key)] for row in rows]
     if history is not None:
-        with _write_cache():
-            _insert(
-                history._meta.db_table,
-                _history_columns(
-                    history, columns, ids=ids, kind="+", by=by, reason=reason, now=now
-                ),
-                len(rows),
-            )
+        _insert_history(history, columns, ids=ids, kind="+", by=by, reason=reason, now=now)
     return ids
 
 
@@ -306,12 +300,5 @@ def bulk_update(
             cursor.executemany(sql, params[start : start + WRITE_CHUNK])
     history = _history_model(model)
     if history is not None:
-        with _write_cache():
-            _insert(
-                history._meta.db_table,
-                _history_columns(
-                    history, columns, ids=ids, kind="~", by=by, reason=reason, now=now
-                ),
-                count,
-            )
+        _insert_history(history, columns, ids=ids, kind="~", by=by, reason=reason, now=now)
     return count
