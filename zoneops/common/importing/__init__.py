@@ -21,11 +21,12 @@ rows and audit fields at the speed a 100,000-row workbook needs.
 The package, from the bottom up (each module imports only those above it):
 
 - `columns`   a register's columns and the lookups of coded values
-- `plans`     what an import would do: rows, changes, errors by row and column
-- `matching`  the stored records the keys find, coded values resolved, each row's changes
-- `registers` `Register`: columns bound to the model, export, the stored records' values
-- `reading`   the workbook's shape checked, the sheet and its columns found
+- `queries`   many keys in one query; whether the user may read and change each stored row
+- `registers` `Register` (columns bound to the model, export, the stored records it finds)
+              and `Plan`, what an import of it would do: rows, changes, errors
+- `reading`   the workbook's shape checked, the register's sheet and columns found
 - `cells`     every cell checked, column by column; the checked cells kept for confirmation
+- `matching`  rows matched to the stored records, coded values resolved, each row's changes
 - `batches`   preview and confirm, and the uploaded file between them (`ImportBatch`)
 - `writer`    many records written at once with their history rows and audit fields
 
@@ -41,7 +42,7 @@ from zoneops.common.importing.batches import (
     import_confirm,
     import_preview,
 )
-from zoneops.common.importing.cells import CheckedCells, cells_dump, cells_load
+from zoneops.common.importing.cells import cells_dump, cells_load
 from zoneops.common.importing.columns import (
     CHOICE,
     LOOKUP,
@@ -50,10 +51,16 @@ from zoneops.common.importing.columns import (
     Lookup,
     UserLookup,
 )
-from zoneops.common.importing.matching import QUERY_CHUNK, key_set, scope_flags
-from zoneops.common.importing.plans import CellError, Existing, Plan, Row
+from zoneops.common.importing.queries import QUERY_CHUNK, key_set, scope_flags
 from zoneops.common.importing.reading import MAX_COLUMNS, WORKBOOK_EXTENSIONS
-from zoneops.common.importing.registers import Register
+from zoneops.common.importing.registers import (
+    CellError,
+    CheckedCells,
+    Existing,
+    Plan,
+    Register,
+    Row,
+)
 from zoneops.common.importing.writer import bulk_insert, bulk_update
 
 __all__ = [

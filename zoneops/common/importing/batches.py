@@ -15,11 +15,16 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
 from zoneops.common.files import delete_on_commit, extension, original_name
-from zoneops.common.importing.cells import CheckedCells, cells_dump, cells_load, check_cells
+from zoneops.common.importing.cells import cells_dump, cells_load, check_cells
 from zoneops.common.importing.matching import match_rows
-from zoneops.common.importing.plans import SHOWN_ERRORS, CellError, Plan
 from zoneops.common.importing.reading import WORKBOOK_EXTENSIONS
-from zoneops.common.importing.registers import Register
+from zoneops.common.importing.registers import (
+    SHOWN_ERRORS,
+    CellError,
+    CheckedCells,
+    Plan,
+    Register,
+)
 from zoneops.common.inputs import text_error
 
 # How long a preview that nobody confirms keeps its file (removed at a later upload).

@@ -3,16 +3,13 @@ numbers, dates, months, yes/no and choices, each distinct value checked once (`c
 and keeping the checked cells between the preview and the confirmation (`cells_dump`,
 `cells_load`)."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,12 +26,9 @@ from zoneops.common.excel import (
     unneutralise,
 )
 from zoneops.common.importing.columns import CHOICE, LOOKUP, Column
-from zoneops.common.importing.plans import Plan, shown_value
-from zoneops.common.importing.reading import Table, normal_label, read_table
+from zoneops.common.importing.reading import normal_label, read_table
+from zoneops.common.importing.registers import CheckedCells, Plan, Register, Table, shown_value
 from zoneops.common.inputs import DateKind, date_error, read_day, read_month, text_error
-
-if TYPE_CHECKING:
-    from zoneops.common.importing.registers import Register
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "错"}
@@ -328,16 +322,6 @@ CHECKS: dict[str, Callable[[Column, list[Any], list[int], Plan], list[Any]]] = {
 
 
 # --- Preview and confirm -----------------------------------------------------------------------
-
-
-@dataclass
-class CheckedCells:
-    """The workbook's cells checked, before any stored record is looked at: all that the file
-    alone decides, kept from the preview for the confirmation (`import_batch_upload`)."""
-
-    table: Table
-    values: dict[str, list[Any]]  # column name → values (None for a blank cell)
-    versions: list[Any] | None
 
 
 def check_cells(register: Register, data: bytes, plan: Plan) -> CheckedCells | None:

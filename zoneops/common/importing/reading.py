@@ -2,24 +2,18 @@
 ask for gigabytes), the register's sheet and columns found by their headers, and the raw cells
 of each column (`Table`). Nothing is checked here but the file's shape."""
 
-from __future__ import annotations
-
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import python_calamine
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from zoneops.common.importing.columns import Column
-from zoneops.common.importing.plans import Plan
-
-if TYPE_CHECKING:
-    from zoneops.common.importing.registers import Register
+from zoneops.common.importing.registers import Plan, Register, Table
 
 HEADER_SCAN_ROWS = 10  # the header row is looked for among the first rows of each sheet
 MAX_COLUMNS = 100  # no register has half as many; a wider sheet is stray cells far away
@@ -37,18 +31,6 @@ _SPACES = re.compile(r"\s+")
 def normal_label(header: Any) -> str:
     text = _SPACES.sub("", str(header or ""))
     return text.replace("(", "（").replace(")", "）").rstrip("*＊")
-
-
-@dataclass
-class Table:
-    """The register's sheet as read: its columns' raw cells, blank rows left out."""
-
-    sheet: str
-    header_row: int  # as Excel numbers it
-    columns: dict[str, list[Any]]  # column name → raw cells
-    present: list[Column]
-    numbers: list[int]  # each row's number as Excel shows it
-    ignored: list[str]
 
 
 _ROW_REF = re.compile(rb'<row r="(\d+)"')

@@ -14,7 +14,7 @@ from django.utils import timezone
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
-from zoneops.common.importing.matching import key_set
+from zoneops.common.importing.queries import key_set
 from zoneops.common.services import audit_fields, history_audit
 
 WRITE_CHUNK = 10_000  # rows per executemany
