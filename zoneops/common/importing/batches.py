@@ -14,7 +14,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
-from zoneops.common.files import delete_on_commit, extension, original_name
+from zoneops.common.files import delete_on_commit, extension, megabytes, original_name
 from zoneops.common.importing.cells import cells_dump, cells_load, check_cells
 from zoneops.common.importing.matching import match_rows
 from zoneops.common.importing.reading import WORKBOOK_EXTENSIONS
@@ -122,7 +122,7 @@ def _check_upload(*, filename: str, size: int) -> None:
     if size > limit:
         raise TooLargeError(
             _("文件过大（%(size)s MB），请分批导入，每个文件不超过 %(limit)s MB。")
-            % {"size": round(size / 2**20, 1), "limit": limit // 2**20},
+            % {"size": megabytes(size, over=True), "limit": megabytes(limit)},
             field="file",
         )
     if not size:

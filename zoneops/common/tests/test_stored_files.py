@@ -147,7 +147,7 @@ def test_the_upload_form_accepts_the_kinds_the_importer_reads():
 def test_a_file_too_big_is_refused_and_not_kept(administrator, settings):
     settings.ZONEOPS_IMPORT_MAX_BYTES = 100
 
-    with pytest.raises(ApplicationError, match="文件过大"):
+    with pytest.raises(ApplicationError, match=r"文件过大（0\.1 MB）"):
         upload(administrator, workbook(("园区", PARKS)))
 
     assert not ImportBatch.objects.exists()
