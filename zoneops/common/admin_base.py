@@ -6,8 +6,6 @@ form is refused with a message and nothing changes), and its 变更记录 page s
 old and new value.
 """
 
-import re
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -31,7 +29,14 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import ModelForm, add_service_error
-from zoneops.common.inputs import DateKind, date_bounds, date_error, parse_id, text_error
+from zoneops.common.inputs import (
+    DateKind,
+    date_bounds,
+    date_error,
+    parse_id,
+    read_day,
+    text_error,
+)
 from zoneops.common.scope import (
     can_see,
     can_write,
@@ -169,7 +174,7 @@ def _query_value_fits(model: type[models.Model], key: str, value: str) -> bool:
         first, last = date_bounds(DateKind.ANY)
         return first.year <= int(value) <= last.year
     for part in value.split(","):
-        day = _leading_date(part)
+        day = read_day(part, leading=True)  # 2019-10-01, 2019-10-01 08:00
         if day is not None and date_error(day, DateKind.ANY):
             return False
     return True
@@ -191,20 +196,6 @@ def _filtered_field(model: type[models.Model], key: str) -> tuple[Any, list[str]
             return field, parts[index + 1 :]
         meta = field.related_model._meta
     return field, []
-
-
-_DATE_PREFIX = re.compile(r"\s*(\d{1,4})-(\d{1,2})-(\d{1,2})")
-
-
-def _leading_date(text: str) -> date | None:
-    """The date a filter's value begins with (2019-10-01, 2019-10-01 08:00), if it is one."""
-    found = _DATE_PREFIX.match(text)
-    if not found:
-        return None
-    try:
-        return date(*(int(part) for part in found.groups()))
-    except ValueError:
-        return None  # not a day at all: the filter's own field refuses it
 
 
 def _as_list(value: Any) -> list[Any]:

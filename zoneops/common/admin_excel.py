@@ -35,6 +35,7 @@ from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.common.importing import (
+    WORKBOOK_EXTENSIONS,
     Register,
     import_batch_confirm,
     import_batch_upload,
@@ -107,7 +108,9 @@ class ImportForm(Form):
     file = forms.FileField(
         label=_("Excel 文件"),
         help_text=_("请上传按导出模板填写的 .xlsx 文件。上传后先预览，确认无误后才写入。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{kind}" for kind in WORKBOOK_EXTENSIONS)}
+        ),
     )
 
 

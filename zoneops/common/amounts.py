@@ -78,6 +78,13 @@ class Bound:
     def integer_digits(self) -> int:
         return max(len(str(int(self.maximum))), len(str(int(abs(self.minimum)))))
 
+    @classmethod
+    def storable(cls, name: str | Promise, *, places: int = 2) -> "Bound":
+        """Any number, of either sign, that a column of `places` decimals stores exactly on
+        every database: the bound of a number that declares none of its own."""
+        maximum = _storable_maximum(STORED_DIGITS, places)
+        return cls(name=name, maximum=maximum, minimum=-maximum, places=places)
+
     def renamed(self, name: str | Promise) -> "Bound":
         """The same bound for an input that another name stands for (期初开工累计)."""
         return replace(self, name=name)

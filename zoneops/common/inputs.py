@@ -161,7 +161,26 @@ def _month_text(month: date) -> str:
 # --- months --------------------------------------------------------------------------------------
 
 _MONTH_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
-_DAY_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# A year of up to four digits: 0001-01-01 is read as a day, for `date_error` to refuse by name.
+_DAY_TEXT = re.compile(r"(\d{1,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def read_day(text: str, *, leading: bool = False) -> date | None:
+    """The day a text names — 2019-10-01, 2019/10/1, 2019.10.01, 2019年10月1日, 20191001 — or None
+    when it names none (30 February, month 13, words). `leading`: the day the text begins with,
+    whatever follows (a filter's 2019-10-01 08:00). Its range is for `date_error` to judge."""
+    text = str(text).strip()
+    if leading:
+        found = _DAY_TEXT.match(text)
+    else:
+        found = _DAY_TEXT.fullmatch(text) or _COMPACT_DAY.fullmatch(text)
+    if not found:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None  # not a day at all
 
 
 def read_month(text: str) -> date | None:
@@ -170,15 +189,12 @@ def read_month(text: str) -> date | None:
     importer's date check) to judge."""
     text = str(text).strip()
     if found := _MONTH_TEXT.fullmatch(text):
-        year, month, day = int(found[1]), int(found[2]), 1
-    elif found := _DAY_TEXT.fullmatch(text):
-        year, month, day = (int(part) for part in found.groups())
-    else:
-        return None
-    try:
-        return date(year, month, day).replace(day=1)
-    except ValueError:
-        return None  # month 13, 30 February, year 0
+        try:
+            return date(int(found[1]), int(found[2]), 1)
+        except ValueError:
+            return None  # month 13, year 0
+    day = read_day(text)
+    return day.replace(day=1) if day else None
 
 
 def parse_month(text: str, kind: DateKind = DateKind.RECORD) -> date:

@@ -1,12 +1,15 @@
 """Writes shared by every app: saving and deleting a business record with its audit trail.
 
-`record_save` is the one place where a record's version is checked (optimistic concurrency)
-and where who-changed-it is filled in; the history row is written by django-simple-history in
-the same transaction.
+`record_save` is the one place where a record's version is checked (optimistic concurrency);
+the history row is written by django-simple-history in the same transaction. Who changed it,
+the version and the history row's who and why follow one rule (`audit_fields`,
+`history_audit`), which the bulk writes here and the importer's writer
+(zoneops.common.importing.writer) follow too.
 """
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -73,6 +76,62 @@ def record_check_version(*, instance: models.Model, expected_version: int | None
         raise StaleEditError(label=str(instance), current_version=current)
 
 
+# --- the audit trail: one rule for every write of a business record ----------------------------
+
+
+def actor_id(by: "AbstractUser | None") -> int | None:
+    """The id of `acting_user`: None for the system."""
+    user = acting_user(by)
+    return user.pk if user is not None else None
+
+
+@cache
+def _audited(model: type[models.Model]) -> frozenset[str]:
+    names = {field.attname for field in model._meta.concrete_fields}
+    return frozenset(names & {"version", "created_by_id", "updated_by_id"})
+
+
+def audit_fields(
+    *,
+    model: type[models.Model],
+    by: "AbstractUser | None",
+    creating: bool,
+    stored_version: int = 0,
+) -> dict[str, Any]:
+    """What a write stamps on a record, by attname: a new record is version 1 and names its
+    creator; a change is the stored version + 1; both name who wrote last. The system (no
+    user) names no one and leaves the names as they are. A model stamps only the fields it has
+    (a user has a version, no creator). When it was written is the fields' own rule
+    (`auto_now_add`, `auto_now`), which the ORM and the importer's writer both apply."""
+    audited = _audited(model)
+    fields: dict[str, Any] = {}
+    if "version" in audited:
+        fields["version"] = 1 if creating else stored_version + 1
+    who = actor_id(by)
+    if who is not None:
+        if creating and "created_by_id" in audited:
+            fields["created_by_id"] = who
+        if "updated_by_id" in audited:
+            fields["updated_by_id"] = who
+    return fields
+
+
+def _stamp(record: models.Model, stamp: dict[str, Any], *, by: "AbstractUser | None") -> None:
+    """Set `audit_fields` on an instance; who is set as the user itself, so that reading it
+    back costs no query."""
+    for name, value in stamp.items():
+        if name.endswith("_by_id"):
+            setattr(record, name.removesuffix("_id"), by)
+        else:
+            setattr(record, name, value)
+
+
+def history_audit(*, by: "AbstractUser | None", reason: str) -> dict[str, Any]:
+    """Who and why on a record's history row, by attname: the user (None for the system) and
+    the reason (None when none is given)."""
+    return {"history_user_id": actor_id(by), "history_change_reason": reason or None}
+
+
 @transaction.atomic
 def record_save(
     *,
@@ -85,24 +144,21 @@ def record_save(
     """Validate and save a business record: version check, audit fields, history row."""
     record: Any = instance  # any model with a `version` field (BusinessModel, User)
     adding = instance.pk is None or instance._state.adding
-    if adding:
-        record.version = 1
-        if hasattr(instance, "created_by_id") and by is not None and by.pk:
-            record.created_by = by
-    else:
+    current = 0
+    if not adding:
         current = record_current_version(instance=instance, lock=True)
         if expected_version is not None and current != expected_version:
             raise StaleEditError(label=str(instance), current_version=current)
         if getattr(by, "pk", None):
             check_not_widening_own_scope(by, instance)
-        record.version = current + 1
-    if hasattr(instance, "updated_by_id") and by is not None and getattr(by, "pk", None):
-        record.updated_by = by
+    stamp = audit_fields(model=type(instance), by=by, creating=adding, stored_version=current)
+    before = {name: getattr(record, name) for name in stamp}
+    _stamp(record, stamp, by=by)
     try:
         instance.full_clean(exclude=list(exclude_validation or ()))
     except ValidationError:
-        if not adding:
-            record.version -= 1
+        for name, value in before.items():
+            setattr(record, name, value)
         raise
     _attach_history(instance, by=by, reason=reason)
     instance.save()
@@ -144,17 +200,14 @@ def records_bulk_create(
     *, model: type[M], instances: list[M], by: "AbstractUser | None", batch_size: int = 2000
 ) -> list[M]:
     """Insert many records at once (imports), each with its history row and audit fields."""
-    record: Any
+    stamp = audit_fields(model=model, by=by, creating=True)
     for record in instances:
-        record.version = 1
-        if by is not None and getattr(by, "pk", None):
-            record.created_by = by
-            record.updated_by = by
+        _stamp(record, stamp, by=by)
     return bulk_create_with_history(
         instances,
         model,
         batch_size=batch_size,
-        default_user=by if getattr(by, "pk", None) else None,
+        default_user=acting_user(by),
     )
 
 
@@ -170,23 +223,26 @@ def records_bulk_update(
     """Update many records at once (re-imports), bumping versions and writing history rows."""
     record: Any
     for record in instances:
-        record.version += 1
-        if by is not None and getattr(by, "pk", None):
-            record.updated_by = by
+        stamp = audit_fields(
+            model=model, by=by, creating=False, stored_version=getattr(record, "version", 0)
+        )
+        _stamp(record, stamp, by=by)
     return bulk_update_with_history(
         instances,
         model,
         [*fields, "version", "updated_by"],
         batch_size=batch_size,
-        default_user=by if getattr(by, "pk", None) else None,
+        default_user=acting_user(by),
     )
 
 
 def _attach_history(instance: models.Model, *, by: "AbstractUser | None", reason: str) -> None:
-    """Tell django-simple-history who made the change when there is no request (CLI, imports)."""
-    if by is not None and getattr(by, "pk", None):
+    """Tell django-simple-history who made the change and why (`history_audit`); without a
+    user (the system) it names the request's user, if any."""
+    stamp = history_audit(by=by, reason=reason)
+    if stamp["history_user_id"] is not None:
         instance._history_user = by  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._change_reason = stamp["history_change_reason"]  # type: ignore[attr-defined]
 
 
 def saved_view_save(

@@ -28,7 +28,6 @@ from zoneops.common.importing import (
     Lookup,
     Plan,
     Register,
-    scope_flags,
 )
 from zoneops.enterprises.enums import METRICS
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure
@@ -253,25 +252,15 @@ class FigureRegister(Register):
         wanted = set(normal.values())
         codes = sorted({key[0] for key in wanted})
         years = sorted({key[1] for key in wanted})
-        visible, writable = scope_flags(EnterpriseFigure, user)
         found: dict[tuple[Any, ...], Existing] = {}
         for start in range(0, len(codes), QUERY_CHUNK):
             queryset = EnterpriseFigure._base_manager.filter(
                 enterprise__credit_code__in=codes[start : start + QUERY_CHUNK], year__in=years
             )
-            if lock:
-                queryset = queryset.select_for_update(of=("self",))
-            rows = self.values(queryset).annotate(import_visible=visible, import_writable=writable)
-            for record in rows:
+            for record, existing in self.existing(queryset, user=user, lock=lock):
                 key = (record["enterprise__credit_code"], record["year"], record["period"])
                 if key in wanted:
-                    found[key] = Existing(
-                        pk=record["pk"],
-                        version=record["version"],
-                        visible=record["import_visible"],
-                        writable=record["import_writable"],
-                        values={c.name: record[c.source] for c in self.columns if c.source},
-                    )
+                    found[key] = existing
         return {key: found[value] for key, value in normal.items() if value in found}
 
     def _enterprises(self, plan: Plan) -> dict[str, int]:

@@ -28,6 +28,7 @@ from zoneops.common.inputs import (
     DateKind,
     date_error,
     parse_month,
+    read_day,
     read_month,
     year_error,
 )
@@ -343,3 +344,25 @@ def test_a_month_is_read_from_its_text_in_one_place(text, month):
     else:
         with pytest.raises(ValidationError):
             parse_month(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "leading", "day"),
+    [
+        ("2019-10-01", False, date(2019, 10, 1)),
+        (" 2019/10/1 ", False, date(2019, 10, 1)),
+        ("2019.10.01", False, date(2019, 10, 1)),
+        ("2019 年 10 月 1 日", False, date(2019, 10, 1)),
+        ("20191001", False, date(2019, 10, 1)),
+        ("0001-01-01", False, date(1, 1, 1)),  # a day, out of every range: date_error says so
+        ("2019-10-01 08:00", False, None),
+        ("2019-10-01 08:00", True, date(2019, 10, 1)),  # a filter's value
+        ("1-1-1,2019", True, date(1, 1, 1)),
+        ("2019-02-30", False, None),
+        ("2019-13-01", True, None),
+        ("十月一日", False, None),
+        ("", True, None),
+    ],
+)
+def test_a_day_is_read_from_its_text_in_one_place(text, leading, day):
+    assert read_day(text, leading=leading) == day

@@ -108,7 +108,7 @@ def test_the_header_row_is_found_under_a_title_and_rows_keep_their_excel_numbers
     assert (plan.sheet, plan.header_row) == ("园区名单", 3)
     assert plan.ignored == ["序号"]
     assert plan.counts["rows"] == 2  # the blank row 5 is left out
-    assert cells(plan) == [(6, "占地面积（亩）", "x", "“x”不是有效的数字。")]
+    assert cells(plan) == [(6, "占地面积（亩）", "x", "“占地面积”应为数字。")]
     assert plan.rows[0].values["area_mu"] == Decimal("1200.50")
 
 
@@ -141,7 +141,7 @@ def test_a_column_given_twice_is_an_error(administrator):
     ],
 )
 def test_dates_are_read_as_excel_dates_or_as_chinese_users_write_them(cell, expected):
-    from zoneops.common.importing import _date
+    from zoneops.common.importing.cells import _date
 
     assert _date(cell) == expected
 
@@ -153,12 +153,14 @@ def test_dates_are_read_as_excel_dates_or_as_chinese_users_write_them(cell, expe
         ("1,234,567.89", Decimal("1234567.89"), None),
         ("1，234", Decimal("1234.00"), None),
         (0.1 + 0.2, Decimal("0.30"), None),  # floating-point noise from a formula
-        (12.345, None, "“12.345”最多保留 2 位小数。"),
-        ("12.345", None, "“12.345”最多保留 2 位小数。"),
-        (-3, None, "“-3”不能为负数。"),
-        ("NaN", None, "“NaN”不是有效的数字。"),
+        # The field's bound says what is wrong, in the form's and the API's words.
+        (12.345, None, "“占地面积”最多保留 2 位小数。"),
+        ("12.345", None, "“占地面积”最多保留 2 位小数。"),
+        (-3, None, "“占地面积”不能为负数。"),
+        ("NaN", None, "“占地面积”应为数字。"),
         ("1e20", None, "“占地面积”不能超过 9,999,999,999.99 亩。"),
-        ("一百", None, "“一百”不是有效的数字。"),
+        (-1e20, None, "“占地面积”不能为负数。"),
+        ("一百", None, "“占地面积”应为数字。"),
     ],
 )
 def test_amounts_are_exact_and_checked(cell, value, message, administrator):
@@ -256,6 +258,58 @@ def test_bulk_insert_writes_what_records_bulk_create_writes(administrator, org):
 
     assert stored("乙园") == stored("甲园")
     assert timezone.localdate(Park.objects.get(name="乙园").created_at) == timezone.localdate()
+
+
+def _audit(park: Park) -> tuple:
+    """What the audit trail says of a park: who created and last changed it, its version, and
+    its history rows (how, who, why, which version) oldest first."""
+    park.refresh_from_db()
+    history = park.history.order_by("history_id")
+    return (
+        park.created_by_id,
+        park.updated_by_id,
+        park.version,
+        [(h.history_type, h.history_user_id, h.history_change_reason, h.version) for h in history],
+    )
+
+
+@pytest.mark.parametrize("by_system", [False, True])
+def test_an_import_stamps_who_version_and_history_as_record_save_does(org, by_system):
+    creator = None if by_system else make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    editor = None if by_system else make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    saved = record_save(
+        instance=Park(name="甲园", kind=CarrierKind.PARK, area_mu=10), by=creator, reason="登记"
+    )
+    first = [["名称", "类型", "占地面积（亩）"], ["乙园", "园区", 10]]
+    import_confirm(register=register, data=workbook(("园区", first)), user=creator, reason="登记")
+    imported = Park.objects.get(name="乙园")
+    assert _audit(imported) == _audit(saved)
+
+    saved.area_mu = Decimal(20)
+    record_save(instance=saved, by=editor, reason="更新")
+    second = [["名称", "类型", "占地面积（亩）"], ["乙园", "园区", 20]]
+    import_confirm(register=register, data=workbook(("园区", second)), user=editor, reason="更新")
+
+    assert _audit(imported) == _audit(saved)
+    who = (None, None) if by_system else (creator.pk, editor.pk)
+    assert _audit(saved)[:3] == (*who, 2)
+    assert _audit(saved)[3] == [("+", who[0], "登记", 1), ("~", who[1], "更新", 2)]
+
+
+def test_a_write_without_a_reason_leaves_the_history_reason_empty_whichever_way(administrator):
+    saved = record_save(instance=Park(name="甲园", kind=CarrierKind.PARK), by=administrator)
+    bulk_insert(
+        model=Park,
+        rows=[{"name": "乙园", "kind": CarrierKind.PARK}],
+        by=administrator,
+        key=["name"],
+    )
+    imported = Park.objects.get(name="乙园")
+    record_save(instance=saved, by=administrator)
+    bulk_update(model=Park, changes=[(imported.pk, {"area_mu": Decimal(1)})], by=administrator)
+
+    assert _audit(imported) == _audit(saved)
+    assert [reason for _how, _who, reason, _version in _audit(saved)[3]] == [None, None]
 
 
 def test_bulk_update_bumps_the_version_and_keeps_the_full_state_in_history(administrator):

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 from django.urls import Resolver404, clear_url_caches, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import ProtectedFileMixin
@@ -114,7 +114,8 @@ def test_an_upload_is_kept_under_a_random_name(administrator, settings):
     ("data", "filename", "message"),
     [
         (b"not a workbook", "园区.xlsx", "无法读取该文件"),
-        (None, "园区.csv", "只能导入 Excel 文件"),
+        (None, "园区.csv", r"只能导入 Excel 文件（\.xlsx 或 \.xlsm）。"),
+        (None, "园区.xls", r"不能导入 \.xls 文件（Excel 97-2003 格式）：请.*另存为 \.xlsx"),
         (None, "园区", "只能导入 Excel 文件"),
         (workbook(("园区", [["甲", "乙"], [1, 2]])), "园区.xlsx", "文件中没有找到园区表"),
     ],
@@ -130,10 +131,23 @@ def test_a_file_that_is_not_a_workbook_of_the_register_is_refused_and_not_kept(
     assert stored_files(settings) == []
 
 
+def test_the_accepted_kinds_read_as_a_list_in_english_too(administrator):
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+        upload(administrator, workbook(("园区", PARKS)), "parks.csv")
+
+    assert refused.value.message == "Only Excel files can be imported (.xlsx or .xlsm)."
+
+
+def test_the_upload_form_accepts_the_kinds_the_importer_reads():
+    from zoneops.common.admin_excel import ImportForm
+
+    assert ImportForm().fields["file"].widget.attrs["accept"] == ".xlsx,.xlsm"
+
+
 def test_a_file_too_big_is_refused_and_not_kept(administrator, settings):
     settings.ZONEOPS_IMPORT_MAX_BYTES = 100
 
-    with pytest.raises(ApplicationError, match="文件过大"):
+    with pytest.raises(ApplicationError, match=r"文件过大（0\.1 MB）"):
         upload(administrator, workbook(("园区", PARKS)))
 
     assert not ImportBatch.objects.exists()

@@ -122,7 +122,7 @@ def test_errors_are_listed_by_row_and_column_and_there_is_no_confirm_button(clie
 
     page = preview.content.decode()
     assert 'id="import-errors"' in page
-    assert "一百万" in page and "不是有效的数字。" in page
+    assert "一百万" in page and "“总投资”应为数字。" in page
     assert "2019-02-30" in page and "不是有效的日期" in page
     assert "确认导入" not in page
     batch = ImportBatch.objects.get()

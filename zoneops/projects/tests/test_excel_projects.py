@@ -162,7 +162,7 @@ def test_cell_errors_are_reported_by_row_and_column_and_nothing_is_written(
     messages = {error.column: error for error in plan.errors}
     assert "新能源汽车" in messages["产业"].message
     assert messages["产业"].value == "新能源汽车"
-    assert messages["总投资（万元）"].message == "“-5”不能为负数。"
+    assert messages["总投资（万元）"].message == "“总投资”不能为负数。"
     assert "第 5 行" in messages["项目编号"].message
     assert messages["登记日期"].value == "2019-13-45"
 

@@ -1,0 +1,277 @@
+"""The two steps of an import — `import_preview` (what would happen, nothing written) and
+`import_confirm` (checked again, written in one transaction) — and `ImportBatch`, which keeps
+the uploaded file between them (`import_batch_upload`, `import_batch_confirm`)."""
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
+from zoneops.common.files import delete_on_commit, extension, megabytes, original_name
+from zoneops.common.importing.cells import cells_dump, cells_load, check_cells
+from zoneops.common.importing.matching import match_rows
+from zoneops.common.importing.reading import WORKBOOK_EXTENSIONS
+from zoneops.common.importing.registers import (
+    SHOWN_ERRORS,
+    CellError,
+    CheckedCells,
+    Plan,
+    Register,
+)
+from zoneops.common.inputs import text_error
+
+# How long a preview that nobody confirms keeps its file (removed at a later upload).
+PREVIEW_KEPT = timedelta(hours=24)
+
+
+def import_preview(*, register: Register, data: bytes, user: Any) -> Plan:
+    """What importing the workbook would do, with every error by row and column. Writes nothing."""
+    plan = Plan(register=register)
+    checked = check_cells(register, data, plan)
+    if checked is None:
+        return plan
+    if register.dry_run:
+        # The register writes row by row through services that hold rules of their own: the
+        # preview runs them and rolls everything back, so it reports what they would refuse.
+        with transaction.atomic():
+            match_rows(register, checked, plan, user=user, lock=False)
+            if not plan.errors:
+                started = time.perf_counter()
+                register.write(plan, by=user, reason="")
+                plan.timings["write"] = time.perf_counter() - started
+            transaction.set_rollback(True)
+        plan.written = {}
+        return plan
+    match_rows(register, checked, plan, user=user, lock=False)
+    return plan
+
+
+def import_confirm(
+    *,
+    register: Register,
+    data: bytes,
+    user: Any,
+    reason: str = "",
+    checked: CheckedCells | None = None,
+    fingerprint: str = "",
+) -> Plan:
+    """Check again and, when nothing is wrong, write every row in one transaction. `checked`
+    are the cells the preview read from the same file (the file has not changed, so only what
+    depends on the stored records is checked again); `fingerprint` is the preview's: when a
+    record the file names has changed since, nothing is written and the file must be previewed
+    again, so that no one's edit is overwritten unseen."""
+    plan = Plan(register=register)
+    if checked is None:
+        checked = check_cells(register, data, plan)
+        if checked is None:
+            return plan
+    else:
+        plan.sheet, plan.header_row = checked.table.sheet, checked.table.header_row
+        plan.ignored = checked.table.ignored
+        plan.columns = [c for c in checked.table.present if c is not register.version_column]
+        plan.checked = checked
+    with transaction.atomic():
+        match_rows(register, checked, plan, user=user, lock=True)
+        if fingerprint and fingerprint != plan.fingerprint and not plan.errors:
+            plan.error(
+                0,
+                "",
+                "",
+                _("文件中的部分记录在预览之后被修改过，请重新上传，看过新的预览后再确认。"),
+            )
+        if plan.errors:
+            return plan
+        started = time.perf_counter()
+        register.write(plan, by=user, reason=reason or register.reason(""))
+        plan.timings["write"] = time.perf_counter() - started
+        if plan.errors:
+            transaction.set_rollback(True)
+            plan.written = {}
+    return plan
+
+
+def _check_upload(*, filename: str, size: int) -> None:
+    """An uploaded workbook's name and size, checked before it is read: a file over the limit
+    (ZONEOPS_IMPORT_MAX_BYTES) is refused (413 at the API) without loading it."""
+    problem = text_error(filename)
+    if problem:
+        raise ApplicationError(
+            _("文件名中含有特殊字符（如换行符或看不见的控制字符），请将文件重命名后再上传。"),
+            field="file",
+        )
+    kind = extension(filename)
+    if kind == "xls":
+        raise ApplicationError(
+            _("不能导入 .xls 文件（Excel 97-2003 格式）：请在 Excel 中另存为 .xlsx 后再上传。"),
+            field="file",
+        )
+    if kind not in WORKBOOK_EXTENSIONS:
+        raise ApplicationError(
+            _("只能导入 Excel 文件（%(kinds)s）。")
+            % {"kinds": get_text_list([f".{kind}" for kind in WORKBOOK_EXTENSIONS])},
+            field="file",
+        )
+    limit = settings.ZONEOPS_IMPORT_MAX_BYTES
+    if size > limit:
+        raise TooLargeError(
+            _("文件过大（%(size)s MB），请分批导入，每个文件不超过 %(limit)s MB。")
+            % {"size": megabytes(size, over=True), "limit": megabytes(limit)},
+            field="file",
+        )
+    if not size:
+        raise ApplicationError(_("文件是空的：请上传填写好的 Excel 文件（.xlsx）。"), field="file")
+
+
+def import_batch_upload(*, register: Register, filename: str, data: bytes | File, by: Any) -> Any:
+    """Keep the uploaded workbook with its preview; nothing else is written.
+
+    Who may import comes first; then a file that is not a workbook of the register (its name,
+    its size, its content) is refused and nothing is kept — an upload (`data` as the File the
+    edge received) over the limit without being read; a workbook whose rows have errors keeps
+    its preview, not the file.
+    """
+    from zoneops.common.models import ImportBatch
+
+    created, updated = register.permissions(by)
+    if not (created or updated):
+        raise PermissionDeniedError()
+    _check_upload(filename=filename, size=len(data) if isinstance(data, bytes) else data.size)
+    content: bytes = data if isinstance(data, bytes) else data.read()
+    plan = import_preview(register=register, data=content, user=by)
+    if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
+        raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")
+    import_batches_expire(before=timezone.now() - PREVIEW_KEPT)
+    batch = ImportBatch(
+        register=register.name,
+        filename=original_name(filename),
+        uploaded_by=by if getattr(by, "pk", None) else None,
+        summary=plan.summary(),
+    )
+    if not plan.errors:
+        # Stored under a random name by the field (common.models.import_file_path).
+        batch.file.save(filename, ContentFile(content), save=False)
+        # The confirmation then checks only what depends on the stored records.
+        batch.file.storage.save(
+            _cells_name(batch), ContentFile(cells_dump(register, plan.checked, content))
+        )
+    batch.save()
+    return batch
+
+
+def import_batches_expire(*, before: datetime) -> int:
+    """Drop the files of previews uploaded before `before` and never confirmed; their batches
+    stay, with their summary, and can no longer be confirmed. How many were dropped."""
+    from zoneops.common.models import ImportBatch
+
+    stale = ImportBatch.objects.filter(
+        status=ImportBatch.Status.PREVIEWED, uploaded_at__lt=before
+    ).exclude(file="")
+    dropped = list(stale.values_list("pk", "file"))
+    if not dropped:
+        return 0
+    ImportBatch.objects.filter(pk__in=[pk for pk, _name in dropped]).update(file="")
+    delete_on_commit(
+        ImportBatch._meta.get_field("file").storage,  # type: ignore[attr-defined]
+        [stored for _pk, name in dropped for stored in (name, f"{name}.cells.json")],
+    )
+    return len(dropped)
+
+
+def _cells_name(batch: Any) -> str:
+    return f"{batch.file.name}.cells.json"
+
+
+class ImportRefusedError(ApplicationError):
+    """A confirmation that found errors (the file's own, or records changed since the preview):
+    nothing was written. `plan` holds every error; `errors` the first ones, by row and column."""
+
+    def __init__(self, errors: list[CellError], *, count: int | None = None) -> None:
+        ordered = sorted(errors, key=lambda error: error.row)
+        count = len(ordered) if count is None else count
+        if count == 1 and ordered:
+            reason = _where(ordered[0]) + ordered[0].message
+        else:
+            reason = _("文件中有 %(count)s 处错误，请改正后重新上传。") % {"count": count}
+        super().__init__(
+            _("没有导入，未写入任何数据。%(reason)s") % {"reason": reason},
+            field="file",
+            code="import_refused",
+            errors=[
+                {
+                    "field": "file",
+                    "row": error.row or None,
+                    "column": error.column or None,
+                    "value": error.value,
+                    "message": error.message,
+                }
+                for error in ordered[:SHOWN_ERRORS]
+            ],
+        )
+
+
+def _where(error: CellError) -> str:
+    if not error.row:
+        return ""
+    if not error.column:
+        return _("第%(row)s行：") % {"row": error.row}
+    return _("第%(row)s行“%(column)s”：") % {"row": error.row, "column": error.column}
+
+
+def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
+    """Write the batch's workbook, checked again; a batch is imported once. With errors it
+    raises ImportRefusedError and writes no record; the batch keeps the errors for its page."""
+    from zoneops.common.models import ImportBatch
+
+    if batch.uploaded_by_id != getattr(by, "pk", None):
+        raise PermissionDeniedError()
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        raise ApplicationError(_("该文件已经导入过了。"), code="imported")
+    if not batch.file:
+        count = batch.summary.get("counts", {}).get("errors")
+        if count:  # a preview with errors keeps its reasons, not the file
+            kept = [CellError(*error) for error in batch.summary.get("errors", [])]
+            raise ImportRefusedError(kept, count=count)
+        raise ApplicationError(
+            _("没有导入：预览已过期，请重新上传文件。"), field="file", code="not_kept"
+        )
+    started = time.perf_counter()
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    storage, cells_name = batch.file.storage, _cells_name(batch)
+    checked = None
+    if storage.exists(cells_name):
+        with storage.open(cells_name, "rb") as handle:
+            checked = cells_load(register, handle.read(), data)
+    loaded = time.perf_counter() - started
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.PREVIEWED:
+            raise ApplicationError(_("该文件已经导入过了。"), code="imported")
+        plan = import_confirm(
+            register=register,
+            data=data,
+            user=by,
+            reason=register.reason(batch.filename),
+            checked=checked,
+            fingerprint=batch.summary.get("fingerprint", ""),
+        )
+        if checked is not None:
+            plan.timings = {"load": loaded, **plan.timings}
+        locked.summary = plan.summary()
+        if not plan.errors:
+            locked.status = ImportBatch.Status.IMPORTED
+            locked.imported_at = timezone.now()
+        locked.save(update_fields=["summary", "status", "imported_at"])
+    batch.refresh_from_db()
+    if plan.errors:
+        raise ImportRefusedError(plan.errors)
+    if storage.exists(cells_name):
+        storage.delete(cells_name)
+    return plan

@@ -1,0 +1,304 @@
+"""Writing many records at once (`bulk_insert`, `bulk_update`): one prepared statement per
+table, no model instances, each record with its history row; the audit fields (who, when,
+version) by the same rule as `record_save` (zoneops.common.services.audit_fields)."""
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import get_history_manager_for_model
+
+from zoneops.common.importing.queries import key_set
+from zoneops.common.services import audit_fields, history_audit
+
+WRITE_CHUNK = 10_000  # rows per executemany
+
+
+# --- Writing many records at once, with their history rows -------------------------------------
+
+
+def _converter(model_field: models.Field) -> Callable[[Any], Any] | None:
+    """How a value becomes the database's; None when it goes as it is."""
+    ops = connection.ops
+    kind = model_field.get_internal_type()
+    if kind in ("CharField", "TextField", "SlugField", "BooleanField") or model_field.is_relation:
+        return None
+    if kind.endswith("IntegerField") or kind.endswith("AutoField"):
+        return None
+    if kind == "DecimalField":
+        digits, places = model_field.max_digits, model_field.decimal_places  # type: ignore[attr-defined]
+        return lambda value: ops.adapt_decimalfield_value(value, digits, places)
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    return lambda value: model_field.get_db_prep_save(value, connection)
+
+
+def _history_model(model: type[models.Model]) -> type[models.Model] | None:
+    try:
+        return get_history_manager_for_model(model).model
+    except NotHistoricalModelError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Same:
+    """A column with the same value on every row (audit fields, defaults)."""
+
+    value: Any
+
+
+Values = list[Any] | _Same
+
+_SAFE_TEXT = re.compile(r"[\w .:+\-]*")  # letters (any script), digits and a few marks: no quote
+
+
+def _literal(value: Any) -> str | None:
+    """A constant written into the statement rather than bound on every row; None when it must
+    be bound (anything but a number, a boolean or a plain text of letters and digits)."""
+    if isinstance(value, bool):
+        return (
+            ("TRUE" if value else "FALSE") if connection.vendor == "postgresql" else str(int(value))
+        )
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and _SAFE_TEXT.fullmatch(value):
+        return f"'{value}'"
+    return None
+
+
+def _columns(
+    model: type[models.Model],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    stamp: Mapping[str, Any],
+    now: datetime,
+) -> dict[str, Values]:
+    """Every concrete field's database values, column by column: the rows' own values, else the
+    audit fields (`stamp`, common.services.audit_fields), else the field's default; the times
+    are `now` where the field says auto_now or auto_now_add, as save() would."""
+    count = len(rows)
+    provided = set(rows[0]) if rows else set()
+    columns: dict[str, Values] = {}
+    for model_field in model._meta.concrete_fields:
+        attname = model_field.attname
+        if model_field is model._meta.auto_field and attname not in provided:
+            continue
+        convert = _converter(model_field)
+        auto_now = getattr(model_field, "auto_now", False)
+        if attname in provided and not auto_now:
+            values = [row[attname] for row in rows]
+            columns[attname] = [convert(v) for v in values] if convert else values
+            continue
+        if auto_now or getattr(model_field, "auto_now_add", False):
+            constant: Any = now if isinstance(model_field, models.DateTimeField) else now.date()
+        elif attname in stamp:
+            constant = stamp[attname]
+        elif model_field.has_default() and callable(model_field.default):
+            values = [model_field.get_default() for _index in range(count)]
+            columns[attname] = [convert(v) for v in values] if convert else values
+            continue
+        else:
+            constant = model_field.get_default()  # None, or "" for text, as save() would
+        columns[attname] = _Same(convert(constant) if convert else constant)
+    return columns
+
+
+def _statement_parts(
+    columns: Mapping[str, Values], count: int
+) -> tuple[list[str], list[list[Any]], list[tuple[str, str]]]:
+    """(bound names, their values, (name, literal) pairs): a column of NULLs is left out (NULL
+    is what an omitted column gets), a constant is written into the statement when it can be."""
+    names: list[str] = []
+    lists: list[list[Any]] = []
+    literals: list[tuple[str, str]] = []
+    for name, values in columns.items():
+        if isinstance(values, _Same):
+            if values.value is None:
+                continue
+            literal = _literal(values.value)
+            if literal is not None:
+                literals.append((name, literal))
+                continue
+            values = [values.value] * count
+        elif values.count(None) == count:
+            continue
+        names.append(name)
+        lists.append(values)
+    return names, lists, literals
+
+
+def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
+    quote = connection.ops.quote_name
+    names, lists, literals = _statement_parts(columns, count)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  names from the model, literals checked
+        quote(table),
+        ", ".join(quote(name) for name in [*names, *(name for name, _literal in literals)]),
+        ", ".join(["%s"] * len(names) + [literal for _name, literal in literals]),
+    )
+    params = list(zip(*lists, strict=True))
+    with connection.cursor() as cursor:
+        for start in range(0, count, WRITE_CHUNK):
+            cursor.executemany(sql, params[start : start + WRITE_CHUNK])
+
+
+def _insert_history(
+    history: type[models.Model],
+    record_columns: Mapping[str, Values],
+    *,
+    ids: list[int],
+    kind: str,
+    by: Any,
+    reason: str,
+    now: datetime,
+) -> None:
+    """A history row per record: the record's columns, and who, why (common.services.
+    history_audit), when and how ("+" created, "~" changed) as django-simple-history writes
+    them."""
+    stamp = history_audit(by=by, reason=reason)
+    columns: dict[str, Values] = {}
+    for model_field in history._meta.concrete_fields:
+        attname = model_field.attname
+        if model_field is history._meta.auto_field:
+            continue
+        if attname == "id":
+            columns[attname] = ids
+        elif attname in record_columns:
+            columns[attname] = record_columns[attname]
+        elif attname == "history_date":
+            columns[attname] = _Same(connection.ops.adapt_datetimefield_value(now))
+        elif attname == "history_type":
+            columns[attname] = _Same(kind)
+        elif attname in stamp:
+            columns[attname] = _Same(stamp[attname])
+        else:
+            columns[attname] = _Same(
+                model_field.get_db_prep_save(model_field.get_default(), connection)
+            )
+    with _write_cache():
+        _insert(history._meta.db_table, columns, len(ids))
+
+
+@contextmanager
+def _write_cache() -> Iterator[None]:
+    """A larger SQLite page cache while many rows go in: a dozen indexes per table stop
+    thrashing the default 2 MB cache."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -131072")  # 128 MB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
+def bulk_insert(
+    *,
+    model: type[models.Model],
+    rows: Sequence[Mapping[str, Any]],
+    by: Any = None,
+    reason: str = "",
+    key: Sequence[str] = (),
+) -> list[int]:
+    """Insert many records (every row with the same fields, by attname) with the audit fields,
+    version 1 and — for a model with history — a "+" history row each, as `records_bulk_create`
+    writes them, at a fraction of its cost: one prepared statement per table, no model
+    instances. `key` names unique fields that find the new ids (returned in the rows' order);
+    a model with history needs it. Runs inside the caller's transaction."""
+    if not rows:
+        return []
+    now = timezone.now()
+    history = _history_model(model)
+    if history is not None and not key:
+        raise ValueError("bulk_insert needs a key to write the history rows")
+    table = model._meta.db_table
+    pk = model._meta.pk
+    assert pk is not None
+    last = model._base_manager.aggregate(last=models.Max(pk.attname))["last"] or 0 if key else 0
+    stamp = audit_fields(model=model, by=by, creating=True)
+    columns = _columns(model, rows, stamp=stamp, now=now)
+    with _write_cache():
+        _insert(table, columns, len(rows))
+    if not key:
+        return []
+    found = {
+        tuple(values): pk_value
+        for pk_value, *values in model._base_manager.filter(pk__gt=last).values_list(
+            pk.attname, *key
+        )
+    }
+    ids = [found[tuple(row[name] for name in key)] for row in rows]
+    if history is not None:
+        _insert_history(history, columns, ids=ids, kind="+", by=by, reason=reason, now=now)
+    return ids
+
+
+def bulk_update(
+    *,
+    model: type[models.Model],
+    changes: Sequence[tuple[int, Mapping[str, Any]]],
+    by: Any = None,
+    reason: str = "",
+) -> int:
+    """Update many records, each with its own changed fields (by attname): the version goes up
+    by one, who changed it is filled in and — for a model with history — a "~" history row
+    holds each record's new state, as `records_bulk_update` writes them. Runs inside the
+    caller's transaction, which should hold the records locked (`select_for_update`)."""
+    if not changes:
+        return 0
+    now = timezone.now()
+    pk = model._meta.pk
+    assert pk is not None
+    attnames = [f.attname for f in model._meta.concrete_fields]
+    current: dict[int, dict[str, Any]] = {}
+    ids = [pk_value for pk_value, _fields in changes]
+    for record in model._base_manager.filter(pk__in=key_set(ids)).values(*attnames):
+        current[record[pk.attname]] = record
+    rows = []
+    stamped: set[str] = set()
+    for pk_value, fields in changes:
+        stored = current[pk_value]
+        stamp = audit_fields(
+            model=model, by=by, creating=False, stored_version=stored.get("version", 0)
+        )
+        stamped.update(stamp)
+        rows.append({**stored, **fields, **stamp})
+    changed = sorted({name for _pk, fields in changes for name in fields} | stamped)
+    columns = _columns(model, rows, stamp={}, now=now)
+    auto = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) and f.attname not in changed
+    ]
+    setters = {name: columns[name] for name in [*changed, *auto]}
+    count = len(rows)
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608  names come from the model
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(name)} = %s" for name in setters),
+        quote(pk.column or pk.attname),
+    )
+    lists = [
+        [values.value] * count if isinstance(values, _Same) else values
+        for values in setters.values()
+    ]
+    params = list(zip(*lists, ids, strict=True))
+    with _write_cache(), connection.cursor() as cursor:
+        for start in range(0, count, WRITE_CHUNK):
+            cursor.executemany(sql, params[start : start + WRITE_CHUNK])
+    history = _history_model(model)
+    if history is not None:
+        _insert_history(history, columns, ids=ids, kind="~", by=by, reason=reason, now=now)
+    return count
