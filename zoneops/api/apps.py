@@ -7,5 +7,6 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = _("接口")
     nav_group = "system"
+    nav_icons = {"apitoken": "key"}
     # Tokens act for other systems with a user's rights: only administrators see and issue them.
     admin_only = True

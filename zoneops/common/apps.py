@@ -7,6 +7,7 @@ class CommonConfig(AppConfig):
     label = "common"
     verbose_name = _("系统管理")
     nav_group = "system"
+    nav_icons = {"calendaryear": "calendar_month", "calendarday": "event", "savedview": "bookmark"}
 
     def ready(self) -> None:
         from django.urls import register_converter

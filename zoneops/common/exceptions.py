@@ -1,5 +1,7 @@
 """Errors that services raise once and the edges (admin, pages, API, CLI) turn into messages."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -79,3 +81,17 @@ def validation_error_messages(error: ValidationError) -> list[dict[str, str | No
             for message in errors
         ]
     return [{"field": None, "message": str(message)} for message in error.messages]
+
+
+@contextmanager
+def naming(item: Any) -> Iterator[None]:
+    """A refusal about one of several records taken in one step says which it is about
+    (“<item>”：<message>); a stale edit says so itself."""
+    try:
+        yield
+    except StaleEditError:
+        raise
+    except ApplicationError as error:
+        error.message = f"“{item}”：{error.message}"
+        error.args = (error.message,)
+        raise

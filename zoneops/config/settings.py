@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zoneops.industry",
     "zoneops.parks",
     "zoneops.projects",
+    "zoneops.blockers",
     "zoneops.meetings",
     "zoneops.api",
     "zoneops.demo",
@@ -260,6 +261,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-from zoneops.config.unfold import UNFOLD  # noqa: E402  the admin's look and sidebar
+from zoneops.config.unfold import (  # noqa: E402  the admin's look and sidebar
+    NAV_GROUPS,
+    NAV_THIRD_PARTY,
+    UNFOLD,
+)
 
-__all__ = ["UNFOLD", "_"]
+ZONEOPS_NAV_GROUPS = NAV_GROUPS
+ZONEOPS_NAV_THIRD_PARTY = NAV_THIRD_PARTY
+
+__all__ = ["UNFOLD", "ZONEOPS_NAV_GROUPS", "ZONEOPS_NAV_THIRD_PARTY", "_"]

@@ -4,6 +4,27 @@ from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+# The sidebar's business areas in order (key, title); an app joins one by `nav_group` on its
+# AppConfig (see common.navigation). Areas whose apps are still to come show when they arrive.
+NAV_GROUPS = (
+    ("projects", _("招商项目")),
+    ("enterprises", _("企业服务")),
+    ("approvals", _("政务服务")),
+    ("supervision", _("督查督办")),
+    ("indicators", _("经济运行")),
+    ("parks", _("园区与产业链")),
+    ("system", _("系统管理")),
+)
+
+# Third-party apps whose registers belong to an area (their AppConfig is not ours to declare
+# in): label -> (area, model name -> icon).
+NAV_THIRD_PARTY = {
+    "axes": (
+        "system",
+        {"accessattempt": "lock_person", "accessfailurelog": "gpp_bad", "accesslog": "login"},
+    ),
+}
+
 UNFOLD = {
     "SITE_TITLE": _("ZoneOps 开发区运营服务平台"),
     "SITE_HEADER": _("开发区运营服务平台"),

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from zoneops.api.api import api
@@ -12,6 +12,11 @@ urlpatterns = [
     path("files/<str:model>/<id:pk>/<str:field>", stored_file, name="stored_file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    # The systemic blockers' back-office pages moved with their app: old links still arrive.
+    re_path(
+        r"^admin/enterprises/systemicblocker/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/blockers/systemicblocker/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("enterprise/", include("zoneops.enterprises.urls")),
 ]

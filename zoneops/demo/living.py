@@ -29,7 +29,6 @@ from typing import Any
 
 from django.db import transaction
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.workcalendar import add_working_days, calendar_pinned
 from zoneops.demo import meetings as demo_meetings
 from zoneops.demo import pipeline, problems, requests, scheduling
@@ -46,7 +45,14 @@ from zoneops.meetings.enums import MeetingKind
 from zoneops.meetings.models import Decision
 from zoneops.meetings.services import decision_done
 from zoneops.orgs.models import User
-from zoneops.projects.enums import STAGE_ORDER, KeyLevel, SourceChannel, Stage
+from zoneops.projects.enums import (
+    STAGE_ORDER,
+    BlockerKind,
+    BlockerTopic,
+    KeyLevel,
+    SourceChannel,
+    Stage,
+)
 from zoneops.projects.models import Milestone, Problem, Project
 from zoneops.projects.services import project_move_stage
 from zoneops.projects.services.pipeline import project_set_key_levels

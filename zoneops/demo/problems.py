@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.demo.results import DemoResult
 from zoneops.orgs.models import Department, User
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem, Project
 from zoneops.projects.services.problems import (
     problem_add_note,

@@ -50,7 +50,8 @@ from typing import Any
 
 from django.db import transaction
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
+from zoneops.blockers.models import SystemicBlocker
+from zoneops.blockers.services import blocker_create, blocker_resolve
 from zoneops.common.workcalendar import add_working_days, calendar_pinned
 from zoneops.demo.data import HYUNDAI_PLANT
 from zoneops.demo.enterprises_data import (
@@ -72,9 +73,7 @@ from zoneops.enterprises.models import (
     EnterprisePlan,
     EnterpriseRequest,
     RequestExtension,
-    SystemicBlocker,
 )
-from zoneops.enterprises.services.blockers import blocker_create, blocker_resolve
 from zoneops.enterprises.services.plans import measure_add, measure_complete, plan_create
 from zoneops.enterprises.services.requests import (
     request_accept,
@@ -91,6 +90,7 @@ from zoneops.enterprises.services.requests import (
     request_suspend,
 )
 from zoneops.orgs.models import Department, User
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Project
 
 AS_OF = date(2020, 6, 30)

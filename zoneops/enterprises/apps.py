@@ -1,43 +1,71 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.enterprises.permissions import APPROVE_EXTENSION as _APPROVE
+from zoneops.enterprises.permissions import ASSIGN_LIAISON as _ASSIGN
+from zoneops.orgs.enums import RoleCode
+
 
 class EnterprisesConfig(AppConfig):
     name = "zoneops.enterprises"
     label = "enterprises"
     verbose_name = _("企业服务")
     nav_group = "enterprises"
-    # (title, url name, icon, permission): the app's pages besides its registers.
+    nav_icons = {
+        "enterprise": "factory",
+        "enterprisefigure": "monitoring",
+        "liaisonassignment": "handshake",
+        "enterpriserequest": "support_agent",
+        "requestkindlimit": "timer",
+        "enterpriseplan": "assignment",
+        "planmeasure": "checklist",
+    }
+    # What a role gets here besides what it gets on every business app (orgs.roles).
+    role_grants = {
+        # Supervisors approve a department's ask for more time on a request.
+        RoleCode.ADMINISTRATOR: (_APPROVE, _ASSIGN),
+        RoleCode.PRINCIPAL: (_APPROVE, _ASSIGN),
+        RoleCode.LEADER: (_APPROVE,),
+        # A department head assigns liaison for the enterprises his department answers for.
+        RoleCode.DEPARTMENT_HEAD: (_APPROVE, _ASSIGN),
+        # An enterprise user reads its enterprise and its requests, and files requests.
+        RoleCode.ENTERPRISE: ("view_enterprise", "view_enterpriserequest", "add_enterpriserequest"),
+    }
+    # Requests join systemic blockers; resolving one answers them (zoneops.blockers.members).
+    blocker_members = {
+        "members": "zoneops.enterprises.services.blocker_requests.blocker_requests",
+        "resolve": "zoneops.enterprises.services.blocker_requests.blocker_requests_resolve",
+    }
+    # (title, url name, icon, permission, order): the app's pages besides its registers; the
+    # order places them among the area's pages (the blockers app's 候选共性问题 is 40).
     nav_pages = [
         (
             _("我的包联"),
             "admin:enterprises_liaisonassignment_mine",
             "handshake",
             "enterprises.view_liaisonassignment",
+            10,
         ),
         (
             _("包联情况表"),
             "admin:enterprises_liaisonassignment_coverage",
             "table_chart",
             "enterprises.view_liaisonassignment",
+            20,
         ),
         (
             _("诉求统计"),
             "admin:enterprises_enterpriserequest_statistics",
             "query_stats",
             "enterprises.view_enterpriserequest",
-        ),
-        (
-            _("候选共性问题"),
-            "admin:enterprises_systemicblocker_candidates",
-            "hub",
-            "enterprises.add_systemicblocker",
+            30,
         ),
         (
             _("逾期诉求"),
             "admin:enterprises_enterpriserequest_overdue",
             "alarm",
             "enterprises.view_enterpriserequest",
+            50,
         ),
     ]
 

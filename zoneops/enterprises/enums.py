@@ -87,8 +87,3 @@ class MeasureStatus(models.TextChoices):
 class PlanStatus(models.TextChoices):
     ACTIVE = "active", _("实施中")
     COMPLETED = "completed", _("已完成")
-
-
-class BlockerStatus(models.TextChoices):
-    OPEN = "open", _("协调中")
-    RESOLVED = "resolved", _("已解决")

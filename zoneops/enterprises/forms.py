@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.forms import Form
 from zoneops.enterprises.enums import RequestKind
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 SCORE_CHOICES = [
     (5, _("5分 非常满意")),

@@ -7,3 +7,4 @@ class IndustryConfig(AppConfig):
     label = "industry"
     verbose_name = _("产业")
     nav_group = "parks"
+    nav_icons = {"industrycategory": "category"}

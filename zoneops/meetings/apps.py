@@ -7,3 +7,4 @@ class MeetingsConfig(AppConfig):
     label = "meetings"
     verbose_name = _("会议与活动")
     nav_group = "projects"
+    nav_icons = {"meeting": "groups", "decision": "task_alt"}

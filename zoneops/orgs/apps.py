@@ -8,6 +8,7 @@ class OrgsConfig(AppConfig):
     label = "orgs"
     verbose_name = _("组织与权限")
     nav_group = "system"
+    nav_icons = {"department": "account_tree", "user": "person", "role": "badge"}
 
     def ready(self) -> None:
         from zoneops.common.scope import register_scope_builder
@@ -27,6 +28,6 @@ class OrgsConfig(AppConfig):
         # axes' AppConfig has no verbose_name, so the admin index, breadcrumbs and the role
         # permission list would say "Axes". Naming it here (a lazy string, so it follows the
         # request's language) spares a subclassed AppConfig in INSTALLED_APPS; axes' login
-        # security models sit under our 系统管理 group (common.navigation).
+        # security models sit under our 系统管理 group (settings.ZONEOPS_NAV_THIRD_PARTY).
         if apps.is_installed("axes"):
             apps.get_app_config("axes").verbose_name = _("登录安全")

@@ -1,6 +1,17 @@
-"""The built-in roles: their default data scope and the permissions they start with."""
+"""The built-in roles: their default data scope and the permissions they start with.
 
+What a role gets on all business apps, or on the system apps, is said here; what it gets in one
+business app (a permission of its own such as approving an extension, or an app's registers a
+role edits beside the others) that app declares in its AppConfig, `role_grants`: role code ->
+entries, each an action ("view", "add", "change", "delete": on every model of the app) or the
+codename of one of the app's permissions (with its app label or without). orgs assembles them
+(`app_grants`) and names no app.
+"""
+
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from django.apps import apps
 
 from zoneops.orgs.enums import DataScopeKind, RoleCode
 
@@ -15,16 +26,19 @@ class RoleDefault:
     business_actions: tuple[str, ...]
     # actions granted on the system apps (organisation, calendar, tokens)
     system_actions: tuple[str, ...] = ()
-    # extra actions on named apps, e.g. the statistician edits indicators
-    app_actions: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # single permissions as "app_label.codename", e.g. approving a request's extension
-    permissions: tuple[str, ...] = ()
 
 
-# A supervisor approves a department's ask for more time on an enterprise request.
-APPROVE_EXTENSION = "enterprises.approve_extension"
-# Assigning and ending liaison (包联) widens another person's scope: a permission of its own.
-ASSIGN_LIAISON = "enterprises.assign_liaison"
+ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
+
+
+def app_grants(code: str) -> Iterator[tuple[str, str]]:
+    """What the installed apps grant the role of their own: (app label, action or codename)."""
+    for config in apps.get_app_configs():
+        for entry in getattr(config, "role_grants", {}).get(code, ()):
+            # "enterprises.approve_extension" names the same permission as "approve_extension".
+            yield config.label, entry.removeprefix(f"{config.label}.")
+
+
 # The roles whose holders lead (a 领导包联 names one of them).
 LEADER_ROLES = frozenset({RoleCode.PRINCIPAL.value, RoleCode.LEADER.value})
 
@@ -35,52 +49,19 @@ ROLE_DEFAULTS: tuple[RoleDefault, ...] = (
         DataScopeKind.ALL,
         (VIEW, ADD, CHANGE, DELETE),
         (VIEW, ADD, CHANGE, DELETE),
-        permissions=(APPROVE_EXTENSION, ASSIGN_LIAISON),
     ),
     # The principal leaders (书记, 主任) answer for the whole zone: they see and direct all of it.
-    RoleDefault(
-        RoleCode.PRINCIPAL,
-        DataScopeKind.ALL,
-        (VIEW, CHANGE),
-        (VIEW,),
-        permissions=(APPROVE_EXTENSION, ASSIGN_LIAISON),
-    ),
+    RoleDefault(RoleCode.PRINCIPAL, DataScopeKind.ALL, (VIEW, CHANGE), (VIEW,)),
     # A leader sees his own office, plus what he is in charge of (分管) and liaises with (包联).
+    RoleDefault(RoleCode.LEADER, DataScopeKind.DEPT, (VIEW, CHANGE), (VIEW,)),
     RoleDefault(
-        RoleCode.LEADER,
-        DataScopeKind.DEPT,
-        (VIEW, CHANGE),
-        (VIEW,),
-        permissions=(APPROVE_EXTENSION,),
-    ),
-    # A department head also assigns liaison for the enterprises his department is responsible for.
-    RoleDefault(
-        RoleCode.DEPARTMENT_HEAD,
-        DataScopeKind.DEPT_AND_BELOW,
-        (VIEW, ADD, CHANGE, DELETE),
-        (VIEW,),
-        permissions=(APPROVE_EXTENSION, ASSIGN_LIAISON),
+        RoleCode.DEPARTMENT_HEAD, DataScopeKind.DEPT_AND_BELOW, (VIEW, ADD, CHANGE, DELETE), (VIEW,)
     ),
     RoleDefault(RoleCode.STAFF, DataScopeKind.DEPT, (VIEW, ADD, CHANGE), (VIEW,)),
     RoleDefault(RoleCode.INSPECTOR, DataScopeKind.ALL, (VIEW,), (VIEW,)),
-    RoleDefault(
-        RoleCode.STATISTICIAN,
-        DataScopeKind.ALL,
-        (VIEW,),
-        (VIEW,),
-        (("indicators", (VIEW, ADD, CHANGE, DELETE)),),
-    ),
-    # An enterprise user works in its own pages (never the back office): it reads its
-    # enterprise, its projects and its requests, files requests and rates the answers.
-    RoleDefault(
-        RoleCode.ENTERPRISE,
-        DataScopeKind.ENTERPRISE,
-        (),
-        permissions=(
-            "enterprises.view_enterprise",
-            "enterprises.view_enterpriserequest",
-            "enterprises.add_enterpriserequest",
-            "projects.view_project",
-        ),
-    ),
+    # The statistician reads everything; the indicators he keeps, that app grants him.
+    RoleDefault(RoleCode.STATISTICIAN, DataScopeKind.ALL, (VIEW,), (VIEW,)),
+    # An enterprise user works in its own pages (never the back office): what it reads and
+    # files there, the apps that hold it grant.
+    RoleDefault(RoleCode.ENTERPRISE, DataScopeKind.ENTERPRISE, ()),
 )

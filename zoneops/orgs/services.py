@@ -15,7 +15,7 @@ from zoneops.common.scope import scope_for
 from zoneops.common.services import acting_user, record_check_version, record_save
 from zoneops.orgs.enums import DataScopeKind, DepartmentKind, RoleCode
 from zoneops.orgs.models import Department, Membership, Role, RoleDefaultGrant, User
-from zoneops.orgs.roles import ROLE_DEFAULTS, RoleDefault
+from zoneops.orgs.roles import ACTIONS, ROLE_DEFAULTS, RoleDefault, app_grants
 from zoneops.orgs.selectors import permission_label, role_assignable_permissions
 
 
@@ -55,7 +55,6 @@ def _default_permissions(default: RoleDefault) -> Q:
             default.system_actions,
             Q(),
         ),
-        *(([label], acts, ~settings) for label, acts in default.app_actions),
     ):
         for action in actions:
             condition |= (
@@ -63,9 +62,14 @@ def _default_permissions(default: RoleDefault) -> Q:
             )
     for action in default.system_actions:
         condition |= settings & Q(codename__startswith=f"{action}_")
-    for permission in default.permissions:
-        app_label, codename = permission.split(".", 1)
-        condition |= Q(content_type__app_label=app_label, codename=codename)
+    for app_label, entry in app_grants(default.code):
+        if entry in ACTIONS:
+            # An action on every model of the app, its system settings aside.
+            condition |= (
+                Q(content_type__app_label=app_label, codename__startswith=f"{entry}_") & ~settings
+            )
+        else:
+            condition |= Q(content_type__app_label=app_label, codename=entry)
     if default.code == RoleCode.ADMINISTRATOR:
         condition |= Q(content_type__app_label__in=["auth", "axes"])
     return condition

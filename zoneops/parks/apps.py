@@ -7,3 +7,4 @@ class ParksConfig(AppConfig):
     label = "parks"
     verbose_name = _("园区与产业链")
     nav_group = "parks"
+    nav_icons = {"park": "location_city"}

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from zoneops.orgs.enums import RoleCode
+
 VIEW = "projects.view_project"
 
 
@@ -9,6 +11,21 @@ class ProjectsConfig(AppConfig):
     label = "projects"
     verbose_name = _("招商项目")
     nav_group = "projects"
+    nav_icons = {
+        "project": "business_center",
+        "milestone": "flag",
+        "annualplan": "event_note",
+        "progressreport": "summarize",
+        "commandhq": "military_tech",
+        "problem": "report",
+    }
+    # An enterprise user reads its own projects (its pages); the rest as on every business app.
+    role_grants = {RoleCode.ENTERPRISE: ("view_project",)}
+    # Problems join systemic blockers; resolving one resolves them (zoneops.blockers.members).
+    blocker_members = {
+        "members": "zoneops.projects.services.blocker_problems.blocker_problems",
+        "resolve": "zoneops.projects.services.blocker_problems.blocker_problems_resolve",
+    }
     # (title, url name, icon, permission): the app's pages besides its registers.
     nav_pages = [
         (

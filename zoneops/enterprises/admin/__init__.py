@@ -1,3 +1,3 @@
 """Back office of the enterprises app, one module per area."""
 
-from zoneops.enterprises.admin import blockers, plans, register, requests  # noqa: F401
+from zoneops.enterprises.admin import plans, register, requests  # noqa: F401

@@ -27,6 +27,7 @@ from zoneops.common.services import record_delete, record_save
 from zoneops.enterprises.enums import LiaisonKind
 from zoneops.enterprises.excel import EnterpriseRegister, FigureRegister
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
+from zoneops.enterprises.permissions import ASSIGN_LIAISON
 from zoneops.enterprises.selectors import (
     active_liaisons_prefetch,
     figures_with_previous,
@@ -43,7 +44,6 @@ from zoneops.enterprises.services import (
     liaison_save,
 )
 from zoneops.enterprises.validators import normalise_credit_code, normalise_industry_code
-from zoneops.orgs.roles import ASSIGN_LIAISON
 
 KIND_COLOURS = {
     LiaisonKind.LEADER: "primary",

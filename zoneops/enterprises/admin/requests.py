@@ -53,6 +53,7 @@ from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.common.periods import Period, format_day
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, RequestKindLimit
+from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.enterprises.request_excel import request_statistics_workbook, requests_workbook
 from zoneops.enterprises.selectors.requests import (
     STATISTICS_BY,
@@ -86,7 +87,6 @@ from zoneops.enterprises.services.requests import (
     request_suspend,
 )
 from zoneops.orgs.models import Department
-from zoneops.orgs.roles import APPROVE_EXTENSION
 
 # RequestClock.key → unfold label colour, as on the problem list (every key listed: unfold
 # prints an unknown key as is).

@@ -19,7 +19,6 @@ from ninja.pagination import paginate
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.schemas import Id, VersionedIn, ZoneDateTime
 from zoneops.casework.api import ClockPagination
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
@@ -61,6 +60,7 @@ from zoneops.enterprises.services.requests import (
     request_suspend,
 )
 from zoneops.orgs.models import Department
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Project
 
 # The services name their arguments; the payloads name the ids.

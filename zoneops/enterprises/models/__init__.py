@@ -1,5 +1,5 @@
 """Models of the enterprises app, one module per area: the register with its figures and
-liaison, enterprise requests (诉求) with systemic blockers, and one-enterprise-one-policy plans."""
+liaison, enterprise requests (诉求), and one-enterprise-one-policy plans."""
 
 from zoneops.enterprises.models.plans import EnterprisePlan, PlanMeasure
 from zoneops.enterprises.models.register import (
@@ -15,7 +15,6 @@ from zoneops.enterprises.models.requests import (
     RequestEvent,
     RequestExtension,
     RequestKindLimit,
-    SystemicBlocker,
 )
 
 __all__ = [
@@ -30,6 +29,5 @@ __all__ = [
     "RequestEvent",
     "RequestExtension",
     "RequestKindLimit",
-    "SystemicBlocker",
     "period_label",
 ]

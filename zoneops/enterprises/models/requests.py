@@ -1,5 +1,5 @@
-"""Enterprise requests (诉求) with their working-day clock, and the systemic blockers (系统性堵点)
-that group the same blocker reported by several enterprises and projects.
+"""Enterprise requests (诉求) with their working-day clock; the same blocker reported by several
+enterprises is grouped in a systemic blocker (zoneops.blockers).
 
 A request runs 待受理 → 已受理 → 办理中 → 已答复 → 已评价, or is 退回 with a reason. Its clock
 starts when it is accepted (受理次日起算) with the limit of its kind; a reopening restarts it;
@@ -15,16 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from zoneops.casework.clocks import DeadlineClock
 from zoneops.casework.models import ClockedQuerySet, ClockedRecord, StepEvent
-from zoneops.common.enums import BlockerKind, BlockerTopic
-from zoneops.common.models import BusinessModel
-from zoneops.common.scope import ScopedQuerySet
-from zoneops.enterprises.enums import (
-    BlockerStatus,
-    RequestChannel,
-    RequestKind,
-    RequestStatus,
-)
-from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
 CLOCK_STATUSES = (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS)
@@ -63,55 +55,6 @@ class RequestKindLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.limit_days}"
-
-
-class SystemicBlockerQuerySet(ScopedQuerySet):
-    def open(self) -> "SystemicBlockerQuerySet":
-        return self.filter(status=SystemicBlocker.Status.OPEN)
-
-
-class SystemicBlocker(BusinessModel):
-    """One blocker behind several requests and project problems, fixed once by its owner."""
-
-    Status = BlockerStatus
-
-    title = models.CharField(_("共性问题"), max_length=200)
-    description = models.TextField(_("问题描述"), blank=True)
-    category = models.CharField(_("类别"), max_length=20, choices=BlockerKind.choices)
-    topic = models.CharField(_("领域"), max_length=20, choices=BlockerTopic.choices)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("牵头人"),
-        limit_choices_to=STAFF_ONLY,
-        error_messages=STAFF_ONLY_MESSAGES,
-        on_delete=models.PROTECT,
-        related_name="owned_blockers",
-    )
-    department = models.ForeignKey(
-        "orgs.Department",
-        verbose_name=_("牵头部门"),
-        on_delete=models.PROTECT,
-        related_name="systemic_blockers",
-    )
-    opened_on = models.DateField(_("立项日期"))
-    status = models.CharField(
-        _("状态"), max_length=12, choices=Status.choices, default=Status.OPEN, editable=False
-    )
-    resolved_on = models.DateField(_("解决日期"), null=True, blank=True, editable=False)
-    resolution = models.TextField(_("解决措施"), blank=True, editable=False)
-
-    objects = SystemicBlockerQuerySet.as_manager()
-
-    scope_department_fields = ("department",)
-    scope_owner_fields = ("created_by", "owner")
-
-    class Meta:
-        verbose_name = _("共性堵点")
-        verbose_name_plural = _("共性堵点")
-        ordering = ["-opened_on", "-id"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class EnterpriseRequestQuerySet(ClockedQuerySet):
@@ -182,7 +125,7 @@ class EnterpriseRequest(ClockedRecord):
     return_reason = models.TextField(_("退回理由"), blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0, editable=False)
     blocker = models.ForeignKey(
-        SystemicBlocker,
+        "blockers.SystemicBlocker",
         verbose_name=_("共性堵点"),
         on_delete=models.SET_NULL,
         null=True,

@@ -27,8 +27,8 @@ from zoneops.enterprises.models import (
     LiaisonAssignment,
     period_label,
 )
+from zoneops.enterprises.permissions import ASSIGN_LIAISON
 from zoneops.orgs.models import Membership, User
-from zoneops.orgs.roles import ASSIGN_LIAISON
 from zoneops.projects.models import Problem, Project
 from zoneops.projects.selectors import projects_liaised_by, projects_under_liaison
 from zoneops.projects.selectors.problems import problems_open_as_of

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.casework.selectors import CLOCK_ATTRIBUTE, records_with_clock
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import DataScope, can_see, scope_queryset
 from zoneops.common.workcalendar import calendar_pinned, working_days_between
@@ -32,8 +31,9 @@ from zoneops.enterprises.models.requests import (
     EnterpriseRequestQuerySet,
     RequestClock,
 )
+from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
-from zoneops.orgs.roles import APPROVE_EXTENSION
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 Status = RequestStatus
 

@@ -1,5 +1,5 @@
-"""Writes of the enterprises app, one module per area: the register and liaison, requests and
-systemic blockers, one-enterprise-one-policy plans."""
+"""Writes of the enterprises app, one module per area: the register and liaison, requests (the
+systemic blockers they join are zoneops.blockers'), one-enterprise-one-policy plans."""
 
 from zoneops.enterprises.services.register import (
     ENTERPRISE_FIELDS,

@@ -42,7 +42,6 @@ from zoneops.casework.services import (
     step_event,
     step_lock,
 )
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
@@ -72,8 +71,9 @@ from zoneops.enterprises.models import (
     RequestKindLimit,
 )
 from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
+from zoneops.enterprises.permissions import APPROVE_EXTENSION
 from zoneops.orgs.models import Department
-from zoneops.orgs.roles import APPROVE_EXTENSION
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 # The longest single extension the model accepts.
 MAX_EXTENSION_DAYS = 60

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 from itertools import count
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.enterprises.enums import LiaisonKind, LiaisonLevel, RequestChannel, RequestKind
 from zoneops.enterprises.models import Enterprise, EnterpriseRequest, LiaisonAssignment
 from zoneops.enterprises.services import (
@@ -24,6 +23,7 @@ from zoneops.enterprises.services.requests import (
 )
 from zoneops.enterprises.validators import credit_code_compose
 from zoneops.orgs.tests.factories import make_department
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 _sequence = count(1)
 

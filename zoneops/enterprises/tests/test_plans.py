@@ -580,7 +580,7 @@ def test_the_back_office_pages_open_for_the_roles_that_use_them(
         f"{MEASURES}add/",
         f"{MEASURES}{measure.pk}/change/",
         f"{MEASURES}{measure.pk}/complete/",
-        "/admin/enterprises/systemicblocker/add/",
+        "/admin/blockers/systemicblocker/add/",
     ):
         assert client.get(url).status_code == 200, url
     assert client_for(approvals_officer).get(f"{MEASURES}{measure.pk}/change/").status_code == 200

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from zoneops.common.enums import BlockerTopic
+from zoneops.blockers.models import SystemicBlocker
 from zoneops.demo import loader
 from zoneops.demo.data import HYUNDAI_PLANT
 from zoneops.demo.enterprises_data import SAMPLE_SUFFIX, load_enterprise_register
@@ -29,7 +29,6 @@ from zoneops.enterprises.models import (
     EnterpriseRequest,
     RequestEvent,
     RequestExtension,
-    SystemicBlocker,
 )
 from zoneops.enterprises.selectors.requests import (
     request_clock,
@@ -38,6 +37,7 @@ from zoneops.enterprises.selectors.requests import (
     requests_visible,
 )
 from zoneops.orgs.models import User
+from zoneops.projects.enums import BlockerTopic
 
 pytestmark = pytest.mark.django_db
 

@@ -2,11 +2,11 @@
 
 from datetime import date, timedelta
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.services import record_save
 from zoneops.meetings.enums import MeetingKind
 from zoneops.meetings.models import Meeting
 from zoneops.meetings.services import meeting_schedule
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Milestone, Problem, Project
 
 

@@ -17,11 +17,11 @@ from ninja.pagination import paginate
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.schemas import Id, VersionedIn, ZoneDateTime
 from zoneops.casework.api import ClockPagination
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.orgs.models import Department
 from zoneops.projects.api.router import router
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem, Project
 from zoneops.projects.selectors.problems import (
     clock_of,

@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.clocks import DeadlineClock
 from zoneops.casework.models import ClockedQuerySet, ClockedRecord, StepEvent
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
-from zoneops.projects.enums import ProblemStatus
+from zoneops.projects.enums import BlockerKind, BlockerTopic, ProblemStatus
 
 
 class ProblemClock(DeadlineClock):
@@ -76,7 +75,7 @@ class Problem(ClockedRecord):
     )
     escalated_on = models.DateField(_("提级日期"), null=True, blank=True, editable=False)
     blocker = models.ForeignKey(
-        "enterprises.SystemicBlocker",
+        "blockers.SystemicBlocker",
         verbose_name=_("共性堵点"),
         on_delete=models.SET_NULL,
         null=True,

@@ -32,7 +32,6 @@ from zoneops.casework.services import (
     step_event,
     step_lock,
 )
-from zoneops.common.enums import BlockerKind, BlockerTopic
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.services import (
     check_happened,
@@ -42,7 +41,7 @@ from zoneops.common.services import (
 )
 from zoneops.common.workcalendar import WorkingDayResult, calendar_pinned
 from zoneops.orgs.models import Department
-from zoneops.projects.enums import Stage
+from zoneops.projects.enums import BlockerKind, BlockerTopic, Stage
 from zoneops.projects.models import Problem, ProblemEvent, Project
 from zoneops.projects.selectors.problems import problem_escalation_target
 

@@ -322,7 +322,7 @@ def test_registering_a_project_is_unchanged_by_the_problem_inline(client, org, m
 def test_the_change_page_names_the_systemic_blocker_the_problem_is_grouped_in(
     client, project, org, officer
 ):
-    from zoneops.enterprises.services.blockers import blocker_create
+    from zoneops.blockers.services import blocker_create
 
     problem = make_problem(project, org["investment"])
     blocker = blocker_create(
@@ -339,7 +339,7 @@ def test_the_change_page_names_the_systemic_blocker_the_problem_is_grouped_in(
     body = client.get(f"/admin/projects/problem/{problem.pk}/change/").content.decode()
 
     assert "共性堵点" in body and "园区货车通行证办理难" in body
-    assert f"/admin/enterprises/systemicblocker/{blocker.pk}/change/" in body
+    assert f"/admin/blockers/systemicblocker/{blocker.pk}/change/" in body
 
 
 @pytest.mark.time_machine("2026-11-16T10:00+08:00", tick=False)

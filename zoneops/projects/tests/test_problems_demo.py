@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from zoneops.common.enums import BlockerTopic
 from zoneops.demo import pipeline
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.problems import AS_OF, PROBLEMS, load_problems
 from zoneops.demo.results import DemoResult
+from zoneops.projects.enums import BlockerTopic
 from zoneops.projects.models import Problem, ProblemEvent
 from zoneops.projects.selectors.problems import (
     department_problem_counts,

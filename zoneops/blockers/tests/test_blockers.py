@@ -7,16 +7,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from zoneops.common.exceptions import ApplicationError, StaleEditError
-from zoneops.common.workcalendar import calendar_cache_clear
-from zoneops.enterprises.enums import RequestStatus
-from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, SystemicBlocker
-from zoneops.enterprises.selectors.blockers import (
+from zoneops.blockers.models import SystemicBlocker
+from zoneops.blockers.selectors import (
     blocker_candidates,
     blocker_members,
     blockers_list,
 )
-from zoneops.enterprises.services.blockers import (
+from zoneops.blockers.services import (
     blocker_attach,
     blocker_create,
     blocker_delete,
@@ -24,6 +21,10 @@ from zoneops.enterprises.services.blockers import (
     blocker_resolve,
     blocker_update,
 )
+from zoneops.common.exceptions import ApplicationError, StaleEditError
+from zoneops.common.workcalendar import calendar_cache_clear
+from zoneops.enterprises.enums import RequestStatus
+from zoneops.enterprises.models import EnterpriseRequest, RequestEvent
 from zoneops.enterprises.services.requests import request_start
 from zoneops.enterprises.tests.factories import REQUEST_FILED_ON, make_enterprise, make_request
 from zoneops.orgs.enums import RoleCode
@@ -480,7 +481,7 @@ def test_candidates_read_in_a_fixed_number_of_queries(
 
 # --- back office --------------------------------------------------------------------------------
 
-ADMIN = "/admin/enterprises/systemicblocker/"
+ADMIN = "/admin/blockers/systemicblocker/"
 
 
 def test_the_register_shows_counts_and_reads_in_a_fixed_number_of_queries(
@@ -851,3 +852,76 @@ def test_taking_out_an_id_no_record_can_bear_is_refused_naming_the_field(head, o
 
     assert refused.status_code == 422, refused.content
     assert refused.json()["errors"][0]["field"] == "problem_ids.0"
+
+
+# --- members declared by their apps -------------------------------------------------------------
+
+CALLS: list[dict] = []
+
+
+def later_members(*, blocker):
+    """A member kind still to come (approval cases, supervision tasks): none grouped here."""
+    return Problem.objects.none()
+
+
+def later_resolve(*, members, answer, by, on):
+    CALLS.append({"members": list(members), "answer": answer, "by": by, "on": on})
+    if "拒绝" in answer:
+        raise ApplicationError("办件尚未办结，不能随共性堵点一并解决。", field="on")
+
+
+@pytest.fixture
+def later_kind(monkeypatch):
+    """An app (parks stands in for it) declaring its members as the member apps do."""
+    from django.apps import apps
+
+    from zoneops.blockers.members import member_kinds
+
+    here = "zoneops.blockers.tests.test_blockers"
+    declared = {"members": f"{here}.later_members", "resolve": f"{here}.later_resolve"}
+    monkeypatch.setattr(apps.get_app_config("parks"), "blocker_members", declared, raising=False)
+    member_kinds.cache_clear()
+    CALLS.clear()
+    yield
+    member_kinds.cache_clear()
+
+
+def test_every_app_that_declares_members_resolves_them_with_the_blocker(
+    head, org, enterprises, later_kind
+):
+    request = logistics_request(enterprises[0], org["investment"])
+    blocker = open_blocker(head, org, requests=[request])
+
+    blocker_resolve(blocker=blocker, resolution="调整货车通行时段", by=head)
+
+    assert [call["members"] for call in CALLS] == [[]]
+    assert "调整货车通行时段" in CALLS[0]["answer"] and CALLS[0]["by"] == head
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ANSWERED
+
+
+def test_a_member_app_that_refuses_leaves_every_member_as_it_was(
+    head, org, enterprises, later_kind
+):
+    request = logistics_request(enterprises[0], org["investment"])
+    problem = make_problem(project_of(enterprises[1], org), org["investment"])
+    blocker = open_blocker(head, org, requests=[request], problems=[problem])
+
+    with pytest.raises(ApplicationError):
+        blocker_resolve(blocker=blocker, resolution="拒绝", by=head)
+
+    request.refresh_from_db()
+    problem.refresh_from_db()
+    blocker.refresh_from_db()
+    assert request.status != RequestStatus.ANSWERED
+    assert problem.status != Problem.Status.RESOLVED
+    assert blocker.status == SystemicBlocker.Status.OPEN
+
+
+def test_a_link_to_a_blocker_from_before_it_had_its_own_app_still_arrives(head, org):
+    blocker = open_blocker(head, org)
+
+    old = client_for(head).get(f"/admin/enterprises/systemicblocker/{blocker.pk}/change/?a=1")
+
+    assert old.status_code == 302
+    assert old["Location"] == f"{ADMIN}{blocker.pk}/change/?a=1"

@@ -2,8 +2,8 @@
 (open, ungrouped requests and problems that several enterprises report alike), a blocker with its
 members, opening one (with members), editing it, and the steps group / take out / resolve.
 
-Mounted at /api/v1/enterprises/blockers. Requests and problems are named by id and picked within
-what the caller may see.
+Mounted at /api/v1/enterprises/blockers, where it stood before blockers had an app of their own.
+Requests and problems are named by id and picked within what the caller may see.
 """
 
 from datetime import date
@@ -12,18 +12,14 @@ from typing import Any
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_many, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn
-from zoneops.common.enums import BlockerKind, BlockerTopic
-from zoneops.common.exceptions import ApplicationError
-from zoneops.common.scope import ensure_allowed
-from zoneops.enterprises.api.router import router
-from zoneops.enterprises.models import EnterpriseRequest, SystemicBlocker
-from zoneops.enterprises.selectors.blockers import (
+from zoneops.blockers.models import SystemicBlocker
+from zoneops.blockers.selectors import (
     blocker_available_actions,
     blocker_candidates,
     blocker_members,
@@ -31,15 +27,21 @@ from zoneops.enterprises.selectors.blockers import (
     blockers_visible,
     blockers_with_counts,
 )
-from zoneops.enterprises.services.blockers import (
+from zoneops.blockers.services import (
     blocker_attach,
     blocker_create,
     blocker_detach,
     blocker_resolve,
     blocker_update,
 )
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.scope import ensure_allowed
+from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.orgs.models import Department, User
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem
+
+router = Router(tags=["blockers"])
 
 # The services name their arguments; the payloads name the ids.
 PAYLOAD_FIELDS = {

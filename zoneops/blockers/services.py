@@ -4,12 +4,12 @@ owner, and fixed once.
 
 Grouping a request writes a RequestEvent GROUPED that the enterprise sees (its request is now
 handled with others); grouping a problem writes a progress note on it. Resolving the blocker
-answers every grouped request whose clock runs and resolves every grouped open problem, with the
-blocker's resolution, in the same transaction: either all of them close or none does.
+resolves every member with the blocker's resolution, as each member app declares
+(zoneops.blockers.members: a request whose clock runs is answered, an open problem resolved), in
+the same transaction: either all of them close or none does.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
+from zoneops.blockers.members import blocker_has_members, blocker_members_resolve
+from zoneops.blockers.models import SystemicBlocker
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.periods import format_day
 from zoneops.common.services import (
@@ -30,11 +31,10 @@ from zoneops.common.services import (
     records_bulk_update,
     required_text,
 )
-from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, SystemicBlocker
-from zoneops.enterprises.services.requests import request_answer
-from zoneops.orgs.models import Department
+from zoneops.enterprises.models import EnterpriseRequest, RequestEvent
+from zoneops.orgs.models import Department, User
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem, ProblemEvent
-from zoneops.projects.services.problems import problem_resolve
 
 OPEN = SystemicBlocker.Status.OPEN
 RESOLVED = SystemicBlocker.Status.RESOLVED
@@ -82,7 +82,7 @@ def blocker_create(
     topic: BlockerTopic | str,
     owner: Any,
     department: Department,
-    by: Any,
+    by: User | None,
     description: str = "",
     opened_on: date | None = None,
     requests: Iterable[EnterpriseRequest] = (),
@@ -116,7 +116,11 @@ def blocker_create(
 
 @transaction.atomic
 def blocker_update(
-    *, blocker: SystemicBlocker, by: Any, expected_version: int | None = None, **changes: Any
+    *,
+    blocker: SystemicBlocker,
+    by: User | None,
+    expected_version: int | None = None,
+    **changes: Any,
 ) -> SystemicBlocker:
     """Change an open blocker's title, description, classification, lead or opening day."""
     unknown = sorted(set(changes) - BLOCKER_FIELDS)
@@ -140,12 +144,12 @@ def blocker_update(
 
 @transaction.atomic
 def blocker_delete(
-    *, blocker: SystemicBlocker, by: Any, expected_version: int | None = None
+    *, blocker: SystemicBlocker, by: User | None, expected_version: int | None = None
 ) -> None:
     """Delete a blocker opened by mistake: only an open one with nothing grouped in it."""
     locked = _locked(blocker, expected_version=expected_version)
     _ensure_open(locked, doing=_("删除"))
-    if locked.requests.exists() or Problem.objects.filter(blocker=locked).exists():
+    if blocker_has_members(blocker=locked):
         raise ApplicationError(
             _("共性堵点“%(blocker)s”中还有诉求或问题，请先移出后再删除。")
             % {"blocker": locked.title},
@@ -159,7 +163,7 @@ def blocker_delete(
 def blocker_attach(
     *,
     blocker: SystemicBlocker,
-    by: Any,
+    by: User | None,
     requests: Iterable[EnterpriseRequest] = (),
     problems: Iterable[Problem] = (),
     on: date | None = None,
@@ -194,7 +198,7 @@ def blocker_attach(
 def blocker_detach(
     *,
     blocker: SystemicBlocker,
-    by: Any,
+    by: User | None,
     requests: Iterable[EnterpriseRequest] = (),
     problems: Iterable[Problem] = (),
     on: date | None = None,
@@ -239,15 +243,14 @@ def blocker_resolve(
     *,
     blocker: SystemicBlocker,
     resolution: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> SystemicBlocker:
-    """Close a blocker with what was done (解决措施): every grouped request whose clock runs is
-    answered and every grouped open problem is resolved with it, all in this transaction.
-
-    A grouped request not yet accepted keeps its place in the queue: it is answered once
-    accepted, like any other.
+    """Close a blocker with what was done (解决措施): every member is resolved with it as its
+    app declares (a grouped request whose clock runs is answered, a grouped open problem is
+    resolved), all in this transaction. A grouped request not yet accepted keeps its place in
+    the queue: it is answered once accepted, like any other.
     """
     blocker = _locked(blocker, expected_version=expected_version)
     _ensure_open(blocker, doing=_("再次解决"))
@@ -264,31 +267,13 @@ def blocker_resolve(
         "department": blocker.department,
         "resolution": resolution,
     }
-    for request in blocker.requests.running().order_by("pk"):
-        with _naming(request):
-            request_answer(request=request, answer=answer, by=by, on=on)
-    for problem in Problem.objects.open().filter(blocker=blocker).order_by("pk"):
-        with _naming(problem):
-            problem_resolve(problem=problem, resolution=answer, by=by, on=on)
+    blocker_members_resolve(blocker=blocker, answer=answer, by=by, on=on)
     blocker.status = RESOLVED
     blocker.resolved_on, blocker.resolution = on, resolution
     return record_save(instance=blocker, by=by, reason=_("解决"))
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _naming(item: Any) -> Iterator[None]:
-    """A member's refusal during a resolution says which member it is about."""
-    try:
-        yield
-    except StaleEditError:
-        raise
-    except ApplicationError as error:
-        error.message = f"“{item}”：{error.message}"
-        error.args = (error.message,)
-        raise
 
 
 def _locked(blocker: SystemicBlocker, *, expected_version: int | None) -> SystemicBlocker:
@@ -333,7 +318,7 @@ def _group(
     *,
     requests: Sequence[EnterpriseRequest],
     problems: Sequence[Problem],
-    by: Any,
+    by: User | None,
     on: date,
     day_field: str = "on",
 ) -> tuple[int, int]:
@@ -449,7 +434,7 @@ def _set_blocker(
     problem_rows: list[Problem],
     *,
     blocker: SystemicBlocker | None,
-    by: Any,
+    by: User | None,
 ) -> None:
     """Set (or clear) the blocker of the rows: versions bumped and history written, in bulk."""
     for request in request_rows:

@@ -17,19 +17,8 @@ from django.views.generic import TemplateView
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import (
-    BusinessAdmin,
-    RecordStepView,
-    TabularInline,
-    VersionedForm,
-    add_service_error,
-)
-from zoneops.common.enums import BlockerKind, BlockerTopic
-from zoneops.common.exceptions import ApplicationError
-from zoneops.common.forms import Form
-from zoneops.common.scope import pickable_queryset
-from zoneops.enterprises.models import EnterpriseRequest, SystemicBlocker
-from zoneops.enterprises.selectors.blockers import (
+from zoneops.blockers.models import SystemicBlocker
+from zoneops.blockers.selectors import (
     CandidateGroup,
     blocker_available_actions,
     blocker_candidates,
@@ -43,7 +32,7 @@ from zoneops.enterprises.selectors.blockers import (
     member_problems,
     member_requests,
 )
-from zoneops.enterprises.services.blockers import (
+from zoneops.blockers.services import (
     BLOCKER_FIELDS,
     blocker_attach,
     blocker_check,
@@ -53,7 +42,19 @@ from zoneops.enterprises.services.blockers import (
     blocker_resolve,
     blocker_update,
 )
+from zoneops.common.admin_base import (
+    BusinessAdmin,
+    RecordStepView,
+    TabularInline,
+    VersionedForm,
+    add_service_error,
+)
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import Form
+from zoneops.common.scope import pickable_queryset
+from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.orgs.models import Department, User
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem
 
 STATUS_COLOURS: dict[str, str] = {
@@ -280,9 +281,7 @@ class SystemicBlockerAdmin(BusinessAdmin):
             request,
             _("已立项“%(blocker)s”，请归入各企业反映的诉求和项目问题。") % {"blocker": obj},
         )
-        return HttpResponseRedirect(
-            reverse("admin:enterprises_systemicblocker_attach", args=[obj.pk])
-        )
+        return HttpResponseRedirect(reverse("admin:blockers_systemicblocker_attach", args=[obj.pk]))
 
     @display(description=_("状态"), label=STATUS_COLOURS, ordering="status")
     def show_status(self, obj: SystemicBlocker) -> tuple[str, str]:
@@ -348,7 +347,7 @@ class SystemicBlockerAdmin(BusinessAdmin):
     def get_urls(self):
         candidates = self.admin_site.admin_view(BlockerCandidatesView.as_view(model_admin=self))
         return [
-            path("candidates/", candidates, name="enterprises_systemicblocker_candidates"),
+            path("candidates/", candidates, name="blockers_systemicblocker_candidates"),
             *super().get_urls(),
         ]
 
@@ -412,8 +411,8 @@ class BlockerStepView(RecordStepView):
 
     model = SystemicBlocker
     context_name = "blocker"
-    permission_required = ("enterprises.change_systemicblocker",)
-    template_name = "enterprises/blockers/step.html"
+    permission_required = ("blockers.change_systemicblocker",)
+    template_name = "blockers/step.html"
 
     @property
     def blocker(self) -> SystemicBlocker:
@@ -585,8 +584,8 @@ class BlockerCandidatesView(UnfoldModelAdminViewMixin, TemplateView):
     least two enterprises or projects report, each group with a form that opens a blocker."""
 
     title = _("候选共性问题")
-    permission_required = ("enterprises.add_systemicblocker",)
-    template_name = "enterprises/blockers/candidates.html"
+    permission_required = ("blockers.add_systemicblocker",)
+    template_name = "blockers/candidates.html"
 
     def _forms(self, groups: list[CandidateGroup], bound: Any = None) -> list[tuple[Any, Any]]:
         user = self.request.user
@@ -661,7 +660,7 @@ class BlockerCandidatesView(UnfoldModelAdminViewMixin, TemplateView):
                     },
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:enterprises_systemicblocker_change", args=[blocker.pk])
+                    reverse("admin:blockers_systemicblocker_change", args=[blocker.pk])
                 )
         return self.render_to_response(
             self.get_context_data(rows=self._forms(groups, bound=form), failed=group.key)

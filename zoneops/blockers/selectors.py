@@ -25,11 +25,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from zoneops.common.enums import BlockerKind, BlockerTopic
+from zoneops.blockers.models import SystemicBlocker
 from zoneops.common.scope import scope_queryset
-from zoneops.enterprises.models import Enterprise, EnterpriseRequest, SystemicBlocker
+from zoneops.enterprises.models import Enterprise, EnterpriseRequest
 from zoneops.enterprises.models.requests import OPEN_STATUSES
 from zoneops.enterprises.selectors.requests import request_overdue_q
+from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem
 
 RESOLVED_PROBLEM = Problem.Status.RESOLVED

@@ -1,0 +1,60 @@
+"""The built-in roles get exactly the permissions they always had, now that each business app
+declares its own grants in its AppConfig (orgs assembles them and names no business app)."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.models import Role
+from zoneops.orgs.services import roles_sync
+
+# Each role's permissions after migrate, as "app_label.codename", pinned from before the apps
+# declared their grants themselves.
+PINNED = Path(__file__).with_name("role_permissions.json")
+
+
+def role_permissions() -> dict[str, list[str]]:
+    return {
+        role.code: sorted(
+            f"{app_label}.{codename}"
+            for app_label, codename in role.group.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        )
+        for role in Role.objects.filter(is_builtin=True).select_related("group")
+    }
+
+
+@pytest.mark.django_db
+def test_every_built_in_role_has_the_permissions_it_always_had():
+    roles_sync()
+    found = role_permissions()
+    if os.environ.get("ZONEOPS_PIN_ROLES"):
+        PINNED.write_text(json.dumps(found, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    pinned = json.loads(PINNED.read_text())
+
+    assert sorted(found) == sorted(code.value for code in RoleCode)
+    for code, permissions in pinned.items():
+        assert found[code] == permissions, code
+
+
+@pytest.mark.django_db
+def test_an_app_grants_a_role_an_action_on_all_its_registers(monkeypatch):
+    # As the indicators app will give the statistician its registers to keep.
+    parks = apps.get_app_config("parks")
+    monkeypatch.setattr(parks, "role_grants", {RoleCode.STATISTICIAN: ("change",)}, raising=False)
+
+    roles_sync()
+
+    statistician = Role.objects.get(code=RoleCode.STATISTICIAN)
+    granted = set(
+        statistician.group.permissions.filter(content_type__app_label="parks").values_list(
+            "codename", flat=True
+        )
+    )
+    assert {"change_park", "view_park"} <= granted
+    assert "delete_park" not in granted
