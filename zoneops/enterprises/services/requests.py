@@ -72,7 +72,7 @@ from zoneops.enterprises.models import (
 )
 from zoneops.enterprises.models.requests import CLOCK_STATUSES, OPEN_STATUSES
 from zoneops.enterprises.permissions import APPROVE_EXTENSION
-from zoneops.orgs.models import Department
+from zoneops.orgs.models import Department, User
 from zoneops.projects.enums import BlockerKind, BlockerTopic
 
 # The longest single extension the model accepts.
@@ -116,7 +116,7 @@ def _check_department(department: Department | None, *, field: str) -> Departmen
     return department
 
 
-def _staff_only(by: Any, *, doing: str) -> None:
+def _staff_only(by: User | None, *, doing: str) -> None:
     if is_enterprise_user(by):
         raise PermissionDeniedError(
             _("企业用户不能%(doing)s，该步骤由管委会工作人员办理。") % {"doing": doing},
@@ -158,7 +158,7 @@ def _locked(request: EnterpriseRequest, *, expected_version: int | None) -> Ente
 
 
 def _event(
-    request: EnterpriseRequest, kind: str, *, on: date, by: Any, **values: Any
+    request: EnterpriseRequest, kind: str, *, on: date, by: User | None, **values: Any
 ) -> RequestEvent:
     """The step's event; `values` are its note, `internal`, `score` and departments."""
     return step_event(RequestEvent, request=request, kind=kind, on=on, by=by, **values)
@@ -198,7 +198,7 @@ def request_file(
     kind: RequestKind | str,
     category: BlockerKind | str,
     topic: BlockerTopic | str,
-    by: Any,
+    by: User,
     channel: RequestChannel | str | None = None,
     project: Any = None,
     contact_person: str = "",
@@ -282,7 +282,7 @@ def request_accept(
     *,
     request: EnterpriseRequest,
     department: Department,
-    by: Any,
+    by: User | None,
     limit_days: int | None = None,
     on: date | None = None,
     note: str = "",
@@ -321,7 +321,7 @@ def request_accept(
 
 @transaction.atomic
 def request_limit_set(
-    *, kind: RequestKind | str, limit_days: int, by: Any, expected_limit: int | None = None
+    *, kind: RequestKind | str, limit_days: int, by: User | None, expected_limit: int | None = None
 ) -> RequestKindLimit:
     """Change the working-day limit of a kind of request; it applies to requests accepted from
     now on (a running clock keeps the limit it started with). Only administrators hold the
@@ -352,7 +352,7 @@ def request_reroute(
     request: EnterpriseRequest,
     to_department: Department,
     reason: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> EnterpriseRequest:
@@ -393,7 +393,7 @@ def request_reroute(
 def request_start(
     *,
     request: EnterpriseRequest,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     note: str = "",
     expected_version: int | None = None,
@@ -414,7 +414,7 @@ def request_add_note(
     *,
     request: EnterpriseRequest,
     note: str,
-    by: Any,
+    by: User | None,
     internal: bool = False,
     on: date | None = None,
 ) -> RequestEvent:
@@ -437,7 +437,7 @@ def request_ask_extension(
     request: EnterpriseRequest,
     days: int,
     reason: str,
-    by: Any,
+    by: User,
     on: date | None = None,
 ) -> RequestExtension:
     """Ask for more working days (申请延期); they count only once a supervisor approves."""
@@ -494,7 +494,7 @@ def request_decide_extension(
     *,
     extension: RequestExtension,
     approve: bool,
-    by: Any,
+    by: User,
     note: str = "",
     on: date | None = None,
 ) -> RequestExtension:
@@ -546,7 +546,9 @@ def request_decide_extension(
     return extension
 
 
-def _close_pending_extensions(request: EnterpriseRequest, *, on: date, by: Any, why: str) -> None:
+def _close_pending_extensions(
+    request: EnterpriseRequest, *, on: date, by: User | None, why: str
+) -> None:
     """A pending ask lapses when the clock stops (answered or returned): nothing left to extend,
     and a reopened round starts without it."""
     for extension in request.extensions.filter(decision=RequestExtension.Decision.PENDING):
@@ -581,7 +583,9 @@ def _resumed_note(request: EnterpriseRequest, days: int) -> str:
     }
 
 
-def _end_suspension_with_event(request: EnterpriseRequest, *, on: date, by: Any, why: str) -> None:
+def _end_suspension_with_event(
+    request: EnterpriseRequest, *, on: date, by: User | None, why: str
+) -> None:
     """Answering or returning a suspended request ends the suspension first, recorded as its
     own step so that the events tell the days the clock stood."""
     days = _end_suspension(request, on=on)
@@ -594,7 +598,7 @@ def request_suspend(
     *,
     request: EnterpriseRequest,
     reason: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> EnterpriseRequest:
@@ -634,7 +638,7 @@ def request_suspend(
 def request_resume(
     *,
     request: EnterpriseRequest,
-    by: Any,
+    by: User,
     note: str = "",
     on: date | None = None,
     expected_version: int | None = None,
@@ -678,7 +682,7 @@ def request_answer(
     *,
     request: EnterpriseRequest,
     answer: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> EnterpriseRequest:
@@ -702,7 +706,7 @@ def request_rate(
     *,
     request: EnterpriseRequest,
     score: int,
-    by: Any,
+    by: User,
     comment: str = "",
     on: date | None = None,
     expected_version: int | None = None,
@@ -774,7 +778,7 @@ def request_return(
     *,
     request: EnterpriseRequest,
     reason: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> EnterpriseRequest:
@@ -794,7 +798,9 @@ def request_return(
 
 
 @transaction.atomic
-def requests_recompute_deadlines(*, years: Iterable[int] | None = None, by: Any = None) -> int:
+def requests_recompute_deadlines(
+    *, years: Iterable[int] | None = None, by: User | None = None
+) -> int:
     """Work out again the stored deadlines of running requests after the calendar changed.
 
     `years` are the calendar years that changed: a request whose clock runs through one of them

@@ -40,7 +40,7 @@ from zoneops.common.services import (
     required_text,
 )
 from zoneops.common.workcalendar import WorkingDayResult, calendar_pinned
-from zoneops.orgs.models import Department
+from zoneops.orgs.models import Department, User
 from zoneops.projects.enums import BlockerKind, BlockerTopic, Stage
 from zoneops.projects.models import Problem, ProblemEvent, Project
 from zoneops.projects.selectors.problems import problem_escalation_target
@@ -111,7 +111,7 @@ def problem_raise(
     topic: BlockerTopic | str,
     department: Department,
     limit_days: int,
-    by: Any,
+    by: User | None,
     description: str = "",
     raised_on: date | None = None,
     routed_on: date | None = None,
@@ -170,7 +170,9 @@ def _ensure_open(problem: Problem, *, doing: str) -> None:
     )
 
 
-def _event(problem: Problem, kind: str, *, on: date, by: Any, **values: Any) -> ProblemEvent:
+def _event(
+    problem: Problem, kind: str, *, on: date, by: User | None, **values: Any
+) -> ProblemEvent:
     return step_event(ProblemEvent, problem=problem, kind=kind, on=on, by=by, **values)
 
 
@@ -180,7 +182,7 @@ def problem_reroute(
     problem: Problem,
     to_department: Department,
     reason: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     limit_days: int | None = None,
     expected_version: int | None = None,
@@ -234,7 +236,7 @@ def problem_add_note(
     *,
     problem: Problem,
     text: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> Problem:
@@ -254,7 +256,7 @@ def problem_add_note(
 def problem_escalate(
     *,
     problem: Problem,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     note: str = "",
     expected_version: int | None = None,
@@ -294,7 +296,7 @@ def problem_resolve(
     *,
     problem: Problem,
     resolution: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> Problem:
@@ -315,7 +317,7 @@ def problem_reopen(
     *,
     problem: Problem,
     reason: str,
-    by: Any,
+    by: User | None,
     on: date | None = None,
     limit_days: int | None = None,
     expected_version: int | None = None,
@@ -340,7 +342,9 @@ def problem_reopen(
 
 
 @transaction.atomic
-def problems_recompute_deadlines(*, years: Iterable[int] | None = None, by: Any = None) -> int:
+def problems_recompute_deadlines(
+    *, years: Iterable[int] | None = None, by: User | None = None
+) -> int:
     """Work out again the stored deadlines of open problems after the calendar changed.
 
     `years` are the calendar years that changed: a problem whose clock runs through one of them
