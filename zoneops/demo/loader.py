@@ -326,6 +326,8 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         "blockers": "共性堵点 systemic blockers",
         "plans": "一企一策 plans",
         "plan_measures": "帮扶措施 plan measures",
+        "stage_moves": "项目阶段变动 stage moves",
+        "settled": "2020年遗留事项办结 items of 2020 settled",
     }
     parts = [f"{labels.get(area, area)} {count}" for area, count in result.created.items()]
     stdout.write("新建 / created: " + ", ".join(parts) + "\n")
