@@ -354,6 +354,7 @@ def test_measures_are_completed_then_the_plan_on_their_pages(head, leader, org, 
     client = client_for(head)
 
     blocked = client.get(f"{PLANS}{plan.pk}/complete/").content.decode()
+    form = client.get(f"{MEASURES}{measure.pk}/complete/").content.decode()
     done = client.post(
         f"{MEASURES}{measure.pk}/complete/",
         {"result": "已送电", "on": "2026-04-20", "edit_version": measure.version},
@@ -365,6 +366,8 @@ def test_measures_are_completed_then_the_plan_on_their_pages(head, leader, org, 
     )
 
     assert 'id="step-notice"' in blocked and "1项措施未完成" in blocked
+    assert f'href="{PLANS}{plan.pk}/change/" class="zo-button">返回' in blocked  # the way back
+    assert f'href="{MEASURES}{measure.pk}/change/" class="zo-button">取消' in form
     assert done.status_code == 302 and done["Location"] == f"{PLANS}{plan.pk}/change/"
     assert completed.status_code == 302
     plan.refresh_from_db()
