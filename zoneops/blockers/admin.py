@@ -112,22 +112,31 @@ class _MemberInline(TabularInline):
     def show_overdue(self, obj: Any) -> str:
         return _label(_("已逾期"), "danger") if getattr(obj, "is_overdue", False) else "—"
 
+    # What a member inline names: its members (with their overdue flag) and their change page.
+    members: Any = None
+    change_url_name = ""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        if not self.has_view_or_change_permission(request):
+            return self.model.objects.none()
+        return type(self).members()
+
+    def title_link(self, obj: Any) -> str:
+        url = reverse(self.change_url_name, args=[obj.pk])
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, obj.title)
+
 
 class BlockerRequestInline(_MemberInline):
     model = EnterpriseRequest
     fields = ["title_link", "enterprise", "department", "status", "due_on", "show_overdue"]
     readonly_fields = fields
     verbose_name_plural = _("归入的企业诉求")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        if not self.has_view_or_change_permission(request):
-            return EnterpriseRequest.objects.none()
-        return member_requests()
+    members = member_requests
+    change_url_name = "admin:enterprises_enterpriserequest_change"
 
     @admin.display(description=_("诉求"))
-    def title_link(self, obj: EnterpriseRequest) -> str:
-        url = reverse("admin:enterprises_enterpriserequest_change", args=[obj.pk])
-        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, obj.title)
+    def title_link(self, obj: Any) -> str:
+        return super().title_link(obj)
 
 
 class BlockerProblemInline(_MemberInline):
@@ -135,16 +144,12 @@ class BlockerProblemInline(_MemberInline):
     fields = ["title_link", "project", "department", "status", "due_on", "show_overdue"]
     readonly_fields = fields
     verbose_name_plural = _("归入的项目问题")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        if not self.has_view_or_change_permission(request):
-            return Problem.objects.none()
-        return member_problems()
+    members = member_problems
+    change_url_name = "admin:projects_problem_change"
 
     @admin.display(description=_("问题"))
-    def title_link(self, obj: Problem) -> str:
-        url = reverse("admin:projects_problem_change", args=[obj.pk])
-        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, obj.title)
+    def title_link(self, obj: Any) -> str:
+        return super().title_link(obj)
 
 
 # --- the register --------------------------------------------------------------------------------

@@ -595,6 +595,9 @@ def test_members_are_taken_out_and_the_blocker_resolved_on_their_pages(head, org
     # resolved: read-only, no steps
     change = client.get(f"{ADMIN}{blocker.pk}/change/").content.decode()
     assert f"{blocker.pk}/attach/" not in change and "调整货车通行时段" in change
+    # its members are listed with a link to their own page; the one taken out is not
+    assert f"/admin/enterprises/enterpriserequest/{first.pk}/change/" in change
+    assert f"/admin/enterprises/enterpriserequest/{second.pk}/change/" not in change
     notice = client.get(f"{ADMIN}{blocker.pk}/attach/").content.decode()
     assert 'id="step-notice"' in notice
 
