@@ -40,8 +40,13 @@ def test_every_role_sees_the_sidebar_it_always_saw(org):
     found["superuser"] = sidebar_of(superuser)
     if os.environ.get("ZONEOPS_PIN_SIDEBAR"):
         PINNED.write_text(json.dumps(found, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        pytest.fail(
+            f"{PINNED.name} written anew: check its diff, then run again without %s"
+            % "ZONEOPS_PIN_SIDEBAR"
+        )
     pinned = json.loads(PINNED.read_text())
 
+    assert found.keys() == pinned.keys()
     for who, groups in pinned.items():
         assert found[who] == groups, who
 

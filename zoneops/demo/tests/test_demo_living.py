@@ -129,11 +129,12 @@ def test_every_generated_record_is_marked_as_a_sample():
     assert new.exists()
     assert not new.filter(is_sample=False).exists()
     assert all(name.endswith(pipeline.SAMPLE_SUFFIX) for name in new.values_list("name", flat=True))
-    for request in EnterpriseRequest.objects.filter(filed_on__gt=date(2020, 6, 30)).select_related(
-        "enterprise"
-    ):
+    later = EnterpriseRequest.objects.filter(filed_on__gt=date(2020, 6, 30))
+    assert later.exists()
+    for request in later.select_related("enterprise"):
         assert request.enterprise.is_sample or request.title.endswith(pipeline.SAMPLE_SUFFIX)
     problems = Problem.objects.filter(routed_on__gt=date(2020, 6, 30))
+    assert problems.exists()
     assert all(t.endswith(pipeline.SAMPLE_SUFFIX) for t in problems.values_list("title", flat=True))
 
 
@@ -148,7 +149,9 @@ def test_the_demo_command_on_the_same_day_creates_nothing(settings, tmp_path, mo
     settings.DATA_DIR = tmp_path / "data"
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     out = StringIO()
+    before = fingerprint()
 
     call_command("demo", "--no-serve", "--no-input", stdout=out)
 
     assert "nothing created" in out.getvalue()
+    assert fingerprint() == before
