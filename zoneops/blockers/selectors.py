@@ -33,7 +33,6 @@ from zoneops.enterprises.selectors.requests import request_overdue_q
 from zoneops.projects.enums import BlockerKind, BlockerTopic
 from zoneops.projects.models import Problem
 
-RESOLVED_PROBLEM = Problem.Status.RESOLVED
 BLOCKER_ACTIONS = ("attach", "detach", "resolve")
 
 
@@ -51,10 +50,6 @@ def _count(queryset: QuerySet) -> Subquery:
         n=Func(F("pk"), function="COUNT", output_field=IntegerField())
     )
     return Subquery(counted.values("n"), output_field=IntegerField())
-
-
-def problem_overdue_q(*, on: date) -> Q:
-    return ~Q(status=RESOLVED_PROBLEM) & Q(due_on__lt=on)
 
 
 # --- the register -------------------------------------------------------------------------------
@@ -92,9 +87,9 @@ def blockers_with_counts(
         problem_count=_count(problems),
         enterprise_count=_count(enterprises),
         open_request_count=_count(requests.filter(status__in=OPEN_STATUSES)),
-        open_problem_count=_count(problems.exclude(status=RESOLVED_PROBLEM)),
+        open_problem_count=_count(problems.running()),
         overdue_count=_count(requests.filter(request_overdue_q(on=today)))
-        + _count(problems.filter(problem_overdue_q(on=today))),
+        + _count(problems.filter(Problem.overdue_q(on=today))),
     ).annotate(open_count=F("open_request_count") + F("open_problem_count"))
 
 
@@ -155,7 +150,7 @@ def member_problems(*, today: date | None = None) -> QuerySet[Problem]:
     today = today or _today()
     return (
         Problem.objects.select_related("project", "project__investor_enterprise", "department")
-        .annotate(is_overdue=_flag(problem_overdue_q(on=today)))
+        .annotate(is_overdue=_flag(Problem.overdue_q(on=today)))
         .order_by("raised_on", "id")
     )
 
@@ -203,8 +198,7 @@ def candidate_requests(*, user: Any) -> QuerySet[EnterpriseRequest]:
 def candidate_problems(*, user: Any) -> QuerySet[Problem]:
     """Open project problems the user sees that are in no blocker yet."""
     return (
-        _scoped(Problem.objects.all(), user)
-        .exclude(status=RESOLVED_PROBLEM)
+        _scoped(Problem.objects.running(), user)
         .filter(blocker__isnull=True)
         .select_related("project", "project__investor_enterprise", "department")
         .order_by("raised_on", "id")

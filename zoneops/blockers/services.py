@@ -394,8 +394,8 @@ def _check_after_last_steps(
     """Each item's events read in date order: a grouping is not dated before an item's last
     step (one query per kind)."""
     checks: list[tuple[list[Any], Any, str, str]] = [
-        (request_rows, RequestEvent.objects, "request_id", "filed_on"),
-        (problem_rows, ProblemEvent.objects, "problem_id", "raised_on"),
+        (request_rows, RequestEvent.objects, "request_id", EnterpriseRequest.arrived_on_field),
+        (problem_rows, ProblemEvent.objects, "problem_id", Problem.arrived_on_field),
     ]
     for rows, events, key, start in checks:
         if not rows:
