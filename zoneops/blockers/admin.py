@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +47,7 @@ from zoneops.common.admin_base import (
     TabularInline,
     VersionedForm,
     add_service_error,
+    label_html,
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
@@ -62,10 +62,6 @@ STATUS_COLOURS: dict[str, str] = {
     SystemicBlocker.Status.RESOLVED: "success",
 }
 OVERDUE_COLOURS: dict[str, str] = {"overdue": "danger", "none": "default"}
-
-
-def _label(text: Any, colour: str) -> str:
-    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour})
 
 
 def _active_departments() -> QuerySet[Department]:
@@ -110,7 +106,7 @@ class _MemberInline(TabularInline):
 
     @admin.display(description=_("逾期"))
     def show_overdue(self, obj: Any) -> str:
-        return _label(_("已逾期"), "danger") if getattr(obj, "is_overdue", False) else "—"
+        return label_html(_("已逾期"), "danger") if getattr(obj, "is_overdue", False) else "—"
 
     # What a member inline names: its members (with their overdue flag) and their change page.
     members: Any = None
@@ -314,7 +310,7 @@ class SystemicBlockerAdmin(BusinessAdmin):
 
     @admin.display(description=_("状态"))
     def status_badge(self, obj: SystemicBlocker) -> str:
-        return _label(obj.get_status_display(), STATUS_COLOURS.get(obj.status, ""))
+        return label_html(obj.get_status_display(), STATUS_COLOURS.get(obj.status, ""))
 
     @admin.display(description=_("归并情况"))
     def show_counts(self, obj: Any) -> str:

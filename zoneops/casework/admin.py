@@ -14,13 +14,17 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.clocks import SUSPENDED_KEY, DeadlineClock
 from zoneops.casework.selectors import clock_of
-from zoneops.common.admin_base import RecordStepView, StepActionsMixin, add_service_error
+from zoneops.common.admin_base import (
+    RecordStepView,
+    StepActionsMixin,
+    add_service_error,
+    label_html,
+)
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 
@@ -36,11 +40,6 @@ def clock_colours(clock_class: type[DeadlineClock]) -> dict[str, str]:
         clock_class.done_key: "info",
         f"{clock_class.done_key}_late": "default",  # grey: done, late
     }
-
-
-def label_html(text: str, colour: str | None) -> str:
-    """An unfold label (badge) with the text, in the colour."""
-    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour or ""})
 
 
 def clock_badge(clock: DeadlineClock | None, colours: dict[str, str]) -> str:

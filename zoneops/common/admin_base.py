@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
@@ -473,3 +474,8 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
         if self.done_message:
             messages.success(self.request, self.done_message % self.message_values(result))
         return HttpResponseRedirect(self.success_url(result))
+
+
+def label_html(text: Any, colour: str | None) -> str:
+    """An unfold label (badge) with the text, in the colour (success, warning, danger, info)."""
+    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour or ""})

@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,6 +21,7 @@ from zoneops.common.admin_base import (
     TabularInline,
     VersionedForm,
     add_service_error,
+    label_html,
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
@@ -59,10 +59,6 @@ STATUS_COLOURS: dict[str, str] = {
 }
 MEASURE_COLOURS: dict[str, str] = {"open": "info", "overdue": "danger", "done": "success"}
 OVERDUE_COLOURS: dict[str, str] = {"overdue": "danger", "none": "default"}
-
-
-def _label(text: Any, colour: str) -> str:
-    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour})
 
 
 # --- list filters --------------------------------------------------------------------------------
@@ -205,7 +201,7 @@ class PlanMeasureInline(TabularInline):
         if obj.pk is None:
             return "—"
         key, label = measure_state(obj)
-        return _label(label, MEASURE_COLOURS[key])
+        return label_html(label, MEASURE_COLOURS[key])
 
     @admin.display(description=_("落实情况"))
     def show_result(self, obj: PlanMeasure) -> str:
@@ -347,7 +343,7 @@ class EnterprisePlanAdmin(BusinessAdmin):
 
     @admin.display(description=_("状态"))
     def status_badge(self, obj: EnterprisePlan) -> str:
-        return _label(obj.get_status_display(), STATUS_COLOURS.get(obj.status, ""))
+        return label_html(obj.get_status_display(), STATUS_COLOURS.get(obj.status, ""))
 
     @admin.display(description=_("措施"))
     def show_counts(self, obj: Any) -> str:
@@ -489,7 +485,7 @@ class PlanMeasureAdmin(BusinessAdmin):
     @admin.display(description=_("状态"))
     def state_badge(self, obj: PlanMeasure) -> str:
         key, label = measure_state(obj)
-        return _label(label, MEASURE_COLOURS[key])
+        return label_html(label, MEASURE_COLOURS[key])
 
     def available_steps(self, request: HttpRequest, obj: Any) -> Any:
         return measure_available_actions(measure=obj)

@@ -36,7 +36,6 @@ from zoneops.casework.admin import (
     StepForm,
     clock_badge,
     clock_colours,
-    label_html,
 )
 from zoneops.casework.clocks import SUSPENDED_KEY
 from zoneops.casework.selectors import clock_of
@@ -45,6 +44,7 @@ from zoneops.common.admin_base import (
     InputRulesAdminMixin,
     ServiceErrorsMixin,
     VersionedForm,
+    label_html,
 )
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -118,10 +118,6 @@ STEPS = (
 STEP_METHODS = {step: "return_request" if step == "return" else step for step in STEPS}
 
 
-def _label(text: str, colour: str | None) -> str:
-    return label_html(text, colour)
-
-
 def _clock_of(item: EnterpriseRequest) -> RequestClock | None:
     """The clock `requests_with_clock` set on the request, or worked out now."""
     clock: RequestClock | None = clock_of(item)
@@ -133,7 +129,7 @@ def _clock_badge(clock: RequestClock | None) -> str:
 
 
 def _status_badge(item: EnterpriseRequest) -> str:
-    return _label(item.get_status_display(), STATUS_COLOURS.get(item.status))
+    return label_html(item.get_status_display(), STATUS_COLOURS.get(item.status))
 
 
 def _due_text(item: EnterpriseRequest) -> str:

@@ -25,13 +25,13 @@ from zoneops.casework.admin import (
     StepForm,
     clock_badge,
     clock_colours,
-    label_html,
 )
 from zoneops.common.admin_base import (
     BusinessAdmin,
     ScopedAdminMixin,
     TabularInline,
     VersionedForm,
+    label_html,
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
@@ -67,10 +67,6 @@ STATUS_COLOURS: dict[str, str] = {
     Problem.Status.IN_PROGRESS: "info",
     Problem.Status.RESOLVED: "success",
 }
-
-
-def _label(text: str, colour: str | None) -> str:
-    return label_html(text, colour)
 
 
 def _warning_label(clock: ProblemClock) -> str:
@@ -199,7 +195,7 @@ class ProblemInline(ScopedAdminMixin, TabularInline):
 
     @admin.display(description=_("状态"))
     def show_status(self, obj: Problem) -> str:
-        return _label(obj.get_status_display(), STATUS_COLOURS.get(obj.status))
+        return label_html(obj.get_status_display(), STATUS_COLOURS.get(obj.status))
 
     @admin.display(description=_("预警"))
     def show_warning(self, obj: Problem) -> str:
@@ -392,7 +388,7 @@ class ProblemAdmin(StepButtonsMixin, BusinessAdmin):
     # The change page's read-only fields do not render unfold's list labels: the same badges.
     @admin.display(description=_("状态"))
     def status_badge(self, obj: Problem) -> str:
-        return _label(obj.get_status_display(), STATUS_COLOURS.get(obj.status))
+        return label_html(obj.get_status_display(), STATUS_COLOURS.get(obj.status))
 
     @admin.display(description=_("预警"))
     def warning_badge(self, obj: Problem) -> str:
