@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -23,6 +22,7 @@ from zoneops.blockers.selectors import (
     blocker_available_actions,
     blocker_candidates,
     blocker_members,
+    blocker_members_by_ids,
     blockers_list,
     blockers_visible,
     blockers_with_counts,
@@ -34,7 +34,6 @@ from zoneops.blockers.services import (
     blocker_resolve,
     blocker_update,
 )
-from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.orgs.models import Department, User
@@ -333,12 +332,9 @@ def blocker_attach_step(request, blocker_id: Id, payload: MembersStepIn):
 def blocker_detach_step(request, blocker_id: Id, payload: MembersStepIn):
     blocker = _blocker(request, blocker_id, "change")
     # The members are the blocker's own: its lead takes out any of them, whoever handles it.
-    members = {
-        "requests": _own(blocker.requests.all(), payload.request_ids, field="request_ids"),
-        "problems": _own(
-            Problem.objects.filter(blocker=blocker), payload.problem_ids, field="problem_ids"
-        ),
-    }
+    members = blocker_members_by_ids(
+        blocker=blocker, request_ids=payload.request_ids, problem_ids=payload.problem_ids
+    )
     with payload_names(PAYLOAD_FIELDS):
         blocker_detach(
             blocker=blocker,
@@ -365,16 +361,3 @@ def blocker_resolve_step(request, blocker_id: Id, payload: BlockerResolveIn):
         expected_version=payload.version,
     )
     return _detail(blocker)
-
-
-def _own(queryset: Any, ids: list[int], *, field: str) -> list[Any]:
-    """The members the ids name, in the given order, in one query; an id that is not a member
-    is refused naming the field."""
-    wanted = list(dict.fromkeys(ids))
-    found = {obj.pk: obj for obj in queryset.filter(pk__in=wanted)}
-    missing = [str(pk) for pk in wanted if pk not in found]
-    if missing:
-        raise ApplicationError(
-            _("编号为%(pks)s的事项不在本共性堵点中。") % {"pks": "、".join(missing)}, field=field
-        )
-    return [found[pk] for pk in wanted]

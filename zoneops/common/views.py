@@ -71,7 +71,7 @@ def body_too_big_message() -> str:
 
 def bad_request_message() -> str:
     """What a request the server could not read is told, at the API and on the pages alike."""
-    return _("请求无法处理，未作任何修改。可能是一次选中的记录过多，请减少后重试；否则请检查提交的内容。")
+    return _("请求无法处理，未作任何修改：可能一次选中的记录过多，请减少后重试或检查所填内容。")
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
