@@ -38,6 +38,7 @@ from zoneops.common.inputs import (
     read_day,
     text_error,
 )
+from zoneops.common.panels import record_panels
 from zoneops.common.scope import (
     can_see,
     can_write,
@@ -328,6 +329,8 @@ class BusinessAdmin(
     warn_unsaved_form = True
     readonly_preprocess_fields = {}
     history_list_display: list[str] = []
+    # What other apps show on this record's page (common.panels), under the form.
+    change_form_after_template = "common/_record_panels.html"
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -349,6 +352,18 @@ class BusinessAdmin(
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         record_delete(instance=obj, by=request.user)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ):
+        context["record_panels"] = record_panels(request=request, obj=obj) if obj else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):
         try:

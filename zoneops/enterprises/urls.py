@@ -1,5 +1,14 @@
-"""The enterprise's own pages (企业服务大厅), mounted at /enterprise/ as namespace "selfservice"."""
+"""The enterprise's own pages (企业服务大厅), mounted at /enterprise/ as namespace "selfservice".
 
+An app above enterprises adds its own pages here (an enterprise's approval cases, its fund
+applications) by declaring on its AppConfig `selfservice_urls` (the dotted path of a module
+with `urlpatterns`, named within this namespace) and `selfservice_pages` for the menu (see
+templatetags/selfservice.py). This module names no such app.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import path
 
 from zoneops.enterprises import views
@@ -18,3 +27,7 @@ urlpatterns = [
     path("requests/<id:pk>/materials/", views.request_materials_view, name="request_materials"),
     path("projects/", views.project_list, name="projects"),
 ]
+
+for _config in apps.get_app_configs():
+    if module := getattr(_config, "selfservice_urls", None):
+        urlpatterns += import_module(module).urlpatterns

@@ -1,0 +1,81 @@
+"""What each clocked or dated record contributes to a person's day (今日事项, 日清日结).
+
+The page of what is due today, due within three working days, or late — across requests,
+problems, approval cases, supervision tasks, milestones and meeting decisions — names none of
+those apps. Each app declares its sources on its AppConfig:
+
+    workbench_sources = ("zoneops.<app>.workbench.<SourceClass>", ...)
+
+A source is a class with a `key` (stable, used in URLs and carry-over records), a `label`
+(its kind in the zone's words, e.g. 企业诉求), an `order` on the page, and two reads:
+
+- `items(*, user, on, until, departments)`: the open items due on or before `until` (late,
+  due today, due soon), as WorkItem rows. With `departments=None` they are the items the
+  user owns or supervises (his own day); with a set of department ids they are every item
+  those departments own (a head's or a leader's view). One or two queries, never one per row.
+- `cleared_same_day(*, start, end, departments)`: how many of its items were finished on the
+  day they arrived (收到当日办结), arrival between `start` and `end` inclusive: the zone's
+  日清日结 count over a period.
+
+Nothing here is an app's rule: the sources read through their app's selectors.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any, ClassVar, Protocol
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+# Where an open item stands on the day (its colour on the page).
+LATE, TODAY, SOON = "late", "today", "soon"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One open item on someone's day."""
+
+    source: str  # the source's key
+    pk: int
+    title: str
+    url: str  # where it is worked (its change page)
+    due_on: date
+    department_id: int | None
+    department: str
+    owner: str  # the person it is handed to, if any
+    status: str  # its status, in words
+    clock: Any = None  # its DeadlineClock when it runs one (the badge shows its label)
+    supervised: bool = False  # the user supervises it rather than owns it
+
+    def standing(self, on: date) -> str:
+        """late, today or soon, on the day `on`."""
+        if self.due_on < on:
+            return LATE
+        return TODAY if self.due_on == on else SOON
+
+
+class WorkSource(Protocol):
+    key: ClassVar[str]
+    label: ClassVar[Any]
+    order: ClassVar[int]
+
+    def items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> list[WorkItem]: ...
+
+    def cleared_same_day(
+        self, *, start: date, end: date, departments: Collection[int] | None = None
+    ) -> int: ...
+
+
+@cache
+def work_sources() -> tuple[WorkSource, ...]:
+    """Every source the installed apps declare, in their `order`."""
+    sources = [
+        import_string(path)()
+        for config in apps.get_app_configs()
+        for path in getattr(config, "workbench_sources", ())
+    ]
+    return tuple(sorted(sources, key=lambda source: (source.order, source.key)))
