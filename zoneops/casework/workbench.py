@@ -13,6 +13,8 @@ A source is a class with a `key` (stable, used in URLs and carry-over records), 
   due today, due soon), as WorkItem rows. With `departments=None` they are the items the
   user owns or supervises (his own day); with a set of department ids they are every item
   those departments own (a head's or a leader's view). One or two queries, never one per row.
+- `finished(*, user, on, departments)`: the items finished on the day `on` (the day's
+  cleared list), same scope rule as `items`.
 - `cleared_same_day(*, start, end, departments)`: how many of its items were finished on the
   day they arrived (收到当日办结), arrival between `start` and `end` inclusive: the zone's
   日清日结 count over a period.
@@ -63,6 +65,10 @@ class WorkSource(Protocol):
 
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> list[WorkItem]: ...
+
+    def finished(
+        self, *, user: Any, on: date, departments: Collection[int] | None
     ) -> list[WorkItem]: ...
 
     def cleared_same_day(
