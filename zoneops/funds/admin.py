@@ -16,13 +16,14 @@ from unfold.decorators import action
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import BusinessAdmin, RecordStepView
+from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.excel import xlsx_response
 from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.common.periods import Period
 from zoneops.enterprises.admin.requests import MONTHS
 from zoneops.funds.enums import FundApplicationStatus, FundStep
-from zoneops.funds.excel import fund_totals_workbook
+from zoneops.funds.excel import application_register, fund_totals_workbook
 from zoneops.funds.models import FundApplication, FundEvent, FundProgramme
 from zoneops.funds.selectors import application_events, fund_totals
 from zoneops.funds.services import (
@@ -71,7 +72,9 @@ class FundEventInline(admin.TabularInline):
 
 
 @admin.register(FundApplication)
-class FundApplicationAdmin(BusinessAdmin):
+class FundApplicationAdmin(ExcelAdminMixin, BusinessAdmin):
+    excel_register = application_register
+
     list_display = [
         "title",
         "programme",

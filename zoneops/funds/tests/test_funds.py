@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+import xlsxwriter
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.importing import import_confirm, import_preview
 from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.funds.enums import FundApplicationStatus, FundKind, FundLevel
+from zoneops.funds.excel import application_register
 from zoneops.funds.models import FundApplication, FundEvent, FundProgramme
 from zoneops.funds.selectors import fund_totals
 from zoneops.funds.services import (
@@ -241,3 +244,53 @@ def test_api_files_steps_and_refuses_bad_input(zone, django_assert_max_num_queri
         ).status_code
         == 400
     )
+
+
+def _sheet(data: bytes):
+    return CalamineWorkbook.from_filelike(BytesIO(data)).get_sheet_by_index(0).to_python()
+
+
+def test_register_exports_a_template_that_imports_back(zone):
+    application = _file(zone)
+    register = application_register
+    data = register.export(FundApplication.objects.all(), user=zone["staff"])
+    rows = _sheet(data)
+    header = rows[0]
+    assert header[:3] == ["申报编号", "资金项目", "申报内容"] and header[-1] == "版本号"
+    assert import_preview(register=register, data=data, user=zone["staff"]).counts["unchanged"] == 1
+    # A changed amount and a new row; a row naming both an enterprise and nothing is refused.
+    book = BytesIO()
+    sheet_book = xlsxwriter.Workbook(book, {"in_memory": True})
+    sheet = sheet_book.add_worksheet("扶持资金申报")
+    for column, name in enumerate(header):
+        sheet.write(0, column, name)
+    first = list(rows[1])
+    first[header.index("申报金额（万元）")] = 150
+    new = ["", "河北省重点研发计划", "新申报", "沧州示范企业", "", 60, "2019-04-01"]
+    for index, values in enumerate((first, new), start=1):
+        for column, value in enumerate(values):
+            if value not in ("", None):
+                sheet.write(index, column, value)
+    sheet_book.close()
+    data = book.getvalue()
+    plan = import_preview(register=register, data=data, user=zone["staff"])
+    assert plan.errors == [], plan.errors
+    assert (plan.counts["new"], plan.counts["updated"]) == (1, 1)
+    done = import_confirm(register=register, data=data, user=zone["staff"])
+    assert done.errors == [] and done.written == {"created": 1, "updated": 1}
+    application.refresh_from_db()
+    assert application.applied_amount == 150 and application.version == 2
+    assert FundApplication.objects.get(title="新申报").events.get().step == "apply"
+
+
+def test_lists_do_not_grow_with_rows(zone, django_assert_max_num_queries):
+    for _ in range(5):
+        _file(zone)
+    client = signed_in(zone["staff"])
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("admin:funds_fundapplication_changelist")).status_code == 200
+    with django_assert_max_num_queries(25):
+        export = client.get(reverse("admin:funds_fundapplication_excel_export"))
+    assert len(_sheet(export.content)) == 6
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("admin:funds_fundprogramme_changelist")).status_code == 200
