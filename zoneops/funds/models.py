@@ -52,7 +52,8 @@ class FundProgramme(BusinessModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.name}"
+        # Programmes are usually named with their year (2019年省级…); one that is not gets it.
+        return self.name if str(self.year) in self.name else f"{self.year}年 {self.name}"
 
 
 class FundApplicationQuerySet(ScopedQuerySet):
