@@ -294,3 +294,24 @@ def test_lists_do_not_grow_with_rows(zone, django_assert_max_num_queries):
     assert len(_sheet(export.content)) == 6
     with django_assert_max_num_queries(25):
         assert client.get(reverse("admin:funds_fundprogramme_changelist")).status_code == 200
+
+
+def test_admin_add_files_through_the_service(zone):
+    client = signed_in(zone["staff"])
+    url = reverse("admin:funds_fundapplication_add")
+    body = {
+        "programme": zone["programme"].pk,
+        "title": "后台申报",
+        "enterprise": zone["enterprise"].pk,
+        "applied_amount": "120",
+        "applied_on": "2019-05-06",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    refused = client.post(url, {**body, "applied_amount": "1e20"})
+    assert refused.status_code == 200 and not FundApplication.objects.exists()
+    response = client.post(url, body)
+    assert response.status_code == 302
+    application = FundApplication.objects.get()
+    assert application.owner_enterprise == zone["enterprise"]
+    assert application.events.get().step == "apply"
