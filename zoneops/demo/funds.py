@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Max
+
 from zoneops.demo import pipeline
+from zoneops.demo.problems import AS_OF
 from zoneops.demo.results import DemoResult
 from zoneops.enterprises.models import Enterprise
 from zoneops.funds.enums import FundKind, FundLevel
@@ -27,7 +30,7 @@ from zoneops.funds.services import (
 )
 from zoneops.orgs.models import Department, User
 from zoneops.projects.enums import Stage
-from zoneops.projects.models import Project
+from zoneops.projects.models import Project, StageMove
 from zoneops.targets.models import Target
 
 C, P, CI, D = FundLevel.CENTRAL, FundLevel.PROVINCE, FundLevel.CITY, FundLevel.DISTRICT
@@ -105,18 +108,26 @@ def load_funds(*, result: DemoResult, today: date | None) -> None:
     by = User.objects.get(username=FILED_BY)
     departments = {d.code: d for d in Department.objects.filter(code__in={"jfj", "zsj", "qyfwj"})}
     applicants = _applicants()
-    last_year = today.year if today is not None else 2019
-    for year in range(2019, last_year + 1):
+    until = _lived_until(today)
+    for year in range(2019, (until.year if until > AS_OF else 2019) + 1):
         if FundProgramme.objects.filter(year=year).exists():
             continue
-        _load_year(year, today, by, departments, applicants, result)
-    _load_targets(today, result)
+        _load_year(year, until, by, departments, applicants, result)
+    _load_targets(until, result)
 
 
-def _load_year(year, today, by, departments, applicants, result) -> None:
+def _lived_until(today: date | None) -> date:
+    """The last day the zone's records reach: the article's (mid-2020), or as far as the
+    zone has lived (its latest stage move) up to `today`."""
+    if today is None:
+        return AS_OF
+    latest = StageMove.objects.aggregate(last=Max("moved_on"))["last"] or AS_OF
+    return min(today, max(latest, AS_OF))
+
+
+def _load_year(year, until, by, departments, applicants, result) -> None:
     rng = random.Random(f"funds-{year}")  # noqa: S311 (demo data, not secrets)
     sample = year > 2019
-    until = today or date(2020, 6, 30)
     cursor = 0
     # A later year is a sample: every other programme, one application won and one not.
     for spec in PROGRAMMES if not sample else PROGRAMMES[::2]:
@@ -167,8 +178,8 @@ def _load_year(year, today, by, departments, applicants, result) -> None:
                 application_pay(application=application, amount=paid, on=paid_on, by=by)
 
 
-def _load_targets(today: date | None, result: DemoResult) -> None:
-    last_year = today.year if today is not None else 2020
+def _load_targets(until: date, result: DemoResult) -> None:
+    last_year = until.year
     existing = set(Target.objects.filter(name=TARGET_NAME).values_list("year", flat=True))
     department = Department.objects.filter(code="zsj").first()
     for year in range(TARGET_FIRST_YEAR, last_year + 1):

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from unfold.decorators import action
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, RecordStepView
+from zoneops.common.admin_base import BusinessAdmin, RecordStepView, TabularInline
 from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.excel import xlsx_response
 from zoneops.common.forms import Form
@@ -56,7 +56,7 @@ class FundProgrammeAdmin(BusinessAdmin):
         programme_delete(programme=obj, by=request.user)
 
 
-class FundEventInline(admin.TabularInline):
+class FundEventInline(TabularInline):
     model = FundEvent
     extra = 0
     can_delete = False

@@ -32,7 +32,7 @@ from zoneops.projects.models import Project
 router = Router(tags=["funds"])
 
 
-class ProgrammeOut(Schema):
+class FundProgrammeOut(Schema):
     id: int
     name: str
     level: FundLevel
@@ -44,7 +44,7 @@ class ProgrammeOut(Schema):
     department_id: int
 
 
-class ApplicationOut(Schema):
+class FundApplicationOut(Schema):
     id: int
     programme_id: int
     title: str
@@ -61,13 +61,13 @@ class ApplicationOut(Schema):
     version: int
 
 
-class ApplicationFilter(Schema):
+class FundApplicationFilter(Schema):
     status: FundApplicationStatus | None = None
     year: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR, description="资金项目年度")
     level: FundLevel | None = None
 
 
-class ApplicationIn(Schema):
+class FundApplicationIn(Schema):
     programme_id: Id
     title: str = Field(min_length=1, max_length=200)
     enterprise_id: Id | None = None
@@ -76,24 +76,24 @@ class ApplicationIn(Schema):
     applied_on: date | None = None
 
 
-class ApproveIn(VersionedIn):
+class FundApproveIn(VersionedIn):
     amount: model_number(FundApplication, "approved_amount")
     on: date | None = None
     note: str = ""
 
 
-class RejectIn(VersionedIn):
+class FundRejectIn(VersionedIn):
     reason: str = Field(min_length=1)
     on: date | None = None
 
 
-class PayIn(VersionedIn):
+class FundPayIn(VersionedIn):
     amount: model_number(FundApplication, "paid_amount")
     on: date | None = None
     note: str = ""
 
 
-class TotalsRowOut(Schema):
+class FundTotalsRowOut(Schema):
     key: str
     label: str
     applications: int
@@ -105,25 +105,25 @@ class TotalsRowOut(Schema):
     projects_won: int
 
 
-class TotalsOut(Schema):
+class FundTotalsOut(Schema):
     start: date
     end: date
-    total: TotalsRowOut
-    by_level: list[TotalsRowOut]
-    by_department: list[TotalsRowOut]
-    by_programme: list[TotalsRowOut]
+    total: FundTotalsRowOut
+    by_level: list[FundTotalsRowOut]
+    by_department: list[FundTotalsRowOut]
+    by_programme: list[FundTotalsRowOut]
 
 
-@router.get("/programmes", response=list[ProgrammeOut], summary="扶持资金项目")
+@router.get("/programmes", response=list[FundProgrammeOut], summary="扶持资金项目")
 @paginate(Pagination)
 def programmes(request) -> QuerySet:
     ensure_allowed(request.user, "view", FundProgramme)
     return programmes_visible(user=request.user).order_by("-year", "level", "id")
 
 
-@router.get("/applications", response=list[ApplicationOut], summary="扶持资金申报")
+@router.get("/applications", response=list[FundApplicationOut], summary="扶持资金申报")
 @paginate(Pagination)
-def applications(request, filters: Query[ApplicationFilter]) -> QuerySet:
+def applications(request, filters: Query[FundApplicationFilter]) -> QuerySet:
     ensure_allowed(request.user, "view", FundApplication)
     queryset = applications_visible(user=request.user)
     if filters.status:
@@ -135,14 +135,14 @@ def applications(request, filters: Query[ApplicationFilter]) -> QuerySet:
     return queryset.order_by("-applied_on", "-id")
 
 
-@router.get("/applications/{int:application_id}", response=ApplicationOut, summary="申报详情")
+@router.get("/applications/{int:application_id}", response=FundApplicationOut, summary="申报详情")
 def application(request, application_id: Id) -> FundApplication:
     ensure_allowed(request.user, "view", FundApplication)
     return get_object_or_404(applications_visible(user=request.user), pk=application_id)
 
 
-@router.post("/applications", response={201: ApplicationOut}, summary="登记申报")
-def application_create(request, payload: ApplicationIn):
+@router.post("/applications", response={201: FundApplicationOut}, summary="登记申报")
+def application_create(request, payload: FundApplicationIn):
     ensure_allowed(request.user, "add", FundApplication)
     user = request.user
     programme = pick_one(FundProgramme, payload.programme_id, user=user, field="programme_id")
@@ -171,8 +171,10 @@ def _writable(request, application_id: int) -> FundApplication:
     return application
 
 
-@router.post("/applications/{int:application_id}/approve", response=ApplicationOut, summary="获批")
-def approve(request, application_id: Id, payload: ApproveIn) -> FundApplication:
+@router.post(
+    "/applications/{int:application_id}/approve", response=FundApplicationOut, summary="获批"
+)
+def approve(request, application_id: Id, payload: FundApproveIn) -> FundApplication:
     return application_approve(
         application=_writable(request, application_id),
         amount=payload.amount,
@@ -183,8 +185,10 @@ def approve(request, application_id: Id, payload: ApproveIn) -> FundApplication:
     )
 
 
-@router.post("/applications/{int:application_id}/reject", response=ApplicationOut, summary="未获批")
-def reject(request, application_id: Id, payload: RejectIn) -> FundApplication:
+@router.post(
+    "/applications/{int:application_id}/reject", response=FundApplicationOut, summary="未获批"
+)
+def reject(request, application_id: Id, payload: FundRejectIn) -> FundApplication:
     return application_reject(
         application=_writable(request, application_id),
         reason=payload.reason,
@@ -194,8 +198,8 @@ def reject(request, application_id: Id, payload: RejectIn) -> FundApplication:
     )
 
 
-@router.post("/applications/{int:application_id}/pay", response=ApplicationOut, summary="拨付")
-def pay(request, application_id: Id, payload: PayIn) -> FundApplication:
+@router.post("/applications/{int:application_id}/pay", response=FundApplicationOut, summary="拨付")
+def pay(request, application_id: Id, payload: FundPayIn) -> FundApplication:
     return application_pay(
         application=_writable(request, application_id),
         amount=payload.amount,
@@ -206,14 +210,14 @@ def pay(request, application_id: Id, payload: PayIn) -> FundApplication:
     )
 
 
-class TotalsQuery(Schema):
+class FundTotalsQuery(Schema):
     year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     first_month: int = Field(1, ge=1, le=12)
     last_month: int = Field(12, ge=1, le=12)
 
 
-def _row(row) -> TotalsRowOut:
-    return TotalsRowOut(
+def _row(row) -> FundTotalsRowOut:
+    return FundTotalsRowOut(
         key=str(row.key),
         label=row.label,
         applications=row.applications,
@@ -226,14 +230,14 @@ def _row(row) -> TotalsRowOut:
     )
 
 
-@router.get("/totals", response=TotalsOut, summary="扶持资金统计（按级别、部门、资金项目）")
-def totals(request, query: Query[TotalsQuery]) -> TotalsOut:
+@router.get("/totals", response=FundTotalsOut, summary="扶持资金统计（按级别、部门、资金项目）")
+def totals(request, query: Query[FundTotalsQuery]) -> FundTotalsOut:
     ensure_allowed(request.user, "view", FundApplication)
     if query.first_month > query.last_month:
         raise ApplicationError(_("截止月份不能早于起始月份。"), field="last_month")
     period = Period(query.year, query.first_month, query.last_month)
     result = fund_totals(start=period.start, end=period.end, user=request.user)
-    return TotalsOut(
+    return FundTotalsOut(
         start=result.start,
         end=result.end,
         total=_row(result.total),

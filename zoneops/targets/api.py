@@ -18,7 +18,7 @@ from zoneops.targets.selectors import target_progress, targets_progress, targets
 router = Router(tags=["targets"])
 
 
-class CountedOut(Schema):
+class TargetProjectOut(Schema):
     project_id: int
     name: str
     total_investment: Decimal
@@ -42,7 +42,7 @@ class TargetOut(Schema):
 
 
 class TargetDetailOut(TargetOut):
-    records: list[CountedOut]
+    records: list[TargetProjectOut]
 
 
 class TargetFilter(Schema):
