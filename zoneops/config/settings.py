@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "zoneops.projects",
     "zoneops.blockers",
     "zoneops.meetings",
+    "zoneops.funds",
+    "zoneops.targets",
     "zoneops.api",
     "zoneops.demo",
 ]

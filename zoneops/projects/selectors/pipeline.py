@@ -479,3 +479,44 @@ def projects_under_liaison(*, user: Any = None) -> QuerySet[Project]:
         .exclude(stage=Stage.TERMINATED)
         .filter(liaison_leader__isnull=False, responsible_department__isnull=False)
     )
+
+
+# --- landing (落地), for targets set from above ---------------------------------------------------
+
+# 工业 as statistics count it (GB/T 4754-2017): 采矿业 B, 制造业 C, 电力热力燃气及水 D.
+INDUSTRIAL_SECTIONS = ("B", "C", "D")
+# The stages a target may take as "landed" (落地): 签约 or any later one.
+LANDING_STAGES: tuple[Stage, ...] = PIPELINE[PIPELINE.index(Stage.SIGNED) :]
+
+
+def projects_landed(
+    *, as_of: date, stages: tuple[str, ...] = LANDING_STAGES, min_investment: Decimal = ZERO
+) -> QuerySet[Project]:
+    """Leaf projects (a phased project counts by its phases) of at least `min_investment` 万元,
+    annotated, from the stage moves up to `as_of`, with `reached_<stage>` for each of `stages`:
+    the first day it reached that stage or a later one of the pipeline (a project that skipped
+    签约 landed when it went further); `dropped_on`: the day it was dropped (终止), if it was;
+    and `industrial`: its industry's GB section is 工业. One query, whatever the stages."""
+    queryset = (
+        Project.objects.exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
+        .filter(total_investment__gte=min_investment)
+        .select_related("industry", "park", "responsible_department")
+    )
+    moves = StageMove.objects.filter(project=OuterRef("pk"), moved_on__lte=as_of).order_by(
+        "moved_on", "id"
+    )
+    annotations: dict[str, Any] = {
+        f"reached_{stage}": Subquery(
+            moves.filter(to_stage__in=PIPELINE[PIPELINE.index(Stage(stage)) :]).values("moved_on")[
+                :1
+            ]
+        )
+        for stage in stages
+    }
+    dropped = moves.filter(to_stage=Stage.TERMINATED).values("moved_on")[:1]
+    industrial = Q(industry__gb_section__in=INDUSTRIAL_SECTIONS)
+    return queryset.annotate(
+        industrial=Case(When(industrial, then=Value(True)), default=Value(False)),
+        dropped_on=Subquery(dropped),
+        **annotations,
+    )
