@@ -4,6 +4,7 @@ import calendar
 from dataclasses import dataclass, replace
 from datetime import date
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 
@@ -50,6 +51,14 @@ def format_as_of(*, year: int, as_of: date, today: date) -> str:
     if as_of == date(year, 12, 31) and today > as_of:
         return format_year(year)
     return _("截至%(day)s") % {"day": format_day(as_of)}
+
+
+def _month_label(month: int) -> str:
+    return _("%(month)d月") % {"month": month}
+
+
+# A month picker's choices (1月 … 12月), in the language of the request that shows them.
+MONTH_CHOICES = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
 
 
 def month_start(day: date) -> date:

@@ -20,8 +20,7 @@ from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.excel import xlsx_response
 from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
-from zoneops.common.periods import Period
-from zoneops.enterprises.admin.requests import MONTHS
+from zoneops.common.periods import MONTH_CHOICES, Period
 from zoneops.funds.enums import FundApplicationStatus, FundStep
 from zoneops.funds.excel import application_register, fund_totals_workbook
 from zoneops.funds.models import FundApplication, FundEvent, FundProgramme
@@ -269,8 +268,8 @@ class PayView(FundStepView):
 
 class PeriodForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTHS)
-    last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTHS)
+    first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTH_CHOICES)
+    last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTH_CHOICES)
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         today = timezone.localdate()

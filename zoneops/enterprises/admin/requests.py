@@ -20,7 +20,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +49,7 @@ from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
-from zoneops.common.periods import Period, format_day
+from zoneops.common.periods import MONTH_CHOICES, Period, format_day
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestChannel, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestExtension, RequestKindLimit
 from zoneops.enterprises.permissions import APPROVE_EXTENSION
@@ -938,13 +937,6 @@ GROUPINGS = [
 ]
 
 
-def _month_label(month: int) -> str:
-    return gettext("%(month)d月") % {"month": month}
-
-
-MONTHS = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
-
-
 class StatisticsPeriod:
     def __init__(self, *, year: int, first: int, last: int, by: str, today: date) -> None:
         self.year, self.first, self.last, self.by = year, first, last, by
@@ -959,8 +951,8 @@ class StatisticsPeriod:
 
 class StatisticsForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTHS)
-    last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTHS)
+    first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTH_CHOICES)
+    last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTH_CHOICES)
     by = forms.ChoiceField(label=_("统计口径"), choices=GROUPINGS)
 
     def __init__(self, data: Any = None, *, latest: date | None = None, **kwargs: Any) -> None:
