@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zoneops.projects",
     "zoneops.blockers",
     "zoneops.meetings",
+    "zoneops.workbench",
     "zoneops.api",
     "zoneops.demo",
 ]
