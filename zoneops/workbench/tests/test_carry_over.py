@@ -86,50 +86,50 @@ def test_an_item_is_carried_over_once_a_day(world):
     assert CarryOver.objects.count() == 1
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"source": "cases", "record_pk": "1", "reason": "x"}, "没有“cases”这类事项"),
-        ({"source": "problems", "record_pk": "99999999999999999999999", "reason": "x"}, "事项编号"),
-        ({"source": "problems", "record_pk": "abc", "reason": "x"}, "事项编号"),
-        ({"source": "problems", "record_pk": "TODAY_PK", "reason": "等\x00待"}, "顺延理由"),
-        ({"source": "problems", "record_pk": "TODAY_PK", "reason": "x" * 501}, "顺延理由"),
-        (
-            {
-                "source": "problems",
-                "record_pk": "TODAY_PK",
-                "reason": "x",
-                "new_date": "9999-12-31",
-            },
-            "预计完成日期",
-        ),
-        (
-            {
-                "source": "problems",
-                "record_pk": "TODAY_PK",
-                "reason": "x",
-                "new_date": "2026-11-18",
-            },
-            "应晚于今天",
-        ),
-        (
-            {
-                "source": "problems",
-                "record_pk": "TODAY_PK",
-                "reason": "x",
-                "new_date": "2026-02-30",
-            },
-            "预计完成日期",
-        ),
-        ({}, "顺延理由"),
-    ],
-)
-def test_bad_input_says_why_and_writes_nothing(world, data, message):
-    data = {
-        key: str(world.today_problem.pk) if value == "TODAY_PK" else value
-        for key, value in data.items()
-    }
-    _refused(world.staff, data, message)
+BAD_INPUT = [
+    ({"source": "cases", "record_pk": "1", "reason": "x"}, "没有“cases”这类事项"),
+    ({"source": "problems", "record_pk": "99999999999999999999999", "reason": "x"}, "事项编号"),
+    ({"source": "problems", "record_pk": "abc", "reason": "x"}, "事项编号"),
+    ({"source": "problems", "record_pk": "TODAY_PK", "reason": "等\x00待"}, "顺延理由"),
+    ({"source": "problems", "record_pk": "TODAY_PK", "reason": "x" * 501}, "顺延理由"),
+    (
+        {
+            "source": "problems",
+            "record_pk": "TODAY_PK",
+            "reason": "x",
+            "new_date": "9999-12-31",
+        },
+        "预计完成日期",
+    ),
+    (
+        {
+            "source": "problems",
+            "record_pk": "TODAY_PK",
+            "reason": "x",
+            "new_date": "2026-11-18",
+        },
+        "应晚于今天",
+    ),
+    (
+        {
+            "source": "problems",
+            "record_pk": "TODAY_PK",
+            "reason": "x",
+            "new_date": "2026-02-30",
+        },
+        "预计完成日期",
+    ),
+    ({}, "顺延理由"),
+]
+
+
+def test_bad_input_says_why_and_writes_nothing(world):
+    for data, message in BAD_INPUT:
+        data = {
+            key: str(world.today_problem.pk) if value == "TODAY_PK" else value
+            for key, value in data.items()
+        }
+        _refused(world.staff, data, message)
 
 
 def test_an_inspector_may_not_carry_over_and_a_get_is_refused(world):

@@ -84,20 +84,21 @@ def test_the_export_is_a_real_workbook(world, with_fake):
     assert total[-1] == 8002
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        {"year": "99999999999999999999999", "first_month": "1", "last_month": "2"},
-        {"year": "2026", "first_month": "5", "last_month": "2"},
-        {"year": "0001", "first_month": "1", "last_month": "1"},
-        {"year": "20\x0026", "first_month": "x", "last_month": "13"},
-    ],
-)
-def test_a_wrong_period_says_why(world, query):
-    response = signed_in(world.staff).get(PAGE, query)
-    assert response.status_code == 200
-    assert 'class="zo-error"' in response.content.decode()
-    assert signed_in(world.staff).get(PAGE + "export/", query).status_code == 200
+WRONG_PERIODS = [
+    {"year": "99999999999999999999999", "first_month": "1", "last_month": "2"},
+    {"year": "2026", "first_month": "5", "last_month": "2"},
+    {"year": "0001", "first_month": "1", "last_month": "1"},
+    {"year": "20\x0026", "first_month": "x", "last_month": "13"},
+]
+
+
+def test_a_wrong_period_says_why(world):
+    client = signed_in(world.staff)
+    for query in WRONG_PERIODS:
+        response = client.get(PAGE, query)
+        assert response.status_code == 200
+        assert 'class="zo-error"' in response.content.decode()
+        assert client.get(PAGE + "export/", query).status_code == 200
 
 
 def test_the_query_count_grows_with_departments_not_rows(world, django_assert_max_num_queries):
