@@ -67,10 +67,21 @@ def _badge(row: Row) -> str:
     return label_html(gettext("%(day)s到期") % {"day": format_day(row.item.due_on)}, "success")
 
 
+def _finished_badge(row: Row, on: date) -> str:
+    """A finished item's clock says whether it was on time; without one, its day says it."""
+    if row.item.clock is not None:
+        return _badge(row)
+    if row.item.due_on >= on:
+        return label_html(gettext("按期完成"), "info")
+    return label_html(gettext("逾期完成"), "default")
+
+
 def _with_badges(board: Board) -> None:
-    for rows in (board.late, board.today, board.soon, board.finished):
+    for rows in (board.late, board.today, board.soon):
         for row in rows:
             vars(row)["badge"] = _badge(row)
+    for row in board.finished:
+        vars(row)["badge"] = _finished_badge(row, board.on)
 
 
 def _day_asked(request: HttpRequest, today: date) -> date:

@@ -45,7 +45,8 @@ def test_staff_sees_his_own_day_by_standing(world):
     for other in ("协调电力接入", "原料运输受限", "道路配套"):
         assert other not in page
     # Finished today: the day's cleared list.
-    assert "图纸会审" in page.split('id="finished-rows"')[1]
+    finished = page.split('id="finished-rows"')[1].split("</table>")[0]
+    assert "图纸会审" in finished and "按期解决" in finished
     # The sidebar still reaches every register.
     assert reverse("admin:projects_problem_changelist") in page
 
