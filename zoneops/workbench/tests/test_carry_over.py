@@ -44,7 +44,7 @@ def test_carry_over_is_written_shown_and_leaves_the_deadline_alone(world):
     # The clocked record keeps its deadline and its clock: only its extension step moves them.
     problem = Problem.objects.get(pk=world.today_problem.pk)
     assert problem.due_on == TODAY and problem.version == world.today_problem.version
-    assert "当日到期 2 项未办结，其中已顺延 1 项，未清 1 项" in page
+    assert "今日到期的事项：已办结 0 项，已顺延 1 项，待清 1 项。" in page
 
 
 def _refused(user, data, message):

@@ -91,6 +91,7 @@ def test_a_past_day_shows_what_was_not_cleared(world):
     page = _page(world.other, "?day=2026-11-17")
     today = page.split('id="today-rows"')[1].split("</table>")[0]
     assert "协调电力接入" in today and "未清" in today
+    assert "当日到期的事项：已办结 0 项，已顺延 0 项，未清 1 项。" in page
 
 
 def test_a_wrong_day_says_so_and_shows_today(world):
