@@ -98,3 +98,34 @@ def test_no_source_shows_what_the_user_may_not_read(world, org):
         seen |= _keys(source.items(user=world.staff, on=TODAY, until=UNTIL, departments=approvals))
         assert source.finished(user=world.staff, on=TODAY, departments=approvals) == []
     assert seen == {("problems", world.soon_problem.pk)}
+
+
+def test_a_request_answered_the_day_it_was_accepted_is_cleared_that_day(world, org):
+    from zoneops.enterprises.tests.factories import make_request
+
+    answered = make_request(
+        title="当日答复", accepted=TODAY, department=org["approvals"], limit_days=1, answered=TODAY
+    )
+    source = _source("requests")
+    assert _keys(source.finished(user=world.other, on=TODAY, departments=None)) == {
+        ("requests", answered.pk)
+    }
+    assert source.cleared_same_day(start=TODAY, end=TODAY) == 1
+    assert source.cleared_same_day(start=TODAY, end=TODAY, departments={org["investment"].pk}) == 0
+
+
+def test_a_milestone_reached_on_its_planned_day_is_cleared_that_day(world):
+    from zoneops.meetings.tests.factories import make_milestone
+
+    reached = make_milestone(
+        world.project,
+        "设备安装",
+        planned_on=TODAY,
+        actual_on=TODAY,
+        responsible_department=world.org["investment"],
+    )
+    source = _source("milestones")
+    assert _keys(source.finished(user=world.staff, on=TODAY, departments=None)) == {
+        ("milestones", reached.pk)
+    }
+    assert source.cleared_same_day(start=TODAY, end=TODAY) == 1
