@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zoneops.meetings",
     "zoneops.funds",
     "zoneops.targets",
+    "zoneops.workbench",
     "zoneops.api",
     "zoneops.demo",
 ]

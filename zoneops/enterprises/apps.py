@@ -20,6 +20,8 @@ class EnterprisesConfig(AppConfig):
         "enterpriseplan": "assignment",
         "planmeasure": "checklist",
     }
+    # What the app puts on a person's day (今日事项; zoneops.casework.workbench).
+    workbench_sources = ("zoneops.enterprises.workbench.RequestSource",)
     # What a role gets here besides what it gets on every business app (orgs.roles).
     role_grants = {
         # Supervisors approve a department's ask for more time on a request.

@@ -21,13 +21,17 @@ That list reads a request's status as it stands now: on a past date it gives the
 running whose deadline had passed by then, not those answered since.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
+    ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -59,7 +63,7 @@ from zoneops.enterprises.selectors.requests import (
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.orgs.models import Department
-from zoneops.orgs.selectors import department_descendant_ids
+from zoneops.orgs.selectors import department_descendant_ids, member_department_ids
 from zoneops.projects.enums import PIPELINE, STAGE_ORDER, Stage
 from zoneops.projects.models import Milestone, Problem, Project
 from zoneops.projects.selectors import projects_with_stage_as_of
@@ -571,3 +575,62 @@ def decision_supervision_draft(*, decision: Decision) -> SupervisionDraft:
         assigned_on=meeting.held_on,
         due_on=decision.due_on,
     )
+
+
+# --- the day's page (今日事项, 日清日结) ----------------------------------------------------
+# A decision is its owner's, or, when it names none, its responsible department's members'; the
+# meeting's host supervises it. It arrives on the day of its meeting (议定之日).
+
+
+def _decisions_of(
+    *, user: Any, departments: Collection[int] | None, queryset: QuerySet
+) -> QuerySet[Decision]:
+    if departments is not None:
+        own, supervised = Q(owner_department_id__in=list(departments)), Q(pk__in=[])
+    else:
+        own = Q(owner=user) | Q(
+            owner__isnull=True, owner_department_id__in=member_department_ids(user_id=user.pk)
+        )
+        supervised = Q(meeting__host=user)
+    return (
+        scope_queryset(queryset, user)
+        .filter(own | supervised)
+        .annotate(owned=ExpressionWrapper(own, output_field=BooleanField()))
+        .select_related("meeting", "owner", "owner_department")
+        .order_by("due_on", "id")
+    )
+
+
+def decisions_due_by(
+    *, user: Any, until: date, departments: Collection[int] | None = None
+) -> QuerySet[Decision]:
+    """Decisions of meetings held, not done, due on or before `until`, within the user's scope,
+    that he owns or supervises (or, with `departments`, those departments'); each with
+    `owned`."""
+    open_ = Decision.objects.filter(
+        meeting__status=MeetingStatus.HELD, done_on__isnull=True, due_on__lte=until
+    )
+    return _decisions_of(user=user, departments=departments, queryset=open_)
+
+
+def decisions_done_on(
+    *, user: Any, on: date, departments: Collection[int] | None = None
+) -> QuerySet[Decision]:
+    """The decisions done on the day, same reach as `decisions_due_by`."""
+    done = Decision.objects.filter(meeting__status=MeetingStatus.HELD, done_on=on)
+    return _decisions_of(user=user, departments=departments, queryset=done)
+
+
+def decisions_done_on_meeting_day(
+    *, start: date, end: date, departments: Collection[int] | None = None
+) -> int:
+    """How many decisions of meetings held between `start` and `end` were done on the day of
+    the meeting (议定当日办结)."""
+    decisions = Decision.objects.filter(
+        meeting__status=MeetingStatus.HELD,
+        meeting__held_on__range=(start, end),
+        done_on=F("meeting__held_on"),
+    )
+    if departments is not None:
+        decisions = decisions.filter(owner_department_id__in=list(departments))
+    return decisions.count()

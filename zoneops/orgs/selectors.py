@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import Permission
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalChanges
 
 from zoneops.common.scope import DataScope
-from zoneops.orgs.enums import DataScopeKind
+from zoneops.orgs.enums import DataScopeKind, RoleCode
 from zoneops.orgs.models import Department, Membership, User
 
 # Apps without a sidebar group whose permissions a role may still hold.
@@ -122,3 +123,22 @@ def user_membership_history(*, user_id: int) -> QuerySet:
         .select_related("department", "history_user")
         .order_by("-history_date", "-history_id")
     )
+
+
+def member_department_ids(*, user_id: int) -> QuerySet[Membership, Any]:
+    """The ids of the departments the user belongs to, as a subquery (`department__in=...`)."""
+    return Membership.objects.filter(user_id=user_id).values("department_id")
+
+
+def departments_overseen(*, user: User) -> set[int]:
+    """The departments a person answers for beyond his own desk, with those below them: the
+    departments a department head belongs to, those a leader is in charge of (分管), and every
+    department for the zone's principal leaders. Empty for anyone else."""
+    codes = user.role_codes
+    if RoleCode.PRINCIPAL in codes:
+        return set(Department.objects.filter(is_active=True).values_list("pk", flat=True))
+    heads = set()
+    if RoleCode.DEPARTMENT_HEAD in codes:
+        heads |= set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
+    heads |= set(user.in_charge_of.values_list("pk", flat=True))
+    return department_descendant_ids(department_ids=heads) if heads else set()

@@ -19,6 +19,11 @@ class ProjectsConfig(AppConfig):
         "commandhq": "military_tech",
         "problem": "report",
     }
+    # What the app puts on a person's day (今日事项; zoneops.casework.workbench).
+    workbench_sources = (
+        "zoneops.projects.workbench.ProblemSource",
+        "zoneops.projects.workbench.MilestoneSource",
+    )
     # An enterprise user reads its own projects (its pages); the rest as on every business app.
     role_grants = {RoleCode.ENTERPRISE: ("view_project",)}
     # Problems join systemic blockers; resolving one resolves them (zoneops.blockers.members).

@@ -1,0 +1,283 @@
+"""Reads of the day's page (今日事项) and of the same-day count (日清日结), across every kind of
+work the installed apps declare (`casework.workbench.work_sources`); nothing here names an app.
+
+Whose day. Everyone has his own day: what he owns or supervises (each source says what that is
+for its records). A department head, a leader and the principal leaders switch to "by
+department": every item of the departments they head or are in charge of (分管, with those
+below). An inspector sees, besides his own day, the overdue items of the whole zone. Every
+source reads within the user's data scope: nothing shows that he may not read.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zoneops.casework.workbench import LATE, SOON, TODAY, WorkItem, WorkSource, work_sources
+from zoneops.common.periods import Period
+from zoneops.common.scope import scope_for, scope_queryset
+from zoneops.common.workcalendar import add_working_days
+from zoneops.orgs.enums import DepartmentKind, RoleCode
+from zoneops.orgs.models import Department
+from zoneops.orgs.selectors import department_descendant_ids, department_tree, departments_overseen
+from zoneops.workbench.models import CarryOver
+
+# The page's views: one's own day, the departments one answers for, the zone's overdue items.
+MINE, DEPARTMENTS, ZONE_OVERDUE = "mine", "departments", "overdue"
+VIEW_TITLES = {
+    MINE: gettext_lazy("我的事项"),
+    DEPARTMENTS: gettext_lazy("按部门"),
+    ZONE_OVERDUE: gettext_lazy("全区逾期"),
+}
+# "Due soon" reaches this many working days after today (三个工作日内到期).
+SOON_WORKING_DAYS = 3
+
+
+def soon_until(on: date) -> date:
+    """The last day of "due within three working days" counted from `on`."""
+    return add_working_days(on, SOON_WORKING_DAYS).date
+
+
+def sources_by_key() -> dict[str, WorkSource]:
+    return {source.key: source for source in work_sources()}
+
+
+def board_views(*, user: Any) -> list[str]:
+    """The views of the page the user may switch to, his own day first."""
+    views = [MINE]
+    if departments_overseen(user=user):
+        views.append(DEPARTMENTS)
+    if user.has_role(RoleCode.INSPECTOR) or user.is_superuser:
+        views.append(ZONE_OVERDUE)
+    return views
+
+
+def _view_departments(*, user: Any, view: str) -> Collection[int] | None:
+    if view == DEPARTMENTS:
+        return departments_overseen(user=user)
+    if view == ZONE_OVERDUE:
+        return set(Department.objects.values_list("pk", flat=True))
+    return None
+
+
+@dataclass
+class Row:
+    """One item on the page, with the words of its kind and its latest carry-over."""
+
+    item: WorkItem
+    kind: str
+    standing: str
+    days_late: int
+    carry_over: CarryOver | None = None
+
+
+@dataclass
+class DepartmentCount:
+    department_id: int | None
+    name: str
+    late: int = 0
+    today: int = 0
+    soon: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.late + self.today + self.soon
+
+
+@dataclass
+class Board:
+    """The day's page: the open items by where they stand, those finished today (the day's
+    cleared list), and by department when the view is a head's or a leader's."""
+
+    on: date
+    until: date
+    view: str
+    views: list[str]
+    late: list[Row] = field(default_factory=list)
+    today: list[Row] = field(default_factory=list)
+    soon: list[Row] = field(default_factory=list)
+    finished: list[Row] = field(default_factory=list)
+    departments: list[DepartmentCount] = field(default_factory=list)
+
+    @property
+    def carried_over(self) -> list[Row]:
+        return [row for row in self.today if row.carry_over and row.carry_over.day == self.on]
+
+    @property
+    def not_cleared(self) -> list[Row]:
+        """Due today, neither finished nor carried over (未清 once the day is over)."""
+        return [row for row in self.today if not (row.carry_over and row.carry_over.day == self.on)]
+
+    @property
+    def finished_due_today(self) -> list[Row]:
+        return [row for row in self.finished if row.item.due_on == self.on]
+
+
+def _latest_carry_overs(rows: Iterable[Row], *, on: date) -> None:
+    """Each row's latest carry-over up to `on`, in one query."""
+    rows = list(rows)
+    if not rows:
+        return
+    wanted = Q()
+    for source, pks in _pks_by_source(rows).items():
+        wanted |= Q(source=source, record_pk__in=pks)
+    latest: dict[tuple[str, int], CarryOver] = {}
+    for carry_over in CarryOver.objects.filter(wanted, day__lte=on).select_related("user"):
+        key = (carry_over.source, carry_over.record_pk)
+        if key not in latest or (carry_over.day, carry_over.pk) > (
+            latest[key].day,
+            latest[key].pk,
+        ):
+            latest[key] = carry_over
+    for row in rows:
+        row.carry_over = latest.get((row.item.source, row.item.pk))
+
+
+def _pks_by_source(rows: Iterable[Row]) -> dict[str, list[int]]:
+    pks: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        pks[row.item.source].append(row.item.pk)
+    return pks
+
+
+def _row(item: WorkItem, *, kind: str, on: date) -> Row:
+    return Row(
+        item=item,
+        kind=kind,
+        standing=item.standing(on),
+        days_late=max((on - item.due_on).days, 0),
+    )
+
+
+def day_board(*, user: Any, on: date, view: str = MINE) -> Board:
+    """The user's day on `on`: late, due today, due within three working days — across every
+    source, within his scope — and what was finished that day. `view` is one of `board_views`
+    (an unknown or refused view is his own day)."""
+    views = board_views(user=user)
+    view = view if view in views else MINE
+    departments = _view_departments(user=user, view=view)
+    until = on - timedelta(days=1) if view == ZONE_OVERDUE else soon_until(on)
+    board = Board(on=on, until=until, view=view, views=views)
+    rows: list[Row] = []
+    for source in work_sources():
+        kind = str(source.label)
+        items = source.items(user=user, on=on, until=until, departments=departments)
+        rows.extend(_row(item, kind=kind, on=on) for item in items)
+        if view != ZONE_OVERDUE:
+            finished = source.finished(user=user, on=on, departments=departments)
+            board.finished.extend(_row(item, kind=kind, on=on) for item in finished)
+    rows.sort(key=lambda row: (row.item.due_on, row.kind, row.item.pk))
+    _latest_carry_overs(rows, on=on)
+    for row in rows:
+        getattr(board, {LATE: "late", TODAY: "today", SOON: "soon"}[row.standing]).append(row)
+    if view != MINE:
+        board.departments = _department_counts(rows)
+    return board
+
+
+def _department_counts(rows: list[Row]) -> list[DepartmentCount]:
+    counts: dict[int | None, DepartmentCount] = {}
+    for row in rows:
+        item = row.item
+        count = counts.setdefault(
+            item.department_id,
+            DepartmentCount(item.department_id, item.department or _("（未指定部门）")),
+        )
+        setattr(count, row.standing, getattr(count, row.standing) + 1)
+    return sorted(counts.values(), key=lambda count: (-count.late, -count.total, count.name))
+
+
+def board_item(*, user: Any, source: str, pk: int, on: date) -> WorkItem | None:
+    """The open item on the user's day (his own, or his departments' as a head or a leader)
+    due within three working days or late, or None when it is not on his page."""
+    found = sources_by_key().get(source)
+    if found is None:
+        return None
+    until = soon_until(on)
+    reaches: list[Collection[int] | None] = [None]
+    overseen = departments_overseen(user=user)
+    if overseen:
+        reaches.append(overseen)
+    for departments in reaches:
+        for item in found.items(user=user, on=on, until=until, departments=departments):
+            if item.pk == pk:
+                return item
+    return None
+
+
+# --- 日清日结 over a period ------------------------------------------------------------------
+
+
+@dataclass
+class ClearedLine:
+    name: str
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class ClearedCounts:
+    """Items finished on the day they arrived (收到当日办结) in a period: per kind, per department
+    (a bureau with the sections below it), and in all."""
+
+    period: Period
+    kinds: list[str]
+    lines: list[ClearedLine]
+    total: ClearedLine
+
+
+def cleared_same_day_total(
+    *, start: date, end: date, departments: Collection[int] | None = None
+) -> int:
+    """Every source's items that arrived between `start` and `end` and were finished the day
+    they arrived, summed (the zone's 日清日结 count, e.g. 8000+ in 2019)."""
+    return sum(
+        source.cleared_same_day(start=start, end=end, departments=departments)
+        for source in work_sources()
+    )
+
+
+def cleared_same_day_counts(*, user: Any, period: Period) -> ClearedCounts:
+    """The same-day count of the period in the user's scope: the zone's for a zone-wide scope,
+    else his departments'; per kind and per bureau (its sections counted with it); a line for
+    the departments above or outside the bureaus when they hold any."""
+    sources = work_sources()
+    scope = scope_for(user)
+    reach: set[int] | None = None if scope.everything else set(scope.department_ids)
+    start, end = period.start, period.end
+
+    def counts(departments: Collection[int] | None) -> list[int]:
+        return [
+            source.cleared_same_day(start=start, end=end, departments=departments)
+            for source in sources
+        ]
+
+    total = ClearedLine(_("合计"), counts(reach))
+    tree = department_tree()
+    bureaus = scope_queryset(
+        Department.objects.filter(kind=DepartmentKind.BUREAU, is_active=True), user
+    ).order_by("order", "id")
+    lines = []
+    for bureau in bureaus:
+        below = department_descendant_ids(department_ids=[bureau.pk], tree=tree)
+        if reach is not None:
+            below &= reach
+        if not below:
+            continue
+        line = ClearedLine(str(bureau), counts(below))
+        if line.total:
+            lines.append(line)
+    rest = [t - sum(line.counts[i] for line in lines) for i, t in enumerate(total.counts)]
+    if any(rest):
+        lines.append(ClearedLine(_("其他部门"), rest))
+    return ClearedCounts(
+        period=period, kinds=[str(source.label) for source in sources], lines=lines, total=total
+    )
