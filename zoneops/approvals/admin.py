@@ -306,6 +306,22 @@ class CaseAdmin(StepButtonsMixin, BusinessAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
         return READONLY_ON_CHANGE if obj is not None else []
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ):
+        if obj is not None:
+            # A case changes through its steps only: no save buttons on its page.
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_inlines(self, request: HttpRequest, obj: Any = None):
         return [CaseEventInline] if obj is not None else []
 

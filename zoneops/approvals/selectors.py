@@ -73,8 +73,10 @@ def cases_with_clock(cases: Any, *, on: date | None = None) -> list[Case]:
     return records_with_clock(cases, on=on)
 
 
-def case_available_steps(*, case: Case) -> list[str]:
-    """The steps the case's state offers now, in the order they are taken."""
+def case_available_steps(*, case: Case, on: date | None = None) -> list[str]:
+    """The steps the case's state offers on `on` (today), in the order they are taken; a case
+    past its promised deadline can no longer stop its clock."""
+    on = on or timezone.localdate()
     status = case.status
     if status == Status.RECEIVED:
         return ["accept", "refuse"]
@@ -82,7 +84,9 @@ def case_available_steps(*, case: Case) -> list[str]:
         if case.suspended_since is not None:
             return ["resume"]
         steps = ["review"] if status == Status.ACCEPTED else []
-        return [*steps, "suspend", "decide"]
+        if case.due_on is None or case.due_on >= on:
+            steps.append("suspend")
+        return [*steps, "decide"]
     if status == Status.DECIDED:
         return ["conclude"]
     return []

@@ -345,6 +345,8 @@ def _write(plans: list[_Plan], *, rng: random.Random, result: DemoResult) -> Non
             )
         if case.accepted_on:
             events.append(CaseEvent(case=case, kind=CaseEvent.Kind.ACCEPTED, on=case.accepted_on))
+        if case.status == CaseStatus.REVIEWING:
+            events.append(CaseEvent(case=case, kind=CaseEvent.Kind.REVIEWING, on=case.accepted_on))
         if plan.suspended is not None:
             asked, supplied = plan.suspended
             events.append(
