@@ -290,3 +290,20 @@ def test_the_enterprise_sees_its_own_cases_on_its_pages(zone):
     assert detail.status_code == 200 and "办理过程" in detail.content.decode()
     assert client.get(f"/enterprise/cases/{theirs.pk}/").status_code == 404
     assert "/enterprise/cases/" in client.get("/enterprise/").content.decode()
+
+
+def test_the_enterprise_list_and_the_catalogue_api_read_in_fixed_queries(
+    zone, org, django_assert_max_num_queries
+):
+    _cases(zone, 2)
+    enterprise_client = signed_in(make_user(RoleCode.ENTERPRISE, enterprise=zone["plant"]))
+    staff_client = signed_in(zone["officer"])
+    pages = ((enterprise_client, "/enterprise/cases/"), (staff_client, "/api/v1/approvals/items/"))
+    for client, url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(40) as few:
+            assert client.get(url).status_code == 200
+        _cases(zone, 3)
+        make_item(org["approvals"])
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            assert client.get(url).status_code == 200
