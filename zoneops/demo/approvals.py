@@ -395,8 +395,13 @@ def load_approvals(*, result: DemoResult, today: date | None) -> None:
         if not Case.objects.filter(received_on__year=YEAR).exists():
             projects = list(key_projects(year=YEAR).order_by("pk"))
             _write(_plans_2019(_rng(YEAR), items, projects), rng=_rng("write", YEAR), result=result)
-        if today is None or today.year <= YEAR:
-            return
+    if today is not None and today.year > YEAR:
+        load_approvals_living(result=result, today=today, items=items)
+
+
+def load_approvals_living(*, result: DemoResult, today: date, items: list[ServiceItem]) -> None:
+    """The cases received after 2019 up to `today` that are missing (after the newest one)."""
+    with calendar_pinned():
         newest = Case.objects.filter(received_on__gt=date(YEAR, 12, 31)).order_by("-received_on")
         last = newest.values_list("received_on", flat=True).first()
         first = (last + timedelta(days=1)) if last else date(YEAR + 1, 1, 1)
