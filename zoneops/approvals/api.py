@@ -165,11 +165,11 @@ class StepIn(Schema):
     on: date | None = None
     note: str = ""
     reason: str = ""
-    kind: SuspensionKind | None = Field(None, description="暂停计时事由（suspend）")
+    suspension_kind: SuspensionKind | None = Field(None, description="暂停计时事由（suspend）")
     decision: Decision | None = Field(None, description="决定（decide）")
 
 
-class FigureOut(Schema):
+class ApprovalFigureOut(Schema):
     label: str
     concluded: int
     on_time: int
@@ -184,14 +184,14 @@ class FigureOut(Schema):
     promised_ratio: Decimal | None = Field(None, description="承诺时限÷法定时限（%）")
 
 
-class FiguresOut(Schema):
+class ApprovalFiguresOut(Schema):
     start: date
     end: date
     received: int
     cleared_same_day: int
-    total: FigureOut
-    departments: list[FigureOut]
-    items: list[FigureOut]
+    total: ApprovalFigureOut
+    departments: list[ApprovalFigureOut]
+    items: list[ApprovalFigureOut]
 
 
 @router.get("/items/", response=list[ServiceItemOut], summary="政务服务事项目录")
@@ -276,7 +276,7 @@ STEPS = {
     "accept": (case_accept, ("note",)),
     "refuse": (case_refuse, ("reason",)),
     "review": (case_review, ("note",)),
-    "suspend": (case_suspend, ("kind", "reason")),
+    "suspend": (case_suspend, ("suspension_kind", "reason")),
     "resume": (case_resume, ("note",)),
     "decide": (case_decide, ("decision", "reason")),
     "conclude": (case_conclude, ("note",)),
@@ -299,10 +299,15 @@ def case_step(request, case_id: Id, step: str, payload: StepIn):
     case = _case(request, case_id, "change")
     service, names = STEPS[step]
     values = {name: getattr(payload, name) for name in names}
-    for name in ("kind", "decision"):
+    for name in ("suspension_kind", "decision"):
         if name in values and values[name] is None:
             raise ApplicationError(_("必填"), field=name)
-    service(case=case, by=request.user, on=payload.on, expected_version=payload.version, **values)
+    if "suspension_kind" in values:
+        values["kind"] = values.pop("suspension_kind")
+    with payload_names({"kind": "suspension_kind"}):
+        service(
+            case=case, by=request.user, on=payload.on, expected_version=payload.version, **values
+        )
     return _detail(case)
 
 
@@ -326,7 +331,7 @@ def _figure(row: FigureRow) -> dict[str, Any]:
     }
 
 
-@router.get("/figures", response=FiguresOut, summary="政务服务统计（任意期间）")
+@router.get("/figures", response=ApprovalFiguresOut, summary="政务服务统计（任意期间）")
 def figures(request, start: date, end: date):
     ensure_allowed(request.user, "view", Case)
     if start > end:

@@ -223,7 +223,10 @@ def test_the_api_lists_steps_and_refuses_bad_input(zone):
         )
 
     assert step("accept").json()["status"] == "accepted"
-    assert step("suspend", kind="materials", reason="补正申请表").json()["clock"] == "suspended"
+    assert (
+        step("suspend", suspension_kind="materials", reason="补正申请表").json()["clock"]
+        == "suspended"
+    )
     assert step("nonsense").status_code == 400
     refused = step("decide", decision="granted")
     assert refused.status_code == 400 and "恢复计时" in refused.json()["message"]
