@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zoneops.projects",
     "zoneops.blockers",
     "zoneops.meetings",
+    "zoneops.approvals",
     "zoneops.funds",
     "zoneops.targets",
     "zoneops.workbench",
@@ -249,6 +250,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Where a project is placed (DESIGN.md, parks): thresholds in 万元.
 ZONEOPS_MAJOR_PROJECT_THRESHOLD = env_int("ZONEOPS_MAJOR_PROJECT_THRESHOLD", 100000)
 ZONEOPS_SMALL_PROJECT_THRESHOLD = env_int("ZONEOPS_SMALL_PROJECT_THRESHOLD", 5000)
+# 行政许可法 第32条: incomplete materials are named all at once (一次性告知) within this many
+# working days of receipt; a case may ask for them (补正) once, within this window.
+ZONEOPS_CASE_MATERIALS_NOTICE_DAYS = env_int("ZONEOPS_CASE_MATERIALS_NOTICE_DAYS", 5)
 
 # The largest workbook an import accepts, and the largest site photo.
 ZONEOPS_IMPORT_MAX_BYTES = env_int("ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from zoneops.common.services import record_save
 from zoneops.demo import data, living, pipeline
+from zoneops.demo.approvals import load_approvals
 from zoneops.demo.enterprises_data import load_enterprise_register
 from zoneops.demo.funds import load_funds
 from zoneops.demo.meetings import load_meetings
@@ -74,6 +75,7 @@ def load_demo_zone(
             backdate_reason=living.BACKDATE_REASON,
         )
         living.load_living(result=result, today=today)
+    load_approvals(result=result, today=today)
     load_funds(result=result, today=today)
     if stdout is not None:
         _report(result, stdout)

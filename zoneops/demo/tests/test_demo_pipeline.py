@@ -327,6 +327,7 @@ def test_demo_command_on_a_loaded_zone_creates_nothing(settings, tmp_path, monke
     # test_demo_living, whose own test of this runs the command on the day it was loaded.
     monkeypatch.setattr("zoneops.demo.living.load_living", lambda **kwargs: None)
     monkeypatch.setattr("zoneops.demo.living.new_projects", lambda **kwargs: ())
+    monkeypatch.setattr("zoneops.demo.approvals.load_approvals_living", lambda **kwargs: None)
     out = StringIO()
 
     call_command("demo", "--no-serve", "--no-input", stdout=out)

@@ -87,7 +87,7 @@ def test_an_item_is_carried_over_once_a_day(world):
 
 
 BAD_INPUT = [
-    ({"source": "cases", "record_pk": "1", "reason": "x"}, "没有“cases”这类事项"),
+    ({"source": "no-such-kind", "record_pk": "1", "reason": "x"}, "没有“no-such-kind”这类事项"),
     ({"source": "problems", "record_pk": "99999999999999999999999", "reason": "x"}, "事项编号"),
     ({"source": "problems", "record_pk": "abc", "reason": "x"}, "事项编号"),
     ({"source": "problems", "record_pk": "TODAY_PK", "reason": "等\x00待"}, "顺延理由"),
