@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zoneops.projects",
     "zoneops.blockers",
     "zoneops.meetings",
+    "zoneops.supervision",
     "zoneops.api",
     "zoneops.demo",
 ]
