@@ -23,6 +23,7 @@ from zoneops.demo.problems import load_problems
 from zoneops.demo.requests import load_enterprise_service
 from zoneops.demo.results import DemoAccount, DemoResult
 from zoneops.demo.scheduling import load_scheduling
+from zoneops.demo.supervision import load_supervision
 from zoneops.enterprises.models import Enterprise
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, Membership, Role, User
@@ -73,6 +74,7 @@ def load_demo_zone(
             backdate_reason=living.BACKDATE_REASON,
         )
         living.load_living(result=result, today=today)
+    load_supervision(result=result, today=today)
     if stdout is not None:
         _report(result, stdout)
     return result

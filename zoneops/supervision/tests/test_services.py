@@ -275,3 +275,36 @@ def test_an_enterprise_user_cannot_be_the_owner_or_supervisor(make_task, org):
     with pytest.raises(ApplicationError) as refused:
         make_task(supervisor=outsider)
     assert refused.value.field == "supervisor"
+
+
+def test_the_work_source_lists_owned_and_supervised_tasks_and_same_day_ones(make_task, people, org):
+    from zoneops.supervision.workbench import TaskSource as Source
+
+    mine = make_task(owner=people["worker"])
+    closed_same_day = make_task(assigned_on=date(2020, 6, 10))
+    worker = people["worker"]
+    closed_same_day = task_sign(task=closed_same_day, by=worker, on=date(2020, 6, 10))
+    closed_same_day = task_report(
+        task=closed_same_day, feedback="好", by=worker, on=date(2020, 6, 10)
+    )
+    closed_same_day = task_review(
+        task=closed_same_day, by=people["supervisor"], on=date(2020, 6, 10)
+    )
+    task_close(task=closed_same_day, by=people["supervisor"], on=date(2020, 6, 10))
+    source = Source()
+    today = date(2020, 6, 15)
+
+    own = source.items(user=worker, on=today, until=today, departments=None)
+    supervised = source.items(user=people["supervisor"], on=today, until=today, departments=None)
+    by_department = source.items(
+        user=people["leader"], on=today, until=today, departments={org["investment"].pk}
+    )
+
+    assert [(i.pk, i.supervised, i.standing(today)) for i in own] == [(mine.pk, False, "late")]
+    assert [(i.pk, i.supervised) for i in supervised] == [(mine.pk, True)]
+    assert [i.pk for i in by_department] == [mine.pk]
+    assert own[0].clock.level == "red"
+    finished = source.finished(user=people["supervisor"], on=date(2020, 6, 10), departments=None)
+    assert [i.pk for i in finished] == [closed_same_day.pk]
+    assert source.cleared_same_day(start=date(2020, 6, 1), end=date(2020, 6, 30)) == 1
+    assert source.cleared_same_day(start=date(2020, 6, 11), end=date(2020, 6, 30)) == 0
