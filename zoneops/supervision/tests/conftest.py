@@ -7,9 +7,7 @@ from zoneops.orgs.tests.factories import make_user
 from zoneops.supervision.enums import TaskSource
 from zoneops.supervision.services import task_assign
 
-# The tests run in a fixed past: a week of steps in June 2020.
 ASSIGNED = date(2020, 6, 1)  # a Monday
-pytestmark = pytest.mark.time_machine("2020-06-15T10:00+08:00", tick=False)
 
 
 @pytest.fixture
