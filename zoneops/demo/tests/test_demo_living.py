@@ -32,7 +32,7 @@ PASSWORD = "demo-Pass-2020"
 TODAY = date(2026, 12, 6)  # a Sunday
 ZONE = ZoneInfo("Asia/Shanghai")
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock_fixed]
 
 
 def at(day: date) -> time_machine.travel:

@@ -14,6 +14,8 @@ from zoneops.demo import living
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.tests.test_demo_living import PASSWORD, at, check_a_working_zone
 
+pytestmark = pytest.mark.clock_fixed
+
 LATER = date(2031, 3, 15)  # a Saturday, in a year the work calendar does not cover yet
 
 
