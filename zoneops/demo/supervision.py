@@ -13,7 +13,9 @@ worked step by step go through the services.
 
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from zoneops.common.services import records_bulk_update
 from zoneops.common.workcalendar import add_working_days, calendar_pinned, is_working_day
@@ -22,6 +24,8 @@ from zoneops.demo.problems import AS_OF
 from zoneops.demo.results import DemoResult
 from zoneops.enterprises.enums import LiaisonKind
 from zoneops.enterprises.models import LiaisonAssignment
+from zoneops.meetings.models import Decision
+from zoneops.meetings.services import decision_done
 from zoneops.orgs.models import Department, Membership, User
 from zoneops.supervision.enums import TaskSource, TaskStatus
 from zoneops.supervision.models import Checklist, SupervisionTask, TaskEvent
@@ -40,6 +44,7 @@ from zoneops.supervision.services import (
     task_urge,
 )
 
+BATCH = 1000  # rows per INSERT of the bulk same-day tasks
 SAME_DAY_2019 = 7030  # with the approvals' same-day cases: "日清日结8000余件"
 SAMPLE = "（示例）"
 # The departments the routine flow goes to.
@@ -159,7 +164,6 @@ def load_supervision(*, result: DemoResult, today: date | None) -> None:
     if not SupervisionTask.objects.filter(
         source=TaskSource.ROUTINE, assigned_on__year=2019
     ).exists():
-        _decisions_worked(users=users, members=members, until=AS_OF, result=result)
         _instructions(users=users, departments=departments, members=members, result=result)
         _same_day(
             days=_working_days(date(2019, 1, 1), date(2019, 12, 31)),
@@ -174,42 +178,45 @@ def load_supervision(*, result: DemoResult, today: date | None) -> None:
         _living(today=today, users=users, departments=departments, members=members, result=result)
 
 
-def _decisions_worked(
-    *, users: dict[str, User], members: dict[int, User], until: date, result: DemoResult
-) -> None:
-    """The tasks of decisions done (the meetings' loader marked them done): signed, reported,
-    reviewed and closed on the decision's day, so the task says what the decision says. In
-    bulk (task rows with their history, and the events): a hundred and more of them."""
-    tasks = list(
-        SupervisionTask.objects.filter(
-            decision__done_on__isnull=False, decision__done_on__lte=until
-        )
+def decision_finish(*, decision: Decision, done_on: date, by: User | None) -> None:
+    """Mark a demo decision done on its day (the meetings' and the living loaders call this for
+    the decisions their story has done). A decision that became a task is finished by its task,
+    as in the application: the task signed, reported, reviewed and closed (销号) on that day —
+    written directly, its row (with history) and four events, not five services a decision —
+    and then the decision marked done as the task's 销号 does."""
+    task = (
+        SupervisionTask.objects.filter(decision=decision)
         .exclude(status=TaskStatus.CLOSED)
-        .select_related("decision", "owner", "supervisor")
-        .order_by("pk")
+        .select_related("supervisor")
+        .first()
     )
-    events: list[TaskEvent] = []
-    for task in tasks:
-        assert task.decision is not None and task.decision.done_on is not None
-        done = task.decision.done_on
-        worker = _worker(task, users, members)
+    if task is not None:
+        worker = task.owner_id or (
+            Membership.objects.filter(
+                department_id=task.department_id,
+                user__enterprise__isnull=True,
+                user__is_active=True,
+            )
+            .order_by("pk")
+            .values_list("user_id", flat=True)
+            .first()
+        )
         task.status = TaskStatus.CLOSED
-        task.signed_on = task.reported_on = task.reviewed_on = task.closed_on = done
+        task.signed_on = task.reported_on = task.reviewed_on = task.closed_on = done_on
         task.feedback = "已按会议要求办结。"
+        fields = ["status", "signed_on", "reported_on", "reviewed_on", "closed_on", "feedback"]
+        records_bulk_update(model=SupervisionTask, instances=[task], fields=fields, by=None)
         steps = (
             (TaskEvent.Kind.SIGNED, worker, ""),
             (TaskEvent.Kind.REPORTED, worker, task.feedback),
-            (TaskEvent.Kind.REVIEWED, task.supervisor, ""),
-            (TaskEvent.Kind.CLOSED, task.supervisor, "议定事项已完成，销号。"),
+            (TaskEvent.Kind.REVIEWED, task.supervisor_id, ""),
+            (TaskEvent.Kind.CLOSED, task.supervisor_id, "议定事项已完成，销号。"),
         )
-        events += [
-            TaskEvent(task=task, kind=kind, on=done, by=by, note=note) for kind, by, note in steps
-        ]
-    fields = ["status", "signed_on", "reported_on", "reviewed_on", "closed_on", "feedback"]
-    if tasks:
-        records_bulk_update(model=SupervisionTask, instances=tasks, fields=fields, by=None)
-        TaskEvent.objects.bulk_create(events, batch_size=2000)
-    result.created["supervision_tasks_worked"] += len(tasks)
+        TaskEvent.objects.bulk_create(
+            TaskEvent(task=task, kind=kind, on=done_on, by_id=by_id, note=note)
+            for kind, by_id, note in steps
+        )
+    decision_done(decision=decision, done_on=done_on, by=by)
 
 
 def _instructions(
@@ -258,59 +265,92 @@ def _same_day(
     supervisor = users["inspector"]
     codes = [code for code in DEPARTMENTS if code in departments]
     base, extra = divmod(total, len(days))
-    tasks: list[SupervisionTask] = []
+    rows: list[dict[str, object]] = []
     with calendar_pinned():
         for index, day in enumerate(days):
             due = add_working_days(day, 1)
             for n in range(base + (1 if index < extra else 0)):
                 topic = SAME_DAY_TOPICS[(index + n) % len(SAME_DAY_TOPICS)]
                 firm = FIRMS[(index * 7 + n) % len(FIRMS)]
-                tasks.append(
-                    SupervisionTask(
-                        source=TaskSource.ROUTINE,
-                        title=topic.format(e=firm) + (SAMPLE if sample else ""),
-                        department=departments[codes[(index + n) % len(codes)]],
-                        supervisor=supervisor,
-                        assigned_on=day,
-                        limit_days=1,
-                        due_on=due.date,
-                        due_provisional=due.provisional,
-                        status=TaskStatus.CLOSED,
-                        signed_on=day,
-                        reported_on=day,
-                        feedback="当日办结。",
-                        reviewed_on=day,
-                        closed_on=day,
-                    )
+                rows.append(
+                    {
+                        "title": topic.format(e=firm) + (SAMPLE if sample else ""),
+                        "department": departments[codes[(index + n) % len(codes)]].pk,
+                        "assigned_on": day,
+                        "due_on": due.date,
+                        "due_provisional": due.provisional,
+                        "signed_on": day,
+                        "reported_on": day,
+                        "reviewed_on": day,
+                        "closed_on": day,
+                    }
                 )
+    template = SupervisionTask(
+        source=TaskSource.ROUTINE,
+        supervisor=supervisor,
+        created_by=supervisor,
+        updated_by=supervisor,
+        limit_days=1,
+        status=TaskStatus.CLOSED,
+        feedback="当日办结。",
+    )
     # Their events are their record (handed over, closed); no history row for each of them.
-    for task in tasks:
-        task.created_by = task.updated_by = supervisor
-    created = SupervisionTask.objects.bulk_create(tasks, batch_size=2000)
-    events: list[TaskEvent] = []
-    for task in created:
-        department = task.department
-        events.append(
-            TaskEvent(
-                task=task,
-                kind=TaskEvent.Kind.ASSIGNED,
-                on=task.assigned_on,
-                by=supervisor,
-                to_department=department,
-                note="日清日结：当日交办。",
-            )
-        )
-        events.append(
-            TaskEvent(
-                task=task,
-                kind=TaskEvent.Kind.CLOSED,
-                on=task.assigned_on,
-                by=supervisor,
-                note="当日办结销号。",
-            )
-        )
-    TaskEvent.objects.bulk_create(events, batch_size=2000)
-    result.created["supervision_tasks"] += len(created)
+    first, last = _rows_insert(template=template, rows=rows)
+    for kind, note in (
+        (TaskEvent.Kind.ASSIGNED, "日清日结：当日交办。"),
+        (TaskEvent.Kind.CLOSED, "当日办结销号。"),
+    ):
+        _events_of(first=first, last=last, kind=kind, note=note, by=supervisor)
+    result.created["supervision_tasks"] += len(rows)
+
+
+def _rows_insert(*, template: SupervisionTask, rows: list[dict[str, object]]) -> tuple[int, int]:
+    """Insert a task for each row: the template's values, the row's in its own fields. One
+    prepared statement run over plain tuples (thousands of rows without a model instance and
+    its per-field preparation each); returns the first and last id written."""
+    fields = [field for field in SupervisionTask._meta.concrete_fields if not field.primary_key]
+    base = [field.get_db_prep_save(field.pre_save(template, True), connection) for field in fields]
+    varying = [(i, field) for i, field in enumerate(fields) if field.name in rows[0]]
+    q = connection.ops.quote_name
+    values = []
+    for row in rows:
+        value = list(base)
+        for i, field in varying:
+            value[i] = field.get_db_prep_save(row[field.name], connection)
+        values.append(value)
+    table, pk = q(SupervisionTask._meta.db_table), q(SupervisionTask._meta.pk.column)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  names from the model
+        table, ", ".join(q(field.column) for field in fields), ", ".join(["%s"] * len(fields))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608  names from the model
+        before = cursor.fetchone()[0] or 0
+        for start in range(0, len(values), BATCH):
+            cursor.executemany(sql, values[start : start + BATCH])
+        cursor.execute(f"SELECT MIN({pk}), MAX({pk}) FROM {table} WHERE {pk} > %s", [before])  # noqa: S608
+        first, last = cursor.fetchone()
+    return first, last
+
+
+def _events_of(*, first: int, last: int, kind: str, note: str, by: User) -> None:
+    """One event of `kind` on its day for each task of ids first..last, written by the
+    database from the task rows (INSERT … SELECT): thousands of rows without a Python object
+    each. Plain SQL that SQLite and PostgreSQL both read."""
+    task, event = SupervisionTask._meta, TaskEvent._meta
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        q(event.get_field(name).column)
+        for name in ("task", "kind", "on", "at", "by", "to_department", "note")
+    )
+    sql = (  # names from the models, values as parameters
+        f"INSERT INTO {q(event.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {q(task.pk.column)}, %s, {q(task.get_field('assigned_on').column)}, %s, %s, "
+        f"{q(task.get_field('department').column)}, %s FROM {q(task.db_table)} "
+        f"WHERE {q(task.pk.column)} BETWEEN %s AND %s ORDER BY {q(task.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(sql, [kind, now, by.pk, note, first, last])
 
 
 def _checklists(
@@ -394,7 +434,6 @@ def _living(
         sample=True,
         result=result,
     )
-    _decisions_worked(users=users, members=members, until=today, result=result)
     _open_tasks(today=today, users=users, departments=departments, members=members, result=result)
 
 

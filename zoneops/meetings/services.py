@@ -33,6 +33,7 @@ from zoneops.common.services import (
 )
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
+from zoneops.meetings.followers import decision_followed
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.meetings.selectors import agenda_missing, ceremony_stage_refusals
 from zoneops.meetings.signals import meeting_held
@@ -535,7 +536,8 @@ def decision_done(
     done_on: date | None = None,
     expected_version: int | None = None,
 ) -> Decision:
-    """Mark a decision done (完成) on a day: not in the future, not before the meeting."""
+    """Mark a decision done (完成) on a day: not in the future, not before the meeting; not
+    while a record of another app follows it open (a supervised task closes it itself)."""
     decision = Decision.objects.select_related("meeting").get(pk=decision.pk)
     done_on = done_on or _today()
     if decision.done_on is not None:
@@ -545,6 +547,9 @@ def decision_done(
         )
     if decision.meeting.status != MeetingStatus.HELD:
         raise ApplicationError(_("会议尚未召开，议定事项不能办结。"), field="done_on")
+    followed = decision_followed(decision=decision)
+    if followed:
+        raise ApplicationError(followed, field="done_on", code="followed")
     check_happened(done_on, field="done_on")
     if done_on < decision.meeting.held_on:
         raise ApplicationError(

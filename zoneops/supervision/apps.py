@@ -25,10 +25,18 @@ class SupervisionConfig(AppConfig):
         "enterprises.enterpriserequest": ("zoneops.supervision.panels.request_task",),
     }
 
+    # A decision that became a task is marked done by the task's 销号, not in meetings.
+    decision_followers = ("zoneops.supervision.selectors.decision_task_open",)
+
     def ready(self) -> None:
+        from zoneops.common.workcalendar import calendar_changed
         from zoneops.meetings.signals import meeting_held
 
         meeting_held.connect(_decisions_become_tasks, dispatch_uid="supervision.meeting_held")
+        calendar_changed.connect(
+            _task_deadlines_follow_the_calendar,
+            dispatch_uid="supervision.task_deadlines_follow_the_calendar",
+        )
 
 
 def _decisions_become_tasks(meeting: object, by: object, **kwargs: object) -> None:
@@ -36,3 +44,10 @@ def _decisions_become_tasks(meeting: object, by: object, **kwargs: object) -> No
     from zoneops.supervision.services import tasks_from_meeting
 
     tasks_from_meeting(meeting=meeting, by=by)  # type: ignore[arg-type]
+
+
+def _task_deadlines_follow_the_calendar(years: frozenset[int], **kwargs: object) -> None:
+    """A holiday entered or a day moved changes the stored deadlines that count over it."""
+    from zoneops.supervision.services import tasks_recompute_deadlines
+
+    tasks_recompute_deadlines(years=years)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zoneops.common.scope import scope_for, scope_queryset
 from zoneops.enterprises.enums import LiaisonKind
@@ -246,3 +247,15 @@ def checklist_coverage(*, on: date | None = None) -> ChecklistCoverage:
         visits=visits.count(),
         follow_ups=SupervisionTask.objects.filter(visit__in=visits).count(),
     )
+
+
+def decision_task_open(*, decision: Any) -> str | None:
+    """Meetings asks before a decision is marked done (meetings.followers): a decision that
+    became a task is done when its task is closed (销号), not in meetings."""
+    task = SupervisionTask.objects.filter(decision=decision).exclude(status=S.CLOSED).first()
+    if task is None:
+        return None
+    return _("该议定事项已转督办（%(task)s，%(status)s），请在督办事项中办结/销号。") % {
+        "task": task.title,
+        "status": task.get_status_display(),
+    }

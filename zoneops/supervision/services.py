@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +33,18 @@ from zoneops.casework.services import (
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.files import megabytes, original_name
 from zoneops.common.inputs import text_error
-from zoneops.common.services import check_happened, record_save, required_text
-from zoneops.common.workcalendar import WorkingDayResult, add_working_days, working_days_between
+from zoneops.common.services import (
+    check_happened,
+    record_save,
+    records_bulk_update,
+    required_text,
+)
+from zoneops.common.workcalendar import (
+    WorkingDayResult,
+    add_working_days,
+    calendar_pinned,
+    working_days_between,
+)
 from zoneops.enterprises.models import Enterprise, EnterpriseRequest
 from zoneops.meetings.models import Decision, Meeting
 from zoneops.meetings.services import decision_done
@@ -96,6 +107,32 @@ def task_deadline(
         limit_days = max(1, working_days_between(assigned_on, due_on).days)
     limit = step_check_limit(limit_days)
     return limit, add_working_days(assigned_on, limit)
+
+
+def tasks_recompute_deadlines(*, years: Iterable[int] | None = None, by: User | None = None) -> int:
+    """Work out again the stored deadlines of running tasks after the work calendar changed
+    (like the problems' and the requests'): a task whose clock runs through one of `years`
+    (from its handing over to its deadline), or whose deadline is still provisional. Its limit
+    in working days stays; the date moves. Returns how many deadlines moved."""
+    condition = Q(due_provisional=True)
+    if years:
+        first, last = min(years), max(years)
+        condition |= Q(assigned_on__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
+    tasks = list(
+        SupervisionTask.objects.open().filter(condition).select_for_update().order_by("pk")
+    )
+    changed = []
+    with calendar_pinned():
+        for task in tasks:
+            due = task.deadline()
+            if (due.date, due.provisional) != (task.due_on, task.due_provisional):
+                task.due_on, task.due_provisional = due.date, due.provisional
+                changed.append(task)
+    if changed:
+        records_bulk_update(
+            model=SupervisionTask, instances=changed, fields=["due_on", "due_provisional"], by=by
+        )
+    return len(changed)
 
 
 # --- handing a task over ------------------------------------------------------------------------
@@ -533,7 +570,19 @@ def tasks_from_meeting(*, meeting: Meeting, by: User | None) -> list[Supervision
     if actor is None:
         return []
     decisions = Decision.objects.filter(meeting=meeting, done_on__isnull=True).order_by("pk")
-    return [task_from_decision(decision=decision, by=actor) for decision in decisions]
+    tasks = []
+    for decision in decisions:
+        try:
+            tasks.append(task_from_decision(decision=decision, by=actor))
+        except ApplicationError as error:
+            # The meeting is not held: say which decision stops it and why.
+            raise ApplicationError(
+                _("议定事项“%(decision)s”不能转为督办事项：%(reason)s")
+                % {"decision": decision.text[:40], "reason": error.message},
+                field="decisions",
+                code=error.code,
+            ) from error
+    return tasks
 
 
 @transaction.atomic

@@ -203,6 +203,7 @@ def test_moving_the_meeting_after_a_deadline_is_refused(officer, org):
     assert "一周内答复" in error.message
 
 
+@pytest.mark.usefixtures("unfollowed")
 def test_a_decision_is_done_once_on_a_day_after_the_meeting(officer, org):
     meeting = make_meeting(held_on=date(2020, 3, 30), by=officer)
     decision = decision_create(
@@ -230,6 +231,7 @@ def test_a_decision_is_done_once_on_a_day_after_the_meeting(officer, org):
     assert _refusal(decision_remove, decision=done, by=officer).field == "done_on"
 
 
+@pytest.mark.usefixtures("unfollowed")
 def test_overdue_decisions_as_of_a_date(officer, org):
     meeting = make_meeting(held_on=date(2020, 3, 30), by=officer)
     late = decision_create(

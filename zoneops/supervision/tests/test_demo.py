@@ -1,9 +1,11 @@
 """The demo zone's supervision, loaded once for the module with a `today` (so both the
 article's part and the part going on to today are there) and rolled back after it."""
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import transaction
 
 from zoneops.demo.loader import load_demo_zone
@@ -18,13 +20,16 @@ from zoneops.supervision.selectors import (
 )
 from zoneops.supervision.workbench import TaskSource
 
-pytestmark = pytest.mark.django_db
+# The clock stands on TODAY for the load and every test (so another day only repeats them).
+pytestmark = [pytest.mark.django_db, pytest.mark.clock_fixed]
 TODAY = date(2026, 11, 16)
+ZONE = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    at = time_machine.travel(datetime.combine(TODAY, time(10, 0), tzinfo=ZONE), tick=False)
+    with at, django_db_blocker.unblock(), transaction.atomic():
         result = load_demo_zone(password="demo-Pass-2020", today=TODAY)
         yield result
         transaction.set_rollback(True)

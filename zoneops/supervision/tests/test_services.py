@@ -2,12 +2,15 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, StaleEditError
+from zoneops.common.models import CalendarDay, CalendarYear
+from zoneops.common.workcalendar import calendar_cache_clear, calendar_changed
 from zoneops.enterprises.enums import LiaisonKind
 from zoneops.enterprises.tests.factories import make_enterprise, make_liaison, make_request
 from zoneops.meetings.enums import MeetingKind
-from zoneops.meetings.services import decision_create, meeting_hold
+from zoneops.meetings.services import decision_create, decision_done, meeting_hold
 from zoneops.meetings.tests.factories import make_meeting, make_problem
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -210,9 +213,41 @@ def test_a_meeting_held_makes_its_decisions_tasks_and_closing_one_marks_the_deci
     )
     assert task.due_on == date(2020, 6, 10)
     assert task_from_decision(decision=decision, by=host) == task  # one task per decision
+    # Meetings asks supervision (meetings.followers): the task, not meetings, finishes it.
+    with pytest.raises(ApplicationError) as followed:
+        decision_done(decision=decision, by=host, done_on=date(2020, 6, 3))
+    assert followed.value.code == "followed"
+    message = followed.value.message
+    assert "已转督办" in message and "请在督办事项中办结/销号" in message
+    decision.refresh_from_db()
+    assert decision.done_on is None
     _work_through(task, people)
     decision.refresh_from_db()
     assert decision.done_on == date(2020, 6, 5)
+
+
+def test_a_meeting_is_not_held_when_a_decision_cannot_become_a_task_and_says_which_and_why(
+    people, org
+):
+    host = people["supervisor"]
+    meeting = make_meeting(MeetingKind.MONTHLY, held_on=date(2020, 6, 1), by=host, host=host)
+    decision_create(
+        meeting=meeting,
+        text="协调供电扩容",
+        owner_department=org["investment"],
+        due_on=date(2020, 6, 10),
+        by=host,
+    )
+    org["investment"].is_active = False
+    org["investment"].save(update_fields=["is_active"])
+
+    with pytest.raises(ApplicationError) as refused:
+        meeting_hold(meeting=meeting, minutes="纪要", by=host)
+
+    message = refused.value.message
+    assert "议定事项“协调供电扩容”不能转为督办事项" in message and "已停用" in message
+    meeting.refresh_from_db()
+    assert meeting.status == "planned" and not SupervisionTask.objects.exists()
 
 
 def test_a_problem_and_a_request_become_one_task_each(people, org):
@@ -308,3 +343,27 @@ def test_the_work_source_lists_owned_and_supervised_tasks_and_same_day_ones(make
     assert [i.pk for i in finished] == [closed_same_day.pk]
     assert source.cleared_same_day(start=date(2020, 6, 1), end=date(2020, 6, 30)) == 1
     assert source.cleared_same_day(start=date(2020, 6, 11), end=date(2020, 6, 30)) == 0
+
+
+@pytest.fixture
+def calendar_reloaded():
+    """The frozen clock leaves a year's stamp as it was: reload the calendar after the change
+    and again after the test (its day is rolled back)."""
+    yield calendar_cache_clear
+    calendar_cache_clear()
+
+
+def test_running_tasks_deadlines_follow_the_work_calendar(make_task, people, calendar_reloaded):
+    running = make_task()
+    closed = _work_through(make_task(), people)
+    assert running.due_on == closed.due_on == date(2020, 6, 8)
+
+    with transaction.atomic():
+        CalendarDay.objects.create(date=date(2020, 6, 3), is_working_day=False, name="临时调休")
+        calendar_reloaded()
+        calendar_changed.send(sender=CalendarYear, years=frozenset({2020}))
+
+    running.refresh_from_db()
+    closed.refresh_from_db()
+    assert running.due_on == date(2020, 6, 9)  # one working day less before it
+    assert closed.due_on == date(2020, 6, 8)  # done: its clock is history
