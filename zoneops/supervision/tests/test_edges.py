@@ -8,10 +8,13 @@ from datetime import date
 import pytest
 from python_calamine import CalamineWorkbook
 
+from zoneops.enterprises.enums import LiaisonKind
+from zoneops.enterprises.tests.factories import make_enterprise, make_liaison
 from zoneops.meetings.tests.factories import make_problem
 from zoneops.orgs.tests.factories import signed_in
 from zoneops.projects.tests.factories import make_project
 from zoneops.supervision.models import SupervisionTask
+from zoneops.supervision.services import checklist_create, checklist_visit_record
 
 pytestmark = pytest.mark.time_machine("2020-06-15T10:00+08:00", tick=False)
 API = "/api/v1/supervision"
@@ -126,3 +129,44 @@ def test_a_problem_page_shows_the_link_and_the_conversion_makes_one_task(people,
     assert SupervisionTask.objects.filter(problem=problem).count() == 1
     page = client.get(f"/admin/projects/problem/{problem.pk}/change/")
     assert "已交办" in page.content.decode()
+
+
+def _checklist(inspector, *, visits=1):
+    enterprise = make_enterprise()
+    make_liaison(
+        enterprise, kind=LiaisonKind.INSPECTOR, person=inspector, started_on=date(2020, 1, 2)
+    )
+    checklist = checklist_create(
+        enterprise=enterprise,
+        inspector=inspector,
+        by=inspector,
+        items=["安全生产", "干部作风"],
+        started_on=date(2020, 6, 1),
+    )
+    for n in range(visits):
+        checklist_visit_record(
+            checklist=checklist, findings=f"发现{n}", by=inspector, visited_on=date(2020, 6, 2 + n)
+        )
+    return checklist
+
+
+def test_the_checklists_pages_and_api_list_do_not_grow_in_queries_with_rows(
+    people, django_assert_max_num_queries
+):
+    inspector = people["inspector"]
+    client = signed_in(inspector)
+    first = _checklist(inspector)
+
+    def pages(checklist):
+        with django_assert_max_num_queries(12):
+            assert client.get(f"{API}/checklists/").status_code == 200
+        with django_assert_max_num_queries(30):
+            assert client.get("/admin/supervision/checklist/").status_code == 200
+        with django_assert_max_num_queries(40):
+            page = client.get(f"/admin/supervision/checklist/{checklist.pk}/change/")
+        assert page.status_code == 200
+
+    pages(first)
+    later = [_checklist(inspector, visits=3) for _ in range(4)]
+    pages(later[-1])
+    assert len(client.get(f"{API}/checklists/").json()["items"]) == 5
