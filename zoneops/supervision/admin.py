@@ -350,9 +350,10 @@ class SupervisionTaskAdmin(StepButtonsMixin, BusinessAdmin):
         clock = clock_of(obj)
         return (clock.key, clock.label) if clock else ("", "—")
 
-    @display(description=_("提级"), boolean=True)
-    def show_escalated(self, obj: SupervisionTask) -> bool:
-        return obj.escalated_to_id is not None
+    @admin.display(description=_("提级至"))
+    def show_escalated(self, obj: SupervisionTask) -> str:
+        # The leader it went to; a dash, not a red cross, for the (most) tasks not escalated.
+        return str(obj.escalated_to) if obj.escalated_to_id is not None else "—"
 
     @admin.display(description=_("状态"))
     def status_badge(self, obj: SupervisionTask) -> str:
