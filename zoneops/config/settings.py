@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zoneops.blockers",
     "zoneops.meetings",
     "zoneops.approvals",
+    "zoneops.supervision",
     "zoneops.funds",
     "zoneops.targets",
     "zoneops.workbench",

@@ -33,6 +33,7 @@ from zoneops.common.workcalendar import add_working_days, calendar_pinned
 from zoneops.demo import meetings as demo_meetings
 from zoneops.demo import pipeline, problems, requests, scheduling
 from zoneops.demo.results import DemoResult
+from zoneops.demo.supervision import decision_finish
 from zoneops.enterprises.enums import RequestKind, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, PlanMeasure
 from zoneops.enterprises.services.plans import measure_complete
@@ -43,7 +44,6 @@ from zoneops.enterprises.services.requests import (
 )
 from zoneops.meetings.enums import MeetingKind
 from zoneops.meetings.models import Decision
-from zoneops.meetings.services import decision_done
 from zoneops.orgs.models import User
 from zoneops.projects.enums import (
     STAGE_ORDER,
@@ -424,7 +424,7 @@ def _settle_2020(*, today: date, result: DemoResult) -> None:
         milestone_complete(milestone=milestone, actual_on=max(day, FIRST_DAY), by=officer)
         result.created["settled"] += 1
     for decision in Decision.objects.filter(done_on__isnull=True, due_on__lt=date(2021, 1, 1)):
-        decision_done(
+        decision_finish(
             decision=decision,
             done_on=max(decision.due_on - timedelta(days=3), FIRST_DAY),
             by=officer,

@@ -25,6 +25,7 @@ from zoneops.demo.problems import load_problems
 from zoneops.demo.requests import load_enterprise_service
 from zoneops.demo.results import DemoAccount, DemoResult
 from zoneops.demo.scheduling import load_scheduling
+from zoneops.demo.supervision import load_supervision
 from zoneops.enterprises.models import Enterprise
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, Membership, Role, User
@@ -76,6 +77,7 @@ def load_demo_zone(
         )
         living.load_living(result=result, today=today)
     load_approvals(result=result, today=today)
+    load_supervision(result=result, today=today)
     load_funds(result=result, today=today)
     if stdout is not None:
         _report(result, stdout)

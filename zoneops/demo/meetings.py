@@ -22,13 +22,13 @@ from django.db import transaction
 
 from zoneops.demo import pipeline
 from zoneops.demo.data import ZONE
+from zoneops.demo.supervision import decision_finish
 from zoneops.meetings.enums import CEREMONIES, MeetingKind
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.meetings.selectors import ceremony_totals
 from zoneops.meetings.services import (
     agenda_item_add,
     decision_create,
-    decision_done,
     meeting_build_agenda,
     meeting_cancel,
     meeting_hold,
@@ -449,7 +449,7 @@ def _create(spec: MeetingSpec, *, refs: _Refs, result: Any) -> Meeting:
     meeting = meeting_hold(meeting=meeting, minutes=_minutes(spec, meeting), by=by)
     for decision, done_on in decisions:
         if done_on is not None:
-            decision_done(decision=decision, done_on=done_on, by=by)
+            decision_finish(decision=decision, done_on=done_on, by=by)
     return meeting
 
 

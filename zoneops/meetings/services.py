@@ -33,8 +33,10 @@ from zoneops.common.services import (
 )
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.meetings.enums import CEREMONIES, AgendaSource, MeetingKind, MeetingStatus
+from zoneops.meetings.followers import decision_followed
 from zoneops.meetings.models import AgendaItem, Decision, Meeting
 from zoneops.meetings.selectors import agenda_missing, ceremony_stage_refusals
+from zoneops.meetings.signals import meeting_held
 from zoneops.orgs.models import Department, Membership, User
 from zoneops.projects.models import Milestone, Problem, Project
 
@@ -263,9 +265,11 @@ def meeting_hold(
     if duration_minutes is not None:
         meeting.duration_minutes = duration_minutes
     meeting_check(meeting=meeting)
-    return record_save(
+    meeting = record_save(
         instance=meeting, by=by, expected_version=expected_version, reason=_("登记召开")
     )
+    meeting_held.send(sender=Meeting, meeting=meeting, by=by)
+    return meeting
 
 
 @transaction.atomic
@@ -532,7 +536,8 @@ def decision_done(
     done_on: date | None = None,
     expected_version: int | None = None,
 ) -> Decision:
-    """Mark a decision done (完成) on a day: not in the future, not before the meeting."""
+    """Mark a decision done (完成) on a day: not in the future, not before the meeting; not
+    while a record of another app follows it open (a supervised task closes it itself)."""
     decision = Decision.objects.select_related("meeting").get(pk=decision.pk)
     done_on = done_on or _today()
     if decision.done_on is not None:
@@ -542,6 +547,9 @@ def decision_done(
         )
     if decision.meeting.status != MeetingStatus.HELD:
         raise ApplicationError(_("会议尚未召开，议定事项不能办结。"), field="done_on")
+    followed = decision_followed(decision=decision)
+    if followed:
+        raise ApplicationError(followed, field="done_on", code="followed")
     check_happened(done_on, field="done_on")
     if done_on < decision.meeting.held_on:
         raise ApplicationError(
@@ -563,21 +571,6 @@ def decision_remove(
     if decision.done_on is not None:
         raise ApplicationError(_("议定事项已完成，不能删除。"), field="done_on")
     record_delete(instance=decision, by=by, expected_version=expected_version)
-
-
-def decision_to_supervision_task(
-    *, decision: Decision, by: User | None, supervisor: User | None = None
-) -> Any:
-    """HOOK for the supervision issue: make a decision a supervised task (督办) in one step.
-
-    The task comes from a meeting decision: its text is the task, `owner_department`/`owner`
-    the department and person it is handed to (交办), `due_on` its deadline, `by` the one who
-    hands it over, `supervisor` the one who closes it (销号); the task keeps a link back to
-    the decision (and so the meeting). `selectors.decision_supervision_draft` gives those
-    fields. Expected to be idempotent (a decision becomes at most one task) and to refuse a
-    done decision. There is no supervision app yet.
-    """
-    raise NotImplementedError("The supervision app does not exist yet.")
 
 
 # --- ceremonies ---------------------------------------------------------------------------------

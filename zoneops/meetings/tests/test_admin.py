@@ -273,6 +273,7 @@ def test_a_manual_agenda_item_is_added_on_the_inline(client, officer):
     assert (item.title, item.source, item.order) == ("投资协议审议", AgendaSource.MANUAL, 1)
 
 
+@pytest.mark.usefixtures("unfollowed")
 def test_the_decisions_register_marks_done_and_filters_overdue(client, officer, org):
     meeting = make_meeting(held_on=MEETING_DAY, by=officer)
     decision = decision_create(
@@ -326,6 +327,7 @@ def test_the_ceremony_form_adds_and_removes_projects_through_the_rules(client, o
     assert ceremony.history.first().history_change_reason == "添加项目1个"
 
 
+@pytest.mark.usefixtures("unfollowed")
 def test_decisions_are_marked_done_in_bulk_and_refusals_reported(client, officer):
     meeting = make_meeting(held_on=MEETING_DAY, by=officer)
     planned = make_meeting(title="未召开", held_on=MEETING_DAY, by=officer)

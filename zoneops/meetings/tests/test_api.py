@@ -211,6 +211,7 @@ def test_the_agenda_is_built_once_and_items_are_added_by_hand(api, officer, org)
     assert removed.status_code == 204
 
 
+@pytest.mark.usefixtures("unfollowed")
 def test_decisions_are_recorded_and_done(api, officer, org):
     meeting = make_meeting(held_on=MEETING_DAY, by=officer)
 

@@ -17,7 +17,6 @@ from zoneops.meetings.services import (
     decision_create,
     decision_done,
     decision_remove,
-    decision_to_supervision_task,
     decision_update,
     meeting_cancel,
     meeting_hold,
@@ -204,6 +203,7 @@ def test_moving_the_meeting_after_a_deadline_is_refused(officer, org):
     assert "一周内答复" in error.message
 
 
+@pytest.mark.usefixtures("unfollowed")
 def test_a_decision_is_done_once_on_a_day_after_the_meeting(officer, org):
     meeting = make_meeting(held_on=date(2020, 3, 30), by=officer)
     decision = decision_create(
@@ -231,6 +231,7 @@ def test_a_decision_is_done_once_on_a_day_after_the_meeting(officer, org):
     assert _refusal(decision_remove, decision=done, by=officer).field == "done_on"
 
 
+@pytest.mark.usefixtures("unfollowed")
 def test_overdue_decisions_as_of_a_date(officer, org):
     meeting = make_meeting(held_on=date(2020, 3, 30), by=officer)
     late = decision_create(
@@ -254,7 +255,7 @@ def test_overdue_decisions_as_of_a_date(officer, org):
     assert list(decisions_overdue(as_of=date(2020, 4, 21))) == []
 
 
-def test_a_decision_becomes_a_supervision_task_through_one_hook(officer, org):
+def test_a_decision_gives_the_draft_of_its_supervision_task(officer, org):
     meeting = make_meeting(MeetingKind.MONTHLY, title="3月月例会", by=officer)
     decision = decision_create(
         meeting=meeting,
@@ -273,8 +274,6 @@ def test_a_decision_becomes_a_supervision_task_through_one_hook(officer, org):
     )
     assert (draft.department_id, draft.assignee_id) == (org["investment"].pk, officer.pk)
     assert draft.description == "2020年3月30日3月月例会议定：协调供电"
-    with pytest.raises(NotImplementedError):
-        decision_to_supervision_task(decision=decision, by=officer)
 
 
 # --- ceremonies ---------------------------------------------------------------------------------
