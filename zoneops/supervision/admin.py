@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import path, reverse
@@ -405,7 +406,11 @@ class SupervisionTaskAdmin(StepButtonsMixin, BusinessAdmin):
 
     @action(description=_("导出Excel"), url_path="export", permissions=["view"])
     def export(self, request: HttpRequest) -> HttpResponse:
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, _("列表的筛选条件无效，未能导出。"))
+            return HttpResponseRedirect(reverse("admin:supervision_supervisiontask_changelist"))
         rows = changelist.get_queryset(request)
         response = HttpResponse(
             tasks_workbook(rows),

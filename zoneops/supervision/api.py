@@ -149,12 +149,12 @@ class TaskIn(Schema):
     due_on: date | None = Field(None, description="办结期限，与办理时限二选一")
 
 
-class StepIn(VersionedIn):
+class TaskStepIn(VersionedIn):
     on: date | None = Field(None, description="日期，默认今天")
     note: str = Field("", max_length=20000)
 
 
-class ProgressIn(VersionedIn):
+class TaskProgressIn(VersionedIn):
     on: date | None = None
     text: str = Field(max_length=20000)
 
@@ -164,7 +164,7 @@ class ReportIn(VersionedIn):
     feedback: str = Field(max_length=20000)
 
 
-class ReturnIn(VersionedIn):
+class TaskReturnIn(VersionedIn):
     on: date | None = None
     reason: str = Field(max_length=20000)
 
@@ -247,12 +247,12 @@ def _step(request: Any, task_id: int, service: Any, **values: Any) -> Supervisio
 
 
 @router.post("/tasks/{int:task_id}/sign", response=TaskDetailOut, summary="签收")
-def task_sign_step(request, task_id: Id, payload: StepIn):
+def task_sign_step(request, task_id: Id, payload: TaskStepIn):
     return _step(request, task_id, task_sign, **payload.dict())
 
 
 @router.post("/tasks/{int:task_id}/progress", response=TaskDetailOut, summary="登记办理进展")
-def task_progress_step(request, task_id: Id, payload: ProgressIn):
+def task_progress_step(request, task_id: Id, payload: TaskProgressIn):
     return _step(request, task_id, task_progress, **payload.dict())
 
 
@@ -262,27 +262,27 @@ def task_report_step(request, task_id: Id, payload: ReportIn):
 
 
 @router.post("/tasks/{int:task_id}/review", response=TaskDetailOut, summary="复核")
-def task_review_step(request, task_id: Id, payload: StepIn):
+def task_review_step(request, task_id: Id, payload: TaskStepIn):
     return _step(request, task_id, task_review, **payload.dict())
 
 
 @router.post("/tasks/{int:task_id}/return", response=TaskDetailOut, summary="退回")
-def task_return_step(request, task_id: Id, payload: ReturnIn):
+def task_return_step(request, task_id: Id, payload: TaskReturnIn):
     return _step(request, task_id, task_return, **payload.dict())
 
 
 @router.post("/tasks/{int:task_id}/close", response=TaskDetailOut, summary="销号")
-def task_close_step(request, task_id: Id, payload: StepIn):
+def task_close_step(request, task_id: Id, payload: TaskStepIn):
     return _step(request, task_id, task_close, **payload.dict())
 
 
 @router.post("/tasks/{int:task_id}/urge", response=TaskDetailOut, summary="催办")
-def task_urge_step(request, task_id: Id, payload: StepIn):
+def task_urge_step(request, task_id: Id, payload: TaskStepIn):
     return _step(request, task_id, task_urge, **payload.dict())
 
 
 @router.post("/tasks/{int:task_id}/escalate", response=TaskDetailOut, summary="提级至分管领导")
-def task_escalate_step(request, task_id: Id, payload: StepIn):
+def task_escalate_step(request, task_id: Id, payload: TaskStepIn):
     return _step(request, task_id, task_escalate, **payload.dict())
 
 

@@ -12,6 +12,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
 
+from zoneops.approvals.models import Case
+from zoneops.approvals.selectors import approval_figures
+from zoneops.approvals.workbench import CaseSource
 from zoneops.demo import pipeline
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.management.commands.demo import PASSWORD_ENV
@@ -19,14 +22,26 @@ from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.models.requests import OPEN_STATUSES
 from zoneops.meetings.enums import MeetingKind
 from zoneops.meetings.models import Decision, Meeting
+from zoneops.orgs.models import User
 from zoneops.projects.enums import ReportCategory
 from zoneops.projects.models import Problem, ProgressReport, Project, StageMove
 from zoneops.projects.selectors.pipeline import pipeline_summary
 from zoneops.projects.selectors.scheduling import (
+    key_projects,
     key_projects_due,
     key_projects_not_reported,
     key_projects_with_lights,
 )
+from zoneops.supervision.enums import TaskStatus
+from zoneops.supervision.models import SupervisionTask
+from zoneops.supervision.selectors import (
+    checklist_coverage,
+    task_counts,
+    tasks_cleared_same_day,
+    tasks_overdue,
+)
+from zoneops.supervision.workbench import TaskSource
+from zoneops.workbench.selectors import cleared_same_day_total
 
 PASSWORD = "demo-Pass-2020"
 TODAY = date(2026, 12, 6)  # a Sunday
@@ -155,3 +170,70 @@ def test_the_demo_command_on_the_same_day_creates_nothing(settings, tmp_path, mo
 
     assert "nothing created" in out.getvalue()
     assert fingerprint() == before
+
+
+# --- government services and supervision (issue 10) -------------------------------------------
+
+
+def test_the_2019_figures_are_the_articles():
+    figures = approval_figures(start=date(2019, 1, 1), end=date(2019, 12, 31))
+    total = figures.total
+    assert total.concluded == 1790
+    assert figures.cleared_same_day == 1020
+    assert total.promised_ratio == Decimal("50.0")
+    assert total.centre_share == Decimal("53.0")
+    assert total.taken_over == 88
+    assert total.on_time_rate is not None and total.on_time_rate > Decimal("95")
+    assert CaseSource().cleared_same_day(start=date(2019, 1, 1), end=date(2019, 12, 31)) == 1020
+
+
+def test_key_projects_of_2019_have_cases():
+    projects = key_projects(year=2019)
+    assert Case.objects.filter(project__in=projects, received_on__year=2019).count() >= 10
+
+
+def test_the_zone_goes_on_working_cases_up_to_today():
+    running = Case.objects.running()
+    assert Case.objects.filter(received_on=date(2026, 12, 4)).exists()  # Friday
+    assert running.filter(suspended_since__isnull=False).exists()  # waiting for 补正
+    assert Case.objects.overdue(on=TODAY).exists()  # some late
+    assert not Case.objects.filter(received_on__gt=TODAY).exists()
+    assert not Case.objects.filter(concluded_on__gt=TODAY).exists()
+    officer = User.objects.get(username="spj_staff")
+    items = CaseSource().items(user=officer, on=TODAY, until=date(2026, 12, 9), departments=None)
+    assert items and any(item.due_on < TODAY for item in items)
+
+
+def test_2019_has_exactly_7030_tasks_handed_over_and_closed_the_same_day():
+    assert tasks_cleared_same_day(start=date(2019, 1, 1), end=date(2019, 12, 31)) == 7030
+    assert TaskSource().cleared_same_day(start=date(2019, 1, 1), end=date(2019, 12, 31)) == 7030
+
+
+def test_12_inspectors_keep_checklists_of_19_enterprises_with_visits_and_follow_ups():
+    coverage = checklist_coverage(on=date(2020, 6, 30))
+    assert (coverage.inspectors, coverage.enterprises) == (12, 19)
+    assert coverage.visits == 38
+    assert coverage.follow_ups >= 5
+
+
+def test_every_done_decision_has_its_task_closed_and_open_ones_run():
+    decisions = Decision.objects.filter(meeting__status="held")
+    assert decisions.exists()
+    for decision in decisions.select_related("supervision_task"):
+        task = decision.supervision_task
+        assert (task.status == TaskStatus.CLOSED) == (decision.done_on is not None), decision
+
+
+def test_the_zone_goes_on_to_today_with_late_urged_and_escalated_tasks():
+    counts = task_counts(on=TODAY)
+    assert counts.open >= 5
+    assert counts.overdue >= 2 and counts.urged >= 2 and counts.escalated >= 1
+    assert tasks_overdue(on=TODAY).exists()
+    later = SupervisionTask.objects.filter(assigned_on__year=2025, title__endswith="（示例）")
+    assert later.exists()
+
+
+def test_2019_clears_8000_and_more_items_the_same_day_across_every_kind():
+    """The article's "日清日结8000余件": every kind of work the apps declare, summed."""
+    total = cleared_same_day_total(start=date(2019, 1, 1), end=date(2019, 12, 31))
+    assert 8000 <= total < 9000

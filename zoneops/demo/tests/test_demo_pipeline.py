@@ -19,6 +19,7 @@ from zoneops.demo import pipeline
 from zoneops.demo.data import HYUNDAI_PLANT, ZSHK_PARK
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.management.commands.demo import PASSWORD_ENV
+from zoneops.funds.selectors import fund_totals
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import User
 from zoneops.parks.enums import CarrierKind
@@ -29,6 +30,7 @@ from zoneops.projects.selectors import (
     projects_counted,
     projects_with_stage_as_of,
 )
+from zoneops.targets.selectors import targets_progress, targets_visible
 
 PASSWORD = "demo-Pass-2020"
 END_2019 = date(2019, 12, 31)
@@ -328,6 +330,7 @@ def test_demo_command_on_a_loaded_zone_creates_nothing(settings, tmp_path, monke
     monkeypatch.setattr("zoneops.demo.living.load_living", lambda **kwargs: None)
     monkeypatch.setattr("zoneops.demo.living.new_projects", lambda **kwargs: ())
     monkeypatch.setattr("zoneops.demo.approvals.load_approvals_living", lambda **kwargs: None)
+    monkeypatch.setattr("zoneops.demo.supervision._living", lambda **kwargs: None)
     out = StringIO()
 
     call_command("demo", "--no-serve", "--no-input", stdout=out)
@@ -350,3 +353,21 @@ def test_the_director_reads_the_whole_zones_table_and_a_vice_director_his_share(
 
     assert (whole.total.count, whole.total.investment) == (111, Decimal(4450000))
     assert 0 < share.total.count < 111
+
+
+# --- support funds and the city's target (issue 10) -------------------------------------------
+
+
+def test_2019_funds_from_four_levels_and_projects_won():
+    totals = fund_totals(start=date(2019, 1, 1), end=date(2019, 12, 31))
+    assert totals.total.paid == 12300  # 1.23亿元
+    assert all(row.paid > 0 for row in totals.by_level)  # 中央、省、市、区
+    assert totals.total.projects_won >= 10  # 研发和示范项目10余个
+
+
+def test_city_target_for_2019_and_2020():
+    found = targets_progress(targets=targets_visible(), today=date(2020, 12, 31))
+    progress = {p.target.year: p for p in found}
+    assert progress[2019].actual == 3 and progress[2019].standing == "done"
+    # The article's zone ends mid-2020: the 5亿+ industrial projects signed by then (云签约).
+    assert progress[2020].actual == 2, [i.project.name for i in progress[2020].records]
