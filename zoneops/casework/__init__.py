@@ -1,5 +1,5 @@
 """The clocked-record kernel (办件计时): the ground that project problems, enterprise requests,
-and next approval cases and supervision tasks stand on (DESIGN "Working-day clocks", STYLE 14).
+approval cases and supervision tasks stand on (DESIGN "Working-day clocks", STYLE 14).
 
 It sits above `common` and below every business app, and imports none of them. A clocked
 record is a record that moves through steps, each step an event, against a limit in working
@@ -21,6 +21,8 @@ What is here
 - services: `step_lock`, `step_date`, `step_check_status`, `step_check_limit`, `step_event`.
 - selectors: `records_with_clock` (a page's rows with their clock, one calendar reading) and
   `clock_of`.
+- workbench: the protocol of a work source (what an app contributes to a person's day on the
+  page 今日事项: open items due or late, items finished, items cleared the same day).
 - admin: `StepButtonsMixin` (the change page offers the steps the state allows),
   `ClockedStepView` + `StepForm` (one page per step, template "casework/step.html"), and the
   clock's badge and colours. api: `ClockPagination` for API lists.
