@@ -11,8 +11,8 @@ from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.common.scope import ensure_allowed
-from zoneops.targets.kinds import TargetProgress
 from zoneops.targets.models import Target
+from zoneops.targets.progress import TargetProgress
 from zoneops.targets.selectors import target_progress, targets_progress, targets_visible
 
 router = Router(tags=["targets"])

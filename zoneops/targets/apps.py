@@ -22,5 +22,5 @@ class TargetsConfig(AppConfig):
     # The kinds of target this app follows: code → (label, evaluator); see targets.kinds. The
     # indicators app declares its own kinds (千亿级 revenue) the same way.
     target_kinds = {
-        "project_count": (_("项目个数"), "zoneops.targets.kinds.project_count"),
+        "project_count": (_("项目个数"), "zoneops.targets.progress.project_count"),
     }

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zoneops.common.scope import scope_queryset
-from zoneops.targets.kinds import TargetProgress, evaluator
+from zoneops.targets.kinds import evaluator
 from zoneops.targets.models import Target
+from zoneops.targets.progress import TargetProgress
 
 
 def targets_visible(*, user: Any = None, year: int | None = None) -> QuerySet[Target]:
