@@ -54,7 +54,7 @@ from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
-from zoneops.common.periods import Period, format_day
+from zoneops.common.periods import MONTH_CHOICES, Period, format_day
 
 CLOCK_COLOURS: dict[str, str] = clock_colours(CaseClock)
 STATUS_COLOURS: dict[str, str] = {
@@ -588,9 +588,6 @@ class OverdueCasesView(UnfoldModelAdminViewMixin, TemplateView):
         return super().get_context_data(page=page, today=today, colours=CLOCK_COLOURS, **kwargs)
 
 
-MONTHS = [(month, f"{month}月") for month in range(1, 13)]
-
-
 class ChosenPeriod:
     def __init__(self, start: date, end: date, label: str) -> None:
         self.start, self.end, self.label = start, end, label
@@ -604,10 +601,10 @@ class FiguresForm(Form):
         label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False
     )
     first_month = forms.TypedChoiceField(
-        label=_("起始月份"), coerce=int, choices=MONTHS, required=False
+        label=_("起始月份"), coerce=int, choices=MONTH_CHOICES, required=False
     )
     last_month = forms.TypedChoiceField(
-        label=_("截止月份"), coerce=int, choices=MONTHS, required=False
+        label=_("截止月份"), coerce=int, choices=MONTH_CHOICES, required=False
     )
     start = forms.DateField(
         label=_("自定义起始日"), required=False, widget=forms.DateInput(attrs={"type": "date"})

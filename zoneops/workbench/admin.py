@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, read_day
-from zoneops.common.periods import Period, format_day
+from zoneops.common.periods import MONTH_CHOICES, Period, format_day
 from zoneops.workbench.excel import cleared_counts_workbook
 from zoneops.workbench.models import REASON_MAX_LENGTH, CarryOver
 from zoneops.workbench.selectors import (
@@ -143,17 +142,10 @@ def _form_message(form: forms.Form) -> str:
 # --- 日清日结统计 -----------------------------------------------------------------------------
 
 
-def _month_label(month: int) -> str:
-    return gettext("%(month)d月") % {"month": month}
-
-
-MONTHS = [(month, lazy(_month_label, str)(month)) for month in range(1, 13)]
-
-
 class PeriodForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTHS)
-    last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTHS)
+    first_month = forms.TypedChoiceField(label=_("起始月份"), coerce=int, choices=MONTH_CHOICES)
+    last_month = forms.TypedChoiceField(label=_("截止月份"), coerce=int, choices=MONTH_CHOICES)
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         self.today = timezone.localdate()
