@@ -237,3 +237,10 @@ def test_2019_clears_8000_and_more_items_the_same_day_across_every_kind():
     """The article's "日清日结8000余件": every kind of work the apps declare, summed."""
     total = cleared_same_day_total(start=date(2019, 1, 1), end=date(2019, 12, 31))
     assert 8000 <= total < 9000
+
+
+def test_no_task_of_the_articles_zone_is_still_open_years_later():
+    still_open = SupervisionTask.objects.filter(assigned_on__lte=date(2020, 6, 30)).exclude(
+        status=TaskStatus.CLOSED
+    )
+    assert not still_open.exists(), list(still_open.values_list("title", flat=True))
