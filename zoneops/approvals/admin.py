@@ -15,7 +15,7 @@ from django.utils.translation import gettext as gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from unfold.decorators import action, display
-from unfold.views import ChangeList, UnfoldModelAdminViewMixin
+from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.approvals.enums import CaseStatus, Decision, SuspensionKind
 from zoneops.approvals.excel import figures_workbook, service_item_register
@@ -42,7 +42,9 @@ from zoneops.approvals.services import (
     service_item_save,
 )
 from zoneops.casework.admin import (
+    ClockedChangeList,
     ClockedStepView,
+    OverdueFilter,
     StepButtonsMixin,
     StepForm,
     clock_badge,
@@ -142,28 +144,6 @@ class ServiceItemAdmin(ExcelAdminMixin, BusinessAdmin):
 # --- cases ---------------------------------------------
 
 
-class CaseChangeList(ChangeList):
-    def get_results(self, request: HttpRequest) -> None:
-        super().get_results(request)
-        cases_with_clock(self.result_list)
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("逾期")
-    parameter_name = "overdue"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        overdue = Case.overdue_q(on=timezone.localdate())
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.exclude(overdue)
-        return queryset
-
-
 class CaseEventInline(TabularInline):
     model = CaseEvent
     extra = 0
@@ -255,7 +235,7 @@ class CaseAdmin(StepButtonsMixin, BusinessAdmin):
     nav_order = 20
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any):
-        return CaseChangeList
+        return ClockedChangeList
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         if obj is None:

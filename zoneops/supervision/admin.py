@@ -10,20 +10,21 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from unfold.decorators import action, display
-from unfold.views import ChangeList, UnfoldModelAdminViewMixin
+from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.casework.admin import (
+    ClockedChangeList,
     ClockedStepView,
+    OverdueFilter,
     StepButtonsMixin,
     StepForm,
     clock_badge,
     clock_colours,
 )
-from zoneops.casework.selectors import clock_of, records_with_clock
+from zoneops.casework.selectors import clock_of
 from zoneops.common.admin_base import (
     BusinessAdmin,
     TabularInline,
@@ -87,22 +88,6 @@ def _active_departments():
     return Department.objects.filter(is_active=True).order_by("order", "pk")
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("逾期")
-    parameter_name = "overdue"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        overdue = SupervisionTask.overdue_q(on=timezone.localdate())
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.exclude(overdue)
-        return queryset
-
-
 class EscalatedFilter(admin.SimpleListFilter):
     title = _("提级")
     parameter_name = "escalated"
@@ -114,12 +99,6 @@ class EscalatedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(escalated_to__isnull=self.value() == "no")
         return queryset
-
-
-class TaskChangeList(ChangeList):
-    def get_results(self, request: HttpRequest) -> None:
-        super().get_results(request)
-        records_with_clock(self.result_list)
 
 
 class TaskEventInline(TabularInline):
@@ -249,7 +228,7 @@ class SupervisionTaskAdmin(StepButtonsMixin, BusinessAdmin):
     ]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any):
-        return TaskChangeList
+        return ClockedChangeList
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related(*self.list_select_related)
