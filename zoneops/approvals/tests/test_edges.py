@@ -310,3 +310,19 @@ def test_the_enterprise_list_and_the_catalogue_api_read_in_fixed_queries(
         make_item(org["approvals"])
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert client.get(url).status_code == 200
+
+
+def test_the_register_filters_late_cases_from_the_others(zone):
+    late = _cases(zone, 1)[0]
+    fresh = make_case(zone["item"], enterprise=zone["plant"], received_on=TODAY)
+    case_accept(case=fresh, by=None, on=TODAY)
+    client = signed_in(zone["officer"])
+
+    def listed(value: str) -> set[int]:
+        text = client.get("/admin/approvals/case/", {"overdue": value}).content.decode()
+        return {
+            case.pk for case in (late, fresh) if f"/admin/approvals/case/{case.pk}/change/" in text
+        }
+
+    assert listed("yes") == {late.pk}
+    assert listed("no") == {fresh.pk}
