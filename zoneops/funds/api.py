@@ -16,7 +16,7 @@ from zoneops.common.amounts import wan_to_yi
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.common.periods import Period
-from zoneops.common.scope import ensure_allowed, writable_queryset
+from zoneops.common.scope import ensure_allowed
 from zoneops.enterprises.models import Enterprise
 from zoneops.funds.enums import FundApplicationStatus, FundKind, FundLevel
 from zoneops.funds.models import FundApplication, FundProgramme
@@ -146,11 +146,9 @@ def application_create(request, payload: FundApplicationIn):
     ensure_allowed(request.user, "add", FundApplication)
     user = request.user
     programme = pick_one(FundProgramme, payload.programme_id, user=user, field="programme_id")
-    if not writable_queryset(FundProgramme.objects.filter(pk=programme.pk), user).exists():
-        raise ApplicationError(
-            _("只能为本部门对口的资金项目登记申报。"), field="programme_id", code="scope"
-        )
-    with payload_names({"enterprise": "enterprise_id", "project": "project_id"}):
+    with payload_names(
+        {"programme": "programme_id", "enterprise": "enterprise_id", "project": "project_id"}
+    ):
         created = application_file(
             programme=programme,
             title=payload.title,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from zoneops.common.amounts import format_wan, model_bound
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
+from zoneops.common.scope import writable_queryset
 from zoneops.common.services import (
     acting_user,
     check_happened,
@@ -120,7 +121,15 @@ def application_file(
     note: str = "",
     is_sample: bool = False,
 ) -> FundApplication:
-    """申报: an enterprise or a project (one of the two) applies to a programme for an amount."""
+    """申报: an enterprise or a project (one of the two) applies to a programme for an amount,
+    filed by someone who may write that programme's applications (its department's staff)."""
+    if (
+        by is not None
+        and not writable_queryset(FundProgramme.objects.filter(pk=programme.pk), by).exists()
+    ):
+        raise ApplicationError(
+            _("只能为本部门对口的资金项目登记申报。"), field="programme", code="scope"
+        )
     applied_on = applied_on or _today()
     check_happened(applied_on, field="applied_on")
     application = FundApplication(

@@ -315,3 +315,17 @@ def test_admin_add_files_through_the_service(zone):
     application = FundApplication.objects.get()
     assert application.owner_enterprise == zone["enterprise"]
     assert application.events.get().step == "apply"
+
+
+def test_only_the_programmes_department_files_its_applications_whichever_edge(zone):
+    with pytest.raises(ApplicationError, match="只能为本部门对口的资金项目登记申报") as refused:
+        application_file(
+            programme=zone["programme"],
+            title="研发申报",
+            applied_amount=100,
+            applied_on=date(2019, 3, 1),
+            enterprise=zone["enterprise"],
+            by=zone["other"],
+        )
+    assert refused.value.field == "programme"
+    assert not FundApplication.objects.exists()
