@@ -17,10 +17,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from unfold.decorators import action, display
-from unfold.views import ChangeList, UnfoldModelAdminViewMixin
+from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.casework.admin import (
+    ClockedChangeList,
     ClockedStepView,
+    OverdueFilter,
     StepButtonsMixin,
     StepForm,
     clock_badge,
@@ -42,7 +44,6 @@ from zoneops.projects.selectors.problems import (
     clock_of,
     department_problem_counts,
     department_problem_list,
-    overdue_q,
     problem_available_actions,
     problem_detail_queryset,
     problem_escalation_target,
@@ -80,22 +81,6 @@ def _date_cn(day: date | None) -> str:
 # --- list filters --------------------------------------------------------------------------------
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("逾期")
-    parameter_name = "overdue"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        overdue = overdue_q(on=timezone.localdate())
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.exclude(overdue)
-        return queryset
-
-
 class EscalatedFilter(admin.SimpleListFilter):
     title = _("提级")
     parameter_name = "escalated"
@@ -107,14 +92,6 @@ class EscalatedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(escalated_to__isnull=self.value() == "no")
         return queryset
-
-
-class ProblemChangeList(ChangeList):
-    """The register's page of rows gets each problem's clock from one reading of the calendar."""
-
-    def get_results(self, request: HttpRequest) -> None:
-        super().get_results(request)
-        problems_with_clock(self.result_list)
 
 
 # --- inlines -------------------------------------------------------------------------------------
@@ -307,7 +284,7 @@ class ProblemAdmin(StepButtonsMixin, BusinessAdmin):
     ]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any):
-        return ProblemChangeList
+        return ClockedChangeList
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         if obj is None:
