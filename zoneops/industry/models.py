@@ -1,9 +1,10 @@
-"""The zone's own list of industries. The industry-chain issue adds chains, segments and nodes."""
+"""The zone's own list of industries and its industry chains (chain → segment → node)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.models import BusinessModel
+from zoneops.industry.enums import Segment, StrategicEmergingCategory
 
 
 class IndustryCategory(BusinessModel):
@@ -14,6 +15,19 @@ class IndustryCategory(BusinessModel):
         max_length=1,
         blank=True,
         help_text=_("GB/T 4754-2017 门类字母，如 C 制造业。"),
+    )
+    gb_codes = models.CharField(
+        _("国民经济行业代码"),
+        max_length=300,
+        blank=True,
+        help_text=_("GB/T 4754-2017 的大类、中类或小类代码，逗号分隔，如 C36,C3670。"),
+    )
+    sei_category = models.CharField(
+        _("战略性新兴产业分类"),
+        max_length=2,
+        choices=StrategicEmergingCategory.choices,
+        blank=True,
+        help_text=_("《战略性新兴产业分类（2018）》的一级分类；不属于则留空。"),
     )
     is_strategic_emerging = models.BooleanField(_("战略性新兴产业"), default=False)
     is_lead = models.BooleanField(_("主攻方向"), default=False, help_text=_("如 汽车、新材料"))
@@ -31,3 +45,75 @@ class IndustryCategory(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IndustryChain(BusinessModel):
+    """An industry chain the zone builds (汽车产业链, 新材料产业链), kept by one department."""
+
+    name = models.CharField(_("产业链名称"), max_length=50, unique=True)
+    industry = models.ForeignKey(
+        IndustryCategory,
+        verbose_name=_("所属产业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chains",
+    )
+    description = models.TextField(_("简介"), blank=True)
+    managing_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("牵头部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="industry_chains",
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    # Every colleague reads the chains; the leading department (and the zone-wide) change them.
+    scope_public = True
+    scope_write_department_fields = ("managing_department",)
+    scope_write_owner_fields = ()
+
+    class Meta:
+        verbose_name = _("产业链")
+        verbose_name_plural = _("产业链")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChainNode(BusinessModel):
+    """A link (环节) of a chain, in a segment, under a parent node or at the top of its segment.
+    Enterprises and projects are put on nodes (their apps hold that mapping)."""
+
+    chain = models.ForeignKey(
+        IndustryChain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    segment = models.CharField(_("环节位置"), max_length=10, choices=Segment.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级环节"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    name = models.CharField(_("环节名称"), max_length=50)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    scope_public = True
+    scope_write_parent = "chain"
+
+    class Meta:
+        verbose_name = _("产业链环节")
+        verbose_name_plural = _("产业链环节")
+        ordering = ["chain", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "name"], name="industry_node_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} · {self.name}"

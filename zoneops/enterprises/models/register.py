@@ -83,6 +83,13 @@ class Enterprise(BusinessModel):
         validators=[validate_industry_code],
         help_text=_("GB/T 4754-2017，如 C3670 汽车零部件及配件制造。"),
     )
+    chain_nodes = models.ManyToManyField(
+        "industry.ChainNode",
+        verbose_name=_("产业链环节"),
+        related_name="enterprises",
+        blank=True,
+        help_text=_("企业在本区产业链上所处的环节（可多选）。"),
+    )
     country = models.CharField(_("来源国家或地区"), max_length=50, default="中国")
     is_above_scale_industry = models.BooleanField(_("规上工业"), default=False)
     is_above_quota_trade = models.BooleanField(_("限上"), default=False)
@@ -102,6 +109,9 @@ class Enterprise(BusinessModel):
     scope_public = True
     scope_enterprise_field = "id"
     scope_write_department_fields = ("responsible_department", "park__managing_department")
+
+    # The history that BusinessModel gives every record also keeps its chain nodes.
+    _history_m2m_fields = ["chain_nodes"]
     date_kinds = {"established_on": DateKind.FOUNDED}
 
     class Meta:

@@ -62,4 +62,7 @@ def test_an_app_grants_a_role_an_action_on_all_its_registers(monkeypatch):
         )
     )
     # Every model of the app (its history too), and only the action granted besides reading.
-    assert granted == {"view_park", "change_park", "view_historicalpark", "change_historicalpark"}
+    registers = ["park", "parkphase", "building", "unit", "lease"]
+    models = [*registers, *(f"historical{name}" for name in registers)]
+    models.append("historicalpark_industries")  # the fitting industries' history
+    assert granted == {f"{action}_{model}" for model in models for action in ("view", "change")}

@@ -63,6 +63,15 @@ class Project(BusinessModel):
         blank=True,
         related_name="projects",
     )
+    chain_node = models.ForeignKey(
+        "industry.ChainNode",
+        verbose_name=_("产业链环节"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        help_text=_("项目落在或补上的产业链环节。"),
+    )
     own_site = models.BooleanField(_("独立选址"), default=False)
     # Bounds a zone would recognise for one project: 1000亿元, or 100亿美元 of foreign capital.
     total_investment = AmountField(_("总投资（万元）"), default=0, maximum=10_000_000)
