@@ -7,4 +7,10 @@ class IndustryConfig(AppConfig):
     label = "industry"
     verbose_name = _("产业")
     nav_group = "parks"
-    nav_icons = {"industrycategory": "category"}
+    nav_icons = {
+        "industrycategory": "category",
+        "industrychain": "account_tree",
+        "chainnode": "device_hub",
+    }
+    # The chain's page shows its nodes as a tree by segment.
+    record_panels = {"industry.industrychain": ("zoneops.industry.panels.chain_nodes_tree",)}
