@@ -12,5 +12,8 @@ class IndustryConfig(AppConfig):
         "industrychain": "account_tree",
         "chainnode": "device_hub",
     }
-    # The chain's page shows its nodes as a tree by segment.
-    record_panels = {"industry.industrychain": ("zoneops.industry.panels.chain_nodes_tree",)}
+    # The chain's page shows its nodes as a tree by segment; a node's page who is on it.
+    record_panels = {
+        "industry.industrychain": ("zoneops.industry.panels.chain_nodes_tree",),
+        "industry.chainnode": ("zoneops.industry.panels.node_members",),
+    }

@@ -60,6 +60,10 @@ def chain_save(
     if chain.pk:
         stored = IndustryChain.objects.get(pk=chain.pk)
         _check_may_change_chain(stored, by)
+    elif chain.managing_department_id is None and getattr(by, "pk", None):
+        departments = list(by.departments.all()[:2])  # type: ignore[union-attr]
+        if len(departments) == 1:
+            chain.managing_department = departments[0]
     return record_save(instance=chain, by=by, expected_version=expected_version)
 
 

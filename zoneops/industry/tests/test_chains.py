@@ -191,6 +191,8 @@ def test_the_chain_page_shows_its_tree_with_links_to_the_members(zone):
         + f"?chain_nodes__id__exact={zone['chip'].pk}"
     )
     assert filtered.status_code == 200
+    member = client.get(reverse("admin:industry_chainnode_change", args=[zone["chip"].pk]))
+    assert member.status_code == 200 and "暂无本地企业" in member.content.decode()
     nodes = client.get(reverse("admin:industry_chainnode_changelist") + "?segment=up")
     assert nodes.status_code == 200 and "汽车芯片" in nodes.content.decode()
     cycle = client.post(
