@@ -45,7 +45,7 @@ from zoneops.enterprises.services import (
 from zoneops.enterprises.services.chains import enterprise_chain_nodes_set
 from zoneops.enterprises.validators import normalise_credit_code
 from zoneops.industry.models import ChainNode
-from zoneops.industry.selectors import node_labels, nodes_by_label
+from zoneops.industry.selectors import categories_for_codes, node_labels, nodes_by_label
 
 CREDIT_CODE = "统一社会信用代码"
 CHAIN_NODES = "产业链环节"
@@ -219,6 +219,7 @@ class EnterpriseRegister(Register):
 
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
         rows = [EnterpriseRow(_fields(row.values)) for row in plan.new_rows]
+        _fill_industries(rows)
         rows += [
             EnterpriseRow(_fields(row.changes), row.existing.pk)
             for row in plan.changed_rows
@@ -266,6 +267,21 @@ class EnterpriseRegister(Register):
 def _fields(values: dict[str, Any]) -> dict[str, Any]:
     """A row's values for the register's fields (the chain nodes are set apart)."""
     return {name: value for name, value in values.items() if name != CHAIN_NODES}
+
+
+def _fill_industries(rows: list[EnterpriseRow]) -> None:
+    """A new enterprise given its industry code but no 产业 goes to the zone's category of that
+    code (the longest matching GB/T 4754-2017 code of the catalogue)."""
+    wanted = [
+        row for row in rows if row.values.get("industry_code") and not row.values.get("industry_id")
+    ]
+    if not wanted:
+        return
+    found = categories_for_codes(row.values["industry_code"] for row in wanted)
+    for row in wanted:
+        category = found.get(row.values["industry_code"])
+        if category is not None:
+            row.values["industry_id"] = category.pk
 
 
 def _stored_nodes(enterprise_ids: list[int]) -> dict[int, list[int]]:

@@ -14,12 +14,18 @@ from zoneops.common.importing import import_confirm, import_preview
 from zoneops.enterprises.excel import EnterpriseRegister
 from zoneops.enterprises.models import Enterprise
 from zoneops.enterprises.services.chains import enterprises_put_on_node
-from zoneops.enterprises.tests.factories import make_enterprise
+from zoneops.enterprises.tests.factories import make_enterprise, valid_credit_code
 from zoneops.industry.enums import Segment
 from zoneops.industry.excel import node_register
-from zoneops.industry.models import ChainNode, IndustryChain
+from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
 from zoneops.industry.selectors import chain_tree
-from zoneops.industry.services import chain_delete, node_delete, node_move, node_save
+from zoneops.industry.services import (
+    category_save,
+    chain_delete,
+    node_delete,
+    node_move,
+    node_save,
+)
 from zoneops.industry.tests.factories import make_chain, make_node
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
@@ -219,6 +225,10 @@ def test_enterprise_list_action_puts_the_selected_on_a_node(zone):
     done = client.post(url, {**body, "apply": "1", "node": zone["nev"].pk})
     assert done.status_code == 302
     assert list(ours.chain_nodes.all()) == [zone["nev"]]
+    refused = client.post(url, {**body, "apply": "1", "node": BIG})
+    assert refused.status_code == 200 and list(ours.chain_nodes.all()) == [zone["nev"]]
+    form = client.get(reverse("admin:enterprises_enterprise_change", args=[ours.pk]))
+    assert 'name="chain_nodes"' in form.content.decode()
 
 
 # --- Excel -----------------------------------------------------------------------------------
@@ -295,6 +305,21 @@ def test_enterprise_register_carries_the_chain_nodes_and_imports_them_back(zone)
     )
     assert done.errors == [] and done.written["updated"] == 1
     assert set(enterprise.chain_nodes.all()) == {zone["whole"], zone["chip"]}
+    # A new enterprise with a code and no 产业 goes to the category of its longest code.
+    category_save(
+        category=IndustryCategory(code="parts", name="汽车零部件", gb_section="C", gb_codes="C367"),
+        by=None,
+    )
+    new = [""] * len(header)
+    new[header.index("统一社会信用代码")] = valid_credit_code()
+    new[header.index("企业名称")] = "新登记零部件企业"
+    new[header.index("国民经济行业代码")] = "c3670"
+    new[header.index("服务责任部门")] = "招商局"
+    new[column] = "整车"
+    done = import_confirm(register=register, data=_workbook("企业名录", header, [new]), user=user)
+    assert done.errors == [], done.errors
+    created = Enterprise.objects.get(name="新登记零部件企业")
+    assert created.industry.code == "parts" and list(created.chain_nodes.all()) == [zone["whole"]]
     changed[column] = "汽车产业链/不存在的环节"
     bad = import_preview(
         register=register, data=_workbook("企业名录", header, [changed]), user=user
@@ -383,6 +408,15 @@ def test_api_chain_tree_nodes_and_mapping(zone):
         content_type="application/json",
     )
     assert refused.status_code == 403
+    project = make_project("招商局项目", responsible_department=zone["investment"])
+    url = f"/api/v1/projects/{project.pk}"
+    json = "application/json"
+    unknown = client.patch(url, {"chain_node_id": 999_999, "version": 1}, content_type=json)
+    assert unknown.status_code == 400
+    too_big = client.patch(url, {"chain_node_id": BIG, "version": 1}, content_type=json)
+    assert too_big.status_code == 422
+    put = client.patch(url, {"chain_node_id": zone["nev"].pk, "version": 1}, content_type=json)
+    assert put.status_code == 200 and put.json()["chain_node_id"] == zone["nev"].pk
     deleted = signed_in(zone["head"]).delete(f"/api/v1/industry/nodes/{made.json()['id']}")
     assert deleted.status_code == 204
     assert IndustryChain.objects.count() == 1
