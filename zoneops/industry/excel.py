@@ -219,20 +219,19 @@ class NodeRegister(Register):
         # Parents first: a row waits until the node it names as parent is stored.
         while pending:
             waiting = []
-            names = {
-                (chain, name): pk
-                for pk, chain, name in ChainNode.objects.filter(
-                    chain__name__in=list(chains)
-                ).values_list("pk", "chain__name", "name")
+            stored = {
+                (node.chain.name, node.name): node
+                for node in ChainNode.objects.filter(chain__name__in=list(chains)).select_related(
+                    "chain"
+                )
             }
             for row in pending:
                 chain_name = row.key[0]  # type: ignore[index]
                 parent_name = row.values.get(PARENT) or ""
-                parent_id = names.get((chain_name, parent_name)) if parent_name else None
-                if parent_name and parent_id is None:
+                parent = stored.get((chain_name, parent_name)) if parent_name else None
+                if parent_name and parent is None:
                     waiting.append(row)
                     continue
-                parent = ChainNode.objects.get(pk=parent_id) if parent_id else None
                 before = len(plan.errors)
                 plan.attempt(row, partial(write_row, row, parent))
                 if len(plan.errors) == before:
