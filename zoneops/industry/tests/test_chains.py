@@ -364,6 +364,21 @@ def test_api_chain_tree_nodes_and_mapping(zone):
         content_type="application/json",
     )
     assert made.status_code == 201, made.content
+    largest = {"chain_id": zone["chain"].pk, "segment": "support", "name": "服务贸易"}
+    too_far = client.post(
+        "/api/v1/industry/nodes", {**largest, "order": 2**31}, content_type="application/json"
+    )
+    assert too_far.status_code == 422
+    kept = client.post(
+        "/api/v1/industry/nodes", {**largest, "order": 2**31 - 1}, content_type="application/json"
+    )
+    assert kept.status_code == 201 and kept.json()["order"] == 2**31 - 1
+    blank = client.patch(
+        f"/api/v1/industry/nodes/{kept.json()['id']}",
+        {"name": "", "version": 1},
+        content_type="application/json",
+    )
+    assert blank.status_code == 422
     cycle = client.post(
         f"/api/v1/industry/nodes/{zone['whole'].pk}/move",
         {"parent_id": zone["nev"].pk, "version": 1},
