@@ -44,7 +44,8 @@ class IndustrySpec:
     code: str  # ASCII slug, the natural key
     name: str
     gb_section: str  # GB/T 4754-2017 门类 letter; blank when the category spans several
-    strategic_emerging: bool = False
+    gb_codes: str = ""  # its GB/T 4754-2017 divisions, groups or classes
+    sei: str = ""  # 战略性新兴产业分类（2018）first-level category ("1"…"9"); blank: not one
     lead: bool = False  # 主攻方向
 
 
@@ -207,20 +208,20 @@ PARKS: tuple[ParkSpec, ...] = SIX_PARKS + SIX_CENTRES + OTHER_CARRIERS
 # lead directions; the strategic-emerging flag follows the national list (战略性新兴产业分类
 # 2018): traditional vehicles, logistics, retail and finance are not on it.
 INDUSTRIES: tuple[IndustrySpec, ...] = (
-    IndustrySpec("auto", "汽车及零部件", "C", lead=True),  # C36 汽车制造业
-    IndustrySpec("icv", "智能网联汽车", "C", strategic_emerging=True),
-    IndustrySpec("nev", "新能源汽车", "C", strategic_emerging=True),
-    IndustrySpec("new-materials", "新材料", "C", strategic_emerging=True, lead=True),
-    IndustrySpec("aerospace", "航空航天", "C", strategic_emerging=True),  # C37
-    IndustrySpec("aiot", "人工智能与物联网", "I", strategic_emerging=True),  # I64/I65
-    IndustrySpec("electronics", "电子信息", "C", strategic_emerging=True),  # C39
-    IndustrySpec("equipment", "高端装备制造", "C", strategic_emerging=True),  # C34/C35
-    IndustrySpec("biomedicine", "生物医药", "C", strategic_emerging=True),  # C27
-    IndustrySpec("pharma-logistics", "医药物流", "G"),  # G59 装卸搬运和仓储业
-    IndustrySpec("commercial", "商业综合体", "F"),  # F52 零售业
-    IndustrySpec("fund", "产业基金", "J"),  # J67 资本市场服务
-    IndustrySpec("logistics", "现代物流", "G"),  # 物流仓储
-    IndustrySpec("rnd", "高新技术研发", "M", strategic_emerging=True),  # M73 研究和试验发展
+    IndustrySpec("auto", "汽车及零部件", "C", "C36", lead=True),  # C36 汽车制造业
+    IndustrySpec("icv", "智能网联汽车", "C", "C3962", sei="5"),
+    IndustrySpec("nev", "新能源汽车", "C", "C3612,C3841", sei="5"),
+    IndustrySpec("new-materials", "新材料", "C", "C3072,C3240,C3985", sei="3", lead=True),
+    IndustrySpec("aerospace", "航空航天", "C", "C374", sei="2"),  # C37
+    IndustrySpec("aiot", "人工智能与物联网", "I", "I64,I65", sei="1"),  # I64/I65
+    IndustrySpec("electronics", "电子信息", "C", "C39", sei="1"),  # C39
+    IndustrySpec("equipment", "高端装备制造", "C", "C34,C35", sei="2"),  # C34/C35
+    IndustrySpec("biomedicine", "生物医药", "C", "C27", sei="4"),  # C27
+    IndustrySpec("pharma-logistics", "医药物流", "G", "G595"),  # G59 装卸搬运和仓储业
+    IndustrySpec("commercial", "商业综合体", "F", "F52"),  # F52 零售业
+    IndustrySpec("fund", "产业基金", "J", "J67"),  # J67 资本市场服务
+    IndustrySpec("logistics", "现代物流", "G", "G54,G59"),  # 物流仓储
+    IndustrySpec("rnd", "高新技术研发", "M", "M73", sei="9"),  # M73 研究和试验发展
     IndustrySpec("other", "其他", ""),
 )
 

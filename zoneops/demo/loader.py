@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from zoneops.common.services import record_save
-from zoneops.demo import data, living, pipeline
+from zoneops.demo import chains, data, living, pipeline
 from zoneops.demo.approvals import load_approvals
 from zoneops.demo.enterprises_data import load_enterprise_register
 from zoneops.demo.funds import load_funds
@@ -76,6 +76,7 @@ def load_demo_zone(
             backdate_reason=living.BACKDATE_REASON,
         )
         living.load_living(result=result, today=today)
+    chains.load_chains(result=result)
     load_approvals(result=result, today=today)
     load_supervision(result=result, today=today)
     load_funds(result=result, today=today)
@@ -197,7 +198,8 @@ def load_industries(*, result: DemoResult) -> dict[str, IndustryCategory]:
                 code=spec.code,
                 name=spec.name,
                 gb_section=spec.gb_section,
-                is_strategic_emerging=spec.strategic_emerging,
+                gb_codes=spec.gb_codes,
+                sei_category=spec.sei,
                 is_lead=spec.lead,
                 order=order,
             )

@@ -6,6 +6,7 @@ columns. An import shows a preview with every error by row and column and writes
 it is confirmed; the writes go through `zoneops.enterprises.services`.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -41,9 +42,14 @@ from zoneops.enterprises.services import (
     figure_problems,
     figures_unwritable,
 )
+from zoneops.enterprises.services.chains import enterprise_chain_nodes_set
 from zoneops.enterprises.validators import normalise_credit_code
+from zoneops.industry.models import ChainNode
+from zoneops.industry.selectors import categories_for_codes, node_labels, nodes_by_label
 
 CREDIT_CODE = "统一社会信用代码"
+CHAIN_NODES = "产业链环节"
+NODE_SEPARATORS = re.compile(r"[；;\n]+")
 CREDIT_CODE_NOTE = gettext_lazy(
     "18位，第18位为 GB 32100-2015 校验码。作为记录的键：再次导入时按它找到并更新原记录。"
 )
@@ -121,10 +127,31 @@ class EnterpriseRegister(Register):
             Column("联系人", "contact_person", width=10),
             Column("联系电话", "contact_phone", width=14),
             Column("备注", "note", width=24),
+            Column(
+                CHAIN_NODES,
+                width=32,
+                max_length=2000,
+                dropdown=False,
+                note=gettext_lazy("填“产业链/环节名称”，多个用分号分隔；留空为不在任何环节。"),
+            ),
         )
 
     def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset.order_by("name")
+
+    def export_records(self, records: list[dict[str, Any]], *, user: Any) -> bytes:
+        """Each enterprise's nodes as 链名/环节名 (two queries for the whole list)."""
+        nodes = _stored_nodes([record["pk"] for record in records if "pk" in record])
+        labels = node_labels({pk for ids in nodes.values() for pk in ids})
+        for record in records:
+            ids = nodes.get(record.get("pk"), ())
+            record[CHAIN_NODES] = "；".join(sorted(labels[pk] for pk in ids)) or None
+        return super().export_records(records, user=user)
+
+    def export_row(self, record: Any, labels: Any) -> list:
+        row = super().export_row(record, labels)
+        row[self.columns.index(self.column(CHAIN_NODES))] = record.get(CHAIN_NODES)
+        return row
 
     def load_existing(
         self, keys: Sequence[tuple[Any, ...]], *, user: Any, lock: bool
@@ -138,25 +165,134 @@ class EnterpriseRegister(Register):
         rows = list(plan.rows)
         problems = enterprises_import_problems(
             rows=[
-                EnterpriseRow(row.values, row.existing.pk if row.existing else None) for row in rows
+                EnterpriseRow(_fields(row.values), row.existing.pk if row.existing else None)
+                for row in rows
             ],
             by=user,
         )
         _report_problems(plan, self, rows, problems)
+        self._check_nodes(plan)
+
+    def _check_nodes(self, plan: Plan) -> None:
+        """产业链环节: every name found (one query), and a change noted where the nodes differ
+        from the stored ones (the nodes are not a field the matching compares)."""
+        given = [row for row in plan.rows if CHAIN_NODES in row.values]
+        texts = {
+            row.number: [t.strip() for t in NODE_SEPARATORS.split(row.values[CHAIN_NODES] or "")]
+            for row in given
+        }
+        found = nodes_by_label({text for parts in texts.values() for text in parts if text})
+        stored = _stored_nodes([row.existing.pk for row in given if row.existing is not None])
+        for row in given:
+            ids: set[int] = set()
+            for text in texts[row.number]:
+                if not text:
+                    continue
+                matches = found.get(text, [])
+                if len(matches) == 1:
+                    ids.add(matches[0][0])
+                    continue
+                message = (
+                    _("找不到产业链环节“%(value)s”，请填“产业链/环节名称”。") % {"value": text}
+                    if not matches
+                    else _("“%(value)s”对应多个环节：%(candidates)s，请写明产业链。")
+                    % {"value": text, "candidates": "、".join(label for _pk, label in matches)}
+                )
+                plan.error(row.number, CHAIN_NODES, text, message)
+            row.values[CHAIN_NODES] = frozenset(ids)
+            if row.existing is None:
+                continue
+            if frozenset(stored.get(row.existing.pk, ())) != row.values[CHAIN_NODES]:
+                if not row.existing.writable:
+                    plan.error(
+                        row.number,
+                        CREDIT_CODE,
+                        " ".join(str(part) for part in row.key or ()),
+                        self.read_only_key_message(row.key or ()),
+                    )
+                row.changes[CHAIN_NODES] = row.values[CHAIN_NODES]
+
+    def shown(self, column: Column, value: Any, plan: Plan) -> str:
+        if column.header == CHAIN_NODES and isinstance(value, frozenset | set | tuple):
+            return "；".join(sorted(node_labels(value).values()))
+        return super().shown(column, value, plan)
 
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
-        rows = [EnterpriseRow(dict(row.values)) for row in plan.new_rows]
+        rows = [EnterpriseRow(_fields(row.values)) for row in plan.new_rows]
+        _fill_industries(rows)
         rows += [
-            EnterpriseRow(dict(row.changes), row.existing.pk)
+            EnterpriseRow(_fields(row.changes), row.existing.pk)
             for row in plan.changed_rows
-            if row.existing is not None
+            if row.existing is not None and _fields(row.changes)
         ]
         try:
             created, updated = enterprises_import(rows=rows, by=by)
         except ApplicationError as error:
             plan.error(0, "", "", error.message)
             return
-        plan.written = {"created": created, "updated": updated}
+        self._write_nodes(plan, by=by)
+        nodes_only = sum(
+            1 for row in plan.changed_rows if row.existing is not None and not _fields(row.changes)
+        )
+        plan.written = {"created": created, "updated": updated + nodes_only}
+
+    def _write_nodes(self, plan: Plan, *, by: Any) -> None:
+        wanted = [
+            row
+            for row in [*plan.new_rows, *plan.changed_rows]
+            if (row.changes if row.existing is not None else row.values).get(CHAIN_NODES)
+            is not None
+        ]
+        if not wanted:
+            return
+        codes = {normalise_credit_code(str(row.key[0])) for row in wanted if row.key}
+        enterprises = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        all_ids = {pk for row in wanted for pk in row.values[CHAIN_NODES]}
+        nodes = ChainNode.objects.in_bulk(all_ids)
+        for row in wanted:
+            enterprise = (
+                enterprises.get(normalise_credit_code(str(row.key[0]))) if row.key else None
+            )
+            if enterprise is None:
+                continue
+            if row.existing is None and not row.values[CHAIN_NODES]:
+                continue
+            enterprise_chain_nodes_set(
+                enterprise=enterprise,
+                nodes=[nodes[pk] for pk in row.values[CHAIN_NODES]],
+                by=by,
+            )
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    """A row's values for the register's fields (the chain nodes are set apart)."""
+    return {name: value for name, value in values.items() if name != CHAIN_NODES}
+
+
+def _fill_industries(rows: list[EnterpriseRow]) -> None:
+    """A new enterprise given its industry code but no 产业 goes to the zone's category of that
+    code (the longest matching GB/T 4754-2017 code of the catalogue)."""
+    wanted = [
+        row for row in rows if row.values.get("industry_code") and not row.values.get("industry_id")
+    ]
+    if not wanted:
+        return
+    found = categories_for_codes(row.values["industry_code"] for row in wanted)
+    for row in wanted:
+        category = found.get(row.values["industry_code"])
+        if category is not None:
+            row.values["industry_id"] = category.pk
+
+
+def _stored_nodes(enterprise_ids: list[int]) -> dict[int, list[int]]:
+    """Each enterprise's chain nodes as stored (one query)."""
+    through = Enterprise.chain_nodes.through
+    nodes: dict[int, list[int]] = defaultdict(list)
+    for enterprise_id, node_id in through.objects.filter(
+        enterprise_id__in=enterprise_ids
+    ).values_list("enterprise_id", "chainnode_id"):
+        nodes[enterprise_id].append(node_id)
+    return nodes
 
 
 class FigurePeriod(models.IntegerChoices):

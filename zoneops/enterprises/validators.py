@@ -1,37 +1,14 @@
 """Checks of the codes an enterprise is registered under: the 统一社会信用代码 (GB 32100-2015)
 and its industry code (GB/T 4754-2017). Each refusal names the field and says why, in Chinese."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
-# GB/T 4754-2017: each section (门类) letter and the range of its two-digit divisions (大类).
-GB4754_SECTIONS: dict[str, tuple[int, int]] = {
-    "A": (1, 5),
-    "B": (6, 12),
-    "C": (13, 43),
-    "D": (44, 46),
-    "E": (47, 50),
-    "F": (51, 52),
-    "G": (53, 60),
-    "H": (61, 62),
-    "I": (63, 65),
-    "J": (66, 69),
-    "K": (70, 70),
-    "L": (71, 72),
-    "M": (73, 75),
-    "N": (76, 79),
-    "O": (80, 82),
-    "P": (83, 83),
-    "Q": (84, 85),
-    "R": (86, 90),
-    "S": (91, 96),
-    "T": (97, 97),
-}
-_INDUSTRY_CODE = re.compile(r"^([A-T])(\d{2}(?:\d{1,2})?)?$")
+# The industry code is checked where the catalogue keeps GB/T 4754-2017 (one rule for both);
+# the name stays importable here for the register's model and its migrations.
+from zoneops.industry.gb4754 import validate_industry_code  # noqa: F401
 
 
 def normalise_credit_code(value: str) -> str:
@@ -62,40 +39,6 @@ def validate_credit_code(value: str) -> None:
             _("统一社会信用代码“%(value)s”有误：%(problem)s。")
             % {"value": value, "problem": problem},
             code="invalid_credit_code",
-        )
-
-
-def normalise_industry_code(value: str) -> str:
-    return (value or "").strip().upper()
-
-
-def industry_code_problem(value: str) -> str | None:
-    """Why a GB/T 4754-2017 code (门类 letter, then 大类/中类/小类 digits: "C", "C36", "C367",
-    "C3670") is not valid; None when it is."""
-    code = normalise_industry_code(value)
-    match = _INDUSTRY_CODE.match(code)
-    if match is None:
-        return _("应为门类字母 A-T 加2至4位数字，如 C3670")
-    letter, digits = match.groups()
-    if digits:
-        first, last = GB4754_SECTIONS[letter]
-        if not first <= int(digits[:2]) <= last:
-            return _("大类 %(division)s 不属于门类 %(letter)s（应为 %(first)02d-%(last)02d）") % {
-                "division": digits[:2],
-                "letter": letter,
-                "first": first,
-                "last": last,
-            }
-    return None
-
-
-def validate_industry_code(value: str) -> None:
-    problem = industry_code_problem(value)
-    if problem:
-        raise ValidationError(
-            _("国民经济行业代码“%(value)s”有误：%(problem)s。")
-            % {"value": value, "problem": problem},
-            code="invalid_industry_code",
         )
 
 

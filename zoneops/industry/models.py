@@ -1,10 +1,19 @@
 """The zone's own list of industries and its industry chains (chain → segment → node)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.models import BusinessModel
+from zoneops.common.scope import ScopedQuerySet
 from zoneops.industry.enums import Segment, StrategicEmergingCategory
+from zoneops.industry.gb4754 import GbSection, gb_codes_problem, split_gb_codes
+
+
+class IndustryCategoryQuerySet(ScopedQuerySet):
+    def strategic_emerging(self) -> "IndustryCategoryQuerySet":
+        """The categories of 战略性新兴产业 (those with a category of the 2018 list)."""
+        return self.exclude(sei_category="")
 
 
 class IndustryCategory(BusinessModel):
@@ -13,8 +22,9 @@ class IndustryCategory(BusinessModel):
     gb_section = models.CharField(
         _("国民经济行业门类"),
         max_length=1,
+        choices=GbSection.choices,
         blank=True,
-        help_text=_("GB/T 4754-2017 门类字母，如 C 制造业。"),
+        help_text=_("GB/T 4754-2017 门类，如 C 制造业；跨门类的产业留空。"),
     )
     gb_codes = models.CharField(
         _("国民经济行业代码"),
@@ -29,7 +39,6 @@ class IndustryCategory(BusinessModel):
         blank=True,
         help_text=_("《战略性新兴产业分类（2018）》的一级分类；不属于则留空。"),
     )
-    is_strategic_emerging = models.BooleanField(_("战略性新兴产业"), default=False)
     is_lead = models.BooleanField(_("主攻方向"), default=False, help_text=_("如 汽车、新材料"))
     order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -38,6 +47,8 @@ class IndustryCategory(BusinessModel):
     scope_write_owner_fields = ()
     system_setting = True
 
+    objects = IndustryCategoryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("产业分类")
         verbose_name_plural = _("产业分类")
@@ -45,6 +56,23 @@ class IndustryCategory(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_strategic_emerging(self) -> bool:
+        """战略性新兴产业: one fact, read from the 2018 category it is mapped to."""
+        return bool(self.sei_category)
+
+    @property
+    def gb_code_list(self) -> list[str]:
+        return split_gb_codes(self.gb_codes)
+
+    def clean(self) -> None:
+        super().clean()
+        # Stored as typed once normalised: "c36， C3670" → "C36,C3670".
+        self.gb_codes = ",".join(split_gb_codes(self.gb_codes))
+        problem = gb_codes_problem(self.gb_codes, section=self.gb_section)
+        if problem:
+            raise ValidationError({"gb_codes": problem})
 
 
 class IndustryChain(BusinessModel):
@@ -117,3 +145,13 @@ class ChainNode(BusinessModel):
 
     def __str__(self) -> str:
         return f"{self.chain} · {self.name}"
+
+    @property
+    def path_label(self) -> str:
+        """How a register names the node: 链名/环节名 (the chain is read, no query when the
+        chain is loaded with it)."""
+        return node_path_label(self.chain.name, self.name)
+
+
+def node_path_label(chain_name: str, node_name: str) -> str:
+    return f"{chain_name}/{node_name}"

@@ -31,6 +31,7 @@ from zoneops.common.importing import (
     bulk_update,
 )
 from zoneops.common.periods import Period, format_as_of
+from zoneops.industry.excel import ChainNodeLookup
 from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import AnnualPlan, ProgressReport, Project, StageMove
@@ -154,6 +155,14 @@ class ProjectRegister(Register):
             Column(_("投资方国家或地区"), "investor_country", note=_("留空为“中国”。")),
             Column(_("项目来源"), "source_channel", kind=CHOICE, choices=SourceChannel, width=18),
             Column(_("产业"), "industry", kind=LOOKUP, lookup=Lookup("industry.IndustryCategory")),
+            Column(
+                _("产业链环节"),
+                "chain_node",
+                kind=LOOKUP,
+                lookup=ChainNodeLookup(),
+                width=28,
+                note=_("填“产业链/环节名称”，如 汽车产业链/整车；留空为不在任何环节。"),
+            ),
             Column(_("落地园区"), "park", kind=LOOKUP, lookup=Lookup("parks.Park"), width=18),
             Column(_("独立选址"), "own_site", kind=BOOLEAN, width=10),
             Column(_("总投资（万元）"), "total_investment", kind=DECIMAL, required=True),

@@ -244,3 +244,43 @@ def test_no_task_of_the_articles_zone_is_still_open_years_later():
         status=TaskStatus.CLOSED
     )
     assert not still_open.exists(), list(still_open.values_list("title", flat=True))
+
+
+def test_the_chains_hold_the_articles_enterprises_and_projects_and_leave_gaps():
+    from zoneops.demo import chains
+    from zoneops.enterprises.models import Enterprise
+    from zoneops.industry.models import ChainNode, IndustryChain
+    from zoneops.projects.enums import PIPELINE, STAGE_ORDER, Stage
+
+    assert set(IndustryChain.objects.values_list("name", flat=True)) >= {
+        chains.AUTO_CHAIN,
+        chains.MATERIALS_CHAIN,
+    }
+    assert IndustryChain.objects.get(name=chains.AUTO_CHAIN).managing_department.code == "zsj"
+    nodes = {(n.chain.name, n.name): n for n in ChainNode.objects.select_related("chain")}
+    for name in (
+        "整车",
+        "新能源汽车",
+        "智能网联汽车",
+        "关键零部件",
+        "研发检测",
+        "孵化",
+        "汽车后市场",
+    ):
+        assert (chains.AUTO_CHAIN, name) in nodes, name
+    for name in ("物流仓储", "服务贸易", "汽车金融"):
+        assert nodes[(chains.AUTO_CHAIN, name)].segment == "support"
+    assert nodes[(chains.AUTO_CHAIN, "动力系统")].parent.name == "关键零部件"
+    whole = nodes[(chains.AUTO_CHAIN, "整车")]
+    assert whole.enterprises.filter(name="北京现代沧州工厂").exists()
+    on = {code: node for code, node in Project.objects.values_list("code", "chain_node__name")}
+    assert on["DEMO-BHCZ"] == "整车" and on["DEMO-MBSHF"] == "汽车后市场"
+    assert on["DEMO-JJJWL"] == "物流仓储" and on["DEMO-ZXWB"] == "5G微波陶瓷介电材料"
+    assert on["DEMO-TAHJ"] == "钛合金" and on["DEMO-FHLJT"] == "氟化锂晶体"
+    assert on["DEMO-BMZZ"] == "汽车零部件再制造"
+    assert Enterprise.objects.filter(is_sample=True, chain_nodes__isnull=False).exists()
+    signed_on = [s for s in PIPELINE if STAGE_ORDER[s] >= STAGE_ORDER[Stage.SIGNED]]
+    for key in chains.GAPS:
+        node = nodes[key]
+        assert not node.enterprises.exists(), key
+        assert not node.projects.filter(stage__in=signed_on).exists(), key

@@ -10,6 +10,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,10 @@ from zoneops.enterprises.services import (
     liaison_end,
     liaison_save,
 )
-from zoneops.enterprises.validators import normalise_credit_code, normalise_industry_code
+from zoneops.enterprises.services.chains import enterprises_put_on_node
+from zoneops.enterprises.validators import normalise_credit_code
+from zoneops.industry.gb4754 import normalise_industry_code
+from zoneops.industry.models import ChainNode
 
 KIND_COLOURS = {
     LiaisonKind.LEADER: "primary",
@@ -152,6 +156,15 @@ class EnterpriseForm(VersionedForm):
         return normalise_industry_code(self.cleaned_data.get("industry_code") or "")
 
 
+class ChainNodeChoiceForm(Form):
+    node = forms.ModelChoiceField(
+        label=_("产业链环节"),
+        queryset=ChainNode.objects.select_related("chain").order_by(
+            "chain__order", "chain_id", "segment", "order", "id"
+        ),
+    )
+
+
 class PostRendersPage:
     """A page rendered by an admin view after it handled a POST (a form with its errors)."""
 
@@ -190,8 +203,9 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
     ]
     search_fields = ["name", "credit_code", "former_names"]
     list_select_related = ["park", "industry"]
-    autocomplete_fields = ["park", "industry", "responsible_department"]
+    autocomplete_fields = ["park", "industry", "responsible_department", "chain_nodes"]
     inlines = [LiaisonInline, FigureInline]
+    actions = ["put_on_chain_node"]
     nav_order = 10
     fieldsets = [
         (
@@ -212,6 +226,7 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
                     ("park", "park_unit"),
                     "address",
                     ("industry", "industry_code"),
+                    "chain_nodes",
                     "responsible_department",
                 ]
             },
@@ -244,6 +259,37 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
     def save_model(self, request: HttpRequest, obj: Enterprise, form: Any, change: bool) -> None:
         expected = form.cleaned_data.get("edit_version") if change else None
         enterprise_save(enterprise=obj, by=request.user, expected_version=expected)
+
+    @admin.action(description=_("归入产业链环节"), permissions=["change"])
+    def put_on_chain_node(self, request: HttpRequest, queryset: models.QuerySet) -> Any:
+        """The selected enterprises onto one node, chosen on an intermediate page."""
+        form = ChainNodeChoiceForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                added = enterprises_put_on_node(
+                    enterprises=queryset, node=form.cleaned_data["node"], by=request.user
+                )
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                _("已将 %(n)d 家企业归入“%(node)s”。")
+                % {"n": added, "node": form.cleaned_data["node"]},
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "enterprises/put_on_chain_node.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("归入产业链环节"),
+                "form": form,
+                "enterprises": queryset,
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "opts": self.model._meta,
+            },
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from zoneops.api.lookups import payload_names, pick_one
+from zoneops.api.lookups import payload_names, pick_many, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn, Year, model_number, model_number_out
 from zoneops.common.excel import xlsx_response
@@ -44,6 +45,12 @@ from zoneops.enterprises.services import (
     liaison_assign,
     liaison_end,
 )
+from zoneops.enterprises.services.chains import (
+    enterprise_chain_nodes_set,
+    enterprises_put_on_node,
+    enterprises_take_off_node,
+)
+from zoneops.industry.models import ChainNode
 from zoneops.orgs.models import Department, User
 
 # --- Schemas ---------------------------------------------------------------------------------
@@ -94,6 +101,7 @@ class EnterpriseOut(Schema):
     industry_id: int | None
     industry_name: str | None = None
     industry_code: str
+    chain_node_ids: list[int] = Field([], description="产业链环节")
     responsible_department_id: int | None = Field(description="服务责任部门")
     country: str
     is_above_scale_industry: bool = Field(description="规上工业")
@@ -115,6 +123,10 @@ class EnterpriseOut(Schema):
     @staticmethod
     def resolve_industry_name(obj: Enterprise) -> str | None:
         return obj.industry.name if obj.industry_id else None
+
+    @staticmethod
+    def resolve_chain_node_ids(obj: Enterprise) -> list[int]:
+        return [node.pk for node in obj.chain_nodes.all()]
 
     @staticmethod
     def resolve_liaisons(obj: Enterprise) -> list:
@@ -143,6 +155,9 @@ class EnterpriseFields(Schema):
     park_unit: str | None = None
     industry_id: Id | None = None
     industry_code: str | None = Field(None, description="GB/T 4754-2017，如 C3670")
+    chain_node_ids: list[Id] | None = Field(
+        None, max_length=100, description="产业链环节（整体替换；[] 为不在任何环节）"
+    )
     responsible_department_id: Id | None = Field(
         None, description="服务责任部门（变更须原责任部门负责人、主要领导或系统管理员）"
     )
@@ -169,6 +184,7 @@ class EnterpriseFilter(Schema):
     q: str | None = Field(None, description="名称、曾用名或信用代码")
     park_id: Id | None = None
     industry_id: Id | None = None
+    chain_node_id: Id | None = Field(None, description="在该产业链环节上的企业")
     country: str | None = None
     is_above_scale_industry: bool | None = None
     is_above_quota_trade: bool | None = None
@@ -561,6 +577,8 @@ def enterprises(request, filters: Query[EnterpriseFilter]):
         value = getattr(filters, name)
         if value is not None:
             queryset = queryset.filter(**{name: value})
+    if filters.chain_node_id is not None:
+        queryset = queryset.filter(chain_nodes=filters.chain_node_id)
     return queryset
 
 
@@ -568,8 +586,19 @@ def enterprises(request, filters: Query[EnterpriseFilter]):
 def enterprise_register(request, payload: EnterpriseIn):
     ensure_allowed(request.user, "add", Enterprise)
     data = payload.dict(exclude_none=True)
-    enterprise = enterprise_create(name=data.pop("name"), by=request.user, **data)
+    node_ids = data.pop("chain_node_ids", None)
+    nodes = _nodes(request, node_ids)
+    with transaction.atomic():
+        enterprise = enterprise_create(name=data.pop("name"), by=request.user, **data)
+        if nodes:
+            enterprise_chain_nodes_set(enterprise=enterprise, nodes=nodes, by=request.user)
     return Status(201, _detail(request, enterprise.pk))
+
+
+def _nodes(request, ids: list[int] | None) -> list[ChainNode] | None:
+    if ids is None:
+        return None
+    return pick_many(ChainNode, ids, user=request.user, field="chain_node_ids")
 
 
 def _detail(request, enterprise_id: Id) -> Enterprise:
@@ -586,9 +615,54 @@ def enterprise_detail(request, enterprise_id: Id):
 def enterprise_change(request, enterprise_id: Id, payload: EnterpriseUpdateIn):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_id)
     ensure_allowed(request.user, "change", Enterprise, enterprise)
-    record_apply(instance=enterprise, changes=payload.dict(exclude_unset=True, exclude={"version"}))
-    enterprise_save(enterprise=enterprise, by=request.user, expected_version=payload.version)
+    changes = payload.dict(exclude_unset=True, exclude={"version", "chain_node_ids"})
+    nodes = (
+        _nodes(request, payload.chain_node_ids)
+        if "chain_node_ids" in payload.model_fields_set
+        else None
+    )
+    if "chain_node_ids" in payload.model_fields_set and nodes is None:
+        nodes = []  # null: on no node, as []
+    with transaction.atomic():
+        record_apply(instance=enterprise, changes=changes)
+        enterprise_save(enterprise=enterprise, by=request.user, expected_version=payload.version)
+        if nodes is not None:
+            enterprise_chain_nodes_set(enterprise=enterprise, nodes=nodes, by=request.user)
     return _detail(request, enterprise_id)
+
+
+class ChainNodeMembersIn(Schema):
+    node_id: Id
+    enterprise_ids: list[Id] = Field(min_length=1, max_length=1000)
+
+
+class ChainNodeMembersOut(Schema):
+    node_id: int
+    changed: int
+
+
+@router.post(
+    "/chain-node/add", response=ChainNodeMembersOut, summary="归入产业链环节（须可修改每家企业）"
+)
+def chain_node_add(request, payload: ChainNodeMembersIn):
+    ensure_allowed(request.user, "change", Enterprise)
+    node = pick_one(ChainNode, payload.node_id, user=request.user, field="node_id")
+    enterprises = pick_many(
+        Enterprise, payload.enterprise_ids, user=request.user, field="enterprise_ids"
+    )
+    added = enterprises_put_on_node(enterprises=enterprises, node=node, by=request.user)
+    return ChainNodeMembersOut(node_id=node.pk, changed=added)
+
+
+@router.post("/chain-node/remove", response=ChainNodeMembersOut, summary="移出产业链环节")
+def chain_node_remove(request, payload: ChainNodeMembersIn):
+    ensure_allowed(request.user, "change", Enterprise)
+    node = pick_one(ChainNode, payload.node_id, user=request.user, field="node_id")
+    enterprises = pick_many(
+        Enterprise, payload.enterprise_ids, user=request.user, field="enterprise_ids"
+    )
+    removed = enterprises_take_off_node(enterprises=enterprises, node=node, by=request.user)
+    return ChainNodeMembersOut(node_id=node.pk, changed=removed)
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -545,14 +545,14 @@ def active_liaisons_prefetch(*, on: date) -> models.Prefetch:
 def enterprises_list(
     *, user: Any, on: date | None = None, search: str = ""
 ) -> QuerySet[Enterprise]:
-    """The register as the user may see it, with what a list shows (park, industry, and the
-    active liaisons prefetched in one more query); `search` finds a name, a former name or a
-    credit code typed in either case."""
+    """The register as the user may see it, with what a list shows (park, industry; the
+    active liaisons and the chain nodes prefetched in one more query each); `search` finds a
+    name, a former name or a credit code typed in either case."""
     on = on or timezone.localdate()
     queryset = (
         scope_queryset(Enterprise.objects.all(), user)
         .select_related("park", "industry")
-        .prefetch_related(active_liaisons_prefetch(on=on))
+        .prefetch_related(active_liaisons_prefetch(on=on), "chain_nodes")
     )
     search = search.strip()
     if search:

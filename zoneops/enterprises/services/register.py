@@ -28,12 +28,8 @@ from zoneops.enterprises.enums import METRICS, LiaisonKind, LiaisonLevel
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
 from zoneops.enterprises.selectors import enterprise_figure_of, liaison_may_arrange
 from zoneops.enterprises.selectors.register import liaison_widens_scope_of
-from zoneops.enterprises.validators import (
-    credit_code_problem,
-    industry_code_problem,
-    normalise_credit_code,
-    normalise_industry_code,
-)
+from zoneops.enterprises.validators import credit_code_problem, normalise_credit_code
+from zoneops.industry.gb4754 import industry_code_problem, normalise_industry_code
 from zoneops.orgs.models import User
 
 # What an edit of an enterprise may change (audit fields and the version are the services').

@@ -130,6 +130,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         "parent",
         "investor_enterprise",
         "industry",
+        "chain_node",
         "park",
         "owner",
         "liaison_leader",
@@ -172,7 +173,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         ),
         (
             _("产业与落地"),
-            {"fields": ["industry", ("park", "own_site"), "land_mu"]},
+            {"fields": [("industry", "chain_node"), ("park", "own_site"), "land_mu"]},
         ),
         (
             _("投资与效益（万元）"),

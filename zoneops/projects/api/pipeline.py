@@ -41,6 +41,7 @@ class ProjectOut(Schema):
     investor_country: str
     source_channel: str
     industry_id: int | None
+    chain_node_id: int | None = Field(description="产业链环节")
     park_id: int | None
     own_site: bool
     total_investment: model_number_out(Project, "total_investment") = Field(
@@ -69,6 +70,7 @@ class ProjectIn(Schema):
     investor_country: str = "中国"
     source_channel: SourceChannel = SourceChannel.VISIT
     industry_id: Id | None = None
+    chain_node_id: Id | None = Field(None, description="产业链环节")
     park_id: Id | None = None
     own_site: bool = False
     total_investment: model_number(Project, "total_investment") = Field(
@@ -85,6 +87,7 @@ class ProjectUpdateIn(VersionedIn):
     investor_name: str | None = None
     investor_country: str | None = None
     industry_id: Id | None = None
+    chain_node_id: Id | None = Field(None, description="产业链环节（null：不在任何环节）")
     park_id: Id | None = None
     own_site: bool | None = None
     total_investment: model_number(Project, "total_investment") | None = None
