@@ -146,6 +146,8 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         "production_on",
         "terminated_on",
         "termination_reason",
+        # The node a project fills, set where it starts (a gap of the chain map: zoneops.chains).
+        "chain_node",
     ]
     inlines = [
         KeyDesignationInline,
@@ -172,7 +174,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         ),
         (
             _("产业与落地"),
-            {"fields": ["industry", ("park", "own_site"), "land_mu"]},
+            {"fields": ["industry", "chain_node", ("park", "own_site"), "land_mu"]},
         ),
         (
             _("投资与效益（万元）"),
