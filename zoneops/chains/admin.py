@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.chains.apps import VIEW
-from zoneops.chains.excel import gaps_workbook
+from zoneops.chains.excel import gaps_title, gaps_workbook
 from zoneops.chains.selectors import (
     chain_gaps,
     chain_map,
@@ -111,12 +111,6 @@ def _chosen_chain(request: HttpRequest) -> IndustryChain | None:
     if chain is None:
         raise Http404(_("没有这条产业链。"))
     return chain
-
-
-def gaps_title(chain: IndustryChain | None) -> str:
-    if chain is None:
-        return _("招商目标清单（产业链缺链环节）")
-    return _("%(chain)s招商目标清单（缺链环节）") % {"chain": chain.name}
 
 
 class GapListView(ChainPage):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from zoneops.api.schemas import Id, model_number, model_number_out
-from zoneops.chains.excel import gaps_workbook
+from zoneops.chains.excel import gaps_title, gaps_workbook
 from zoneops.chains.selectors import chain_gaps, chain_map, chains_summary, chains_visible
 from zoneops.chains.services import gap_start_lead
 from zoneops.common.excel import xlsx_response
@@ -166,11 +166,7 @@ def gaps(request, chain: Id | None = None):
 def gaps_export(request, chain: Id | None = None):
     ensure_allowed(request.user, "view", IndustryChain)
     chosen = _chain_or_none(request, chain)
-    title = (
-        _("招商目标清单（产业链缺链环节）")
-        if chosen is None
-        else (_("%(chain)s招商目标清单（缺链环节）") % {"chain": chosen.name})
-    )
+    title = gaps_title(chosen)
     rows = chain_gaps(user=request.user, chain=chosen)
     return xlsx_response(gaps_workbook(rows=rows, title=title), f"{title}.xlsx")
 

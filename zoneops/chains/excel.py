@@ -4,6 +4,13 @@ from django.utils.translation import gettext as _
 
 from zoneops.chains.selectors import GapRow
 from zoneops.common.excel import Sheet, write_workbook
+from zoneops.industry.models import IndustryChain
+
+
+def gaps_title(chain: IndustryChain | None) -> str:
+    if chain is None:
+        return _("招商目标清单（产业链缺链环节）")
+    return _("%(chain)s招商目标清单（缺链环节）") % {"chain": chain.name}
 
 
 def gap_headers() -> list[str]:
