@@ -27,7 +27,8 @@ from unfold.views import UnfoldModelAdminViewMixin
 from zoneops.parks.models import Park
 from zoneops.parks.selectors import Occupancy, parks_occupancy, parks_visible
 
-WIDTH, HEIGHT, PADDING = 1000, 700, 30
+WIDTH, HEIGHT, PADDING = 1000, 700, 30  # the map area; the legend's strip is below it
+LEGEND_HEIGHT = 34
 
 Ring = list[tuple[float, float]]  # (longitude, latitude) or (x, y)
 
@@ -241,14 +242,16 @@ def park_map(*, parks: Iterable[Park], on: date, link: Callable[[Park], str]) ->
 
 
 def park_map_svg(park_map: ParkMap) -> str:
-    """The map as a standalone SVG document (for the page and for reports)."""
+    """The map as a standalone SVG document (for the page and for reports): the parks in the
+    map area, the legend in a strip below it (never over a park)."""
+    total_height = park_map.height + LEGEND_HEIGHT
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-        f'viewBox="0 0 {park_map.width} {park_map.height}" '
-        f'width="{park_map.width}" height="{park_map.height}" class="park-map" '
+        f'viewBox="0 0 {park_map.width} {total_height}" '
+        f'width="{park_map.width}" height="{total_height}" class="park-map" '
         'font-family="sans-serif" role="img">',
         f"<title>{escape(_('园区分布图'))}</title>",
-        f'<rect x="0" y="0" width="{park_map.width}" height="{park_map.height}" fill="#ffffff"/>',
+        f'<rect x="0" y="0" width="{park_map.width}" height="{total_height}" fill="#ffffff"/>',
     ]
     for shape in park_map.shapes:
         href = quoteattr(shape.link)
@@ -267,16 +270,18 @@ def park_map_svg(park_map: ParkMap) -> str:
             f'text-anchor="middle" dominant-baseline="middle" fill="{text_fill}" '
             f'pointer-events="none">{escape(shape.park.name)}</text>'
         )
-    # The legend, bottom left.
-    y = park_map.height - 16 - 20 * len(park_map.bands)
+    # The legend, in one row below the map area.
+    y = park_map.height + 10
     out.append(f'<g class="park-legend" font-size="12" transform="translate(12,{y})">')
-    out.append(f'<text x="0" y="0" font-weight="bold">{escape(_("出租率（已租面积占比）"))}</text>')
+    out.append(
+        f'<text x="0" y="12" font-weight="bold">{escape(_("出租率（已租面积占比）"))}</text>'
+    )
     for index, band in enumerate(park_map.bands):
-        top = 8 + index * 20
+        left = 170 + index * 150
         out.append(
-            f'<rect x="0" y="{top}" width="18" height="14" fill="{band.colour}" stroke="#1f2937" '
-            'stroke-width="0.5"/>'
-            f'<text x="24" y="{top + 11}">{escape(str(band.label))}</text>'
+            f'<rect x="{left}" y="1" width="18" height="14" fill="{band.colour}" '
+            'stroke="#1f2937" stroke-width="0.5"/>'
+            f'<text x="{left + 24}" y="12">{escape(str(band.label))}</text>'
         )
     out.append("</g></svg>")
     return "".join(out)
