@@ -414,3 +414,14 @@ def test_api_refuses_a_lead_without_the_permission(world):
     )
     assert response.status_code == 403
     assert Project.objects.count() == 3
+
+
+def test_the_gap_list_reads_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    for index in range(12):
+        node = _node(world.chain, f"缺口{index}", Segment.UPSTREAM, parent=world.parts)
+        make_project(f"在谈{index}", chain_node=node, by=world.staff)
+    chain_gaps(user=world.staff)  # the user's scope is worked out once, then kept
+    with django_assert_max_num_queries(2):
+        rows = chain_gaps(user=world.staff)
+        names = [project.name for row in rows for project in row.talks_projects]
+    assert len(rows) == 15 and "在谈11" in names
