@@ -29,6 +29,7 @@ from zoneops.parks.selectors import Occupancy, parks_occupancy, parks_visible
 
 WIDTH, HEIGHT, PADDING = 1000, 700, 30  # the map area; the legend's strip is below it
 LEGEND_HEIGHT = 34
+LABEL_MAX, LABEL_MIN = 14.0, 8.0
 
 Ring = list[tuple[float, float]]  # (longitude, latitude) or (x, y)
 
@@ -147,6 +148,13 @@ def fit_projection(
     return Projection(lon0, lat0, cos_lat, scale, offset_x, offset_y)
 
 
+def label_size(name: str, width: float) -> float:
+    """A label's font size: as large as LABEL_MAX while the name fits the shape's width (a
+    Chinese character is about 1 em wide), never below LABEL_MIN."""
+    fitting = width * 0.9 / max(len(name), 1)
+    return max(LABEL_MIN, min(LABEL_MAX, fitting))
+
+
 def _area_centroid(ring: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
     """Shoelace area (absolute) and centroid of a projected ring."""
     area = cx = cy = 0.0
@@ -169,6 +177,7 @@ class ParkShape:
     path: str = ""
     label_x: float = 0.0
     label_y: float = 0.0
+    label_size: float = LABEL_MAX
     link: str = ""
 
     @property
@@ -215,7 +224,7 @@ def park_map(*, parks: Iterable[Park], on: date, link: Callable[[Park], str]) ->
         if not polygons[park.pk] or projection is None:
             without.append((park, park_occupancy, band))
             continue
-        parts, best = [], (-1.0, 0.0, 0.0)
+        parts, best, best_width = [], (-1.0, 0.0, 0.0), 0.0
         for polygon in polygons[park.pk]:
             for index, ring in enumerate(polygon):
                 projected = [projection(lon, lat) for lon, lat in ring]
@@ -224,7 +233,9 @@ def park_map(*, parks: Iterable[Park], on: date, link: Callable[[Park], str]) ->
                     measured = _area_centroid(
                         projected[:-1] if projected[0] == projected[-1] else projected
                     )
-                    best = max(best, measured)
+                    if measured > best:
+                        xs = [x for x, _y in projected]
+                        best, best_width = measured, max(xs) - min(xs)
         shapes.append(
             ParkShape(
                 park=park,
@@ -233,6 +244,7 @@ def park_map(*, parks: Iterable[Park], on: date, link: Callable[[Park], str]) ->
                 path=" ".join(parts),
                 label_x=best[1],
                 label_y=best[2],
+                label_size=label_size(park.name, best_width),
                 link=link(park),
             )
         )
@@ -266,7 +278,8 @@ def park_map_svg(park_map: ParkMap) -> str:
     for shape in park_map.shapes:
         text_fill = "#ffffff" if shape.band.code in ("high", "full") else "#111827"
         out.append(
-            f'<text x="{_fmt(shape.label_x)}" y="{_fmt(shape.label_y)}" font-size="14" '
+            f'<text x="{_fmt(shape.label_x)}" y="{_fmt(shape.label_y)}" '
+            f'font-size="{_fmt(shape.label_size)}" '
             f'text-anchor="middle" dominant-baseline="middle" fill="{text_fill}" '
             f'pointer-events="none">{escape(shape.park.name)}</text>'
         )

@@ -365,6 +365,19 @@ def test_api_map_lists_nodes_with_strength_and_gap(world):
     assert [gap["node"] for gap in gaps] == ["关键零部件", "动力电池", "汽车金融"]
 
 
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/chains/99999999999999999999999/map", 422),
+        ("/api/v1/chains/987654/map", 404),
+        ("/api/v1/chains/gaps?chain=99999999999999999999999", 422),
+        ("/api/v1/chains/gaps?chain=987654", 404),
+    ],
+)
+def test_api_unknown_chains(world, url, status):
+    assert signed_in(world.staff).get(url).status_code == status
+
+
 def test_api_export_is_a_workbook(world):
     response = signed_in(world.staff).get("/api/v1/chains/gaps/export")
     assert response.status_code == 200

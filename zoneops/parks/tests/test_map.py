@@ -20,6 +20,7 @@ from zoneops.parks.map import (
     WIDTH,
     boundary_polygons,
     fit_projection,
+    label_size,
     occupancy_band,
     park_map,
 )
@@ -175,6 +176,12 @@ def test_the_projection_keeps_shapes_square_at_the_zones_latitude():
 )
 def test_a_malformed_boundary_draws_nothing(boundary):
     assert boundary_polygons(boundary) == []
+
+
+def test_labels_shrink_to_fit_their_shape_within_bounds():
+    assert label_size("汽车产业园", 400) == 14.0
+    assert label_size("中国（沧州）汽车零部件产业示范基地", 170) == pytest.approx(9.0)
+    assert label_size("很长很长很长很长很长的名字", 10) == 8.0
 
 
 def test_bands():
