@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zoneops.supervision",
     "zoneops.funds",
     "zoneops.targets",
+    "zoneops.chains",
     "zoneops.workbench",
     "zoneops.api",
     "zoneops.demo",

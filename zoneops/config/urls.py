@@ -17,6 +17,8 @@ urlpatterns = [
         r"^admin/enterprises/systemicblocker/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/blockers/systemicblocker/%(rest)s", query_string=True),
     ),
+    # Pages of apps that hold no register of their own, inside the back office.
+    path("admin/chains/", include("zoneops.chains.urls")),
     path("admin/", admin.site.urls),
     path("enterprise/", include("zoneops.enterprises.urls")),
 ]

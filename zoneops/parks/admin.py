@@ -2,9 +2,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import path
 
 from zoneops.common.admin_base import BusinessAdmin
 from zoneops.common.scope import scope_for
+from zoneops.parks.map import ParkMapView
 from zoneops.parks.models import Park
 from zoneops.parks.services import park_save
 
@@ -26,3 +28,7 @@ class ParkAdmin(BusinessAdmin):
     def save_model(self, request: HttpRequest, obj: Park, form: Any, change: bool) -> None:
         expected = form.cleaned_data.get("edit_version") if change else None
         park_save(park=obj, by=request.user, expected_version=expected)
+
+    def get_urls(self):
+        park_map = self.admin_site.admin_view(ParkMapView.as_view(model_admin=self))
+        return [path("map/", park_map, name="parks_park_map"), *super().get_urls()]

@@ -1,4 +1,6 @@
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -6,7 +8,9 @@ from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn, model_number, model_number_out
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply
+from zoneops.parks.map import park_change_link, park_map
 from zoneops.parks.models import Park
+from zoneops.parks.selectors import parks_visible
 from zoneops.parks.services import park_save
 
 router = Router(tags=["parks"])
@@ -50,3 +54,12 @@ def park_update(request, park_id: Id, payload: ParkUpdateIn):
     ensure_allowed(request.user, "change", Park, park)
     record_apply(instance=park, changes=payload.dict(exclude_unset=True, exclude={"version"}))
     return park_save(park=park, by=request.user, expected_version=payload.version)
+
+
+@router.get("/map.svg", summary="园区分布图（SVG）")
+def park_map_svg(request):
+    ensure_allowed(request.user, "view", Park)
+    drawing = park_map(
+        parks=parks_visible(user=request.user), on=timezone.localdate(), link=park_change_link
+    )
+    return HttpResponse(drawing.svg, content_type="image/svg+xml; charset=utf-8")

@@ -8,3 +8,5 @@ class ParksConfig(AppConfig):
     verbose_name = _("园区与产业链")
     nav_group = "parks"
     nav_icons = {"park": "location_city"}
+    # (title, url name, icon, permission, order)
+    nav_pages = [(_("园区分布图"), "admin:parks_park_map", "map", "parks.view_park", 10)]

@@ -532,6 +532,28 @@ def figures_total(*, year: int, month: int | None = None, user: Any = None) -> F
     )
 
 
+def figures_sum_by_chain_node(
+    *, year: int, node_ids: list[int], metric: str = "revenue"
+) -> dict[int, Decimal]:
+    """A year's figure (its own report, else December's 1-12月) summed over the enterprises on
+    each chain node, in one query; an enterprise on two nodes counts on both."""
+    if not node_ids:
+        return {}
+    aggregate = Sum(metric) if metric in STOCK_METRICS else AmountSum(metric)
+    rows = (
+        EnterpriseFigure.objects.of_period(year, None)
+        .filter(enterprise__chain_nodes__in=node_ids)
+        .values("enterprise__chain_nodes")
+        .annotate(total=aggregate)
+        .order_by()
+    )
+    return {
+        row["enterprise__chain_nodes"]: Decimal(row["total"])
+        for row in rows
+        if row["total"] is not None
+    }
+
+
 def active_liaisons_prefetch(*, on: date) -> models.Prefetch:
     """`enterprise.active_liaisons`: the assignments in force on the day, one query per list."""
     active = (
