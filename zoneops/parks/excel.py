@@ -173,5 +173,10 @@ class UnitRegister(Register):
         _count_rows(plan, [*plan.new_rows, *plan.changed_rows], write_row)
 
 
+def _parks(user: Any) -> dict[str, Park]:
+    queryset = Park.objects.all()
+    return {park.name: park for park in (scope_queryset(queryset, user) if user else queryset)}
+
+
 park_register = ParkRegister()
 unit_register = UnitRegister()
