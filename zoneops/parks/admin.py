@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.common.admin_base import BusinessAdmin, RecordStepView, record_or_404
 from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.scope import scope_for, scope_queryset
-from zoneops.parks.excel import park_register, unit_register
+from zoneops.parks.excel import lease_register, park_register, phase_register, unit_register
 from zoneops.parks.geojson import MAX_BYTES, boundary_dumps
 from zoneops.parks.models import Building, Lease, Park, ParkPhase, Unit
 from zoneops.parks.selectors import parks_with_occupancy
@@ -174,8 +174,9 @@ class _ServiceAdmin(BusinessAdmin):
 
 
 @admin.register(ParkPhase)
-class ParkPhaseAdmin(_ServiceAdmin):
+class ParkPhaseAdmin(ExcelAdminMixin, _ServiceAdmin):
     service_save, service_delete, record_name = phase_save, phase_delete, "phase"
+    excel_register = phase_register
     list_display = ["name", "park", "status", "area_mu", "floor_area_m2", "started_on"]
     list_filter = ["status", "park"]
     search_fields = ["name", "park__name"]
@@ -205,8 +206,9 @@ class UnitAdmin(ExcelAdminMixin, _ServiceAdmin):
 
 
 @admin.register(Lease)
-class LeaseAdmin(_ServiceAdmin):
+class LeaseAdmin(ExcelAdminMixin, _ServiceAdmin):
     service_save, service_delete, record_name = lease_save, lease_delete, "lease"
+    excel_register = lease_register
     list_display = ["unit", "tenant", "starts_on", "ends_on"]
     list_filter = ["unit__building__park"]
     search_fields = ["unit__name", "unit__building__name", "tenant__name"]

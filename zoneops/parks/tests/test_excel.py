@@ -110,3 +110,78 @@ def test_parks_export_and_import_back(zone):
     assert done.errors == [] and done.written == {"created": 1, "updated": 1}
     assert Park.objects.get(name="中日韩产业园").operator == "中日韩产业园运营公司"
     assert Park.objects.get(name="沧州科创孵化器").kind == "incubator"
+
+
+def test_phases_export_and_import_back(zone):
+    from zoneops.parks.excel import phase_register
+    from zoneops.parks.models import ParkPhase
+
+    ParkPhase.objects.create(park=zone["park"], name="一期", status="building")
+    data = phase_register.export(ParkPhase.objects.all(), user=zone["manager"])
+    rows = _sheet(data)
+    header = rows[0]
+    assert header[:3] == ["园区", "分期", "状态"] and rows[1][2] == "在建"
+    changed = list(rows[1])
+    changed[header.index("状态")] = "建成"
+    new = ["中日韩产业园", "二期", "筹备"]
+    done = import_confirm(
+        register=phase_register,
+        data=_workbook("园区分期", header, [changed, new]),
+        user=zone["manager"],
+    )
+    assert done.errors == [] and done.written == {"created": 1, "updated": 1}
+    assert dict(ParkPhase.objects.values_list("name", "status")) == {
+        "一期": "built",
+        "二期": "preparing",
+    }
+
+
+def test_leases_import_by_name_or_credit_code_and_refuse_an_overlap_at_its_row(zone):
+    from zoneops.parks.excel import lease_register
+
+    Lease.objects.create(
+        unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
+    )
+    data = lease_register.export(Lease.objects.all(), user=zone["manager"])
+    rows = _sheet(data)
+    header = rows[0]
+    assert rows[1][header.index("统一社会信用代码")] == zone["tenant"].credit_code
+    assert (
+        import_preview(register=lease_register, data=data, user=zone["manager"]).counts["unchanged"]
+        == 1
+    )
+    ended = list(rows[1])
+    ended[header.index("退租日期")] = "2020-12-31"
+    by_code = ["中日韩产业园", "1号厂房", "101", zone["other_tenant"].credit_code, "", "2021-01-01"]
+    by_name = ["中日韩产业园", "2号厂房", "201", "沧州韩泰汽车部件", "", "2021-02-01"]
+    done = import_confirm(
+        register=lease_register,
+        data=_workbook("租赁", header, [ended, by_code, by_name]),
+        user=zone["manager"],
+    )
+    assert done.errors == [] and done.written == {"created": 2, "updated": 1}
+    assert (
+        Lease.objects.get(unit__name="101", starts_on=date(2021, 1, 1)).tenant
+        == zone["other_tenant"]
+    )
+    # An overlap, an unknown tenant and an unknown unit are each named at their row.
+    overlap = ["中日韩产业园", "1号厂房", "101", "沧州韩泰汽车部件", "", "2021-06-01"]
+    unknown = ["中日韩产业园", "1号厂房", "102", "无名公司", "", "2021-06-01"]
+    no_unit = ["中日韩产业园", "9号厂房", "901", "沧州韩泰汽车部件", "", "2021-06-01"]
+    done = import_confirm(
+        register=lease_register,
+        data=_workbook("租赁", header, [overlap, unknown, no_unit]),
+        user=zone["manager"],
+    )
+    errors = {(error.row, error.column) for error in done.errors}
+    assert {(3, "承租企业"), (4, "单元")} <= errors, done.errors
+    assert Lease.objects.count() == 3
+    done = import_confirm(
+        register=lease_register, data=_workbook("租赁", header, [overlap]), user=zone["manager"]
+    )
+    assert (
+        len(done.errors) == 1
+        and done.errors[0].row == 2
+        and "租期不能重叠" in done.errors[0].message
+    )
+    assert Lease.objects.count() == 3
