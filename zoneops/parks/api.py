@@ -19,15 +19,19 @@ from zoneops.api.schemas import Id, VersionedIn, model_number, model_number_out
 from zoneops.common.exceptions import TooLargeError
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply
+from zoneops.parks.enums import PhaseStatus, UnitUse
 from zoneops.parks.geojson import MAX_BYTES
 from zoneops.parks.models import Building, Lease, Park, ParkPhase, Unit
 from zoneops.parks.selectors import park_buildings, parks_occupancy
 from zoneops.parks.services import (
+    building_save,
     lease_delete,
     lease_save,
     park_clear_boundary,
     park_save,
     park_set_boundary,
+    phase_save,
+    unit_delete,
     unit_save,
 )
 
@@ -120,10 +124,33 @@ class ParkUpdateIn(VersionedIn):
     operator: str | None = None
 
 
+class PhaseIn(Schema):
+    park_id: Id
+    name: str = Field(max_length=50)
+    status: PhaseStatus = PhaseStatus.PLANNED
+    area_mu: model_number(ParkPhase, "area_mu") | None = None
+    floor_area_m2: model_number(ParkPhase, "floor_area_m2") | None = None
+    started_on: date | None = None
+    completed_on: date | None = None
+
+
+class BuildingIn(Schema):
+    park_id: Id
+    phase_id: Id | None = None
+    name: str = Field(max_length=100)
+    floors: int | None = Field(None, ge=0, le=300)
+
+
+class UnitUpdateIn(VersionedIn):
+    name: str | None = Field(None, max_length=50)
+    use: UnitUse | None = None
+    area_m2: model_number(Unit, "area_m2") | None = None
+
+
 class UnitIn(Schema):
     building_id: Id
     name: str = Field(max_length=50)
-    use: str = "factory"
+    use: UnitUse = UnitUse.FACTORY
     area_m2: model_number(Unit, "area_m2")
 
 
@@ -226,6 +253,49 @@ def park_leases(request: Any, park_id: Id) -> Any:
     park = _park(request, park_id)
     ensure_allowed(request.user, "view", Lease)
     return Lease.objects.filter(unit__building__park=park).select_related("tenant")
+
+
+@router.post("/phases", response={201: PhaseOut}, summary="登记园区分期")
+def phase_create(request: Any, payload: PhaseIn) -> Any:
+    ensure_allowed(request.user, "add", ParkPhase)
+    park = pick_one(Park, payload.park_id, user=request.user, field="park_id")
+    phase = ParkPhase(park=park, **payload.dict(exclude={"park_id"}))
+    ensure_allowed(request.user, "add", ParkPhase, phase)
+    return 201, phase_save(phase=phase, by=request.user)
+
+
+@router.post("/buildings", response={201: BuildingOut}, summary="登记楼宇")
+def building_create(request: Any, payload: BuildingIn) -> Any:
+    ensure_allowed(request.user, "add", Building)
+    park = pick_one(Park, payload.park_id, user=request.user, field="park_id")
+    phase = pick_one(ParkPhase, payload.phase_id, user=request.user, field="phase_id")
+    building = Building(park=park, phase=phase, name=payload.name, floors=payload.floors)
+    ensure_allowed(request.user, "add", Building, building)
+    building = building_save(building=building, by=request.user)
+    building.unit_rows = []  # type: ignore[attr-defined]
+    return 201, building
+
+
+def _unit(request: Any, unit_id: int, action: str) -> Unit:
+    ensure_allowed(request.user, "view", Unit)
+    unit = get_object_or_404(
+        Unit.objects.visible_to(request.user).select_related("building__park"), pk=unit_id
+    )
+    ensure_allowed(request.user, action, Unit, unit)
+    return unit
+
+
+@router.patch("/units/{int:unit_id}", response=UnitOut, summary="修改单元")
+def unit_update(request: Any, unit_id: Id, payload: UnitUpdateIn) -> Any:
+    unit = _unit(request, unit_id, "change")
+    record_apply(instance=unit, changes=payload.dict(exclude_unset=True, exclude={"version"}))
+    return unit_save(unit=unit, by=request.user, expected_version=payload.version)
+
+
+@router.delete("/units/{int:unit_id}", response={204: None}, summary="删除单元（无租赁记录时）")
+def unit_remove(request: Any, unit_id: Id, version: int) -> Any:
+    unit_delete(unit=_unit(request, unit_id, "delete"), by=request.user, expected_version=version)
+    return 204, None
 
 
 @router.post("/units", response={201: UnitOut}, summary="登记单元")

@@ -4,7 +4,8 @@ through the services with version and scope checks; bad ids and bodies answered,
 import json
 from datetime import date
 
-from zoneops.orgs.tests.factories import signed_in
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.tests.factories import make_user, signed_in
 from zoneops.parks.models import Lease, Park
 
 SQUARE = [[116.9, 38.3], [116.91, 38.3], [116.91, 38.31], [116.9, 38.31], [116.9, 38.3]]
@@ -126,3 +127,57 @@ def test_boundary_get_and_put(zone):
 def test_enterprise_user_reads_no_park_space(zone):
     client = signed_in(zone["enterprise_user"])
     assert client.get(f"/api/v1/parks/{zone['park'].pk}/leases").status_code in (403, 404)
+
+
+def test_phases_buildings_and_units_through_the_api(zone):
+    client = signed_in(zone["manager"])
+    park = zone["park"].pk
+    phase = _json(
+        client,
+        "post",
+        "/api/v1/parks/phases",
+        {"park_id": park, "name": "二期", "status": "preparing"},
+    )
+    assert phase.status_code == 201, phase.content
+    bad_status = _json(
+        client, "post", "/api/v1/parks/phases", {"park_id": park, "name": "三期", "status": "x"}
+    )
+    assert bad_status.status_code == 422 and "status" in bad_status.content.decode()
+    building = _json(
+        client,
+        "post",
+        "/api/v1/parks/buildings",
+        {"park_id": park, "phase_id": phase.json()["id"], "name": "5号厂房", "floors": 3},
+    )
+    assert building.status_code == 201 and building.json()["units"] == []
+    duplicate = _json(
+        client, "post", "/api/v1/parks/buildings", {"park_id": park, "name": "5号厂房"}
+    )
+    assert duplicate.status_code == 400 and "已经存在" in duplicate.json()["message"]
+    unit = zone["units"]["102"]
+    changed = _json(
+        client, "patch", f"/api/v1/parks/units/{unit.pk}", {"version": 1, "area_m2": 650}
+    )
+    assert changed.status_code == 200 and changed.json()["area_m2"] == 650
+    too_big = _json(
+        client, "patch", f"/api/v1/parks/units/{unit.pk}", {"version": 2, "area_m2": 9000}
+    )
+    assert too_big.status_code == 400 and too_big.json()["errors"][0]["field"] == "area_m2"
+    other = signed_in(zone["other"])
+    assert (
+        _json(
+            other, "patch", f"/api/v1/parks/units/{unit.pk}", {"version": 2, "name": "x"}
+        ).status_code
+        == 403
+    )
+    assert other.delete(f"/api/v1/parks/units/{unit.pk}?version=2").status_code == 403
+    Lease.objects.create(
+        unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
+    )
+    # Staff do not delete (the role catalogue); the bureau's head does, a unit without leases.
+    assert client.delete(f"/api/v1/parks/units/{unit.pk}?version=2").status_code == 403
+    client = signed_in(make_user(RoleCode.DEPARTMENT_HEAD, departments=[zone["investment"]]))
+    kept = client.delete(f"/api/v1/parks/units/{zone['units']['101'].pk}?version=1")
+    assert kept.status_code == 400 and "租赁记录" in kept.json()["message"]
+    assert client.delete(f"/api/v1/parks/units/{unit.pk}?version=2").status_code == 204
+    assert client.delete(f"/api/v1/parks/units/{HUGE}?version=1").status_code in (404, 422)
