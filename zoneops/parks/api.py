@@ -10,7 +10,7 @@ from django.apps import apps
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_one
@@ -261,7 +261,7 @@ def phase_create(request: Any, payload: PhaseIn) -> Any:
     park = pick_one(Park, payload.park_id, user=request.user, field="park_id")
     phase = ParkPhase(park=park, **payload.dict(exclude={"park_id"}))
     ensure_allowed(request.user, "add", ParkPhase, phase)
-    return 201, phase_save(phase=phase, by=request.user)
+    return Status(201, phase_save(phase=phase, by=request.user))
 
 
 @router.post("/buildings", response={201: BuildingOut}, summary="登记楼宇")
@@ -273,7 +273,7 @@ def building_create(request: Any, payload: BuildingIn) -> Any:
     ensure_allowed(request.user, "add", Building, building)
     building = building_save(building=building, by=request.user)
     building.unit_rows = []  # type: ignore[attr-defined]
-    return 201, building
+    return Status(201, building)
 
 
 def _unit(request: Any, unit_id: int, action: str) -> Unit:
@@ -295,7 +295,7 @@ def unit_update(request: Any, unit_id: Id, payload: UnitUpdateIn) -> Any:
 @router.delete("/units/{int:unit_id}", response={204: None}, summary="删除单元（无租赁记录时）")
 def unit_remove(request: Any, unit_id: Id, version: int) -> Any:
     unit_delete(unit=_unit(request, unit_id, "delete"), by=request.user, expected_version=version)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/units", response={201: UnitOut}, summary="登记单元")
@@ -304,7 +304,7 @@ def unit_create(request: Any, payload: UnitIn) -> Any:
     building = pick_one(Building, payload.building_id, user=request.user, field="building_id")
     unit = Unit(building=building, name=payload.name, use=payload.use, area_m2=payload.area_m2)
     ensure_allowed(request.user, "add", Unit, unit)
-    return 201, unit_save(unit=unit, by=request.user)
+    return Status(201, unit_save(unit=unit, by=request.user))
 
 
 @router.post("/leases", response={201: LeaseOut}, summary="登记租赁")
@@ -321,7 +321,7 @@ def lease_create(request: Any, payload: LeaseIn) -> Any:
         note=payload.note,
     )
     ensure_allowed(request.user, "add", Lease, lease)
-    return 201, lease_save(lease=lease, by=request.user)
+    return Status(201, lease_save(lease=lease, by=request.user))
 
 
 def _lease(request: Any, lease_id: int, action: str) -> Lease:
@@ -346,4 +346,4 @@ def lease_update(request: Any, lease_id: Id, payload: LeaseUpdateIn) -> Any:
 def lease_remove(request: Any, lease_id: Id, version: int) -> Any:
     lease = _lease(request, lease_id, "delete")
     lease_delete(lease=lease, by=request.user, expected_version=version)
-    return 204, None
+    return Status(204, None)
