@@ -4,7 +4,8 @@ version checked, the park's managing department or a zone-wide role)."""
 
 import json
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.apps import apps
 from django.shortcuts import get_object_or_404
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
@@ -38,12 +40,16 @@ from zoneops.parks.services import (
 router = Router(tags=["parks"])
 
 
+AreaOut = model_number_out(Park, "floor_area_m2")
+RateOut = Annotated[Decimal, WithJsonSchema({"type": "string", "pattern": r"^\d{1,3}(\.\d)?$"})]
+
+
 class OccupancyOut(Schema):
     units: int
     units_leased: int
-    area_m2: float
-    area_leased_m2: float
-    rate: float | None = Field(None, description="出租率（%，按面积）")
+    area_m2: AreaOut
+    area_leased_m2: AreaOut
+    rate: RateOut | None = Field(None, description="出租率（%，按面积）")
 
 
 class ParkOut(Schema):
@@ -70,8 +76,8 @@ class PhaseOut(Schema):
     id: int
     name: str
     status: str
-    area_mu: float | None
-    floor_area_m2: float | None
+    area_mu: model_number_out(ParkPhase, "area_mu") | None
+    floor_area_m2: model_number_out(ParkPhase, "floor_area_m2") | None
     started_on: date | None
     completed_on: date | None
     version: int
@@ -96,7 +102,7 @@ class UnitOut(Schema):
     id: int
     name: str
     use: str
-    area_m2: float
+    area_m2: model_number_out(Unit, "area_m2")
     tenant_id: int | None = None
     tenant_name: str | None = None
     version: int
