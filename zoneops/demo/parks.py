@@ -198,21 +198,28 @@ def _load_space(
     result.created["park_units"] += len(units)
     if on <= opens:
         return
-    tenants = [*pool.get(park.pk, []), *pool.get(None, [])[park.pk % 7 :: 7]]
+    # The park's own enterprises first, then a share of the others (in no park first).
+    others = [
+        *pool.get(None, []),
+        *(e for key, es in pool.items() if key not in (None, park.pk) for e in es),
+    ]
+    tenants = [*pool.get(park.pk, []), *others[park.pk % 7 :: 7]]
     leases = []
+    taken = 0
     span = (on - opens).days
     for index, unit in enumerate(units):
         if not tenants or rng.random() > 0.85:
             continue  # about 15% stay free
         starts = opens + timedelta(days=int(span * rng.random() ** 1.3))
-        tenant = tenants[index % len(tenants)]
+        tenant = tenants[taken % len(tenants)]  # the park's own enterprises first
+        taken += 1
         if rng.random() < 0.15 and (starts - opens).days > 200:
             # An earlier tenant who moved out before the present one came.
             first_start = opens + timedelta(days=rng.randrange((starts - opens).days - 100))
             leases.append(
                 Lease(
                     unit=unit,
-                    tenant=tenants[(index + 3) % len(tenants)],
+                    tenant=tenants[-1 - index % len(tenants)],
                     starts_on=first_start,
                     ends_on=starts - timedelta(days=rng.randrange(20, 90)),
                     note="演示数据",

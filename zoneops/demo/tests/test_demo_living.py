@@ -271,4 +271,7 @@ def test_parks_have_space_tenants_boundaries_and_occupancy_growing_since_2019(de
     assert 60 <= now.rate <= 100 and now.units_free > 0
     history = {p.day: p.occupancy.rate for p in park_occupancy_history(park=auto, on=TODAY)}
     assert history[date(2019, 12, 31)] < history[date(2021, 12, 31)] < now.rate
+    # Every carrier with units has tenants today.
+    empty = [pk for pk, o in parks_occupancy(on=TODAY).items() if o.units and not o.units_leased]
+    assert not empty, list(Park.objects.filter(pk__in=empty).values_list("name", flat=True))
     # (Loading twice creates nothing new: test_demo's test_loading_twice_creates_nothing_twice.)
