@@ -60,7 +60,7 @@ class ParkAdmin(ExcelAdminMixin, BusinessAdmin):
             queryset = parks_with_occupancy(queryset, on=timezone.localdate())
         return queryset
 
-    @admin.display(description=_("出租率"), ordering="area_leased")
+    @admin.display(description=_("出租率"))
     def occupancy_rate(self, obj: Park) -> str:
         total = getattr(obj, "area_total", None)
         if not total:

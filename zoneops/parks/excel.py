@@ -53,14 +53,14 @@ class ParkRegister(Register):
 
     def declare_columns(self) -> Sequence[Column]:
         return (
-            Column("名称", "name", required=True, width=30),
-            Column("类型", "kind", kind=CHOICE, choices=CarrierKind, required=True, width=10),
-            Column("占地面积（亩）", "area_mu", kind=DECIMAL, width=12),
-            Column("建筑面积（平方米）", "floor_area_m2", kind=DECIMAL, width=14),
-            Column("招商方向", "target_industries", width=30),
-            Column("运营主体", "operator", width=24),
-            Column("简介", "description", width=40),
-            Column("管理部门", readonly=True, source="managing_department__name", width=16),
+            Column(_("名称"), "name", required=True, width=30),
+            Column(_("类型"), "kind", kind=CHOICE, choices=CarrierKind, required=True, width=10),
+            Column(_("占地面积（亩）"), "area_mu", kind=DECIMAL, width=12),
+            Column(_("建筑面积（平方米）"), "floor_area_m2", kind=DECIMAL, width=14),
+            Column(_("招商方向"), "target_industries", width=30),
+            Column(_("运营主体"), "operator", width=24),
+            Column(_("简介"), "description", width=40),
+            Column(_("管理部门"), readonly=True, source="managing_department__name", width=16),
         )
 
     def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
@@ -110,12 +110,12 @@ class UnitRegister(Register):
 
     def declare_columns(self) -> Sequence[Column]:
         return (
-            Column(PARK, required=True, source="building__park__name", width=28),
-            Column(BUILDING, required=True, source="building__name", width=16),
-            Column(UNIT, "name", required=True, width=12),
-            Column("用途", "use", kind=CHOICE, choices=UnitUse, width=10),
-            Column("面积（平方米）", "area_m2", kind=DECIMAL, required=True, width=14),
-            Column("当前承租企业", readonly=True, source="current_tenant", width=30),
+            Column(_("园区"), required=True, source="building__park__name", width=28),
+            Column(_("楼宇"), required=True, source="building__name", width=16),
+            Column(_("单元"), "name", required=True, width=12),
+            Column(_("用途"), "use", kind=CHOICE, choices=UnitUse, width=10),
+            Column(_("面积（平方米）"), "area_m2", kind=DECIMAL, required=True, width=14),
+            Column(_("当前承租企业"), readonly=True, source="current_tenant", width=30),
         )
 
     def annotate(self, queryset: models.QuerySet) -> models.QuerySet:
@@ -185,13 +185,13 @@ class PhaseRegister(Register):
 
     def declare_columns(self) -> Sequence[Column]:
         return (
-            Column(PARK, required=True, source="park__name", width=28),
-            Column("分期", "name", required=True, width=10),
-            Column("状态", "status", kind=CHOICE, choices=PhaseStatus, required=True, width=10),
-            Column("占地面积（亩）", "area_mu", kind=DECIMAL, width=12),
-            Column("建筑面积（平方米）", "floor_area_m2", kind=DECIMAL, width=14),
-            Column("开工日期", "started_on", kind=DATE, width=12),
-            Column("建成日期", "completed_on", kind=DATE, width=12),
+            Column(_("园区"), required=True, source="park__name", width=28),
+            Column(_("分期"), "name", required=True, width=10),
+            Column(_("状态"), "status", kind=CHOICE, choices=PhaseStatus, required=True, width=10),
+            Column(_("占地面积（亩）"), "area_mu", kind=DECIMAL, width=12),
+            Column(_("建筑面积（平方米）"), "floor_area_m2", kind=DECIMAL, width=14),
+            Column(_("开工日期"), "started_on", kind=DATE, width=12),
+            Column(_("建成日期"), "completed_on", kind=DATE, width=12),
         )
 
     def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
@@ -234,14 +234,14 @@ class LeaseRegister(Register):
 
     def declare_columns(self) -> Sequence[Column]:
         return (
-            Column(PARK, required=True, source="unit__building__park__name", width=28),
-            Column(BUILDING, required=True, source="unit__building__name", width=16),
-            Column(UNIT, required=True, source="unit__name", width=10),
-            Column(TENANT, required=True, source="tenant__name", width=30),
-            Column("统一社会信用代码", readonly=True, source="tenant__credit_code", width=22),
-            Column("起租日期", "starts_on", kind=DATE, required=True, width=12),
-            Column("退租日期", "ends_on", kind=DATE, width=12),
-            Column("备注", "note", width=30),
+            Column(_("园区"), required=True, source="unit__building__park__name", width=28),
+            Column(_("楼宇"), required=True, source="unit__building__name", width=16),
+            Column(_("单元"), required=True, source="unit__name", width=10),
+            Column(_("承租企业"), required=True, source="tenant__name", width=30),
+            Column(_("统一社会信用代码"), readonly=True, source="tenant__credit_code", width=22),
+            Column(_("起租日期"), "starts_on", kind=DATE, required=True, width=12),
+            Column(_("退租日期"), "ends_on", kind=DATE, width=12),
+            Column(_("备注"), "note", width=30),
         )
 
     def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
