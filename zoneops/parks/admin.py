@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.admin_base import BusinessAdmin, RecordStepView, record_or_404
 from zoneops.common.admin_excel import ExcelAdminMixin
+from zoneops.common.forms import Form
 from zoneops.common.scope import scope_for, scope_queryset
 from zoneops.parks.excel import lease_register, park_register, phase_register, unit_register
 from zoneops.parks.geojson import MAX_BYTES, boundary_dumps
@@ -113,7 +114,7 @@ class ParkAdmin(ExcelAdminMixin, BusinessAdmin):
         return response
 
 
-class BoundaryForm(forms.Form):
+class BoundaryForm(Form):
     boundary = forms.FileField(
         label=_("边界文件（GeoJSON）"),
         help_text=_(
