@@ -21,6 +21,7 @@ from zoneops.demo.approvals import load_approvals
 from zoneops.demo.enterprises_data import load_enterprise_register
 from zoneops.demo.funds import load_funds
 from zoneops.demo.meetings import load_meetings
+from zoneops.demo.parks import load_park_space
 from zoneops.demo.problems import load_problems
 from zoneops.demo.requests import load_enterprise_service
 from zoneops.demo.results import DemoAccount, DemoResult
@@ -62,6 +63,7 @@ def load_demo_zone(
     }
     load_projects(result=result, **places)
     load_enterprise_register(result=result)
+    load_park_space(result=result, today=today)  # needs the parks, register and industries
     # Scheduling and problems first: the meetings' agendas are built from them.
     load_scheduling(result=result)
     load_problems(result=result)

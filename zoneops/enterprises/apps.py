@@ -11,6 +11,8 @@ class EnterprisesConfig(AppConfig):
     label = "enterprises"
     verbose_name = _("企业服务")
     nav_group = "enterprises"
+    # A park's page lists the enterprises in it (common.panels).
+    record_panels = {"parks.park": ("zoneops.enterprises.panels.park_enterprises",)}
     nav_icons = {
         "enterprise": "factory",
         "enterprisefigure": "monitoring",

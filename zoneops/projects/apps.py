@@ -11,6 +11,8 @@ class ProjectsConfig(AppConfig):
     label = "projects"
     verbose_name = _("招商项目")
     nav_group = "projects"
+    # A park's page lists the projects placed in it (common.panels).
+    record_panels = {"parks.park": ("zoneops.projects.panels.park_projects",)}
     nav_icons = {
         "project": "business_center",
         "milestone": "flag",

@@ -284,3 +284,34 @@ def test_the_chains_hold_the_articles_enterprises_and_projects_and_leave_gaps():
         node = nodes[key]
         assert not node.enterprises.exists(), key
         assert not node.projects.filter(stage__in=signed_on).exists(), key
+
+
+def test_parks_have_space_tenants_boundaries_and_occupancy_growing_since_2019(demo):
+    from zoneops.demo.data import PARKS, ZSHK_PARK
+    from zoneops.parks.geojson import boundary_normalise
+    from zoneops.parks.models import Lease, Park, ParkPhase
+    from zoneops.parks.selectors import park_occupancy_history, parks_occupancy
+
+    parks = Park.objects.filter(name__in=[spec.name for spec in PARKS])
+    assert parks.count() == len(PARKS) and not parks.filter(boundary__isnull=True).exists()
+    for park in parks:
+        assert boundary_normalise(park.boundary) == park.boundary  # valid as an upload would be
+    zshk = parks.get(name=ZSHK_PARK)
+    phases = {p.name: p.status for p in ParkPhase.objects.filter(park=zshk)}
+    assert phases == {"一期": "building", "二期": "preparing", "三期": "preparing"}
+    assert zshk.buildings.filter(phase__name="一期").count() == 17
+    assert zshk.industries.filter(code="equipment").exists()
+    auto = parks.get(name="汽车（新能源、智能网联）产业园")
+    assert set(auto.industries.values_list("code", flat=True)) >= {"auto", "nev", "icv"}
+    # Tenants: the enterprises registered in the park first.
+    registered = set(auto.enterprises.values_list("pk", flat=True))
+    tenants = set(Lease.objects.filter(unit__building__park=auto).values_list("tenant", flat=True))
+    assert registered and registered <= tenants
+    now = parks_occupancy(on=TODAY, parks=[auto.pk])[auto.pk]
+    assert 60 <= now.rate <= 100 and now.units_free > 0
+    history = {p.day: p.occupancy.rate for p in park_occupancy_history(park=auto, on=TODAY)}
+    assert history[date(2019, 12, 31)] < history[date(2021, 12, 31)] < now.rate
+    # Every carrier with units has tenants today.
+    empty = [pk for pk, o in parks_occupancy(on=TODAY).items() if o.units and not o.units_leased]
+    assert not empty, list(Park.objects.filter(pk__in=empty).values_list("name", flat=True))
+    # (Loading twice creates nothing new: test_demo's test_loading_twice_creates_nothing_twice.)

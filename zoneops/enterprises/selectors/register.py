@@ -584,3 +584,14 @@ def enterprises_list(
             | models.Q(credit_code__icontains=search.upper())
         )
     return queryset
+
+
+def park_enterprises(*, park: Any, on: date, user: Any) -> QuerySet[Enterprise]:
+    """The enterprises in a park on a day that the user may read: registered in it
+    (Enterprise.park) or leasing a unit of it on the day."""
+    leasing = Q(
+        leases__unit__building__park=park,
+        leases__starts_on__lte=on,
+    ) & (Q(leases__ends_on__isnull=True) | Q(leases__ends_on__gte=on))
+    ids = Enterprise.objects.filter(Q(park=park) | leasing).values("pk")
+    return scope_queryset(Enterprise.objects.filter(pk__in=ids), user).order_by("name")

@@ -520,3 +520,13 @@ def projects_landed(
         dropped_on=Subquery(dropped),
         **annotations,
     )
+
+
+def park_projects(*, park: Any, user: Any) -> QuerySet:
+    """The projects placed in a park (Project.park) that the user may read, by stage."""
+    rank = Case(
+        *[When(stage=stage, then=Value(index)) for index, stage in enumerate(PIPELINE)],
+        default=Value(len(PIPELINE)),
+        output_field=IntegerField(),
+    )
+    return _projects(user).filter(park=park).order_by(rank, "code")

@@ -1,0 +1,129 @@
+"""The park's page in the back office: tenants, free space, history, the enterprises' and
+projects' panels, the boundary upload and download; read-only for another bureau."""
+
+import json
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from zoneops.orgs.tests.factories import signed_in
+from zoneops.parks.models import Lease, Park
+from zoneops.projects.tests.factories import make_project
+
+SQUARE = [[116.9, 38.3], [116.91, 38.3], [116.91, 38.31], [116.9, 38.31], [116.9, 38.3]]
+
+
+def _page(zone, who):
+    return signed_in(zone[who]).get(reverse("admin:parks_park_change", args=[zone["park"].pk]))
+
+
+def test_park_page_shows_tenants_free_space_history_enterprises_and_projects(zone):
+    Lease.objects.create(
+        unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
+    )
+    make_project(name="韩泰二期扩建", park=zone["park"], responsible_department=zone["investment"])
+    response = _page(zone, "manager")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="park-units"' in html and "沧州韩泰汽车部件" in html
+    assert 'id="park-free-space"' in html and "102（600.00）" in html
+    assert 'id="occupancy-history"' in html and 'id="occupancy-bars"' in html
+    assert "当前出租率 50.0%" in html
+    assert 'id="park-enterprises"' in html, html[html.find("入园企业") :][:600]
+    assert 'id="park-projects"' in html
+    assert "韩泰二期扩建" in html
+    assert "上传边界文件" in html  # the managing bureau may upload
+
+
+def test_another_bureau_reads_the_park_but_cannot_change_it(zone):
+    response = _page(zone, "other")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="park-units"' in html
+    assert "上传边界文件" not in html and 'name="_save"' not in html
+    client = signed_in(zone["other"])
+    url = reverse("admin:parks_park_change", args=[zone["park"].pk])
+    response = client.post(url, {"name": "改名", "kind": "park", "edit_version": 1})
+    assert response.status_code == 403
+    boundary = reverse("admin:parks_park_boundary", args=[zone["park"].pk])
+    upload = SimpleUploadedFile(
+        "b.geojson", json.dumps({"type": "Polygon", "coordinates": [SQUARE]}).encode()
+    )
+    assert client.post(boundary, {"boundary": upload, "edit_version": 1}).status_code in (403, 404)
+    assert Park.objects.get().name == "中日韩产业园" and Park.objects.get().boundary is None
+
+
+def test_enterprise_user_sees_nothing_of_the_back_office_park_page(zone):
+    assert _page(zone, "enterprise_user").status_code in (302, 403, 404)
+
+
+def test_boundary_upload_and_download(zone):
+    client = signed_in(zone["manager"])
+    park = zone["park"]
+    url = reverse("admin:parks_park_boundary", args=[park.pk])
+    assert client.get(url).status_code == 200
+    bad = SimpleUploadedFile("b.geojson", b'{"type": "Point", "coordinates": [116.9, 38.3]}')
+    response = client.post(url, {"boundary": bad, "edit_version": 1})
+    assert response.status_code == 200 and "Point" in response.content.decode()
+    wrong_name = SimpleUploadedFile("b.txt", b"{}")
+    assert (
+        "geojson" in client.post(url, {"boundary": wrong_name, "edit_version": 1}).content.decode()
+    )
+    empty = SimpleUploadedFile("b.json", b"")
+    assert client.post(url, {"boundary": empty, "edit_version": 1}).status_code == 200
+    assert Park.objects.get().boundary is None
+    good = SimpleUploadedFile(
+        "b.geojson", json.dumps({"type": "Polygon", "coordinates": [SQUARE]}).encode()
+    )
+    response = client.post(url, {"boundary": good, "edit_version": 1})
+    assert response.status_code == 302
+    download = client.get(reverse("admin:parks_park_boundary_download", args=[park.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/geo+json"
+    assert json.loads(download.content)["geometry"]["coordinates"] == [SQUARE]
+    # Another bureau reads it too; an id beyond 64 bits is no page.
+    assert (
+        signed_in(zone["other"])
+        .get(reverse("admin:parks_park_boundary_download", args=[park.pk]))
+        .status_code
+        == 200
+    )
+    huge = "/admin/parks/park/99999999999999999999999/boundary.geojson"
+    assert client.get(huge).status_code == 404
+    assert client.get("/admin/parks/park/99999999999999999999999/boundary/").status_code == 404
+
+
+def test_park_list_shows_occupancy_and_free_area(zone, django_assert_max_num_queries):
+    Lease.objects.create(
+        unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
+    )
+    client = signed_in(zone["other"])
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("admin:parks_park_changelist"))
+    html = response.content.decode()
+    assert "50.0%" in html and "1,000.00" in html
+
+
+def test_registers_of_phases_buildings_units_leases_answer(zone):
+    client = signed_in(zone["manager"])
+    for name in ("parkphase", "building", "unit", "lease"):
+        assert client.get(reverse(f"admin:parks_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:parks_{name}_add")).status_code == 200
+
+
+def test_overlapping_lease_through_the_admin_is_refused_on_the_form(zone):
+    Lease.objects.create(
+        unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
+    )
+    client = signed_in(zone["manager"])
+    response = client.post(
+        reverse("admin:parks_lease_add"),
+        {
+            "unit": zone["units"]["101"].pk,
+            "tenant": zone["other_tenant"].pk,
+            "starts_on": "2021-01-01",
+            "note": "",
+        },
+        follow=True,
+    )
+    assert Lease.objects.count() == 1
+    assert "租期不能重叠" in response.content.decode()
