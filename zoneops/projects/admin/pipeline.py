@@ -28,7 +28,6 @@ from zoneops.projects.admin.excel import ProjectExcelMixin
 from zoneops.projects.admin.placement import (
     REASON_FIELD,
     ProjectForm,
-    ProjectPlacementInline,
     placement_panel,
 )
 from zoneops.projects.admin.problems import ProblemInline
@@ -158,7 +157,6 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
     inlines = [
         KeyDesignationInline,
         StageMoveInline,
-        ProjectPlacementInline,
         MilestoneInline,
         AnnualPlanInline,
         ProgressReportInline,

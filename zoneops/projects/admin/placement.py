@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from unfold.admin import ModelAdmin
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import TabularInline, VersionedForm
+from zoneops.common.admin_base import VersionedForm
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
@@ -92,34 +92,6 @@ def placement_panel(project: Project) -> SafeString:
             },
         )
     )
-
-
-class ProjectPlacementInline(TabularInline):
-    model = ProjectPlacement
-    extra = 0
-    can_delete = False
-    fields = [
-        "placed_on",
-        "suggested_kind",
-        "park",
-        "own_site",
-        "followed",
-        "reason",
-        "by",
-        "recorded_at",
-    ]
-    readonly_fields = fields
-    ordering = ["-placed_on", "-id"]
-    verbose_name_plural = _("落地选址记录")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("park", "by")
 
 
 class CountedYearFilter(admin.SimpleListFilter):

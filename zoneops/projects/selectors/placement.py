@@ -226,7 +226,11 @@ class ProjectPlacementState:
     placed: bool
     chosen_kind: PlacementKind | None
     follows: bool
-    latest: ProjectPlacement | None
+    history: list[ProjectPlacement]  # newest first
+
+    @property
+    def latest(self) -> ProjectPlacement | None:
+        return self.history[0] if self.history else None
 
 
 def project_placement_state(*, project: Project, on: date) -> ProjectPlacementState:
@@ -236,16 +240,15 @@ def project_placement_state(*, project: Project, on: date) -> ProjectPlacementSt
         park_kind=project.park.kind if project.park is not None else None,
         own_site=project.own_site,
     )
-    latest = (
+    history = list(
         ProjectPlacement.objects.filter(project=project)
         .select_related("park", "by")
         .order_by("-placed_on", "-id")
-        .first()
     )
     return ProjectPlacementState(
         suggestion=suggestion,
         placed=placed,
         chosen_kind=chosen,
         follows=placed and chosen == suggestion.kind,
-        latest=latest,
+        history=history,
     )

@@ -102,12 +102,20 @@ def project_place(
         expected_version=expected_version,
         reason=_("落地选址：%(where)s") % {"where": where},
     )
+    return placement_record(project=project, check=check, on=on, by=by)
+
+
+def placement_record(
+    *, project: Project, check: PlacementCheck, on: date, by: User | None
+) -> ProjectPlacement:
+    """The placement record of a project whose park and own site are set (by `project_place`,
+    or by `project_create` for a project placed at its registration)."""
     return ProjectPlacement.objects.create(
         project=project,
         suggested_kind=check.suggestion.kind,
         suggestion=check.suggestion.reason[:300],
-        park=park,
-        own_site=own_site,
+        park=project.park,
+        own_site=project.own_site,
         followed=check.followed,
         reason=check.reason,
         placed_on=on,

@@ -253,6 +253,8 @@ def test_the_form_departing_from_the_rule_without_reason_names_the_reason_field(
     project.refresh_from_db()
     assert project.own_site and project.name == "未落位项目（改名）"
     assert project.placements.get().reason == "投资方自有土地"
+    history = client.get(url).content.decode()
+    assert "placement-history" in history and "投资方自有土地" in history
 
 
 def test_the_form_following_the_rule_places_without_reason(placed):
@@ -409,3 +411,34 @@ def test_the_api_update_of_park_goes_through_the_rule(placed):
     assert done.status_code == 200, done.content
     assert done.json()["park_id"] == placed["park"].pk
     assert project.placements.get().followed
+
+
+# --- the Excel register ----------------------------------------------------------------------
+
+
+def test_an_import_placing_against_the_rule_needs_the_reason_column(placed):
+    from zoneops.common.importing import import_confirm, import_preview
+    from zoneops.projects.excel import project_register
+    from zoneops.projects.tests.test_excel_projects import edit, export
+
+    officer = placed["officer"]
+    project = Project.objects.get(name="未落位项目")
+    data = export(officer)
+    moved = edit(data, project.code, "独立选址", "是")
+
+    plan = import_preview(register=project_register, data=moved, user=officer)
+    assert [(e.column, "偏离原因" in e.message) for e in plan.errors] == [("偏离原因", True)]
+    assert not ProjectPlacement.objects.filter(project=project).exists()
+
+    with_reason = edit(moved, project.code, "偏离原因", "投资方自有土地")
+    done = import_confirm(register=project_register, data=with_reason, user=officer)
+    assert done.errors == [] and done.written["updated"] == 1
+    project.refresh_from_db()
+    assert project.own_site
+    placement = project.placements.get()
+    assert (placement.followed, placement.reason, placement.by) == (
+        False,
+        "投资方自有土地",
+        officer,
+    )
+    assert placement.suggested_kind == PlacementKind.PARK
