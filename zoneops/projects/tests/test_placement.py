@@ -442,3 +442,21 @@ def test_an_import_placing_against_the_rule_needs_the_reason_column(placed):
         officer,
     )
     assert placement.suggested_kind == PlacementKind.PARK
+
+
+def test_an_inspector_reads_the_page_and_table_but_cannot_place(placed, org):
+    inspector = make_user(RoleCode.INSPECTOR, departments=[org["zone"]])
+    project = Project.objects.get(name="未落位项目")
+    client = signed_in(inspector)
+    page = client.get(f"/admin/projects/project/{project.pk}/change/")
+    assert page.status_code == 200 and "规则建议" in page.content.decode()
+    assert client.get("/admin/projects/projectplacement/outcomes/").status_code == 200
+    refused = client.post(
+        f"/api/v1/projects/{project.pk}/placement",
+        {"park_id": placed["park"].pk, "version": project.version},
+        content_type="application/json",
+    )
+    assert refused.status_code in (403, 404)
+    with pytest.raises(PermissionDeniedError):
+        project_place(project=project, by=inspector, park=placed["park"])
+    assert not project.placements.exists()
