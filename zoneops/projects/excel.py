@@ -35,12 +35,7 @@ from zoneops.common.periods import Period, format_as_of
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.parks.models import Park
-from zoneops.parks.placement import (
-    PlacementKind,
-    placement_kind,
-    placement_kind_of,
-    placement_thresholds,
-)
+from zoneops.parks.placement import PlacementSuggestion, placement_kind, placement_thresholds
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import (
     AnnualPlan,
@@ -51,7 +46,7 @@ from zoneops.projects.models import (
 )
 from zoneops.projects.selectors import PipelineSummary
 from zoneops.projects.services import STAGE_DATE_FIELDS, project_next_code
-from zoneops.projects.services.placement import REASON_MAX
+from zoneops.projects.services.placement import REASON_MAX, PlacementCheck, placement_check
 from zoneops.projects.services.scheduling import OPENING_TOTAL_BOUND, OPENING_YEAR_BOUND
 
 
@@ -277,33 +272,23 @@ class ProjectRegister(Register):
         self._check_placements(plan)
 
     def _check_placements(self, plan: Plan) -> None:
-        """A park or own site set by a row is placed by the rule, as `project_place` places
-        it: one or the other, and a reason in 偏离原因 when it departs from the suggestion."""
-        reason_header = self.column(_("偏离原因")).header
+        """A park or own site set by a row is placed by the rule with the check
+        `project_place` makes: one or the other, and a reason in 偏离原因 when it departs from
+        the suggestion."""
+        headers = {
+            "park": self.column(_("落地园区")).header,
+            "own_site": self.column(_("独立选址")).header,
+            "reason": self.column(_("偏离原因")).header,
+        }
         for placing in _placements(plan):
-            row = placing.row
-            if placing.park is not None and placing.own_site:
-                plan.error(
-                    row.number,
-                    self.column(_("独立选址")).header,
-                    _("是"),
-                    _("不能既进园区又独立选址：请只选其一。"),
-                )
-            elif placing.park is None and not placing.own_site:
-                plan.error(
-                    row.number,
-                    self.column(_("落地园区")).header,
-                    "",
-                    _("已选址的项目不能清空选址：请改填落地园区或独立选址。"),
-                )
-            elif not placing.followed and not placing.reason:
-                plan.error(
-                    row.number,
-                    reason_header,
-                    "",
-                    _("所选落地不符合选址规则的建议“%(kind)s”，须填写偏离原因。")
-                    % {"kind": placing.kind.label},
-                )
+            if placing.refused is None:
+                continue
+            field = placing.refused.field or "reason"  # the service's names
+            if field == "park" and placing.row.existing is not None:
+                message = _("已选址的项目不能清空选址：请改填落地园区或独立选址。")
+            else:
+                message = placing.refused.message
+            plan.error(placing.row.number, headers.get(field, headers["reason"]), "", message)
 
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
         created = self._create(plan, plan.new_rows, by=by, reason=reason)
@@ -370,45 +355,39 @@ PLACEMENT_REASON = "placement_reason"
 @dataclass(frozen=True)
 class _Placing:
     row: Row
-    kind: PlacementKind
-    why: str
-    park: int | None
+    check: PlacementCheck | None  # None: refused (`refused` says why)
+    refused: ApplicationError | None
+    park: Park | None
     own_site: bool
-    followed: bool
-    reason: str
 
 
 def _placements(plan: Plan) -> list[_Placing]:
     """The rows that place a project — a park or own site given to a new project, or changed
-    on a stored one — with the rule's kind for the project as the row leaves it (three
-    queries whatever the number of rows)."""
+    on a stored one — checked as `project_place` checks them, for the project as the row
+    leaves it (three queries whatever the number of rows)."""
     rows = [
         row
         for row in plan.rows
         if (
             row.existing is None
-            and (row.values.get("park") is not None or row.values.get("own_site"))
+            and (row.values.get("park_id") is not None or row.values.get("own_site"))
         )
-        or (row.existing is not None and {"park", "own_site"} & set(row.changes))
+        or (row.existing is not None and {"park_id", "own_site"} & set(row.changes))
     ]
     if not rows:
         return []
 
-    def value(row: Row, name: str) -> Any:
+    def value(row: Row, name: str) -> Any:  # by the column's name (a relation's attname)
         if name in row.values:
             return row.values[name]
         return row.existing.values.get(name) if row.existing is not None else None
 
     codes = dict(
         IndustryCategory.objects.filter(
-            pk__in={value(row, "industry") for row in rows} - {None}
+            pk__in={value(row, "industry_id") for row in rows} - {None}
         ).values_list("pk", "code")
     )
-    kinds = dict(
-        Park.objects.filter(pk__in={value(row, "park") for row in rows} - {None}).values_list(
-            "pk", "kind"
-        )
-    )
+    parks = Park.objects.in_bulk({value(row, "park_id") for row in rows} - {None})
     tech = dict(
         Project.objects.filter(
             pk__in=[row.existing.pk for row in rows if row.existing is not None]
@@ -420,23 +399,22 @@ def _placements(plan: Plan) -> list[_Placing]:
         kind, why = placement_kind(
             investment=value(row, "total_investment"),
             land_mu=value(row, "land_mu"),
-            industry_code=codes.get(value(row, "industry")),
+            industry_code=codes.get(value(row, "industry_id")),
             is_tech=tech.get(row.existing.pk, False) if row.existing is not None else False,
             thresholds=thresholds,
         )
-        park, own_site = value(row, "park"), bool(value(row, "own_site"))
-        chosen = placement_kind_of(park_kind=kinds.get(park), own_site=own_site)
-        result.append(
-            _Placing(
-                row=row,
-                kind=kind,
-                why=why,
+        park, own_site = parks.get(value(row, "park_id")), bool(value(row, "own_site"))
+        check, refused = None, None
+        try:
+            check = placement_check(
+                suggestion=PlacementSuggestion(kind=kind, reason=why),
                 park=park,
                 own_site=own_site,
-                followed=chosen == kind,
-                reason=(row.values.get(PLACEMENT_REASON) or "").strip(),
+                reason=row.values.get(PLACEMENT_REASON) or "",
             )
-        )
+        except ApplicationError as error:
+            refused = error
+        result.append(_Placing(row=row, check=check, refused=refused, park=park, own_site=own_site))
     return result
 
 
@@ -445,19 +423,19 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
     today = timezone.localdate()
     records = []
     for placing in _placements(plan):
-        row = placing.row
+        row, check = placing.row, placing.check
         project_id = row.existing.pk if row.existing is not None else created.get(row.number)
-        if project_id is None:
+        if project_id is None or check is None:
             continue
         records.append(
             ProjectPlacement(
                 project_id=project_id,
-                suggested_kind=placing.kind,
-                suggestion=placing.why[:300],
-                park_id=placing.park,
+                suggested_kind=check.suggestion.kind,
+                suggestion=check.suggestion.reason[:300],
+                park=placing.park,
                 own_site=placing.own_site,
-                followed=placing.followed,
-                reason=placing.reason,
+                followed=check.followed,
+                reason=check.reason,
                 placed_on=today,
                 by=by if getattr(by, "pk", None) else None,
             )

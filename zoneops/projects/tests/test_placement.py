@@ -423,12 +423,23 @@ def test_an_import_placing_against_the_rule_needs_the_reason_column(placed):
 
     officer = placed["officer"]
     project = Project.objects.get(name="未落位项目")
+    lab = _project(placed, "研发团队项目", investment=3000, industry=placed["rnd"])
     data = export(officer)
+
+    # A small tech project belongs in an incubator: into a park it needs a reason.
+    into_park = edit(data, lab.code, "落地园区", "汽车产业园")
+    plan = import_preview(register=project_register, data=into_park, user=officer)
+    assert [(e.column, "进孵化器" in e.message) for e in plan.errors] == [("偏离原因", True)]
+
     moved = edit(data, project.code, "独立选址", "是")
 
     plan = import_preview(register=project_register, data=moved, user=officer)
     assert [(e.column, "偏离原因" in e.message) for e in plan.errors] == [("偏离原因", True)]
     assert not ProjectPlacement.objects.filter(project=project).exists()
+
+    both = edit(moved, project.code, "落地园区", "汽车产业园")
+    plan = import_preview(register=project_register, data=both, user=officer)
+    assert [e.column for e in plan.errors] == ["独立选址"], plan.errors
 
     with_reason = edit(moved, project.code, "偏离原因", "投资方自有土地")
     done = import_confirm(register=project_register, data=with_reason, user=officer)
