@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from unfold.admin import ModelAdmin
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import VersionedForm
+from zoneops.common.admin_base import InputRulesAdminMixin, VersionedForm
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
@@ -118,7 +118,7 @@ class CountedYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProjectPlacement)
-class ProjectPlacementAdmin(ModelAdmin):
+class ProjectPlacementAdmin(InputRulesAdminMixin, ModelAdmin):
     """Placement records are written by `project_place` only: this is their list to read."""
 
     list_display = [
