@@ -249,9 +249,19 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Messages (e.g. a new API token, shown once) stay on the server, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# Where a project is placed (DESIGN.md, parks): thresholds in 万元.
+# Where a project is placed (DESIGN.md, parks; the rule is zoneops/parks/placement.py):
+# 重大项目 (investment in 万元 or land in 亩 at or above these) take their own site; a project
+# below the small threshold goes into an incubator when it is a tech project (its flag, or its
+# industry's code in the tech list); the rest go into a park. The own-site industries (codes)
+# take their own site whatever their size (a 商业综合体 is not a park's tenant).
 ZONEOPS_MAJOR_PROJECT_THRESHOLD = env_int("ZONEOPS_MAJOR_PROJECT_THRESHOLD", 100000)
 ZONEOPS_SMALL_PROJECT_THRESHOLD = env_int("ZONEOPS_SMALL_PROJECT_THRESHOLD", 5000)
+ZONEOPS_MAJOR_PROJECT_LAND_MU = env_int("ZONEOPS_MAJOR_PROJECT_LAND_MU", 300)
+ZONEOPS_TECH_INDUSTRIES = env_list(
+    "ZONEOPS_TECH_INDUSTRIES",
+    ["icv", "aiot", "electronics", "biomedicine", "rnd", "new-materials", "aerospace"],
+)
+ZONEOPS_OWN_SITE_INDUSTRIES = env_list("ZONEOPS_OWN_SITE_INDUSTRIES", ["commercial"])
 # 行政许可法 第32条: incomplete materials are named all at once (一次性告知) within this many
 # working days of receipt; a case may ask for them (补正) once, within this window.
 ZONEOPS_CASE_MATERIALS_NOTICE_DAYS = env_int("ZONEOPS_CASE_MATERIALS_NOTICE_DAYS", 5)

@@ -8,10 +8,8 @@ password given, so the password that `zoneops demo` prints always works.
 """
 
 from datetime import date
-from decimal import Decimal
 from typing import TextIO
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -227,13 +225,11 @@ def load_projects(
     whose code exists is left as it is, moves and all, whatever a user has done to it since.
     """
     by_code = {p.code: p for p in Project.objects.filter(code__in=[s.code for s in specs])}
-    major = Decimal(settings.ZONEOPS_MAJOR_PROJECT_THRESHOLD)
-    small = Decimal(settings.ZONEOPS_SMALL_PROJECT_THRESHOLD)
     for spec in specs:
         if spec.code in by_code:
             continue
         by = users[pipeline.OWNER]
-        park, own_site = pipeline.place(spec, major=major, small=small)
+        park, own_site, placement_reason = pipeline.place(spec)
         (stage, on), *moves = spec.moves
         project = project_create(
             name=spec.name,
@@ -252,6 +248,7 @@ def load_projects(
             industry=industries[spec.industry],
             park=parks[park] if park else None,
             own_site=own_site,
+            placement_reason=placement_reason,
             total_investment=spec.investment,
             land_mu=pipeline.land_for(spec, park),
             description=spec.description,

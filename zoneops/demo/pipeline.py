@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from zoneops.demo.data import HYUNDAI_PLANT, ZSHK_PARK
+from zoneops.parks.placement import PlacementKind, placement_kind
 from zoneops.projects.enums import KeyLevel, ReportCategory, SourceChannel, Stage
 
 BACKDATE_REASON = "演示数据：按报道补登"
@@ -979,24 +980,46 @@ INDUSTRY_PARKS = {
 NEW_PARKS = {ZSHK_PARK}
 
 
-def place(spec: ProjectSpec, *, major: Decimal, small: Decimal) -> tuple[str | None, bool]:
-    """(park name, own site) by the zone's rule: 重大项目独立选址、中小项目进产业园、
-    小微科技项目进孵化器. `major` and `small` are the settings' thresholds in 万元."""
+ARTICLE_PLACEMENT = "文章所载实际选址"
+
+
+def place(spec: ProjectSpec) -> tuple[str | None, bool, str]:
+    """(park name, own site, reason) of a project: the kind of site by the zone's rule
+    (zoneops.parks.placement: 重大项目独立选址、中小项目进产业园、小微科技项目进孵化器), the
+    carrier of that kind by the demo's tables. A project the article places (`spec.placed`)
+    stays where the article puts it; where that departs from the rule the reason says so and
+    the placement is recorded as an override. A fund (产业基金) needs no site and is not placed."""
+    kind, _why = placement_kind(
+        investment=spec.investment,
+        land_mu=spec.land_mu,
+        industry_code=spec.industry,
+        is_tech=False,
+    )
     if spec.placed:
-        return spec.park, spec.own_site
+        actual = (
+            PlacementKind.OWN_SITE
+            if spec.own_site
+            else PlacementKind.INCUBATOR
+            if spec.park in TECH_CARRIERS.values()
+            else PlacementKind.PARK
+        )
+        reason = (
+            "" if actual == kind or (spec.park is None and not spec.own_site) else ARTICLE_PLACEMENT
+        )
+        return spec.park, spec.own_site, reason
     if spec.industry == "fund":
-        return None, False
-    if spec.investment >= major or spec.industry == "commercial":
-        return None, True
-    if spec.investment < small and spec.industry in TECH_CARRIERS:
-        return TECH_CARRIERS[spec.industry], False
+        return None, False, ""
+    if kind == PlacementKind.OWN_SITE:
+        return None, True, ""
+    if kind == PlacementKind.INCUBATOR:
+        return TECH_CARRIERS.get(spec.industry, TECH_CARRIERS["aiot"]), False, ""
     if spec.country in ("韩国", "日本"):
-        return CJK_PARK, False
+        return CJK_PARK, False, ""
     parks = INDUSTRY_PARKS.get(spec.industry, (AUTO_PARK,))
     registered = spec.moves[0][1]
     if registered.year < 2020:
         parks = tuple(p for p in parks if p not in NEW_PARKS) or (TSINGHUA_PARK,)
-    return parks[int(spec.code[-2:]) % len(parks)], False
+    return parks[int(spec.code[-2:]) % len(parks)], False, ""
 
 
 def land_for(spec: ProjectSpec, park: str | None) -> Decimal | None:

@@ -20,6 +20,7 @@ class ProjectsConfig(AppConfig):
         "progressreport": "summarize",
         "commandhq": "military_tech",
         "problem": "report",
+        "projectplacement": "pin_drop",
     }
     # What the app puts on a person's day (今日事项; zoneops.casework.workbench).
     workbench_sources = (
@@ -44,6 +45,12 @@ class ProjectsConfig(AppConfig):
         (_("招商项目看板"), "admin:projects_project_board", "view_kanban", VIEW),
         (_("招商项目情况表"), "admin:projects_project_summary", "table_chart", VIEW),
         (_("招商漏斗"), "admin:projects_project_funnel", "filter_alt", VIEW),
+        (
+            _("落地选址统计"),
+            "admin:projects_projectplacement_outcomes",
+            "pin_drop",
+            "projects.view_projectplacement",
+        ),
         (
             _("部门问题清单"),
             "admin:projects_problem_department",

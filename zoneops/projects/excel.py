@@ -4,6 +4,7 @@ the registers that go out and come back in — projects (招商项目) and month
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any
@@ -32,11 +33,21 @@ from zoneops.common.importing import (
 )
 from zoneops.common.periods import Period, format_as_of
 from zoneops.industry.excel import ChainNodeLookup
+from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.roles import LEADER_ROLES
+from zoneops.parks.models import Park
+from zoneops.parks.placement import PlacementSuggestion, placement_kind, placement_thresholds
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
-from zoneops.projects.models import AnnualPlan, ProgressReport, Project, StageMove
+from zoneops.projects.models import (
+    AnnualPlan,
+    ProgressReport,
+    Project,
+    ProjectPlacement,
+    StageMove,
+)
 from zoneops.projects.selectors import PipelineSummary
 from zoneops.projects.services import STAGE_DATE_FIELDS, project_next_code
+from zoneops.projects.services.placement import REASON_MAX, PlacementCheck, placement_check
 from zoneops.projects.services.scheduling import OPENING_TOTAL_BOUND, OPENING_YEAR_BOUND
 
 
@@ -165,6 +176,13 @@ class ProjectRegister(Register):
             ),
             Column(_("落地园区"), "park", kind=LOOKUP, lookup=Lookup("parks.Park"), width=18),
             Column(_("独立选址"), "own_site", kind=BOOLEAN, width=10),
+            Column(
+                _("偏离原因"),
+                max_length=REASON_MAX,
+                name=PLACEMENT_REASON,
+                width=24,
+                note=_("落地园区或独立选址不符合选址规则的建议时必填；按规则落地的留空。"),
+            ),
             Column(_("总投资（万元）"), "total_investment", kind=DECIMAL, required=True),
             Column(_("固定资产投资（万元）"), "fixed_asset_investment", kind=DECIMAL),
             Column(_("利用外资（万美元）"), "foreign_investment_usd", kind=DECIMAL),
@@ -260,6 +278,26 @@ class ProjectRegister(Register):
                 header = headers.get(refused.field or "", date_header)
                 value = on.isoformat() if header == date_header else ""
                 plan.error(row.number, header, value, refused.message)
+        self._check_placements(plan)
+
+    def _check_placements(self, plan: Plan) -> None:
+        """A park or own site set by a row is placed by the rule with the check
+        `project_place` makes: one or the other, and a reason in 偏离原因 when it departs from
+        the suggestion."""
+        headers = {
+            "park": self.column(_("落地园区")).header,
+            "own_site": self.column(_("独立选址")).header,
+            "reason": self.column(_("偏离原因")).header,
+        }
+        for placing in _placements(plan):
+            if placing.refused is None:
+                continue
+            field = placing.refused.field or "reason"  # the service's names
+            if field == "park" and placing.row.existing is not None:
+                message = _("已选址的项目不能清空选址：请改填落地园区或独立选址。")
+            else:
+                message = placing.refused.message
+            plan.error(placing.row.number, headers.get(field, headers["reason"]), "", message)
 
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
         created = self._create(plan, plan.new_rows, by=by, reason=reason)
@@ -270,13 +308,14 @@ class ProjectRegister(Register):
             by=by,
             reason=reason,
         )
-        plan.written = {"created": created, "updated": len(changed)}
+        _write_placements(plan, created, by=by)
+        plan.written = {"created": len(created), "updated": len(changed)}
 
-    def _create(self, plan: Plan, rows: list[Row], *, by: Any, reason: str) -> int:
+    def _create(self, plan: Plan, rows: list[Row], *, by: Any, reason: str) -> dict[int, int]:
         """New projects and their first stage moves, in bulk (what `project_create` writes for
-        one project)."""
+        one project); the new ids by row number."""
         if not rows:
-            return 0
+            return {}
         today = timezone.localdate()
         fields = [column.name for column in plan.columns if column.field and column.name != "stage"]
         reached = {stage.value: _dates_reached(stage) for stage in Stage}
@@ -314,11 +353,103 @@ class ProjectRegister(Register):
         except IntegrityError:
             # Someone registered a project with one of these codes meanwhile.
             plan.error(0, self.key[0], "", _("项目编号与刚登记的项目冲突，请重新导入。"))
-            return 0
-        return len(records)
+            return {}
+        return {row.number: pk for row, pk in zip(rows, ids, strict=True)}
 
 
 DATE_FIELDS = tuple(STAGE_DATE_FIELDS.values())
+PLACEMENT_REASON = "placement_reason"
+
+
+@dataclass(frozen=True)
+class _Placing:
+    row: Row
+    check: PlacementCheck | None  # None: refused (`refused` says why)
+    refused: ApplicationError | None
+    park: Park | None
+    own_site: bool
+
+
+def _placements(plan: Plan) -> list[_Placing]:
+    """The rows that place a project — a park or own site given to a new project, or changed
+    on a stored one — checked as `project_place` checks them, for the project as the row
+    leaves it (three queries whatever the number of rows)."""
+    rows = [
+        row
+        for row in plan.rows
+        if (
+            row.existing is None
+            and (row.values.get("park_id") is not None or row.values.get("own_site"))
+        )
+        or (row.existing is not None and {"park_id", "own_site"} & set(row.changes))
+    ]
+    if not rows:
+        return []
+
+    def value(row: Row, name: str) -> Any:  # by the column's name (a relation's attname)
+        if name in row.values:
+            return row.values[name]
+        return row.existing.values.get(name) if row.existing is not None else None
+
+    codes = dict(
+        IndustryCategory.objects.filter(
+            pk__in={value(row, "industry_id") for row in rows} - {None}
+        ).values_list("pk", "code")
+    )
+    parks = Park.objects.in_bulk({value(row, "park_id") for row in rows} - {None})
+    tech = dict(
+        Project.objects.filter(
+            pk__in=[row.existing.pk for row in rows if row.existing is not None]
+        ).values_list("pk", "is_tech")
+    )
+    thresholds = placement_thresholds()
+    result = []
+    for row in rows:
+        kind, why = placement_kind(
+            investment=value(row, "total_investment"),
+            land_mu=value(row, "land_mu"),
+            industry_code=codes.get(value(row, "industry_id")),
+            is_tech=tech.get(row.existing.pk, False) if row.existing is not None else False,
+            thresholds=thresholds,
+        )
+        park, own_site = parks.get(value(row, "park_id")), bool(value(row, "own_site"))
+        check, refused = None, None
+        try:
+            check = placement_check(
+                suggestion=PlacementSuggestion(kind=kind, reason=why),
+                park=park,
+                own_site=own_site,
+                reason=row.values.get(PLACEMENT_REASON) or "",
+            )
+        except ApplicationError as error:
+            refused = error
+        result.append(_Placing(row=row, check=check, refused=refused, park=park, own_site=own_site))
+    return result
+
+
+def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
+    """The placement records of the rows that place a project (what `project_place` writes)."""
+    today = timezone.localdate()
+    records = []
+    for placing in _placements(plan):
+        row, check = placing.row, placing.check
+        project_id = row.existing.pk if row.existing is not None else created.get(row.number)
+        if project_id is None or check is None:
+            continue
+        records.append(
+            ProjectPlacement(
+                project_id=project_id,
+                suggested_kind=check.suggestion.kind,
+                suggestion=check.suggestion.reason[:300],
+                park=placing.park,
+                own_site=placing.own_site,
+                followed=check.followed,
+                reason=check.reason,
+                placed_on=today,
+                by=by if getattr(by, "pk", None) else None,
+            )
+        )
+    ProjectPlacement.objects.bulk_create(records)
 
 
 def _dates_reached(stage: Stage) -> frozenset[str]:

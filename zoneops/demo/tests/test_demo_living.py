@@ -23,9 +23,10 @@ from zoneops.enterprises.models.requests import OPEN_STATUSES
 from zoneops.meetings.enums import MeetingKind
 from zoneops.meetings.models import Decision, Meeting
 from zoneops.orgs.models import User
-from zoneops.projects.enums import ReportCategory
+from zoneops.projects.enums import ReportCategory, Stage
 from zoneops.projects.models import Problem, ProgressReport, Project, StageMove
 from zoneops.projects.selectors.pipeline import pipeline_summary
+from zoneops.projects.selectors.placement import placement_outcomes, placement_overrides
 from zoneops.projects.selectors.scheduling import (
     key_projects,
     key_projects_due,
@@ -315,3 +316,34 @@ def test_parks_have_space_tenants_boundaries_and_occupancy_growing_since_2019(de
     empty = [pk for pk, o in parks_occupancy(on=TODAY).items() if o.units and not o.units_leased]
     assert not empty, list(Park.objects.filter(pk__in=empty).values_list("name", flat=True))
     # (Loading twice creates nothing new: test_demo's test_loading_twice_creates_nothing_twice.)
+
+
+def test_the_placement_table_counts_the_rule_and_the_articles_real_placements_as_overrides():
+    overrides = placement_overrides()
+    assert sorted(o.project.name for o in overrides) == sorted(
+        [
+            "中商高科·沧州产业园",
+            "中商高科·沧州产业园（一期）",
+            "中商高科·沧州产业园（二期）",
+            "中商高科·沧州产业园（三期）",
+            "军民两用航天科创产业园",
+            "谷川联行产业园",
+            "联合U谷产业园",
+        ]
+    )
+    assert {o.reason for o in overrides} == {pipeline.ARTICLE_PLACEMENT}
+
+    outcomes = placement_outcomes()
+    assert outcomes.years[0] <= 2019 and outcomes.years[-1] == TODAY.year
+    assert outcomes.total.overridden == overrides.exclude(project__stage=Stage.TERMINATED).count()
+    # Every project but the funds (which need no site) was placed through the rule.
+    funds = Project.objects.filter(industry__code="fund").exclude(stage=Stage.TERMINATED)
+    assert outcomes.total.unplaced == funds.count()
+    assert outcomes.total.followed > 200
+    for row in outcomes.rows:
+        assert row.followed + row.overridden + row.unplaced == row.total
+    own_site = next(row for row in outcomes.carriers if row.key == 0)
+    assert (
+        own_site.placed
+        == Project.objects.filter(own_site=True).exclude(stage=Stage.TERMINATED).count()
+    )

@@ -1,3 +1,3 @@
 """Back office of the projects app, one module per area."""
 
-from zoneops.projects.admin import pipeline, problems, scheduling  # noqa: F401
+from zoneops.projects.admin import pipeline, placement, problems, scheduling  # noqa: F401

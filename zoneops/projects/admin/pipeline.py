@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, TabularInline, VersionedForm
+from zoneops.common.admin_base import BusinessAdmin, TabularInline
 from zoneops.common.amounts import format_yi
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -25,6 +25,11 @@ from zoneops.common.scope import can_see
 from zoneops.common.selectors import saved_views_for
 from zoneops.common.services import saved_view_delete, saved_view_save
 from zoneops.projects.admin.excel import ProjectExcelMixin
+from zoneops.projects.admin.placement import (
+    REASON_FIELD,
+    ProjectForm,
+    placement_panel,
+)
 from zoneops.projects.admin.problems import ProblemInline
 from zoneops.projects.admin.scheduling import (
     AnnualPlanInline,
@@ -49,6 +54,7 @@ from zoneops.projects.selectors import (
 )
 from zoneops.projects.selectors.scheduling import project_light
 from zoneops.projects.services import project_create, project_move_stage
+from zoneops.projects.services.placement import project_place
 
 LIGHT_COLOURS = {"green": "success", "yellow": "warning", "red": "danger", "none": "info"}
 
@@ -87,7 +93,7 @@ class KeyDesignationInline(TabularInline):
     fields = ["year", "level"]
 
 
-class ProjectAddForm(VersionedForm):
+class ProjectAddForm(ProjectForm):
     """Registering a project: the stage it enters at and when (a past date needs a reason)."""
 
     initial_stage = forms.ChoiceField(
@@ -138,6 +144,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
     ]
     readonly_fields = [
         "show_light",
+        "show_placement",
         "code",
         "stage",
         "stage_since",
@@ -173,7 +180,16 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         ),
         (
             _("产业与落地"),
-            {"fields": [("industry", "chain_node"), ("park", "own_site"), "land_mu"]},
+            {
+                "fields": [
+                    ("industry", "chain_node"),
+                    "is_tech",
+                    "land_mu",
+                    "show_placement",
+                    ("park", "own_site"),
+                    REASON_FIELD,
+                ]
+            },
         ),
         (
             _("投资与效益（万元）"),
@@ -212,6 +228,10 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         reasons = "；".join(light.reasons)
         return light.colour, f"{light.label}{'：' + reasons if reasons else ''}"
 
+    @admin.display(description=_("落地选址建议"))
+    def show_placement(self, obj: Project) -> str:
+        return placement_panel(obj)
+
     @admin.display(description=_("总投资"), ordering="total_investment")
     def show_investment(self, obj: Project) -> str:
         return format_yi(obj.total_investment)
@@ -224,17 +244,35 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
                 {"fields": ["initial_stage", "registered_on", "backdate_reason"]},
             )
             fieldsets = [fs for fs in fieldsets if fs[0] != _("阶段")]
+            fieldsets = [
+                (title, {**options, "fields": _without_placement_panel(options["fields"])})
+                for title, options in fieldsets
+            ]
             fieldsets = [fieldsets[0], registration, *fieldsets[1:]]
         return fieldsets
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
-        if obj is None:
-            kwargs["form"] = ProjectAddForm
+        kwargs["form"] = ProjectAddForm if obj is None else ProjectForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
         if change:
+            if not form.placement_changed():
+                super().save_model(request, obj, form, change)
+                return
+            # The placement goes through its service (rule, reason, record), the rest as usual.
+            park, own_site = obj.park, obj.own_site
+            stored = Project.objects.values("park_id", "own_site").get(pk=obj.pk)
+            obj.park_id, obj.own_site = stored["park_id"], stored["own_site"]
             super().save_model(request, obj, form, change)
+            project_place(
+                project=obj,
+                by=request.user,
+                park=park,
+                own_site=own_site,
+                reason=form.cleaned_data.get(REASON_FIELD, ""),
+            )
+            obj.refresh_from_db()
             return
         data = form.cleaned_data
         fields = {
@@ -242,6 +280,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
             for name, value in data.items()
             if name in {f.name for f in Project._meta.get_fields()} and name not in ("name", "code")
         }
+        fields["placement_reason"] = data.get(REASON_FIELD, "")
         try:
             created = project_create(
                 name=data["name"],
@@ -331,6 +370,11 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         return xlsx_response(
             pipeline_summary_xlsx(summary), f"{pipeline_summary_title(summary)}.xlsx"
         )
+
+
+def _without_placement_panel(fields: Any) -> list[Any]:
+    """A project not yet registered has no suggestion to show."""
+    return [name for name in fields if name != "show_placement"]
 
 
 class StageMoveView(UnfoldModelAdminViewMixin, FormView):

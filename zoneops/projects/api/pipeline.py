@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
@@ -15,6 +16,7 @@ from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply, record_save
+from zoneops.parks.models import Park
 from zoneops.projects.api.router import router
 from zoneops.projects.enums import SourceChannel, Stage
 from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
@@ -29,6 +31,7 @@ from zoneops.projects.selectors import (
     stage_durations,
 )
 from zoneops.projects.services import project_create, project_move_stage
+from zoneops.projects.services.placement import project_place
 
 
 class ProjectOut(Schema):
@@ -73,6 +76,7 @@ class ProjectIn(Schema):
     chain_node_id: Id | None = Field(None, description="产业链环节")
     park_id: Id | None = None
     own_site: bool = False
+    placement_reason: str = Field("", description="落地不符合选址规则的建议时的偏离原因")
     total_investment: model_number(Project, "total_investment") = Field(
         Decimal(0), description="总投资（万元）"
     )
@@ -90,6 +94,7 @@ class ProjectUpdateIn(VersionedIn):
     chain_node_id: Id | None = Field(None, description="产业链环节（null：不在任何环节）")
     park_id: Id | None = None
     own_site: bool | None = None
+    placement_reason: str = Field("", description="落地不符合选址规则的建议时的偏离原因")
     total_investment: model_number(Project, "total_investment") | None = None
     fixed_asset_investment: model_number(Project, "fixed_asset_investment") | None = None
     responsible_department_id: Id | None = None
@@ -284,11 +289,38 @@ def project_detail(request, project_id: Id):
 
 
 @router.patch("/{int:project_id}", response=ProjectOut, summary="修改项目")
+@transaction.atomic
 def project_update(request, project_id: Id, payload: ProjectUpdateIn):
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=project_id)
     ensure_allowed(request.user, "change", Project, project)
-    record_apply(instance=project, changes=payload.dict(exclude_unset=True, exclude={"version"}))
-    return record_save(instance=project, by=request.user, expected_version=payload.version)
+    changes = payload.dict(exclude_unset=True, exclude={"version", "placement_reason"})
+    # A park or own site is placed through the rule (project_place), after the other fields.
+    park_id = changes.pop("park_id", project.park_id)
+    own_site = changes.pop("own_site", project.own_site)
+    record_apply(instance=project, changes=changes)
+    project = record_save(instance=project, by=request.user, expected_version=payload.version)
+    if (park_id, own_site) == (project.park_id, project.own_site):
+        return project
+    park = None
+    if park_id is not None:
+        park = Park.objects.filter(pk=park_id).first()
+        if park is None:
+            raise ApplicationError(_("所选园区不存在。"), field="park_id")
+    try:
+        project_place(
+            project=project,
+            by=request.user,
+            park=park,
+            own_site=bool(own_site),
+            reason=payload.placement_reason,
+        )
+    except ApplicationError as error:
+        error.field = {"reason": "placement_reason", "park": "park_id"}.get(
+            error.field or "", error.field
+        )
+        raise
+    project.refresh_from_db()
+    return project
 
 
 @router.get("/{int:project_id}/moves", response=list[StageMoveOut], summary="阶段变更记录")

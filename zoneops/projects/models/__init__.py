@@ -2,6 +2,7 @@
 problems. Importing them here keeps `zoneops.projects.models.X` the one place to look."""
 
 from zoneops.projects.models.pipeline import KeyDesignation, Project, ProjectQuerySet, StageMove
+from zoneops.projects.models.placement import ProjectPlacement
 from zoneops.projects.models.problems import Problem, ProblemEvent
 from zoneops.projects.models.scheduling import (
     AnnualPlan,
@@ -21,6 +22,7 @@ __all__ = [
     "ProgressPhoto",
     "ProgressReport",
     "Project",
+    "ProjectPlacement",
     "ProjectQuerySet",
     "StageMove",
 ]

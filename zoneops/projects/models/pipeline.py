@@ -73,6 +73,11 @@ class Project(BusinessModel):
         help_text=_("项目落在或补上的产业链环节。"),
     )
     own_site = models.BooleanField(_("独立选址"), default=False)
+    is_tech = models.BooleanField(
+        _("科技型项目"),
+        default=False,
+        help_text=_("科技型中小企业、研发类项目等：投资额低于小型项目标准时按规则进孵化器。"),
+    )
     # Bounds a zone would recognise for one project: 1000亿元, or 100亿美元 of foreign capital.
     total_investment = AmountField(_("总投资（万元）"), default=0, maximum=10_000_000)
     fixed_asset_investment = AmountField(

@@ -10,8 +10,11 @@ from django.utils.translation import gettext as _
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.services import acting_user, check_happened, record_save
 from zoneops.orgs.models import User
+from zoneops.parks.models import Park
 from zoneops.projects.enums import STAGE_ORDER, TERMINABLE, KeyLevel, Stage
 from zoneops.projects.models import KeyDesignation, Project, StageMove
+from zoneops.projects.selectors.placement import project_suggestion
+from zoneops.projects.services.placement import placement_check, placement_record
 
 # The date a stage was first reached is kept on the project for lists and filters.
 STAGE_DATE_FIELDS = {
@@ -49,15 +52,38 @@ def project_create(
     note: str = "",
     backdate_reason: str = "",
     key_levels: dict[int, list[str]] | None = None,
+    placement_reason: str = "",
     **fields: Any,
 ) -> Project:
-    """Register a project at a stage (a lead by default); the entry is its first stage move."""
+    """Register a project at a stage (a lead by default); the entry is its first stage move.
+    A park or own site given at registration is placed by the rule as `project_place` places
+    it (the suggestion recorded; a departure from it needs `placement_reason`)."""
     on = on or _today()
+    park = fields.pop("park", None)
+    park_id = fields.pop("park_id", None)
+    if park is None and park_id is not None:
+        park = Park.objects.filter(pk=park_id).first()
+        if park is None:
+            raise ApplicationError(_("所选园区不存在。"), field="park_id")
+    own_site = bool(fields.pop("own_site", False))
     stage = Stage(stage)
     if stage == Stage.TERMINATED:
         raise ApplicationError(_("新项目不能直接登记为“终止”。"), field="stage")
     check_move_date(on=on, backdate_reason=backdate_reason, after=None)
-    project = Project(name=name.strip(), code=code.strip(), **fields)
+    project = Project(name=name.strip(), code=code.strip(), park=park, own_site=own_site, **fields)
+    placement = None
+    if park is not None or own_site:
+        try:
+            placement = placement_check(
+                suggestion=project_suggestion(project=project, on=on),
+                park=park,
+                own_site=own_site,
+                reason=placement_reason,
+            )
+        except ApplicationError as error:
+            if error.field == "reason":
+                error.field = "placement_reason"
+            raise
     if not project.code:
         project.code = project_next_code(year=on.year)
     project.stage = stage
@@ -81,6 +107,8 @@ def project_create(
     )
     for year, levels in (key_levels or {}).items():
         project_set_key_levels(project=project, year=year, levels=levels)
+    if placement is not None:
+        placement_record(project=project, check=placement, on=on, by=by)
     return project
 
 

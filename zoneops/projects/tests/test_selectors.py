@@ -174,7 +174,11 @@ def test_summary_by_park_puts_own_sites_in_a_row_of_their_own(pipeline):
         "园区项目", investment=500, park=park, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))]
     )
     make_project(
-        "独立选址项目", investment=900, own_site=True, moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))]
+        "独立选址项目",
+        investment=900,
+        own_site=True,
+        placement_reason="投资方自有用地",  # the rule puts so small a project into a park
+        moves=[(Stage.DEEP_TALKS, date(2019, 5, 1))],
     )
     rows = {
         row.label: row.total.count for row in pipeline_summary(year=2019, dimension="park").rows
