@@ -22,7 +22,7 @@ from zoneops.projects.models import Project
 router = Router(tags=["chains"])
 
 
-class ChainOut(Schema):
+class ChainGapsOut(Schema):
     id: int
     name: str
     nodes: int
@@ -35,7 +35,7 @@ class StageCountOut(Schema):
     count: int
 
 
-class NodeOut(Schema):
+class MapNodeOut(Schema):
     id: int
     name: str
     segment: str
@@ -56,7 +56,7 @@ class ChainMapOut(Schema):
     id: int
     name: str
     year: int = Field(description="营业收入所取的年度")
-    nodes: list[NodeOut]
+    nodes: list[MapNodeOut]
     gaps: int
 
 
@@ -91,7 +91,7 @@ class LeadOut(Schema):
     owner_id: int | None
 
 
-@router.get("/", response=list[ChainOut], summary="产业链及缺链环节数")
+@router.get("/", response=list[ChainGapsOut], summary="产业链及缺链环节数")
 def chains(request):
     ensure_allowed(request.user, "view", IndustryChain)
     return [

@@ -202,7 +202,7 @@ def test_new_rows_register_projects_at_their_stage_with_the_first_move(
             "签约",
             "2019/10/1",
             "历史数据补登",
-            "1,234.5",
+            "6,234.5",  # a park's size by the placement rule (a smaller 新材料 one: an incubator)
             "新材料",
             "新材料产业园",
             "招商局",
@@ -218,7 +218,7 @@ def test_new_rows_register_projects_at_their_stage_with_the_first_move(
     assert signed.stage == Stage.SIGNED
     assert signed.stage_since == signed.signed_on == date(2019, 10, 1)
     assert signed.started_on is None
-    assert signed.total_investment == Decimal("1234.50")
+    assert signed.total_investment == Decimal("6234.50")
     assert (signed.industry, signed.park) == (industry, park)
     assert signed.responsible_department == org["investment"]
     assert (signed.version, signed.created_by, signed.updated_by) == (1, officer, officer)
@@ -408,7 +408,8 @@ def test_lookups_take_one_query_per_column_whatever_the_rows(officer, org, indus
         return write(
             [["项目名称", "总投资（万元）", "产业", "落地园区", "责任部门", "包联领导"]]
             + [
-                [f"项目{i}", i, "新材料", "新材料产业园", "招商局", leader.username]
+                # 5000万元 and more: a park's project by the placement rule
+                [f"项目{i}", 5000 + i, "新材料", "新材料产业园", "招商局", leader.username]
                 for i in range(count)
             ]
         )
@@ -419,4 +420,5 @@ def test_lookups_take_one_query_per_column_whatever_the_rows(officer, org, indus
     with CaptureQueriesContext(connection) as many:
         plan = import_preview(register=project_register, data=rows(300), user=officer)
     assert plan.errors == [] and plan.counts["new"] == 300
-    assert len(many) == len(few) == 4  # 产业, 落地园区, 责任部门, 包联领导
+    # 产业, 落地园区, 责任部门, 包联领导; the placement check's industry codes and parks.
+    assert len(many) == len(few) == 6

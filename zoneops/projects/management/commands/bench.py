@@ -250,11 +250,12 @@ def _workbook(count: int, references: dict[str, Any]) -> bytes:
 
 
 def _remove(references: dict[str, Any]) -> None:
-    from zoneops.projects.models import Project, StageMove
+    from zoneops.projects.models import Project, ProjectPlacement, StageMove
 
     with transaction.atomic():
         projects = Project.objects.filter(code__startswith=BENCH_PREFIX)
-        StageMove.objects.filter(project__in=projects.values("pk"))._raw_delete(connection.alias)
+        for related in (StageMove, ProjectPlacement):  # what the import wrote with them
+            related.objects.filter(project__in=projects.values("pk"))._raw_delete(connection.alias)
         Project.history.filter(code__startswith=BENCH_PREFIX)._raw_delete(connection.alias)
         projects._raw_delete(connection.alias)
         for record in references["made"]:
