@@ -15,7 +15,7 @@ from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from zoneops.common.scope import scope_queryset
-from zoneops.enterprises.selectors import figures_sum_by_chain_node
+from zoneops.enterprises.selectors import figures_latest_year, figures_sum_by_chain_node
 from zoneops.industry.enums import Segment
 from zoneops.industry.models import ChainNode, IndustryChain
 from zoneops.projects.enums import PIPELINE, STAGE_ORDER, Stage
@@ -74,8 +74,10 @@ def nodes_with_strength(queryset: QuerySet[ChainNode] | None = None) -> QuerySet
 
 
 def latest_complete_year(on: date) -> int:
-    """The year whose figures are whole on a day: the calendar year before it."""
-    return on.year - 1
+    """The year whose revenue the map shows on a day: the latest year before the day's year
+    that the register holds whole-year figures for (a zone whose 2025 reports are not in yet
+    shows 2024's), else the calendar year before it."""
+    return figures_latest_year(before=on.year) or on.year - 1
 
 
 def strength_level(*, enterprises: int, above_scale: int, landed: int) -> int:

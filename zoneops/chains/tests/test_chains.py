@@ -135,6 +135,15 @@ def test_strength_counts_enterprises_above_scale_and_last_years_revenue(world):
     assert vehicle.level == 2
 
 
+def test_revenue_is_the_latest_year_whose_figures_are_in(world):
+    # On 2027-03-02 the register holds no 2026 year figures yet: the map shows 2025's, and
+    # says so, rather than an empty 2026.
+    view = chain_map(chain=world.chain, on=date(2027, 3, 2))
+    assert view.year == 2025
+    vehicle = {cell.node.name: cell for cell in view.cells}["整车"]
+    assert vehicle.revenue == Decimal("123000.50")
+
+
 def test_segments_are_columns_and_children_sit_under_their_parent(world):
     view = chain_map(chain=world.chain, on=TODAY)
     assert [c.segment for c in view.columns] == ["up", "mid", "down", "support"]

@@ -532,6 +532,16 @@ def figures_total(*, year: int, month: int | None = None, user: Any = None) -> F
     )
 
 
+def figures_latest_year(*, before: int) -> int | None:
+    """The latest year before `before` that has a whole year's figures (a year report or a
+    December 1-12月 row) for any enterprise; None when there is none."""
+    return (
+        EnterpriseFigure.objects.filter(year__lt=before)
+        .filter(Q(month__isnull=True) | Q(month=12))
+        .aggregate(latest=models.Max("year"))["latest"]
+    )
+
+
 def figures_sum_by_chain_node(
     *, year: int, node_ids: list[int], metric: str = "revenue"
 ) -> dict[int, Decimal]:
