@@ -127,3 +127,21 @@ def test_overlapping_lease_through_the_admin_is_refused_on_the_form(zone):
     )
     assert Lease.objects.count() == 1
     assert "租期不能重叠" in response.content.decode()
+
+
+def test_a_busy_park_counts_its_projects_by_stage_and_links_to_all_of_them(zone):
+    for index in range(22):
+        make_project(
+            name=f"入园项目{index:02d}",
+            park=zone["park"],
+            responsible_department=zone["investment"],
+        )
+    html = _page(zone, "manager").content.decode()
+    table = html[html.index('id="park-projects"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("入园项目") == 20  # the page stays short
+    assert "共 22 个项目：线索 22" in html
+    link = reverse("admin:projects_project_changelist") + f"?park__id__exact={zone['park'].pk}"
+    assert f'href="{link}"' in html and "查看全部 22 个项目" in html
+    listed = signed_in(zone["manager"]).get(link)
+    assert listed.status_code == 200 and "入园项目21" in listed.content.decode()
