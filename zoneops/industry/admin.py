@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.admin_excel import ExcelAdminMixin
-from zoneops.industry.excel import category_register, node_register
+from zoneops.industry.excel import category_register, chain_register, node_register
 from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
 from zoneops.industry.services import (
     category_delete,
@@ -54,7 +54,8 @@ class IndustryCategoryAdmin(ExcelAdminMixin, BusinessAdmin):
 
 
 @admin.register(IndustryChain)
-class IndustryChainAdmin(BusinessAdmin):
+class IndustryChainAdmin(ExcelAdminMixin, BusinessAdmin):
+    excel_register = chain_register
     list_display = [
         "name",
         "industry",

@@ -1,7 +1,7 @@
 """The industry catalogue and the chains with their nodes in and out of Excel: templates that
 import back (zoneops.common.importing), each row written through zoneops.industry.services."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -10,14 +10,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.common.excel import BOOLEAN, INTEGER
-from zoneops.common.importing import CHOICE, Column, Lookup, Plan, Register, Row
+from zoneops.common.importing import (
+    CHOICE,
+    LOOKUP,
+    Column,
+    DepartmentLookup,
+    Lookup,
+    Plan,
+    Register,
+    Row,
+)
 from zoneops.common.scope import can_write
 from zoneops.common.services import record_apply
 from zoneops.industry.enums import Segment, StrategicEmergingCategory
 from zoneops.industry.gb4754 import GbSection
 from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
 from zoneops.industry.selectors import node_labels, nodes_by_label
-from zoneops.industry.services import category_save, node_save
+from zoneops.industry.services import category_save, chain_save, node_save
 
 # --- the catalogue -----------------------------------------------------------------------------
 
@@ -59,27 +68,62 @@ class CategoryRegister(Register):
         return queryset.order_by("order", "id")
 
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
-        created = updated = 0
-
-        def write_row(row: Row) -> None:
-            if row.existing is None:
-                category = IndustryCategory()
-                record_apply(instance=category, changes=row.values)
-                category_save(category=category, by=by)
-                return
-            category = IndustryCategory.objects.get(pk=row.existing.pk)
-            record_apply(instance=category, changes=row.changes)
-            category_save(category=category, by=by, expected_version=row.existing.version)
-
-        for row in [*plan.new_rows, *plan.changed_rows]:
-            before = len(plan.errors)
-            plan.attempt(row, partial(write_row, row))
-            if len(plan.errors) == before:
-                created, updated = (created + 1, updated) if row.is_new else (created, updated + 1)
-        plan.written = {"created": created, "updated": updated}
+        _write_rows(
+            plan,
+            model=IndustryCategory,
+            save=lambda record, version: category_save(
+                category=record, by=by, expected_version=version
+            ),
+        )
 
 
 # --- chains and their nodes ------------------------------------------------------------------
+
+
+class ChainRegister(Register):
+    """The zone's industry chains, keyed by 产业链名称: a known name updates its chain (by its
+    leading department or a zone-wide role, as on its page: industry.services.chain_save)."""
+
+    name = "industry_chains"
+    title = gettext_lazy("产业链")
+    model = IndustryChain
+    key = ("产业链名称",)
+    guide = (
+        gettext_lazy("每行一条产业链，按“产业链名称”新增或更新；其环节在“产业链环节”中导入。"),
+        gettext_lazy("牵头部门留空时，新增的产业链由导入人所在部门牵头（仅属一个部门时）。"),
+    )
+
+    def declare_columns(self) -> Sequence[Column]:
+        return (
+            Column("产业链名称", "name", required=True, width=20),
+            Column(
+                "所属产业",
+                "industry",
+                kind=LOOKUP,
+                lookup=Lookup("industry.IndustryCategory"),
+                width=18,
+            ),
+            Column(
+                "牵头部门",
+                "managing_department",
+                kind=LOOKUP,
+                lookup=DepartmentLookup(is_active=True),
+                width=18,
+            ),
+            Column("简介", "description", width=40, multiline=True),
+            Column("排序", "order", kind=INTEGER, width=8),
+        )
+
+    def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.select_related("industry", "managing_department").order_by("order", "id")
+
+    def write(self, plan: Plan, *, by: Any, reason: str) -> None:
+        _write_rows(
+            plan,
+            model=IndustryChain,
+            save=lambda record, version: chain_save(chain=record, by=by, expected_version=version),
+        )
+
 
 CHAIN, NODE, PARENT = "产业链", "环节名称", "上级环节"
 
@@ -267,5 +311,31 @@ class ChainNodeLookup(Lookup):
         return node_labels(queryset.values_list("pk", flat=True))
 
 
+def _write_rows(
+    plan: Plan, *, model: type[models.Model], save: Callable[[Any, int | None], Any]
+) -> None:
+    """Each new and changed row written through its service (`save(record, expected version)`),
+    a refused row named in the plan; the counts written."""
+    created = updated = 0
+
+    def write_row(row: Row) -> None:
+        if row.existing is None:
+            record = model()
+            record_apply(instance=record, changes=row.values)
+            save(record, None)
+            return
+        record = model._default_manager.get(pk=row.existing.pk)
+        record_apply(instance=record, changes=row.changes)
+        save(record, row.existing.version)
+
+    for row in [*plan.new_rows, *plan.changed_rows]:
+        before = len(plan.errors)
+        plan.attempt(row, partial(write_row, row))
+        if len(plan.errors) == before:
+            created, updated = (created + 1, updated) if row.is_new else (created, updated + 1)
+    plan.written = {"created": created, "updated": updated}
+
+
 category_register = CategoryRegister()
+chain_register = ChainRegister()
 node_register = NodeRegister()

@@ -16,7 +16,7 @@ from zoneops.enterprises.models import Enterprise
 from zoneops.enterprises.services.chains import enterprises_put_on_node
 from zoneops.enterprises.tests.factories import make_enterprise, valid_credit_code
 from zoneops.industry.enums import Segment
-from zoneops.industry.excel import node_register
+from zoneops.industry.excel import chain_register, node_register
 from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
 from zoneops.industry.selectors import chain_tree
 from zoneops.industry.services import (
@@ -250,6 +250,40 @@ def _workbook(name: str, header: list[str], rows: list[list]) -> bytes:
                 sheet.write(index, column, value)
     workbook.close()
     return book.getvalue()
+
+
+def test_chains_export_and_import_back_and_another_bureau_changes_none(zone):
+    user = zone["bureau"]
+    data = chain_register.export(IndustryChain.objects.all(), user=user)
+    rows = _sheet(data)
+    header = rows[0]
+    assert header[:5] == ["产业链名称", "所属产业", "牵头部门", "简介", "排序"]
+    assert rows[1][:3] == ["汽车产业链", "", "招商局"]
+    assert import_preview(register=chain_register, data=data, user=user).counts["unchanged"] == 1
+    changed = list(rows[1])
+    changed[3] = "一体两翼：整车带动智能网联与新能源"
+    added = ["新材料产业链", "", "", "航空航天、电子信息材料", 2, ""]
+    bad = ["氢能产业链", "", "无此部门", "", 3, ""]
+    plan = import_preview(
+        register=chain_register, data=_workbook("产业链", header, [changed, added, bad]), user=user
+    )
+    assert [(e.row, e.column) for e in plan.errors] == [(4, "牵头部门")], plan.errors
+    assert not IndustryChain.objects.filter(name="新材料产业链").exists()  # a preview writes nothing
+    done = import_confirm(
+        register=chain_register, data=_workbook("产业链", header, [changed, added]), user=user
+    )
+    assert done.errors == [] and done.written == {"created": 1, "updated": 1}
+    zone["chain"].refresh_from_db()
+    assert zone["chain"].description.startswith("一体两翼")
+    # A new chain without a leading department is led by the importer's own department.
+    assert IndustryChain.objects.get(name="新材料产业链").managing_department == zone["investment"]
+    changed[3] = "改写"
+    refused = import_confirm(
+        register=chain_register, data=_workbook("产业链", header, [changed]), user=zone["other"]
+    )
+    assert refused.errors and "可以查看但不能修改" in refused.errors[0].message
+    zone["chain"].refresh_from_db()
+    assert zone["chain"].description.startswith("一体两翼")
 
 
 def test_nodes_export_and_import_back_parents_first_bad_rows_named(zone):
