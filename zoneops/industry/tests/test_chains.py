@@ -268,7 +268,7 @@ def test_chains_export_and_import_back_and_another_bureau_changes_none(zone):
         register=chain_register, data=_workbook("产业链", header, [changed, added, bad]), user=user
     )
     assert [(e.row, e.column) for e in plan.errors] == [(4, "牵头部门")], plan.errors
-    assert not IndustryChain.objects.filter(name="新材料产业链").exists()  # a preview writes nothing
+    assert not IndustryChain.objects.filter(name="新材料产业链").exists()  # a preview writes none
     done = import_confirm(
         register=chain_register, data=_workbook("产业链", header, [changed, added]), user=user
     )
