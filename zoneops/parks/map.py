@@ -155,6 +155,12 @@ def label_size(name: str, width: float) -> float:
     return max(LABEL_MIN, min(LABEL_MAX, fitting))
 
 
+def label_fits(name: str, width: float) -> bool:
+    """Whether the name fits inside a shape this wide at the smallest size; a smaller shape (a
+    centre of a few 亩) carries its label below it instead."""
+    return width * 0.9 / max(len(name), 1) >= LABEL_MIN
+
+
 def _area_centroid(ring: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
     """Shoelace area (absolute) and centroid of a projected ring."""
     area = cx = cy = 0.0
@@ -178,6 +184,7 @@ class ParkShape:
     label_x: float = 0.0
     label_y: float = 0.0
     label_size: float = LABEL_MAX
+    label_outside: bool = False  # below the shape, with a white halo (too small to hold it)
     link: str = ""
 
     @property
@@ -224,7 +231,7 @@ def park_map(*, parks: Iterable[Park], on: date, link: Callable[[Park], str]) ->
         if not polygons[park.pk] or projection is None:
             without.append((park, park_occupancy, band))
             continue
-        parts, best, best_width = [], (-1.0, 0.0, 0.0), 0.0
+        parts, best, best_width, best_bottom = [], (-1.0, 0.0, 0.0), 0.0, 0.0
         for polygon in polygons[park.pk]:
             for index, ring in enumerate(polygon):
                 projected = [projection(lon, lat) for lon, lat in ring]
@@ -236,6 +243,8 @@ def park_map(*, parks: Iterable[Park], on: date, link: Callable[[Park], str]) ->
                     if measured > best:
                         xs = [x for x, _y in projected]
                         best, best_width = measured, max(xs) - min(xs)
+                        best_bottom = max(y for _x, y in projected)
+        inside = label_fits(park.name, best_width)
         shapes.append(
             ParkShape(
                 park=park,
@@ -243,8 +252,9 @@ def park_map(*, parks: Iterable[Park], on: date, link: Callable[[Park], str]) ->
                 band=band,
                 path=" ".join(parts),
                 label_x=best[1],
-                label_y=best[2],
+                label_y=best[2] if inside else best_bottom + LABEL_MIN + 2,
                 label_size=label_size(park.name, best_width),
+                label_outside=not inside,
                 link=link(park),
             )
         )
@@ -276,11 +286,17 @@ def park_map_svg(park_map: ParkMap) -> str:
             "</a>"
         )
     for shape in park_map.shapes:
-        text_fill = "#ffffff" if shape.band.code in ("high", "full") else "#111827"
+        inside_dark = not shape.label_outside and shape.band.code in ("high", "full")
+        text_fill = "#ffffff" if inside_dark else "#111827"
+        halo = (
+            ' stroke="#ffffff" stroke-width="3" paint-order="stroke" class="label-outside"'
+            if shape.label_outside
+            else ""
+        )
         out.append(
             f'<text x="{_fmt(shape.label_x)}" y="{_fmt(shape.label_y)}" '
             f'font-size="{_fmt(shape.label_size)}" '
-            f'text-anchor="middle" dominant-baseline="middle" fill="{text_fill}" '
+            f'text-anchor="middle" dominant-baseline="middle" fill="{text_fill}"{halo} '
             f'pointer-events="none">{escape(shape.park.name)}</text>'
         )
     # The legend, in one row below the map area.

@@ -241,3 +241,20 @@ def test_the_map_reads_in_a_fixed_number_of_queries(world, django_assert_max_num
     with django_assert_max_num_queries(2):
         drawing = park_map(parks=Park.objects.all(), on=TODAY, link=_link)
     assert len(drawing.shapes) == 13
+
+
+def test_a_shape_too_small_for_its_name_carries_it_below_with_a_halo(world):
+    tiny = Park.objects.create(
+        name="金属新材料实验中心",
+        kind=CarrierKind.CENTRE,
+        boundary={"type": "Polygon", "coordinates": [_square(116.83, 38.33, 0.0005)]},
+    )
+    drawing = park_map(parks=Park.objects.all(), on=TODAY, link=lambda park: f"/p/{park.pk}/")
+    shapes = {shape.park.pk: shape for shape in drawing.shapes}
+    small, large = shapes[tiny.pk], shapes[world.full.pk]
+    assert small.label_outside and not large.label_outside
+    bottom = max(float(y) for y in re.findall(r",([\d.]+)", small.path))
+    assert small.label_y > bottom  # below the shape, not over its neighbours' middle
+    label = re.search(r"<text[^>]*>金属新材料实验中心</text>", drawing.svg).group(0)
+    assert 'class="label-outside"' in label and 'fill="#111827"' in label
+    assert 'class="label-outside"' not in re.search(r"<text[^>]*>汽车产业园</text>", drawing.svg)[0]
