@@ -26,7 +26,7 @@ from zoneops.parks.models import Building, Lease, Park, ParkPhase, Unit
 
 M2_PER_MU = Decimal("666.67")
 WEST, SOUTH = 116.80, 38.20
-CELL = 0.04  # degrees; a 5 × 5 grid covers the zone
+CELL = 0.02  # degrees (about 1.7 × 2.2 km): the largest park (1200亩, ~1.2 km across) fits its cell
 COLUMNS = 5
 M_PER_DEGREE_LAT = 111_000.0
 FIRST_LEASE = date(2019, 1, 1)
