@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.admin_base import BusinessAdmin, RecordStepView, record_or_404
 from zoneops.common.admin_excel import ExcelAdminMixin
+from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form
 from zoneops.common.scope import scope_for, scope_queryset
 from zoneops.parks.excel import lease_register, park_register, phase_register, unit_register
-from zoneops.parks.geojson import MAX_BYTES, boundary_dumps
+from zoneops.parks.geojson import boundary_dumps, boundary_size_check
 from zoneops.parks.map import ParkMapView
 from zoneops.parks.models import Building, Lease, Park, ParkPhase, Unit
 from zoneops.parks.selectors import parks_with_occupancy
@@ -132,8 +133,10 @@ class BoundaryForm(Form):
         upload = self.cleaned_data["boundary"]
         if not upload.name.lower().endswith((".geojson", ".json")):
             raise forms.ValidationError(_("请上传 .geojson 或 .json 文件。"))
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("边界文件过大：不能超过 1024 KB。"))
+        try:
+            boundary_size_check(upload.size)  # before the file is read
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
         return upload
 
 

@@ -11,7 +11,6 @@ from django.apps import apps
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
@@ -19,11 +18,9 @@ from pydantic import WithJsonSchema
 from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn, model_number, model_number_out
-from zoneops.common.exceptions import TooLargeError
 from zoneops.common.scope import ensure_allowed
 from zoneops.common.services import record_apply
 from zoneops.parks.enums import PhaseStatus, UnitUse
-from zoneops.parks.geojson import MAX_BYTES
 from zoneops.parks.map import park_change_link, park_map
 from zoneops.parks.models import Building, Lease, Park, ParkPhase, Unit
 from zoneops.parks.selectors import park_buildings, parks_occupancy, parks_visible
@@ -254,11 +251,6 @@ def boundary_put(request: Any, park_id: Id, payload: BoundaryIn) -> Any:
     if payload.geojson is None:
         return park_clear_boundary(park=park, by=request.user, expected_version=payload.version)
     content = json.dumps(payload.geojson).encode("utf-8")
-    if len(content) > MAX_BYTES:
-        raise TooLargeError(
-            _("边界文件过大：不能超过 %(limit)s KB。") % {"limit": MAX_BYTES // 1024},
-            field="geojson",
-        )
     with payload_names({"boundary": "geojson"}):
         return park_set_boundary(
             park=park, content=content, by=request.user, expected_version=payload.version

@@ -24,12 +24,17 @@ def _error(message: str) -> ApplicationError:
     return ApplicationError(message, field=FIELD)
 
 
-def boundary_parse(content: bytes) -> dict[str, Any]:
-    """The normalised geometry an uploaded file holds, or an ApplicationError saying why not."""
-    if len(content) > MAX_BYTES:
+def boundary_size_check(size: int) -> None:
+    """A boundary file of more than MAX_BYTES is refused before it is read (TooLargeError)."""
+    if size > MAX_BYTES:
         raise TooLargeError(
             _("边界文件过大：不能超过 %(limit)s KB。") % {"limit": MAX_BYTES // 1024}, field=FIELD
         )
+
+
+def boundary_parse(content: bytes) -> dict[str, Any]:
+    """The normalised geometry an uploaded file holds, or an ApplicationError saying why not."""
+    boundary_size_check(len(content))
     if not content.strip():
         raise _error(_("边界文件是空的。"))
     if b"\x00" in content:

@@ -124,6 +124,23 @@ def test_boundary_get_and_put(zone):
     assert cleared.status_code == 200 and Park.objects.get().boundary is None
 
 
+def test_an_oversized_boundary_is_refused_by_its_size_and_changes_nothing(zone):
+    park = zone["park"]
+    client = signed_in(zone["manager"])
+    feature = {
+        "type": "Feature",
+        "properties": {"note": "x" * (1024 * 1024)},
+        "geometry": {"type": "Polygon", "coordinates": [SQUARE]},
+    }
+    url = f"/api/v1/parks/{park.pk}/boundary"
+    response = _json(client, "put", url, {"version": 1, "geojson": feature})
+    assert response.status_code == 413
+    error = response.json()["errors"][0]
+    assert error["field"] == "geojson" and "1024 KB" in error["message"]
+    park.refresh_from_db()
+    assert park.boundary is None and park.version == 1
+
+
 def test_enterprise_user_reads_no_park_space(zone):
     client = signed_in(zone["enterprise_user"])
     assert client.get(f"/api/v1/parks/{zone['park'].pk}/leases").status_code in (403, 404)

@@ -145,3 +145,14 @@ def test_a_busy_park_counts_its_projects_by_stage_and_links_to_all_of_them(zone)
     assert f'href="{link}"' in html and "查看全部 22 个项目" in html
     listed = signed_in(zone["manager"]).get(link)
     assert listed.status_code == 200 and "入园项目21" in listed.content.decode()
+
+
+def test_an_oversized_boundary_file_is_refused_before_it_is_read(zone):
+    park = zone["park"]
+    url = reverse("admin:parks_park_boundary", args=[park.pk])
+    big = SimpleUploadedFile("park.geojson", b" " * (1024 * 1024 + 1))
+    response = signed_in(zone["manager"]).post(url, {"boundary": big, "edit_version": 1})
+    assert response.status_code == 200
+    assert "边界文件过大：不能超过 1024 KB。" in response.content.decode()
+    park.refresh_from_db()
+    assert park.boundary is None and park.version == 1
