@@ -4,32 +4,31 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.models import BusinessModel
 from zoneops.parks.enums import CarrierKind, PhaseStatus, UnitUse
 
 
+def _area(label: str | Promise, *, max_digits: int) -> models.DecimalField:
+    """An optional area of a park or a phase: in 亩 or m², two decimals, not negative."""
+    return models.DecimalField(
+        label,
+        max_digits=max_digits,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+
 class Park(BusinessModel):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=CarrierKind.choices)
     description = models.TextField(_("简介"), blank=True)
-    area_mu = models.DecimalField(
-        _("占地面积（亩）"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    floor_area_m2 = models.DecimalField(
-        _("建筑面积（平方米）"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    area_mu = _area(_("占地面积（亩）"), max_digits=12)
+    floor_area_m2 = _area(_("建筑面积（平方米）"), max_digits=14)
     target_industries = models.CharField(_("招商方向"), max_length=300, blank=True)
     industries = models.ManyToManyField(
         "industry.IndustryCategory",
@@ -82,22 +81,8 @@ class ParkPhase(BusinessModel):
     status = models.CharField(
         _("状态"), max_length=16, choices=PhaseStatus.choices, default=PhaseStatus.PLANNED
     )
-    area_mu = models.DecimalField(
-        _("占地面积（亩）"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    floor_area_m2 = models.DecimalField(
-        _("建筑面积（平方米）"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    area_mu = _area(_("占地面积（亩）"), max_digits=12)
+    floor_area_m2 = _area(_("建筑面积（平方米）"), max_digits=14)
     started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("建成日期"), null=True, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)

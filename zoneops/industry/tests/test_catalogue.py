@@ -1,15 +1,12 @@
 """The industry catalogue: GB/T 4754-2017 codes checked, 战略性新兴产业 as one fact, the category
 of an enterprise's code by the longest matching code, Excel round trip, pages and API."""
 
-from io import BytesIO
-
 import pytest
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from python_calamine import CalamineWorkbook
 
 from zoneops.common.importing import import_confirm, import_preview
+from zoneops.common.tests.workbooks import read_first_sheet, write_sheet
 from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.industry.excel import category_register
 from zoneops.industry.gb4754 import GbSection, gb_codes_problem, industry_code_problem
@@ -88,29 +85,11 @@ def test_an_enterprise_code_goes_to_the_category_of_its_longest_matching_code(db
     assert categories_for_codes(["C3670", "X", ""]) == {"C3670": parts, "X": None, "": None}
 
 
-def _sheet(data: bytes):
-    return CalamineWorkbook.from_filelike(BytesIO(data)).get_sheet_by_index(0).to_python()
-
-
-def _workbook(header: list[str], rows: list[list]) -> bytes:
-    book = BytesIO()
-    workbook = xlsxwriter.Workbook(book, {"in_memory": True})
-    sheet = workbook.add_worksheet("产业分类")
-    for column, name in enumerate(header):
-        sheet.write(0, column, name)
-    for index, values in enumerate(rows, start=1):
-        for column, value in enumerate(values):
-            if value not in ("", None):
-                sheet.write(index, column, value)
-    workbook.close()
-    return book.getvalue()
-
-
 def test_catalogue_exports_and_imports_back_with_bad_rows_named(db):
     admin = make_user(RoleCode.ADMINISTRATOR)
     category = _category("auto", "汽车", codes="C36", sei="")
     data = category_register.export(IndustryCategory.objects.all(), user=admin)
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     assert header[:4] == ["产业编码", "产业名称", "国民经济行业门类", "国民经济行业代码"]
     assert rows[1][2] == "C 制造业"
@@ -122,13 +101,15 @@ def test_catalogue_exports_and_imports_back_with_bad_rows_named(db):
     changed[header.index("战略性新兴产业分类")] = "新能源汽车产业"
     new = ["materials", "新材料", "C 制造业", "C3240", "新材料产业", "是", 2]
     bad = ["bad", "坏代码", "C 制造业", "G54", "", "否", 3]
-    data = _workbook(header, [changed, new, bad])
+    data = write_sheet("产业分类", header, [changed, new, bad])
     plan = import_confirm(register=category_register, data=data, user=admin)
     assert [(e.row, e.column) for e in plan.errors] == [(4, "国民经济行业代码")], plan.errors
     assert "不属于门类 C" in plan.errors[0].message
     assert IndustryCategory.objects.count() == 1  # nothing written while a row is wrong
     done = import_confirm(
-        register=category_register, data=_workbook(header, [changed, new]), user=admin
+        register=category_register,
+        data=write_sheet("产业分类", header, [changed, new]),
+        user=admin,
     )
     assert done.errors == [] and done.written == {"created": 1, "updated": 1}
     category.refresh_from_db()

@@ -1,16 +1,13 @@
 """Industry chains: the tree rules, deleting and moving nodes, who may change a chain and who
 may put an enterprise or a project on a node, the pages, the Excel registers and the API."""
 
-from io import BytesIO
-
 import pytest
-import xlsxwriter
 from django.contrib.admin import helpers
 from django.urls import reverse
-from python_calamine import CalamineWorkbook
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.importing import import_confirm, import_preview
+from zoneops.common.tests.workbooks import read_first_sheet, write_sheet
 from zoneops.enterprises.excel import EnterpriseRegister
 from zoneops.enterprises.models import Enterprise
 from zoneops.enterprises.services.chains import enterprises_put_on_node
@@ -234,28 +231,10 @@ def test_enterprise_list_action_puts_the_selected_on_a_node(zone):
 # --- Excel -----------------------------------------------------------------------------------
 
 
-def _sheet(data: bytes):
-    return CalamineWorkbook.from_filelike(BytesIO(data)).get_sheet_by_index(0).to_python()
-
-
-def _workbook(name: str, header: list[str], rows: list[list]) -> bytes:
-    book = BytesIO()
-    workbook = xlsxwriter.Workbook(book, {"in_memory": True})
-    sheet = workbook.add_worksheet(name)
-    for column, title in enumerate(header):
-        sheet.write(0, column, title)
-    for index, values in enumerate(rows, start=1):
-        for column, value in enumerate(values):
-            if value not in ("", None):
-                sheet.write(index, column, value)
-    workbook.close()
-    return book.getvalue()
-
-
 def test_chains_export_and_import_back_and_another_bureau_changes_none(zone):
     user = zone["bureau"]
     data = chain_register.export(IndustryChain.objects.all(), user=user)
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     assert header[:5] == ["产业链名称", "所属产业", "牵头部门", "简介", "排序"]
     assert rows[1][:3] == ["汽车产业链", "", "招商局"]
@@ -265,12 +244,16 @@ def test_chains_export_and_import_back_and_another_bureau_changes_none(zone):
     added = ["新材料产业链", "", "", "航空航天、电子信息材料", 2, ""]
     bad = ["氢能产业链", "", "无此部门", "", 3, ""]
     plan = import_preview(
-        register=chain_register, data=_workbook("产业链", header, [changed, added, bad]), user=user
+        register=chain_register,
+        data=write_sheet("产业链", header, [changed, added, bad]),
+        user=user,
     )
     assert [(e.row, e.column) for e in plan.errors] == [(4, "牵头部门")], plan.errors
     assert not IndustryChain.objects.filter(name="新材料产业链").exists()  # a preview writes none
     done = import_confirm(
-        register=chain_register, data=_workbook("产业链", header, [changed, added]), user=user
+        register=chain_register,
+        data=write_sheet("产业链", header, [changed, added]),
+        user=user,
     )
     assert done.errors == [] and done.written == {"created": 1, "updated": 1}
     zone["chain"].refresh_from_db()
@@ -279,7 +262,9 @@ def test_chains_export_and_import_back_and_another_bureau_changes_none(zone):
     assert IndustryChain.objects.get(name="新材料产业链").managing_department == zone["investment"]
     changed[3] = "改写"
     refused = import_confirm(
-        register=chain_register, data=_workbook("产业链", header, [changed]), user=zone["other"]
+        register=chain_register,
+        data=write_sheet("产业链", header, [changed]),
+        user=zone["other"],
     )
     assert refused.errors and "可以查看但不能修改" in refused.errors[0].message
     zone["chain"].refresh_from_db()
@@ -289,7 +274,7 @@ def test_chains_export_and_import_back_and_another_bureau_changes_none(zone):
 def test_nodes_export_and_import_back_parents_first_bad_rows_named(zone):
     user = zone["bureau"]
     data = node_register.export(ChainNode.objects.all(), user=user)
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     assert header[:4] == ["产业链", "环节位置", "上级环节", "环节名称"]
     assert import_preview(register=node_register, data=data, user=user).counts["unchanged"] == 4
@@ -304,7 +289,9 @@ def test_nodes_export_and_import_back_parents_first_bad_rows_named(zone):
         ["汽车产业链", "上游", "不存在", "环节乙", "", 1],
     ]
     plan = import_preview(
-        register=node_register, data=_workbook("产业链环节", header, good + bad), user=user
+        register=node_register,
+        data=write_sheet("产业链环节", header, good + bad),
+        user=user,
     )
     assert sorted((e.row, e.column) for e in plan.errors) == [
         (4, "产业链"),
@@ -312,7 +299,7 @@ def test_nodes_export_and_import_back_parents_first_bad_rows_named(zone):
         (6, "上级环节"),
     ], plan.errors
     done = import_confirm(
-        register=node_register, data=_workbook("产业链环节", header, good), user=user
+        register=node_register, data=write_sheet("产业链环节", header, good), user=user
     )
     assert done.errors == [] and done.written == {"created": 1, "updated": 1}
     zone["chip"].refresh_from_db()
@@ -327,7 +314,7 @@ def test_enterprise_register_carries_the_chain_nodes_and_imports_them_back(zone)
     enterprises_put_on_node(enterprises=[enterprise], node=zone["whole"], by=user)
     register = EnterpriseRegister()
     data = register.export(Enterprise.objects.all(), user=user)
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     column = header.index("产业链环节")
     assert rows[1][column] == "汽车产业链/整车"
@@ -335,7 +322,7 @@ def test_enterprise_register_carries_the_chain_nodes_and_imports_them_back(zone)
     changed = list(rows[1])
     changed[column] = "汽车产业链/整车；汽车芯片"
     done = import_confirm(
-        register=register, data=_workbook("企业名录", header, [changed]), user=user
+        register=register, data=write_sheet("企业名录", header, [changed]), user=user
     )
     assert done.errors == [] and done.written["updated"] == 1
     assert set(enterprise.chain_nodes.all()) == {zone["whole"], zone["chip"]}
@@ -350,13 +337,13 @@ def test_enterprise_register_carries_the_chain_nodes_and_imports_them_back(zone)
     new[header.index("国民经济行业代码")] = "c3670"
     new[header.index("服务责任部门")] = "招商局"
     new[column] = "整车"
-    done = import_confirm(register=register, data=_workbook("企业名录", header, [new]), user=user)
+    done = import_confirm(register=register, data=write_sheet("企业名录", header, [new]), user=user)
     assert done.errors == [], done.errors
     created = Enterprise.objects.get(name="新登记零部件企业")
     assert created.industry.code == "parts" and list(created.chain_nodes.all()) == [zone["whole"]]
     changed[column] = "汽车产业链/不存在的环节"
     bad = import_preview(
-        register=register, data=_workbook("企业名录", header, [changed]), user=user
+        register=register, data=write_sheet("企业名录", header, [changed]), user=user
     )
     assert [(e.row, e.column) for e in bad.errors] == [(2, "产业链环节")]
     assert "找不到产业链环节“汽车产业链/不存在的环节”" in bad.errors[0].message
@@ -370,14 +357,14 @@ def test_project_register_names_the_node_as_chain_and_name(zone):
     from zoneops.projects.models import Project
 
     data = register.export(Project.objects.all(), user=user)
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     column = rows[0].index("产业链环节")
     assert rows[1][column] == "汽车产业链/新能源汽车"
     assert import_preview(register=register, data=data, user=user).counts["unchanged"] == 1
     changed = list(rows[1])
     changed[column] = "汽车产业链/不存在"
     bad = import_preview(
-        register=register, data=_workbook("招商项目", rows[0], [changed]), user=user
+        register=register, data=write_sheet("招商项目", rows[0], [changed]), user=user
     )
     assert [(e.row, e.column) for e in bad.errors] == [(2, "产业链环节")]
 

@@ -3,32 +3,11 @@ and column, nothing written until the whole file is right."""
 
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
-
-import xlsxwriter
-from python_calamine import CalamineWorkbook
 
 from zoneops.common.importing import import_confirm, import_preview
+from zoneops.common.tests.workbooks import read_first_sheet, write_sheet
 from zoneops.parks.excel import park_register, unit_register
 from zoneops.parks.models import Building, Lease, Park, Unit
-
-
-def _sheet(data: bytes):
-    return CalamineWorkbook.from_filelike(BytesIO(data)).get_sheet_by_index(0).to_python()
-
-
-def _workbook(name: str, header: list, rows: list[list]) -> bytes:
-    book = BytesIO()
-    workbook = xlsxwriter.Workbook(book, {"in_memory": True})
-    sheet = workbook.add_worksheet(name)
-    for column, value in enumerate(header):
-        sheet.write(0, column, value)
-    for index, values in enumerate(rows, start=1):
-        for column, value in enumerate(values):
-            if value not in ("", None):
-                sheet.write(index, column, value)
-    workbook.close()
-    return book.getvalue()
 
 
 def test_units_export_with_tenant_and_import_back_with_a_new_building(zone):
@@ -36,7 +15,7 @@ def test_units_export_with_tenant_and_import_back_with_a_new_building(zone):
         unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
     )
     data = unit_register.export(Unit.objects.all(), user=zone["manager"])
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     assert header[:3] == ["园区", "楼宇", "单元"] and header[-1] == "版本号"
     first = dict(zip(header, rows[1], strict=False))
@@ -48,7 +27,7 @@ def test_units_export_with_tenant_and_import_back_with_a_new_building(zone):
     changed = list(rows[1])
     changed[header.index("面积（平方米）")] = 900
     new = ["中日韩产业园", "3号厂房", "301", "", 500]
-    edited = _workbook("楼宇与单元", header, [changed, new])
+    edited = write_sheet("楼宇与单元", header, [changed, new])
     plan = import_preview(register=unit_register, data=edited, user=zone["manager"])
     assert plan.errors == [], plan.errors
     done = import_confirm(register=unit_register, data=edited, user=zone["manager"])
@@ -65,14 +44,14 @@ def test_a_bad_unit_row_is_named_and_nothing_is_written(zone):
         ["中日韩产业园", "3号厂房", "302", "", "很大"],
         ["中日韩产业园", "3号厂房", "303", "", 99999999999999],
     ]
-    data = _workbook("楼宇与单元", header, rows)
+    data = write_sheet("楼宇与单元", header, rows)
     done = import_confirm(register=unit_register, data=data, user=zone["manager"])
     errors = {(error.row, error.column) for error in done.errors}
     assert (4, "面积（平方米）") in errors and (5, "面积（平方米）") in errors
     assert not Unit.objects.filter(name__in=["301", "302", "303"]).exists()
     assert not Building.objects.filter(name="3号厂房").exists()
     # The cells right, an unknown park is named at its row; the good row is not written either.
-    data = _workbook("楼宇与单元", header, [rows[0], rows[1]])
+    data = write_sheet("楼宇与单元", header, [rows[0], rows[1]])
     done = import_confirm(register=unit_register, data=data, user=zone["manager"])
     assert [(error.row, error.column) for error in done.errors] == [(3, "园区")], done.errors
     assert "不存在的园区" in done.errors[0].message
@@ -80,7 +59,7 @@ def test_a_bad_unit_row_is_named_and_nothing_is_written(zone):
 
 
 def test_another_bureau_cannot_import_units_into_the_park(zone):
-    data = _workbook(
+    data = write_sheet(
         "楼宇与单元",
         ["园区", "楼宇", "单元", "面积（平方米）"],
         [["中日韩产业园", "1号厂房", "109", 10]],
@@ -91,7 +70,7 @@ def test_another_bureau_cannot_import_units_into_the_park(zone):
 
 def test_parks_export_and_import_back(zone):
     data = park_register.export(Park.objects.all(), user=zone["manager"])
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     assert header[:2] == ["名称", "类型"]
     assert (
@@ -102,10 +81,10 @@ def test_parks_export_and_import_back(zone):
     changed[header.index("运营主体")] = "中日韩产业园运营公司"
     new = ["沧州科创孵化器", "孵化器", 20, "", "电子信息"]
     bad = ["坏类型", "不是类型"]
-    edited = _workbook("园区与载体", header, [changed, new, bad])
+    edited = write_sheet("园区与载体", header, [changed, new, bad])
     plan = import_preview(register=park_register, data=edited, user=zone["manager"])
     assert [(error.row, error.column) for error in plan.errors] == [(4, "类型")], plan.errors
-    ok = _workbook("园区与载体", header, [changed, new])
+    ok = write_sheet("园区与载体", header, [changed, new])
     done = import_confirm(register=park_register, data=ok, user=zone["manager"])
     assert done.errors == [] and done.written == {"created": 1, "updated": 1}
     assert Park.objects.get(name="中日韩产业园").operator == "中日韩产业园运营公司"
@@ -118,7 +97,7 @@ def test_phases_export_and_import_back(zone):
 
     ParkPhase.objects.create(park=zone["park"], name="一期", status="building")
     data = phase_register.export(ParkPhase.objects.all(), user=zone["manager"])
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     assert header[:3] == ["园区", "分期", "状态"] and rows[1][2] == "在建"
     changed = list(rows[1])
@@ -126,7 +105,7 @@ def test_phases_export_and_import_back(zone):
     new = ["中日韩产业园", "二期", "筹备"]
     done = import_confirm(
         register=phase_register,
-        data=_workbook("园区分期", header, [changed, new]),
+        data=write_sheet("园区分期", header, [changed, new]),
         user=zone["manager"],
     )
     assert done.errors == [] and done.written == {"created": 1, "updated": 1}
@@ -143,7 +122,7 @@ def test_leases_import_by_name_or_credit_code_and_refuse_an_overlap_at_its_row(z
         unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
     )
     data = lease_register.export(Lease.objects.all(), user=zone["manager"])
-    rows = _sheet(data)
+    rows = read_first_sheet(data)
     header = rows[0]
     assert rows[1][header.index("统一社会信用代码")] == zone["tenant"].credit_code
     assert (
@@ -156,7 +135,7 @@ def test_leases_import_by_name_or_credit_code_and_refuse_an_overlap_at_its_row(z
     by_name = ["中日韩产业园", "2号厂房", "201", "沧州韩泰汽车部件", "", "2021-02-01"]
     done = import_confirm(
         register=lease_register,
-        data=_workbook("租赁", header, [ended, by_code, by_name]),
+        data=write_sheet("租赁", header, [ended, by_code, by_name]),
         user=zone["manager"],
     )
     assert done.errors == [] and done.written == {"created": 2, "updated": 1}
@@ -170,14 +149,16 @@ def test_leases_import_by_name_or_credit_code_and_refuse_an_overlap_at_its_row(z
     no_unit = ["中日韩产业园", "9号厂房", "901", "沧州韩泰汽车部件", "", "2021-06-01"]
     done = import_confirm(
         register=lease_register,
-        data=_workbook("租赁", header, [overlap, unknown, no_unit]),
+        data=write_sheet("租赁", header, [overlap, unknown, no_unit]),
         user=zone["manager"],
     )
     errors = {(error.row, error.column) for error in done.errors}
     assert {(3, "承租企业"), (4, "单元")} <= errors, done.errors
     assert Lease.objects.count() == 3
     done = import_confirm(
-        register=lease_register, data=_workbook("租赁", header, [overlap]), user=zone["manager"]
+        register=lease_register,
+        data=write_sheet("租赁", header, [overlap]),
+        user=zone["manager"],
     )
     assert (
         len(done.errors) == 1
