@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.admin_excel import ExcelAdminMixin
@@ -82,7 +83,7 @@ class IndustryChainAdmin(ExcelAdminMixin, BusinessAdmin):
             )
         )
 
-    @admin.display(description=_("环节"), ordering="node_count")
+    @admin.display(description=pgettext_lazy("industry chain", "环节"), ordering="node_count")
     def show_nodes(self, obj: Any) -> int:
         return obj.node_count
 
