@@ -18,6 +18,7 @@ from zoneops.common.services import record_delete, record_save, required_text
 from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
 from zoneops.industry.selectors import node_descendant_ids, node_member_counts
 from zoneops.orgs.models import User
+from zoneops.orgs.selectors import sole_department
 
 
 def _check_may_change_chain(chain: IndustryChain, by: User | None) -> None:
@@ -60,10 +61,8 @@ def chain_save(
     if chain.pk:
         stored = IndustryChain.objects.get(pk=chain.pk)
         _check_may_change_chain(stored, by)
-    elif chain.managing_department_id is None and getattr(by, "pk", None):
-        departments = list(by.departments.all()[:2])  # type: ignore[union-attr]
-        if len(departments) == 1:
-            chain.managing_department = departments[0]
+    elif chain.managing_department_id is None and by is not None:
+        chain.managing_department = sole_department(user=by)
     return record_save(instance=chain, by=by, expected_version=expected_version)
 
 

@@ -74,6 +74,13 @@ def user_data_scope(*, user: User) -> DataScope:
     return DataScope(user_id=user.pk, department_ids=frozenset(visible))
 
 
+def sole_department(*, user: Any) -> Department | None:
+    """The user's department when he belongs to exactly one (the keeper of what he adds where
+    nobody else is named), else None."""
+    departments = list(user.departments.all()[:2]) if getattr(user, "pk", None) else []
+    return departments[0] if len(departments) == 1 else None
+
+
 def users_in_departments(*, department_ids: Iterable[int]) -> QuerySet[User]:
     return User.objects.filter(membership__department_id__in=list(department_ids)).distinct()
 

@@ -16,6 +16,7 @@ from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.scope import can_write, scope_for
 from zoneops.common.services import acting_user, record_delete, record_save
 from zoneops.orgs.models import User
+from zoneops.orgs.selectors import sole_department
 from zoneops.parks.geojson import boundary_parse
 from zoneops.parks.models import Building, Lease, Park, ParkPhase, Unit
 
@@ -31,8 +32,12 @@ def _check_writable(actor: User | None, record: Any) -> None:
 @transaction.atomic
 def park_save(*, park: Park, by: User | None, expected_version: int | None = None) -> Park:
     """Save a new or edited park. Its managing department keeps it (and the figures of the
-    enterprises in it), so who manages an existing park is decided zone-wide."""
+    enterprises in it), so who manages an existing park is decided zone-wide. A new park that
+    names none is kept by its author's department (when he belongs to exactly one): else
+    nobody but the zone-wide roles could complete what he started."""
     actor = acting_user(by)
+    if park.pk is None and park.managing_department_id is None and actor is not None:
+        park.managing_department = sole_department(user=actor)
     if actor is not None and park.pk is not None and not scope_for(actor).everything:
         stored = (
             Park._base_manager.filter(pk=park.pk)

@@ -9,11 +9,14 @@ import pytest
 from simple_history.utils import get_history_model_for_model
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
+from zoneops.parks.enums import CarrierKind
 from zoneops.parks.geojson import boundary_parse
 from zoneops.parks.models import Building, Lease, Park, Unit
 from zoneops.parks.services import (
     building_delete,
+    building_save,
     lease_save,
+    park_save,
     park_set_boundary,
     unit_delete,
     unit_save,
@@ -77,6 +80,21 @@ def test_units_may_not_exceed_the_parks_floor_area(zone):
 @pytest.mark.parametrize("who", ["manager", "principal"])
 def test_managing_department_and_zone_wide_roles_write(zone, who):
     assert _lease(zone, by=who).pk
+
+
+def test_a_new_park_naming_no_manager_is_kept_by_its_authors_department(zone):
+    # Else its author could not add its buildings: only the zone-wide roles would keep it.
+    park = park_save(park=Park(name="科创孵化器", kind=CarrierKind.INCUBATOR), by=zone["manager"])
+    assert park.managing_department == zone["investment"]
+    building = building_save(building=Building(park=park, name="1号楼"), by=zone["manager"])
+    assert building.pk
+    with pytest.raises(PermissionDeniedError):
+        building_save(building=Building(park=park, name="2号楼"), by=zone["other"])
+    named = park_save(
+        park=Park(name="航空孵化器", kind=CarrierKind.INCUBATOR, managing_department=zone["zone"]),
+        by=zone["manager"],
+    )
+    assert named.managing_department == zone["zone"]  # a department named is kept
 
 
 @pytest.mark.parametrize("who", ["other", "enterprise_user"])
