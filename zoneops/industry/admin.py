@@ -117,7 +117,7 @@ class ChainNodeAdmin(ExcelAdminMixin, BusinessAdmin):
         "show_projects",
     ]
     list_filter = ["chain", "segment"]
-    list_select_related = ["chain", "parent"]
+    list_select_related = ["chain", "parent__chain"]  # a parent reads as "链 · 环节"
     search_fields = ["name", "chain__name"]
     autocomplete_fields = ["parent"]
     fields = ["chain", "segment", "parent", "name", "description", "order"]

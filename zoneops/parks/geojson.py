@@ -115,7 +115,7 @@ def _position(position: Any) -> list[float]:
             raise _error(_("坐标“%(value)s”不是数字。") % {"value": _short(value)})
         number = float(value) if abs(value) < 1e6 else math.inf
         if not math.isfinite(number):
-            raise _error(_("坐标“%(value)s”超出范围。") % {"value": _short(value)})
+            raise _error(_("坐标“%(value)s”不是有效的经纬度数值。") % {"value": _short(value)})
         numbers.append(round(number, 7))
     longitude, latitude = numbers
     if not (LONGITUDE[0] <= longitude <= LONGITUDE[1] and LATITUDE[0] <= latitude <= LATITUDE[1]):

@@ -456,3 +456,34 @@ def test_api_chain_tree_nodes_and_mapping(zone):
     deleted = signed_in(zone["head"]).delete(f"/api/v1/industry/nodes/{made.json()['id']}")
     assert deleted.status_code == 204
     assert IndustryChain.objects.count() == 1
+
+
+def test_the_chain_page_and_list_read_in_the_same_number_of_queries_however_large(zone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(zone["bureau"])
+    urls = [
+        reverse("admin:industry_industrychain_change", args=[zone["chain"].pk]),
+        reverse("admin:industry_industrychain_changelist"),
+        reverse("admin:industry_chainnode_changelist"),
+    ]
+    for url in urls:
+        client.get(url)  # the session, the permissions and the sidebar are cached
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    few = counts()
+    for index in range(5):
+        node = make_node(zone["chain"], f"新环节{index}", parent=zone["parts"])
+        make_node(zone["chain"], f"新下级{index}", parent=node)
+        make_enterprise(f"链上企业{index}").chain_nodes.add(node)
+        make_project(f"链上项目{index}", chain_node=node)
+    make_chain("新材料产业链", department=zone["investment"])
+    assert counts() == few

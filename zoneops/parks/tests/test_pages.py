@@ -156,3 +156,31 @@ def test_an_oversized_boundary_file_is_refused_before_it_is_read(zone):
     assert "边界文件过大：不能超过 1024 KB。" in response.content.decode()
     park.refresh_from_db()
     assert park.boundary is None and park.version == 1
+
+
+def test_the_park_page_reads_in_the_same_number_of_queries_however_full_the_park(zone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.parks.models import Building, Unit
+
+    client = signed_in(zone["manager"])
+    url = reverse("admin:parks_park_change", args=[zone["park"].pk])
+    client.get(url)  # the session, the permissions and the sidebar are cached
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    tenants = [zone["tenant"], zone["other_tenant"]]
+    for index in range(6):
+        building = Building.objects.create(park=zone["park"], name=f"新{index}号楼")
+        for floor in range(4):
+            unit = Unit.objects.create(building=building, name=f"{floor}01", area_m2=10)
+            Lease.objects.create(unit=unit, tenant=tenants[floor % 2], starts_on=date(2021, 1, 1))
+        make_project(
+            name=f"入园项目{index}", park=zone["park"], responsible_department=zone["investment"]
+        )
+    assert count() == few

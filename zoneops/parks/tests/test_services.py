@@ -159,7 +159,7 @@ def test_boundary_drops_altitude_and_a_byte_order_mark():
         (b'{"type": "Polygon", "coordinates": [[[1e400, 38.3]]]}', "至少须有4个"),
         (
             b'{"type":"Polygon","coordinates":[[[1e400,38],[1e400,38],[1e400,38],[1e400,38]]]}',
-            "超出范围",
+            "不是有效的经纬度数值",
         ),
         (b'{"type":"Polygon","coordinates":[[[NaN,38],[1,38],[1,38],[1,38]]]}', "JSON"),
         (('{"type":"Polygon","coordinates":[[[' + "9" * 5000 + ",38]]]}").encode(), "JSON"),
