@@ -197,7 +197,7 @@ class BuildingAdmin(_ServiceAdmin):
     list_display = ["name", "park", "phase", "floors"]
     list_filter = ["park"]
     search_fields = ["name", "park__name"]
-    list_select_related = ["park", "phase"]
+    list_select_related = ["park", "phase__park"]  # a phase reads as "园区 分期"
     autocomplete_fields = ["park", "phase"]
 
 

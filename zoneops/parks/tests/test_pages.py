@@ -184,3 +184,38 @@ def test_the_park_page_reads_in_the_same_number_of_queries_however_full_the_park
             name=f"入园项目{index}", park=zone["park"], responsible_department=zone["investment"]
         )
     assert count() == few
+
+
+def test_the_space_registers_list_in_the_same_number_of_queries_however_many_rows(zone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.parks.models import Building, ParkPhase, Unit
+
+    client = signed_in(zone["manager"])
+    urls = [
+        reverse(f"admin:parks_{model}_changelist")
+        for model in ("park", "parkphase", "building", "unit", "lease")
+    ]
+    for url in urls:
+        client.get(url)  # the session, the permissions and the sidebar are cached
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    Lease.objects.create(
+        unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
+    )
+    few = counts()
+    for index in range(5):
+        park = Park.objects.create(name=f"新园区{index}", kind="park")
+        phase = ParkPhase.objects.create(park=park, name="一期")
+        building = Building.objects.create(park=park, phase=phase, name="1号楼")
+        unit = Unit.objects.create(building=building, name="101", area_m2=10)
+        Lease.objects.create(unit=unit, tenant=zone["other_tenant"], starts_on=date(2021, 1, 1))
+    assert counts() == few
