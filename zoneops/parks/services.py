@@ -25,7 +25,7 @@ def _check_writable(actor: User | None, record: Any) -> None:
     """The park's managing department and the zone-wide roles change a park and what is in it."""
     if actor is not None and not can_write(actor, record):
         raise PermissionDeniedError(
-            _("只有园区的管理部门或全区范围的角色可以修改“%(record)s”。") % {"record": record}
+            _("只有园区的管理部门或有全区数据权限的人员可以修改“%(record)s”。") % {"record": record}
         )
 
 

@@ -65,7 +65,9 @@ def test_another_bureau_cannot_import_units_into_the_park(zone):
         [["中日韩产业园", "1号厂房", "109", 10]],
     )
     done = import_confirm(register=unit_register, data=data, user=zone["other"])
-    assert done.errors and not Unit.objects.filter(name="109").exists()
+    assert [error.row for error in done.errors] == [2], done.errors
+    assert "只有园区的管理部门或有全区数据权限的人员可以修改" in done.errors[0].message
+    assert not Unit.objects.filter(name="109").exists()
 
 
 def test_parks_export_and_import_back(zone):
