@@ -25,23 +25,25 @@ from django.db import connection, transaction
 BENCH_PREFIX = "BENCH"
 
 
-class Command(BaseCommand):
-    help = "基准测试：在当前数据库上计时大批量 Excel 导入（预览与确认分别计时）。"
+def add_arguments(target: CommandParser) -> None:
+    target.add_argument("--rows", type=int, default=100_000, help="行数（默认 100000）")
+    target.add_argument("--user", help="以该用户名导入（默认：系统，不受数据范围限制）")
+    target.add_argument("--keep", action="store_true", help="保留导入的项目（默认删除）")
+    target.add_argument(
+        "--baseline", action="store_true", help="另计不用框架的读取、检查、插入用时"
+    )
+    target.add_argument(
+        "--direct", action="store_true", help="确认时重新读取文件（不用预览时保存的检查结果）"
+    )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        targets = parser.add_subparsers(dest="target", required=True, metavar="{import}")
-        target = targets.add_parser("import", help="招商项目 Excel 导入")
-        target.add_argument("--rows", type=int, default=100_000, help="行数（默认 100000）")
-        target.add_argument("--user", help="以该用户名导入（默认：系统，不受数据范围限制）")
-        target.add_argument("--keep", action="store_true", help="保留导入的项目（默认删除）")
-        target.add_argument(
-            "--baseline", action="store_true", help="另计不用框架的读取、检查、插入用时"
-        )
-        target.add_argument(
-            "--direct", action="store_true", help="确认时重新读取文件（不用预览时保存的检查结果）"
-        )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+class Run:
+    """One run of the import benchmark, writing to the command's output."""
+
+    def __init__(self, command: BaseCommand) -> None:
+        self.stdout, self.stderr, self.style = command.stdout, command.stderr, command.style
+
+    def __call__(self, **options: Any) -> None:
         from zoneops.common.exceptions import ApplicationError
         from zoneops.common.importing import (
             import_batch_confirm,
@@ -154,8 +156,9 @@ class Command(BaseCommand):
         sql = (
             f'INSERT INTO "{table}" (code, name, total_investment, created_at, updated_at, '  # noqa: S608
             "version, phase, investor_name, investor_country, source_channel, own_site, "
-            "contacts, description, stage, termination_reason, is_sample) VALUES "
-            "(%s, %s, %s, %s, %s, 1, '', '', '中国', 'visit', false, '', '', 'lead', '', false)"
+            "contacts, description, stage, termination_reason, is_sample, is_tech) VALUES "
+            "(%s, %s, %s, %s, %s, 1, '', '', '中国', 'visit', false, '', '', 'lead', '', false, "
+            "false)"
         )
         with transaction.atomic():
             with connection.cursor() as cursor:

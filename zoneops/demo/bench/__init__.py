@@ -1,0 +1,1 @@
+"""The benchmarks behind `zoneops bench`: one module per target (see the command)."""

@@ -1,0 +1,28 @@
+"""`zoneops bench <target>`: benchmarks on the configured database, not tests.
+
+Each target is a module of `zoneops.demo.bench` with `add_arguments(parser)` and a `Run` that
+times it and prints medians and ratios against a floor measured in the same run.
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from zoneops.demo.bench import imports
+
+TARGETS = {"import": (imports, "招商项目 Excel 导入")}
+
+
+class Command(BaseCommand):
+    help = "基准测试：在当前数据库上计时，并与同一次运行中测得的下限比较。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        targets = parser.add_subparsers(
+            dest="target", required=True, metavar="{" + ",".join(TARGETS) + "}"
+        )
+        for name, (module, title) in TARGETS.items():
+            module.add_arguments(targets.add_parser(name, help=title))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        module, _title = TARGETS[options.pop("target")]
+        module.Run(self)(**options)
