@@ -1,0 +1,7 @@
+"""stub"""
+
+from zoneops.demo.generator.base import Context
+
+
+def generate(ctx: Context) -> None:
+    return None
