@@ -16,7 +16,7 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
 from zoneops.common.importing import bulk_insert
-from zoneops.common.workcalendar import WorkingDayResult, add_working_days
+from zoneops.common.workcalendar import WorkingDayResult, add_working_days, working_days_between
 
 # Why the rows exist, on each history row and each backdated stage move.
 REASON = "生成的示例数据（zoneops gen）"
@@ -55,7 +55,7 @@ class Organisation:
     users: dict[str, int]  # username → id
     parks: dict[str, list[int]]  # carrier kind → ids
     industries: dict[str, int]  # code → id
-    items: list[tuple[int, int, int]]  # service item (id, department id, promised days)
+    items: list[tuple[int, int, int, date]]  # (id, department id, promised days, listed on)
     request_limits: dict[str, int]  # request kind → working days
     anchor_enterprise: int  # the enterprise the demo's enterprise user belongs to
 
@@ -73,6 +73,7 @@ class Context:
     # Left by a step for the later ones (e.g. the projects' ids and investors).
     shared: dict[str, Any] = field(default_factory=dict)
     _deadlines: dict[tuple[date, int], WorkingDayResult] = field(default_factory=dict)
+    _between: dict[tuple[date, int], int] = field(default_factory=dict)
 
     @property
     def start(self) -> date:
@@ -99,6 +100,14 @@ class Context:
         found = self._deadlines.get(key)
         if found is None:
             found = self._deadlines[key] = add_working_days(start, days)
+        return found
+
+    def between(self, start: date, end: date) -> int:
+        """`working_days_between` once per pair of days (the caller pins the calendar)."""
+        key = (start, -end.toordinal())
+        found = self._between.get(key)
+        if found is None:
+            found = self._between[key] = working_days_between(start, end).days
         return found
 
     def write(
