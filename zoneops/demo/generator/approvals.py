@@ -10,7 +10,6 @@ from typing import Any
 
 from zoneops.approvals.enums import CaseStatus, Decision, SuspensionKind
 from zoneops.approvals.models import Case, CaseEvent
-from zoneops.casework.clocks import deadline_note
 from zoneops.common.periods import format_day
 from zoneops.common.workcalendar import calendar_pinned
 from zoneops.demo.generator.base import Context, next_id
@@ -108,7 +107,7 @@ def _case(
         due_on=due.date,
         due_provisional=due.provisional,
     )
-    steps.append({"kind": Kind.ACCEPTED, "on": on, "note": deadline_note(promised, due)})
+    steps.append({"kind": Kind.ACCEPTED, "on": on, "note": ctx.deadline_note(promised, due)})
     if rng.random() < 0.5:
         on = on + timedelta(days=rng.randint(0, 2))
         if on > today:

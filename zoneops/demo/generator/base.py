@@ -15,6 +15,7 @@ from django.db import models
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
+from zoneops.casework.clocks import deadline_note
 from zoneops.common.importing import bulk_insert
 from zoneops.common.workcalendar import WorkingDayResult, add_working_days, working_days_between
 
@@ -69,11 +70,12 @@ class Context:
     today: date
     org: Organisation | None = None
     counts: Counter[str] = field(default_factory=Counter)
-    seconds: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
     # Left by a step for the later ones (e.g. the projects' ids and investors).
     shared: dict[str, Any] = field(default_factory=dict)
     _deadlines: dict[tuple[date, int], WorkingDayResult] = field(default_factory=dict)
     _between: dict[tuple[date, int], int] = field(default_factory=dict)
+    _notes: dict[tuple[date, int], str] = field(default_factory=dict)
 
     @property
     def start(self) -> date:
@@ -100,6 +102,14 @@ class Context:
         found = self._deadlines.get(key)
         if found is None:
             found = self._deadlines[key] = add_working_days(start, days)
+        return found
+
+    def deadline_note(self, limit: int, due: WorkingDayResult) -> str:
+        """`deadline_note` once per limit and deadline: the same words the services write."""
+        key = (due.date, limit)
+        found = self._notes.get(key)
+        if found is None:
+            found = self._notes[key] = deadline_note(limit, due)
         return found
 
     def between(self, start: date, end: date) -> int:
@@ -137,7 +147,7 @@ class Context:
         if chunk:
             written += _write_chunk(model, chunk, keyed=keyed)
         self.counts[label] += written
-        self.seconds[label] += time.perf_counter() - began
+        self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - began
         return written
 
 

@@ -8,7 +8,6 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from zoneops.casework.clocks import deadline_note
 from zoneops.common.workcalendar import calendar_pinned
 from zoneops.demo.generator.base import Context, next_id, weighted
 from zoneops.enterprises.enums import RequestChannel, RequestKind, RequestStatus
@@ -40,6 +39,7 @@ def generate(ctx: Context) -> None:
     desk = org.users["qyfwj_staff"]
     departments = [org.departments[code] for code in DEPARTMENTS]
     days = sorted(ctx.day(rng) for _index in range(ctx.scale.requests))
+    sources = {c: f"来源：{RequestChannel(c).label}" for c in CHANNELS}  # the service's words
     first = next_id(EnterpriseRequest)
     records: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
@@ -60,7 +60,7 @@ def generate(ctx: Context) -> None:
                 ctx, rng, filed, kind, departments, org.request_limits[kind], intake
             )
             channel = rng.choice(CHANNELS)
-            steps[0]["note"] = f"来源：{RequestChannel(channel).label}"
+            steps[0]["note"] = sources[channel]
             record.update(
                 id=pk,
                 enterprise_id=enterprise,
@@ -149,7 +149,7 @@ def _request(
             "on": on,
             "from_department_id": intake,
             "to_department_id": department,
-            "note": deadline_note(limit, due),
+            "note": ctx.deadline_note(limit, due),
         }
     )
     for round_ in range(2):
@@ -192,7 +192,7 @@ def _request(
             {
                 "kind": Kind.REOPENED,
                 "on": on,
-                "note": f"{comment}\n重新计时：{deadline_note(limit, due)}",
+                "note": f"{comment}\n重新计时：{ctx.deadline_note(limit, due)}",
             }
         )
     return record, steps

@@ -7,7 +7,6 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from zoneops.casework.clocks import deadline_note
 from zoneops.common.workcalendar import calendar_pinned
 from zoneops.demo.generator.base import Context, next_id, weighted
 from zoneops.supervision.enums import TaskSource, TaskStatus
@@ -101,7 +100,7 @@ def _task(
             "kind": Kind.ASSIGNED,
             "on": assigned,
             "to_department_id": department,
-            "note": deadline_note(limit, due),
+            "note": ctx.deadline_note(limit, due),
         }
     ]
     on = assigned + timedelta(days=rng.randint(0, 2))
