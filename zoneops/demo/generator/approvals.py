@@ -42,7 +42,11 @@ def generate(ctx: Context) -> None:
                 id=pk,
                 item_id=item_id,
                 department_id=department,
-                enterprise_id=rng.choice(enterprises) if by_enterprise else None,
+                enterprise_id=(
+                    org.anchor_enterprise if index % 200 == 0 else rng.choice(enterprises)
+                )
+                if by_enterprise
+                else None,
                 applicant_name="" if by_enterprise else rng.choice(SURNAMES) + "先生",
                 applicant_phone="" if by_enterprise else f"139{rng.randrange(10**8):08d}",
                 handler_id=clerk if department == spj else None,

@@ -193,6 +193,13 @@ def test_a_department_user_sees_only_his_part():
     assert set(requests.values_list("department__code", flat=True)) <= {"spj", "spj-zwfw"}
 
 
+def test_the_demo_enterprise_user_sees_his_enterprises_records_only():
+    user = User.objects.get(username="enterprise")
+    requests = EnterpriseRequest.objects.visible_to(user)
+    assert requests.exists()
+    assert set(requests.values_list("enterprise", flat=True)) == {user.enterprise_id}
+
+
 def test_pipeline_summary_and_request_list_answer_for_a_demo_leader(client):
     client.force_login(User.objects.get(username="leader"))
     assert client.get(reverse("admin:projects_project_summary")).status_code == 200
