@@ -46,17 +46,22 @@ def run(seed: int = 7):
 
 
 def digest() -> str:
-    """The generated records' business values (not their write times), in id order."""
+    """The generated records' business values, by natural keys (not ids, which a sequence on
+    PostgreSQL does not give back on a rollback, nor write times), in id order."""
     parts = [
         Project.objects.order_by("pk").values_list(
-            "pk", "code", "name", "stage", "stage_since", "total_investment", "park_id"
+            "code", "name", "stage", "stage_since", "total_investment", "park__name"
         ),
-        StageMove.objects.order_by("pk").values_list("project_id", "to_stage", "moved_on"),
-        ProgressReport.objects.order_by("pk").values_list("project_id", "month", "invested_total"),
-        EnterpriseFigure.objects.order_by("pk").values_list("enterprise_id", "year", "revenue"),
-        EnterpriseRequest.objects.order_by("pk").values_list("pk", "status", "due_on"),
-        CaseEvent.objects.order_by("pk").values_list("case_id", "kind", "on", "note"),
-        TaskEvent.objects.order_by("pk").values_list("task_id", "kind", "on"),
+        StageMove.objects.order_by("pk").values_list("project__code", "to_stage", "moved_on"),
+        ProgressReport.objects.order_by("pk").values_list(
+            "project__code", "month", "invested_total"
+        ),
+        EnterpriseFigure.objects.order_by("pk").values_list("enterprise__name", "year", "revenue"),
+        EnterpriseRequest.objects.order_by("pk").values_list(
+            "enterprise__name", "department__code", "status", "due_on"
+        ),
+        CaseEvent.objects.order_by("pk").values_list("case__item__code", "kind", "on", "note"),
+        TaskEvent.objects.order_by("pk").values_list("task__title", "kind", "on"),
     ]
     return hashlib.sha256(repr([list(p) for p in parts]).encode()).hexdigest()
 
