@@ -12,7 +12,7 @@ records by adding a module here and a line to `STEPS` (after the steps it reads 
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import TextIO
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -61,7 +61,7 @@ def generate(
     seed: int,
     today: date,
     password: str,
-    stdout: TextIO | None = None,
+    stdout: Any = None,
     steps: list[tuple[str, Step]] | None = None,
 ) -> Context:
     """Generate a zone into an empty database (its organisation loaded on the way); raises

@@ -15,8 +15,9 @@ from django.db import models
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
+from zoneops.casework.clocks import deadline_note
 from zoneops.common.importing import bulk_insert
-from zoneops.common.workcalendar import WorkingDayResult, add_working_days
+from zoneops.common.workcalendar import WorkingDayResult, add_working_days, working_days_between
 
 # Why the rows exist, on each history row and each backdated stage move.
 REASON = "生成的示例数据（zoneops gen）"
@@ -55,7 +56,7 @@ class Organisation:
     users: dict[str, int]  # username → id
     parks: dict[str, list[int]]  # carrier kind → ids
     industries: dict[str, int]  # code → id
-    items: list[tuple[int, int, int]]  # service item (id, department id, promised days)
+    items: list[tuple[int, int, int, date]]  # (id, department id, promised days, listed on)
     request_limits: dict[str, int]  # request kind → working days
     anchor_enterprise: int  # the enterprise the demo's enterprise user belongs to
 
@@ -69,10 +70,12 @@ class Context:
     today: date
     org: Organisation | None = None
     counts: Counter[str] = field(default_factory=Counter)
-    seconds: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
     # Left by a step for the later ones (e.g. the projects' ids and investors).
     shared: dict[str, Any] = field(default_factory=dict)
     _deadlines: dict[tuple[date, int], WorkingDayResult] = field(default_factory=dict)
+    _between: dict[tuple[date, int], int] = field(default_factory=dict)
+    _notes: dict[tuple[date, int], str] = field(default_factory=dict)
 
     @property
     def start(self) -> date:
@@ -99,6 +102,22 @@ class Context:
         found = self._deadlines.get(key)
         if found is None:
             found = self._deadlines[key] = add_working_days(start, days)
+        return found
+
+    def deadline_note(self, limit: int, due: WorkingDayResult) -> str:
+        """`deadline_note` once per limit and deadline: the same words the services write."""
+        key = (due.date, limit)
+        found = self._notes.get(key)
+        if found is None:
+            found = self._notes[key] = deadline_note(limit, due)
+        return found
+
+    def between(self, start: date, end: date) -> int:
+        """`working_days_between` once per pair of days (the caller pins the calendar)."""
+        key = (start, -end.toordinal())
+        found = self._between.get(key)
+        if found is None:
+            found = self._between[key] = working_days_between(start, end).days
         return found
 
     def write(
@@ -128,7 +147,7 @@ class Context:
         if chunk:
             written += _write_chunk(model, chunk, keyed=keyed)
         self.counts[label] += written
-        self.seconds[label] += time.perf_counter() - began
+        self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - began
         return written
 
 

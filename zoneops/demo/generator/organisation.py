@@ -35,7 +35,11 @@ def generate(ctx: Context) -> None:
         users={u.username: u.pk for u in users},
         parks=by_kind,
         industries={code: i.pk for code, i in industries.items()},
-        items=[(i.pk, i.department_id, i.promised_days) for i in items if i.withdrawn_on is None],
+        items=[
+            (i.pk, i.department_id, i.promised_days, i.listed_on)
+            for i in items
+            if i.withdrawn_on is None
+        ],
         request_limits=limits,
         anchor_enterprise=next(iter(enterprises.values())).pk,
     )

@@ -13,7 +13,6 @@ from typing import Any, cast
 
 from django.utils import timezone
 
-from zoneops.casework.clocks import deadline_note
 from zoneops.common.workcalendar import calendar_pinned
 from zoneops.demo.generator.base import REASON, Context, next_id
 from zoneops.parks.placement import KIND_CARRIERS, PlacementKind, placement_kind
@@ -48,10 +47,10 @@ GAPS: dict[str, tuple[int, int]] = {
     Stage.SIGNED: (20, 150),
     Stage.PLANNED_START: (15, 120),
     Stage.STARTED: (20, 200),
-    Stage.COMPLETED: (365, 1460),
+    Stage.COMPLETED: (365, 1700),
     Stage.IN_PRODUCTION: (20, 180),
 }
-ADVANCE = 0.88  # the chance a project goes on to the next stage
+ADVANCE = 0.9  # the chance a project goes on to the next stage
 DROP = 0.06  # the chance it is dropped instead (before 竣工)
 DROP_REASONS = ("投资方资金链紧张，暂缓投资", "项目选址未能落实", "企业战略调整，放弃投资")
 OFFICES = {  # responsible department → the leader who liaises with its key projects
@@ -93,7 +92,7 @@ def _path(ctx: Context, rng: random.Random, registered: date) -> list[tuple[str,
     """The moves of one project: registered, then forward stage by stage (or dropped) while
     the days have come."""
     stage = Stage.LEAD if rng.random() < 0.7 else Stage.TALKS
-    moves = [(stage, registered)]
+    moves: list[tuple[str, date]] = [(stage, registered)]
     on = registered
     while stage != Stage.IN_PRODUCTION:
         if STAGE_ORDER[stage] < STAGE_ORDER[Stage.COMPLETED] and rng.random() < DROP:
@@ -395,7 +394,7 @@ def generate_problems(ctx: Context) -> None:
                     "kind": ProblemEvent.Kind.RAISED,
                     "on": routed,
                     "to_department_id": department,
-                    "note": deadline_note(limit, due),
+                    "note": ctx.deadline_note(limit, due),
                 }
             )
             if done:

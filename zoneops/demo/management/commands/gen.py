@@ -45,7 +45,8 @@ class Command(BaseCommand):
         if factor is not None and not 0 < factor <= 10:
             raise CommandError("--factor 应在 0 与 10 之间 / --factor must be within (0, 10].")
         if options["reset"]:
-            DemoCommand(stdout=self.stdout)._reset(data_dir=data_dir, interactive=False)
+            # The demo's own reset: its SQLite file deleted, or PostgreSQL flushed.
+            DemoCommand()._reset(data_dir=data_dir, interactive=False)
         call_command("migrate", interactive=False, verbosity=0)
         if not CalendarYear.objects.exists():  # a flushed PostgreSQL database lost the seed
             call_command("calendar_seed", verbosity=0)
