@@ -25,7 +25,7 @@ def zone(org):
         "zone_wide": make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]]),
         "investment": make_user(RoleCode.STAFF, departments=[org["investment"]]),
         "approvals": make_user(RoleCode.STAFF, departments=[org["approvals"]]),
-        "huawei": make_user(RoleCode.ENTERPRISE, enterprise=huawei),
+        "huawei_user": make_user(RoleCode.ENTERPRISE, enterprise=huawei),
         "supervisor": supervisor,
     }
     project = make_project(

@@ -90,6 +90,10 @@ def test_rows_written_before_the_index_are_found_once_it_is_built(zone):
         else:
             cursor.execute(f"DROP INDEX {trgm_index(kind)}")
     make_enterprise("建索引之前的企业")
+    if connection.vendor == "postgresql":
+        # The test's transaction holds deferred checks that CREATE INDEX will not wait for.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert kind.table not in indexed_tables()
     assert index_sync() == [kind.key]  # what the next migrate does
     assert index_sync() == []  # and once only

@@ -111,10 +111,12 @@ def test_the_department_user_finds_only_what_his_department_may_read(zone):
 
 
 def test_the_enterprise_user_finds_only_his_own(zone):
-    assert all_titles(search(user=zone["huawei"], text="有限公司")) == {"沧州华为智能科技有限公司"}
-    assert all_titles(search(user=zone["huawei"], text="渤海")) == {"沧州华为智能科技有限公司"}
-    assert all_titles(search(user=zone["huawei"], text="园区")) == set()
-    assert found(search(user=zone["huawei"], text="进园受限"), REQUEST) == [
+    assert all_titles(search(user=zone["huawei_user"], text="有限公司")) == {
+        "沧州华为智能科技有限公司"
+    }
+    assert all_titles(search(user=zone["huawei_user"], text="渤海")) == {"沧州华为智能科技有限公司"}
+    assert all_titles(search(user=zone["huawei_user"], text="园区")) == set()
+    assert found(search(user=zone["huawei_user"], text="进园受限"), REQUEST) == [
         "原材料运输车辆进园受限"
     ]
 
