@@ -105,8 +105,9 @@ def _plan(sql: str, params: list) -> str:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             return "\n".join(str(row) for row in cursor.fetchall())
-        # Tables this small are read whole unless the planner is told not to.
+        # Tables this small are read whole (or along the key) unless the planner is told not to.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -114,9 +115,13 @@ def _plan(sql: str, params: list) -> str:
 def test_a_query_of_three_characters_reads_the_index(zone):
     kind = enterprise_kind()
     sql, params = index_match(kind, ["华为智能"])
-    queryset = Enterprise.objects.filter(pk__in=RawSQL(sql, params)).order_by("-pk")[:21]  # noqa: S611
-    compiled, compiled_params = queryset.query.sql_with_params()
-    plan = _plan(compiled, list(compiled_params))
+    if connection.vendor == "postgresql":
+        # The ids' query itself: on a table of a few rows the whole query walks the key.
+        plan = _plan(sql, params)
+    else:
+        queryset = Enterprise.objects.filter(pk__in=RawSQL(sql, params)).order_by("-pk")[:21]  # noqa: S611
+        compiled, compiled_params = queryset.query.sql_with_params()
+        plan = _plan(compiled, list(compiled_params))
     if connection.vendor == "sqlite":
         assert "VIRTUAL TABLE INDEX" in plan and fts_table(kind) in plan, plan
     else:
