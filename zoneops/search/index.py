@@ -243,18 +243,24 @@ def fts_phrase(term: str) -> str:
 
 
 def index_match(
-    kind: SearchKind, terms: list[str], *, using: str = "default"
-) -> tuple[str, list[str]]:
+    kind: SearchKind, terms: list[str], *, using: str = "default", limit: int = 0
+) -> tuple[str, list[str | int]]:
     """The SQL of the ids of `kind` whose text holds every term (each 3+ characters), by its
-    index: a subquery for `pk__in`."""
+    index: a subquery for `pk__in`. With `limit`, the newest `limit` of them only: a common
+    word matches tens of thousands of rows, and the page shows the newest twenty."""
     connection = connections[using]
     if connection.vendor == "sqlite":
         match = " AND ".join(fts_phrase(term) for term in terms)
-        return f"SELECT rowid FROM {fts_table(kind)} WHERE {fts_table(kind)} MATCH %s", [match]  # noqa: S608  names from the models
-    expression = pg_expression(connection, kind)
-    pk = _quote(connection, kind.pk_column)
-    where = " AND ".join(f"{expression} ILIKE %s" for _term in terms)
-    return (
-        f"SELECT {pk} FROM {_quote(connection, kind.table)} WHERE {where}",  # noqa: S608  names from the models
-        [_like_pattern(term) for term in terms],
-    )
+        sql = f"SELECT rowid FROM {fts_table(kind)} WHERE {fts_table(kind)} MATCH %s"  # noqa: S608  names from the models
+        params: list[str | int] = [match]
+        newest = "rowid"
+    else:
+        expression = pg_expression(connection, kind)
+        newest = _quote(connection, kind.pk_column)
+        where = " AND ".join(f"{expression} ILIKE %s" for _term in terms)
+        sql = f"SELECT {newest} FROM {_quote(connection, kind.table)} WHERE {where}"  # noqa: S608  names from the models
+        params = [_like_pattern(term) for term in terms]
+    if limit:
+        sql += f" ORDER BY {newest} DESC LIMIT %s"
+        params.append(limit)
+    return sql, params

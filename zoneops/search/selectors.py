@@ -34,6 +34,10 @@ PER_KIND = 20
 # newest rows of a kind only: enough for what one types a name's first characters for, and
 # bounded on the large zone (500,000 cases). Three characters search everything.
 SCAN_ROWS = 20_000
+# The index gives the newest CANDIDATES ids of each kind that match; the user's scope is applied
+# to those. A zone-wide user sees exactly the newest matches; one with a narrow scope may miss a
+# match older than that many others (the "more" link searches the whole register).
+CANDIDATES = 2_000
 SNIPPET = 24  # characters shown each side of the match
 
 
@@ -122,7 +126,7 @@ def _condition(kind: SearchKind, terms: list[str], *, indexed: bool) -> tuple[Q,
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
     condition = Q()
     if indexed and long_terms:
-        sql, params = index_match(kind, long_terms)
+        sql, params = index_match(kind, long_terms, limit=CANDIDATES)
         condition &= Q(pk__in=RawSQL(sql, params))  # noqa: S611  names from the models, input bound
         scan_terms = [term for term in terms if len(term) < MIN_INDEXED]
         bounded = False
