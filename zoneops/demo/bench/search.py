@@ -299,6 +299,9 @@ def _fill(kind: Any, wanted: int, rng: random.Random) -> int:
                     values[kind.model._meta.get_field(name).attname] = _text(kind.key, name, n, rng)
                 rows.append([f.get_db_prep_save(values[f.attname], connection) for f in fields])
             cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # The planner's statistics as autovacuum would leave them after such a load.
+            cursor.execute(f"ANALYZE {quote(kind.table)}")
     return missing
 
 
