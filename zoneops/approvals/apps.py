@@ -28,6 +28,11 @@ class ApprovalsConfig(AppConfig):
     # The enterprise's own pages: its cases.
     selfservice_urls = "zoneops.approvals.urls"
     selfservice_pages = [(_("我的办件"), "cases", "approvals.view_case", "cases")]
+    # What the one search box (全局搜索) finds here (see the enterprises app's search_kinds): a
+    # case by its applicant or its number; the ID number is not searchable.
+    search_kinds = {
+        "case": {"fields": ("applicant_name", "id"), "related": ("item", "enterprise"), "order": 40}
+    }
     # The day's page (今日事项): the cases due, late and concluded.
     workbench_sources = ("zoneops.approvals.workbench.CaseSource",)
 

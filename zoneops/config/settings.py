@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "zoneops.targets",
     "zoneops.chains",
     "zoneops.workbench",
+    "zoneops.search",
     "zoneops.api",
     "zoneops.demo",
 ]

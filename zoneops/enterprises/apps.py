@@ -22,6 +22,13 @@ class EnterprisesConfig(AppConfig):
         "enterpriseplan": "assignment",
         "planmeasure": "checklist",
     }
+    # What the one search box (全局搜索) finds here: model name -> "fields" matched as
+    # substrings ("id": the record's number, matched whole), optional "related" (the rows its
+    # title reads) and "order" among the kinds.
+    search_kinds = {
+        "enterprise": {"fields": ("name", "former_names", "credit_code"), "order": 10},
+        "enterpriserequest": {"fields": ("title", "id"), "order": 30},
+    }
     # What the app puts on a person's day (今日事项; zoneops.casework.workbench).
     workbench_sources = ("zoneops.enterprises.workbench.RequestSource",)
     # What a role gets here besides what it gets on every business app (orgs.roles).

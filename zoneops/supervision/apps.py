@@ -16,6 +16,8 @@ class SupervisionConfig(AppConfig):
     }
     # Inspectors supervise (督查督办): they hand over tasks, keep checklists and record visits.
     role_grants = {RoleCode.INSPECTOR: ("view", "add", "change")}
+    # What the one search box (全局搜索) finds here (see the enterprises app's search_kinds).
+    search_kinds = {"supervisiontask": {"fields": ("title", "id"), "order": 50}}
     # The day's page (今日事项) reads the tasks through this source.
     workbench_sources = ("zoneops.supervision.workbench.TaskSource",)
     # The task of a decision, a problem or a request, or the link that makes one (转督办).

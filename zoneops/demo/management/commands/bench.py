@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from zoneops.demo.bench import imports
+from zoneops.demo.bench import imports, search
 
-TARGETS = {"import": (imports, "招商项目 Excel 导入")}
+TARGETS = {"import": (imports, "招商项目 Excel 导入"), "search": (search, "全局搜索")}
 
 
 class Command(BaseCommand):
