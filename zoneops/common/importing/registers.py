@@ -110,6 +110,8 @@ class Plan:
     fingerprint: str = ""  # the stored records' versions the plan was made against
     labels: dict[tuple[str, int], str] = field(default_factory=dict)  # coded values shown
     checked: CheckedCells | None = field(default=None, repr=False)
+    # What the register's `check` worked out for its `write` (decided once per plan).
+    kept: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def error(self, row: int, column: str, value: Any, message: str) -> None:
         self.errors.append(CellError(row, str(column), shown_value(value), str(message)))
