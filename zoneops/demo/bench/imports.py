@@ -22,6 +22,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from zoneops.demo.bench import against
+
 BENCH_PREFIX = "BENCH"
 
 
@@ -34,6 +36,11 @@ def add_arguments(target: CommandParser) -> None:
     )
     target.add_argument(
         "--direct", action="store_true", help="确认时重新读取文件（不用预览时保存的检查结果）"
+    )
+    target.add_argument(
+        "--against",
+        choices=[against.PACKAGE],
+        help="另用该框架（其文档推荐的批量模式）导入同一工作簿并计时，比较用时",
     )
 
 
@@ -63,6 +70,8 @@ class Run:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"没有用户 {options['user']}。")
+        if options.get("against") and not against.available():
+            raise CommandError(against.missing_message())
         count = options["rows"]
         database = connection.settings_dict
         self.stdout.write(
@@ -80,8 +89,8 @@ class Run:
             )
             data = path.read_bytes()
 
-            if options["baseline"]:
-                self._baseline(data)
+            floor = self._baseline(data) if options["baseline"] else None
+            theirs = self._against(data) if options.get("against") else {}
 
             started = time.perf_counter()
             if options["direct"]:
@@ -113,9 +122,14 @@ class Run:
             self._report("确认（再次检查 + 写入）", confirm, done.timings)
             self.stdout.write(f"写入：{done.written}")
             written = done.timings.get("write", 0)
+            total = preview + confirm
+            ratio = f"，为无框架基线的 {total / floor:.1f} 倍" if floor else ""
             self.stdout.write(
-                self.style.SUCCESS(f"合计 {preview + confirm:.2f} s；确认中写入 {written:.2f} s")
+                self.style.SUCCESS(f"合计 {total:.2f} s；确认中写入 {written:.2f} s{ratio}")
             )
+            for title, seconds in theirs.items():
+                times = seconds / total
+                self.stdout.write(f"{title}：{seconds:.2f} s，是 ZoneOps 的 {times:.1f} 倍")
             if not options["direct"]:
                 batch.file.delete(save=False)
                 batch.delete()
@@ -128,7 +142,20 @@ class Run:
         steps = "，".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
         self.stdout.write(f"{title}：{total:.2f} s（{steps}）")
 
-    def _baseline(self, data: bytes) -> None:
+    def _against(self, data: bytes) -> dict[str, float]:
+        """django-import-export on the same workbook, tuned as its documentation says, with
+        and without full_clean (zoneops.demo.bench.against); rolled back."""
+        timings = {}
+        for full_clean in (False, True):
+            title = f"{against.PACKAGE}（{'含' if full_clean else '不含'} full_clean）"
+            seconds, written, errors = against.time_import(data, full_clean=full_clean)
+            if errors or written == 0:
+                raise CommandError(f"{title}：{errors} 行出错，写入 {written} 行。")
+            self.stdout.write(f"{title}：{seconds:.2f} s（{written} 行，已回滚）")
+            timings[title] = seconds
+        return timings
+
+    def _baseline(self, data: bytes) -> float:
         """Read, check and insert the same rows with no framework: the floor to compare with."""
         import io
 
@@ -169,6 +196,7 @@ class Run:
             f"无框架基线：{inserted:.2f} s（读取 {read:.2f} s，检查 {checked - read:.2f} s，"
             f"插入 {inserted - checked:.2f} s；已回滚）"
         )
+        return inserted
 
 
 def _references() -> dict[str, Any]:
