@@ -150,8 +150,8 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
 
 
 def _insert_history(
+    model: type[models.Model],
     history: type[models.Model],
-    record_columns: Mapping[str, Values],
     *,
     ids: list[int],
     kind: str,
@@ -159,31 +159,52 @@ def _insert_history(
     reason: str,
     now: datetime,
 ) -> None:
-    """A history row per record: the record's columns, and who, why (common.services.
+    """A history row per record, copied from the record as it now stands by the database
+    itself (INSERT ... SELECT: nothing bound per row), with who, why (common.services.
     history_audit), when and how ("+" created, "~" changed) as django-simple-history writes
     them."""
     stamp = history_audit(by=by, reason=reason)
-    columns: dict[str, Values] = {}
+    stored = {f.attname: f.column for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    names: list[str] = []
+    selected: list[str] = []
+    params: list[Any] = []
     for model_field in history._meta.concrete_fields:
         attname = model_field.attname
         if model_field is history._meta.auto_field:
             continue
-        if attname == "id":
-            columns[attname] = ids
-        elif attname in record_columns:
-            columns[attname] = record_columns[attname]
-        elif attname == "history_date":
-            columns[attname] = _Same(connection.ops.adapt_datetimefield_value(now))
+        if attname in stored:
+            names.append(model_field.column)
+            selected.append(f"t.{quote(stored[attname])}")
+            continue
+        if attname == "history_date":
+            value = connection.ops.adapt_datetimefield_value(now)
         elif attname == "history_type":
-            columns[attname] = _Same(kind)
+            value = kind
         elif attname in stamp:
-            columns[attname] = _Same(stamp[attname])
+            value = stamp[attname]
         else:
-            columns[attname] = _Same(
-                model_field.get_db_prep_save(model_field.get_default(), connection)
-            )
-    with _write_cache():
-        _insert(history._meta.db_table, columns, len(ids))
+            value = model_field.get_db_prep_save(model_field.get_default(), connection)
+        if value is None:
+            continue  # NULL is what an omitted column gets
+        names.append(model_field.column)
+        selected.append("%s")
+        params.append(value)
+    pk = model._meta.pk
+    assert pk is not None
+    table = model._meta.db_table
+    chosen = model._base_manager.filter(pk__in=key_set(ids)).values("pk").query
+    chosen_sql, chosen_params = chosen.sql_with_params()
+    sql = "INSERT INTO {} ({}) SELECT {} FROM {} t WHERE t.{} IN ({})".format(  # noqa: S608
+        quote(history._meta.db_table),
+        ", ".join(quote(name) for name in names),
+        ", ".join(selected),
+        quote(table),
+        quote(pk.column),
+        chosen_sql,
+    )
+    with _write_cache(), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *chosen_params])
 
 
 @contextmanager
@@ -241,7 +262,7 @@ def bulk_insert(
     }
     ids = [found[tuple(row[name] for name in key)] for row in rows]
     if history is not None:
-        _insert_history(history, columns, ids=ids, kind="+", by=by, reason=reason, now=now)
+        _insert_history(model, history, ids=ids, kind="+", by=by, reason=reason, now=now)
     return ids
 
 
@@ -300,5 +321,5 @@ def bulk_update(
             cursor.executemany(sql, params[start : start + WRITE_CHUNK])
     history = _history_model(model)
     if history is not None:
-        _insert_history(history, columns, ids=ids, kind="~", by=by, reason=reason, now=now)
+        _insert_history(model, history, ids=ids, kind="~", by=by, reason=reason, now=now)
     return count
