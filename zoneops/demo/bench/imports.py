@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from zoneops.demo.bench import against
+from zoneops.demo.bench import against, memory
 
 BENCH_PREFIX = "BENCH"
 
@@ -36,6 +36,12 @@ def add_arguments(target: CommandParser) -> None:
     )
     target.add_argument(
         "--direct", action="store_true", help="确认时重新读取文件（不用预览时保存的检查结果）"
+    )
+    target.add_argument(
+        "--memory",
+        metavar="ROWS,ROWS",
+        help="另在子进程中测量这些行数的工作簿导入（预览 + 确认，回滚）的内存增长峰值，"
+        "如 50000,500000",
     )
     target.add_argument(
         "--against",
@@ -61,6 +67,8 @@ class Run:
         from zoneops.projects.excel import project_register
         from zoneops.projects.models import Project
 
+        if options.get("against") and not against.available():
+            raise CommandError(against.missing_message())
         if Project.objects.filter(code__startswith=BENCH_PREFIX).exists():
             raise CommandError(
                 f"数据库中已有编号以 {BENCH_PREFIX} 开头的项目（上次 --keep 留下的），请先删除。"
@@ -70,8 +78,6 @@ class Run:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"没有用户 {options['user']}。")
-        if options.get("against") and not against.available():
-            raise CommandError(against.missing_message())
         count = options["rows"]
         database = connection.settings_dict
         self.stdout.write(
@@ -133,6 +139,8 @@ class Run:
             if not options["direct"]:
                 batch.file.delete(save=False)
                 batch.delete()
+        if options.get("memory"):
+            self._memory(options["memory"], references)
         if not options["keep"]:
             started = time.perf_counter()
             _remove(references)
@@ -141,6 +149,37 @@ class Run:
     def _report(self, title: str, total: float, timings: dict[str, float]) -> None:
         steps = "，".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
         self.stdout.write(f"{title}：{total:.2f} s（{steps}）")
+
+    def _memory(self, sizes: str, references: dict[str, Any]) -> None:
+        """The peak memory growth of importing workbooks of these sizes, each measured in a
+        child process (zoneops.demo.bench.memory) and rolled back."""
+        from django.test.utils import override_settings
+
+        from zoneops.common.importing import import_confirm, import_preview
+        from zoneops.projects.excel import project_register
+
+        try:
+            counts = [int(size) for size in sizes.split(",")]
+        except ValueError as error:
+            raise CommandError("--memory 应为逗号分隔的行数，如 50000,500000。") from error
+        for count in counts:
+            data = _workbook(count, references)
+
+            def work(data: bytes = data, count: int = count) -> None:
+                with override_settings(ZONEOPS_IMPORT_MAX_ROWS=count), transaction.atomic():
+                    plan = import_preview(register=project_register, data=data, user=None)
+                    if plan.errors:
+                        raise CommandError(str(plan.errors[:3]))
+                    import_confirm(
+                        register=project_register, data=data, user=None, checked=plan.checked
+                    )
+                    transaction.set_rollback(True)
+
+            growth = memory.peak_growth(work)
+            self.stdout.write(
+                f"内存：{count} 行（{len(data) / 2**20:.1f} MB）导入时进程增长峰值 "
+                f"{memory.megabytes(growth)}"
+            )
 
     def _against(self, data: bytes) -> dict[str, float]:
         """django-import-export on the same workbook, tuned as its documentation says, with

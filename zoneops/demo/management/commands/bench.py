@@ -8,9 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from zoneops.demo.bench import imports
+from zoneops.demo.bench import exports, imports
 
-TARGETS = {"import": (imports, "招商项目 Excel 导入")}
+TARGETS = {
+    "import": (imports, "招商项目 Excel 导入"),
+    "export": (exports, "招商项目 Excel 导出（流式，内存不随行数增长）"),
+}
 
 
 class Command(BaseCommand):
