@@ -21,6 +21,7 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.importing import (
     CHOICE,
     LOOKUP,
+    WRITE_CHUNK,
     Column,
     DepartmentLookup,
     Lookup,
@@ -322,39 +323,48 @@ class ProjectRegister(Register):
         codes = _new_codes(plan, rows, today)
         by_id = by.pk if getattr(by, "pk", None) else None
         note = _("登记项目（Excel 导入）")
-        records, moves = [], []
-        for row, code in zip(rows, codes, strict=True):
-            values = row.values
-            stage = values.get("stage") or Stage.LEAD
-            on = values.get(REGISTERED_ON) or today
-            record = {name: values[name] for name in fields}
-            dates = reached[stage]
-            record.update(code=code, stage=stage, stage_since=on)
-            record.update({name: on if name in dates else None for name in DATE_FIELDS})
-            records.append(record)
-            moves.append(
-                {
-                    "from_stage": "",
-                    "to_stage": stage,
-                    "moved_on": on,
-                    "by_id": by_id,
-                    "note": note,
-                    "backdate_reason": (values.get(BACKDATE_REASON) or "").strip()
-                    if on < today
-                    else "",
-                }
-            )
+        created: dict[int, int] = {}
+
+        def write_chunk(chunk: list[Row], chunk_codes: list[str]) -> None:
+            records, moves = [], []
+            for row, code in zip(chunk, chunk_codes, strict=True):
+                values = row.values
+                stage = values.get("stage") or Stage.LEAD
+                on = values.get(REGISTERED_ON) or today
+                record = {name: values[name] for name in fields}
+                dates = reached[stage]
+                record.update(code=code, stage=stage, stage_since=on)
+                record.update({name: on if name in dates else None for name in DATE_FIELDS})
+                records.append(record)
+                moves.append(
+                    {
+                        "from_stage": "",
+                        "to_stage": stage,
+                        "moved_on": on,
+                        "by_id": by_id,
+                        "note": note,
+                        "backdate_reason": (values.get(BACKDATE_REASON) or "").strip()
+                        if on < today
+                        else "",
+                    }
+                )
+            ids = bulk_insert(model=Project, rows=records, by=by, reason=reason, key=["code"])
+            for move, project_id in zip(moves, ids, strict=True):
+                move["project_id"] = project_id
+            bulk_insert(model=StageMove, rows=moves)
+            created.update((row.number, pk) for row, pk in zip(chunk, ids, strict=True))
+
         try:
             with transaction.atomic():
-                ids = bulk_insert(model=Project, rows=records, by=by, reason=reason, key=["code"])
-                for move, project_id in zip(moves, ids, strict=True):
-                    move["project_id"] = project_id
-                bulk_insert(model=StageMove, rows=moves)
+                # A chunk at a time: what is built to write it does not grow with the file.
+                for start in range(0, len(rows), WRITE_CHUNK):
+                    end = start + WRITE_CHUNK
+                    write_chunk(rows[start:end], codes[start:end])
         except IntegrityError:
             # Someone registered a project with one of these codes meanwhile.
             plan.error(0, self.key[0], "", _("项目编号与刚登记的项目冲突，请重新导入。"))
             return {}
-        return {row.number: pk for row, pk in zip(rows, ids, strict=True)}
+        return created
 
 
 DATE_FIELDS = tuple(STAGE_DATE_FIELDS.values())
@@ -446,8 +456,11 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
     """The placement records of the rows that place a project (what `project_place` writes)."""
     today = timezone.localdate()
     by_id = by.pk if getattr(by, "pk", None) else None
-    records = []
+    records: list[dict[str, Any]] = []
     for placing in _placements(plan):
+        if len(records) == WRITE_CHUNK:  # a chunk at a time, as the projects
+            bulk_insert(model=ProjectPlacement, rows=records)
+            records = []
         row, check = placing.row, placing.check
         project_id = row.existing.pk if row.existing is not None else created.get(row.number)
         if project_id is None or check is None:

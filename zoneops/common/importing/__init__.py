@@ -61,7 +61,7 @@ from zoneops.common.importing.registers import (
     Register,
     Row,
 )
-from zoneops.common.importing.writer import bulk_insert, bulk_update
+from zoneops.common.importing.writer import WRITE_CHUNK, bulk_insert, bulk_update
 
 __all__ = [
     "CHOICE",
@@ -70,6 +70,7 @@ __all__ = [
     "PREVIEW_KEPT",
     "QUERY_CHUNK",
     "WORKBOOK_EXTENSIONS",
+    "WRITE_CHUNK",
     "CellError",
     "CheckedCells",
     "Column",
