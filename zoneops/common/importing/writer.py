@@ -136,6 +136,9 @@ def _statement_parts(
 
 
 def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
+    if connection.vendor == "postgresql":
+        _copy(table, columns, count)
+        return
     quote = connection.ops.quote_name
     names, lists, literals = _statement_parts(columns, count)
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  names from the model, literals checked
@@ -147,6 +150,27 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
     with connection.cursor() as cursor:
         for start in range(0, count, WRITE_CHUNK):
             cursor.executemany(sql, params[start : start + WRITE_CHUNK])
+
+
+def _copy(table: str, columns: Mapping[str, Values], count: int) -> None:
+    """PostgreSQL's COPY (psycopg 3): the rows streamed to the server in one command, several
+    times faster than an INSERT per row; a column of NULLs is left out."""
+    quote = connection.ops.quote_name
+    names: list[str] = []
+    lists: list[Any] = []
+    for name, values in columns.items():
+        if isinstance(values, _Same):
+            if values.value is None:
+                continue
+            values = [values.value] * count
+        elif values.count(None) == count:
+            continue
+        names.append(name)
+        lists.append(values)
+    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(name) for name in names))
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in zip(*lists, strict=True):
+            copy.write_row(row)
 
 
 def _insert_history(
@@ -164,7 +188,7 @@ def _insert_history(
     history_audit), when and how ("+" created, "~" changed) as django-simple-history writes
     them."""
     stamp = history_audit(by=by, reason=reason)
-    stored = {f.attname: f.column for f in model._meta.concrete_fields}
+    stored = {f.attname for f in model._meta.concrete_fields}  # attnames are the columns
     quote = connection.ops.quote_name
     names: list[str] = []
     selected: list[str] = []
@@ -174,8 +198,8 @@ def _insert_history(
         if model_field is history._meta.auto_field:
             continue
         if attname in stored:
-            names.append(model_field.column)
-            selected.append(f"t.{quote(stored[attname])}")
+            names.append(attname)
+            selected.append(f"t.{quote(attname)}")
             continue
         if attname == "history_date":
             value = connection.ops.adapt_datetimefield_value(now)
@@ -187,7 +211,7 @@ def _insert_history(
             value = model_field.get_db_prep_save(model_field.get_default(), connection)
         if value is None:
             continue  # NULL is what an omitted column gets
-        names.append(model_field.column)
+        names.append(attname)
         selected.append("%s")
         params.append(value)
     pk = model._meta.pk
@@ -200,7 +224,7 @@ def _insert_history(
         ", ".join(quote(name) for name in names),
         ", ".join(selected),
         quote(table),
-        quote(pk.column),
+        quote(pk.attname),
         chosen_sql,
     )
     with _write_cache(), connection.cursor() as cursor:

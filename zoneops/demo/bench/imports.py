@@ -228,7 +228,32 @@ class Run:
         )
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.executemany(sql, params)
+                if connection.vendor == "postgresql":  # the floor there is COPY
+                    constants = (
+                        1,
+                        "",
+                        "",
+                        "中国",
+                        "visit",
+                        False,
+                        "",
+                        "",
+                        "lead",
+                        "",
+                        False,
+                        False,
+                    )
+                    copy_sql = (
+                        f'COPY "{table}" (code, name, total_investment, created_at, updated_at, '
+                        "version, phase, investor_name, investor_country, source_channel, "
+                        "own_site, contacts, description, stage, termination_reason, is_sample, "
+                        "is_tech) FROM STDIN"
+                    )
+                    with cursor.cursor.copy(copy_sql) as copy:
+                        for row in params:
+                            copy.write_row((*row, *constants))
+                else:
+                    cursor.executemany(sql, params)
             inserted = time.perf_counter() - started
             transaction.set_rollback(True)
         self.stdout.write(
