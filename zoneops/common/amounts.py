@@ -363,13 +363,28 @@ def _trim(value: Decimal) -> str:
 
 def format_yi(amount_wan: Decimal | int | None, places: int = 2) -> str:
     """12345678 万元 → "1234.57亿元"; trailing zeros dropped ("23亿元", "61.16亿元")."""
-    return _("%(amount)s亿元") % {"amount": _trim(wan_to_yi(amount_wan, places))}
+    return AmountWords().yi(amount_wan, places)
 
 
 def format_wan(amount_wan: Decimal | int | None, places: int = 2) -> str:
-    quantum = Decimal(1).scaleb(-places)
-    value = Decimal(amount_wan or 0).quantize(quantum, rounding=ROUND_HALF_UP)
-    return _("%(amount)s万元") % {"amount": _trim(value)}
+    return AmountWords().wan(amount_wan, places)
+
+
+class AmountWords:
+    """`format_wan` and `format_yi` with their units translated once: for the many amounts of
+    a list or an import, where translating each one would cost more than the rest."""
+
+    def __init__(self) -> None:
+        self._wan = _("%(amount)s万元")
+        self._yi = _("%(amount)s亿元")
+
+    def wan(self, amount_wan: Decimal | int | None, places: int = 2) -> str:
+        quantum = Decimal(1).scaleb(-places)
+        value = Decimal(amount_wan or 0).quantize(quantum, rounding=ROUND_HALF_UP)
+        return self._wan % {"amount": _trim(value)}
+
+    def yi(self, amount_wan: Decimal | int | None, places: int = 2) -> str:
+        return self._yi % {"amount": _trim(wan_to_yi(amount_wan, places))}
 
 
 def exact_wan(amount_wan: Decimal | int | None) -> Decimal:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 import xlsxwriter
@@ -196,13 +196,19 @@ def write_register_workbook(
     columns: Sequence[RegisterColumn],
     rows: Iterable[Sequence[Any]],
     guide: Sequence[str] = (),
+    output: BinaryIO | None = None,
 ) -> bytes:
     """A register as an .xlsx that imports back: the header row frozen, one row per record,
     drop-down lists for coded columns from a hidden sheet of options, numbers and dates as
-    Excel numbers and dates, text neutralised; then a sheet that explains each column."""
-    buffer = io.BytesIO()
+    Excel numbers and dates, text neutralised; then a sheet that explains each column.
+
+    The rows are written as they come (XlsxWriter's constant_memory: each row goes to a
+    temporary file once the next begins), so memory does not grow with them; with `output`
+    the workbook goes there (and b"" is returned), else its bytes are returned."""
+    buffer = output if output is not None else io.BytesIO()
     workbook = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "remove_timezone": True}
+        buffer,
+        {"constant_memory": True, "strings_to_formulas": False, "remove_timezone": True},
     )
     base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
     header_base = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center"}
@@ -226,7 +232,7 @@ def write_register_workbook(
     sheet = workbook.add_worksheet(name[:31])
     options_sheet = workbook.add_worksheet(OPTIONS_SHEET)
     options_sheet.hide()
-    option_column = 0
+    option_lists: list[list[str]] = []  # the options sheet's columns, written row by row
     for index, column in enumerate(columns):
         style = "readonly" if column.readonly else "required" if column.required else "plain"
         sheet.write_string(0, index, column.header, header_formats[style])
@@ -235,9 +241,8 @@ def write_register_workbook(
             sheet.write_comment(0, index, column.note, {"x_scale": 2, "y_scale": 1.5})
         options = list(column.options) or ([YES, NO] if column.kind == BOOLEAN else [])
         if options and not column.readonly:
-            options_sheet.write_string(0, option_column, column.header)
-            for row, option in enumerate(options, start=1):
-                options_sheet.write_string(row, option_column, str(neutralise(option)))
+            option_column = len(option_lists)
+            option_lists.append([column.header, *(str(neutralise(o)) for o in options)])
             letter = xlsxwriter.utility.xl_col_to_name(option_column)
             sheet.data_validation(
                 1,
@@ -251,7 +256,10 @@ def write_register_workbook(
                     "error_message": _("请从下拉列表中选择。"),
                 },
             )
-            option_column += 1
+    for row in range(max(map(len, option_lists), default=0)):
+        for option_column, texts in enumerate(option_lists):
+            if row < len(texts):
+                options_sheet.write_string(row, option_column, texts[row])
     sheet.set_row(0, 32)
     sheet.freeze_panes(1, 0)
     writers = [_register_writer(sheet, column.kind) for column in columns]
@@ -264,7 +272,7 @@ def write_register_workbook(
     if guide or columns:
         _write_guide(workbook, columns, guide, header_formats["plain"], base)
     workbook.close()
-    return buffer.getvalue()
+    return b"" if output is not None else buffer.getvalue()  # type: ignore[union-attr]
 
 
 def _register_writer(sheet: Any, kind: str) -> Callable[[int, int, Any], Any]:

@@ -21,17 +21,19 @@ park, known free space before unknown, then the larger free area. A project's la
 against a park's free land is not known, so free floor area ranks them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from zoneops.common.amounts import WAN_PER_YI, format_wan, format_yi
+from zoneops.common.amounts import WAN_PER_YI, AmountWords
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Park
 from zoneops.parks.selectors import Occupancy, parks_occupancy
@@ -81,11 +83,6 @@ def placement_thresholds() -> PlacementThresholds:
     )
 
 
-def _amount(value: Decimal) -> str:
-    """An amount the Chinese way: 亿元 from one 亿 up, else 万元."""
-    return format_yi(value) if value >= WAN_PER_YI else format_wan(value)
-
-
 def _mu(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -99,36 +96,140 @@ def placement_kind(
     thresholds: PlacementThresholds | None = None,
 ) -> tuple[PlacementKind, str]:
     """The kind of placement the rule gives, with the reason in words. No database access."""
-    t = thresholds or placement_thresholds()
-    amount = Decimal(investment or 0)
-    land = Decimal(land_mu) if land_mu is not None else None
-    if amount >= t.major_wan:
-        return PlacementKind.OWN_SITE, _(
-            "总投资%(amount)s达到重大项目标准（%(major)s及以上），独立选址。"
-        ) % {"amount": _amount(amount), "major": _amount(t.major_wan)}
-    if land is not None and land >= t.major_land_mu:
-        return PlacementKind.OWN_SITE, _(
-            "用地%(land)s亩达到重大项目标准（%(major)s亩及以上），独立选址。"
-        ) % {"land": _mu(land), "major": _mu(t.major_land_mu)}
-    if industry_code and industry_code in t.own_site_industries:
-        return PlacementKind.OWN_SITE, _("该产业的项目（如商业综合体）不进产业园，独立选址。")
-    tech_industry = bool(industry_code) and industry_code in t.tech_industries
-    if amount < t.small_wan and (is_tech or tech_industry):
-        why = _("科技型项目") if is_tech else _("属科技类产业")
-        return PlacementKind.INCUBATOR, _(
-            "总投资%(amount)s低于%(small)s且%(why)s，属小微科技项目，进孵化器。"
-        ) % {"amount": _amount(amount), "small": _amount(t.small_wan), "why": why}
-    if amount < t.small_wan:
-        return PlacementKind.PARK, _(
-            "总投资%(amount)s低于%(small)s但不属科技项目，按中小项目进产业园。"
-        ) % {"amount": _amount(amount), "small": _amount(t.small_wan)}
-    return PlacementKind.PARK, _(
-        "总投资%(amount)s在%(small)s至%(major)s之间，属中小项目，进产业园。"
-    ) % {
-        "amount": _amount(amount),
-        "small": _amount(t.small_wan),
-        "major": _amount(t.major_wan),
-    }
+    return PlacementRule(thresholds)(
+        investment=investment, land_mu=land_mu, industry_code=industry_code, is_tech=is_tech
+    )
+
+
+class PlacementRule:
+    """The rule (`placement_kind`) for many projects at once — an import's rows: the thresholds
+    read and the sentences translated once, each distinct set of values decided once."""
+
+    def __init__(self, thresholds: PlacementThresholds | None = None) -> None:
+        self.thresholds = thresholds or placement_thresholds()
+        self._amounts = AmountWords()
+        self._decided: dict[tuple[Any, ...], tuple[PlacementKind, Callable[[], str]]] = {}
+        self._words: dict[str, str] = {}
+
+    def _amount(self, value: Decimal) -> str:
+        """An amount the Chinese way: 亿元 from one 亿 up, else 万元."""
+        return self._amounts.yi(value) if value >= WAN_PER_YI else self._amounts.wan(value)
+
+    def _word(self, text: str) -> str:
+        if text not in self._words:
+            self._words[text] = _(text)
+        return self._words[text]
+
+    def __call__(
+        self,
+        *,
+        investment: Decimal | int | None,
+        land_mu: Decimal | int | None,
+        industry_code: str | None,
+        is_tech: bool,
+    ) -> tuple[PlacementKind, str]:
+        kind, words = self.decide(
+            investment=investment, land_mu=land_mu, industry_code=industry_code, is_tech=is_tech
+        )
+        return kind, words()
+
+    def decide(
+        self,
+        *,
+        investment: Decimal | int | None,
+        land_mu: Decimal | int | None,
+        industry_code: str | None,
+        is_tech: bool,
+    ) -> tuple[PlacementKind, Callable[[], str]]:
+        """The kind, and the reason in words when asked: a preview needs only the kind, and
+        putting an amount in words costs more than deciding."""
+        key = (investment, land_mu, industry_code, bool(is_tech))
+        decided = self._decided.get(key)
+        if decided is None:
+            decided = self._decided[key] = self._decide(investment, land_mu, industry_code, is_tech)
+        return decided
+
+    def _decide(
+        self,
+        investment: Decimal | int | None,
+        land_mu: Decimal | int | None,
+        industry_code: str | None,
+        is_tech: bool,
+    ) -> tuple[PlacementKind, Callable[[], str]]:
+        t, word, amount_text = self.thresholds, self._word, self._amount
+        amount = Decimal(investment or 0)
+        land = Decimal(land_mu) if land_mu is not None else None
+        if amount >= t.major_wan:
+            return (
+                PlacementKind.OWN_SITE,
+                lambda: (
+                    word(
+                        gettext_noop(
+                            "总投资%(amount)s达到重大项目标准（%(major)s及以上），独立选址。"
+                        )
+                    )
+                    % {"amount": amount_text(amount), "major": amount_text(t.major_wan)}
+                ),
+            )
+        if land is not None and land >= t.major_land_mu:
+            return (
+                PlacementKind.OWN_SITE,
+                lambda: (
+                    word(
+                        gettext_noop(
+                            "用地%(land)s亩达到重大项目标准（%(major)s亩及以上），独立选址。"
+                        )
+                    )
+                    % {"land": _mu(land), "major": _mu(t.major_land_mu)}
+                ),
+            )
+        if industry_code and industry_code in t.own_site_industries:
+            return PlacementKind.OWN_SITE, lambda: word(
+                gettext_noop("该产业的项目（如商业综合体）不进产业园，独立选址。")
+            )
+        tech_industry = bool(industry_code) and industry_code in t.tech_industries
+        if amount < t.small_wan and (is_tech or tech_industry):
+            why = (
+                word(gettext_noop("科技型项目")) if is_tech else word(gettext_noop("属科技类产业"))
+            )
+            return (
+                PlacementKind.INCUBATOR,
+                lambda: (
+                    word(
+                        gettext_noop(
+                            "总投资%(amount)s低于%(small)s且%(why)s，属小微科技项目，进孵化器。"
+                        )
+                    )
+                    % {"amount": amount_text(amount), "small": amount_text(t.small_wan), "why": why}
+                ),
+            )
+        if amount < t.small_wan:
+            return (
+                PlacementKind.PARK,
+                lambda: (
+                    word(
+                        gettext_noop(
+                            "总投资%(amount)s低于%(small)s但不属科技项目，按中小项目进产业园。"
+                        )
+                    )
+                    % {"amount": amount_text(amount), "small": amount_text(t.small_wan)}
+                ),
+            )
+        return (
+            PlacementKind.PARK,
+            lambda: (
+                word(
+                    gettext_noop(
+                        "总投资%(amount)s在%(small)s至%(major)s之间，属中小项目，进产业园。"
+                    )
+                )
+                % {
+                    "amount": amount_text(amount),
+                    "small": amount_text(t.small_wan),
+                    "major": amount_text(t.major_wan),
+                }
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ the registers that go out and come back in — projects (招商项目) and month
 (月度调度) — on the common import framework (zoneops.common.importing)."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -21,6 +21,7 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.importing import (
     CHOICE,
     LOOKUP,
+    WRITE_CHUNK,
     Column,
     DepartmentLookup,
     Lookup,
@@ -36,7 +37,7 @@ from zoneops.industry.excel import ChainNodeLookup
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.parks.models import Park
-from zoneops.parks.placement import PlacementSuggestion, placement_kind, placement_thresholds
+from zoneops.parks.placement import PlacementRule, PlacementSuggestion
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import (
     AnnualPlan,
@@ -322,39 +323,48 @@ class ProjectRegister(Register):
         codes = _new_codes(plan, rows, today)
         by_id = by.pk if getattr(by, "pk", None) else None
         note = _("登记项目（Excel 导入）")
-        records, moves = [], []
-        for row, code in zip(rows, codes, strict=True):
-            values = row.values
-            stage = values.get("stage") or Stage.LEAD
-            on = values.get(REGISTERED_ON) or today
-            record = {name: values[name] for name in fields}
-            dates = reached[stage]
-            record.update(code=code, stage=stage, stage_since=on)
-            record.update({name: on if name in dates else None for name in DATE_FIELDS})
-            records.append(record)
-            moves.append(
-                {
-                    "from_stage": "",
-                    "to_stage": stage,
-                    "moved_on": on,
-                    "by_id": by_id,
-                    "note": note,
-                    "backdate_reason": (values.get(BACKDATE_REASON) or "").strip()
-                    if on < today
-                    else "",
-                }
-            )
+        created: dict[int, int] = {}
+
+        def write_chunk(chunk: list[Row], chunk_codes: list[str]) -> None:
+            records, moves = [], []
+            for row, code in zip(chunk, chunk_codes, strict=True):
+                values = row.values
+                stage = values.get("stage") or Stage.LEAD
+                on = values.get(REGISTERED_ON) or today
+                record = {name: values[name] for name in fields}
+                dates = reached[stage]
+                record.update(code=code, stage=stage, stage_since=on)
+                record.update({name: on if name in dates else None for name in DATE_FIELDS})
+                records.append(record)
+                moves.append(
+                    {
+                        "from_stage": "",
+                        "to_stage": stage,
+                        "moved_on": on,
+                        "by_id": by_id,
+                        "note": note,
+                        "backdate_reason": (values.get(BACKDATE_REASON) or "").strip()
+                        if on < today
+                        else "",
+                    }
+                )
+            ids = bulk_insert(model=Project, rows=records, by=by, reason=reason, key=["code"])
+            for move, project_id in zip(moves, ids, strict=True):
+                move["project_id"] = project_id
+            bulk_insert(model=StageMove, rows=moves)
+            created.update((row.number, pk) for row, pk in zip(chunk, ids, strict=True))
+
         try:
             with transaction.atomic():
-                ids = bulk_insert(model=Project, rows=records, by=by, reason=reason, key=["code"])
-                for move, project_id in zip(moves, ids, strict=True):
-                    move["project_id"] = project_id
-                bulk_insert(model=StageMove, rows=moves)
+                # A chunk at a time: what is built to write it does not grow with the file.
+                for start in range(0, len(rows), WRITE_CHUNK):
+                    end = start + WRITE_CHUNK
+                    write_chunk(rows[start:end], codes[start:end])
         except IntegrityError:
             # Someone registered a project with one of these codes meanwhile.
             plan.error(0, self.key[0], "", _("项目编号与刚登记的项目冲突，请重新导入。"))
             return {}
-        return {row.number: pk for row, pk in zip(rows, ids, strict=True)}
+        return created
 
 
 DATE_FIELDS = tuple(STAGE_DATE_FIELDS.values())
@@ -368,12 +378,19 @@ class _Placing:
     refused: ApplicationError | None
     park: Park | None
     own_site: bool
+    suggestion: Callable[[], str]  # the rule's reason in words, made only for the write
 
 
 def _placements(plan: Plan) -> list[_Placing]:
     """The rows that place a project — a park or own site given to a new project, or changed
     on a stored one — checked as `project_place` checks them, for the project as the row
     leaves it (three queries whatever the number of rows)."""
+    if "placements" not in plan.kept:
+        plan.kept["placements"] = _placements_decided(plan)
+    return plan.kept["placements"]
+
+
+def _placements_decided(plan: Plan) -> list[_Placing]:
     rows = [
         row
         for row in plan.rows
@@ -402,54 +419,66 @@ def _placements(plan: Plan) -> list[_Placing]:
             pk__in=[row.existing.pk for row in rows if row.existing is not None]
         ).values_list("pk", "is_tech")
     )
-    thresholds = placement_thresholds()
+    rule = PlacementRule()
     result = []
     for row in rows:
-        kind, why = placement_kind(
+        kind, why = rule.decide(
             investment=value(row, "total_investment"),
             land_mu=value(row, "land_mu"),
             industry_code=codes.get(value(row, "industry_id")),
             is_tech=tech.get(row.existing.pk, False) if row.existing is not None else False,
-            thresholds=thresholds,
         )
         park, own_site = parks.get(value(row, "park_id")), bool(value(row, "own_site"))
         check, refused = None, None
         try:
             check = placement_check(
-                suggestion=PlacementSuggestion(kind=kind, reason=why),
+                suggestion=PlacementSuggestion(kind=kind, reason=""),
                 park=park,
                 own_site=own_site,
                 reason=row.values.get(PLACEMENT_REASON) or "",
             )
         except ApplicationError as error:
             refused = error
-        result.append(_Placing(row=row, check=check, refused=refused, park=park, own_site=own_site))
+        result.append(
+            _Placing(
+                row=row,
+                check=check,
+                refused=refused,
+                park=park,
+                own_site=own_site,
+                suggestion=why,
+            )
+        )
     return result
 
 
 def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
     """The placement records of the rows that place a project (what `project_place` writes)."""
     today = timezone.localdate()
-    records = []
+    by_id = by.pk if getattr(by, "pk", None) else None
+    records: list[dict[str, Any]] = []
     for placing in _placements(plan):
+        if len(records) == WRITE_CHUNK:  # a chunk at a time, as the projects
+            bulk_insert(model=ProjectPlacement, rows=records)
+            records = []
         row, check = placing.row, placing.check
         project_id = row.existing.pk if row.existing is not None else created.get(row.number)
         if project_id is None or check is None:
             continue
         records.append(
-            ProjectPlacement(
-                project_id=project_id,
-                suggested_kind=check.suggestion.kind,
-                suggestion=check.suggestion.reason[:300],
-                park=placing.park,
-                own_site=placing.own_site,
-                followed=check.followed,
-                reason=check.reason,
-                placed_on=today,
-                by=by if getattr(by, "pk", None) else None,
-            )
+            {
+                "project_id": project_id,
+                "suggested_kind": check.suggestion.kind.value,
+                "suggestion": placing.suggestion()[:300],
+                "park_id": placing.park.pk if placing.park is not None else None,
+                "own_site": placing.own_site,
+                "followed": check.followed,
+                "reason": check.reason,
+                "placed_on": today,
+                "by_id": by_id,
+            }
         )
-    ProjectPlacement.objects.bulk_create(records)
+    bulk_insert(model=ProjectPlacement, rows=records)
 
 
 def _dates_reached(stage: Stage) -> frozenset[str]:

@@ -5,7 +5,9 @@ the Chinese header, the model field, the kind of value, whether it is required �
 column(s) that find the stored record, so that a re-import updates instead of duplicating.
 
 - `Register.export` writes the records as a template (zoneops.common.excel): the same headers,
-  drop-down lists for coded columns, the key column, a 版本号 column for safe re-imports.
+  drop-down lists for coded columns, the key column, a 版本号 column for safe re-imports. It
+  streams (`Register.export_to` a file): records read in chunks, rows written as they come, so
+  a 100,000-row export takes the memory of a 1,000-row one.
 - `import_preview` reads a workbook with python-calamine (the sheet and the columns found by
   their headers, in any order, extra columns ignored), checks every cell column by column,
   looks up coded values with one query per column, matches each row to its record by the key
@@ -16,7 +18,9 @@ column(s) that find the stored record, so that a re-import updates instead of du
 
 `ImportBatch` keeps the uploaded file between the two steps (`import_batch_upload`,
 `import_batch_confirm`). `bulk_insert` and `bulk_update` write many records with their history
-rows and audit fields at the speed a 100,000-row workbook needs.
+rows and audit fields at the speed a 100,000-row workbook needs: a prepared statement per
+table on SQLite, COPY on PostgreSQL, the history rows copied by the database (INSERT ...
+SELECT). `zoneops bench import` / `bench export` (zoneops.demo.bench) measure them.
 
 The package, from the bottom up (each module imports only those above it):
 
@@ -61,7 +65,7 @@ from zoneops.common.importing.registers import (
     Register,
     Row,
 )
-from zoneops.common.importing.writer import bulk_insert, bulk_update
+from zoneops.common.importing.writer import WRITE_CHUNK, bulk_insert, bulk_update
 
 __all__ = [
     "CHOICE",
@@ -70,6 +74,7 @@ __all__ = [
     "PREVIEW_KEPT",
     "QUERY_CHUNK",
     "WORKBOOK_EXTENSIONS",
+    "WRITE_CHUNK",
     "CellError",
     "CheckedCells",
     "Column",

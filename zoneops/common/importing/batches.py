@@ -2,7 +2,10 @@
 `import_confirm` (checked again, written in one transaction) — and `ImportBatch`, which keeps
 the uploaded file between them (`import_batch_upload`, `import_batch_confirm`)."""
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,8 +34,27 @@ from zoneops.common.inputs import text_error
 PREVIEW_KEPT = timedelta(hours=24)
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Python's cycle collector paused while an import holds its rows: an import makes no
+    cycles, and each collection would walk every row's values again (a third of the time of
+    a 100,000-row import)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def import_preview(*, register: Register, data: bytes, user: Any) -> Plan:
     """What importing the workbook would do, with every error by row and column. Writes nothing."""
+    with _no_collection():
+        return _preview(register=register, data=data, user=user)
+
+
+def _preview(*, register: Register, data: bytes, user: Any) -> Plan:
     plan = Plan(register=register)
     checked = check_cells(register, data, plan)
     if checked is None:
@@ -67,6 +89,26 @@ def import_confirm(
     depends on the stored records is checked again); `fingerprint` is the preview's: when a
     record the file names has changed since, nothing is written and the file must be previewed
     again, so that no one's edit is overwritten unseen."""
+    with _no_collection():
+        return _confirm(
+            register=register,
+            data=data,
+            user=user,
+            reason=reason,
+            checked=checked,
+            fingerprint=fingerprint,
+        )
+
+
+def _confirm(
+    *,
+    register: Register,
+    data: bytes,
+    user: Any,
+    reason: str,
+    checked: CheckedCells | None,
+    fingerprint: str,
+) -> Plan:
     plan = Plan(register=register)
     if checked is None:
         checked = check_cells(register, data, plan)

@@ -6,11 +6,13 @@ And what an import of a register would do (`Plan`): the sheet as read (`Table`),
 checked (`CheckedCells`), every row matched to its stored record (`Row`, `Existing`), what would
 change, and every problem found by row and column (`CellError`)."""
 
+import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, ClassVar
+from itertools import islice
+from typing import Any, BinaryIO, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +37,7 @@ from zoneops.common.inputs import DateKind
 
 SHOWN_ERRORS = 500  # errors kept for the preview page; the count is always complete
 SHOWN_CHANGES = 50
+EXPORT_CHUNK = 2000  # records read at a time by an export
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class Plan:
     fingerprint: str = ""  # the stored records' versions the plan was made against
     labels: dict[tuple[str, int], str] = field(default_factory=dict)  # coded values shown
     checked: CheckedCells | None = field(default=None, repr=False)
+    # What the register's `check` worked out for its `write` (decided once per plan).
+    kept: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def error(self, row: int, column: str, value: Any, message: str) -> None:
         self.errors.append(CellError(row, str(column), shown_value(value), str(message)))
@@ -356,10 +361,46 @@ class Register:
 
     def export(self, queryset: models.QuerySet, *, user: Any) -> bytes:
         """The records as a template that imports back."""
-        return self.export_records(list(self.values(self.export_queryset(queryset))), user=user)
+        buffer = io.BytesIO()
+        self.export_to(queryset, user=user, output=buffer)
+        return buffer.getvalue()
+
+    def export_to(self, queryset: models.QuerySet, *, user: Any, output: BinaryIO) -> None:
+        """The records as a template that imports back, written to `output` in constant
+        memory: read EXPORT_CHUNK at a time (`iterator`), each chunk completed (`complete`)
+        and written row by row (zoneops.common.excel.write_register_workbook); the labels of
+        the coded values with one query per column."""
+        queryset = self.export_queryset(queryset)
+        labels = {}
+        for column in self.columns:
+            if column.lookup is not None and column.source == column.name:
+                used = queryset.order_by().values_list(column.source, flat=True).distinct()
+                labels[column.name] = column.lookup.options(
+                    user=user, include_ids=set(used) - {None}
+                )
+
+        def rows() -> Iterator[list[Any]]:
+            records = self.values(queryset).iterator(chunk_size=EXPORT_CHUNK)
+            while chunk := list(islice(records, EXPORT_CHUNK)):
+                self.complete(chunk)
+                for record in chunk:
+                    yield self.export_row(record, labels)
+
+        write_register_workbook(
+            name=str(self.title),
+            columns=self.template_columns(user=user, labels=labels),
+            rows=rows(),
+            guide=[str(line) for line in self.guide],
+            output=output,
+        )
+
+    def complete(self, records: list[dict[str, Any]]) -> None:
+        """Fill in, for a chunk of exported records, what `values` cannot read (a register
+        with a many-to-many column); a few queries per chunk, not per record."""
 
     def export_records(self, records: list[dict[str, Any]], *, user: Any) -> bytes:
         """Rows as `values` reads them (or made up alike, e.g. blank rows to fill)."""
+        self.complete(records)
         labels = self.lookup_labels(records, user=user)
         return write_register_workbook(
             name=str(self.title),

@@ -136,6 +136,9 @@ def _statement_parts(
 
 
 def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
+    if connection.vendor == "postgresql":
+        _copy(table, columns, count)
+        return
     quote = connection.ops.quote_name
     names, lists, literals = _statement_parts(columns, count)
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  names from the model, literals checked
@@ -149,9 +152,30 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
             cursor.executemany(sql, params[start : start + WRITE_CHUNK])
 
 
+def _copy(table: str, columns: Mapping[str, Values], count: int) -> None:
+    """PostgreSQL's COPY (psycopg 3): the rows streamed to the server in one command, several
+    times faster than an INSERT per row; a column of NULLs is left out."""
+    quote = connection.ops.quote_name
+    names: list[str] = []
+    lists: list[Any] = []
+    for name, values in columns.items():
+        if isinstance(values, _Same):
+            if values.value is None:
+                continue
+            values = [values.value] * count
+        elif values.count(None) == count:
+            continue
+        names.append(name)
+        lists.append(values)
+    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(name) for name in names))
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in zip(*lists, strict=True):
+            copy.write_row(row)
+
+
 def _insert_history(
+    model: type[models.Model],
     history: type[models.Model],
-    record_columns: Mapping[str, Values],
     *,
     ids: list[int],
     kind: str,
@@ -159,31 +183,52 @@ def _insert_history(
     reason: str,
     now: datetime,
 ) -> None:
-    """A history row per record: the record's columns, and who, why (common.services.
+    """A history row per record, copied from the record as it now stands by the database
+    itself (INSERT ... SELECT: nothing bound per row), with who, why (common.services.
     history_audit), when and how ("+" created, "~" changed) as django-simple-history writes
     them."""
     stamp = history_audit(by=by, reason=reason)
-    columns: dict[str, Values] = {}
+    stored = {f.attname for f in model._meta.concrete_fields}  # attnames are the columns
+    quote = connection.ops.quote_name
+    names: list[str] = []
+    selected: list[str] = []
+    params: list[Any] = []
     for model_field in history._meta.concrete_fields:
         attname = model_field.attname
         if model_field is history._meta.auto_field:
             continue
-        if attname == "id":
-            columns[attname] = ids
-        elif attname in record_columns:
-            columns[attname] = record_columns[attname]
-        elif attname == "history_date":
-            columns[attname] = _Same(connection.ops.adapt_datetimefield_value(now))
+        if attname in stored:
+            names.append(attname)
+            selected.append(f"t.{quote(attname)}")
+            continue
+        if attname == "history_date":
+            value = connection.ops.adapt_datetimefield_value(now)
         elif attname == "history_type":
-            columns[attname] = _Same(kind)
+            value = kind
         elif attname in stamp:
-            columns[attname] = _Same(stamp[attname])
+            value = stamp[attname]
         else:
-            columns[attname] = _Same(
-                model_field.get_db_prep_save(model_field.get_default(), connection)
-            )
-    with _write_cache():
-        _insert(history._meta.db_table, columns, len(ids))
+            value = model_field.get_db_prep_save(model_field.get_default(), connection)
+        if value is None:
+            continue  # NULL is what an omitted column gets
+        names.append(attname)
+        selected.append("%s")
+        params.append(value)
+    pk = model._meta.pk
+    assert pk is not None
+    table = model._meta.db_table
+    chosen = model._base_manager.filter(pk__in=key_set(ids)).values("pk").query
+    chosen_sql, chosen_params = chosen.sql_with_params()
+    sql = "INSERT INTO {} ({}) SELECT {} FROM {} t WHERE t.{} IN ({})".format(  # noqa: S608
+        quote(history._meta.db_table),
+        ", ".join(quote(name) for name in names),
+        ", ".join(selected),
+        quote(table),
+        quote(pk.attname),
+        chosen_sql,
+    )
+    with _write_cache(), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *chosen_params])
 
 
 @contextmanager
@@ -241,7 +286,7 @@ def bulk_insert(
     }
     ids = [found[tuple(row[name] for name in key)] for row in rows]
     if history is not None:
-        _insert_history(history, columns, ids=ids, kind="+", by=by, reason=reason, now=now)
+        _insert_history(model, history, ids=ids, kind="+", by=by, reason=reason, now=now)
     return ids
 
 
@@ -300,5 +345,5 @@ def bulk_update(
             cursor.executemany(sql, params[start : start + WRITE_CHUNK])
     history = _history_model(model)
     if history is not None:
-        _insert_history(history, columns, ids=ids, kind="~", by=by, reason=reason, now=now)
+        _insert_history(model, history, ids=ids, kind="~", by=by, reason=reason, now=now)
     return count

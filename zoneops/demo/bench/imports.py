@@ -22,6 +22,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from zoneops.demo.bench import against, memory
+
 BENCH_PREFIX = "BENCH"
 
 
@@ -34,6 +36,17 @@ def add_arguments(target: CommandParser) -> None:
     )
     target.add_argument(
         "--direct", action="store_true", help="确认时重新读取文件（不用预览时保存的检查结果）"
+    )
+    target.add_argument(
+        "--memory",
+        metavar="ROWS,ROWS",
+        help="另在子进程中测量这些行数的工作簿导入（预览 + 确认，回滚）的内存增长峰值，"
+        "如 50000,500000",
+    )
+    target.add_argument(
+        "--against",
+        choices=[against.PACKAGE],
+        help="另用该框架（其文档推荐的批量模式）导入同一工作簿并计时，比较用时",
     )
 
 
@@ -54,6 +67,8 @@ class Run:
         from zoneops.projects.excel import project_register
         from zoneops.projects.models import Project
 
+        if options.get("against") and not against.available():
+            raise CommandError(against.missing_message())
         if Project.objects.filter(code__startswith=BENCH_PREFIX).exists():
             raise CommandError(
                 f"数据库中已有编号以 {BENCH_PREFIX} 开头的项目（上次 --keep 留下的），请先删除。"
@@ -80,8 +95,8 @@ class Run:
             )
             data = path.read_bytes()
 
-            if options["baseline"]:
-                self._baseline(data)
+            floor = self._baseline(data) if options["baseline"] else None
+            theirs = self._against(data) if options.get("against") else {}
 
             started = time.perf_counter()
             if options["direct"]:
@@ -113,12 +128,19 @@ class Run:
             self._report("确认（再次检查 + 写入）", confirm, done.timings)
             self.stdout.write(f"写入：{done.written}")
             written = done.timings.get("write", 0)
+            total = preview + confirm
+            ratio = f"，为无框架基线的 {total / floor:.1f} 倍" if floor else ""
             self.stdout.write(
-                self.style.SUCCESS(f"合计 {preview + confirm:.2f} s；确认中写入 {written:.2f} s")
+                self.style.SUCCESS(f"合计 {total:.2f} s；确认中写入 {written:.2f} s{ratio}")
             )
+            for title, seconds in theirs.items():
+                times = seconds / total
+                self.stdout.write(f"{title}：{seconds:.2f} s，是 ZoneOps 的 {times:.1f} 倍")
             if not options["direct"]:
                 batch.file.delete(save=False)
                 batch.delete()
+        if options.get("memory"):
+            self._memory(options["memory"], references)
         if not options["keep"]:
             started = time.perf_counter()
             _remove(references)
@@ -128,7 +150,51 @@ class Run:
         steps = "，".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items())
         self.stdout.write(f"{title}：{total:.2f} s（{steps}）")
 
-    def _baseline(self, data: bytes) -> None:
+    def _memory(self, sizes: str, references: dict[str, Any]) -> None:
+        """The peak memory growth of importing workbooks of these sizes, each measured in a
+        child process (zoneops.demo.bench.memory) and rolled back."""
+        from django.test.utils import override_settings
+
+        from zoneops.common.importing import import_confirm, import_preview
+        from zoneops.projects.excel import project_register
+
+        try:
+            counts = [int(size) for size in sizes.split(",")]
+        except ValueError as error:
+            raise CommandError("--memory 应为逗号分隔的行数，如 50000,500000。") from error
+        for count in counts:
+            data = _workbook(count, references)
+
+            def work(data: bytes = data, count: int = count) -> None:
+                with override_settings(ZONEOPS_IMPORT_MAX_ROWS=count), transaction.atomic():
+                    plan = import_preview(register=project_register, data=data, user=None)
+                    if plan.errors:
+                        raise CommandError(str(plan.errors[:3]))
+                    import_confirm(
+                        register=project_register, data=data, user=None, checked=plan.checked
+                    )
+                    transaction.set_rollback(True)
+
+            growth = memory.peak_growth(work)
+            self.stdout.write(
+                f"内存：{count} 行（{len(data) / 2**20:.1f} MB）导入时进程增长峰值 "
+                f"{memory.megabytes(growth)}"
+            )
+
+    def _against(self, data: bytes) -> dict[str, float]:
+        """django-import-export on the same workbook, tuned as its documentation says, with
+        and without full_clean (zoneops.demo.bench.against); rolled back."""
+        timings = {}
+        for full_clean in (False, True):
+            title = f"{against.PACKAGE}（{'含' if full_clean else '不含'} full_clean）"
+            seconds, written, errors = against.time_import(data, full_clean=full_clean)
+            if errors or written == 0:
+                raise CommandError(f"{title}：{errors} 行出错，写入 {written} 行。")
+            self.stdout.write(f"{title}：{seconds:.2f} s（{written} 行，已回滚）")
+            timings[title] = seconds
+        return timings
+
+    def _baseline(self, data: bytes) -> float:
         """Read, check and insert the same rows with no framework: the floor to compare with."""
         import io
 
@@ -162,13 +228,39 @@ class Run:
         )
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.executemany(sql, params)
+                if connection.vendor == "postgresql":  # the floor there is COPY
+                    constants = (
+                        1,
+                        "",
+                        "",
+                        "中国",
+                        "visit",
+                        False,
+                        "",
+                        "",
+                        "lead",
+                        "",
+                        False,
+                        False,
+                    )
+                    copy_sql = (
+                        f'COPY "{table}" (code, name, total_investment, created_at, updated_at, '
+                        "version, phase, investor_name, investor_country, source_channel, "
+                        "own_site, contacts, description, stage, termination_reason, is_sample, "
+                        "is_tech) FROM STDIN"
+                    )
+                    with cursor.cursor.copy(copy_sql) as copy:
+                        for row in params:
+                            copy.write_row((*row, *constants))
+                else:
+                    cursor.executemany(sql, params)
             inserted = time.perf_counter() - started
             transaction.set_rollback(True)
         self.stdout.write(
             f"无框架基线：{inserted:.2f} s（读取 {read:.2f} s，检查 {checked - read:.2f} s，"
             f"插入 {inserted - checked:.2f} s；已回滚）"
         )
+        return inserted
 
 
 def _references() -> dict[str, Any]:

@@ -19,3 +19,63 @@ def test_bench_import_times_the_import_and_leaves_nothing_behind(org):
     assert "已删除基准测试数据" in report
     assert "无框架基线" in report
     assert not Project.objects.filter(code__startswith="BENCH").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_import_against_django_import_export_prints_the_ratios(org):
+    pytest.importorskip(
+        "import_export", reason="django-import-export is in the bench group: uv run --group bench"
+    )
+    out = StringIO()
+
+    call_command("bench", "import", "--rows", "20", "--against", "django-import-export", stdout=out)
+
+    report = out.getvalue()
+    assert "django-import-export（不含 full_clean）" in report
+    assert "django-import-export（含 full_clean）" in report
+    assert "是 ZoneOps 的" in report
+    assert not Project.objects.filter(code__startswith="BENCH").exists()
+
+
+def test_bench_import_against_a_missing_package_says_how_to_get_it(monkeypatch):
+    from django.core.management.base import CommandError
+
+    from zoneops.demo.bench import against
+
+    monkeypatch.setattr(against, "available", lambda: False)
+
+    with pytest.raises(CommandError, match="uv run --group bench"):
+        call_command("bench", "import", "--rows", "5", "--against", "django-import-export")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_import_measures_the_memory_of_each_size(org):
+    out = StringIO()
+
+    call_command("bench", "import", "--rows", "10", "--memory", "10,30", stdout=out)
+
+    report = out.getvalue()
+    assert "内存：10 行" in report and "内存：30 行" in report
+    assert not Project.objects.filter(code__startswith="BENCH").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_export_times_the_export_and_leaves_nothing_behind(org):
+    out = StringIO()
+
+    call_command("bench", "export", "--rows", "20", stdout=out)
+
+    report = out.getvalue()
+    assert "导出 20 行" in report and "无框架基线" in report
+    assert "内存：导出 2 行" in report and "内存：导出 20 行" in report
+    assert not Project.objects.filter(code__startswith="BENCH").exists()
+
+
+def test_peak_growth_sees_the_memory_a_child_takes():
+    from zoneops.demo.bench.memory import peak_growth
+
+    growth = peak_growth(lambda: bytearray(64 * 2**20))
+
+    if growth is None:
+        pytest.skip("no fork or no /proc here")
+    assert growth >= 60 * 2**20

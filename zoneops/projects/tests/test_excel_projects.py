@@ -422,3 +422,27 @@ def test_lookups_take_one_query_per_column_whatever_the_rows(officer, org, indus
     assert plan.errors == [] and plan.counts["new"] == 300
     # 产业, 落地园区, 责任部门, 包联领导; the placement check's industry codes and parks.
     assert len(many) == len(few) == 6
+
+
+def test_an_export_streamed_to_a_file_in_chunks_reads_back_row_by_row(
+    projects, officer, monkeypatch, tmp_path
+):
+    from zoneops.common.importing import registers
+
+    monkeypatch.setattr(registers, "EXPORT_CHUNK", 2)  # three projects: two chunks
+    path = tmp_path / "projects.xlsx"
+
+    with path.open("wb") as output:
+        project_register.export_to(Project.objects.all(), user=officer, output=output)
+
+    rows = read(path.read_bytes())
+    header, body = rows[0], rows[1:]
+    codes = [row[header.index("项目编号")] for row in body]
+    assert codes == sorted(project.code for project in projects)
+    by_code = {row[header.index("项目编号")]: row for row in body}
+    titanium = by_code[projects[1].code]
+    assert titanium[header.index("项目名称")] == "钛合金新材料项目"
+    assert titanium[header.index("总投资（万元）")] == 12345.67
+    assert titanium[header.index("产业")] == "新材料"
+    plan = import_preview(register=project_register, data=path.read_bytes(), user=officer)
+    assert plan.errors == [] and plan.counts["unchanged"] == 3

@@ -8,9 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from zoneops.demo.bench import imports, search
+from zoneops.demo.bench import exports, imports, search
 
-TARGETS = {"import": (imports, "招商项目 Excel 导入"), "search": (search, "全局搜索")}
+TARGETS = {
+    "import": (imports, "招商项目 Excel 导入"),
+    "export": (exports, "招商项目 Excel 导出（流式，内存不随行数增长）"),
+    "search": (search, "全局搜索"),
+}
 
 
 class Command(BaseCommand):

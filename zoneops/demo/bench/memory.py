@@ -1,0 +1,57 @@
+"""How much memory a piece of work takes, measured honestly: in a forked child process, as the
+growth of its resident size (everything: Python's objects, calamine's and XlsxWriter's buffers,
+SQLite's cache), from its size when the work began to its peak (Linux: VmHWM, reset first)."""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+
+
+def _status(name: str) -> int:
+    """A field of /proc/self/status in bytes (0 where there is none)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(name + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def peak_growth(work: Callable[[], Any]) -> int | None:
+    """Bytes by which a forked child grew at most while running `work` (its database work on a
+    connection of its own); None where it cannot be measured (no fork or no /proc)."""
+    if not hasattr(os, "fork") or not _status("VmRSS"):
+        return None
+    connections.close_all()  # the child must not share the parent's database connection
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read)
+            try:
+                with open("/proc/self/clear_refs", "w") as refs:
+                    refs.write("5")  # resets the peak (VmHWM) to the current size
+            except OSError:
+                pass
+            start = _status("VmRSS")
+            work()
+            os.write(write, str(_status("VmHWM") - start).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        answer = pipe.read()
+    _pid, status = os.waitpid(pid, 0)
+    if status != 0 or not answer:
+        raise RuntimeError("the measured work failed in the child process")
+    return int(answer)
+
+
+def megabytes(size: int | None) -> str:
+    return "—" if size is None else f"{size / 2**20:.0f} MB"
