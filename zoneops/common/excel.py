@@ -19,7 +19,8 @@ from typing import Any, BinaryIO
 from urllib.parse import quote
 
 import xlsxwriter
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from zoneops.common.inputs import FIRST_DAY
@@ -161,9 +162,14 @@ def _write_cell(worksheet: Any, row: int, column: int, value: Any, **formats: An
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    """A workbook to download, its (Chinese) file name kept as RFC 5987 asks."""
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+def xlsx_response(content: bytes | BinaryIO, filename: str) -> HttpResponseBase:
+    """A workbook to download, its (Chinese) file name kept as RFC 5987 asks; a file (a large
+    export written to a temporary file) is streamed from disk and closed when sent."""
+    response: HttpResponseBase
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = FileResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

@@ -291,7 +291,7 @@ def test_lists_do_not_grow_with_rows(zone, django_assert_max_num_queries):
         assert client.get(reverse("admin:funds_fundapplication_changelist")).status_code == 200
     with django_assert_max_num_queries(25):
         export = client.get(reverse("admin:funds_fundapplication_excel_export"))
-    assert len(_sheet(export.content)) == 6
+    assert len(_sheet(export.getvalue())) == 6
     with django_assert_max_num_queries(25):
         assert client.get(reverse("admin:funds_fundprogramme_changelist")).status_code == 200
 

@@ -70,6 +70,7 @@ def test_export_follows_the_list_filters_and_the_data_scope(client, projects, or
     everything = client.get(f"{LIST}excel-export/")
     assert everything["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in everything["Content-Disposition"]
+    assert everything.streaming  # sent from a temporary file, not built in memory
     assert sorted(codes(everything)) == sorted(p.code for p in projects)
 
     filtered = client.get(f"{LIST}excel-export/?stage__exact=talks")
@@ -83,7 +84,7 @@ def test_export_follows_the_list_filters_and_the_data_scope(client, projects, or
 
 
 def test_an_upload_shows_a_preview_and_writes_on_confirmation(client, projects, officer):
-    exported = b"".join([client.get(f"{LIST}excel-export/").content])
+    exported = client.get(f"{LIST}excel-export/").getvalue()
     data = edit(exported, projects[0].code, "总投资（万元）", 65000)
 
     preview = upload(client, data)
