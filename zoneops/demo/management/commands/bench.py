@@ -8,9 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from zoneops.demo.bench import imports
+from zoneops.demo.bench import imports, pages
 
-TARGETS = {"import": (imports, "招商项目 Excel 导入")}
+TARGETS = {
+    "import": (imports, "招商项目 Excel 导入"),
+    "pages": (pages, "后台页面与 API 列表的服务器用时"),
+}
 
 
 class Command(BaseCommand):
