@@ -2,9 +2,9 @@
 
 Each test takes the query the page itself runs (the admin's changelist, with its default ordering
 and the user's data scope) and asks the database for its plan: SQLite's EXPLAIN QUERY PLAN must
-not sort with a temporary b-tree, PostgreSQL's EXPLAIN (with sequential scans switched off, as a
-test's tables are small) must read the table through an index and not sort it. The large zone
-has hundreds of thousands of these rows: a sort of all of them is what makes a list slow.
+not sort with a temporary b-tree, PostgreSQL's EXPLAIN (with sequential scans and sorts priced
+out, as a test's tables are small) must read the table through an index and not sort it. The
+large zone has hundreds of thousands of these rows: a sort of all of them makes a list slow.
 """
 
 import pytest
@@ -43,7 +43,11 @@ def changelist_page_query(model, user):
 def plan_of(queryset) -> str:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # A test's tables are nearly empty: reading or sorting them whole costs the planner
+            # nothing. Priced as on a large zone, a plan still scans or sorts only for want of
+            # an index.
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
     return queryset.explain()
 
 
@@ -51,7 +55,9 @@ def sorts_every_row(plan: str, table: str) -> bool:
     """The plan sorts the rows (no index gives their order) or scans the table whole outside an
     index's order (SQLite's plain SCAN of a table is its rowid's order, an index of its own)."""
     if connection.vendor == "postgresql":
-        return "Sort Key" in plan or f"Seq Scan on {table}" in plan
+        # A subplan (a value read for each of the page's rows) may sort its one or two rows.
+        listed = plan.split("SubPlan")[0]
+        return "Sort Key" in listed or f"Seq Scan on {table}" in listed
     return "USE TEMP B-TREE FOR" in plan
 
 
