@@ -207,7 +207,8 @@ class Case(ClockedRecord):
         indexes = [
             models.Index(fields=["status", "due_on"], name="approvals_case_due_idx"),
             models.Index(fields=["concluded_on"], name="approvals_case_concluded_idx"),
-            models.Index(fields=["received_on"], name="approvals_case_received_idx"),
+            # The list's order (-received_on, -id), read backwards; it serves a filter by date too.
+            models.Index(fields=["received_on", "id"], name="approvals_case_list_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -23,6 +24,19 @@ from zoneops.industry.services import (
     node_problem,
     node_save,
 )
+
+
+def _count_of(model: type[models.Model], path: str) -> models.Expression:
+    """How many distinct rows each listed record reaches along `path`, counted for the listed
+    rows alone: counting two to-many paths in one join multiplies them (every enterprise of a
+    node by every project of it) and counted the whole zone before the first page showed."""
+    counted = (
+        model._default_manager.filter(pk=models.OuterRef("pk"))
+        .order_by()
+        .annotate(n=models.Count(path, distinct=True))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(counted), 0)
 
 
 class ChainNodeForm(VersionedForm):
@@ -77,9 +91,9 @@ class IndustryChainAdmin(ExcelAdminMixin, BusinessAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                node_count=models.Count("nodes", distinct=True),
-                enterprise_count=models.Count("nodes__enterprises", distinct=True),
-                project_count=models.Count("nodes__projects", distinct=True),
+                node_count=_count_of(IndustryChain, "nodes"),
+                enterprise_count=_count_of(IndustryChain, "nodes__enterprises"),
+                project_count=_count_of(IndustryChain, "nodes__projects"),
             )
         )
 
@@ -128,8 +142,8 @@ class ChainNodeAdmin(ExcelAdminMixin, BusinessAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                enterprise_count=models.Count("enterprises", distinct=True),
-                project_count=models.Count("projects", distinct=True),
+                enterprise_count=_count_of(ChainNode, "enterprises"),
+                project_count=_count_of(ChainNode, "projects"),
             )
         )
 

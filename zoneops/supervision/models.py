@@ -167,6 +167,7 @@ class SupervisionTask(ClockedRecord):
         indexes = [
             models.Index(fields=["status", "due_on"], name="supervision_task_due_idx"),
             models.Index(fields=["assigned_on", "closed_on"], name="supervision_task_days_idx"),
+            models.Index(fields=["assigned_on", "id"], name="supervision_task_list_idx"),
         ]
 
     def __str__(self) -> str:

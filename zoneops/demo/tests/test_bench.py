@@ -79,3 +79,29 @@ def test_peak_growth_sees_the_memory_a_child_takes():
     if growth is None:
         pytest.skip("no fork or no /proc here")
     assert growth >= 60 * 2**20
+
+
+@pytest.mark.django_db
+def test_bench_pages_times_the_pages_with_the_floor_beside_the_aggregates(org):
+    from zoneops.orgs.enums import RoleCode
+    from zoneops.orgs.tests.factories import make_user
+
+    user = make_user(RoleCode.PRINCIPAL, departments=[org["zone"]])
+    out = StringIO()
+
+    call_command(
+        "bench",
+        "pages",
+        "--repeat",
+        "1",
+        "--user",
+        user.username,
+        "--only",
+        "summary stage,board,funnel,list projects.project,api /projects/",
+        stdout=out,
+    )
+
+    report = out.getvalue()
+    assert "summary stage" in report and "原始 SQL" in report and "查询函数" in report
+    assert "list projects.project" in report and "api /projects/" in report
+    assert "HTTP" not in report  # every page answered 200

@@ -23,7 +23,12 @@ from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 from unfold.widgets import INPUT_CLASSES, UnfoldAdminDecimalFieldWidget
 
-from zoneops.common.admin_base import BusinessAdmin, TabularInline, VersionedForm
+from zoneops.common.admin_base import (
+    BusinessAdmin,
+    TabularInline,
+    VersionedForm,
+    with_index_dates,
+)
 from zoneops.common.amounts import format_wan, format_yi
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import image_check
@@ -346,7 +351,10 @@ class MonthFilter(admin.SimpleListFilter):
     parameter_name = "month"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        months = model_admin.get_queryset(request).dates("month", "month", order="DESC")[:36]
+        # The 36 months up to the latest report's, read at the ends of an index (a DISTINCT of
+        # every report's month took seconds on a large zone).
+        reports = with_index_dates(model_admin.get_queryset(request))
+        months = reports.dates("month", "month", order="DESC")[:36]
         return [(f"{month:%Y-%m}", format_month(month)) for month in months]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -115,6 +115,7 @@ class Problem(ClockedRecord):
         ordering = ["-raised_on", "-id"]
         indexes = [
             models.Index(fields=["status", "due_on"], name="projects_problem_due_idx"),
+            models.Index(fields=["raised_on", "id"], name="projects_problem_list_idx"),
         ]
 
     def __str__(self) -> str:

@@ -120,6 +120,38 @@ def _period(year: int | None, as_of: date | None) -> tuple[int, date]:
     return year, as_of
 
 
+def category_as_of(*, year: int, as_of: date) -> Subquery:
+    """The row of the year's table a project (OuterRef) falls in on `as_of` ("" for none), read
+    from its last stage move by then in one subquery: the same rule as
+    `report_category_expression`, whose every branch would repeat the subquery of `stage_at`."""
+    first_day = date(year, 1, 1)
+    category = Case(
+        When(
+            Q(to_stage__in=[Stage.COMPLETED, Stage.IN_PRODUCTION])
+            & Q(project__completed_on__gte=first_day),
+            then=Value(ReportCategory.COMPLETED),
+        ),
+        When(
+            Q(to_stage=Stage.STARTED) & Q(project__started_on__gte=first_day),
+            then=Value(ReportCategory.NEWLY_STARTED),
+        ),
+        When(to_stage=Stage.STARTED, then=Value(ReportCategory.CONTINUING)),
+        When(
+            to_stage__in=[Stage.SIGNED, Stage.PLANNED_START],
+            then=Value(ReportCategory.PLANNED_START),
+        ),
+        When(to_stage=Stage.DEEP_TALKS, then=Value(ReportCategory.DEEP_TALKS)),
+        When(to_stage=Stage.TALKS, then=Value(ReportCategory.TALKS)),
+        When(to_stage=Stage.LEAD, then=Value(ReportCategory.LEAD)),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    last_move = StageMove.objects.filter(project=OuterRef("pk"), moved_on__lte=as_of).order_by(
+        "-moved_on", "-id"
+    )
+    return Subquery(last_move.annotate(category=category).values("category")[:1])
+
+
 def projects_counted(*, year: int, as_of: date, user: Any = None) -> QuerySet:
     """The projects in the year's table: leaf projects (a phased project counts by its phases)
     with the row they fall in on `as_of`; dropped ones and those finished before the year are out.
@@ -201,7 +233,13 @@ def pipeline_summary(
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
     year, as_of = _period(year, as_of)
-    queryset = projects_counted(year=year, as_of=as_of, user=user)
+    # The leaf projects with their row, the row read once per project; those in no row ("")
+    # are left out below rather than in SQL, where the subquery would be read again.
+    queryset = (
+        _projects(user)
+        .exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
+        .annotate(category=category_as_of(year=year, as_of=as_of))
+    )
     if categories:
         queryset = queryset.filter(category__in=categories)
     group, label = _dimension_values(dimension, year)
@@ -221,6 +259,8 @@ def pipeline_summary(
     category_totals: dict[str, Cell] = defaultdict(Cell)
     for item in rows_data:
         category = item["category"]
+        if not category:
+            continue  # dropped, or finished before the year
         if dimension == "stage":
             key: Any = category
             row_label = str(ReportCategory(category).label)
@@ -430,16 +470,24 @@ def pipeline_board(
         .annotate(n=Count("pk"), investment=AmountSum("total_investment", default=ZERO))
         .order_by()
     }
-    ranked = queryset.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("stage")],
-            order_by=[F("total_investment").desc(), F("id").asc()],
+    # The cards' ids from a window over the bare rows; their relations read for those alone
+    # (joined inside the window, they were read for every project of the zone).
+    ranked = (
+        queryset.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("total_investment").desc(), F("id").asc()],
+            )
         )
-    ).filter(rank__lte=per_column)
+        .filter(rank__lte=per_column)
+        .values("pk")
+    )
     cards: dict[str, list[Project]] = defaultdict(list)
-    for project in ranked.select_related("industry", "park", "liaison_leader").order_by(
-        "stage", "rank"
+    for project in (
+        Project.objects.filter(pk__in=ranked)
+        .select_related("industry", "park", "liaison_leader")
+        .order_by("stage", "-total_investment", "id")
     ):
         cards[project.stage].append(project)
     stages = list(PIPELINE) + ([Stage.TERMINATED] if filters.include_terminated else [])

@@ -1,0 +1,55 @@
+"""The back office's lists page without counting every row where counting is slow."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zoneops.common.admin_base import BusinessAdmin, EstimatedCountPaginator
+from zoneops.common.models import CalendarDay
+
+
+@pytest.fixture
+def days(db):
+    first = date(2030, 1, 1)
+    CalendarDay.objects.bulk_create(
+        CalendarDay(date=first + timedelta(days=n), is_working_day=False) for n in range(120)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {CalendarDay._meta.db_table}")
+
+
+def test_every_business_list_pages_with_the_estimating_paginator():
+    assert BusinessAdmin.paginator is EstimatedCountPaginator
+
+
+def test_a_list_below_the_threshold_is_counted_exactly(days):
+    rows = CalendarDay.objects.filter(date__year=2030).order_by("date")
+    paginator = EstimatedCountPaginator(rows, 50)
+
+    assert paginator.count == 120
+    assert paginator.num_pages == 3
+    assert [day.date for day in paginator.page(3)][-1] == date(2030, 4, 30)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL counts slowly")
+def test_a_large_list_on_postgresql_is_paged_by_the_planners_estimate(days, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 10)
+    paginator = EstimatedCountPaginator(CalendarDay.objects.order_by("date"), 50)
+
+    with CaptureQueriesContext(connection) as queries:
+        count = paginator.count
+
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    assert count >= 10  # the planner's estimate of the 120 rows, after ANALYZE
+    assert len(paginator.page(1)) == 50
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite counts fast")
+def test_a_large_list_on_sqlite_is_counted_exactly(days, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 10)
+
+    rows = CalendarDay.objects.order_by("date")
+
+    assert EstimatedCountPaginator(rows, 50).count == rows.count()
