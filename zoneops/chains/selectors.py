@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import BooleanField as BooleanOutput
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from zoneops.common.scope import scope_queryset
+from zoneops.common.selectors import related_count
 from zoneops.enterprises.selectors import figures_latest_year, figures_sum_by_chain_node
 from zoneops.industry.enums import Segment
 from zoneops.industry.models import ChainNode, IndustryChain
@@ -44,23 +45,23 @@ def nodes_with_strength(queryset: QuerySet[ChainNode] | None = None) -> QuerySet
     """The nodes with `enterprise_count`, `above_scale_count`, a count per pipeline stage
     (`stage_<code>`), `landed_count`, `talks_count` and `is_gap`, in one query."""
     queryset = ChainNode.objects.all() if queryset is None else queryset
+    # Each count a subquery of its own: counted in one join, every enterprise of a node would
+    # be multiplied by every project of it (common.selectors.related_count).
     stage_counts = {
-        _stage_key(stage): Count("projects", filter=Q(projects__stage=stage), distinct=True)
+        _stage_key(stage): related_count(ChainNode, "projects", condition=Q(projects__stage=stage))
         for stage in PIPELINE
     }
     return (
         queryset.annotate(
-            enterprise_count=Count("enterprises", distinct=True),
-            above_scale_count=Count(
-                "enterprises",
-                filter=Q(enterprises__is_above_scale_industry=True),
-                distinct=True,
+            enterprise_count=related_count(ChainNode, "enterprises"),
+            above_scale_count=related_count(
+                ChainNode, "enterprises", condition=Q(enterprises__is_above_scale_industry=True)
             ),
-            landed_count=Count(
-                "projects", filter=Q(projects__stage__in=LANDED_STAGES), distinct=True
+            landed_count=related_count(
+                ChainNode, "projects", condition=Q(projects__stage__in=LANDED_STAGES)
             ),
-            talks_count=Count(
-                "projects", filter=Q(projects__stage__in=TALKS_STAGES), distinct=True
+            talks_count=related_count(
+                ChainNode, "projects", condition=Q(projects__stage__in=TALKS_STAGES)
             ),
             **stage_counts,
         )

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Expression, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Coalesce
 
 from zoneops.common.files import ProtectedFileMixin, original_name
 from zoneops.common.models import SavedView
@@ -51,3 +52,17 @@ def stored_file_for(*, user: Any, model: str, pk: int, field: str) -> tuple[Fiel
         raise ObjectDoesNotExist(model)
     name = getattr(instance, model_field.name_field, "") if model_field.name_field else ""
     return stored, original_name(name) or original_name(stored.name)
+
+
+def related_count(model: type[Model], path: str, *, condition: Q | None = None) -> Expression:
+    """How many distinct rows each `model` row reaches along `path` (those meeting `condition`
+    only, if given), as an annotation counted for the rows read alone. Counting two to-many
+    paths in one join multiplies them (every enterprise of a chain node by every project of
+    it): on a large zone that turned a list of twenty rows into seconds."""
+    counted = (
+        model._default_manager.filter(pk=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Count(path, filter=condition, distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,6 +14,7 @@ from zoneops.common.admin_base import BusinessAdmin, VersionedForm
 from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.industry.excel import category_register, chain_register, node_register
 from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
+from zoneops.industry.selectors import chains_counted, nodes_counted
 from zoneops.industry.services import (
     category_delete,
     category_save,
@@ -24,19 +24,6 @@ from zoneops.industry.services import (
     node_problem,
     node_save,
 )
-
-
-def _count_of(model: type[models.Model], path: str) -> models.Expression:
-    """How many distinct rows each listed record reaches along `path`, counted for the listed
-    rows alone: counting two to-many paths in one join multiplies them (every enterprise of a
-    node by every project of it) and counted the whole zone before the first page showed."""
-    counted = (
-        model._default_manager.filter(pk=models.OuterRef("pk"))
-        .order_by()
-        .annotate(n=models.Count(path, distinct=True))
-        .values("n")
-    )
-    return Coalesce(models.Subquery(counted), 0)
 
 
 class ChainNodeForm(VersionedForm):
@@ -87,15 +74,7 @@ class IndustryChainAdmin(ExcelAdminMixin, BusinessAdmin):
     nav_order = 21
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                node_count=_count_of(IndustryChain, "nodes"),
-                enterprise_count=_count_of(IndustryChain, "nodes__enterprises"),
-                project_count=_count_of(IndustryChain, "nodes__projects"),
-            )
-        )
+        return chains_counted(super().get_queryset(request))
 
     @admin.display(description=pgettext_lazy("industry chain", "环节"), ordering="node_count")
     def show_nodes(self, obj: Any) -> int:
@@ -138,14 +117,7 @@ class ChainNodeAdmin(ExcelAdminMixin, BusinessAdmin):
     nav_order = 22
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                enterprise_count=_count_of(ChainNode, "enterprises"),
-                project_count=_count_of(ChainNode, "projects"),
-            )
-        )
+        return nodes_counted(super().get_queryset(request))
 
     @admin.display(description=_("企业"), ordering="enterprise_count")
     def show_enterprises(self, obj: Any) -> int:

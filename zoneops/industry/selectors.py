@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
+from zoneops.common.selectors import related_count
 from zoneops.industry.enums import Segment
 from zoneops.industry.gb4754 import normalise_industry_code, split_gb_codes
 from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain, node_path_label
@@ -109,15 +110,25 @@ class TreeSegment:
     nodes: list[TreeNode]  # depth first, each under its parent
 
 
-def chain_nodes_counted(*, chain: IndustryChain) -> QuerySet[ChainNode]:
-    return (
-        ChainNode.objects.filter(chain=chain)
-        .annotate(
-            enterprise_count=Count("enterprises", distinct=True),
-            project_count=Count("projects", distinct=True),
-        )
-        .order_by("order", "id")
+def chains_counted(chains: QuerySet[IndustryChain]) -> QuerySet[IndustryChain]:
+    """The chains with their nodes, enterprises and projects counted (the list, the API)."""
+    return chains.annotate(
+        node_count=related_count(IndustryChain, "nodes"),
+        enterprise_count=related_count(IndustryChain, "nodes__enterprises"),
+        project_count=related_count(IndustryChain, "nodes__projects"),
     )
+
+
+def nodes_counted(nodes: QuerySet[ChainNode]) -> QuerySet[ChainNode]:
+    """The nodes with the enterprises and projects on each counted."""
+    return nodes.annotate(
+        enterprise_count=related_count(ChainNode, "enterprises"),
+        project_count=related_count(ChainNode, "projects"),
+    )
+
+
+def chain_nodes_counted(*, chain: IndustryChain) -> QuerySet[ChainNode]:
+    return nodes_counted(ChainNode.objects.filter(chain=chain)).order_by("order", "id")
 
 
 def chain_tree(*, chain: IndustryChain) -> list[TreeSegment]:
@@ -153,11 +164,7 @@ def chain_tree(*, chain: IndustryChain) -> list[TreeSegment]:
 
 
 def chains_with_counts(*, user: Any) -> QuerySet[IndustryChain]:
-    return chains_visible(user=user).annotate(
-        node_count=Count("nodes", distinct=True),
-        enterprise_count=Count("nodes__enterprises", distinct=True),
-        project_count=Count("nodes__projects", distinct=True),
-    )
+    return chains_counted(chains_visible(user=user))
 
 
 # --- nodes as registers name them: 链名/环节名 ------------------------------------------------

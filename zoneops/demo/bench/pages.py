@@ -253,10 +253,29 @@ def _pages(year: int) -> list[Page]:
             reverse("admin:enterprises_enterpriserequest_statistics"),
         ),
     ]
+    pages += _nav_pages({page.url.split("?")[0] for page in pages})
     pages += _changelists()
     pages += _record_pages()
     pages += _api_lists()
     return pages
+
+
+def _nav_pages(measured: set[str]) -> list[Page]:
+    """Every other page of the sidebar the apps declare (their AppConfig's nav_pages): the
+    chain map, the day's page, the search page, ..."""
+    from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
+
+    pages = []
+    for config in apps.get_app_configs():
+        for _title, url_name, *_rest in getattr(config, "nav_pages", ()):
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            if url not in measured:
+                pages.append(Page(f"page {url_name}", "page", url))
+    return sorted(pages, key=lambda p: p.name)
 
 
 def _changelists() -> list[Page]:

@@ -97,11 +97,12 @@ def test_bench_pages_times_the_pages_with_the_floor_beside_the_aggregates(org):
         "--user",
         user.username,
         "--only",
-        "summary stage,board,funnel,list projects.project,api /projects/",
+        "summary stage,board,funnel,list projects.project,api /projects/,page chains:index",
         stdout=out,
     )
 
     report = out.getvalue()
     assert "summary stage" in report and "原始 SQL" in report and "查询函数" in report
     assert "list projects.project" in report and "api /projects/" in report
+    assert "page chains:index" in report  # the sidebar's own pages too
     assert "HTTP" not in report  # every page answered 200

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
@@ -34,6 +34,7 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import image_check
 from zoneops.common.forms import Form, ModelForm, add_service_error
 from zoneops.common.inputs import parse_month
+from zoneops.common.selectors import related_count
 from zoneops.projects.admin.excel import ProgressReportExcelMixin
 from zoneops.projects.models import AnnualPlan, CommandHQ, Milestone, ProgressPhoto, ProgressReport
 from zoneops.projects.selectors.scheduling import (
@@ -658,8 +659,8 @@ class CommandHQAdmin(BusinessAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                member_count=Count("members", distinct=True),
-                project_count=Count("projects", distinct=True),
+                member_count=related_count(CommandHQ, "members"),
+                project_count=related_count(CommandHQ, "projects"),
             )
         )
 
