@@ -25,6 +25,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 
+from zoneops.demo.bench.pages import DEFAULT_USER
+
 # The large zone (DESIGN.md, Scale), per searchable kind.
 LARGE = {
     "enterprises.enterprise": 80_000,
@@ -110,7 +112,9 @@ ALNUM = string.digits + "ABCDEFGHJKLMNPQRTUWXY"
 
 def add_arguments(target: CommandParser) -> None:
     target.add_argument("--queries", type=int, default=20, help="每类查询的次数（默认 20）")
-    target.add_argument("--user", help="以该用户名搜索（默认：第一个超级用户）")
+    target.add_argument(
+        "--user", help="以该用户名搜索（默认：演示区全区账号 director，没有时第一个超级用户）"
+    )
     target.add_argument(
         "--fill", action="store_true", help="先把各类记录补足到大型开发区的数量（合成数据）"
     )
@@ -192,9 +196,13 @@ def _user(username: str | None) -> Any:
     user = users.filter(username=username).first() if username else None
     if username and user is None:
         raise CommandError(f"没有用户 {username}。")
-    user = user or users.filter(is_superuser=True).order_by("pk").first()
+    user = (
+        user
+        or users.filter(username=DEFAULT_USER).first()
+        or users.filter(is_superuser=True).order_by("pk").first()
+    )
     if user is None:
-        raise CommandError("没有超级用户：请用 --user 指定搜索人。")
+        raise CommandError(f"没有用户 {DEFAULT_USER}，也没有超级用户：请用 --user 指定搜索人。")
     return user
 
 
