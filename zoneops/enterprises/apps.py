@@ -24,9 +24,14 @@ class EnterprisesConfig(AppConfig):
     }
     # What the one search box (全局搜索) finds here: model name -> "fields" matched as
     # substrings ("id": the record's number, matched whole), optional "related" (the rows its
-    # title reads) and "order" among the kinds.
+    # title reads), "order" among the kinds and "scan_whole" (a term too short for the index
+    # scans the whole register, not only its newest rows).
     search_kinds = {
-        "enterprise": {"fields": ("name", "former_names", "credit_code"), "order": 10},
+        "enterprise": {
+            "fields": ("name", "former_names", "credit_code"),
+            "order": 10,
+            "scan_whole": True,  # short names (旭阳, 明珠) find every enterprise
+        },
         "enterpriserequest": {"fields": ("title", "id"), "order": 30},
     }
     # What the app puts on a person's day (今日事项; zoneops.casework.workbench).

@@ -23,7 +23,13 @@ class ProjectsConfig(AppConfig):
         "projectplacement": "pin_drop",
     }
     # What the one search box (全局搜索) finds here (see the enterprises app's search_kinds).
-    search_kinds = {"project": {"fields": ("name", "code", "investor_name"), "order": 20}}
+    search_kinds = {
+        "project": {
+            "fields": ("name", "code", "investor_name"),
+            "order": 20,
+            "scan_whole": True,
+        }
+    }
     # What the app puts on a person's day (今日事项; zoneops.casework.workbench).
     workbench_sources = (
         "zoneops.projects.workbench.ProblemSource",

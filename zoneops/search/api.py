@@ -31,7 +31,7 @@ class KindOut(Schema):
 
 class SearchOut(Schema):
     q: str
-    scanned: bool = Field(description="一两个字的词只查各类最新的若干条记录")
+    scanned: bool = Field(description="一两个字的词在诉求、办件等记录中只查最新的若干条")
     kinds: list[KindOut]
 
 

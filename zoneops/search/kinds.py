@@ -18,6 +18,9 @@ class SearchKind:
     by_number: bool  # a query that is a number also finds the record with that id
     related: tuple[str, ...]
     order: int
+    # A register one finds by a short name (a two-character 简称): a term too short for the
+    # index scans all of it, not only the newest rows (see selectors.SCAN_ROWS).
+    scan_whole: bool = False
 
     @property
     def label(self) -> Any:
@@ -62,6 +65,7 @@ def search_kinds() -> tuple[SearchKind, ...]:
                     by_number=NUMBER in declared,
                     related=tuple(spec.get("related", ())),
                     order=spec.get("order", 100),
+                    scan_whole=spec.get("scan_whole", False),
                 )
             )
     return tuple(sorted(kinds, key=lambda kind: (kind.order, kind.key)))

@@ -31,8 +31,9 @@ MAX_TERMS = 5
 MIN_INDEXED = 3  # a trigram index finds terms of this many characters and more
 PER_KIND = 20
 # A term of one or two characters (or any term, without an index) is matched by scanning the
-# newest rows of a kind only: enough for what one types a name's first characters for, and
-# bounded on the large zone (500,000 cases). Three characters search everything.
+# newest rows of a kind only, bounded on the large zone (500,000 cases); a register declared
+# `scan_whole` (enterprises, projects: found by two-character short names) is scanned whole.
+# Three characters search everything.
 SCAN_ROWS = 20_000
 # The index gives the newest CANDIDATES ids of each kind that match; the user's scope is applied
 # to those. A zone-wide user sees exactly the newest matches; one with a narrow scope may miss a
@@ -66,7 +67,12 @@ class SearchResults:
     text: str
     terms: list[str] = field(default_factory=list)
     kinds: list[KindHits] = field(default_factory=list)
-    scanned: bool = False  # some kind was matched by the bounded scan, not its index
+    # The kinds (their names) matched by the bounded scan of their newest rows only.
+    scanned_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def scanned(self) -> bool:
+        return bool(self.scanned_kinds)
 
     @property
     def count(self) -> int:
@@ -104,10 +110,11 @@ def search(*, user: Any, text: str, per_kind: int = PER_KIND) -> SearchResults:
         return SearchResults(text=text, terms=terms)
     indexed = indexed_tables()
     number = parse_id(terms[0]) if len(terms) == 1 else None
-    found, scanned = [], False
+    found, scanned = [], []
     for kind in kinds:
         condition, bounded = _condition(kind, terms, indexed=kind.table in indexed)
-        scanned = scanned or bounded
+        if bounded:
+            scanned.append(str(kind.label))
         if number is not None and kind.by_number:
             condition |= Q(pk=number)
         rows = list(
@@ -118,7 +125,7 @@ def search(*, user: Any, text: str, per_kind: int = PER_KIND) -> SearchResults:
         )
         if rows:
             found.append(_kind_hits(kind, rows[:per_kind], terms, text, more=len(rows) > per_kind))
-    return SearchResults(text=text, terms=terms, kinds=found, scanned=scanned)
+    return SearchResults(text=text, terms=terms, kinds=found, scanned_kinds=scanned)
 
 
 def _condition(kind: SearchKind, terms: list[str], *, indexed: bool) -> tuple[Q, bool]:
@@ -136,6 +143,8 @@ def _condition(kind: SearchKind, terms: list[str], *, indexed: bool) -> tuple[Q,
         condition &= reduce(
             operator.or_, (Q(**{f"{name}__icontains": term}) for name in kind.fields)
         )
+    if bounded and kind.scan_whole:
+        return condition, False
     if bounded:
         # No index narrows the rows: read the newest SCAN_ROWS only (a range on the key).
         pk = kind.pk_column

@@ -204,3 +204,28 @@ def test_without_an_index_every_term_is_scanned(zone, monkeypatch):
     results = search(user=zone["zone_wide"], text="华为智能科技")
     assert found(results, ENTERPRISE) == ["沧州华为智能科技有限公司"]
     assert results.scanned
+
+
+def test_a_short_name_finds_every_enterprise_and_project_but_only_the_newest_requests(
+    zone, org, monkeypatch
+):
+    """Enterprises and projects are found by two-character short names however old; the
+    clocked records (500,000 cases on a large zone) are scanned in their newest rows only."""
+    from zoneops.enterprises.tests.factories import make_enterprise, make_request
+    from zoneops.projects.tests.factories import make_project
+    from zoneops.search import selectors
+
+    monkeypatch.setattr(selectors, "SCAN_ROWS", 1)
+    make_enterprise("渤海新材料有限公司")  # newer than 华为's enterprise
+    make_project("渤海新材料项目", responsible_department=org["investment"])
+    make_request(zone["other"], title="新的诉求", accepted=True, department=org["investment"])
+
+    by_name = search(user=zone["zone_wide"], text="华为")
+    by_title = search(user=zone["zone_wide"], text="车辆")  # 原材料运输车辆进园受限, now older
+
+    assert found(by_name, ENTERPRISE) == ["沧州华为智能科技有限公司"]
+    assert found(by_name, PROJECT) == ["新能源汽车零部件产业园项目"]  # by its investor
+    assert found(by_title, REQUEST) == []
+    assert by_title.scanned_kinds[0] == str(zone["request"]._meta.verbose_name)
+    for whole in (zone["huawei"], zone["project"]):
+        assert str(whole._meta.verbose_name) not in by_title.scanned_kinds
