@@ -390,8 +390,18 @@ class IndexDatesQuerySet(models.QuerySet):
         return {"first": first, "last": last}
 
     def _ends(self, field_name: str) -> tuple[Any, Any]:
+        """The first and the last date in one query (as Django's own aggregate and DISTINCT
+        each take one), each end a subquery that reads one end of the index."""
         rows = self.filter(**{f"{field_name}__isnull": False}).values_list(field_name, flat=True)
-        return rows.order_by(field_name).first(), rows.order_by(f"-{field_name}").first()
+        ends = (
+            self.model._base_manager.annotate(
+                first=models.Subquery(rows.order_by(field_name)[:1]),
+                last=models.Subquery(rows.order_by(f"-{field_name}")[:1]),
+            )
+            .values_list("first", "last")
+            .order_by()[:1]
+        )
+        return next(iter(ends), (None, None))
 
 
 def with_index_dates(queryset: models.QuerySet) -> models.QuerySet:
