@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from zoneops.demo.generator import (
     approvals,
+    chains,
     enterprises,
     organisation,
     projects,
@@ -36,6 +37,7 @@ STEPS: list[tuple[str, Step]] = [
     ("enterprises", enterprises.generate),
     ("projects", projects.generate),
     ("problems", projects.generate_problems),
+    ("chains", chains.generate),
     ("requests", requests.generate),
     ("approvals", approvals.generate),
     ("supervision", supervision.generate),

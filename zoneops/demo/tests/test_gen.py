@@ -181,7 +181,11 @@ def test_every_record_has_its_history_row():
     for model in (Project, Enterprise, EnterpriseFigure, EnterpriseRequest, Case, SupervisionTask):
         generated = model.objects.count()
         assert model.history.filter(history_type="+").count() >= generated  # type: ignore[attr-defined]
-        assert model.objects.filter(version=1).count() == generated
+        first_versions = model.objects.filter(version=1).count()
+        if model is Project:  # put on its chain's node afterwards, as the demo loader does
+            assert Project.history.filter(history_type="~").count() == generated - first_versions
+            first_versions += Project.objects.filter(version=2, chain_node__isnull=False).count()
+        assert first_versions == generated
 
 
 def test_a_department_user_sees_only_his_part():
@@ -210,3 +214,14 @@ def test_pipeline_summary_and_request_list_answer_for_a_demo_leader(client):
     assert client.get(reverse("admin:projects_project_summary")).status_code == 200
     response = client.get(reverse("admin:enterprises_enterpriserequest_changelist"))
     assert response.status_code == 200
+
+
+def test_the_generated_enterprises_and_projects_stand_on_the_demo_chains(client):
+    from zoneops.industry.models import ChainNode
+
+    on_nodes = Enterprise.objects.filter(is_sample=True, chain_nodes__isnull=False)
+    assert on_nodes.exists()
+    assert Project.objects.filter(is_sample=True, chain_node__isnull=False).exists()
+    assert ChainNode.objects.filter(name="汽车芯片", enterprises__isnull=True).exists()  # a gap
+    client.force_login(User.objects.get(username="leader"))
+    assert client.get(reverse("chains:index")).status_code == 200
