@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -620,6 +621,10 @@ class KeyProjectScheduleView(UnfoldModelAdminViewMixin, TemplateView):
     title = _("重点项目调度")
     permission_required = ("projects.view_progressreport",)
     template_name = "projects/scheduling/schedule.html"
+    # Rows a page shows (the lights are counted over all of them): a large zone's thousands of
+    # key projects are not drawn at once; the not-reported list shows as many, the month's
+    # template (导出) holds them all.
+    per_page = 100
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = ScheduleForm(self.request.GET or None)
@@ -630,9 +635,12 @@ class KeyProjectScheduleView(UnfoldModelAdminViewMixin, TemplateView):
         colours = [
             (colour, label, table.counts.get(colour, 0)) for colour, label in LightColour.choices
         ]
+        page = Paginator(table.rows, self.per_page).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             form=form,
             table=table,
+            page=page,
+            not_reported=table.not_reported[: self.per_page],
             colours=colours,
             light_classes={str(colour): classes for colour, classes in LIGHT_CLASSES.items()},
             missing_state=ReportState.MISSING,

@@ -493,3 +493,34 @@ def test_a_month_field_refuses_a_month_no_record_can_have(client):
     response = client.get("/admin/projects/progressreport/schedule/", {"month": "1950-01"})
     assert response.status_code == 200
     assert "month" in response.context["form"].errors
+
+
+def test_the_scheduling_page_shows_the_key_projects_a_page_at_a_time(
+    client, project, officer, org, monkeypatch
+):
+    """A large zone's thousands of key projects are not drawn at once: the lights count them
+    all, the table and the not-reported list show a page; any page number answers."""
+    from zoneops.projects.admin.scheduling import KeyProjectScheduleView
+
+    monkeypatch.setattr(KeyProjectScheduleView, "per_page", 1)
+    other = make_project(
+        "韩国蔚山机电汽车天窗项目",
+        moves=STARTED,
+        responsible_department=org["investment"],
+        investment=30000,
+    )
+    project_set_key_levels(project=other, year=2019, levels=[KeyLevel.CITY])
+    url = "/admin/projects/progressreport/schedule/"
+
+    first = client.get(url, {"month": "2019-10"}).content.decode()
+    second = client.get(url, {"month": "2019-10", "page": "2"}).content.decode()
+
+    one, two = (
+        body.split('id="key-project-schedule"')[1].split("</table>")[0] for body in (first, second)
+    )
+    assert (project.name in one) != (other.name in one)
+    assert (project.name in one) == (other.name in two)
+    assert "第 1 / 2 页，共 2 个" in first and "month=2019-10&amp;page=2" in first
+    assert "仅列出前 1 个" in first  # both owe the month's report
+    for page in ("abc", "0", "99999999999999999999999", "\x00"):
+        assert client.get(url, {"month": "2019-10", "page": page}).status_code == 200
