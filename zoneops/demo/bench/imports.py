@@ -309,6 +309,7 @@ def _workbook(count: int, references: dict[str, Any]) -> bytes:
         "阶段",
         "登记日期",
         "补登原因",
+        "偏离原因",
     ]
     template = {
         column.header: column for column in project_register.template_columns(user=None, labels={})
@@ -339,6 +340,9 @@ def _workbook(count: int, references: dict[str, Any]) -> bytes:
                 stages[index % len(stages)],
                 first + timedelta(days=index % 365),
                 "历史数据补登",
+                # The parks go round in turn, not by the placement rule: say why, as a user
+                # would (a zone with parks refuses a departure without a reason).
+                "基准测试：园区轮流分配",
             ]
 
     return write_register_workbook(name="招商项目", columns=columns, rows=rows())

@@ -22,6 +22,20 @@ def test_bench_import_times_the_import_and_leaves_nothing_behind(org):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_bench_import_runs_on_a_zone_whose_parks_the_placement_rule_chooses_from(org):
+    from zoneops.parks.models import Park
+
+    for name, kind in (("科技孵化器", "incubator"), ("装备制造产业园", "park")):
+        Park.objects.create(name=name, kind=kind)
+    out = StringIO()
+
+    call_command("bench", "import", "--rows", "20", stdout=out)
+
+    assert "写入：{'created': 20" in out.getvalue()
+    assert not Project.objects.filter(code__startswith="BENCH").exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_bench_import_against_django_import_export_prints_the_ratios(org):
     pytest.importorskip(
         "import_export", reason="django-import-export is in the bench group: uv run --group bench"
