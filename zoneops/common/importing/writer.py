@@ -112,10 +112,11 @@ def _columns(
 
 
 def _statement_parts(
-    columns: Mapping[str, Values], count: int
+    columns: Mapping[str, Values], count: int, *, inline: bool = True
 ) -> tuple[list[str], list[list[Any]], list[tuple[str, str]]]:
     """(bound names, their values, (name, literal) pairs): a column of NULLs is left out (NULL
-    is what an omitted column gets), a constant is written into the statement when it can be."""
+    is what an omitted column gets), a constant is written into the statement when it can be
+    (`inline`; COPY has no statement to write it into)."""
     names: list[str] = []
     lists: list[list[Any]] = []
     literals: list[tuple[str, str]] = []
@@ -123,7 +124,7 @@ def _statement_parts(
         if isinstance(values, _Same):
             if values.value is None:
                 continue
-            literal = _literal(values.value)
+            literal = _literal(values.value) if inline else None
             if literal is not None:
                 literals.append((name, literal))
                 continue
@@ -156,17 +157,7 @@ def _copy(table: str, columns: Mapping[str, Values], count: int) -> None:
     """PostgreSQL's COPY (psycopg 3): the rows streamed to the server in one command, several
     times faster than an INSERT per row; a column of NULLs is left out."""
     quote = connection.ops.quote_name
-    names: list[str] = []
-    lists: list[Any] = []
-    for name, values in columns.items():
-        if isinstance(values, _Same):
-            if values.value is None:
-                continue
-            values = [values.value] * count
-        elif values.count(None) == count:
-            continue
-        names.append(name)
-        lists.append(values)
+    names, lists, _literals = _statement_parts(columns, count, inline=False)
     sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(name) for name in names))
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in zip(*lists, strict=True):
