@@ -17,7 +17,12 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models.constants import LOOKUP_SEP
@@ -337,14 +342,38 @@ class EstimatedCountPaginator(Paginator):
         if isinstance(queryset, models.QuerySet):
             database = connections[queryset.db]
             if database.vendor == "postgresql":
-                estimate = _planned_rows(queryset, database)
+                try:
+                    sql, params = queryset.order_by().query.sql_with_params()
+                except EmptyResultSet:  # a filter that can match nothing (an empty id list)
+                    return 0
+                exact = _count_if_table_small(
+                    queryset.model, sql, params, database, self.exact_below
+                )
+                if exact is not None:
+                    return exact
+                estimate = _planned_rows(sql, params, database)
                 if estimate >= self.exact_below:
                     return estimate
         return super().count
 
 
-def _planned_rows(queryset: models.QuerySet, database: Any) -> int:
-    sql, params = queryset.order_by().query.sql_with_params()
+def _count_if_table_small(
+    model: type[models.Model], sql: str, params: Any, database: Any, below: int
+) -> int | None:
+    """The exact count, in the one query a list always took, when the whole table holds fewer
+    than `below` rows by the planner's statistics (or has none yet); None for a large table."""
+    with database.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN COALESCE((SELECT reltuples FROM pg_class"  # noqa: S608  the list's SQL
+            " WHERE oid = to_regclass(%s)), -1) < %s"
+            f" THEN (SELECT COUNT(*) FROM ({sql}) AS listed) END",
+            [database.ops.quote_name(model._meta.db_table), below, *params],
+        )
+        (count,) = cursor.fetchone()
+    return count
+
+
+def _planned_rows(sql: str, params: Any, database: Any) -> int:
     with database.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         (plan,) = cursor.fetchone()

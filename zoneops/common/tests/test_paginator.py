@@ -24,6 +24,10 @@ def test_every_business_list_pages_with_the_estimating_paginator():
     assert BusinessAdmin.paginator is EstimatedCountPaginator
 
 
+def test_a_list_that_can_match_nothing_counts_none(days):
+    assert EstimatedCountPaginator(CalendarDay.objects.filter(pk__in=[]), 50).count == 0
+
+
 def test_a_list_below_the_threshold_is_counted_exactly(days):
     rows = CalendarDay.objects.filter(date__year=2030).order_by("date")
     paginator = EstimatedCountPaginator(rows, 50)
@@ -41,7 +45,8 @@ def test_a_large_list_on_postgresql_is_paged_by_the_planners_estimate(days, monk
     with CaptureQueriesContext(connection) as queries:
         count = paginator.count
 
-    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    # No exact count: the one query that counts a small table finds it large and gives way.
+    assert not any(q["sql"].upper().startswith("SELECT COUNT(") for q in queries.captured_queries)
     assert count >= 10  # the planner's estimate of the 120 rows, after ANALYZE
     assert len(paginator.page(1)) == 50
 

@@ -230,8 +230,10 @@ def _queries(kinds: Any, rng: random.Random, per_sort: int) -> dict[str, list[st
     codes: list[str] = []
     for kind in kinds:
         manager = kind.model._base_manager
-        last = manager.aggregate(last=models.Max("pk"))["last"] or 0
-        ids = [rng.randint(1, last) for _i in range(per_sort * 4)] if last else []
+        # Between the first and the last id: on PostgreSQL ids need not start at 1.
+        ends = manager.aggregate(first=models.Min("pk"), last=models.Max("pk"))
+        first, last = ends["first"], ends["last"]
+        ids = [rng.randint(first, last) for _i in range(per_sort * 4)] if last else []
         for row in manager.filter(pk__in=ids).values(*kind.fields):
             for name, value in row.items():
                 if not value:
