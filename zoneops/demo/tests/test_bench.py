@@ -1,9 +1,4 @@
-"""`zoneops bench import` times an import, with the floor beside it, and leaves nothing behind.
-
-The benches commit (a memory run forks a child that reads the data): their tests are
-transactional, with a serialized rollback that restores what migrations seeded (roles, the work
-calendar), which the flush after a transactional test would otherwise take from the tests after.
-"""
+"""`zoneops bench import` times an import, with the floor beside it, and leaves nothing behind."""
 
 from io import StringIO
 
@@ -13,7 +8,7 @@ from django.core.management import call_command
 from zoneops.projects.models import Project
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bench_import_times_the_import_and_leaves_nothing_behind(org):
     out = StringIO()
 
@@ -26,7 +21,7 @@ def test_bench_import_times_the_import_and_leaves_nothing_behind(org):
     assert not Project.objects.filter(code__startswith="BENCH").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bench_import_runs_on_a_zone_whose_parks_the_placement_rule_chooses_from(org):
     from zoneops.parks.models import Park
 
@@ -40,7 +35,7 @@ def test_bench_import_runs_on_a_zone_whose_parks_the_placement_rule_chooses_from
     assert not Project.objects.filter(code__startswith="BENCH").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bench_import_against_django_import_export_prints_the_ratios(org):
     pytest.importorskip(
         "import_export", reason="django-import-export is in the bench group: uv run --group bench"
@@ -67,7 +62,7 @@ def test_bench_import_against_a_missing_package_says_how_to_get_it(monkeypatch):
         call_command("bench", "import", "--rows", "5", "--against", "django-import-export")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bench_import_measures_the_memory_of_each_size(org):
     out = StringIO()
 
@@ -78,7 +73,7 @@ def test_bench_import_measures_the_memory_of_each_size(org):
     assert not Project.objects.filter(code__startswith="BENCH").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bench_export_times_the_export_and_leaves_nothing_behind(org):
     out = StringIO()
 
