@@ -21,7 +21,7 @@ def test_bench_import_times_the_import_and_leaves_nothing_behind(org):
     assert not Project.objects.filter(code__startswith="BENCH").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_bench_import_runs_on_a_zone_whose_parks_the_placement_rule_chooses_from(org):
     from zoneops.parks.models import Park
 
@@ -35,7 +35,7 @@ def test_bench_import_runs_on_a_zone_whose_parks_the_placement_rule_chooses_from
     assert not Project.objects.filter(code__startswith="BENCH").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_bench_import_against_django_import_export_prints_the_ratios(org):
     pytest.importorskip(
         "import_export", reason="django-import-export is in the bench group: uv run --group bench"
