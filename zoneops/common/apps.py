@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,13 @@ class CommonConfig(AppConfig):
 
         # `<id:pk>` in the pages' URLs: a record's id, never a number no record can have.
         register_converter(IdConverter, "id")
+
+        # Like the built-in roles: a database whose work calendar is empty (a `flush`) gets
+        # the package's years back after the next migrate, so deadlines never turn 待定.
+        def _seed_calendar(sender, **kwargs):
+            if sender.name == self.name:
+                from zoneops.common.calendar_services import calendar_seed_if_empty
+
+                calendar_seed_if_empty(using=kwargs.get("using", "default"))
+
+        post_migrate.connect(_seed_calendar, weak=False, dispatch_uid="zoneops.common.calendar")

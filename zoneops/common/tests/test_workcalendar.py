@@ -15,6 +15,7 @@ from zoneops.common.calendar_services import (
     calendar_clear_day,
     calendar_move_day,
     calendar_package_years,
+    calendar_seed_if_empty,
     calendar_seed_year,
     calendar_set_day,
     calendar_year_delete,
@@ -230,6 +231,30 @@ def test_reseeding_keeps_a_year_an_administrator_changed_unless_forced():
     forced = calendar_seed_year(year=2026, force=True)
     assert forced.source == CalendarYear.Source.PACKAGE
     assert not CalendarDay.objects.filter(date=date(2026, 10, 9)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_has_its_work_calendar_again_and_its_deadlines_are_known():
+    # flush empties every table and then sends post_migrate, as after a migrate.
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert list(CalendarYear.objects.values_list("year", flat=True).order_by("year")) == list(
+        calendar_package_years()
+    )
+    result = add_working_days(date(2026, 9, 28), 5)
+    assert (result.date, result.provisional) == (date(2026, 10, 10), False)
+
+
+@pytest.mark.django_db
+def test_the_calendar_is_not_seeded_again_while_it_holds_a_year():
+    for calendar_year in CalendarYear.objects.exclude(year=2026):
+        calendar_year_delete(calendar_year=calendar_year, by=None)
+    calendar_set_day(day=date(2026, 10, 9), is_working_day=False, name="临时放假", by=None)
+
+    assert calendar_seed_if_empty() == 0
+
+    assert list(CalendarYear.objects.values_list("year", flat=True)) == [2026]
+    assert CalendarDay.objects.get(date=date(2026, 10, 9)).name == "临时放假"
 
 
 @pytest.mark.django_db
