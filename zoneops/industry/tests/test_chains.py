@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.importing import import_confirm, import_preview
+from zoneops.common.tests.queries import page_query_counts
 from zoneops.common.tests.workbooks import read_first_sheet, write_sheet
 from zoneops.enterprises.excel import EnterpriseRegister
 from zoneops.enterprises.models import Enterprise
@@ -459,31 +460,19 @@ def test_api_chain_tree_nodes_and_mapping(zone):
 
 
 def test_the_chain_page_and_list_read_in_the_same_number_of_queries_however_large(zone):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = signed_in(zone["bureau"])
     urls = [
         reverse("admin:industry_industrychain_change", args=[zone["chain"].pk]),
         reverse("admin:industry_industrychain_changelist"),
         reverse("admin:industry_chainnode_changelist"),
     ]
-    for url in urls:
-        client.get(url)  # the session, the permissions and the sidebar are cached
+    page_query_counts(client, urls)  # the session, the permissions and the sidebar are cached
 
-    def counts() -> list[int]:
-        found = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            found.append(len(queries))
-        return found
-
-    few = counts()
+    few = page_query_counts(client, urls)
     for index in range(5):
         node = make_node(zone["chain"], f"新环节{index}", parent=zone["parts"])
         make_node(zone["chain"], f"新下级{index}", parent=node)
         make_enterprise(f"链上企业{index}").chain_nodes.add(node)
         make_project(f"链上项目{index}", chain_node=node)
     make_chain("新材料产业链", department=zone["investment"])
-    assert counts() == few
+    assert page_query_counts(client, urls) == few

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from zoneops.common.tests.queries import page_query_counts
 from zoneops.orgs.tests.factories import signed_in
 from zoneops.parks.models import Lease, Park
 from zoneops.projects.tests.factories import make_project
@@ -159,21 +160,13 @@ def test_an_oversized_boundary_file_is_refused_before_it_is_read(zone):
 
 
 def test_the_park_page_reads_in_the_same_number_of_queries_however_full_the_park(zone):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from zoneops.parks.models import Building, Unit
 
     client = signed_in(zone["manager"])
-    url = reverse("admin:parks_park_change", args=[zone["park"].pk])
-    client.get(url)  # the session, the permissions and the sidebar are cached
+    urls = [reverse("admin:parks_park_change", args=[zone["park"].pk])]
+    page_query_counts(client, urls)  # the session, the permissions and the sidebar are cached
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
-    few = count()
+    few = page_query_counts(client, urls)
     tenants = [zone["tenant"], zone["other_tenant"]]
     for index in range(6):
         building = Building.objects.create(park=zone["park"], name=f"新{index}号楼")
@@ -183,13 +176,10 @@ def test_the_park_page_reads_in_the_same_number_of_queries_however_full_the_park
         make_project(
             name=f"入园项目{index}", park=zone["park"], responsible_department=zone["investment"]
         )
-    assert count() == few
+    assert page_query_counts(client, urls) == few
 
 
 def test_the_space_registers_list_in_the_same_number_of_queries_however_many_rows(zone):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from zoneops.parks.models import Building, ParkPhase, Unit
 
     client = signed_in(zone["manager"])
@@ -197,25 +187,16 @@ def test_the_space_registers_list_in_the_same_number_of_queries_however_many_row
         reverse(f"admin:parks_{model}_changelist")
         for model in ("park", "parkphase", "building", "unit", "lease")
     ]
-    for url in urls:
-        client.get(url)  # the session, the permissions and the sidebar are cached
-
-    def counts() -> list[int]:
-        found = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            found.append(len(queries))
-        return found
+    page_query_counts(client, urls)  # the session, the permissions and the sidebar are cached
 
     Lease.objects.create(
         unit=zone["units"]["101"], tenant=zone["tenant"], starts_on=date(2020, 1, 1)
     )
-    few = counts()
+    few = page_query_counts(client, urls)
     for index in range(5):
         park = Park.objects.create(name=f"新园区{index}", kind="park")
         phase = ParkPhase.objects.create(park=park, name="一期")
         building = Building.objects.create(park=park, phase=phase, name="1号楼")
         unit = Unit.objects.create(building=building, name="101", area_m2=10)
         Lease.objects.create(unit=unit, tenant=zone["other_tenant"], starts_on=date(2021, 1, 1))
-    assert counts() == few
+    assert page_query_counts(client, urls) == few
