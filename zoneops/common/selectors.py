@@ -1,6 +1,7 @@
 """Shared reads."""
 
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -66,3 +67,62 @@ def related_count(model: type[Model], path: str, *, condition: Q | None = None) 
         .values("n")
     )
     return Coalesce(Subquery(counted), 0)
+
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+class LazyRows(Sequence[T], Generic[T]):
+    """Rows built from a queryset a slice at a time. A paginator (Django's, ninja's) counts the
+    queryset in one query and builds the page's rows only, in the few queries `build` takes for
+    any number of rows; iterating builds them all at once. Slices step forward only."""
+
+    def __init__(self, queryset: QuerySet, build: Callable[[QuerySet], list[T]]) -> None:
+        self._queryset = queryset
+        self._build = build
+        self._count: int | None = None
+        self._all: list[T] | None = None
+
+    def __len__(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            self._count = self._queryset.count()
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return self._build(self._queryset[index])
+        if index < 0:
+            index += len(self)
+        rows = self._build(self._queryset[index : index + 1]) if index >= 0 else []
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
+
+    def __iter__(self) -> Iterator[T]:
+        if self._all is None:
+            self._all = self._build(self._queryset)
+        return iter(self._all)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, so no hash
+
+    def map(self, function: Callable[[T], U]) -> "LazyRows[U]":
+        """The same rows, each passed through `function` (an API's output), still a page at a
+        time."""
+        build = self._build
+        return LazyRows(self._queryset, lambda rows: [function(row) for row in build(rows)])

@@ -50,6 +50,9 @@ GAPS: dict[str, tuple[int, int]] = {
     Stage.COMPLETED: (365, 1700),
     Stage.IN_PRODUCTION: (20, 180),
 }
+# A building project of this investment (万元) or more is a key project: about one in five, the
+# largest, as in the zone's 2019 (FACTS.md: 10 key projects of the 51 building) and the demo.
+KEY_FROM = Decimal(150_000)
 ADVANCE = 0.9  # the chance a project goes on to the next stage
 DROP = 0.06  # the chance it is dropped instead (before 竣工)
 DROP_REASONS = ("投资方资金链紧张，暂缓投资", "项目选址未能落实", "企业战略调整，放弃投资")
@@ -205,9 +208,9 @@ def _place(ctx: Context, rng: random.Random, project: _Project) -> dict[str, Any
 
 
 def _level(investment: Decimal) -> list[str]:
-    if investment >= 100_000:
+    if investment >= 500_000:
         return [KeyLevel.PROVINCE, KeyLevel.CITY]
-    if investment >= 30_000:
+    if investment >= 250_000:
         return [KeyLevel.CITY]
     return [KeyLevel.DISTRICT]
 
@@ -265,8 +268,11 @@ def _end_of_building(ctx: Context, row: dict[str, Any]) -> date:
 
 
 def _designations(ctx: Context, building: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """A building project is a key project of its levels in each year it builds."""
+    """A large building project (KEY_FROM and up) is a key project of its levels in each year it
+    builds; the others are followed by their department alone."""
     for row in building:
+        if row["total_investment"] < KEY_FROM:
+            continue
         for year in range(row["started_on"].year, _end_of_building(ctx, row).year + 1):
             for level in _level(row["total_investment"]):
                 yield {"project_id": row["id"], "year": year, "level": level}

@@ -16,6 +16,7 @@ from zoneops.approvals.enums import CaseStatus
 from zoneops.approvals.models import Case, CaseEvent
 from zoneops.common.workcalendar import add_working_days, calendar_pinned, is_working_day
 from zoneops.demo.generator import ZoneExists, generate, scale_of
+from zoneops.demo.generator.projects import KEY_FROM
 from zoneops.enterprises.enums import RequestStatus
 from zoneops.enterprises.models import (
     Enterprise,
@@ -25,7 +26,7 @@ from zoneops.enterprises.models import (
     RequestEvent,
 )
 from zoneops.orgs.models import Department, User
-from zoneops.projects.models import Problem, ProgressReport, Project, StageMove
+from zoneops.projects.models import KeyDesignation, Problem, ProgressReport, Project, StageMove
 from zoneops.supervision.enums import TaskStatus
 from zoneops.supervision.models import SupervisionTask, TaskEvent
 
@@ -53,6 +54,7 @@ def digest() -> str:
             "code", "name", "stage", "stage_since", "total_investment", "park__name"
         ),
         StageMove.objects.order_by("pk").values_list("project__code", "to_stage", "moved_on"),
+        KeyDesignation.objects.order_by("pk").values_list("project__code", "year", "level"),
         ProgressReport.objects.order_by("pk").values_list(
             "project__code", "month", "invested_total"
         ),
@@ -117,6 +119,15 @@ def test_each_projects_stage_is_its_latest_move():
     assert rows
     for stage, move, since, moved in rows:
         assert (stage, since) == (move, moved)
+
+
+def test_key_projects_are_the_large_building_projects_not_every_one():
+    building = Project.objects.filter(is_sample=True, started_on__isnull=False)
+    key = building.filter(pk__in=KeyDesignation.objects.values("project_id"))
+
+    assert key.exists() and building.exclude(pk__in=key).exists()
+    assert not key.filter(total_investment__lt=KEY_FROM).exists()
+    assert not building.filter(total_investment__gte=KEY_FROM).exclude(pk__in=key).exists()
 
 
 def test_reports_only_for_months_that_have_passed():

@@ -98,3 +98,51 @@ def test_a_big_list_in_a_bureaus_scope_finds_its_rows_by_index(model, bureau_use
     plan = plan_of(query)
 
     assert not scans_every_row(plan, model._meta.db_table), plan
+
+
+def plan_of_sql(sql: str) -> str:
+    """The plan of a query as it was run (its parameters in place), priced as `plan_of`."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_the_lights_find_the_key_projects_and_their_reports_by_index(org, zone_user):
+    """The scheduling page and the lights API read the year's key projects from the year's
+    designations and each one's latest report and plan through an index: no scan of the
+    designations of every year, of every report or of every project."""
+    from datetime import date
+
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.projects.enums import KeyLevel, Stage
+    from zoneops.projects.selectors.scheduling import (
+        key_project_schedule,
+        key_projects_with_lights,
+    )
+    from zoneops.projects.services import project_set_key_levels
+    from zoneops.projects.tests.factories import make_project
+
+    started = [(Stage.SIGNED, date(2018, 1, 8)), (Stage.STARTED, date(2018, 3, 1))]
+    project = make_project("中商高科·沧州产业园（一期）", moves=started)
+    project_set_key_levels(project=project, year=2019, levels=[KeyLevel.CITY])
+
+    with CaptureQueriesContext(connection) as run:
+        table = key_project_schedule(month=date(2019, 10, 1), user=zone_user)
+        assert len(table.rows[:100]) == len(table.not_reported[:100]) == 1
+        assert len(key_projects_with_lights(as_of=date(2019, 10, 31), user=zone_user)[:100]) == 1
+    read = [query["sql"] for query in run.captured_queries if "projects_project" in query["sql"]]
+
+    assert len(read) >= 5
+    for sql in read:
+        plan = plan_of_sql(sql)
+        if "projects_keydesignation" in sql and "IN (SELECT" in sql:
+            assert "projects_key_year_idx" in plan, plan
+        if connection.vendor == "postgresql":
+            assert "Seq Scan" not in plan, plan
+        else:
+            assert not any(line.startswith("SCAN") for line in plan.splitlines()), plan

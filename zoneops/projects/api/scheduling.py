@@ -477,17 +477,15 @@ def _light_out(project: Project, light: Light) -> dict[str, Any]:
 
 
 @router.get("/lights", response=list[LightOut], summary="重点项目红黄绿灯（截至某日）")
+@paginate(Pagination)
 def lights(request, query: Query[LightQuery]):
     # A light judges the monthly reports against the plan: the committee's reading, so it
     # needs the reports' permission (an enterprise user sees its projects, not their lights).
     ensure_allowed(request.user, "view", ProgressReport)
     as_of = query.as_of or timezone.localdate()
-    return [
-        _light_out(project, light)
-        for project, light in key_projects_with_lights(
-            as_of=as_of, user=request.user, year=query.year
-        )
-    ]
+    # The page is cut before the lights are judged: the page's projects only.
+    pairs = key_projects_with_lights(as_of=as_of, user=request.user, year=query.year)
+    return pairs.map(lambda pair: _light_out(*pair))
 
 
 # --- Command HQs -------------------------------------------------------------------------------

@@ -218,6 +218,8 @@ class KeyDesignation(models.Model):
                 fields=["project", "year", "level"], name="projects_key_designation_unique"
             ),
         ]
+        # A year's key projects are read by the year (the lights, the scheduling page).
+        indexes = [models.Index(fields=["year", "project"], name="projects_key_year_idx")]
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_level_display()}"

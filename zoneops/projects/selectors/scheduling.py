@@ -10,7 +10,7 @@ and the milestones completed by then.
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -34,9 +35,9 @@ from django.utils.translation import gettext_lazy
 from zoneops.common.amounts import format_wan
 from zoneops.common.periods import Period, format_day, format_year, month_end, month_start
 from zoneops.common.scope import scope_queryset
+from zoneops.common.selectors import LazyRows
 from zoneops.projects.enums import KeyLevel
 from zoneops.projects.models import (
-    AnnualPlan,
     CommandHQ,
     KeyDesignation,
     Milestone,
@@ -167,8 +168,9 @@ def milestones_list(
 
 def key_projects(*, year: int, user: Any = None) -> QuerySet[Project]:
     """The projects listed as key projects (省/市/区重点) in the year."""
-    designated = KeyDesignation.objects.filter(project=OuterRef("pk"), year=year)
-    return _visible(Project.objects.filter(Exists(designated)), user)
+    # The year's designations (an index) pick the projects: no look-up for every project.
+    designated = KeyDesignation.objects.filter(year=year).values("project_id")
+    return _visible(Project.objects.filter(pk__in=designated), user)
 
 
 def _due_q(month: date) -> Q:
@@ -223,6 +225,53 @@ def progress_reports_list(
 # --- Lights ----------------------------------------------------------------------------------
 
 
+def _standing(
+    *,
+    schedule: Decimal,
+    started: bool,
+    year_plan: Decimal | None,
+    invested_year: Decimal | None,
+    report_month: date | None,
+) -> tuple[str, Decimal | None, Decimal | None]:
+    """A running project's colour by its completion alone (milestones aside), its completion
+    and the points it trails the schedule by."""
+    if not started:
+        return LightColour.GREEN, None, None
+    if not year_plan:
+        return LightColour.NONE, None, None
+    invested = (invested_year or ZERO) if report_month is not None else ZERO
+    completion = _percent(invested * HUNDRED / Decimal(year_plan))
+    behind = schedule - completion
+    if behind > RED_BEHIND:
+        return LightColour.RED, completion, behind
+    if behind >= YELLOW_BEHIND:
+        return LightColour.YELLOW, completion, behind
+    return LightColour.GREEN, completion, behind
+
+
+def _colour(
+    *,
+    schedule: Decimal,
+    started: bool,
+    terminated: bool,
+    year_plan: Decimal | None,
+    invested_year: Decimal | None,
+    report_month: date | None,
+    overdue: bool,
+) -> str:
+    """The light's colour alone (what `_light` says, without its sentences)."""
+    if terminated:
+        return LightColour.NONE
+    colour, _completion, _behind = _standing(
+        schedule=schedule,
+        started=started,
+        year_plan=year_plan,
+        invested_year=invested_year,
+        report_month=report_month,
+    )
+    return LightColour.RED if overdue else colour
+
+
 def _light(
     *,
     as_of: date,
@@ -236,8 +285,6 @@ def _light(
 ) -> Light:
     schedule = schedule_share(as_of=as_of, year=year)
     reasons: list[str] = []
-    completion: Decimal | None = None
-    behind: Decimal | None = None
     if terminated:
         return Light(
             colour=LightColour.NONE,
@@ -249,16 +296,19 @@ def _light(
             as_of=as_of,
             year=year,
         )
+    colour, completion, behind = _standing(
+        schedule=schedule,
+        started=started,
+        year_plan=year_plan,
+        invested_year=invested_year,
+        report_month=report_month,
+    )
     if not started:
-        colour = LightColour.GREEN
         reasons.append(_("尚未开工，按节点计划调度。"))
-    elif not year_plan:
-        colour = LightColour.NONE
+    elif completion is None or behind is None:
         reasons.append(_("未录入%(year)d年度投资计划，无法计算完成率。") % {"year": year})
     else:
         invested = (invested_year or ZERO) if report_month is not None else ZERO
-        completion = _percent(invested * HUNDRED / Decimal(year_plan))
-        behind = schedule - completion
         if report_month is None:
             reasons.append(_("%(year)d年尚未报送月度调度。") % {"year": year})
         figures = {
@@ -270,8 +320,7 @@ def _light(
             "schedule": schedule,
             "behind": behind,
         }
-        if behind > RED_BEHIND:
-            colour = LightColour.RED
+        if colour == LightColour.RED:
             reasons.append(
                 _(
                     "%(period)s完成投资%(invested)s，占年度计划的%(completion)s%%，"
@@ -279,8 +328,7 @@ def _light(
                 )
                 % figures
             )
-        elif behind >= YELLOW_BEHIND:
-            colour = LightColour.YELLOW
+        elif colour == LightColour.YELLOW:
             reasons.append(
                 _(
                     "%(period)s完成投资%(invested)s，占年度计划的%(completion)s%%，"
@@ -289,7 +337,6 @@ def _light(
                 % figures
             )
         else:
-            colour = LightColour.GREEN
             reasons.append(
                 _(
                     "%(period)s完成投资%(invested)s，占年度计划的%(completion)s%%，"
@@ -323,24 +370,71 @@ def _light(
     )
 
 
+def _with_light_facts(projects: QuerySet, *, day: date, year: int) -> QuerySet:
+    """The projects with what their light is judged on: the latest report of the year submitted
+    for a month up to `day` (one subquery picks its id on an index, the report is joined once)
+    and the year's plan, as `light_report_month`, `light_invested_year`, `light_report_plan`
+    and `light_plan`."""
+    latest = (
+        ProgressReport.objects.filter(
+            project=OuterRef("pk"),
+            status=ProgressReport.Status.SUBMITTED,
+            month__gte=date(year, 1, 1),
+            month__lte=day,
+        )
+        .order_by("-month")
+        .values("pk")[:1]
+    )
+    return projects.annotate(
+        light_report=FilteredRelation(
+            "progress_reports", condition=Q(progress_reports__pk=Subquery(latest))
+        ),
+        light_year_plan=FilteredRelation("annual_plans", condition=Q(annual_plans__year=year)),
+    ).annotate(
+        light_report_month=F("light_report__month"),
+        light_invested_year=F("light_report__invested_year"),
+        light_report_plan=F("light_report__year_plan"),
+        light_plan=F("light_year_plan__planned_investment"),
+    )
+
+
+def _light_counts(projects: QuerySet, *, as_of: date, year: int) -> dict[str, int]:
+    """How many of the projects have each colour: one query of bare values, however many."""
+    day = min(as_of, date(year, 12, 31))
+    schedule = schedule_share(as_of=day, year=year)
+    late = Milestone.objects.filter(project=OuterRef("pk")).overdue(as_of=day)
+    rows = (
+        _with_light_facts(projects.order_by(), day=day, year=year)
+        .annotate(light_overdue=Exists(late))
+        .values_list(
+            "started_on",
+            "terminated_on",
+            "light_report_month",
+            "light_invested_year",
+            "light_report_plan",
+            "light_plan",
+            "light_overdue",
+        )
+    )
+    counts: dict[str, int] = {colour: 0 for colour in LightColour.values}
+    for started_on, terminated_on, month, invested, report_plan, plan, overdue in rows:
+        colour = _colour(
+            schedule=schedule,
+            started=started_on is not None and started_on <= day,
+            terminated=terminated_on is not None and terminated_on <= day,
+            year_plan=report_plan if report_plan is not None else plan,
+            invested_year=invested,
+            report_month=month,
+            overdue=overdue,
+        )
+        counts[colour] += 1
+    return counts
+
+
 def _evaluate(projects: QuerySet, *, as_of: date, year: int) -> list[tuple[Project, Light]]:
     """The light of every project of the queryset, in two queries whatever their number."""
     day = min(as_of, date(year, 12, 31))
-    reports = ProgressReport.objects.filter(
-        project=OuterRef("pk"),
-        status=ProgressReport.Status.SUBMITTED,
-        month__gte=date(year, 1, 1),
-        month__lte=day,
-    ).order_by("-month")
-    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year)
-    rows = list(
-        projects.annotate(
-            light_report_month=Subquery(reports.values("month")[:1]),
-            light_invested_year=Subquery(reports.values("invested_year")[:1]),
-            light_report_plan=Subquery(reports.values("year_plan")[:1]),
-            light_plan=Subquery(plan.values("planned_investment")[:1]),
-        )
-    )
+    rows = list(_with_light_facts(projects, day=day, year=year))
     overdue: dict[int, list[OverdueMilestone]] = defaultdict(list)
     if rows:
         milestones = (
@@ -384,8 +478,9 @@ def project_light(*, project: Project, as_of: date) -> Light:
 
 def key_projects_with_lights(
     *, as_of: date, user: Any = None, year: int | None = None
-) -> list[tuple[Project, Light]]:
-    """The year's key projects (not dropped by `as_of`) with their lights, by code."""
+) -> LazyRows[tuple[Project, Light]]:
+    """The year's key projects (not dropped by `as_of`) with their lights, by code: all of them
+    in two queries when iterated, a page of them in two more when sliced (`LazyRows`)."""
     year = year or as_of.year
     day = min(as_of, date(year, 12, 31))
     projects = (
@@ -394,7 +489,7 @@ def key_projects_with_lights(
         .select_related("liaison_leader", "responsible_department")
         .order_by("code")
     )
-    return _evaluate(projects, as_of=as_of, year=year)
+    return LazyRows(projects, lambda rows: _evaluate(rows, as_of=as_of, year=year))
 
 
 def key_project_lights(
@@ -456,9 +551,9 @@ class ScheduleRow:
 class KeyProjectSchedule:
     month: date
     as_of: date
-    rows: list[ScheduleRow]
+    rows: Sequence[ScheduleRow]
     counts: dict[str, int] = field(default_factory=dict)  # light colour → projects
-    not_reported: list[Project] = field(default_factory=list)
+    not_reported: Sequence[Project] = field(default_factory=list)
 
     @property
     def month_label(self) -> str:
@@ -467,23 +562,42 @@ class KeyProjectSchedule:
 
 def key_project_schedule(*, month: date | None = None, user: Any = None) -> KeyProjectSchedule:
     """The month's table of key projects: plan, 本年累计, share, 序时进度, light, overdue
-    milestones, and who has not reported. Four queries whatever the number of projects."""
+    milestones, and who has not reported. The lights of all of them are counted in one query;
+    the rows and the not-reported projects are built a page at a time (`LazyRows`), three
+    queries and one a page, whatever the number of projects."""
     today = timezone.localdate()
     first = month_start(month or today)
     as_of = min(month_end(first), today)
     year = first.year
-    reports = ProgressReport.objects.filter(project=OuterRef("pk"), month=first)
+    key = key_projects(year=year, user=user).exclude(terminated_on__lt=first)
     projects = (
-        key_projects(year=year, user=user)
-        .exclude(terminated_on__lt=first)
+        key.annotate(
+            month_report=FilteredRelation(
+                "progress_reports", condition=Q(progress_reports__month=first)
+            ),
+        )
         .annotate(
             month_due=ExpressionWrapper(_due_q(first), output_field=BooleanField()),
-            month_report_id=Subquery(reports.values("pk")[:1]),
-            month_report_status=Subquery(reports.values("status")[:1]),
+            month_report_id=F("month_report__pk"),
+            month_report_status=F("month_report__status"),
         )
         .select_related("liaison_leader", "responsible_department")
         .order_by("code")
     )
+    not_reported = projects.filter(_due_q(first)).exclude(
+        month_report_status=ProgressReport.Status.SUBMITTED, month_report_status__isnull=False
+    )
+    return KeyProjectSchedule(
+        month=first,
+        as_of=as_of,
+        rows=LazyRows(projects, lambda rows: _schedule_rows(rows, as_of=as_of, year=year)),
+        counts=_light_counts(key, as_of=as_of, year=year),
+        not_reported=LazyRows(not_reported, list),
+    )
+
+
+def _schedule_rows(projects: QuerySet, *, as_of: date, year: int) -> list[ScheduleRow]:
+    """The table's rows of the projects (annotated by `key_project_schedule`), in three queries."""
     pairs = _evaluate(projects, as_of=as_of, year=year)
     levels: dict[int, set[str]] = defaultdict(set)
     for project_id, level in KeyDesignation.objects.filter(
@@ -491,8 +605,6 @@ def key_project_schedule(*, month: date | None = None, user: Any = None) -> KeyP
     ).values_list("project_id", "level"):
         levels[project_id].add(level)
     rows = []
-    counts: dict[str, int] = {colour: 0 for colour in LightColour.values}
-    not_reported = []
     for project, light in pairs:
         values: Any = project
         due = bool(values.month_due)
@@ -502,9 +614,6 @@ def key_project_schedule(*, month: date | None = None, user: Any = None) -> KeyP
             state = ReportState.DRAFT if due else ReportState.NOT_DUE
         else:
             state = ReportState.MISSING if due else ReportState.NOT_DUE
-        if due and state != ReportState.SUBMITTED:
-            not_reported.append(project)
-        counts[light.colour] += 1
         rows.append(
             ScheduleRow(
                 project=project,
@@ -514,9 +623,7 @@ def key_project_schedule(*, month: date | None = None, user: Any = None) -> KeyP
                 report_id=values.month_report_id,
             )
         )
-    return KeyProjectSchedule(
-        month=first, as_of=as_of, rows=rows, counts=counts, not_reported=not_reported
-    )
+    return rows
 
 
 def command_hqs_list(*, user: Any = None) -> QuerySet[CommandHQ]:

@@ -524,3 +524,31 @@ def test_the_scheduling_page_shows_the_key_projects_a_page_at_a_time(
     assert "仅列出前 1 个" in first  # both owe the month's report
     for page in ("abc", "0", "99999999999999999999999", "\x00"):
         assert client.get(url, {"month": "2019-10", "page": page}).status_code == 200
+
+
+def test_the_scheduling_page_takes_the_same_queries_for_more_key_projects(
+    client, project, officer, org, django_assert_max_num_queries
+):
+    def grow(n):
+        for index in range(n):
+            more = make_project(
+                f"增长项目{index}-{Project.objects.count()}",
+                moves=STARTED,
+                responsible_department=org["investment"],
+            )
+            project_set_key_levels(project=more, year=2019, levels=[KeyLevel.DISTRICT])
+            annual_plan_set(project=more, year=2019, planned_investment=500, by=officer)
+            milestone_create(project=more, name="开工", planned_on=date(2019, 3, 1), by=officer)
+            _sent(more, date(2019, 9, 1), 100, officer)
+
+    url = "/admin/projects/progressreport/schedule/?month=2019-10"
+    grow(2)
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(25) as few:
+        client.get(url)
+    few_count = len(few.captured_queries)
+    grow(8)
+    with django_assert_max_num_queries(few_count):
+        body = client.get(url).content.decode()
+    counts = body.split('id="light-counts"')[1].split("</div>")[0]
+    assert "红灯 11" in counts  # ten overdue starts and a project yet to report

@@ -203,17 +203,37 @@ def test_lights_as_of_a_date(api, project):
 
     body = api.get("/api/v1/projects/lights?as_of=2019-10-31").json()
 
-    (light,) = body
+    assert body["count"] == 1
+    (light,) = body["items"]
     assert light["project_name"] == "中商高科·沧州产业园（一期）"
     assert light["colour"] == "red" and light["colour_label"] == "红灯"
     assert (light["completion"], light["schedule"], light["behind"]) == ("50.0", "83.3", "33.3")
     assert light["overdue_milestones"][0]["name"] == "主体封顶"
     assert light["report_month"] == "2019-10"
     assert len(light["reasons"]) == 2
-    in_may = api.get("/api/v1/projects/lights?as_of=2019-05-31").json()
+    in_may = api.get("/api/v1/projects/lights?as_of=2019-05-31").json()["items"]
     assert in_may[0]["colour"] == "yellow"  # 25% against 41.7%
     bad = api.get("/api/v1/projects/lights?as_of=2019-02-30")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "as_of"
+
+
+def test_lights_come_a_page_at_a_time_by_code_with_the_count_of_all(api, project, org):
+    other = make_project(
+        "韩国蔚山机电汽车天窗项目", moves=STARTED, responsible_department=org["investment"]
+    )
+    project_set_key_levels(project=other, year=2019, levels=[KeyLevel.CITY])
+    _fill(api, project, "2019-09", 3000)
+    url = "/api/v1/projects/lights?as_of=2019-10-31&limit=1"
+
+    first = api.get(url).json()
+    second = api.get(f"{url}&offset=1").json()
+
+    assert first["count"] == second["count"] == 2
+    (one,), (two,) = first["items"], second["items"]
+    assert [one["project_code"], two["project_code"]] == sorted([project.code, other.code])
+    ours = one if one["project_id"] == project.pk else two
+    assert (ours["invested_year"], ours["report_month"]) == ("3000.00", "2019-09")
+    assert api.get(f"{url}&offset=2").json() == {"items": [], "count": 2}
 
 
 def test_milestones_are_planned_changed_and_completed(api, project):

@@ -308,6 +308,52 @@ def test_lights_take_a_fixed_number_of_queries(django_assert_max_num_queries):
     assert len(schedule.not_reported) == 12  # the twelve reported only January
 
 
+def test_the_schedule_counts_each_light_as_its_row_shows_it():
+    """The counts are judged over every key project from bare figures, the rows a page at a
+    time with their reasons: both say the same colour."""
+    months(key_project("绿"), [1000] * 3)  # 3 000 of 12 000: 25%, on schedule in March
+    months(key_project("黄"), [600] * 3)  # 15%: 10 points behind
+    late = key_project("红")
+    months(late, [1000] * 3)
+    milestone_create(project=late, name="主体封顶", planned_on=date(2019, 2, 1), by=None)
+    key_project("无计划", plan=None)
+    key_project("未开工", moves=[(Stage.SIGNED, date(2018, 1, 8))])
+
+    table = key_project_schedule(month=date(2019, 3, 1))
+
+    colours = {row.project.name: row.light.colour for row in table.rows}
+    assert colours == {
+        "绿": LightColour.GREEN,
+        "黄": LightColour.YELLOW,
+        "红": LightColour.RED,
+        "无计划": LightColour.NONE,
+        "未开工": LightColour.GREEN,
+    }
+    assert table.counts == {
+        LightColour.GREEN: 2,
+        LightColour.YELLOW: 1,
+        LightColour.RED: 1,
+        LightColour.NONE: 1,
+    }
+
+
+def test_a_page_of_the_schedule_is_built_as_the_whole_table_in_fixed_queries(
+    django_assert_max_num_queries,
+):
+    for index in range(6):
+        months(key_project(f"项目{index}"), [1000] * (index % 3 + 1))
+    table = key_project_schedule(month=date(2019, 3, 1))
+    whole = [(row.project.name, row.light, row.report_state) for row in table.rows]
+
+    with django_assert_max_num_queries(3):
+        page = table.rows[2:4]
+
+    assert [(row.project.name, row.light, row.report_state) for row in page] == whole[2:4]
+    assert len(table.rows) == 6 and table.rows[-1].project.name == whole[-1][0]
+    assert len(table.not_reported) == 4  # two reported March
+    assert [p.name for p in table.not_reported[1:3]] == ["项目1", "项目3"]
+
+
 def test_the_months_schedule_table_counts_lights_and_reports():
     reported = key_project("甲", level=KeyLevel.PROVINCE)
     project_set_key_levels(project=reported, year=2019, levels=[KeyLevel.PROVINCE, KeyLevel.CITY])
