@@ -6,13 +6,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -360,43 +363,85 @@ class StageDuration:
     ongoing_average_days: Decimal | None
 
 
+class _DaysBetween(Func):
+    """Whole days from the date `start` to the date `end`, on SQLite and PostgreSQL."""
+
+    arity = 2
+    output_field = IntegerField()
+    template = "(%(end)s - %(start)s)"  # PostgreSQL: date - date is a number of days
+
+    def __init__(self, end: Any, start: Any) -> None:
+        super().__init__(end, start)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        # Django's own date subtraction calls a Python function for every row there.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND(julianday(%(end)s) - julianday(%(start)s)) AS INTEGER)",
+            **extra_context,
+        )
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        (end, end_params), (start, start_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        template = extra_context.get("template", self.template)
+        return template % {"end": end, "start": start}, (*end_params, *start_params)
+
+
 def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[StageDuration]:
     """Time in stage: how long projects stayed in each stage before moving on, and how long
-    the ones still there have waited, read from the stage moves (one query)."""
+    the ones still there have waited, read from the stage moves in one query: each stay ends
+    on the project's next move (a window), and the days are counted and summed per stage."""
     as_of = as_of or timezone.localdate()
-    projects = _projects(user)
     next_move = Window(
         Lead("moved_on"), partition_by=[F("project_id")], order_by=[F("moved_on"), F("id")]
     )
-    rows = (
-        StageMove.objects.filter(project__in=projects.values("pk"), moved_on__lte=as_of)
+    stays = (
+        StageMove.objects.filter(project__in=_projects(user).values("pk"), moved_on__lte=as_of)
         .annotate(left_on=next_move)
-        .values_list("to_stage", "moved_on", "left_on")
+        .annotate(
+            days=_DaysBetween(
+                Coalesce(F("left_on"), Value(as_of, output_field=DateField())), F("moved_on")
+            )
+        )
+        .order_by()
+        .values("to_stage", "left_on", "days")
     )
-    finished: dict[str, list[int]] = defaultdict(list)
-    ongoing: dict[str, list[int]] = defaultdict(list)
-    for stage, moved_on, left_on in rows:
-        if left_on is not None and left_on <= as_of:
-            finished[stage].append((left_on - moved_on).days)
+    # The ORM cannot group the rows of a window; the grouping wraps its SQL.
+    sql, params = stays.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_stage, left_on IS NULL, COUNT(*), SUM(days) "  # noqa: S608
+            f"FROM ({sql}) stays GROUP BY to_stage, left_on IS NULL",
+            params,
+        )
+        rows = cursor.fetchall()
+    finished: dict[str, tuple[int, int]] = {}
+    ongoing: dict[str, tuple[int, int]] = {}
+    for stage, waiting, count, days in rows:
+        if not waiting:
+            finished[stage] = (count, days)
         elif stage not in (Stage.TERMINATED, Stage.IN_PRODUCTION):
-            ongoing[stage].append((as_of - moved_on).days)
+            ongoing[stage] = (count, days)
     return [
         StageDuration(
             stage=stage,
             label=str(stage.label),
-            finished=len(finished[stage]),
-            average_days=_average(finished[stage]),
-            ongoing=len(ongoing[stage]),
-            ongoing_average_days=_average(ongoing[stage]),
+            finished=finished.get(stage, (0, 0))[0],
+            average_days=_average(*finished.get(stage, (0, 0))),
+            ongoing=ongoing.get(stage, (0, 0))[0],
+            ongoing_average_days=_average(*ongoing.get(stage, (0, 0))),
         )
         for stage in PIPELINE
     ]
 
 
-def _average(values: list[int]) -> Decimal | None:
-    if not values:
+def _average(count: int, total: int) -> Decimal | None:
+    if not count:
         return None
-    return (Decimal(sum(values)) / Decimal(len(values))).quantize(Decimal("0.1"))
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"))
 
 
 @dataclass
