@@ -329,15 +329,16 @@ def pipeline_funnel(
             registered_on=Subquery(first_move.values("moved_on")[:1]),
             furthest=Subquery(furthest_move.values("rank")[:1]),
         )
-        .filter(registered_on__gte=registered_from, registered_on__lte=registered_to)
-        .exclude(furthest__isnull=True)
+        # BETWEEN reads each project's first move once, where >= and <= read it twice.
+        .filter(registered_on__range=(registered_from, registered_to))
         .values("furthest")
         .annotate(n=Count("pk"))
         .order_by()
     )
     at_rank: dict[int, int] = defaultdict(int)
     for item in furthest:
-        at_rank[item["furthest"]] += item["n"]
+        if item["furthest"] is not None:  # registered after `as_of`: no stage then
+            at_rank[item["furthest"]] += item["n"]
     steps: list[FunnelStep] = []
     for index, stage in enumerate(PIPELINE):
         reached = sum(n for rank, n in at_rank.items() if rank >= index)
