@@ -21,11 +21,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
 )
 from django.db.models.functions import Coalesce, Lead, RowNumber
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,16 +128,17 @@ def _period(year: int | None, as_of: date | None) -> tuple[int, date]:
 def category_as_of(*, year: int, as_of: date) -> Subquery:
     """The row of the year's table a project (OuterRef) falls in on `as_of` ("" for none), read
     from its last stage move by then in one subquery: the same rule as
-    `report_category_expression`, whose every branch would repeat the subquery of `stage_at`."""
+    `report_category_expression`, whose every branch would repeat the subquery of `stage_at`.
+    The project's dates are the outer row's, not joined again inside."""
     first_day = date(year, 1, 1)
     category = Case(
         When(
             Q(to_stage__in=[Stage.COMPLETED, Stage.IN_PRODUCTION])
-            & Q(project__completed_on__gte=first_day),
+            & Q(GreaterThanOrEqual(OuterRef("completed_on"), first_day)),
             then=Value(ReportCategory.COMPLETED),
         ),
         When(
-            Q(to_stage=Stage.STARTED) & Q(project__started_on__gte=first_day),
+            Q(to_stage=Stage.STARTED) & Q(GreaterThanOrEqual(OuterRef("started_on"), first_day)),
             then=Value(ReportCategory.NEWLY_STARTED),
         ),
         When(to_stage=Stage.STARTED, then=Value(ReportCategory.CONTINUING)),
@@ -186,29 +189,42 @@ def _dimension_values(dimension: str, year: int) -> tuple[Any, Any]:
     if dimension == "department":
         return F("responsible_department_id"), F("responsible_department__name")
     if dimension == "key_level":
-        province = Exists(
-            KeyDesignation.objects.filter(
-                project=OuterRef("pk"), year=year, level=KeyLevel.PROVINCE
-            )
+        # Each project's levels of the year as bits, read in one subquery (a level is listed
+        # once a year); `_key_level_of` turns them into the row.
+        bit = Case(
+            *[When(level=level, then=Value(value)) for level, value in KEY_LEVEL_BITS.items()],
+            default=Value(0),
+            output_field=IntegerField(),
         )
-        city = Exists(
-            KeyDesignation.objects.filter(project=OuterRef("pk"), year=year, level=KeyLevel.CITY)
+        levels = (
+            KeyDesignation.objects.filter(project=OuterRef("pk"), year=year)
+            .order_by()
+            .values("project")
+            .annotate(bits=Sum(bit))
+            .values("bits")
         )
-        district = Exists(
-            KeyDesignation.objects.filter(
-                project=OuterRef("pk"), year=year, level=KeyLevel.DISTRICT
-            )
-        )
-        expression = Case(
-            When(Q(province) & Q(city), then=Value("province_city")),
-            When(province, then=Value(KeyLevel.PROVINCE)),
-            When(city, then=Value(KeyLevel.CITY)),
-            When(district, then=Value(KeyLevel.DISTRICT)),
-            default=Value("none"),
-            output_field=CharField(),
-        )
-        return expression, None
+        return Subquery(levels, output_field=IntegerField()), None
     raise ValueError(dimension)
+
+
+KEY_LEVEL_BITS = {KeyLevel.PROVINCE: 1, KeyLevel.CITY: 2, KeyLevel.DISTRICT: 4}
+
+
+def _key_level_of(bits: int | None) -> str:
+    """The key-level row of a project listed at these levels (bits of KEY_LEVEL_BITS)."""
+    bits = bits or 0
+    province = bits & KEY_LEVEL_BITS[KeyLevel.PROVINCE]
+    city = bits & KEY_LEVEL_BITS[KeyLevel.CITY]
+    district = bits & KEY_LEVEL_BITS[KeyLevel.DISTRICT]
+    if province and city:
+        return "province_city"
+    if province:
+        return KeyLevel.PROVINCE.value
+    if city:
+        return KeyLevel.CITY.value
+    if district:
+        return KeyLevel.DISTRICT.value
+    return "none"
 
 
 KEY_LEVEL_LABELS = {
@@ -268,7 +284,7 @@ def pipeline_summary(
             key: Any = category
             row_label = str(ReportCategory(category).label)
         elif dimension == "key_level":
-            key = item["group"]
+            key = _key_level_of(item["group"])
             row_label = KEY_LEVEL_LABELS[key]()
         else:
             key = item["group"]

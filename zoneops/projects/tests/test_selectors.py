@@ -114,6 +114,24 @@ def test_summary_by_key_level_shows_dual_key_projects(pipeline):
     assert labels == {"省市双重点": 1, "市重点": 1, "非重点项目": 3}
 
 
+def test_summary_by_key_level_takes_the_highest_level_of_the_year(
+    pipeline, django_assert_num_queries
+):
+    project_set_key_levels(project=pipeline["completed"], year=2019, levels=["province"])
+    project_set_key_levels(project=pipeline["new"], year=2019, levels=["city", "district"])
+    project_set_key_levels(project=pipeline["deep"], year=2019, levels=["district"])
+    project_set_key_levels(project=pipeline["planned"], year=2018, levels=["province"])
+    with django_assert_num_queries(1):
+        summary = pipeline_summary(year=2019, dimension="key_level")
+    rows = {row.label: (row.total.count, row.total.investment) for row in summary.rows}
+    assert rows == {
+        "省重点": (1, Decimal(15000)),
+        "市重点": (1, Decimal(20000)),
+        "区重点": (1, Decimal(50000)),
+        "非重点项目": (2, Decimal(38000)),  # 续建 and 计划开工 (a key project of 2018 only)
+    }
+
+
 def test_summary_only_counts_what_the_user_may_see(org, pipeline):
     officer = make_user(RoleCode.STAFF, departments=[org["approvals"]])
     mine = make_project(
