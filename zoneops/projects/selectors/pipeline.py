@@ -15,6 +15,7 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -384,27 +385,25 @@ class _DaysBetween(Func):
     """Whole days from the date `start` to the date `end`, on SQLite and PostgreSQL."""
 
     arity = 2
+    arg_joiner = " - "  # PostgreSQL: date - date is a number of days
+    template = "(%(expressions)s)"
     output_field = IntegerField()
-    template = "(%(end)s - %(start)s)"  # PostgreSQL: date - date is a number of days
 
     def __init__(self, end: Any, start: Any) -> None:
         super().__init__(end, start)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         # Django's own date subtraction calls a Python function for every row there.
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(ROUND(julianday(%(end)s) - julianday(%(start)s)) AS INTEGER)",
-            **extra_context,
+        julian = self.copy()
+        julian.set_source_expressions(
+            [
+                Func(day, function="julianday", output_field=FloatField())
+                for day in self.get_source_expressions()
+            ]
         )
-
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        (end, end_params), (start, start_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
+        return julian.as_sql(
+            compiler, connection, template="CAST(ROUND(%(expressions)s) AS INTEGER)"
         )
-        template = extra_context.get("template", self.template)
-        return template % {"end": end, "start": start}, (*end_params, *start_params)
 
 
 def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[StageDuration]:
