@@ -6,23 +6,29 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
 )
 from django.db.models.functions import Coalesce, Lead, RowNumber
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,16 +129,17 @@ def _period(year: int | None, as_of: date | None) -> tuple[int, date]:
 def category_as_of(*, year: int, as_of: date) -> Subquery:
     """The row of the year's table a project (OuterRef) falls in on `as_of` ("" for none), read
     from its last stage move by then in one subquery: the same rule as
-    `report_category_expression`, whose every branch would repeat the subquery of `stage_at`."""
+    `report_category_expression`, whose every branch would repeat the subquery of `stage_at`.
+    The project's dates are the outer row's, not joined again inside."""
     first_day = date(year, 1, 1)
     category = Case(
         When(
             Q(to_stage__in=[Stage.COMPLETED, Stage.IN_PRODUCTION])
-            & Q(project__completed_on__gte=first_day),
+            & Q(GreaterThanOrEqual(OuterRef("completed_on"), first_day)),
             then=Value(ReportCategory.COMPLETED),
         ),
         When(
-            Q(to_stage=Stage.STARTED) & Q(project__started_on__gte=first_day),
+            Q(to_stage=Stage.STARTED) & Q(GreaterThanOrEqual(OuterRef("started_on"), first_day)),
             then=Value(ReportCategory.NEWLY_STARTED),
         ),
         When(to_stage=Stage.STARTED, then=Value(ReportCategory.CONTINUING)),
@@ -183,29 +190,42 @@ def _dimension_values(dimension: str, year: int) -> tuple[Any, Any]:
     if dimension == "department":
         return F("responsible_department_id"), F("responsible_department__name")
     if dimension == "key_level":
-        province = Exists(
-            KeyDesignation.objects.filter(
-                project=OuterRef("pk"), year=year, level=KeyLevel.PROVINCE
-            )
+        # Each project's levels of the year as bits, read in one subquery (a level is listed
+        # once a year); `_key_level_of` turns them into the row.
+        bit = Case(
+            *[When(level=level, then=Value(value)) for level, value in KEY_LEVEL_BITS.items()],
+            default=Value(0),
+            output_field=IntegerField(),
         )
-        city = Exists(
-            KeyDesignation.objects.filter(project=OuterRef("pk"), year=year, level=KeyLevel.CITY)
+        levels = (
+            KeyDesignation.objects.filter(project=OuterRef("pk"), year=year)
+            .order_by()
+            .values("project")
+            .annotate(bits=Sum(bit))
+            .values("bits")
         )
-        district = Exists(
-            KeyDesignation.objects.filter(
-                project=OuterRef("pk"), year=year, level=KeyLevel.DISTRICT
-            )
-        )
-        expression = Case(
-            When(Q(province) & Q(city), then=Value("province_city")),
-            When(province, then=Value(KeyLevel.PROVINCE)),
-            When(city, then=Value(KeyLevel.CITY)),
-            When(district, then=Value(KeyLevel.DISTRICT)),
-            default=Value("none"),
-            output_field=CharField(),
-        )
-        return expression, None
+        return Subquery(levels, output_field=IntegerField()), None
     raise ValueError(dimension)
+
+
+KEY_LEVEL_BITS = {KeyLevel.PROVINCE: 1, KeyLevel.CITY: 2, KeyLevel.DISTRICT: 4}
+
+
+def _key_level_of(bits: int | None) -> str:
+    """The key-level row of a project listed at these levels (bits of KEY_LEVEL_BITS)."""
+    bits = bits or 0
+    province = bits & KEY_LEVEL_BITS[KeyLevel.PROVINCE]
+    city = bits & KEY_LEVEL_BITS[KeyLevel.CITY]
+    district = bits & KEY_LEVEL_BITS[KeyLevel.DISTRICT]
+    if province and city:
+        return "province_city"
+    if province:
+        return KeyLevel.PROVINCE.value
+    if city:
+        return KeyLevel.CITY.value
+    if district:
+        return KeyLevel.DISTRICT.value
+    return "none"
 
 
 KEY_LEVEL_LABELS = {
@@ -265,7 +285,7 @@ def pipeline_summary(
             key: Any = category
             row_label = str(ReportCategory(category).label)
         elif dimension == "key_level":
-            key = item["group"]
+            key = _key_level_of(item["group"])
             row_label = KEY_LEVEL_LABELS[key]()
         else:
             key = item["group"]
@@ -326,15 +346,16 @@ def pipeline_funnel(
             registered_on=Subquery(first_move.values("moved_on")[:1]),
             furthest=Subquery(furthest_move.values("rank")[:1]),
         )
-        .filter(registered_on__gte=registered_from, registered_on__lte=registered_to)
-        .exclude(furthest__isnull=True)
+        # BETWEEN reads each project's first move once, where >= and <= read it twice.
+        .filter(registered_on__range=(registered_from, registered_to))
         .values("furthest")
         .annotate(n=Count("pk"))
         .order_by()
     )
     at_rank: dict[int, int] = defaultdict(int)
     for item in furthest:
-        at_rank[item["furthest"]] += item["n"]
+        if item["furthest"] is not None:  # registered after `as_of`: no stage then
+            at_rank[item["furthest"]] += item["n"]
     steps: list[FunnelStep] = []
     for index, stage in enumerate(PIPELINE):
         reached = sum(n for rank, n in at_rank.items() if rank >= index)
@@ -360,43 +381,83 @@ class StageDuration:
     ongoing_average_days: Decimal | None
 
 
+class _DaysBetween(Func):
+    """Whole days from the date `start` to the date `end`, on SQLite and PostgreSQL."""
+
+    arity = 2
+    arg_joiner = " - "  # PostgreSQL: date - date is a number of days
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def __init__(self, end: Any, start: Any) -> None:
+        super().__init__(end, start)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        # Django's own date subtraction calls a Python function for every row there.
+        julian = self.copy()
+        julian.set_source_expressions(
+            [
+                Func(day, function="julianday", output_field=FloatField())
+                for day in self.get_source_expressions()
+            ]
+        )
+        return julian.as_sql(
+            compiler, connection, template="CAST(ROUND(%(expressions)s) AS INTEGER)"
+        )
+
+
 def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[StageDuration]:
     """Time in stage: how long projects stayed in each stage before moving on, and how long
-    the ones still there have waited, read from the stage moves (one query)."""
+    the ones still there have waited, read from the stage moves in one query: each stay ends
+    on the project's next move (a window), and the days are counted and summed per stage."""
     as_of = as_of or timezone.localdate()
-    projects = _projects(user)
     next_move = Window(
         Lead("moved_on"), partition_by=[F("project_id")], order_by=[F("moved_on"), F("id")]
     )
-    rows = (
-        StageMove.objects.filter(project__in=projects.values("pk"), moved_on__lte=as_of)
+    stays = (
+        StageMove.objects.filter(project__in=_projects(user).values("pk"), moved_on__lte=as_of)
         .annotate(left_on=next_move)
-        .values_list("to_stage", "moved_on", "left_on")
+        .annotate(
+            days=_DaysBetween(
+                Coalesce(F("left_on"), Value(as_of, output_field=DateField())), F("moved_on")
+            )
+        )
+        .order_by()
+        .values("to_stage", "left_on", "days")
     )
-    finished: dict[str, list[int]] = defaultdict(list)
-    ongoing: dict[str, list[int]] = defaultdict(list)
-    for stage, moved_on, left_on in rows:
-        if left_on is not None and left_on <= as_of:
-            finished[stage].append((left_on - moved_on).days)
+    # The ORM cannot group the rows of a window; the grouping wraps its SQL.
+    sql, params = stays.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_stage, left_on IS NULL, COUNT(*), SUM(days) "  # noqa: S608
+            f"FROM ({sql}) stays GROUP BY to_stage, left_on IS NULL",
+            params,
+        )
+        rows = cursor.fetchall()
+    finished: dict[str, tuple[int, int]] = {}
+    ongoing: dict[str, tuple[int, int]] = {}
+    for stage, waiting, count, days in rows:
+        if not waiting:
+            finished[stage] = (count, days)
         elif stage not in (Stage.TERMINATED, Stage.IN_PRODUCTION):
-            ongoing[stage].append((as_of - moved_on).days)
+            ongoing[stage] = (count, days)
     return [
         StageDuration(
             stage=stage,
             label=str(stage.label),
-            finished=len(finished[stage]),
-            average_days=_average(finished[stage]),
-            ongoing=len(ongoing[stage]),
-            ongoing_average_days=_average(ongoing[stage]),
+            finished=finished.get(stage, (0, 0))[0],
+            average_days=_average(*finished.get(stage, (0, 0))),
+            ongoing=ongoing.get(stage, (0, 0))[0],
+            ongoing_average_days=_average(*ongoing.get(stage, (0, 0))),
         )
         for stage in PIPELINE
     ]
 
 
-def _average(values: list[int]) -> Decimal | None:
-    if not values:
+def _average(count: int, total: int) -> Decimal | None:
+    if not count:
         return None
-    return (Decimal(sum(values)) / Decimal(len(values))).quantize(Decimal("0.1"))
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"))
 
 
 @dataclass

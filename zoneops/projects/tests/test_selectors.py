@@ -114,6 +114,24 @@ def test_summary_by_key_level_shows_dual_key_projects(pipeline):
     assert labels == {"省市双重点": 1, "市重点": 1, "非重点项目": 3}
 
 
+def test_summary_by_key_level_takes_the_highest_level_of_the_year(
+    pipeline, django_assert_num_queries
+):
+    project_set_key_levels(project=pipeline["completed"], year=2019, levels=["province"])
+    project_set_key_levels(project=pipeline["new"], year=2019, levels=["city", "district"])
+    project_set_key_levels(project=pipeline["deep"], year=2019, levels=["district"])
+    project_set_key_levels(project=pipeline["planned"], year=2018, levels=["province"])
+    with django_assert_num_queries(1):
+        summary = pipeline_summary(year=2019, dimension="key_level")
+    rows = {row.label: (row.total.count, row.total.investment) for row in summary.rows}
+    assert rows == {
+        "省重点": (1, Decimal(15000)),
+        "市重点": (1, Decimal(20000)),
+        "区重点": (1, Decimal(50000)),
+        "非重点项目": (2, Decimal(38000)),  # 续建 and 计划开工 (a key project of 2018 only)
+    }
+
+
 def test_summary_only_counts_what_the_user_may_see(org, pipeline):
     officer = make_user(RoleCode.STAFF, departments=[org["approvals"]])
     mine = make_project(
@@ -162,6 +180,45 @@ def test_time_in_stage_is_read_from_the_moves(pipeline):
     assert signed.ongoing == 1  # 计划开工项目 signed 2019-11-01, still there
     assert signed.ongoing_average_days == Decimal(60)
     assert durations[Stage.STARTED].ongoing == 2
+
+
+def test_time_in_stage_on_a_past_day_counts_the_stays_open_then_as_waiting(pipeline):
+    from zoneops.projects.selectors import stage_durations
+
+    durations = {d.stage: d for d in stage_durations(as_of=date(2019, 3, 1))}
+    signed = durations[Stage.SIGNED]
+    # 续建: signed 2018-03-01 → started 2018-06-01 (92 days); 新开工: signed 2019-02-01 and
+    # started only on 04-01, so on 03-01 it had waited 28 days
+    assert (signed.finished, signed.average_days) == (1, Decimal(92))
+    assert (signed.ongoing, signed.ongoing_average_days) == (1, Decimal(28))
+    started = durations[Stage.STARTED]
+    # 早已投产: started 2016-05-01 → in production 2018-01-01 (610 days); 续建 since 2018-06-01
+    # (273 days) and 竣工项目 since 2018-05-01 (304 days) still building
+    assert (started.finished, started.average_days) == (1, Decimal(610))
+    assert (started.ongoing, started.ongoing_average_days) == (2, Decimal("288.5"))
+    talks = durations[Stage.TALKS]  # 终止项目 in talks since 2019-01-01, dropped only on 06-01
+    assert (talks.finished, talks.ongoing, talks.ongoing_average_days) == (0, 1, Decimal(59))
+    production = durations[Stage.IN_PRODUCTION]  # in production is where a project stays
+    assert (production.finished, production.ongoing, production.average_days) == (0, 0, None)
+    assert durations[Stage.DEEP_TALKS].ongoing_average_days is None  # registered in August
+
+
+def test_funnel_and_time_in_stage_are_one_query_each_whatever_the_number_of_projects(
+    pipeline, django_assert_num_queries
+):
+    from zoneops.projects.selectors import pipeline_funnel, stage_durations
+
+    for index in range(20):
+        make_project(
+            f"批量{index}",
+            moves=[(Stage.LEAD, date(2019, 3, 1)), (Stage.TALKS, date(2019, 5, 1))],
+        )
+    with django_assert_num_queries(1):
+        durations = {d.stage: d for d in stage_durations(as_of=date(2019, 12, 31))}
+    assert (durations[Stage.LEAD].finished, durations[Stage.LEAD].average_days) == (20, 61)
+    with django_assert_num_queries(1):
+        steps = pipeline_funnel(registered_from=date(2019, 1, 1), registered_to=date(2019, 12, 31))
+    assert [step.reached for step in steps][:3] == [24, 24, 3]
 
 
 def test_summary_by_park_puts_own_sites_in_a_row_of_their_own(pipeline):
