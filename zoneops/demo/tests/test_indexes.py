@@ -7,13 +7,21 @@ out, as a test's tables are small) must read the table through an index and not 
 large zone has hundreds of thousands of these rows: a sort of all of them makes a list slow.
 """
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test import RequestFactory
 
 from zoneops.approvals.models import Case
-from zoneops.enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRequest
+from zoneops.enterprises.models import (
+    Enterprise,
+    EnterpriseFigure,
+    EnterpriseRequest,
+    RequestEvent,
+)
+from zoneops.enterprises.models.requests import ANSWERED_STATUSES
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.models import Problem, ProgressReport, Project
@@ -98,3 +106,21 @@ def test_a_big_list_in_a_bureaus_scope_finds_its_rows_by_index(model, bureau_use
     plan = plan_of(query)
 
     assert not scans_every_row(plan, model._meta.db_table), plan
+
+
+def test_the_request_statistics_read_the_periods_answered_requests_and_their_ratings_by_index(db):
+    # 诉求统计: the answered requests of the period (not every answered one since the first
+    # year) and each one's rating (not all its steps).
+    period = (date(2026, 1, 1), date(2026, 12, 31))
+    requests = EnterpriseRequest.objects.filter(filed_on__range=period)
+    answered = requests.filter(status__in=ANSWERED_STATUSES).values("topic", "answered_on")
+    ratings = RequestEvent.objects.filter(
+        kind=RequestEvent.Kind.RATED, request__in=requests.values("pk")
+    ).values("score")
+
+    answered_plan, ratings_plan = plan_of(answered), plan_of(ratings)
+
+    table = EnterpriseRequest._meta.db_table
+    assert not scans_every_row(answered_plan, table), answered_plan
+    assert "enterprises_request_status_idx" in answered_plan, answered_plan
+    assert "enterprises_reqevent_kind_idx" in ratings_plan, ratings_plan
