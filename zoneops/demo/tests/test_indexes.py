@@ -7,6 +7,7 @@ out, as a test's tables are small) must read the table through an index and not 
 large zone has hundreds of thousands of these rows: a sort of all of them makes a list slow.
 """
 
+import re
 from datetime import date
 
 import pytest
@@ -122,5 +123,5 @@ def test_the_request_statistics_read_the_periods_answered_requests_and_their_rat
 
     table = EnterpriseRequest._meta.db_table
     assert not scans_every_row(answered_plan, table), answered_plan
-    assert "enterprises_request_status_idx" in answered_plan, answered_plan
+    assert re.search(r"filed_on ?>", answered_plan), answered_plan  # the index holds the period
     assert "enterprises_reqevent_kind_idx" in ratings_plan, ratings_plan

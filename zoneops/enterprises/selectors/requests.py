@@ -469,18 +469,19 @@ def requests_statistics(
         rows[key] = row
         sort_keys[key] = _sort_key(by, key, values, choices)
 
+    # From the period's requests to their ratings (the filter before the counts keeps only
+    # the ratings in them): each request's rated steps by index, not every step of the zone.
     rating_rows = (
-        RequestEvent.objects.filter(kind=RequestEvent.Kind.RATED, request__in=requests.values("pk"))
-        .order_by()
-        .values(f"request__{column}")
+        grouped.filter(events__kind=RequestEvent.Kind.RATED)
+        .values(column)
         .annotate(
-            ratings=Count("pk"),
-            score_total=Sum("score"),
-            satisfied=Count("pk", filter=Q(score__gte=SATISFIED_SCORE)),
+            ratings=Count("events"),
+            score_total=Sum("events__score"),
+            satisfied=Count("events", filter=Q(events__score__gte=SATISFIED_SCORE)),
         )
     )
     for values in rating_rows:
-        row = rows[values[f"request__{column}"]]
+        row = rows[values[column]]
         row.ratings, row.score_total = values["ratings"], values["score_total"] or 0
         row.satisfied_ratings = values["satisfied"]
 
