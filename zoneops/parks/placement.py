@@ -232,6 +232,51 @@ class PlacementRule:
         )
 
 
+def placement_kind_case(
+    *, prefix: str = "", thresholds: PlacementThresholds | None = None
+) -> models.Case:
+    """The rule (`PlacementRule._decide`, in the same order) as an expression on a project's
+    columns, for a table that counts thousands of projects in the database (a project's
+    investment is never missing). test_placement checks both agree on every branch."""
+    t = thresholds or placement_thresholds()
+    investment, code = f"{prefix}total_investment", f"{prefix}industry__code"
+
+    def of_industries(codes: frozenset[str]) -> Q:
+        return Q(**{f"{code}__in": sorted(c for c in codes if c)})
+
+    return models.Case(
+        models.When(
+            Q(**{f"{investment}__gte": t.major_wan}), then=Value(PlacementKind.OWN_SITE.value)
+        ),
+        models.When(
+            Q(**{f"{prefix}land_mu__gte": t.major_land_mu}),
+            then=Value(PlacementKind.OWN_SITE.value),
+        ),
+        models.When(of_industries(t.own_site_industries), then=Value(PlacementKind.OWN_SITE.value)),
+        models.When(
+            Q(**{f"{investment}__lt": t.small_wan})
+            & (Q(**{f"{prefix}is_tech": True}) | of_industries(t.tech_industries)),
+            then=Value(PlacementKind.INCUBATOR.value),
+        ),
+        default=Value(PlacementKind.PARK.value),
+        output_field=models.CharField(),
+    )
+
+
+def placement_kind_of_case(*, prefix: str = "") -> models.Case:
+    """`placement_kind_of` as an expression on a project's own site and park (None: not
+    placed, or in a carrier that takes no projects)."""
+    return models.Case(
+        models.When(Q(**{f"{prefix}own_site": True}), then=Value(PlacementKind.OWN_SITE.value)),
+        *(
+            models.When(Q(**{f"{prefix}park__kind__in": carriers}), then=Value(str(kind)))
+            for kind, carriers in KIND_CARRIERS.items()
+        ),
+        default=Value(None),
+        output_field=models.CharField(),
+    )
+
+
 @dataclass(frozen=True)
 class CarrierFit:
     """A carrier that could take the project, with how it fits and its room on the day."""

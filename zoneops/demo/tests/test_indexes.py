@@ -7,13 +7,22 @@ out, as a test's tables are small) must read the table through an index and not 
 large zone has hundreds of thousands of these rows: a sort of all of them makes a list slow.
 """
 
+import re
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test import RequestFactory
 
 from zoneops.approvals.models import Case
-from zoneops.enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRequest
+from zoneops.enterprises.models import (
+    Enterprise,
+    EnterpriseFigure,
+    EnterpriseRequest,
+    RequestEvent,
+)
+from zoneops.enterprises.models.requests import ANSWERED_STATUSES
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.models import Problem, ProgressReport, Project
@@ -146,3 +155,21 @@ def test_the_lights_find_the_key_projects_and_their_reports_by_index(org, zone_u
             assert "Seq Scan" not in plan, plan
         else:
             assert not any(line.startswith("SCAN") for line in plan.splitlines()), plan
+
+
+def test_the_request_statistics_read_the_periods_answered_requests_and_their_ratings_by_index(db):
+    # 诉求统计: the answered requests of the period (not every answered one since the first
+    # year) and each one's rating (not all its steps).
+    period = (date(2026, 1, 1), date(2026, 12, 31))
+    requests = EnterpriseRequest.objects.filter(filed_on__range=period)
+    answered = requests.filter(status__in=ANSWERED_STATUSES).values("topic", "answered_on")
+    ratings = RequestEvent.objects.filter(
+        kind=RequestEvent.Kind.RATED, request__in=requests.values("pk")
+    ).values("score")
+
+    answered_plan, ratings_plan = plan_of(answered), plan_of(ratings)
+
+    table = EnterpriseRequest._meta.db_table
+    assert not scans_every_row(answered_plan, table), answered_plan
+    assert re.search(r"filed_on ?>", answered_plan), answered_plan  # the index holds the period
+    assert "enterprises_reqevent_kind_idx" in ratings_plan, ratings_plan

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -31,6 +32,7 @@ from zoneops.enterprises.excel import EnterpriseRegister, FigureRegister
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
 from zoneops.enterprises.permissions import ASSIGN_LIAISON
 from zoneops.enterprises.selectors import (
+    MyLiaison,
     active_liaisons_prefetch,
     figures_with_previous,
     liaison_coverage,
@@ -532,12 +534,47 @@ class LiaisonEndView(PostRendersPage, UnfoldModelAdminViewMixin, TemplateView):
 
 
 class MyLiaisonView(UnfoldModelAdminViewMixin, TemplateView):
+    """我的包联: the enterprises and the projects 50 to a page each, every open problem."""
+
     title = _("我的包联")
     permission_required = ("enterprises.view_liaisonassignment",)
     template_name = "enterprises/my_liaison.html"
+    per_page = 50
+
+    def _mine(self, enterprises_page: int, projects_page: int) -> MyLiaison:
+        return my_liaison(
+            user=self.request.user,
+            enterprises_offset=(enterprises_page - 1) * self.per_page,
+            projects_offset=(projects_page - 1) * self.per_page,
+            limit=self.per_page,
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(mine=my_liaison(user=self.request.user), **kwargs)
+        asked = [_page_number(self.request.GET.get(name)) for name in MY_LIAISON_PAGES]
+        mine = self._mine(*asked)
+        totals = [mine.enterprises_total, mine.projects_total]
+        pages = [
+            Paginator(range(total), self.per_page).get_page(number)
+            for total, number in zip(totals, asked, strict=True)
+        ]
+        numbers = [page.number for page in pages]
+        if numbers != asked:  # a page past the last one shows the last one
+            mine = self._mine(*numbers)
+        return super().get_context_data(
+            mine=mine, enterprises_page=pages[0], projects_page=pages[1], **kwargs
+        )
+
+
+MY_LIAISON_PAGES = ("enterprises_page", "projects_page")
+
+
+def _page_number(value: str | None) -> int:
+    """A page asked for in the address: 1 when it is not a number; within what an offset
+    can hold (the last page is shown for one past it)."""
+    try:
+        return min(max(1, int(value or 1)), 2**31 // MyLiaisonView.per_page)
+    except ValueError:
+        return 1
 
 
 class CoverageView(UnfoldModelAdminViewMixin, TemplateView):

@@ -328,6 +328,10 @@ class MyProblemOut(Schema):
 
 class MyLiaisonOut(Schema):
     on: date
+    enterprises_count: int = Field(
+        description="包联企业总数（enterprises 为其中 offset 起的 limit 个）"
+    )
+    projects_count: int = Field(description="包联项目总数（projects 为其中 offset 起的 limit 个）")
     enterprises: list[MyEnterpriseOut]
     projects: list[MyProjectOut]
     problems: list[MyProblemOut]
@@ -426,11 +430,21 @@ def liaison_finish(request, liaison_id: Id, payload: LiaisonEndIn):
 
 
 @router.get("/my-liaison", response=MyLiaisonOut, summary="我的包联：企业、项目和未解决的问题")
-def my_liaison_view(request, on: date | None = None):
+def my_liaison_view(request, window: Query[Pagination.Input], on: date | None = None):
+    """The enterprises (by name) and the projects (newest first) are paged alike: `limit` of
+    each from `offset`, with their totals; the open problems come all."""
     ensure_allowed(request.user, "view", LiaisonAssignment)
-    mine = my_liaison(user=request.user, on=on)
+    mine = my_liaison(
+        user=request.user,
+        on=on,
+        enterprises_offset=window.offset,
+        projects_offset=window.offset,
+        limit=window.limit,
+    )
     return {
         "on": mine.on,
+        "enterprises_count": mine.enterprises_total,
+        "projects_count": mine.projects_total,
         "enterprises": [
             {
                 "enterprise_id": row.enterprise.pk,

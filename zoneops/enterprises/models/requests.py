@@ -156,6 +156,8 @@ class EnterpriseRequest(ClockedRecord):
             models.Index(fields=["status", "due_on"], name="enterprises_request_due_idx"),
             # The list's order (-filed_on, -id), read backwards; it serves a filter by date too.
             models.Index(fields=["filed_on", "id"], name="enterprises_request_list_idx"),
+            # The statistics read the answered requests of a period, not every answered one.
+            models.Index(fields=["status", "filed_on"], name="enterprises_request_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -205,6 +207,10 @@ class RequestEvent(StepEvent):
         verbose_name = _("诉求办理记录")
         verbose_name_plural = _("诉求办理记录")
         ordering = ["on", "id"]
+        indexes = [
+            # The statistics read each request's ratings, not all its steps.
+            models.Index(fields=["request", "kind"], name="enterprises_reqevent_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} {self.on}"

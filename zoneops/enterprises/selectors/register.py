@@ -133,34 +133,66 @@ class LiaisonProjectRow:
 
 @dataclass
 class MyLiaison:
+    """What a person liaises with: a window of his enterprises (by name) and of his projects
+    (newest first), with how many there are in all, and every problem open there."""
+
     on: date
     enterprises: list[LiaisonEnterpriseRow] = field(default_factory=list)
     projects: list[LiaisonProjectRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    enterprises_total: int = 0
+    projects_total: int = 0
 
     @property
     def overdue(self) -> int:
         return sum(1 for problem in self.problems if problem.due_on < self.on)
 
 
-def my_liaison(*, user: Any, on: date | None = None) -> MyLiaison:
-    """What a person liaises with and what is open there, in a fixed number of queries."""
+def _window(queryset: QuerySet, offset: int, limit: int | None) -> tuple[list[Any], int]:
+    """The rows from `offset` (all of them without a limit) and how many there are in all:
+    one query when the window holds them all, else a count too."""
+    if limit is None and not offset:
+        rows = list(queryset)
+        return rows, len(rows)
+    rows = list(queryset[offset : None if limit is None else offset + limit])
+    if not offset and limit is not None and len(rows) < limit:
+        return rows, len(rows)
+    return rows, queryset.count()
+
+
+def my_liaison(
+    *,
+    user: Any,
+    on: date | None = None,
+    enterprises_offset: int = 0,
+    projects_offset: int = 0,
+    limit: int | None = None,
+) -> MyLiaison:
+    """What a person liaises with and what is open there, in a fixed number of queries: the
+    enterprises and projects from their offsets, `limit` of each (all without one), with
+    their totals; the open problems all (a liaison's few)."""
     on = on or timezone.localdate()
-    assignments = list(
-        liaisons_of(user_id=user.pk, on=on)
-        .select_related("enterprise", "enterprise__park", "person", "department")
-        .order_by("enterprise__name", "kind", "started_on")
+    liaisons = liaisons_of(user_id=user.pk, on=on)
+    enterprises, enterprises_total = _window(
+        Enterprise.objects.filter(pk__in=liaisons.values("enterprise_id"))
+        .select_related("park")
+        .order_by("name", "pk"),
+        enterprises_offset,
+        limit,
     )
-    by_enterprise: dict[int, list[LiaisonAssignment]] = defaultdict(list)
-    for assignment in assignments:
+    by_enterprise: dict[int, list[LiaisonAssignment]] = {e.pk: [] for e in enterprises}
+    for assignment in liaisons.filter(enterprise__in=list(by_enterprise)).order_by(
+        "kind", "started_on", "pk"
+    ):
         by_enterprise[assignment.enterprise_id].append(assignment)
-    projects = list(projects_liaised_by(user=user).order_by("-id"))
+    liaised = projects_liaised_by(user=user)
+    projects, projects_total = _window(liaised.order_by("-id"), projects_offset, limit)
     own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
     problems = list(
         problems_open_as_of(as_of=timezone.localdate(), user=user)
         .filter(
-            Q(project__in=[p.pk for p in projects])
-            | Q(project__investor_enterprise__in=list(by_enterprise))
+            Q(project__in=liaised.values("pk"))
+            | Q(project__investor_enterprise__in=liaisons.values("enterprise_id"))
         )
         .select_related("project", "department")
         .order_by("due_on", "id")
@@ -169,20 +201,23 @@ def my_liaison(*, user: Any, on: date | None = None) -> MyLiaison:
     open_by_enterprise: dict[int, list[Problem]] = defaultdict(list)
     for problem in problems:
         open_by_project[problem.project_id].append(problem)
-        enterprise_id = problem.project.investor_enterprise_id
-        if enterprise_id in by_enterprise:
-            open_by_enterprise[enterprise_id].append(problem)
+        open_by_enterprise[problem.project.investor_enterprise_id].append(problem)
     latest = latest_figures(enterprise_ids=list(by_enterprise))
-    result = MyLiaison(on=on, problems=problems)
-    for enterprise_id, rows in by_enterprise.items():
-        found = open_by_enterprise.get(enterprise_id, [])
+    result = MyLiaison(
+        on=on,
+        problems=problems,
+        enterprises_total=enterprises_total,
+        projects_total=projects_total,
+    )
+    for enterprise in enterprises:
+        found = open_by_enterprise.get(enterprise.pk, [])
         result.enterprises.append(
             LiaisonEnterpriseRow(
-                enterprise=rows[0].enterprise,
-                assignments=rows,
+                enterprise=enterprise,
+                assignments=by_enterprise[enterprise.pk],
                 open_problems=len(found),
                 overdue_problems=sum(1 for p in found if p.due_on < on),
-                latest=latest.get(enterprise_id),
+                latest=latest.get(enterprise.pk),
             )
         )
     for project in projects:

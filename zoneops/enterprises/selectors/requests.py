@@ -13,7 +13,20 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -411,10 +424,10 @@ def requests_statistics(
     """The requests filed from `start` to `end` (inclusive) that the user may see, grouped
     `by` topic, department, category, kind or enterprise, as they stand on `on` (today).
 
-    Three queries whatever the number of requests (besides the data scope's and the
-    calendar's): the counts, the ratings, and the answered requests' clock spans — grouped by
-    (start, answer, days suspended), then counted in working days from one reading of the
-    calendar, less the days the clock stood.
+    Four queries whatever the number of requests (besides the data scope's and the
+    calendar's): the counts, the ratings, and the answered requests' clock spans in two
+    (`_working_days_used`), counted in working days from one reading of the calendar, less
+    the days the clock stood.
     """
     if by not in _GROUP_COLUMNS:
         raise ApplicationError(
@@ -456,35 +469,25 @@ def requests_statistics(
         rows[key] = row
         sort_keys[key] = _sort_key(by, key, values, choices)
 
+    # From the period's requests to their ratings (the filter before the counts keeps only
+    # the ratings in them): each request's rated steps by index, not every step of the zone.
     rating_rows = (
-        RequestEvent.objects.filter(kind=RequestEvent.Kind.RATED, request__in=requests.values("pk"))
-        .order_by()
-        .values(f"request__{column}")
+        grouped.filter(events__kind=RequestEvent.Kind.RATED)
+        .values(column)
         .annotate(
-            ratings=Count("pk"),
-            score_total=Sum("score"),
-            satisfied=Count("pk", filter=Q(score__gte=SATISFIED_SCORE)),
+            ratings=Count("events"),
+            score_total=Sum("events__score"),
+            satisfied=Count("events", filter=Q(events__score__gte=SATISFIED_SCORE)),
         )
     )
     for values in rating_rows:
-        row = rows[values[f"request__{column}"]]
+        row = rows[values[column]]
         row.ratings, row.score_total = values["ratings"], values["score_total"] or 0
         row.satisfied_ratings = values["satisfied"]
 
-    spans = (
-        grouped.filter(answered, clock_from__isnull=False, answered_on__isnull=False)
-        .values(column, "clock_from", "answered_on", "suspended_days")
-        .annotate(requests=Count("pk"))
+    used = _working_days_used(
+        grouped.filter(answered, clock_from__isnull=False, answered_on__isnull=False), column
     )
-    used: dict[Any, int] = defaultdict(int)
-    with calendar_pinned():
-        for values in spans:
-            days = request_working_days_used(
-                clock_from=values["clock_from"],
-                answered_on=values["answered_on"],
-                suspended_days=values["suspended_days"],
-            )
-            used[values[column]] += days * values["requests"]
     for key, days in used.items():
         rows[key].working_days_used = days
 
@@ -493,6 +496,47 @@ def requests_statistics(
     for row in ordered:
         total.add(row)
     return RequestStatistics(by=by, start=start, end=end, on=on, rows=ordered, total=total)
+
+
+def _working_days_used(spans: QuerySet, column: str) -> dict[Any, int]:
+    """The working days the answered requests used, summed by `column`, in two queries.
+
+    Working days are counted in (start, answer], so a request's are W(answer) - W(start), W
+    counting them from any fixed day. The requests whose clock never stood (answered on or
+    after its start) are summed from how many start and how many end on each day: a few
+    hundred rows, not one per request. The others (days suspended, which may not take a span
+    below zero) are grouped by (start, answer, days suspended) as before.
+    """
+    plain = Q(suspended_days=0, answered_on__gte=F("clock_from"))
+    by_day = [
+        spans.filter(plain)
+        .order_by()
+        .values_list(column, day)
+        .annotate(requests=Count("pk"), sign=Value(sign, output_field=IntegerField()))
+        for day, sign in (("answered_on", 1), ("clock_from", -1))
+    ]
+    days = list(by_day[0].union(by_day[1], all=True))
+    others = (
+        spans.exclude(plain)
+        .order_by()
+        .values_list(column, "clock_from", "answered_on", "suspended_days")
+        .annotate(requests=Count("pk"))
+    )
+    used: dict[Any, int] = defaultdict(int)
+    with calendar_pinned():
+        if days:
+            first = min(day for _key, day, _n, _sign in days)
+            counted = {
+                day: working_days_between(first, day).days for day in {row[1] for row in days}
+            }
+            for key, day, requests, sign in days:
+                used[key] += sign * counted[day] * requests
+        for key, clock_from, answered_on, suspended_days, requests in others:
+            days_used = request_working_days_used(
+                clock_from=clock_from, answered_on=answered_on, suspended_days=suspended_days
+            )
+            used[key] += days_used * requests
+    return used
 
 
 def _group_label(by: str, key: Any, values: dict[str, Any], choices: Any) -> str:

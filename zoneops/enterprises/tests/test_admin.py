@@ -5,8 +5,10 @@ import pytest
 import xlsxwriter
 from django.test import Client
 
+from zoneops.enterprises.admin.register import MyLiaisonView
 from zoneops.enterprises.enums import LiaisonLevel
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
+from zoneops.enterprises.selectors import my_liaison
 from zoneops.enterprises.tests.factories import (
     make_enterprise,
     make_liaison,
@@ -181,6 +183,27 @@ def test_my_liaison_page_lists_what_the_leader_liaises_with(org, leader):
     body = page.content.decode()
     assert "我的包联" in body and "嘉诚汽车内饰" in body and "嘉诚汽车内饰项目" in body
     assert "省市确定" in body
+
+
+def test_my_liaison_page_pages_the_enterprises_and_says_how_many(org, leader, monkeypatch):
+    monkeypatch.setattr(MyLiaisonView, "per_page", 2)
+    for name in ["甲企业", "乙企业", "丙企业"]:
+        make_liaison(make_enterprise(name), person=leader)
+    make_project("唯一的项目", liaison_leader=leader)
+    client = client_for(leader)
+    url = "/admin/enterprises/liaisonassignment/mine/"
+    every = [row.enterprise.name for row in my_liaison(user=leader).enterprises]
+
+    first = client.get(url).content.decode()
+    second = client.get(f"{url}?enterprises_page=2&projects_page=1").content.decode()
+    past = client.get(f"{url}?enterprises_page=9").content.decode()
+
+    assert "包联企业（3）" in first and "第 1 / 2 页，共 3 个" in first
+    assert "?enterprises_page=2&amp;projects_page=1" in first
+    assert all(name in first for name in every[:2]) and every[2] not in first
+    assert every[2] in second and every[0] not in second and "第 2 / 2 页" in second
+    assert every[2] in past  # a page past the last shows the last
+    assert "唯一的项目" in second and "liaison-projects-pages" not in second
 
 
 def test_the_sidebar_offers_my_liaison_and_the_coverage_table(leader):

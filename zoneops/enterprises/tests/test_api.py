@@ -227,6 +227,23 @@ def test_my_liaison_and_coverage_endpoints(org, leader):
     assert rows["projects"] == 1 and rows["province_city"] == 1
 
 
+def test_my_liaison_endpoint_pages_enterprises_and_projects_alike(org, leader):
+    for name in ["甲企业", "乙企业", "丙企业"]:
+        make_liaison(make_enterprise(name), person=leader)
+    for index in range(2):
+        make_project(f"包联项目{index}", liaison_leader=leader)
+    client = client_for(leader)
+    every = client.get("/api/v1/enterprises/my-liaison").json()
+
+    window = client.get("/api/v1/enterprises/my-liaison?limit=1&offset=1").json()
+
+    assert (every["enterprises_count"], every["projects_count"]) == (3, 2)
+    assert (window["enterprises_count"], window["projects_count"]) == (3, 2)
+    assert window["enterprises"] == every["enterprises"][1:2]
+    assert window["projects"] == every["projects"][1:2]
+    assert client.get("/api/v1/enterprises/my-liaison?limit=0").status_code == 422
+
+
 def _workbook(headers, *rows) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})

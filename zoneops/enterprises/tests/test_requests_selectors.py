@@ -21,6 +21,7 @@ from zoneops.enterprises.selectors.requests import (
     request_clock,
     request_events_for,
     request_suspension_ask,
+    request_working_days_used,
     requests_at_clock_level,
     requests_awaiting_materials,
     requests_statistics,
@@ -559,6 +560,35 @@ def test_working_days_used_leave_out_the_days_the_clock_stood(enterprise, org):
     total = statistics.total
     assert (total.answered, total.answered_on_time, total.working_days_used) == (2, 2, 8)
     assert (total.on_time_rate, total.average_working_days) == (Decimal("100.0"), Decimal("4.0"))
+
+
+def test_statistics_count_working_days_less_the_days_the_clock_stood(enterprise, org):
+    def answered(on, suspended_days=0, accepted=date(2026, 3, 2)):
+        request = make_request(
+            enterprise, topic="land", department=org["investment"], accepted=accepted, answered=on
+        )
+        EnterpriseRequest.objects.filter(pk=request.pk).update(suspended_days=suspended_days)
+        return request
+
+    answered(date(2026, 3, 6))  # Monday to Friday: 4 working days
+    answered(date(2026, 3, 6), accepted=date(2026, 3, 3))  # 3
+    answered(date(2026, 3, 9), suspended_days=2)  # 5, less 2 days stood
+    answered(date(2026, 3, 6), suspended_days=9)  # stood longer than it ran: 0, not -5
+
+    statistics = requests_statistics(
+        user=None, start=MARCH[0], end=MARCH[1], by="topic", on=date(2026, 4, 30)
+    )
+
+    (land,) = statistics.rows
+    rule = [
+        request_working_days_used(
+            clock_from=r.clock_from, answered_on=r.answered_on, suspended_days=r.suspended_days
+        )
+        for r in EnterpriseRequest.objects.all()
+    ]
+    assert sorted(rule) == [0, 3, 3, 4]
+    assert land.working_days_used == statistics.total.working_days_used == 10
+    assert land.average_working_days == Decimal("2.5")
 
 
 def test_statistics_take_a_fixed_number_of_queries(enterprise, org):

@@ -248,6 +248,27 @@ def test_my_liaison_query_count_does_not_grow_with_rows(org, people, django_asse
         assert len(my_liaison(user=leader, on=TODAY).enterprises) == 12
 
 
+def test_my_liaison_gives_a_window_of_enterprises_and_projects_with_their_totals(org, people):
+    leader = people["leader"]
+    for name in ["丙企业", "甲企业", "乙企业"]:
+        enterprise = make_enterprise(name)
+        make_liaison(enterprise, person=leader)
+        make_liaison(enterprise, kind=LiaisonKind.DEPARTMENT, department=org["investment"])
+    projects = [make_project(f"项目{index}", liaison_leader=leader) for index in range(3)]
+    everything = my_liaison(user=leader, on=TODAY)
+
+    window = my_liaison(user=leader, on=TODAY, enterprises_offset=1, projects_offset=2, limit=1)
+
+    assert (window.enterprises_total, window.projects_total) == (3, 3)
+    assert [row.enterprise.name for row in window.enterprises] == [
+        everything.enterprises[1].enterprise.name
+    ]
+    assert window.enterprises[0].assignments == everything.enterprises[1].assignments
+    assert [row.project for row in window.projects] == [projects[0]]  # newest first
+    assert (everything.enterprises_total, everything.projects_total) == (3, 3)
+    assert len(my_liaison(user=leader, on=TODAY, enterprises_offset=3, limit=2).enterprises) == 0
+
+
 def test_coverage_counts_projects_enterprises_once_and_inspectors(org, people):
     leader, other = people["leader"], people["other_leader"]
     make_project("有包联的项目", liaison_leader=leader, responsible_department=org["investment"])

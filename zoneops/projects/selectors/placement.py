@@ -14,7 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import DateField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -23,10 +37,10 @@ from zoneops.parks.models import Park
 from zoneops.parks.placement import (
     PlacementKind,
     PlacementSuggestion,
-    placement_kind,
+    placement_kind_case,
     placement_kind_of,
+    placement_kind_of_case,
     placement_suggest,
-    placement_thresholds,
 )
 from zoneops.projects.enums import Stage
 from zoneops.projects.models import Project, ProjectPlacement, StageMove
@@ -104,77 +118,113 @@ class PlacementOutcomes:
     carriers: list[CarrierRow]
 
 
-def placement_outcomes(
-    *, user: Any = None, year_from: int | None = None, year_to: int | None = None
-) -> PlacementOutcomes:
-    """The rule's outcome by year (two queries whatever the number of projects, plus one for
-    the parks' names)."""
-    latest = ProjectPlacement.objects.filter(project=OuterRef("pk")).order_by("-placed_on", "-id")
+class _YearOf(Func):
+    """A date's year without a Python function per row (SQLite's ExtractYear calls one): the
+    first four characters of SQLite's ISO date text; EXTRACT elsewhere."""
+
+    output_field = IntegerField()
+    template = "CAST(EXTRACT(YEAR FROM %(expressions)s) AS integer)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(SUBSTR(%(expressions)s, 1, 4) AS integer)", **extra
+        )
+
+
+def _counted_in(
+    queryset: QuerySet, *, prefix: str, year_from: int | None, year_to: int | None
+) -> QuerySet:
+    """`year`, the year the project counts in (None: no stage move yet), for the rows within
+    the years asked (a whole year compares as its two ends: no function on the column)."""
+    queryset = queryset.annotate(counted_on=counted_on_expression(prefix))
+    if year_from is not None:
+        queryset = queryset.filter(counted_on__gte=date(year_from, 1, 1))
+    if year_to is not None:
+        queryset = queryset.filter(counted_on__lte=date(year_to, 12, 31))
+    return queryset.annotate(year=_YearOf("counted_on"))
+
+
+def _where() -> Case:
+    """The carriers table's row of a placement: OWN_SITE_KEY, its park's id, or None."""
+    return Case(
+        When(own_site=True, then=Value(OWN_SITE_KEY)),
+        default=F("park_id"),
+        output_field=IntegerField(),
+    )
+
+
+def _outcome_counts(
+    *, user: Any, year_from: int | None, year_to: int | None
+) -> list[tuple[int, str, bool, int | None, int]]:
+    """(year, suggested kind, followed, where, projects), counted in the database: the
+    projects placed by a record by their latest record, the others by the rule as it stands
+    against where they are (two queries, whatever the number of projects)."""
     projects = Project.objects.exclude(stage=Stage.TERMINATED)
     if user is not None:
         projects = scope_queryset(projects, user)
-    projects = projects.annotate(
-        counted_on=counted_on_expression(),
-        p_kind=Subquery(latest.values("suggested_kind")[:1]),
-        p_followed=Subquery(latest.values("followed")[:1]),
-        p_park=Subquery(latest.values("park_id")[:1]),
-        p_own_site=Subquery(latest.values("own_site")[:1]),
+    newer = ProjectPlacement.objects.filter(project=OuterRef("project")).filter(
+        Q(placed_on__gt=OuterRef("placed_on"))
+        | Q(placed_on=OuterRef("placed_on"), pk__gt=OuterRef("pk"))
     )
-    if year_from is not None:
-        projects = projects.filter(counted_on__year__gte=year_from)
-    if year_to is not None:
-        projects = projects.filter(counted_on__year__lte=year_to)
-    rows = projects.values(
-        "counted_on",
-        "total_investment",
-        "land_mu",
-        "industry__code",
-        "is_tech",
-        "park_id",
-        "park__kind",
-        "own_site",
-        "p_kind",
-        "p_followed",
-        "p_park",
-        "p_own_site",
+    recorded = (
+        _counted_in(
+            ProjectPlacement.objects.filter(project__in=projects.values("pk")).exclude(
+                Exists(newer)
+            ),
+            prefix="project__",
+            year_from=year_from,
+            year_to=year_to,
+        )
+        .annotate(kind=F("suggested_kind"), where=_where())
+        .order_by()
+        .values_list("year", "kind", "followed", "where")
+        .annotate(count=Count("pk"))
     )
-    thresholds = placement_thresholds()
+    unrecorded = (
+        _counted_in(
+            projects.exclude(Exists(ProjectPlacement.objects.filter(project=OuterRef("pk")))),
+            prefix="",
+            year_from=year_from,
+            year_to=year_to,
+        )
+        .annotate(kind=placement_kind_case(), chosen=placement_kind_of_case(), where=_where())
+        .order_by()
+        .values_list("year", "kind", "chosen", "where")
+        .annotate(count=Count("pk"))
+    )
+    rows = [
+        (year, kind, bool(followed), where, count)
+        for year, kind, followed, where, count in recorded
+    ]
+    rows += [
+        (year, kind, chosen == kind, where, count)
+        for year, kind, chosen, where, count in unrecorded
+    ]
+    return [row for row in rows if row[0] is not None]  # not registered yet: no year
+
+
+def placement_outcomes(
+    *, user: Any = None, year_from: int | None = None, year_to: int | None = None
+) -> PlacementOutcomes:
+    """The rule's outcome by year, counted in the database (two queries whatever the number
+    of projects, plus one for the parks' names)."""
     by_year: dict[int, OutcomeRow] = {}
     carriers: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    park_kinds = dict(Park.objects.values_list("pk", "kind"))
-    for row in rows:
-        if row["counted_on"] is None:
-            continue
-        year = row["counted_on"].year
+    for year, kind, followed, where, projects in _outcome_counts(
+        user=user, year_from=year_from, year_to=year_to
+    ):
         outcome = by_year.setdefault(year, OutcomeRow(year=year))
-        if row["p_kind"] is not None:
-            kind = row["p_kind"]
-            followed = bool(row["p_followed"])
-            where = OWN_SITE_KEY if row["p_own_site"] else row["p_park"]
-        else:
-            kind, _why = placement_kind(
-                investment=row["total_investment"],
-                land_mu=row["land_mu"],
-                industry_code=row["industry__code"],
-                is_tech=row["is_tech"],
-                thresholds=thresholds,
-            )
-            where = OWN_SITE_KEY if row["own_site"] else row["park_id"]
-            chosen = placement_kind_of(
-                park_kind=park_kinds.get(row["park_id"]), own_site=row["own_site"]
-            )
-            followed = chosen == kind
-        outcome.suggested[kind] += 1
+        outcome.suggested[kind] += projects
         if where is None:
-            outcome.unplaced += 1
+            outcome.unplaced += projects
             continue
         if followed:
-            outcome.followed += 1
+            outcome.followed += projects
         else:
-            outcome.overridden += 1
+            outcome.overridden += projects
         cell = carriers[where][year]
-        cell[0] += 1
-        cell[1] += 0 if followed else 1
+        cell[0] += projects
+        cell[1] += 0 if followed else projects
     years = sorted(by_year)
     total = OutcomeRow(year=0)
     for year in years:

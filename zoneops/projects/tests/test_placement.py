@@ -17,7 +17,7 @@ from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Building, Park, Unit
-from zoneops.parks.placement import PlacementKind
+from zoneops.parks.placement import PlacementKind, placement_kind, placement_kind_case
 from zoneops.projects.enums import Stage
 from zoneops.projects.models import Project, ProjectPlacement
 from zoneops.projects.selectors.placement import placement_outcomes, placement_overrides
@@ -193,6 +193,69 @@ def test_the_table_query_count_does_not_grow(placed, django_assert_max_num_queri
         )
     with django_assert_max_num_queries(4):
         placement_outcomes(user=None)
+
+
+def test_the_table_judges_projects_placed_without_a_record_by_the_rule(placed):
+    """A park or own site set by an import (no placement record) counts by the rule as it
+    stands: followed when the carrier is of the kind it suggests."""
+    zone = placed
+    cases = [
+        ("园区里的中型项目", {"park": zone["park"]}),  # 进产业园, in a park: followed
+        ("中心里的中型项目", {"park": zone["centre"]}),  # 进产业园, in a centre: departed
+        ("独立选址的中型项目", {"own_site": True}),  # departed
+        ("独立选址的大项目", {"own_site": True, "total_investment": Decimal(200000)}),
+        ("中心里的科技项目", {"park": zone["centre"], "total_investment": 0, "is_tech": True}),
+    ]
+    for name, fields in cases:
+        project = _project(zone, name, moves=[(Stage.LEAD, date(2018, 4, 1))])
+        Project.objects.filter(pk=project.pk).update(**fields)
+
+    outcomes = placement_outcomes(user=zone["officer"], year_from=2018, year_to=2018)
+
+    (y2018,) = outcomes.rows
+    assert y2018.suggested == {
+        PlacementKind.OWN_SITE: 1,
+        PlacementKind.PARK: 3,
+        PlacementKind.INCUBATOR: 1,
+    }
+    assert (y2018.followed, y2018.overridden, y2018.unplaced) == (3, 2, 0)
+    cells = {row.label: row.by_year for row in outcomes.carriers}
+    assert cells == {
+        "独立选址": {2018: (2, 1)},
+        "汽车产业园": {2018: (1, 0)},
+        "国家级创业中心": {2018: (2, 1)},
+    }
+
+
+@pytest.mark.parametrize("major", [100000, 0])
+def test_the_rule_counted_in_the_database_agrees_with_the_rule(zone, settings, major):
+    settings.ZONEOPS_MAJOR_PROJECT_THRESHOLD = major
+    commercial = IndustryCategory.objects.create(name="商业综合体", code="commercial")
+    values = [
+        (Decimal(100000), None, zone["auto"], False),  # major by investment
+        (Decimal(99999), Decimal(300), zone["auto"], False),  # major by land
+        (Decimal(100), Decimal(299), commercial, False),  # own site by industry
+        (Decimal(4999), None, zone["rnd"], False),  # small, tech industry
+        (Decimal(4999), None, None, True),  # small, marked tech
+        (Decimal(0), None, None, True),
+        (Decimal(0), None, None, False),
+        (Decimal(5000), None, zone["rnd"], True),  # not small: a park
+        (Decimal(4999), None, zone["auto"], False),  # small, not tech: a park
+    ]
+    expected = {}
+    for index, (investment, land, industry, is_tech) in enumerate(values):
+        project = _project(zone, f"项目{index}", industry=industry, land_mu=land, is_tech=is_tech)
+        Project.objects.filter(pk=project.pk).update(total_investment=investment)
+        expected[project.pk] = placement_kind(
+            investment=investment,
+            land_mu=land,
+            industry_code=industry.code if industry else None,
+            is_tech=is_tech,
+        )[0]
+
+    counted = dict(Project.objects.annotate(kind=placement_kind_case()).values_list("pk", "kind"))
+
+    assert counted == expected
 
 
 # --- the back office -------------------------------------------------------------------------
