@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.enterprises.permissions import APPROVE_EXTENSION as _APPROVE
@@ -101,6 +102,19 @@ class EnterprisesConfig(AppConfig):
             _request_deadlines_follow_the_calendar,
             dispatch_uid="enterprises.request_deadlines_follow_the_calendar",
         )
+
+        # Like the built-in roles: every kind of request has its limit row after a migrate
+        # (and after a `flush`), an administrator's limits left as they are.
+        post_migrate.connect(
+            _request_limits_after_migrate, weak=False, dispatch_uid="enterprises.request_limits"
+        )
+
+
+def _request_limits_after_migrate(sender: AppConfig, **kwargs: object) -> None:
+    if sender.name == EnterprisesConfig.name:
+        from zoneops.enterprises.services.requests import request_limits_seed
+
+        request_limits_seed(using=str(kwargs.get("using", "default")))
 
 
 def _request_deadlines_follow_the_calendar(years: frozenset[int], **kwargs: object) -> None:

@@ -319,6 +319,23 @@ def request_accept(
     return request
 
 
+def request_limits_seed(*, using: str = "default") -> int:
+    """Give every kind of request that has no limit row its default (咨询 1, 求助 5, 投诉 10).
+
+    Run after every migrate, like the built-in roles: a new kind gets its row, a database
+    emptied by `flush` gets them back, and a limit an administrator set is never touched.
+    Returns the number of rows made.
+    """
+    present = set(RequestKindLimit.objects.using(using).values_list("kind", flat=True))
+    missing = [
+        RequestKindLimit(kind=kind, limit_days=days)
+        for kind, days in DEFAULT_REQUEST_LIMITS.items()
+        if kind not in present
+    ]
+    RequestKindLimit.objects.using(using).bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
 @transaction.atomic
 def request_limit_set(
     *, kind: RequestKind | str, limit_days: int, by: User | None, expected_limit: int | None = None

@@ -29,6 +29,7 @@ from zoneops.enterprises.services.requests import (
     request_decide_extension,
     request_file,
     request_limit_days,
+    request_limits_seed,
     request_rate,
     request_reroute,
     request_resume,
@@ -228,6 +229,27 @@ def test_a_kind_without_a_setting_falls_back_to_the_default_limit(db):
     assert request_limit_days(kind=RequestKind.CONSULTATION) == 1
     assert request_limit_days(kind=RequestKind.HELP) == 5
     assert request_limit_days(kind=RequestKind.COMPLAINT) == 10
+
+
+def test_seeding_the_limits_adds_a_missing_kind_and_keeps_an_administrators_limit(db):
+    RequestKindLimit.objects.filter(kind=RequestKind.COMPLAINT).update(limit_days=3)
+    RequestKindLimit.objects.filter(kind=RequestKind.HELP).delete()
+
+    assert request_limits_seed() == 1
+
+    limits = dict(RequestKindLimit.objects.values_list("kind", "limit_days"))
+    assert limits[RequestKind.COMPLAINT] == 3
+    assert limits[RequestKind.HELP] == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_has_every_kinds_limit_again():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    limits = dict(RequestKindLimit.objects.values_list("kind", "limit_days"))
+    assert limits == {RequestKind.CONSULTATION: 1, RequestKind.HELP: 5, RequestKind.COMPLAINT: 10}
 
 
 def test_acceptance_may_set_its_own_limit_within_bounds(enterprise, org):
