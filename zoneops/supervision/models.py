@@ -168,6 +168,12 @@ class SupervisionTask(ClockedRecord):
             models.Index(fields=["status", "due_on"], name="supervision_task_due_idx"),
             models.Index(fields=["assigned_on", "closed_on"], name="supervision_task_days_idx"),
             models.Index(fields=["assigned_on", "id"], name="supervision_task_list_idx"),
+            # The API's order (due_on, id), and the tasks closed on a day or the day assigned.
+            models.Index(fields=["due_on", "id"], name="supervision_task_due_on_idx"),
+            models.Index(
+                fields=["status", "closed_on", "assigned_on", "department_id"],
+                name="supervision_task_closed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

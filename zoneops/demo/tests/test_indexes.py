@@ -10,6 +10,7 @@ large zone has hundreds of thousands of these rows: a sort of all of them makes 
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.db.models import Count
 from django.test import RequestFactory
 
 from zoneops.approvals.models import Case
@@ -98,3 +99,67 @@ def test_a_big_list_in_a_bureaus_scope_finds_its_rows_by_index(model, bureau_use
     plan = plan_of(query)
 
     assert not scans_every_row(plan, model._meta.db_table), plan
+
+
+def _plan_of_sql(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(" ".join(str(value) for value in row) for row in cursor.fetchall())
+
+
+def test_the_approval_figures_read_the_periods_cases_by_index(org):
+    from datetime import date
+
+    from zoneops.approvals.selectors import approval_figures
+
+    queries = []
+
+    def keep(execute, sql, params, many, context):
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        approval_figures(start=date(2026, 1, 1), end=date(2026, 12, 31))
+    sums = [(sql, params) for sql, params in queries if "day_numbers" in sql]
+    assert len(sums) == 1
+
+    plan = _plan_of_sql(*sums[0])
+
+    assert not scans_every_row(plan, Case._meta.db_table), plan
+    if connection.vendor == "sqlite":
+        assert "approvals_case_done_idx (status=? AND concluded_on=?)" in plan, plan
+
+
+def test_the_same_day_counts_and_the_days_closed_tasks_are_read_by_index(org):
+    from datetime import date
+
+    from zoneops.approvals.selectors import _cases_concluded_on_receipt
+    from zoneops.supervision.selectors import _tasks_closed_on_assignment, tasks_closed_on
+
+    user = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    period = {"start": date(2026, 1, 1), "end": date(2026, 12, 31)}
+    queries = [
+        _cases_concluded_on_receipt(**period).values("department_id").annotate(Count("pk")),
+        _tasks_closed_on_assignment(**period).values("department_id").annotate(Count("pk")),
+        tasks_closed_on(user=user, on=date(2026, 12, 7), departments=None),
+    ]
+    for query in queries:
+        plan = plan_of(query)
+        assert not scans_every_row(plan, query.model._meta.db_table), plan
+        if connection.vendor == "sqlite":
+            assert "_done_idx" in plan or "_closed_idx" in plan, plan
+
+
+def test_the_api_lists_the_tasks_by_deadline_in_index_order(zone_user):
+    from zoneops.supervision.selectors import tasks_visible
+
+    query = tasks_visible(user=zone_user).order_by("due_on", "pk")[:100]
+
+    plan = plan_of(query)
+
+    assert not sorts_every_row(plan, SupervisionTask._meta.db_table), plan
