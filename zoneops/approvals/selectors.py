@@ -256,12 +256,14 @@ def _concluded_by_item_and_department(
     between `start` and `end`, the days numbered from `start`; the days used by the cases
     whose clock started before it are summed again from the earliest start (two more queries
     when there are any)."""
-    groups, early = _concluded_sums(cases, first=start, start=start, end=end)
-    if not early:
-        return groups
-    earlier = cases.filter(clock_from__lt=start)
-    bounds = earlier.filter(concluded_on__range=(start, end)).aggregate(first=Min("clock_from"))
-    more, _ = _concluded_sums(earlier, first=bounds["first"], start=start, end=end)
+    with calendar_pinned():  # one reading of the calendar for both sums
+        groups, early = _concluded_sums(cases, first=start, start=start, end=end)
+        if not early:
+            return groups
+        earlier = cases.filter(clock_from__lt=start)
+        period = earlier.filter(concluded_on__range=(start, end))
+        first = period.aggregate(first=Min("clock_from"))["first"]
+        more, _ = _concluded_sums(earlier, first=first, start=start, end=end)
     used = {(item, department): days for item, department, _, _, days in more}
     return [
         (item, department, concluded, on_time, days + used.get((item, department), 0))
@@ -272,8 +274,7 @@ def _concluded_by_item_and_department(
 def _concluded_sums(
     cases: QuerySet[Case], *, first: date, start: date, end: date
 ) -> tuple[list[tuple[int, int, int, int, int]], int]:
-    with calendar_pinned():
-        numbers = working_day_numbers(first, end)
+    numbers = working_day_numbers(first, end)
     columns = ("item_id", "department_id", "clock_from", "concluded_on", "due_on")
     inner, inner_params = (
         cases.order_by().values(*columns, "suspended_days").query.sql_with_params()
