@@ -212,6 +212,8 @@ class Case(ClockedRecord):
                 fields=["status", "concluded_on", "received_on", "department_id"],
                 name="approvals_case_done_idx",
             ),
+            # The cases refused on a day (今日事项's finished list).
+            models.Index(fields=["status", "refused_on"], name="approvals_case_refused_idx"),
             # The list's order (-received_on, -id), read backwards; it serves a filter by date too.
             models.Index(fields=["received_on", "id"], name="approvals_case_list_idx"),
         ]

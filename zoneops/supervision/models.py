@@ -19,9 +19,13 @@ class TaskClock(DeadlineClock):
     done_late_label = _("逾期销号")
 
 
+# Every status but closed, named: an index on status finds them, where "not closed" reads all.
+OPEN_STATUSES = tuple(status for status in TaskStatus if status != TaskStatus.CLOSED)
+
+
 class TaskQuerySet(ClockedQuerySet):
     def open(self) -> "TaskQuerySet":
-        return self.exclude(status=TaskStatus.CLOSED)
+        return self.filter(status__in=OPEN_STATUSES)
 
 
 class SupervisionTask(ClockedRecord):

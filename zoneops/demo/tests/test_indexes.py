@@ -135,24 +135,41 @@ def test_the_approval_figures_read_the_periods_cases_by_index(org):
         assert "approvals_case_done_idx (status=? AND concluded_on=?)" in plan, plan
 
 
-def test_the_same_day_counts_and_the_days_closed_tasks_are_read_by_index(org):
+def test_the_same_day_counts_and_the_days_work_are_read_by_index(org):
     from datetime import date
 
-    from zoneops.approvals.selectors import _cases_concluded_on_receipt
-    from zoneops.supervision.selectors import _tasks_closed_on_assignment, tasks_closed_on
+    from zoneops.approvals.selectors import _cases_concluded_on_receipt, cases_finished_on
+    from zoneops.supervision.selectors import (
+        _tasks_closed_on_assignment,
+        tasks_closed_on,
+        tasks_for_day,
+    )
 
     user = make_user(RoleCode.STAFF, departments=[org["investment"]])
     period = {"start": date(2026, 1, 1), "end": date(2026, 12, 31)}
+    day = {"user": user, "departments": None}
     queries = [
-        _cases_concluded_on_receipt(**period).values("department_id").annotate(Count("pk")),
-        _tasks_closed_on_assignment(**period).values("department_id").annotate(Count("pk")),
-        tasks_closed_on(user=user, on=date(2026, 12, 7), departments=None),
+        (
+            _cases_concluded_on_receipt(**period).values("department_id").annotate(Count("pk")),
+            ["approvals_case_done_idx"],
+        ),
+        (
+            _tasks_closed_on_assignment(**period).values("department_id").annotate(Count("pk")),
+            ["supervision_task_closed_idx"],
+        ),
+        (tasks_closed_on(on=date(2026, 12, 7), **day), ["supervision_task_closed_idx"]),
+        # Open tasks by their statuses and deadline, not all the user supervises.
+        (tasks_for_day(until=date(2026, 12, 10), **day), ["supervision_task_due_idx"]),
+        (
+            cases_finished_on(on=date(2026, 12, 7), **day),
+            ["approvals_case_done_idx", "approvals_case_refused_idx"],
+        ),
     ]
-    for query in queries:
+    for query, indexes in queries:
         plan = plan_of(query)
         assert not scans_every_row(plan, query.model._meta.db_table), plan
         if connection.vendor == "sqlite":
-            assert "_done_idx" in plan or "_closed_idx" in plan, plan
+            assert all(f"INDEX {index} (status=? AND" in plan for index in indexes), plan
 
 
 def test_the_api_lists_the_tasks_by_deadline_in_index_order(zone_user):
