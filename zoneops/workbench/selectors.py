@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.casework.workbench import LATE, SOON, TODAY, WorkItem, WorkSource, work_sources
 from zoneops.common.periods import Period
 from zoneops.common.scope import scope_for, scope_queryset
-from zoneops.common.workcalendar import add_working_days
+from zoneops.common.workcalendar import add_working_days, calendar_pinned
 from zoneops.orgs.enums import DepartmentKind, RoleCode
 from zoneops.orgs.models import Department
 from zoneops.orgs.selectors import department_descendant_ids, department_tree, departments_overseen
@@ -158,6 +158,11 @@ def day_board(*, user: Any, on: date, view: str = MINE) -> Board:
     """The user's day on `on`: late, due today, due within three working days — across every
     source, within his scope — and what was finished that day. `view` is one of `board_views`
     (an unknown or refused view is his own day)."""
+    with calendar_pinned():  # one reading of the work calendar for every source's clocks
+        return _day_board(user=user, on=on, view=view)
+
+
+def _day_board(*, user: Any, on: date, view: str) -> Board:
     views = board_views(user=user)
     view = view if view in views else MINE
     departments = _view_departments(user=user, view=view)
