@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zoneops.approvals.enums import CaseStatus
@@ -228,8 +228,8 @@ class Figures:
 # Per item and department: cases concluded in the period, those concluded by their deadline, and
 # the working days used (the days between the clock's start and the conclusion, by their
 # numbers in the calendar, less the days suspended, never below nil; a clock started before the
-# first day numbered counts none), summed in the database; last, how many cases started their
-# clock before that day. The period's days drive the join: each day reads its cases through
+# first day numbered counts none), summed in the database; last, the earliest clock started
+# before that day. The period's days drive the join: each day reads its cases through
 # the index on (status, concluded_on), where a range in the cases' own filter made SQLite
 # scan the days for every case.
 _CONCLUDED_SQL = """
@@ -239,7 +239,7 @@ _CONCLUDED_SQL = """
         SUM(CASE WHEN c.clock_from >= %s AND c.concluded_on >= c.clock_from
             AND u.number - f.number > c.suspended_days
             THEN u.number - f.number - c.suspended_days ELSE 0 END),
-        SUM(CASE WHEN c.clock_from < %s THEN 1 ELSE 0 END)
+        MIN(CASE WHEN c.clock_from < %s THEN c.clock_from END)
     FROM day_numbers u
     JOIN ({cases}) c ON c.concluded_on = u.day
     JOIN day_numbers f ON f.day = CASE WHEN c.clock_from >= %s AND c.clock_from <= c.concluded_on
@@ -254,16 +254,14 @@ def _concluded_by_item_and_department(
 ) -> list[tuple[int, int, int, int, int]]:
     """(item, department, concluded, on time, working days used) of the `cases` concluded
     between `start` and `end`, the days numbered from `start`; the days used by the cases
-    whose clock started before it are summed again from the earliest start (two more queries
+    whose clock started before it are summed again from the earliest start (one more query
     when there are any)."""
     with calendar_pinned():  # one reading of the calendar for both sums
-        groups, early = _concluded_sums(cases, first=start, start=start, end=end)
-        if not early:
+        groups, earliest = _concluded_sums(cases, first=start, start=start, end=end)
+        if earliest is None:
             return groups
         earlier = cases.filter(clock_from__lt=start)
-        period = earlier.filter(concluded_on__range=(start, end))
-        first = period.aggregate(first=Min("clock_from"))["first"]
-        more, _ = _concluded_sums(earlier, first=first, start=start, end=end)
+        more, _ = _concluded_sums(earlier, first=earliest, start=start, end=end)
     used = {(item, department): days for item, department, _, _, days in more}
     return [
         (item, department, concluded, on_time, days + used.get((item, department), 0))
@@ -273,7 +271,7 @@ def _concluded_by_item_and_department(
 
 def _concluded_sums(
     cases: QuerySet[Case], *, first: date, start: date, end: date
-) -> tuple[list[tuple[int, int, int, int, int]], int]:
+) -> tuple[list[tuple[int, int, int, int, int]], date | None]:
     numbers = working_day_numbers(first, end)
     columns = ("item_id", "department_id", "clock_from", "concluded_on", "due_on")
     inner, inner_params = (
@@ -289,7 +287,9 @@ def _concluded_sums(
         (item, department, int(concluded), int(on_time or 0), int(used or 0))
         for item, department, concluded, on_time, used, _ in rows
     ]
-    return groups, sum(int(row[-1] or 0) for row in rows)
+    # SQLite gives the day as its text, PostgreSQL as a date.
+    earliest = [date.fromisoformat(str(row[-1])) for row in rows if row[-1] is not None]
+    return groups, min(earliest, default=None)
 
 
 def approval_figures(*, start: date, end: date, user: Any = None) -> Figures:
