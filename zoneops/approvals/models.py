@@ -207,6 +207,13 @@ class Case(ClockedRecord):
         indexes = [
             models.Index(fields=["status", "due_on"], name="approvals_case_due_idx"),
             models.Index(fields=["concluded_on"], name="approvals_case_concluded_idx"),
+            # The figures and the same-day count read the concluded cases of a period from it.
+            models.Index(
+                fields=["status", "concluded_on", "received_on", "department_id"],
+                name="approvals_case_done_idx",
+            ),
+            # The cases refused on a day (今日事项's finished list).
+            models.Index(fields=["status", "refused_on"], name="approvals_case_refused_idx"),
             # The list's order (-received_on, -id), read backwards; it serves a filter by date too.
             models.Index(fields=["received_on", "id"], name="approvals_case_list_idx"),
         ]

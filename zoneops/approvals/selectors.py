@@ -19,6 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -33,8 +34,9 @@ from zoneops.approvals.models import (
 )
 from zoneops.casework.selectors import clock_of as clock_of
 from zoneops.casework.selectors import records_with_clock
+from zoneops.casework.workbench import counts_by_department
 from zoneops.common.scope import scope_queryset
-from zoneops.common.workcalendar import calendar_pinned, working_days_between
+from zoneops.common.workcalendar import calendar_pinned, working_day_numbers
 from zoneops.orgs.models import Department
 
 Status = CaseStatus
@@ -138,16 +140,29 @@ def cases_finished_on(
     return queryset.filter(_whose(user, departments)).order_by("pk")
 
 
+def _cases_concluded_on_receipt(*, start: date, end: date) -> QuerySet[Case]:
+    # The conclusion's range, implied, lets PostgreSQL read it from an index as SQLite does.
+    return Case.objects.filter(
+        received_on__range=(start, end),
+        concluded_on__range=(start, end),
+        status__in=DONE_STATUSES,
+        concluded_on=F("received_on"),
+    )
+
+
 def cases_cleared_same_day(
     *, start: date, end: date, departments: Collection[int] | None = None
 ) -> int:
     """Cases received between `start` and `end` and concluded the day they were received."""
-    queryset = Case.objects.filter(
-        received_on__range=(start, end), status__in=DONE_STATUSES, concluded_on=F("received_on")
-    )
+    queryset = _cases_concluded_on_receipt(start=start, end=end)
     if departments is not None:
         queryset = queryset.filter(department_id__in=list(departments))
     return queryset.count()
+
+
+def cases_cleared_same_day_by_department(*, start: date, end: date) -> dict[int | None, int]:
+    """`cases_cleared_same_day` per department, in one query."""
+    return counts_by_department(_cases_concluded_on_receipt(start=start, end=end))
 
 
 # --- the figures ---------------------------------------------------------------------------------
@@ -210,6 +225,73 @@ class Figures:
     cleared_same_day: int = 0
 
 
+# Per item and department: cases concluded in the period, those concluded by their deadline, and
+# the working days used (the days between the clock's start and the conclusion, by their
+# numbers in the calendar, less the days suspended, never below nil; a clock started before the
+# first day numbered counts none), summed in the database; last, the earliest clock started
+# before that day. The period's days drive the join: each day reads its cases through
+# the index on (status, concluded_on), where a range in the cases' own filter made SQLite
+# scan the days for every case.
+_CONCLUDED_SQL = """
+    WITH day_numbers (day, number) AS (VALUES {days})
+    SELECT c.item_id, c.department_id, COUNT(*),
+        SUM(CASE WHEN c.concluded_on <= c.due_on THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.clock_from >= %s AND c.concluded_on >= c.clock_from
+            AND u.number - f.number > c.suspended_days
+            THEN u.number - f.number - c.suspended_days ELSE 0 END),
+        MIN(CASE WHEN c.clock_from < %s THEN c.clock_from END)
+    FROM day_numbers u
+    JOIN ({cases}) c ON c.concluded_on = u.day
+    JOIN day_numbers f ON f.day = CASE WHEN c.clock_from >= %s AND c.clock_from <= c.concluded_on
+        THEN c.clock_from ELSE c.concluded_on END
+    WHERE u.day BETWEEN %s AND %s
+    GROUP BY c.item_id, c.department_id
+"""
+
+
+def _concluded_by_item_and_department(
+    cases: QuerySet[Case], *, start: date, end: date
+) -> list[tuple[int, int, int, int, int]]:
+    """(item, department, concluded, on time, working days used) of the `cases` concluded
+    between `start` and `end`, the days numbered from `start`; the days used by the cases
+    whose clock started before it are summed again from the earliest start (one more query
+    when there are any)."""
+    with calendar_pinned():  # one reading of the calendar for both sums
+        groups, earliest = _concluded_sums(cases, first=start, start=start, end=end)
+        if earliest is None:
+            return groups
+        earlier = cases.filter(clock_from__lt=start)
+        more, _ = _concluded_sums(earlier, first=earliest, start=start, end=end)
+    used = {(item, department): days for item, department, _, _, days in more}
+    return [
+        (item, department, concluded, on_time, days + used.get((item, department), 0))
+        for item, department, concluded, on_time, days in groups
+    ]
+
+
+def _concluded_sums(
+    cases: QuerySet[Case], *, first: date, start: date, end: date
+) -> tuple[list[tuple[int, int, int, int, int]], date | None]:
+    numbers = working_day_numbers(first, end)
+    columns = ("item_id", "department_id", "clock_from", "concluded_on", "due_on")
+    inner, inner_params = (
+        cases.order_by().values(*columns, "suspended_days").query.sql_with_params()
+    )
+    days = ", ".join(["(%s, %s)"] * len(numbers))
+    sql = _CONCLUDED_SQL.format(days=days, cases=inner)  # placeholders and Django's own SQL
+    params = [value for pair in numbers.items() for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, first, first, *inner_params, first, start, end])
+        rows = cursor.fetchall()
+    groups = [
+        (item, department, int(concluded), int(on_time or 0), int(used or 0))
+        for item, department, concluded, on_time, used, _ in rows
+    ]
+    # SQLite gives the day as its text, PostgreSQL as a date.
+    earliest = [date.fromisoformat(str(row[-1])) for row in rows if row[-1] is not None]
+    return groups, min(earliest, default=None)
+
+
 def approval_figures(*, start: date, end: date, user: Any = None) -> Figures:
     """The zone's government-service figures for the days `start`..`end` (see the module's
     note for each), in total, per department and per item; within `user`'s scope when given.
@@ -254,27 +336,20 @@ def approval_figures(*, start: date, end: date, user: Any = None) -> Figures:
             row.statutory += item["statutory_days"]
 
     cases = _scoped(Case.objects.all(), user)
-    rows = list(
-        cases.filter(status__in=DONE_STATUSES, concluded_on__range=(start, end)).values_list(
-            "item_id", "department_id", "clock_from", "concluded_on", "due_on", "suspended_days"
-        )
-    )
+    done = cases.filter(status__in=DONE_STATUSES)  # the period's days are the query's own
+    groups = _concluded_by_item_and_department(done, start=start, end=end)
     names = dict(Department.objects.values_list("pk", "name"))
     # Items withdrawn by the period's end still show the cases they had in it.
-    withdrawn = {row[0] for row in rows} - set(by_item)
+    withdrawn = {group[0] for group in groups} - set(by_item)
     for pk, code, name in ServiceItem.objects.filter(pk__in=withdrawn).values_list(
         "pk", "code", "name"
     ):
         by_item[pk] = FigureRow(pk, f"{code} {name}")
-    with calendar_pinned():
-        for item_id, department_id, clock_from, concluded_on, due_on, suspended in rows:
-            used = 0
-            if clock_from is not None and concluded_on >= clock_from:
-                used = max(working_days_between(clock_from, concluded_on).days - suspended, 0)
-            for row in rows_for(item_id, department_id, names.get(department_id, "")):
-                row.concluded += 1
-                row.on_time += due_on is not None and concluded_on <= due_on
-                row.days_used += used
+    for item_id, department_id, concluded, on_time, days_used in groups:
+        for row in rows_for(item_id, department_id, names.get(department_id, "")):
+            row.concluded += concluded
+            row.on_time += on_time
+            row.days_used += days_used
     counts = cases.filter(received_on__range=(start, end)).aggregate(
         received=Count("pk"),
         same_day=Count(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.approvals.models import Case
 from zoneops.approvals.selectors import (
     cases_cleared_same_day,
+    cases_cleared_same_day_by_department,
     cases_due,
     cases_finished_on,
     cases_with_clock,
@@ -55,3 +56,6 @@ class CaseSource:
         self, *, start: date, end: date, departments: Collection[int] | None = None
     ) -> int:
         return cases_cleared_same_day(start=start, end=end, departments=departments)
+
+    def cleared_same_day_by_department(self, *, start: date, end: date) -> dict[int | None, int]:
+        return cases_cleared_same_day_by_department(start=start, end=end)

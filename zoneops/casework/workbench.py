@@ -18,6 +18,9 @@ A source is a class with a `key` (stable, used in URLs and carry-over records), 
 - `cleared_same_day(*, start, end, departments)`: how many of its items were finished on the
   day they arrived (收到当日办结), arrival between `start` and `end` inclusive: the zone's
   日清日结 count over a period.
+- `cleared_same_day_by_department(*, start, end)` (optional): the same count per department
+  id (None for items without one), in one query, so the page's lines by department take one
+  query per kind; a source without it is asked `cleared_same_day` once per line.
 
 Nothing here is an app's rule: the sources read through their app's selectors.
 """
@@ -29,6 +32,7 @@ from functools import cache
 from typing import Any, ClassVar, Protocol
 
 from django.apps import apps
+from django.db.models import Count, F, QuerySet
 from django.utils.module_loading import import_string
 
 # Where an open item stands on the day (its colour on the page).
@@ -85,3 +89,11 @@ def work_sources() -> tuple[WorkSource, ...]:
         for path in getattr(config, "workbench_sources", ())
     ]
     return tuple(sorted(sources, key=lambda source: (source.order, source.key)))
+
+
+def counts_by_department(queryset: QuerySet, department: Any = "department_id") -> dict[Any, int]:
+    """How many rows of `queryset` each department holds (`department`: a field or an
+    expression giving the department id), in one grouped query."""
+    key = F(department) if isinstance(department, str) else department
+    rows = queryset.order_by().values(by_department=key).annotate(rows=Count("pk"))
+    return {row["by_department"]: row["rows"] for row in rows}

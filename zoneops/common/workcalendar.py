@@ -259,6 +259,21 @@ def _working_days_between(calendar: _Calendar, start: date, end: date) -> Workin
     return WorkingDayCount(days=days, provisional=bool(provisional), provisional_years=provisional)
 
 
+def working_day_numbers(start: date, end: date) -> dict[date, int]:
+    """Each day from `start` to `end` with the number of working days in (start, day]: the
+    working days between two of them (`working_days_between`) are the difference of their
+    numbers, so a sum over many records can be taken in SQL against this table."""
+    calendar = _calendar()
+    numbers: dict[date, int] = {}
+    number = 0
+    for ordinal in range(start.toordinal(), end.toordinal() + 1):
+        day = date.fromordinal(ordinal)
+        if ordinal > start.toordinal():
+            number += calendar.year(day.year).count(ordinal - 1, ordinal)
+        numbers[day] = number
+    return numbers
+
+
 def working_day_warning(
     accepted_on: date, limit_days: int, today: date, suspended_days: int = 0
 ) -> WarningLevel:

@@ -12,6 +12,7 @@ from zoneops.meetings.models import Decision
 from zoneops.meetings.selectors import (
     decisions_done_on,
     decisions_done_on_meeting_day,
+    decisions_done_on_meeting_day_by_department,
     decisions_due_by,
 )
 
@@ -53,3 +54,6 @@ class DecisionSource:
         self, *, start: date, end: date, departments: Collection[int] | None = None
     ) -> int:
         return decisions_done_on_meeting_day(start=start, end=end, departments=departments)
+
+    def cleared_same_day_by_department(self, *, start: date, end: date) -> dict[int | None, int]:
+        return decisions_done_on_meeting_day_by_department(start=start, end=end)

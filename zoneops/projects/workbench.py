@@ -14,9 +14,11 @@ from zoneops.projects.selectors.today import (
     milestones_due_by,
     milestones_reached_on,
     milestones_reached_on_plan_day,
+    milestones_reached_on_plan_day_by_department,
     problems_due_by,
     problems_resolved_on,
     problems_resolved_same_day,
+    problems_resolved_same_day_by_department,
 )
 
 
@@ -63,6 +65,9 @@ class ProblemSource:
     ) -> int:
         return problems_resolved_same_day(start=start, end=end, departments=departments)
 
+    def cleared_same_day_by_department(self, *, start: date, end: date) -> dict[int | None, int]:
+        return problems_resolved_same_day_by_department(start=start, end=end)
+
 
 class MilestoneSource:
     """Milestones of the projects' plans (项目节点): no working-day clock, a planned day."""
@@ -103,3 +108,6 @@ class MilestoneSource:
         self, *, start: date, end: date, departments: Collection[int] | None = None
     ) -> int:
         return milestones_reached_on_plan_day(start=start, end=end, departments=departments)
+
+    def cleared_same_day_by_department(self, *, start: date, end: date) -> dict[int | None, int]:
+        return milestones_reached_on_plan_day_by_department(start=start, end=end)

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.casework.workbench import counts_by_department
 from zoneops.common.scope import scope_for, scope_queryset
 from zoneops.enterprises.enums import LiaisonKind
 from zoneops.enterprises.models import LiaisonAssignment
@@ -151,16 +152,29 @@ def tasks_closed_on(
     return _for_lists(queryset).order_by("pk")
 
 
+def _tasks_closed_on_assignment(*, start: date, end: date) -> QuerySet[SupervisionTask]:
+    # The closing's range, implied, lets PostgreSQL read it from an index as SQLite does.
+    return SupervisionTask.objects.filter(
+        assigned_on__range=(start, end),
+        closed_on__range=(start, end),
+        status=S.CLOSED,
+        closed_on=F("assigned_on"),
+    )
+
+
 def tasks_cleared_same_day(
     *, start: date, end: date, departments: Collection[int] | None = None
 ) -> int:
     """Tasks handed over (交办) between `start` and `end` and closed (销号) the same day."""
-    queryset = SupervisionTask.objects.filter(
-        assigned_on__range=(start, end), status=S.CLOSED, closed_on=F("assigned_on")
-    )
+    queryset = _tasks_closed_on_assignment(start=start, end=end)
     if departments is not None:
         queryset = queryset.filter(department_id__in=list(departments))
     return queryset.count()
+
+
+def tasks_cleared_same_day_by_department(*, start: date, end: date) -> dict[int | None, int]:
+    """`tasks_cleared_same_day` per department, in one query."""
+    return counts_by_department(_tasks_closed_on_assignment(start=start, end=end))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from zoneops.casework.selectors import records_with_clock
 from zoneops.casework.workbench import WorkItem
 from zoneops.supervision.models import SupervisionTask
-from zoneops.supervision.selectors import tasks_cleared_same_day, tasks_closed_on, tasks_for_day
+from zoneops.supervision.selectors import (
+    tasks_cleared_same_day,
+    tasks_cleared_same_day_by_department,
+    tasks_closed_on,
+    tasks_for_day,
+)
 
 
 def _item(task: SupervisionTask, *, user: Any) -> WorkItem:
@@ -57,3 +62,6 @@ class TaskSource:
         self, *, start: date, end: date, departments: Collection[int] | None = None
     ) -> int:
         return tasks_cleared_same_day(start=start, end=end, departments=departments)
+
+    def cleared_same_day_by_department(self, *, start: date, end: date) -> dict[int | None, int]:
+        return tasks_cleared_same_day_by_department(start=start, end=end)

@@ -9,7 +9,7 @@ source reads within the user's data scope: nothing shows that he may not read.
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.casework.workbench import LATE, SOON, TODAY, WorkItem, WorkSource, work_sources
 from zoneops.common.periods import Period
 from zoneops.common.scope import scope_for, scope_queryset
-from zoneops.common.workcalendar import add_working_days
+from zoneops.common.workcalendar import add_working_days, calendar_pinned
 from zoneops.orgs.enums import DepartmentKind, RoleCode
 from zoneops.orgs.models import Department
 from zoneops.orgs.selectors import department_descendant_ids, department_tree, departments_overseen
@@ -158,6 +158,11 @@ def day_board(*, user: Any, on: date, view: str = MINE) -> Board:
     """The user's day on `on`: late, due today, due within three working days — across every
     source, within his scope — and what was finished that day. `view` is one of `board_views`
     (an unknown or refused view is his own day)."""
+    with calendar_pinned():  # one reading of the work calendar for every source's clocks
+        return _day_board(user=user, on=on, view=view)
+
+
+def _day_board(*, user: Any, on: date, view: str) -> Board:
     views = board_views(user=user)
     view = view if view in views else MINE
     departments = _view_departments(user=user, view=view)
@@ -245,6 +250,26 @@ def cleared_same_day_total(
     )
 
 
+def _cleared_counter(
+    source: WorkSource, *, start: date, end: date
+) -> Callable[[Collection[int] | None], int]:
+    """The source's same-day count for a set of departments (None: all): summed from its
+    count per department, read once, when it gives one; else asked each time."""
+    by_department = getattr(source, "cleared_same_day_by_department", None)
+    if by_department is None:
+        return lambda departments: source.cleared_same_day(
+            start=start, end=end, departments=departments
+        )
+    per_department: dict[int | None, int] = by_department(start=start, end=end)
+
+    def count(departments: Collection[int] | None) -> int:
+        if departments is None:
+            return sum(per_department.values())
+        return sum(per_department.get(pk, 0) for pk in set(departments))
+
+    return count
+
+
 def cleared_same_day_counts(*, user: Any, period: Period) -> ClearedCounts:
     """The same-day count of the period in the user's scope: the zone's for a zone-wide scope,
     else his departments'; per kind and per bureau (its sections counted with it); a line for
@@ -252,13 +277,10 @@ def cleared_same_day_counts(*, user: Any, period: Period) -> ClearedCounts:
     sources = work_sources()
     scope = scope_for(user)
     reach: set[int] | None = None if scope.everything else set(scope.department_ids)
-    start, end = period.start, period.end
+    counters = [_cleared_counter(source, start=period.start, end=period.end) for source in sources]
 
     def counts(departments: Collection[int] | None) -> list[int]:
-        return [
-            source.cleared_same_day(start=start, end=end, departments=departments)
-            for source in sources
-        ]
+        return [count(departments) for count in counters]
 
     total = ClearedLine(_("合计"), counts(reach))
     tree = department_tree()

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from zoneops.approvals.enums import Decision, SuspensionKind
+from zoneops.approvals.models import Case
 from zoneops.approvals.selectors import approval_figures, project_cases
 from zoneops.approvals.services import (
     case_accept,
@@ -17,7 +18,7 @@ from zoneops.approvals.services import (
 from zoneops.approvals.tests.factories import make_case, make_item
 from zoneops.approvals.workbench import CaseSource
 from zoneops.casework.workbench import work_sources
-from zoneops.common.workcalendar import calendar_cache_clear
+from zoneops.common.workcalendar import calendar_cache_clear, working_days_between
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_department, make_user
 from zoneops.projects.tests.factories import make_project
@@ -132,6 +133,51 @@ def test_a_case_suspended_is_on_time_by_the_deadline_moved(org, zone):
     figures = approval_figures(start=date(2019, 5, 1), end=date(2019, 5, 31))
     assert figures.total.on_time == 1
     assert figures.total.average_days == Decimal(14 - 10)  # 14 working days less 10 suspended
+
+
+def test_the_days_used_are_each_cases_working_days_less_its_suspension(org, zone):
+    # The clocks start before the period (one in 2018, one the week before), inside it, and
+    # one case's suspended days exceed its clock (it counts nil, not less).
+    cases = [
+        _through(
+            make_case(zone["planning"], received_on=received),
+            accepted=received,
+            concluded=concluded,
+        )
+        for received, concluded in [
+            (date(2018, 11, 20), date(2019, 2, 12)),
+            (date(2019, 9, 24), date(2019, 10, 9)),
+            (date(2019, 10, 8), date(2019, 10, 8)),
+            (date(2019, 10, 14), date(2019, 11, 29)),
+            (date(2019, 10, 21), date(2019, 10, 25)),
+        ]
+    ]
+    Case.objects.filter(pk=cases[-1].pk).update(suspended_days=30)
+    works = _through(
+        make_case(zone["works"], received_on=date(2019, 10, 8)),
+        accepted=date(2019, 10, 8),
+        concluded=date(2019, 12, 31),
+    )
+    cases = [*Case.objects.filter(pk__in=[case.pk for case in cases]), works]
+
+    for start, end in [
+        (date(2019, 10, 1), date(2019, 12, 31)),
+        (date(2019, 1, 1), date(2019, 12, 31)),
+    ]:
+        figures = approval_figures(start=start, end=end)
+        done = [case for case in cases if start <= case.concluded_on <= end]
+        used = sum(
+            max(
+                working_days_between(case.clock_from, case.concluded_on).days - case.suspended_days,
+                0,
+            )
+            for case in done
+        )
+        assert (figures.total.concluded, figures.total.days_used) == (len(done), used)
+        assert figures.total.on_time == sum(case.concluded_on <= case.due_on for case in done)
+        housing = next(row for row in figures.departments if row.key == zone["housing"].pk)
+        works_used = working_days_between(works.clock_from, works.concluded_on).days
+        assert (housing.concluded, housing.days_used) == (1, works_used)
 
 
 def test_the_figures_do_not_grow_in_queries_with_the_cases(

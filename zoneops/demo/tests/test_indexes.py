@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.db.models import Count
 from django.test import RequestFactory
 
 from zoneops.approvals.models import Case
@@ -173,3 +174,84 @@ def test_the_request_statistics_read_the_periods_answered_requests_and_their_rat
     assert not scans_every_row(answered_plan, table), answered_plan
     assert re.search(r"filed_on ?>", answered_plan), answered_plan  # the index holds the period
     assert "enterprises_reqevent_kind_idx" in ratings_plan, ratings_plan
+
+
+def _plan_of_sql(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(" ".join(str(value) for value in row) for row in cursor.fetchall())
+
+
+def test_the_approval_figures_read_the_periods_cases_by_index(org):
+    from datetime import date
+
+    from zoneops.approvals.selectors import approval_figures
+
+    queries = []
+
+    def keep(execute, sql, params, many, context):
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        approval_figures(start=date(2026, 1, 1), end=date(2026, 12, 31))
+    sums = [(sql, params) for sql, params in queries if "day_numbers" in sql]
+    assert len(sums) == 1
+
+    plan = _plan_of_sql(*sums[0])
+
+    assert not scans_every_row(plan, Case._meta.db_table), plan
+    if connection.vendor == "sqlite":
+        assert "approvals_case_done_idx (status=? AND concluded_on=?)" in plan, plan
+
+
+def test_the_same_day_counts_and_the_days_work_are_read_by_index(org):
+    from datetime import date
+
+    from zoneops.approvals.selectors import _cases_concluded_on_receipt, cases_finished_on
+    from zoneops.supervision.selectors import (
+        _tasks_closed_on_assignment,
+        tasks_closed_on,
+        tasks_for_day,
+    )
+
+    user = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    period = {"start": date(2026, 1, 1), "end": date(2026, 12, 31)}
+    day = {"user": user, "departments": None}
+    queries = [
+        (
+            _cases_concluded_on_receipt(**period).values("department_id").annotate(Count("pk")),
+            ["approvals_case_done_idx"],
+        ),
+        (
+            _tasks_closed_on_assignment(**period).values("department_id").annotate(Count("pk")),
+            ["supervision_task_closed_idx"],
+        ),
+        (tasks_closed_on(on=date(2026, 12, 7), **day), ["supervision_task_closed_idx"]),
+        # Open tasks by their statuses and deadline, not all the user supervises.
+        (tasks_for_day(until=date(2026, 12, 10), **day), ["supervision_task_due_idx"]),
+        (
+            cases_finished_on(on=date(2026, 12, 7), **day),
+            ["approvals_case_done_idx", "approvals_case_refused_idx"],
+        ),
+    ]
+    for query, indexes in queries:
+        plan = plan_of(query)
+        assert not scans_every_row(plan, query.model._meta.db_table), plan
+        if connection.vendor == "sqlite":
+            assert all(f"INDEX {index} (status=? AND" in plan for index in indexes), plan
+
+
+def test_the_api_lists_the_tasks_by_deadline_in_index_order(zone_user):
+    from zoneops.supervision.selectors import tasks_visible
+
+    query = tasks_visible(user=zone_user).order_by("due_on", "pk")[:100]
+
+    plan = plan_of(query)
+
+    assert not sorts_every_row(plan, SupervisionTask._meta.db_table), plan

@@ -14,7 +14,9 @@ from datetime import date
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
+from zoneops.casework.workbench import counts_by_department
 from zoneops.common.scope import scope_queryset
 from zoneops.orgs.selectors import member_department_ids
 from zoneops.projects.enums import ProblemStatus
@@ -73,12 +75,21 @@ def problems_resolved_same_day(
 ) -> int:
     """How many problems routed between `start` and `end` were resolved the day they were
     routed (交办当日解决)."""
-    problems = Problem.objects.filter(
-        routed_on__range=(start, end), status=ProblemStatus.RESOLVED, resolved_on=F("routed_on")
-    )
+    problems = _problems_resolved_on_routing(start=start, end=end)
     if departments is not None:
         problems = problems.filter(department_id__in=list(departments))
     return problems.count()
+
+
+def problems_resolved_same_day_by_department(*, start: date, end: date) -> dict[int | None, int]:
+    """`problems_resolved_same_day` per department, in one query."""
+    return counts_by_department(_problems_resolved_on_routing(start=start, end=end))
+
+
+def _problems_resolved_on_routing(*, start: date, end: date) -> QuerySet[Problem]:
+    return Problem.objects.filter(
+        routed_on__range=(start, end), status=ProblemStatus.RESOLVED, resolved_on=F("routed_on")
+    )
 
 
 # --- milestones ---------------------------------------------------------------------------------
@@ -137,7 +148,20 @@ def milestones_reached_on_plan_day(
 ) -> int:
     """How many milestones planned between `start` and `end` were reached on their planned
     day (当日节点当日完成)."""
-    milestones = Milestone.objects.filter(planned_on__range=(start, end), actual_on=F("planned_on"))
+    milestones = _milestones_reached_on_plan(start=start, end=end)
     if departments is not None:
         milestones = milestones.filter(_milestone_departments_q(list(departments)))
     return milestones.count()
+
+
+def milestones_reached_on_plan_day_by_department(
+    *, start: date, end: date
+) -> dict[int | None, int]:
+    """`milestones_reached_on_plan_day` per department: the milestone's own, else its
+    project's (as `_milestone_departments_q` reads it), in one query."""
+    department = Coalesce("responsible_department_id", "project__responsible_department_id")
+    return counts_by_department(_milestones_reached_on_plan(start=start, end=end), department)
+
+
+def _milestones_reached_on_plan(*, start: date, end: date) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(planned_on__range=(start, end), actual_on=F("planned_on"))
