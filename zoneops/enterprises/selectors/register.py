@@ -198,7 +198,7 @@ def my_liaison(
         .order_by("due_on", "id")
     )
     open_by_project: dict[int, list[Problem]] = defaultdict(list)
-    open_by_enterprise: dict[int, list[Problem]] = defaultdict(list)
+    open_by_enterprise: dict[int | None, list[Problem]] = defaultdict(list)
     for problem in problems:
         open_by_project[problem.project_id].append(problem)
         open_by_enterprise[problem.project.investor_enterprise_id].append(problem)
