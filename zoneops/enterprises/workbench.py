@@ -13,6 +13,7 @@ from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.selectors.today import (
     requests_answered_on,
     requests_answered_on_acceptance_day,
+    requests_answered_on_acceptance_day_by_department,
     requests_due_by,
 )
 
@@ -56,3 +57,6 @@ class RequestSource:
         self, *, start: date, end: date, departments: Collection[int] | None = None
     ) -> int:
         return requests_answered_on_acceptance_day(start=start, end=end, departments=departments)
+
+    def cleared_same_day_by_department(self, *, start: date, end: date) -> dict[int | None, int]:
+        return requests_answered_on_acceptance_day_by_department(start=start, end=end)

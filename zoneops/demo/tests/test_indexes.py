@@ -214,6 +214,10 @@ def test_the_same_day_counts_and_the_days_work_are_read_by_index(org):
     from datetime import date
 
     from zoneops.approvals.selectors import _cases_concluded_on_receipt, cases_finished_on
+    from zoneops.enterprises.selectors.today import (
+        _answered_on_acceptance_day,
+        requests_answered_on,
+    )
     from zoneops.supervision.selectors import (
         _tasks_closed_on_assignment,
         tasks_closed_on,
@@ -233,6 +237,11 @@ def test_the_same_day_counts_and_the_days_work_are_read_by_index(org):
             ["supervision_task_closed_idx"],
         ),
         (tasks_closed_on(on=date(2026, 12, 7), **day), ["supervision_task_closed_idx"]),
+        (
+            _answered_on_acceptance_day(**period).values("department_id").annotate(Count("pk")),
+            ["enterprises_request_accept_idx"],
+        ),
+        (requests_answered_on(on=date(2026, 12, 7), **day), ["enterprises_request_answer_idx"]),
         # Open tasks by their statuses and deadline, not all the user supervises.
         (tasks_for_day(until=date(2026, 12, 10), **day), ["supervision_task_due_idx"]),
         (

@@ -158,6 +158,9 @@ class EnterpriseRequest(ClockedRecord):
             models.Index(fields=["filed_on", "id"], name="enterprises_request_list_idx"),
             # The statistics read the answered requests of a period, not every answered one.
             models.Index(fields=["status", "filed_on"], name="enterprises_request_status_idx"),
+            # The day's answered requests (今日事项) and those answered on acceptance (日清日结).
+            models.Index(fields=["status", "answered_on"], name="enterprises_request_answer_idx"),
+            models.Index(fields=["status", "accepted_on"], name="enterprises_request_accept_idx"),
         ]
         constraints = [
             models.CheckConstraint(

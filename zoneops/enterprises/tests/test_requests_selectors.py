@@ -649,3 +649,32 @@ def test_requests_at_a_clock_level_are_the_running_ones_whose_clock_is_at_it(ent
     assert at("yellow", date(2026, 3, 13)) == [running]
     assert at("red", date(2026, 3, 13)) == []
     assert at("red", date(2026, 3, 18)) == [running]
+
+
+def test_the_requests_answered_on_acceptance_day_are_counted_per_department_in_one_query(
+    enterprise, org
+):
+    from zoneops.enterprises.selectors.today import (
+        requests_answered_on_acceptance_day,
+        requests_answered_on_acceptance_day_by_department,
+    )
+
+    investment, approvals = org["investment"], org["approvals"]
+    for department, accepted, answered in (
+        (investment, date(2026, 3, 2), date(2026, 3, 2)),
+        (investment, date(2026, 3, 9), date(2026, 3, 9)),
+        (approvals, date(2026, 3, 2), date(2026, 3, 2)),
+        (approvals, date(2026, 3, 2), date(2026, 3, 3)),  # answered the next day
+        (approvals, date(2026, 4, 1), date(2026, 4, 1)),  # accepted after the period
+    ):
+        make_request(enterprise, accepted=accepted, department=department, answered=answered)
+    period = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
+
+    with CaptureQueriesContext(connection) as queries:
+        counted = requests_answered_on_acceptance_day_by_department(**period)
+
+    assert len(queries) == 1
+    assert counted == {investment.pk: 2, approvals.pk: 1}
+    for department in (investment, approvals):
+        asked = requests_answered_on_acceptance_day(**period, departments=[department.pk])
+        assert asked == counted[department.pk]
