@@ -398,8 +398,8 @@ PIPELINE += ("started", "completed", "in_production")
 
 
 def _funnel_floor(registered_from: date, as_of: date) -> Callable[[], None]:
-    """The funnel (how far the period's projects got) and the time in stage (each stay ends on
-    the next move, a window over the stage moves; days counted and summed per stage), zone-wide."""
+    """The funnel (how far the period's projects got) and the time in stage (each move's stay
+    ends on the day it moved on; days counted and summed per stage), zone-wide."""
     ranks = " ".join(f"WHEN '{stage}' THEN {index}" for index, stage in enumerate(PIPELINE))
     funnel = _run(
         f"""
@@ -414,20 +414,18 @@ def _funnel_floor(registered_from: date, as_of: date) -> Callable[[], None]:
         """,  # noqa: S608  constants only
         [as_of, registered_from, as_of],
     )
-    # Whole days from a stay's start to its end (the next move, or `as_of` while it lasts).
+    # Whole days from a stay's start to its end (the day it moved on, or `as_of` while it lasts).
+    end = "CASE WHEN left_on <= %s THEN left_on ELSE %s END"
     if connection.vendor == "sqlite":
-        days = "julianday(COALESCE(left_on, %s)) - julianday(moved_on)"
+        days = f"julianday({end}) - julianday(moved_on)"
     else:
-        days = "COALESCE(left_on, %s::date) - moved_on"
+        days = f"({end})::date - moved_on"
     stays = _run(
         f"""
-        SELECT to_stage, left_on IS NULL, COUNT(*), SUM({days}) FROM (
-            SELECT to_stage, moved_on, LEAD(moved_on) OVER (
-                PARTITION BY project_id ORDER BY moved_on, id) AS left_on
-            FROM projects_stagemove WHERE moved_on <= %s
-        ) t GROUP BY to_stage, left_on IS NULL
+        SELECT to_stage, left_on <= %s, COUNT(*), SUM({days}) FROM projects_stagemove
+        WHERE moved_on <= %s GROUP BY 1, 2
         """,  # noqa: S608  constants only
-        [as_of, as_of],
+        [as_of, as_of, as_of, as_of],
     )
 
     def run() -> None:

@@ -246,12 +246,14 @@ def _moves(projects: list[_Project]) -> Iterator[dict[str, Any]]:
     for project in projects:
         row = project.row
         previous = ""
-        for stage, on in project.moves:
+        left = [on for _stage, on in project.moves[1:]] + [None]
+        for (stage, on), left_on in zip(project.moves, left, strict=True):
             yield {
                 "project_id": row["id"],
                 "from_stage": previous,
                 "to_stage": stage,
                 "moved_on": on,
+                "left_on": left_on,
                 "by_id": row["owner_id"],
                 "note": "登记项目"
                 if not previous

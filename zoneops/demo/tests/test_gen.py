@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
 from zoneops.approvals.enums import CaseStatus
@@ -119,6 +119,18 @@ def test_each_projects_stage_is_its_latest_move():
     assert rows
     for stage, move, since, moved in rows:
         assert (stage, since) == (move, moved)
+
+
+def test_each_stay_ends_on_the_next_move_and_the_current_one_has_not_ended():
+    following = StageMove.objects.filter(
+        Q(moved_on__gt=OuterRef("moved_on"))
+        | Q(moved_on=OuterRef("moved_on"), pk__gt=OuterRef("pk")),
+        project=OuterRef("project"),
+    ).order_by("moved_on", "pk")
+    rows = StageMove.objects.annotate(next_on=Subquery(following.values("moved_on")[:1]))
+    stays = list(rows.values_list("left_on", "next_on"))
+    assert any(left_on for left_on, _next_on in stays)
+    assert all(left_on == next_on for left_on, next_on in stays)
 
 
 def test_key_projects_are_the_large_building_projects_not_every_one():

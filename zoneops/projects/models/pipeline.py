@@ -175,6 +175,9 @@ class StageMove(models.Model):
     )
     to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
     moved_on = models.DateField(_("发生日期"))
+    # The day the project moved on from this stage (the next move's day; moves only go forward
+    # in time), empty while it is still here: time in stage is then one plain sum per stage.
+    left_on = models.DateField(_("离开本阶段日期"), null=True, blank=True, editable=False)
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

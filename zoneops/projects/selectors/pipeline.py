@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -27,7 +26,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lead, RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -408,36 +407,28 @@ class _DaysBetween(Func):
 
 def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[StageDuration]:
     """Time in stage: how long projects stayed in each stage before moving on, and how long
-    the ones still there have waited, read from the stage moves in one query: each stay ends
-    on the project's next move (a window), and the days are counted and summed per stage."""
+    the ones still there on `as_of` have waited. Each move keeps the day its stay ended
+    (`left_on`, the next move's day), so the days are counted and summed per stage in one
+    grouped query; a stay that ended after `as_of` was still running then."""
     as_of = as_of or timezone.localdate()
-    next_move = Window(
-        Lead("moved_on"), partition_by=[F("project_id")], order_by=[F("moved_on"), F("id")]
-    )
+    day = Value(as_of, output_field=DateField())
+    ended = Q(left_on__lte=as_of)
     stays = (
         StageMove.objects.filter(project__in=_projects(user).values("pk"), moved_on__lte=as_of)
-        .annotate(left_on=next_move)
         .annotate(
-            days=_DaysBetween(
-                Coalesce(F("left_on"), Value(as_of, output_field=DateField())), F("moved_on")
-            )
+            # A CASE, not the bare comparison: a stay still running has no left_on (NULL).
+            ended=Case(When(ended, then=Value(True)), default=Value(False)),
+            days=_DaysBetween(Case(When(ended, then=F("left_on")), default=day), F("moved_on")),
         )
+        .values("to_stage", "ended")
+        .annotate(stays=Count("pk"), total=Sum("days"))
         .order_by()
-        .values("to_stage", "left_on", "days")
     )
-    # The ORM cannot group the rows of a window; the grouping wraps its SQL.
-    sql, params = stays.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT to_stage, left_on IS NULL, COUNT(*), SUM(days) "  # noqa: S608
-            f"FROM ({sql}) stays GROUP BY to_stage, left_on IS NULL",
-            params,
-        )
-        rows = cursor.fetchall()
     finished: dict[str, tuple[int, int]] = {}
     ongoing: dict[str, tuple[int, int]] = {}
-    for stage, waiting, count, days in rows:
-        if not waiting:
+    for row in stays:
+        stage, count, days = row["to_stage"], row["stays"], row["total"]
+        if row["ended"]:
             finished[stage] = (count, days)
         elif stage not in (Stage.TERMINATED, Stage.IN_PRODUCTION):
             ongoing[stage] = (count, days)

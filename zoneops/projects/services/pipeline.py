@@ -185,6 +185,8 @@ def project_move_stage(
         expected_version=expected_version,
         reason=_("阶段：%(from)s → %(to)s") % {"from": from_stage.label, "to": to_stage.label},
     )
+    # The stay in the stage it leaves ends today (moves only go forward in time).
+    StageMove.objects.filter(project=project, left_on__isnull=True).update(left_on=on)
     return StageMove.objects.create(
         project=project,
         from_stage=from_stage,

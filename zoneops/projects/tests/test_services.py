@@ -46,6 +46,40 @@ def test_a_move_forward_is_recorded_with_date_and_fills_the_stage_dates():
     ]
 
 
+def test_each_move_keeps_the_day_the_project_moved_on_and_the_current_stay_none():
+    project = make_project(
+        moves=[
+            (Stage.TALKS, date(2019, 1, 5)),
+            (Stage.SIGNED, date(2019, 3, 1)),
+            (Stage.STARTED, date(2019, 3, 1)),  # signed and started the same day
+        ]
+    )
+    stays = list(project.stage_moves.order_by("moved_on", "id").values_list("to_stage", "left_on"))
+    assert stays[-3:] == [
+        (Stage.TALKS, date(2019, 3, 1)),
+        (Stage.SIGNED, date(2019, 3, 1)),
+        (Stage.STARTED, None),
+    ]
+
+
+def test_the_migration_fills_the_day_each_stay_ended_from_the_next_move():
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("zoneops.projects.migrations.0011_stage_move_left_on")
+    moves = [(Stage.TALKS, date(2019, 1, 5)), (Stage.SIGNED, date(2019, 3, 1))]
+    projects = [make_project(moves=moves), make_project(moves=moves[:1])]
+    written = list(StageMove.objects.order_by("pk").values_list("pk", "left_on"))
+    StageMove.objects.update(left_on=None)
+
+    migration.fill_left_on(apps, type("Editor", (), {"connection": connection})())
+
+    assert list(StageMove.objects.order_by("pk").values_list("pk", "left_on")) == written
+    assert StageMove.objects.filter(project__in=projects, left_on__isnull=True).count() == 2
+
+
 def test_skipping_ahead_dates_the_skipped_stages_on_the_day_of_the_move():
     project = make_project(
         moves=[(Stage.LEAD, date(2019, 1, 5)), (Stage.STARTED, date(2019, 5, 1))]
