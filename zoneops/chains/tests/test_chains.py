@@ -447,3 +447,44 @@ def test_the_gap_list_reads_in_a_fixed_number_of_queries(world, django_assert_ma
         rows = chain_gaps(user=world.staff)
         names = [project.name for row in rows for project in row.talks_projects]
     assert len(rows) == 15 and "在谈11" in names
+
+
+def test_each_kind_of_relation_is_counted_as_a_join_would_count_it(world):
+    """related_count reads a one-step relation from the related rows (or their links) and a
+    longer path through a join: the counts are the same as walking the records."""
+    from django.db.models import Q
+
+    from zoneops.common.selectors import related_count
+    from zoneops.projects.models import CommandHQ
+
+    nodes = ChainNode.objects.annotate(
+        enterprises_n=related_count(ChainNode, "enterprises"),
+        above_n=related_count(
+            ChainNode, "enterprises", condition=Q(enterprises__is_above_scale_industry=True)
+        ),
+        signed_n=related_count(
+            ChainNode,
+            "projects",
+            condition=Q(projects__stage=Stage.SIGNED) | ~Q(projects__stage__in=[Stage.LEAD]),
+        ),
+    )
+    for node in nodes:
+        projects = list(node.projects.all())
+        assert node.enterprises_n == node.enterprises.count()
+        assert node.above_n == node.enterprises.filter(is_above_scale_industry=True).count()
+        assert node.signed_n == sum(project.stage != Stage.LEAD for project in projects)
+    assert any(node.enterprises_n for node in nodes) and any(node.signed_n for node in nodes)
+
+    chains = IndustryChain.objects.annotate(n=related_count(IndustryChain, "nodes__enterprises"))
+    for chain in chains:
+        reached = {e.pk for node in chain.nodes.all() for e in node.enterprises.all()}
+        assert chain.n == len(reached)
+
+    hq = CommandHQ.objects.create(name="测试指挥部", commander=world.staff)
+    hq.members.add(world.staff)
+    hq.projects.add(*Project.objects.all()[:2])
+    counted = CommandHQ.objects.annotate(
+        members_n=related_count(CommandHQ, "members"),
+        projects_n=related_count(CommandHQ, "projects"),
+    ).get(pk=hq.pk)
+    assert (counted.members_n, counted.projects_n) == (1, min(2, Project.objects.count()))

@@ -150,6 +150,8 @@ class Project(BusinessModel):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["stage"], name="projects_stage_idx"),
+            # The chain map counts each node's projects by stage from the index alone.
+            models.Index(fields=["chain_node", "stage"], name="projects_node_stage_idx"),
         ]
 
     def __str__(self) -> str:
