@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 
@@ -19,3 +20,19 @@ def yi(amount_wan: Decimal | int | None) -> str:
 @register.filter
 def get_item(mapping: dict, key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.inclusion_tag("zoneops/pager.html")
+def pager(page: Any, param: str, pager_id: str, **keep: Any) -> dict[str, Any]:
+    """上一页 / 第 n / m 页，共 N 个 / 下一页 for one list of a page: the links set `param` and
+    keep the other lists' pages or the page's filters given as `keep` (name=value)."""
+
+    def link(number: int) -> str:
+        return "?" + urlencode(sorted({**keep, param: number}.items()))
+
+    return {
+        "page": page,
+        "pager_id": pager_id,
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+    }
