@@ -189,8 +189,29 @@ def test_the_figures_do_not_grow_in_queries_with_the_cases(
             accepted=date(2019, 3, day),
             concluded=date(2019, 3, day),
         )
-    with django_assert_max_num_queries(5):
+    # Clocks started before the period take one sum more, whatever their number.
+    for received in (date(2018, 12, 3), date(2018, 12, 10)):
+        _through(
+            make_case(zone["planning"], received_on=received),
+            accepted=received,
+            concluded=date(2019, 1, 15),
+        )
+    with django_assert_max_num_queries(7):
         approval_figures(start=date(2019, 1, 1), end=date(2019, 12, 31))
+
+
+def test_a_clock_entered_in_year_one_is_counted_without_numbering_every_day_since(org, zone):
+    case = _through(
+        make_case(zone["planning"], received_on=date(2019, 3, 4)),
+        accepted=date(2019, 3, 4),
+        concluded=date(2019, 3, 11),
+    )
+    Case.objects.filter(pk=case.pk).update(clock_from=date(1, 1, 1))
+
+    figures = approval_figures(start=date(2019, 1, 1), end=date(2019, 12, 31))
+
+    used = working_days_between(date(1, 1, 1), date(2019, 3, 11)).days
+    assert (figures.total.concluded, figures.total.days_used) == (1, used)
 
 
 def test_a_project_lists_its_cases_with_their_clock(org, zone):
