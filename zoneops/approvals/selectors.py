@@ -266,7 +266,8 @@ def _concluded_by_item_and_department(
             return groups
         earlier = cases.filter(clock_from__lt=start)
         started = earlier.filter(concluded_on__range=(start, end))
-        before = set(started.order_by().values_list("clock_from", flat=True).distinct())
+        days = started.order_by().values_list("clock_from", flat=True).distinct()
+        before = {day for day in days if day is not None}
         more, _ = _concluded_sums(earlier, first=earliest, start=start, end=end, before=before)
     used = {(item, department): days for item, department, _, _, days in more}
     return [

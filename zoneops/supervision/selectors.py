@@ -266,7 +266,7 @@ def checklist_coverage(*, on: date | None = None) -> ChecklistCoverage:
 def decision_task_open(*, decision: Any) -> str | None:
     """Meetings asks before a decision is marked done (meetings.followers): a decision that
     became a task is done when its task is closed (销号), not in meetings."""
-    task = SupervisionTask.objects.filter(decision=decision).exclude(status=S.CLOSED).first()
+    task = SupervisionTask.objects.open().filter(decision=decision).first()
     if task is None:
         return None
     return _("该议定事项已转督办（%(task)s，%(status)s），请在督办事项中办结/销号。") % {
