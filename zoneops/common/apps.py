@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -25,14 +24,10 @@ class CommonConfig(AppConfig):
 
         # Like the built-in roles: a database whose work calendar is empty (a `flush`) gets
         # the package's years back after the next migrate, so deadlines never turn 待定.
-        # The calendar's services write the default database, the only one the zone has.
         def _seed_calendar(sender, **kwargs):
-            if (
-                sender.name == self.name
-                and kwargs.get("using", DEFAULT_DB_ALIAS) == DEFAULT_DB_ALIAS
-            ):
+            if sender.name == self.name:
                 from zoneops.common.calendar_services import calendar_seed_if_empty
 
-                calendar_seed_if_empty()
+                calendar_seed_if_empty(using=kwargs.get("using", "default"))
 
         post_migrate.connect(_seed_calendar, weak=False, dispatch_uid="zoneops.common.calendar")

@@ -85,19 +85,27 @@ def calendar_seed_year(*, year: int, force: bool = False) -> CalendarYear:
     return calendar_year
 
 
-def calendar_seed_if_empty() -> int:
+def calendar_seed_if_empty(*, using: str = "default") -> int:
     """Enter every year the package covers into a work calendar that holds no year at all.
 
     Run after every migrate (like the built-in roles), so a database emptied by `flush` keeps
     working deadlines. A calendar holding any year is left as it is: an administrator who
     removed some years removed them on purpose. Returns the number of years entered.
     """
-    if CalendarYear.objects.exists():
+    if CalendarYear.objects.using(using).exists():
         return 0
     years = calendar_package_years()
-    with transaction.atomic():
-        for year in years:
-            calendar_seed_year(year=year)
+    note = f"chinesecalendar {chinese_calendar.__version__}"
+    with transaction.atomic(using=using):
+        CalendarDay.objects.using(using).bulk_create(
+            [day for year in years for day in calendar_package_days(year=year)], batch_size=500
+        )
+        CalendarYear.objects.using(using).bulk_create(
+            [
+                CalendarYear(year=year, source=CalendarYear.Source.PACKAGE, note=note)
+                for year in years
+            ]
+        )
     return len(years)
 
 
