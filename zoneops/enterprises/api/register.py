@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zoneops.api.lookups import payload_names, pick_many, pick_one
-from zoneops.api.pagination import Pagination
+from zoneops.api.pagination import MAX_OFFSET, Pagination
 from zoneops.api.schemas import Id, VersionedIn, Year, model_number, model_number_out
 from zoneops.common.excel import xlsx_response
 from zoneops.common.importing import (
@@ -328,10 +328,8 @@ class MyProblemOut(Schema):
 
 class MyLiaisonOut(Schema):
     on: date
-    enterprises_count: int = Field(
-        description="包联企业总数（enterprises 为其中 offset 起的 limit 个）"
-    )
-    projects_count: int = Field(description="包联项目总数（projects 为其中 offset 起的 limit 个）")
+    enterprises_count: int = Field(description="包联企业总数；enterprises 只含本页")
+    projects_count: int = Field(description="包联项目总数；projects 只含本页")
     enterprises: list[MyEnterpriseOut]
     projects: list[MyProjectOut]
     problems: list[MyProblemOut]
@@ -430,15 +428,23 @@ def liaison_finish(request, liaison_id: Id, payload: LiaisonEndIn):
 
 
 @router.get("/my-liaison", response=MyLiaisonOut, summary="我的包联：企业、项目和未解决的问题")
-def my_liaison_view(request, window: Query[Pagination.Input], on: date | None = None):
-    """The enterprises (by name) and the projects (newest first) are paged alike: `limit` of
-    each from `offset`, with their totals; the open problems come all."""
+def my_liaison_view(
+    request,
+    window: Query[Pagination.Input],
+    on: date | None = None,
+    projects_offset: int | None = Query(
+        None, ge=0, le=MAX_OFFSET, description="项目从第几条起（不填则同 offset）"
+    ),
+):
+    """The enterprises (by name) and the projects (newest first): `limit` of each, the
+    enterprises from `offset`, the projects from `projects_offset` (else `offset` too), with
+    their totals; the open problems come all."""
     ensure_allowed(request.user, "view", LiaisonAssignment)
     mine = my_liaison(
         user=request.user,
         on=on,
         enterprises_offset=window.offset,
-        projects_offset=window.offset,
+        projects_offset=window.offset if projects_offset is None else projects_offset,
         limit=window.limit,
     )
     return {

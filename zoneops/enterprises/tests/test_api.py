@@ -241,7 +241,13 @@ def test_my_liaison_endpoint_pages_enterprises_and_projects_alike(org, leader):
     assert (window["enterprises_count"], window["projects_count"]) == (3, 2)
     assert window["enterprises"] == every["enterprises"][1:2]
     assert window["projects"] == every["projects"][1:2]
+    # Each list pages on its own: the projects from their own offset.
+    apart = client.get("/api/v1/enterprises/my-liaison?limit=1&offset=2&projects_offset=0").json()
+    assert apart["enterprises"] == every["enterprises"][2:3]
+    assert apart["projects"] == every["projects"][0:1]
     assert client.get("/api/v1/enterprises/my-liaison?limit=0").status_code == 422
+    bad = client.get("/api/v1/enterprises/my-liaison?projects_offset=-1")
+    assert bad.status_code == 422 and "projects_offset" in bad.content.decode()
 
 
 def _workbook(headers, *rows) -> bytes:
