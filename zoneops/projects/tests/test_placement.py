@@ -17,7 +17,13 @@ from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Building, Park, Unit
-from zoneops.parks.placement import PlacementKind, placement_kind, placement_kind_case
+from zoneops.parks.placement import (
+    PlacementKind,
+    placement_kind,
+    placement_kind_case,
+    placement_kind_of,
+    placement_kind_of_case,
+)
 from zoneops.projects.enums import Stage
 from zoneops.projects.models import Project, ProjectPlacement
 from zoneops.projects.selectors.placement import placement_outcomes, placement_overrides
@@ -256,6 +262,29 @@ def test_the_rule_counted_in_the_database_agrees_with_the_rule(zone, settings, m
     counted = dict(Project.objects.annotate(kind=placement_kind_case()).values_list("pk", "kind"))
 
     assert counted == expected
+
+
+def test_where_a_project_went_counted_in_the_database_agrees_with_the_rule(zone):
+    """Every carrier kind, own site, and not placed at all: the SQL gives what
+    `placement_kind_of` gives (None for a carrier that takes no projects, as a 研究院)."""
+    expected = {}
+    for kind in CarrierKind:
+        park = Park.objects.create(name=f"{kind.label}载体", kind=kind)
+        project = _project(zone, f"{kind.label}项目")
+        Project.objects.filter(pk=project.pk).update(park=park)
+        expected[project.pk] = placement_kind_of(park_kind=kind, own_site=False)
+    own = _project(zone, "独立选址项目")
+    Project.objects.filter(pk=own.pk).update(own_site=True)
+    expected[own.pk] = placement_kind_of(park_kind=None, own_site=True)
+    nowhere = _project(zone, "未落地项目")
+    expected[nowhere.pk] = placement_kind_of(park_kind=None, own_site=False)
+
+    counted = dict(
+        Project.objects.annotate(kind=placement_kind_of_case()).values_list("pk", "kind")
+    )
+
+    assert counted == expected
+    assert None in counted.values() and PlacementKind.INCUBATOR in counted.values()
 
 
 # --- the back office -------------------------------------------------------------------------
