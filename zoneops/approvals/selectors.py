@@ -34,8 +34,8 @@ from zoneops.approvals.models import (
 )
 from zoneops.casework.selectors import clock_of as clock_of
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import counts_by_department
 from zoneops.common.scope import scope_queryset
+from zoneops.common.selectors import counts_by_department
 from zoneops.common.workcalendar import (
     calendar_pinned,
     working_day_numbers,

@@ -32,7 +32,6 @@ from functools import cache
 from typing import Any, ClassVar, Protocol
 
 from django.apps import apps
-from django.db.models import Count, F, QuerySet
 from django.utils.module_loading import import_string
 
 # Where an open item stands on the day (its colour on the page).
@@ -89,11 +88,3 @@ def work_sources() -> tuple[WorkSource, ...]:
         for path in getattr(config, "workbench_sources", ())
     ]
     return tuple(sorted(sources, key=lambda source: (source.order, source.key)))
-
-
-def counts_by_department(queryset: QuerySet, department: Any = "department_id") -> dict[Any, int]:
-    """How many rows of `queryset` each department holds (`department`: a field or an
-    expression giving the department id), in one grouped query."""
-    key = F(department) if isinstance(department, str) else department
-    rows = queryset.order_by().values(by_department=key).annotate(rows=Count("pk"))
-    return {row["by_department"]: row["rows"] for row in rows}

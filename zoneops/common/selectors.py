@@ -5,7 +5,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
-from django.db.models import Count, Expression, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Expression, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
@@ -183,3 +183,11 @@ class LazyRows(Sequence[T], Generic[T]):
         time."""
         build = self._build
         return LazyRows(self._queryset, lambda rows: [function(row) for row in build(rows)])
+
+
+def counts_by_department(queryset: QuerySet, department: Any = "department_id") -> dict[Any, int]:
+    """How many rows of `queryset` each department holds (`department`: a field or an
+    expression giving the department id), in one grouped query."""
+    key = F(department) if isinstance(department, str) else department
+    rows = queryset.order_by().values(by_department=key).annotate(rows=Count("pk"))
+    return {row["by_department"]: row["rows"] for row in rows}

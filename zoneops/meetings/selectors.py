@@ -43,7 +43,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.casework.workbench import counts_by_department
 from zoneops.common.amounts import (
     AmountSum,
     AmountTotalField,
@@ -54,6 +53,7 @@ from zoneops.common.amounts import (
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.periods import format_day
 from zoneops.common.scope import scope_queryset
+from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.selectors.register import liaison_enterprise_ids
 from zoneops.enterprises.selectors.requests import (

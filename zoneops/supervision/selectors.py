@@ -11,8 +11,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoneops.casework.workbench import counts_by_department
 from zoneops.common.scope import scope_for, scope_queryset
+from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.enums import LiaisonKind
 from zoneops.enterprises.models import LiaisonAssignment
 from zoneops.orgs.enums import RoleCode

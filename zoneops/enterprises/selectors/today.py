@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 
-from zoneops.casework.workbench import counts_by_department
+from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.models.requests import ANSWERED_STATUSES, CLOCK_STATUSES
 from zoneops.enterprises.selectors.register import liaisons_of

@@ -14,8 +14,6 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -32,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.amounts import AmountSum
+from zoneops.common.expressions import DaysBetween
 from zoneops.common.scope import scope_queryset
 from zoneops.orgs.models import Membership
 from zoneops.projects.enums import PIPELINE, KeyLevel, ReportCategory, Stage, SummaryDimension
@@ -380,31 +379,6 @@ class StageDuration:
     ongoing_average_days: Decimal | None
 
 
-class _DaysBetween(Func):
-    """Whole days from the date `start` to the date `end`, on SQLite and PostgreSQL."""
-
-    arity = 2
-    arg_joiner = " - "  # PostgreSQL: date - date is a number of days
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-    def __init__(self, end: Any, start: Any) -> None:
-        super().__init__(end, start)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        # Django's own date subtraction calls a Python function for every row there.
-        julian = self.copy()
-        julian.set_source_expressions(
-            [
-                Func(day, function="julianday", output_field=FloatField())
-                for day in self.get_source_expressions()
-            ]
-        )
-        return julian.as_sql(
-            compiler, connection, template="CAST(ROUND(%(expressions)s) AS INTEGER)"
-        )
-
-
 def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[StageDuration]:
     """Time in stage: how long projects stayed in each stage before moving on, and how long
     the ones still there on `as_of` have waited. Each move keeps the day its stay ended
@@ -418,7 +392,7 @@ def stage_durations(*, as_of: date | None = None, user: Any = None) -> list[Stag
         .annotate(
             # A CASE, not the bare comparison: a stay still running has no left_on (NULL).
             ended=Case(When(ended, then=Value(True)), default=Value(False)),
-            days=_DaysBetween(Case(When(ended, then=F("left_on")), default=day), F("moved_on")),
+            days=DaysBetween(Case(When(ended, then=F("left_on")), default=day), F("moved_on")),
         )
         .values("to_stage", "ended")
         .annotate(stays=Count("pk"), total=Sum("days"))

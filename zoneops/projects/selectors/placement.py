@@ -20,7 +20,6 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -32,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from zoneops.common.expressions import YearOf
 from zoneops.common.scope import scope_queryset
 from zoneops.parks.models import Park
 from zoneops.parks.placement import (
@@ -118,19 +118,6 @@ class PlacementOutcomes:
     carriers: list[CarrierRow]
 
 
-class _YearOf(Func):
-    """A date's year without a Python function per row (SQLite's ExtractYear calls one): the
-    first four characters of SQLite's ISO date text; EXTRACT elsewhere."""
-
-    output_field = IntegerField()
-    template = "CAST(EXTRACT(YEAR FROM %(expressions)s) AS integer)"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler, connection, template="CAST(SUBSTR(%(expressions)s, 1, 4) AS integer)", **extra
-        )
-
-
 def _counted_in(
     queryset: QuerySet, *, prefix: str, year_from: int | None, year_to: int | None
 ) -> QuerySet:
@@ -141,7 +128,7 @@ def _counted_in(
         queryset = queryset.filter(counted_on__gte=date(year_from, 1, 1))
     if year_to is not None:
         queryset = queryset.filter(counted_on__lte=date(year_to, 12, 31))
-    return queryset.annotate(year=_YearOf("counted_on"))
+    return queryset.annotate(year=YearOf("counted_on"))
 
 
 def _where() -> Case:

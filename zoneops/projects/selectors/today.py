@@ -16,8 +16,8 @@ from typing import Any
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from zoneops.casework.workbench import counts_by_department
 from zoneops.common.scope import scope_queryset
+from zoneops.common.selectors import counts_by_department
 from zoneops.orgs.selectors import member_department_ids
 from zoneops.projects.enums import ProblemStatus
 from zoneops.projects.models import Milestone, Problem
