@@ -23,9 +23,10 @@ def get_item(mapping: dict, key: Any) -> Any:
 
 
 @register.inclusion_tag("zoneops/pager.html")
-def pager(page: Any, param: str, pager_id: str, **keep: Any) -> dict[str, Any]:
-    """上一页 / 第 n / m 页，共 N 个 / 下一页 for one list of a page: the links set `param` and
-    keep the other lists' pages or the page's filters given as `keep` (name=value)."""
+def pager(page: Any, param: str, pager_id: str, noun: str, **keep: Any) -> dict[str, Any]:
+    """上一页 / 第 n / m 页，共 N 个项目 / 下一页 for one list of a page (`noun`: what it counts,
+    with its measure word, 个项目): the links set `param` and keep the other lists' pages or
+    the page's filters given as `keep` (name=value)."""
 
     def link(number: int) -> str:
         return "?" + urlencode(sorted({**keep, param: number}.items()))
@@ -33,6 +34,7 @@ def pager(page: Any, param: str, pager_id: str, **keep: Any) -> dict[str, Any]:
     return {
         "page": page,
         "pager_id": pager_id,
+        "noun": noun,
         "previous": link(page.previous_page_number()) if page.has_previous() else "",
         "next": link(page.next_page_number()) if page.has_next() else "",
     }

@@ -32,7 +32,6 @@ from zoneops.enterprises.excel import EnterpriseRegister, FigureRegister
 from zoneops.enterprises.models import Enterprise, EnterpriseFigure, LiaisonAssignment
 from zoneops.enterprises.permissions import ASSIGN_LIAISON
 from zoneops.enterprises.selectors import (
-    MyLiaison,
     active_liaisons_prefetch,
     figures_with_previous,
     liaison_coverage,
@@ -534,38 +533,42 @@ class LiaisonEndView(PostRendersPage, UnfoldModelAdminViewMixin, TemplateView):
 
 
 class MyLiaisonView(UnfoldModelAdminViewMixin, TemplateView):
-    """我的包联: the enterprises and the projects 50 to a page each, every open problem."""
+    """我的包联: the enterprises, the projects and the open problems, 50 to a page each."""
 
     title = _("我的包联")
     permission_required = ("enterprises.view_liaisonassignment",)
     template_name = "enterprises/my_liaison.html"
     per_page = 50
 
-    def _mine(self, enterprises_page: int, projects_page: int) -> MyLiaison:
-        return my_liaison(
-            user=self.request.user,
-            enterprises_offset=(enterprises_page - 1) * self.per_page,
-            projects_offset=(projects_page - 1) * self.per_page,
-            limit=self.per_page,
-        )
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         asked = [_page_number(self.request.GET.get(name)) for name in MY_LIAISON_PAGES]
-        mine = self._mine(*asked)
-        totals = [mine.enterprises_total, mine.projects_total]
+        offsets = [(number - 1) * self.per_page for number in asked]
+        mine = my_liaison(
+            user=self.request.user,
+            enterprises_offset=offsets[0],
+            projects_offset=offsets[1],
+            problems_offset=offsets[2],
+            limit=self.per_page,
+            past_end_shows_last=True,  # a page past the last one shows the last one
+        )
         pages = [
-            Paginator(range(total), self.per_page).get_page(number)
-            for total, number in zip(totals, asked, strict=True)
+            Paginator(range(total), self.per_page).get_page(offset // self.per_page + 1)
+            for total, offset in (
+                (mine.enterprises_total, mine.enterprises_offset),
+                (mine.projects_total, mine.projects_offset),
+                (mine.problems_total, mine.problems_offset),
+            )
         ]
-        numbers = [page.number for page in pages]
-        if numbers != asked:  # a page past the last one shows the last one
-            mine = self._mine(*numbers)
         return super().get_context_data(
-            mine=mine, enterprises_page=pages[0], projects_page=pages[1], **kwargs
+            mine=mine,
+            enterprises_page=pages[0],
+            projects_page=pages[1],
+            problems_page=pages[2],
+            **kwargs,
         )
 
 
-MY_LIAISON_PAGES = ("enterprises_page", "projects_page")
+MY_LIAISON_PAGES = ("enterprises_page", "projects_page", "problems_page")
 
 
 def _page_number(value: str | None) -> int:

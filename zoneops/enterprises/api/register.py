@@ -330,6 +330,8 @@ class MyLiaisonOut(Schema):
     on: date
     enterprises_count: int = Field(description="包联企业总数；enterprises 只含本页")
     projects_count: int = Field(description="包联项目总数；projects 只含本页")
+    problems_count: int = Field(description="未解决的问题总数；problems 只含本页（按办结期限）")
+    problems_overdue: int = Field(description="未解决的问题中已逾期的个数")
     enterprises: list[MyEnterpriseOut]
     projects: list[MyProjectOut]
     problems: list[MyProblemOut]
@@ -435,22 +437,29 @@ def my_liaison_view(
     projects_offset: int | None = Query(
         None, ge=0, le=MAX_OFFSET, description="项目从第几条起（不填则同 offset）"
     ),
+    problems_offset: int | None = Query(
+        None, ge=0, le=MAX_OFFSET, description="问题从第几条起（不填则同 offset）"
+    ),
 ):
-    """The enterprises (by name) and the projects (newest first): `limit` of each, the
-    enterprises from `offset`, the projects from `projects_offset` (else `offset` too), with
-    their totals; the open problems come all."""
+    """The enterprises (by name), the projects (newest first) and the open problems (the
+    most urgent first): `limit` of each, the enterprises from `offset`, the projects from
+    `projects_offset` and the problems from `problems_offset` (else `offset` too), with their
+    totals."""
     ensure_allowed(request.user, "view", LiaisonAssignment)
     mine = my_liaison(
         user=request.user,
         on=on,
         enterprises_offset=window.offset,
         projects_offset=window.offset if projects_offset is None else projects_offset,
+        problems_offset=window.offset if problems_offset is None else problems_offset,
         limit=window.limit,
     )
     return {
         "on": mine.on,
         "enterprises_count": mine.enterprises_total,
         "projects_count": mine.projects_total,
+        "problems_count": mine.problems_total,
+        "problems_overdue": mine.overdue,
         "enterprises": [
             {
                 "enterprise_id": row.enterprise.pk,

@@ -133,8 +133,9 @@ class LiaisonProjectRow:
 
 @dataclass
 class MyLiaison:
-    """What a person liaises with: a window of his enterprises (by name) and of his projects
-    (newest first), with how many there are in all, and every problem open there."""
+    """What a person liaises with: a window of his enterprises (by name), of his projects
+    (newest first) and of the problems open there (the most urgent first), each with how many
+    there are in all, and the offsets the windows were read from."""
 
     on: date
     enterprises: list[LiaisonEnterpriseRow] = field(default_factory=list)
@@ -142,22 +143,40 @@ class MyLiaison:
     problems: list[Problem] = field(default_factory=list)
     enterprises_total: int = 0
     projects_total: int = 0
+    problems_total: int = 0
+    overdue: int = 0  # of the open problems, those past their due date on `on`
+    enterprises_offset: int = 0
+    projects_offset: int = 0
+    problems_offset: int = 0
 
-    @property
-    def overdue(self) -> int:
-        return sum(1 for problem in self.problems if problem.due_on < self.on)
 
-
-def _window(queryset: QuerySet, offset: int, limit: int | None) -> tuple[list[Any], int]:
-    """The rows from `offset` (all of them without a limit) and how many there are in all:
-    one query when the window holds them all, else a count too."""
+def _window(
+    queryset: QuerySet, offset: int, limit: int | None, *, past_end_shows_last: bool
+) -> tuple[list[Any], int, int]:
+    """The rows from `offset` (all of them without a limit), how many there are in all and
+    the offset read: one query when the window holds them all, else a count too. An offset
+    past the end reads the last window instead when `past_end_shows_last` (a page's pager)."""
     if limit is None and not offset:
         rows = list(queryset)
-        return rows, len(rows)
+        return rows, len(rows), 0
     rows = list(queryset[offset : None if limit is None else offset + limit])
     if not offset and limit is not None and len(rows) < limit:
-        return rows, len(rows)
-    return rows, queryset.count()
+        return rows, len(rows), 0
+    total = queryset.count()
+    if not rows and total and past_end_shows_last:
+        offset = (total - 1) // limit * limit if limit else 0
+        rows = list(queryset[offset : None if limit is None else offset + limit])
+    return rows, total, offset
+
+
+def _open_and_overdue(problems: QuerySet, key: str, on: date) -> dict[Any, tuple[int, int]]:
+    """Per `key` (a project or its investor), how many problems are open and how many overdue."""
+    rows = (
+        problems.order_by()
+        .values(by=F(key))
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=on)))
+    )
+    return {row["by"]: (row["open"], row["overdue"]) for row in rows}
 
 
 def my_liaison(
@@ -166,19 +185,23 @@ def my_liaison(
     on: date | None = None,
     enterprises_offset: int = 0,
     projects_offset: int = 0,
+    problems_offset: int = 0,
     limit: int | None = None,
+    past_end_shows_last: bool = False,
 ) -> MyLiaison:
     """What a person liaises with and what is open there, in a fixed number of queries: the
-    enterprises and projects from their offsets, `limit` of each (all without one), with
-    their totals; the open problems all (a liaison's few)."""
+    enterprises, projects and open problems from their offsets, `limit` of each (all without
+    one), with their totals and the open and overdue problems counted per row in the database.
+    With `past_end_shows_last` an offset past a list's end reads its last window."""
     on = on or timezone.localdate()
     liaisons = liaisons_of(user_id=user.pk, on=on)
-    enterprises, enterprises_total = _window(
+    enterprises, enterprises_total, enterprises_offset = _window(
         Enterprise.objects.filter(pk__in=liaisons.values("enterprise_id"))
         .select_related("park")
         .order_by("name", "pk"),
         enterprises_offset,
         limit,
+        past_end_shows_last=past_end_shows_last,
     )
     by_enterprise: dict[int, list[LiaisonAssignment]] = {e.pk: [] for e in enterprises}
     for assignment in liaisons.filter(enterprise__in=list(by_enterprise)).order_by(
@@ -186,49 +209,65 @@ def my_liaison(
     ):
         by_enterprise[assignment.enterprise_id].append(assignment)
     liaised = projects_liaised_by(user=user)
-    projects, projects_total = _window(liaised.order_by("-id"), projects_offset, limit)
-    own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
-    problems = list(
-        problems_open_as_of(as_of=timezone.localdate(), user=user)
-        .filter(
-            Q(project__in=liaised.values("pk"))
-            | Q(project__investor_enterprise__in=liaisons.values("enterprise_id"))
-        )
-        .select_related("project", "department")
-        .order_by("due_on", "id")
+    projects, projects_total, projects_offset = _window(
+        liaised.order_by("-id"), projects_offset, limit, past_end_shows_last=past_end_shows_last
     )
-    open_by_project: dict[int, list[Problem]] = defaultdict(list)
-    open_by_enterprise: dict[int | None, list[Problem]] = defaultdict(list)
-    for problem in problems:
-        open_by_project[problem.project_id].append(problem)
-        open_by_enterprise[problem.project.investor_enterprise_id].append(problem)
+    own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
+    open_problems = problems_open_as_of(as_of=timezone.localdate(), user=user).filter(
+        Q(project__in=liaised.values("pk"))
+        | Q(project__investor_enterprise__in=liaisons.values("enterprise_id"))
+    )
+    problems, problems_total, problems_offset = _window(
+        open_problems.select_related("project", "department").order_by("due_on", "id"),
+        problems_offset,
+        limit,
+        past_end_shows_last=past_end_shows_last,
+    )
+    overdue = (
+        sum(1 for problem in problems if problem.due_on < on)
+        if len(problems) == problems_total
+        else open_problems.filter(due_on__lt=on).count()
+    )
+    of_projects = _open_and_overdue(
+        open_problems.filter(project__in=[project.pk for project in projects]), "project_id", on
+    )
+    of_enterprises = _open_and_overdue(
+        open_problems.filter(project__investor_enterprise__in=list(by_enterprise)),
+        "project__investor_enterprise_id",
+        on,
+    )
     latest = latest_figures(enterprise_ids=list(by_enterprise))
     result = MyLiaison(
         on=on,
         problems=problems,
         enterprises_total=enterprises_total,
         projects_total=projects_total,
+        problems_total=problems_total,
+        overdue=overdue,
+        enterprises_offset=enterprises_offset,
+        projects_offset=projects_offset,
+        problems_offset=problems_offset,
     )
     for enterprise in enterprises:
-        found = open_by_enterprise.get(enterprise.pk, [])
+        found, late = of_enterprises.get(enterprise.pk, (0, 0))
         result.enterprises.append(
             LiaisonEnterpriseRow(
                 enterprise=enterprise,
                 assignments=by_enterprise[enterprise.pk],
-                open_problems=len(found),
-                overdue_problems=sum(1 for p in found if p.due_on < on),
+                open_problems=found,
+                overdue_problems=late,
                 latest=latest.get(enterprise.pk),
             )
         )
     for project in projects:
-        found = open_by_project.get(project.pk, [])
+        found, late = of_projects.get(project.pk, (0, 0))
         result.projects.append(
             LiaisonProjectRow(
                 project=project,
                 as_leader=project.liaison_leader_id == user.pk,
                 as_department=project.responsible_department_id in own_departments,
-                open_problems=len(found),
-                overdue_problems=sum(1 for p in found if p.due_on < on),
+                open_problems=found,
+                overdue_problems=late,
             )
         )
     return result

@@ -15,6 +15,7 @@ from zoneops.enterprises.tests.factories import (
     make_monthly_figures,
     valid_credit_code,
 )
+from zoneops.meetings.tests.factories import make_problem
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.tests.factories import make_project
@@ -198,12 +199,35 @@ def test_my_liaison_page_pages_the_enterprises_and_says_how_many(org, leader, mo
     second = client.get(f"{url}?enterprises_page=2&projects_page=1").content.decode()
     past = client.get(f"{url}?enterprises_page=9").content.decode()
 
-    assert "包联企业（3）" in first and "第 1 / 2 页，共 3 个" in first
-    assert "?enterprises_page=2&amp;projects_page=1" in first
+    assert "包联企业（3）" in first and "第 1 / 2 页，共 3 家企业" in first
+    assert "?enterprises_page=2&amp;problems_page=1&amp;projects_page=1" in first
     assert all(name in first for name in every[:2]) and every[2] not in first
     assert every[2] in second and every[0] not in second and "第 2 / 2 页" in second
     assert every[2] in past  # a page past the last shows the last
     assert "唯一的项目" in second and "liaison-projects-pages" not in second
+    assert 'id="liaison-problems-pages"' not in first  # no problems: no pager
+
+
+def test_my_liaison_page_pages_the_open_problems(org, leader, monkeypatch):
+    monkeypatch.setattr(MyLiaisonView, "per_page", 2)
+    project = make_project("唯一的项目", liaison_leader=leader)
+    for day in (3, 1, 2):
+        make_problem(
+            project,
+            f"问题{day}",
+            department=org["approvals"],
+            routed_on=date(2019, 10, 1),
+            due_on=date(2019, 10, day + 10),
+        )
+    client = client_for(leader)
+    url = "/admin/enterprises/liaisonassignment/mine/"
+
+    first = client.get(url).content.decode()
+    past = client.get(f"{url}?problems_page=7").content.decode()
+
+    assert "未解决的问题（3" in first and "第 1 / 2 页，共 3 个问题" in first
+    assert "问题1" in first and "问题2" in first and "问题3" not in first
+    assert "问题3" in past and "问题1" not in past
 
 
 def test_the_sidebar_offers_my_liaison_and_the_coverage_table(leader):

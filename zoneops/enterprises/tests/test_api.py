@@ -15,6 +15,7 @@ from zoneops.enterprises.tests.factories import (
     make_monthly_figures,
     valid_credit_code,
 )
+from zoneops.meetings.tests.factories import make_problem
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Role
 from zoneops.orgs.tests.factories import make_user
@@ -248,6 +249,27 @@ def test_my_liaison_endpoint_pages_enterprises_and_projects_alike(org, leader):
     assert client.get("/api/v1/enterprises/my-liaison?limit=0").status_code == 422
     bad = client.get("/api/v1/enterprises/my-liaison?projects_offset=-1")
     assert bad.status_code == 422 and "projects_offset" in bad.content.decode()
+
+
+def test_my_liaison_endpoint_pages_the_open_problems_and_counts_them_all(org, leader):
+    project = make_project("包联项目", liaison_leader=leader)
+    for day in (12, 30, 20):
+        make_problem(
+            project,
+            f"问题{day}",
+            department=org["approvals"],
+            routed_on=date(2019, 10, 1),
+            due_on=date(2019, 10, day),
+        )
+    client = client_for(leader)
+
+    window = client.get(
+        "/api/v1/enterprises/my-liaison?limit=1&problems_offset=1&on=2019-10-25"
+    ).json()
+
+    assert [problem["title"] for problem in window["problems"]] == ["问题20"]
+    assert (window["problems_count"], window["problems_overdue"]) == (3, 2)
+    assert window["projects"][0]["open_problems"] == 3
 
 
 def _workbook(headers, *rows) -> bytes:

@@ -241,7 +241,7 @@ def test_my_liaison_query_count_does_not_grow_with_rows(org, people, django_asse
             _problem(project, org, due=date(2019, 12, 1))
 
     grow(2)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(14) as few:
         my_liaison(user=leader, on=TODAY)
     grow(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -267,6 +267,39 @@ def test_my_liaison_gives_a_window_of_enterprises_and_projects_with_their_totals
     assert [row.project for row in window.projects] == [projects[0]]  # newest first
     assert (everything.enterprises_total, everything.projects_total) == (3, 3)
     assert len(my_liaison(user=leader, on=TODAY, enterprises_offset=3, limit=2).enterprises) == 0
+
+
+def test_my_liaison_pages_the_open_problems_and_counts_them_all(org, people):
+    """A window of the problems, the most urgent first; the totals, the overdue count and
+    each row's counts still cover every open problem, not only the window's."""
+    leader = people["leader"]
+    enterprise = make_enterprise("嘉诚汽车内饰")
+    make_liaison(enterprise, person=leader)
+    project = make_project("嘉诚二期", investor_enterprise=enterprise, liaison_leader=leader)
+    dues = [date(2019, 10, 1), date(2019, 10, 20), date(2019, 12, 1), date(2019, 12, 20)]
+    made = [_problem(project, org, due=due) for due in dues]
+
+    window = my_liaison(user=leader, on=TODAY, problems_offset=1, limit=2)
+
+    assert window.problems == made[1:3]
+    assert (window.problems_total, window.overdue) == (4, 2)
+    assert (window.enterprises[0].open_problems, window.enterprises[0].overdue_problems) == (4, 2)
+    assert (window.projects[0].open_problems, window.projects[0].overdue_problems) == (4, 2)
+
+
+def test_my_liaison_past_the_end_reads_the_last_window_when_asked(org, people):
+    leader = people["leader"]
+    for index in range(5):
+        make_liaison(make_enterprise(f"企业{index}"), person=leader)
+
+    past = my_liaison(user=leader, on=TODAY, enterprises_offset=40, limit=2)
+    last = my_liaison(
+        user=leader, on=TODAY, enterprises_offset=40, limit=2, past_end_shows_last=True
+    )
+
+    assert (past.enterprises, past.enterprises_offset) == ([], 40)
+    assert [row.enterprise.name for row in last.enterprises] == ["企业4"]
+    assert (last.enterprises_offset, last.enterprises_total) == (4, 5)
 
 
 def test_coverage_counts_projects_enterprises_once_and_inspectors(org, people):
