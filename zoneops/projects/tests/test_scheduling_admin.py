@@ -520,7 +520,7 @@ def test_the_scheduling_page_shows_the_key_projects_a_page_at_a_time(
     )
     assert (project.name in one) != (other.name in one)
     assert (project.name in one) == (other.name in two)
-    assert "第 1 / 2 页，共 2 个" in first and "month=2019-10&amp;page=2" in first
+    assert "第 1 / 2 页，共 2 个重点项目" in first and "month=2019-10&amp;page=2" in first
     assert "仅列出前 1 个" in first  # both owe the month's report
     for page in ("abc", "0", "99999999999999999999999", "\x00"):
         assert client.get(url, {"month": "2019-10", "page": page}).status_code == 200
