@@ -1,3 +1,4 @@
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -5,6 +6,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.utils import timezone
+from python_calamine import CalamineWorkbook
 
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -522,6 +524,16 @@ def test_the_scheduling_page_shows_the_key_projects_a_page_at_a_time(
     assert (project.name in one) == (other.name in two)
     assert "第 1 / 2 页，共 2 个重点项目" in first and "month=2019-10&amp;page=2" in first
     assert "仅列出前 1 个" in first  # both owe the month's report
+    # The note links to the month's template, which holds every project that owes a report.
+    more = first.split('id="not-reported-more"')[1].split("</p>")[0]
+    export = more.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert export == "/admin/projects/progressreport/excel-export/?month=2019-10"
+    response = client.get(export)
+    assert response.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    rows = book.get_sheet_by_index(0).to_python()
+    names = {cell for row in rows for cell in row}
+    assert project.name in names and other.name in names
     for page in ("abc", "0", "99999999999999999999999", "\x00"):
         assert client.get(url, {"month": "2019-10", "page": page}).status_code == 200
 
