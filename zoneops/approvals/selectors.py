@@ -40,6 +40,7 @@ from zoneops.common.workcalendar import (
     calendar_pinned,
     working_day_numbers,
     working_days_between,
+    working_days_used_sql,
 )
 from zoneops.orgs.models import Department
 
@@ -240,9 +241,7 @@ _CONCLUDED_SQL = """
     WITH day_numbers (day, number) AS (VALUES {days})
     SELECT c.item_id, c.department_id, COUNT(*),
         SUM(CASE WHEN c.concluded_on <= c.due_on THEN 1 ELSE 0 END),
-        SUM(CASE WHEN c.clock_from >= %s AND c.concluded_on >= c.clock_from
-            AND u.number - f.number > c.suspended_days
-            THEN u.number - f.number - c.suspended_days ELSE 0 END),
+        SUM(CASE WHEN c.clock_from >= %s THEN {used} ELSE 0 END),
         MIN(CASE WHEN c.clock_from < %s THEN c.clock_from END)
     FROM day_numbers u
     JOIN ({cases}) c ON c.concluded_on = u.day
@@ -289,7 +288,11 @@ def _concluded_sums(
         cases.order_by().values(*columns, "suspended_days").query.sql_with_params()
     )
     days = ", ".join(["(%s, %s)"] * len(numbers))
-    sql = _CONCLUDED_SQL.format(days=days, cases=inner)  # placeholders and Django's own SQL
+    used = working_days_used_sql(
+        end_number="u.number", start_number="f.number", suspended_days="c.suspended_days"
+    )
+    # Placeholders, the calendar's rule and Django's own SQL: no value is formatted in.
+    sql = _CONCLUDED_SQL.format(days=days, cases=inner, used=used)
     params = [value for pair in numbers.items() for value in pair]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, first, first, *inner_params, first, start, end])

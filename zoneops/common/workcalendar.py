@@ -259,6 +259,22 @@ def _working_days_between(calendar: _Calendar, start: date, end: date) -> Workin
     return WorkingDayCount(days=days, provisional=bool(provisional), provisional_years=provisional)
 
 
+def working_days_used(start: date, end: date, *, suspended_days: int = 0) -> int:
+    """用时: the working days a clock ran from `start` to `end` (in (start, end]), less the
+    working days it stood suspended; never below zero, and zero for an end before the start.
+    The statistics sum it in SQL over day numbers with `working_days_used_sql`, the same rule."""
+    if end < start:
+        return 0
+    return max(0, working_days_between(start, end).days - suspended_days)
+
+
+def working_days_used_sql(*, end_number: str, start_number: str, suspended_days: str) -> str:
+    """`working_days_used` as an SQL expression on the numbers `working_day_numbers` gives
+    the start and the end (the start's number taken as the end's when it falls after it)."""
+    ran = f"{end_number} - {start_number}"
+    return f"CASE WHEN {ran} > {suspended_days} THEN {ran} - {suspended_days} ELSE 0 END"
+
+
 def working_day_numbers(start: date, end: date) -> dict[date, int]:
     """Each day from `start` to `end` with the number of working days in (start, day]: the
     working days between two of them (`working_days_between`) are the difference of their

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.test import Client
 from django.utils import timezone
@@ -28,8 +28,11 @@ from zoneops.common.workcalendar import (
     calendar_pinned,
     is_working_day,
     is_year_entered,
+    working_day_numbers,
     working_day_warning,
     working_days_between,
+    working_days_used,
+    working_days_used_sql,
 )
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -148,6 +151,43 @@ def test_end_before_start_is_refused_naming_the_field():
     with pytest.raises(ApplicationError) as error:
         working_days_between(date(2026, 9, 28), date(2026, 9, 27))
     assert error.value.field == "end"
+
+
+@pytest.mark.django_db
+def test_days_used_less_the_days_suspended_never_below_zero():
+    # After 2026-09-30 to 2026-10-12: 10-08, 10-09, 10-10 (a make-up Saturday), 10-12.
+    assert working_days_used(date(2026, 9, 30), date(2026, 10, 12)) == 4
+    assert working_days_used(date(2026, 9, 30), date(2026, 10, 12), suspended_days=3) == 1
+    assert working_days_used(date(2026, 9, 30), date(2026, 10, 12), suspended_days=5) == 0
+    assert working_days_used(date(2026, 10, 12), date(2026, 9, 30)) == 0  # answered before
+
+
+@pytest.mark.django_db
+def test_days_used_summed_in_sql_agree_with_the_rule():
+    """The statistics' SQL (`working_days_used_sql` over `working_day_numbers`) gives what
+    `working_days_used` gives, for a start after the end too (its number taken as the end's)."""
+    first, last = date(2026, 9, 25), date(2026, 10, 20)
+    numbers = working_day_numbers(first, last)
+    spans = [(date(2026, 9, 30), date(2026, 10, 12), suspended) for suspended in (0, 2, 3, 5)] + [
+        (date(2026, 10, 12), date(2026, 9, 30), 0),
+        (first, last, 1),
+        (last, last, 0),
+    ]
+    used = working_days_used_sql(end_number="e", start_number="s", suspended_days="d")
+    with connection.cursor() as cursor:
+        got = []
+        for start, end, suspended in spans:
+            start_number = numbers[start] if start <= end else numbers[end]
+            cursor.execute(
+                f"SELECT {used} FROM (SELECT %s AS e, %s AS s, %s AS d) AS span",  # noqa: S608
+                [numbers[end], start_number, suspended],
+            )
+            got.append(cursor.fetchone()[0])
+
+    assert got == [
+        working_days_used(start, end, suspended_days=suspended) for start, end, suspended in spans
+    ]
+    assert got[:4] == [4, 2, 1, 0]
 
 
 # Years no one has entered

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.casework.selectors import CLOCK_ATTRIBUTE, records_with_clock
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import DataScope, can_see, scope_queryset
-from zoneops.common.workcalendar import calendar_pinned, working_days_between
+from zoneops.common.workcalendar import calendar_pinned, working_days_between, working_days_used
 from zoneops.enterprises.enums import SATISFIED_SCORE, RequestKind, RequestStatus
 from zoneops.enterprises.models import EnterpriseRequest, RequestEvent, RequestExtension
 from zoneops.enterprises.models.requests import (
@@ -415,7 +415,7 @@ class RequestStatistics:
 def request_working_days_used(*, clock_from: date, answered_on: date, suspended_days: int) -> int:
     """用时: the working days from the start of the clock's round (受理, or the last reopening)
     to the answer, less those it stood while the enterprise supplied materials."""
-    return max(0, working_days_between(clock_from, answered_on).days - suspended_days)
+    return working_days_used(clock_from, answered_on, suspended_days=suspended_days)
 
 
 def requests_statistics(
