@@ -11,6 +11,7 @@ from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.common.scope import ensure_allowed
+from zoneops.common.selectors import LazyRows
 from zoneops.targets.models import Target
 from zoneops.targets.progress import TargetProgress
 from zoneops.targets.selectors import target_progress, targets_progress, targets_visible
@@ -74,24 +75,9 @@ def targets(request, filters: Query[TargetFilter]) -> list[dict]:
     ensure_allowed(request.user, "view", Target)
     queryset = targets_visible(user=request.user, year=filters.year).order_by("-year", "id")
     # The page is cut before the progress is followed: one query per kind, not per target.
-    return _LazyProgress(queryset)
-
-
-class _LazyProgress:
-    """A list the paginator slices before the progress is computed for the page's targets."""
-
-    def __init__(self, queryset) -> None:
-        self.queryset = queryset
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, index):
-        page = list(self.queryset[index])
-        return [_out(progress) for progress in targets_progress(targets=page)]
+    return LazyRows(
+        queryset, lambda page: [_out(progress) for progress in targets_progress(targets=list(page))]
+    )
 
 
 @router.get("/{int:target_id}", response=TargetDetailOut, summary="上级任务详情（计入的项目）")
