@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
@@ -100,6 +100,21 @@ def test_tiny_zone_holds_each_table_in_proportion():
     assert RequestEvent.objects.count() > SCALE.requests
     assert CaseEvent.objects.count() > SCALE.cases
     assert TaskEvent.objects.count() > SCALE.tasks
+
+
+def test_the_planner_has_statistics_of_what_was_written():
+    """Run ANALYZE, as a zone that grew day by day would have: the planner knows the tables'
+    sizes (SQLite's sqlite_stat1, PostgreSQL's reltuples; -1 there means never analysed)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'projects_project'")
+            sizes = [int(row[0].split()[0]) for row in cursor.fetchall()]
+        else:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = 'projects_project'::regclass"
+            )
+            sizes = [row[0] for row in cursor.fetchall()]
+    assert sizes and all(size >= SCALE.projects for size in sizes)
 
 
 def test_same_seed_and_day_give_the_same_zone(zone):
