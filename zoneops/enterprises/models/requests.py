@@ -213,6 +213,14 @@ class RequestEvent(StepEvent):
         indexes = [
             # The statistics read each request's ratings, not all its steps.
             models.Index(fields=["request", "kind"], name="enterprises_reqevent_kind_idx"),
+            # 诉求统计's ratings: the rated steps of the period's requests, read from the index
+            # alone on PostgreSQL (a year's 20,000 requests among a million steps).
+            models.Index(
+                fields=["request"],
+                include=["id", "score"],
+                condition=models.Q(kind="rated"),
+                name="enterprises_reqevent_rated_idx",
+            ),
         ]
 
     def __str__(self) -> str:
