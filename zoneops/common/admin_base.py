@@ -529,6 +529,24 @@ class BusinessAdmin(
         return obj
 
 
+def once_per_record(method: Any) -> Any:
+    """A record page's computed field worked out once per record and request: unfold draws a
+    read-only field by asking for its value up to five times (resolving it, is_file, contents)
+    and the record is read anew on each request, so its value is kept on the record."""
+    key = f"_once_{method.__name__}"
+
+    @functools.wraps(method)
+    def once(self: Any, obj: Any) -> Any:
+        if obj is None:
+            return method(self, obj)
+        found = vars(obj)
+        if key not in found:
+            found[key] = method(self, obj)
+        return found[key]
+
+    return once
+
+
 def record_or_404(queryset: models.QuerySet, object_id: Any) -> Any:
     """The record a URL's id names within `queryset`; 404 for any other id or text."""
     pk = parse_id(object_id)
