@@ -2,7 +2,8 @@
 
 Django's `each_context` builds the whole app list (four permission checks and two URLs per
 register) for every page; the sidebar (common.navigation) replaces it, so the app list is read
-only where a template still shows it (the app index, a user without sidebar items).
+only where a template still shows it (the app index, a user without sidebar items). Its
+lists draw through common.unfold_lists.
 """
 
 from typing import Any
@@ -23,3 +24,9 @@ class BackOfficeAdminConfig(AdminConfig):
     """`django.contrib.admin` with the back office's site as `admin.site`."""
 
     default_site = "zoneops.common.sites.BackOfficeSite"
+
+    def ready(self) -> None:
+        super().ready()
+        from zoneops.common.unfold_lists import install
+
+        install()  # lists without the work unfold repeats on every row
