@@ -277,13 +277,23 @@ class ScopedAdminMixin:
             # view's to answer (404), not a refusal to change it.
             key = (self.model._meta.label, str(obj))  # type: ignore[attr-defined]
             if key not in cache:
-                found = self.get_object(request, unquote(str(obj)))  # type: ignore[attr-defined]
+                found = _object_of_buttons(self, request, str(obj))
                 cache[key] = True if found is None else self._writable(request, found)
             return cache[key]
         key = (obj._meta.label, obj.pk)
         if key not in cache:
             cache[key] = can_write(request.user, obj)
         return cache[key]
+
+
+def _object_of_buttons(model_admin: Any, request: HttpRequest, object_id: str) -> Any:
+    """The record a page's buttons ask about (may he change it, which steps fit), read once for
+    them all; the page's form reads its own copy."""
+    cache = request.__dict__.setdefault("_zoneops_button_objects", {})
+    key = (model_admin.model._meta.label, object_id)
+    if key not in cache:
+        cache[key] = model_admin.get_object(request, unquote(object_id))
+    return cache[key]
 
 
 class ServiceErrorsMixin:
@@ -316,7 +326,7 @@ class StepActionsMixin:
 
     def get_actions_detail(self, request: HttpRequest, object_id: Any) -> Any:
         actions = super().get_actions_detail(request, object_id)  # type: ignore[misc]
-        obj = self.get_object(request, str(object_id)) if object_id else None  # type: ignore[attr-defined]
+        obj = _object_of_buttons(self, request, str(object_id)) if object_id else None
         steps = None if obj is None else self.available_steps(request, obj)
         if steps is None:
             return actions
@@ -527,6 +537,24 @@ class BusinessAdmin(
         if obj is None or not can_see(request.user, obj):
             raise Http404
         return obj
+
+
+def once_per_record(method: Any) -> Any:
+    """A record page's computed field worked out once per record and request: unfold draws a
+    read-only field by asking for its value up to five times (resolving it, is_file, contents)
+    and the record is read anew on each request, so its value is kept on the record."""
+    key = f"_once_{method.__name__}"
+
+    @functools.wraps(method)
+    def once(self: Any, obj: Any) -> Any:
+        if obj is None:
+            return method(self, obj)
+        found = vars(obj)
+        if key not in found:
+            found[key] = method(self, obj)
+        return found[key]
+
+    return once
 
 
 def record_or_404(queryset: models.QuerySet, object_id: Any) -> Any:

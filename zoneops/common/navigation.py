@@ -5,14 +5,28 @@ settings.ZONEOPS_NAV_GROUPS), `nav_icons` (model name -> icon of its registers) 
 (its custom pages, a list of (title, url name, icon, permission[, order among the area's
 pages])). Only what the user may view is
 shown. Nothing here names an app.
+
+Every back-office page draws the sidebar, and asking each register's admin whether the user may
+view it costs more than most pages' own content: the sidebar is built once per process for each
+set of permissions (a register's or page's "may view" reads nothing else: the user's
+permissions, whether he is active and a superuser), language and URL prefix, and reused.
 """
 
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# A few roles' permission sets in practice; emptied when full, rather than grown without end.
+_CACHE_SIZE = 256
+_built: dict[tuple, list[dict]] = {}
+# What unfold's sidebar template asks of every item and group, said plainly: a key the template
+# does not find costs a failed lookup (an exception and a dir()) each time a page is drawn.
+_ITEM_BLANKS = {"link_callback": None, "badge": None}
+_GROUP_BLANKS = {"separator": False, "badge": None}
 
 
 def _groups() -> tuple[tuple[str, str], ...]:
@@ -30,6 +44,26 @@ def _group_and_icons(config: AppConfig) -> tuple[str | None, dict[str, str]]:
 
 
 def sidebar(request: HttpRequest) -> list[dict]:
+    """The user's sidebar. unfold copies it before marking the active item, so the cached one
+    is never changed."""
+    user = request.user
+    key = (
+        user.is_active,
+        user.is_superuser,
+        # An active superuser may open everything: his permissions need not be read.
+        frozenset() if user.is_superuser else frozenset(user.get_all_permissions()),
+        get_language(),
+        get_script_prefix(),
+    )
+    navigation = _built.get(key)
+    if navigation is None:
+        if len(_built) >= _CACHE_SIZE:
+            _built.clear()
+        navigation = _built[key] = _build(request)
+    return navigation
+
+
+def _build(request: HttpRequest) -> list[dict]:
     registered = admin.site._registry
     groups = _groups()
     grouped: dict[str, list[tuple[tuple[int, int], dict]]] = {key: [] for key, _title in groups}
@@ -42,6 +76,7 @@ def sidebar(request: HttpRequest) -> list[dict]:
             "title": meta.verbose_name_plural,
             "icon": icons.get(meta.model_name, "table"),
             "link": reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+            **_ITEM_BLANKS,
         }
         grouped[group].append(((1, getattr(model_admin, "nav_order", 100)), item))
     for config in apps.get_app_configs():
@@ -53,13 +88,15 @@ def sidebar(request: HttpRequest) -> list[dict]:
                 except NoReverseMatch:
                     continue
                 # An area's pages come before its registers, in their declared order.
-                page = {"title": title, "icon": icon, "link": link}
+                page = {"title": title, "icon": icon, "link": link, **_ITEM_BLANKS}
                 grouped[group].append(((0, order[0] if order else 0), page))
     navigation = []
     for key, title in groups:
         items = [item for _order, item in sorted(grouped[key], key=lambda pair: pair[0])]
         if items:
-            navigation.append({"title": title, "collapsible": True, "items": items})
+            navigation.append(
+                {"title": title, "collapsible": True, "items": items, **_GROUP_BLANKS}
+            )
     return navigation
 
 

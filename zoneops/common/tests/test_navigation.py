@@ -59,3 +59,67 @@ def test_no_register_falls_back_to_the_default_icon(org):
     icons = [item.split(" · ")[1] for group in sidebar_of(superuser) for item in group[1:]]
 
     assert icons and "table" not in icons
+
+
+def _links(user, language: str = "zh-hans") -> set[str]:
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    with translation.override(language):
+        return {item["link"] for group in sidebar(request) for item in group["items"]}
+
+
+@pytest.mark.django_db
+def test_a_sidebar_built_for_one_set_of_permissions_is_never_shown_to_another(org):
+    superuser = make_user(None, departments=[org["zone"]])
+    superuser.is_superuser = True
+    staff = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    pinned = json.loads(PINNED.read_text())
+
+    everything = _links(superuser)  # built first: the staff member must not get it back
+    found = sidebar_of(make_user(RoleCode.STAFF, departments=[org["investment"]]))
+
+    assert found == pinned[RoleCode.STAFF.value]
+    assert "/admin/api/apitoken/" in everything
+    assert "/admin/api/apitoken/" not in _links(staff)
+
+
+@pytest.mark.django_db
+def test_a_permission_given_shows_its_register_on_the_next_request(org):
+    from django.contrib.auth.models import Permission
+
+    staff = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    assert "/admin/api/apitoken/" not in _links(staff)
+
+    staff.user_permissions.add(Permission.objects.get(codename="view_apitoken"))
+    staff = type(staff).objects.get(pk=staff.pk)  # the next request loads the user anew
+
+    assert "/admin/api/apitoken/" in _links(staff)
+
+
+@pytest.mark.django_db
+def test_the_sidebar_speaks_the_language_of_each_request(org):
+    user = make_user(RoleCode.STAFF, departments=[org["investment"]])
+
+    def titles(language: str) -> list[str]:
+        request = RequestFactory().get("/admin/")
+        request.user = user
+        with translation.override(language):
+            return [str(group["title"]) for group in sidebar(request)]
+
+    assert titles("zh-hans")[0] == "招商项目"
+    assert titles("en")[0] == "Investment projects"
+    assert titles("zh-hans")[0] == "招商项目"
+
+
+@pytest.mark.django_db
+def test_an_area_index_page_still_lists_its_registers(org):
+    from zoneops.orgs.tests.factories import signed_in
+
+    superuser = make_user(None, departments=[org["zone"]])
+    superuser.is_superuser = True
+    superuser.save()
+
+    response = signed_in(superuser).get("/admin/parks/", secure=True)
+
+    assert response.status_code == 200
+    assert "/admin/parks/building/" in response.content.decode()

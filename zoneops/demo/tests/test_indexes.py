@@ -269,3 +269,37 @@ def test_the_api_lists_the_tasks_by_deadline_in_index_order(zone_user):
     plan = plan_of(query)
 
     assert not sorts_every_row(plan, SupervisionTask._meta.db_table), plan
+
+
+@pytest.mark.parametrize("model", [EnterpriseRequest, Problem], ids=lambda m: m._meta.label)
+def test_the_candidate_blockers_find_the_open_ungrouped_items_by_status(model, zone_user):
+    # Nearly every request and problem of a large zone is in no blocker: the few open ones are
+    # found by their status, not by reading all the ungrouped ones through the blocker index.
+    from zoneops.blockers.selectors import candidate_problems, candidate_requests
+
+    found = candidate_requests if model is EnterpriseRequest else candidate_problems
+    table = model._meta.db_table
+
+    plan = plan_of(found(user=zone_user))
+
+    assert not scans_every_row(plan, table), plan
+    if connection.vendor == "sqlite":
+        line = next(line for line in plan.splitlines() if f"SEARCH {table} " in line)
+        assert "(status=?)" in line, plan
+
+
+def test_the_days_milestones_are_found_by_the_open_milestones_index(org):
+    # Not every milestone planned before the day (nearly all of them, reached long ago): the
+    # open ones due by the day, and the ones reached on it.
+    from zoneops.projects.selectors.today import milestones_due_by, milestones_reached_on
+
+    user = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    queries = [
+        milestones_due_by(user=user, until=date(2026, 12, 10), departments=None),
+        milestones_reached_on(user=user, on=date(2026, 12, 7), departments=None),
+    ]
+    for query in queries:
+        plan = plan_of(query)
+        assert not scans_every_row(plan, "projects_milestone"), plan
+        if connection.vendor == "sqlite":
+            assert "INDEX projects_milestone_open_idx (actual_on=?" in plan, plan

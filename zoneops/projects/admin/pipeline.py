@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, TabularInline
+from zoneops.common.admin_base import BusinessAdmin, TabularInline, once_per_record
 from zoneops.common.amounts import format_yi
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -221,6 +221,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         return obj.stage, obj.get_stage_display()
 
     @display(description=_("红黄绿灯（今日）"), label=LIGHT_COLOURS)
+    @once_per_record
     def show_light(self, obj: Project) -> tuple[str, str] | str:
         if obj.pk is None:
             return "-"
@@ -229,6 +230,7 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
         return light.colour, f"{light.label}{'：' + reasons if reasons else ''}"
 
     @admin.display(description=_("落地选址建议"))
+    @once_per_record
     def show_placement(self, obj: Project) -> str:
         return placement_panel(obj)
 

@@ -65,7 +65,10 @@ class Milestone(BusinessModel):
         verbose_name_plural = _("项目节点")
         ordering = ["project", "order", "planned_on", "id"]
         indexes = [
-            models.Index(fields=["planned_on", "actual_on"], name="projects_milestone_due_idx")
+            models.Index(fields=["planned_on", "actual_on"], name="projects_milestone_due_idx"),
+            # The day's page: the open milestones due by a day, the ones reached on a day (not
+            # every milestone planned before it).
+            models.Index(fields=["actual_on", "planned_on"], name="projects_milestone_open_idx"),
         ]
 
     def __str__(self) -> str:

@@ -275,3 +275,24 @@ def test_the_project_page_shows_its_light(client, officer):
     body = client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
     assert "红黄绿灯（今日）" in body
     assert "未评价" in body  # no annual plan, no overdue milestone
+
+
+def test_the_project_page_works_out_its_light_and_placement_once(client, officer, monkeypatch):
+    from zoneops.projects.admin import pipeline
+
+    project = make_project("在建项目乙", owner=officer, moves=[(Stage.STARTED, date(2019, 3, 1))])
+    calls = {"light": 0, "placement": 0}
+
+    def counted(name, work):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return work(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(pipeline, "project_light", counted("light", pipeline.project_light))
+    monkeypatch.setattr(pipeline, "placement_panel", counted("placement", pipeline.placement_panel))
+    body = client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
+
+    assert "红黄绿灯（今日）" in body and "落地选址建议" in body
+    assert calls == {"light": 1, "placement": 1}
