@@ -199,6 +199,12 @@ class StageMove(models.Model):
         indexes = [
             models.Index(fields=["project", "moved_on", "id"], name="projects_move_project_idx"),
             models.Index(fields=["to_stage", "moved_on"], name="projects_move_stage_idx"),
+            # The registrations of a period (the moves from no stage): the funnel's projects.
+            models.Index(
+                fields=["moved_on", "project"],
+                condition=models.Q(from_stage=""),
+                name="projects_move_registered_idx",
+            ),
         ]
 
     def __str__(self) -> str:

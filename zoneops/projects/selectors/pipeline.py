@@ -333,19 +333,19 @@ def pipeline_funnel(
     """
     as_of = as_of or min(registered_to, timezone.localdate())
     projects = _projects(user).exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
-    first_move = StageMove.objects.filter(project=OuterRef("pk")).order_by("moved_on", "id")
+    # Registered in the period: the project's first move, the one from no stage (登记项目),
+    # falls in it. The period's registrations are found by their index, not every project's.
+    registered = StageMove.objects.filter(
+        from_stage="", moved_on__range=(registered_from, registered_to)
+    )
     furthest_move = (
         StageMove.objects.filter(project=OuterRef("pk"), moved_on__lte=as_of)
         .annotate(rank=_stage_rank())
         .order_by("-rank")
     )
     furthest = (
-        projects.annotate(
-            registered_on=Subquery(first_move.values("moved_on")[:1]),
-            furthest=Subquery(furthest_move.values("rank")[:1]),
-        )
-        # BETWEEN reads each project's first move once, where >= and <= read it twice.
-        .filter(registered_on__range=(registered_from, registered_to))
+        projects.filter(pk__in=registered.values("project_id"))
+        .annotate(furthest=Subquery(furthest_move.values("rank")[:1]))
         .values("furthest")
         .annotate(n=Count("pk"))
         .order_by()
