@@ -260,6 +260,22 @@ def test_bulk_insert_writes_what_records_bulk_create_writes(administrator, org):
     assert timezone.localdate(Park.objects.get(name="乙园").created_at) == timezone.localdate()
 
 
+def test_bulk_insert_writes_every_row_in_order_across_statements(monkeypatch, administrator):
+    # Several rows per INSERT statement: full statements, then the rest in a shorter one.
+    monkeypatch.setattr("zoneops.common.importing.writer.STATEMENT_ROWS", 3)
+    rows = [
+        {"name": f"园{index}", "kind": CarrierKind.PARK, "area_mu": Decimal(index)}
+        for index in range(7)
+    ]
+    ids = bulk_insert(model=Park, rows=rows, by=administrator, key=["name"])
+
+    stored = Park.objects.in_bulk(ids)
+    assert [(stored[pk].name, stored[pk].area_mu) for pk in ids] == [
+        (f"园{index}", Decimal(index)) for index in range(7)
+    ]
+    assert Park.history.filter(id__in=ids, history_type="+").count() == 7
+
+
 def _audit(park: Park) -> tuple:
     """What the audit trail says of a park: who created and last changed it, its version, and
     its history rows (how, who, why, which version) oldest first."""
