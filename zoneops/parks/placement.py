@@ -101,6 +101,9 @@ def placement_kind(
     )
 
 
+DECIDED_KEPT = 10_000  # distinct sets of values a PlacementRule remembers
+
+
 class PlacementRule:
     """The rule (`placement_kind`) for many projects at once — an import's rows: the thresholds
     read and the sentences translated once, each distinct set of values decided once."""
@@ -146,7 +149,11 @@ class PlacementRule:
         key = (investment, land_mu, industry_code, bool(is_tech))
         decided = self._decided.get(key)
         if decided is None:
-            decided = self._decided[key] = self._decide(investment, land_mu, industry_code, is_tech)
+            decided = self._decide(investment, land_mu, industry_code, is_tech)
+            # Remembered up to a bound: amounts rarely repeat in a large file, and every row's
+            # decision kept would grow an import's memory with its rows.
+            if len(self._decided) < DECIDED_KEPT:
+                self._decided[key] = decided
         return decided
 
     def _decide(

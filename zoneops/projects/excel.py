@@ -37,7 +37,7 @@ from zoneops.industry.excel import ChainNodeLookup
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.parks.models import Park
-from zoneops.parks.placement import PlacementRule, PlacementSuggestion
+from zoneops.parks.placement import PlacementKind, PlacementRule, PlacementSuggestion
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import (
     AnnualPlan,
@@ -371,7 +371,7 @@ DATE_FIELDS = tuple(STAGE_DATE_FIELDS.values())
 PLACEMENT_REASON = "placement_reason"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per row that places a project
 class _Placing:
     row: Row
     check: PlacementCheck | None  # None: refused (`refused` says why)
@@ -420,6 +420,8 @@ def _placements_decided(plan: Plan) -> list[_Placing]:
         ).values_list("pk", "is_tech")
     )
     rule = PlacementRule()
+    # One suggestion per kind for every row: the check reads only its kind.
+    suggestions = {kind: PlacementSuggestion(kind=kind, reason="") for kind in PlacementKind}
     result = []
     for row in rows:
         kind, why = rule.decide(
@@ -432,7 +434,7 @@ def _placements_decided(plan: Plan) -> list[_Placing]:
         check, refused = None, None
         try:
             check = placement_check(
-                suggestion=PlacementSuggestion(kind=kind, reason=""),
+                suggestion=suggestions[kind],
                 park=park,
                 own_site=own_site,
                 reason=row.values.get(PLACEMENT_REASON) or "",

@@ -170,9 +170,10 @@ class Run:
                     plan = import_preview(register=project_register, data=data, user=None)
                     if plan.errors:
                         raise CommandError(str(plan.errors[:3]))
-                    import_confirm(
-                        register=project_register, data=data, user=None, checked=plan.checked
-                    )
+                    # The confirmation comes in a request of its own, with the checked cells
+                    # the upload kept (import_batch_confirm): the preview's plan is gone.
+                    checked, plan = plan.checked, None
+                    import_confirm(register=project_register, data=data, user=None, checked=checked)
                     transaction.set_rollback(True)
 
             growth = memory.peak_growth(work)
