@@ -112,6 +112,25 @@ def test_the_header_row_is_found_under_a_title_and_rows_keep_their_excel_numbers
     assert plan.rows[0].values["area_mu"] == Decimal("1200.50")
 
 
+def test_repeated_texts_read_the_same_beyond_the_texts_a_column_remembers(
+    monkeypatch, administrator
+):
+    # A column keeps each repeated text once, up to a bound; past it, cells are read as typed.
+    monkeypatch.setattr("zoneops.common.importing.reading.SHARED_TEXTS", 2)
+    directions = ["新材料", "新能源", "新材料", "生物医药", "新能源", "新材料", "生物医药"]
+    rows = [["名称", "类型", "招商方向"]] + [
+        [f"园{index}", "园区", direction] for index, direction in enumerate(directions)
+    ]
+
+    plan = import_confirm(
+        register=register, data=workbook(("园区", rows)), user=administrator, reason=""
+    )
+
+    assert plan.errors == []
+    stored = dict(Park.objects.values_list("name", "target_industries"))
+    assert [stored[f"园{index}"] for index in range(len(directions))] == directions
+
+
 def test_a_workbook_without_the_register_says_which_columns_it_needs(administrator):
     plan = import_preview(
         register=register, data=workbook(("Sheet1", [["甲", "乙"], [1, 2]])), user=administrator
