@@ -160,10 +160,10 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
             sql = head + ", ".join([one] * per_statement)
             cursor.executemany(
                 sql,
-                (
+                [
                     [value for row in params[start : start + per_statement] for value in row]
                     for start in range(0, full, per_statement)
-                ),
+                ],
             )
         if full < count:
             rest = params[full:]
@@ -179,7 +179,7 @@ def _max_parameters() -> int:
     try:
         return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
     except (AttributeError, sqlite3.Error):
-        return int(connection.features.max_query_params)
+        return connection.features.max_query_params or 999
 
 
 def _copy(table: str, columns: Mapping[str, Values], count: int) -> None:
