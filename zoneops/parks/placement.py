@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -101,6 +102,9 @@ def placement_kind(
     )
 
 
+DECIDED_KEPT = 10_000  # distinct sets of values a PlacementRule remembers
+
+
 class PlacementRule:
     """The rule (`placement_kind`) for many projects at once — an import's rows: the thresholds
     read and the sentences translated once, each distinct set of values decided once."""
@@ -114,6 +118,14 @@ class PlacementRule:
     def _amount(self, value: Decimal) -> str:
         """An amount the Chinese way: 亿元 from one 亿 up, else 万元."""
         return self._amounts.yi(value) if value >= WAN_PER_YI else self._amounts.wan(value)
+
+    @cached_property
+    def _small_text(self) -> str:  # the thresholds in words: once, not in every row's reason
+        return self._amount(self.thresholds.small_wan)
+
+    @cached_property
+    def _major_text(self) -> str:
+        return self._amount(self.thresholds.major_wan)
 
     def _word(self, text: str) -> str:
         if text not in self._words:
@@ -146,7 +158,11 @@ class PlacementRule:
         key = (investment, land_mu, industry_code, bool(is_tech))
         decided = self._decided.get(key)
         if decided is None:
-            decided = self._decided[key] = self._decide(investment, land_mu, industry_code, is_tech)
+            decided = self._decide(investment, land_mu, industry_code, is_tech)
+            # Remembered up to a bound: amounts rarely repeat in a large file, and every row's
+            # decision kept would grow an import's memory with its rows.
+            if len(self._decided) < DECIDED_KEPT:
+                self._decided[key] = decided
         return decided
 
     def _decide(
@@ -168,7 +184,7 @@ class PlacementRule:
                             "总投资%(amount)s达到重大项目标准（%(major)s及以上），独立选址。"
                         )
                     )
-                    % {"amount": amount_text(amount), "major": amount_text(t.major_wan)}
+                    % {"amount": amount_text(amount), "major": self._major_text}
                 ),
             )
         if land is not None and land >= t.major_land_mu:
@@ -200,7 +216,7 @@ class PlacementRule:
                             "总投资%(amount)s低于%(small)s且%(why)s，属小微科技项目，进孵化器。"
                         )
                     )
-                    % {"amount": amount_text(amount), "small": amount_text(t.small_wan), "why": why}
+                    % {"amount": amount_text(amount), "small": self._small_text, "why": why}
                 ),
             )
         if amount < t.small_wan:
@@ -212,7 +228,7 @@ class PlacementRule:
                             "总投资%(amount)s低于%(small)s但不属科技项目，按中小项目进产业园。"
                         )
                     )
-                    % {"amount": amount_text(amount), "small": amount_text(t.small_wan)}
+                    % {"amount": amount_text(amount), "small": self._small_text}
                 ),
             )
         return (
@@ -225,8 +241,8 @@ class PlacementRule:
                 )
                 % {
                     "amount": amount_text(amount),
-                    "small": amount_text(t.small_wan),
-                    "major": amount_text(t.major_wan),
+                    "small": self._small_text,
+                    "major": self._major_text,
                 }
             ),
         )

@@ -3,7 +3,7 @@ the registers that go out and come back in — projects (招商项目) and month
 (月度调度) — on the common import framework (zoneops.common.importing)."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -37,7 +37,7 @@ from zoneops.industry.excel import ChainNodeLookup
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.roles import LEADER_ROLES
 from zoneops.parks.models import Park
-from zoneops.parks.placement import PlacementRule, PlacementSuggestion
+from zoneops.parks.placement import PlacementKind, PlacementRule, PlacementSuggestion
 from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.models import (
     AnnualPlan,
@@ -371,14 +371,23 @@ DATE_FIELDS = tuple(STAGE_DATE_FIELDS.values())
 PLACEMENT_REASON = "placement_reason"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per row that places a project
 class _Placing:
     row: Row
     check: PlacementCheck | None  # None: refused (`refused` says why)
     refused: ApplicationError | None
     park: Park | None
     own_site: bool
-    suggestion: Callable[[], str]  # the rule's reason in words, made only for the write
+    # What the rule decided from (investment, land, industry code, tech): the reason in words
+    # is made again for the write (`_Placing.suggestion`) rather than kept for every row.
+    facts: tuple[Any, Any, str | None, bool]
+
+    def suggestion(self, rule: PlacementRule) -> str:
+        investment, land_mu, industry_code, is_tech = self.facts
+        _kind, words = rule.decide(
+            investment=investment, land_mu=land_mu, industry_code=industry_code, is_tech=is_tech
+        )
+        return words()
 
 
 def _placements(plan: Plan) -> list[_Placing]:
@@ -386,11 +395,12 @@ def _placements(plan: Plan) -> list[_Placing]:
     on a stored one — checked as `project_place` checks them, for the project as the row
     leaves it (three queries whatever the number of rows)."""
     if "placements" not in plan.kept:
-        plan.kept["placements"] = _placements_decided(plan)
+        plan.kept["placement_rule"] = PlacementRule()
+        plan.kept["placements"] = _placements_decided(plan, plan.kept["placement_rule"])
     return plan.kept["placements"]
 
 
-def _placements_decided(plan: Plan) -> list[_Placing]:
+def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
     rows = [
         row
         for row in plan.rows
@@ -419,20 +429,24 @@ def _placements_decided(plan: Plan) -> list[_Placing]:
             pk__in=[row.existing.pk for row in rows if row.existing is not None]
         ).values_list("pk", "is_tech")
     )
-    rule = PlacementRule()
+    # One suggestion per kind for every row: the check reads only its kind.
+    suggestions = {kind: PlacementSuggestion(kind=kind, reason="") for kind in PlacementKind}
     result = []
     for row in rows:
-        kind, why = rule.decide(
-            investment=value(row, "total_investment"),
-            land_mu=value(row, "land_mu"),
-            industry_code=codes.get(value(row, "industry_id")),
-            is_tech=tech.get(row.existing.pk, False) if row.existing is not None else False,
+        facts = (
+            value(row, "total_investment"),
+            value(row, "land_mu"),
+            codes.get(value(row, "industry_id")),
+            tech.get(row.existing.pk, False) if row.existing is not None else False,
+        )
+        kind, _words = rule.decide(
+            investment=facts[0], land_mu=facts[1], industry_code=facts[2], is_tech=facts[3]
         )
         park, own_site = parks.get(value(row, "park_id")), bool(value(row, "own_site"))
         check, refused = None, None
         try:
             check = placement_check(
-                suggestion=PlacementSuggestion(kind=kind, reason=""),
+                suggestion=suggestions[kind],
                 park=park,
                 own_site=own_site,
                 reason=row.values.get(PLACEMENT_REASON) or "",
@@ -446,7 +460,7 @@ def _placements_decided(plan: Plan) -> list[_Placing]:
                 refused=refused,
                 park=park,
                 own_site=own_site,
-                suggestion=why,
+                facts=facts,
             )
         )
     return result
@@ -457,7 +471,9 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
     today = timezone.localdate()
     by_id = by.pk if getattr(by, "pk", None) else None
     records: list[dict[str, Any]] = []
-    for placing in _placements(plan):
+    placements = _placements(plan)
+    rule = plan.kept["placement_rule"]
+    for placing in placements:
         if len(records) == WRITE_CHUNK:  # a chunk at a time, as the projects
             bulk_insert(model=ProjectPlacement, rows=records)
             records = []
@@ -469,7 +485,7 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
             {
                 "project_id": project_id,
                 "suggested_kind": check.suggestion.kind.value,
-                "suggestion": placing.suggestion()[:300],
+                "suggestion": placing.suggestion(rule)[:300],
                 "park_id": placing.park.pk if placing.park is not None else None,
                 "own_site": placing.own_site,
                 "followed": check.followed,

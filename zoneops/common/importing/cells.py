@@ -26,7 +26,7 @@ from zoneops.common.excel import (
     unneutralise,
 )
 from zoneops.common.importing.columns import CHOICE, LOOKUP, Column
-from zoneops.common.importing.reading import normal_label, read_table
+from zoneops.common.importing.reading import normal_label, read_table, shared
 from zoneops.common.importing.registers import CheckedCells, Plan, Register, Table, shown_value
 from zoneops.common.inputs import DateKind, date_error, read_day, read_month, text_error
 
@@ -336,7 +336,7 @@ def check_cells(register: Register, data: bytes, plan: Plan) -> CheckedCells | N
     values: dict[str, list[Any]] = {}
     versions = None
     for column in table.present:
-        cells = table.columns[column.name]
+        cells = table.columns.pop(column.name)  # the raw cells go once checked
         if column is register.version_column:
             versions = _check_decimal(column, cells, table.numbers, plan)
             continue
@@ -413,7 +413,7 @@ def cells_load(register: Register, content: bytes, data: bytes) -> CheckedCells 
         elif kind in (DATE, MONTH):
             values[name] = [None if v is None else date.fromisoformat(v) for v in column_values]
         else:
-            values[name] = column_values
+            values[name] = shared(column_values)
     table = Table(
         payload["sheet"], payload["header_row"], {}, present, payload["numbers"], payload["ignored"]
     )

@@ -5,7 +5,6 @@ of each column (`Table`). Nothing is checked here but the file's shape."""
 import io
 import re
 import zipfile
-from operator import itemgetter
 from typing import Any
 
 import python_calamine
@@ -196,13 +195,27 @@ def read_table(register: Register, data: bytes, plan: Plan) -> Table | None:
         return None
     if len(numbers) < len(body):
         body = [body[number - first] for number in numbers]
-    names = list(positions)
-    if len(names) == 1:
-        position = positions[names[0]]
-        raw = {names[0]: [cells[position] for cells in body]}
-    elif names:
-        picked = zip(*map(itemgetter(*positions.values()), body), strict=True)
-        raw = {name: list(cells) for name, cells in zip(names, picked, strict=True)}
-    else:
-        raw = {}
+    raw = {
+        name: shared([cells[position] for cells in body]) for name, position in positions.items()
+    }
     return Table(sheet.name, plan.header_row, raw, present, numbers, ignored)
+
+
+SHARED_TEXTS = 10_000  # distinct texts remembered per column by `shared`
+
+
+def shared(cells: list[Any]) -> list[Any]:
+    """A column's cells with each repeated text held once, in place: calamine (and json) make
+    a new string per cell, and a coded column of a few values would otherwise keep 100,000
+    copies of them until the import ends. Up to SHARED_TEXTS distinct texts are remembered,
+    so a column of unique names costs no more than it did."""
+    memo: dict[str, str] = {}
+    for index, cell in enumerate(cells):
+        if cell.__class__ is str:
+            kept = memo.get(cell)
+            if kept is None:
+                if len(memo) < SHARED_TEXTS:
+                    memo[cell] = cell
+            elif kept is not cell:
+                cells[index] = kept
+    return cells

@@ -81,7 +81,7 @@ class Table:
 
     sheet: str
     header_row: int  # as Excel numbers it
-    columns: dict[str, list[Any]]  # column name → raw cells
+    columns: dict[str, list[Any]]  # column name → raw cells (handed over to `check_cells`)
     present: list[Column]
     numbers: list[int]  # each row's number as Excel shows it
     ignored: list[str]

@@ -3,6 +3,7 @@ table, no model instances, each record with its history row; the audit fields (w
 version) by the same rule as `record_save` (zoneops.common.services.audit_fields)."""
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from simple_history.utils import get_history_manager_for_model
 from zoneops.common.importing.queries import key_set
 from zoneops.common.services import audit_fields, history_audit
 
-WRITE_CHUNK = 10_000  # rows per executemany
+WRITE_CHUNK = 10_000  # rows written at a time by a register
+STATEMENT_ROWS = 200  # rows per INSERT statement on SQLite (`_insert`)
 
 
 # --- Writing many records at once, with their history rows -------------------------------------
@@ -142,15 +144,42 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
         return
     quote = connection.ops.quote_name
     names, lists, literals = _statement_parts(columns, count)
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  names from the model, literals checked
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608  names from the model, literals checked
         quote(table),
         ", ".join(quote(name) for name in [*names, *(name for name, _literal in literals)]),
-        ", ".join(["%s"] * len(names) + [literal for _name, literal in literals]),
     )
+    one = "({})".format(", ".join(["%s"] * len(names) + [literal for _name, literal in literals]))
+    # Many rows per statement, not one statement per row (executemany): SQLite opens a
+    # statement savepoint for each, and at each savepoint an FTS5 index kept by a trigger
+    # (zoneops.search.index) writes out what it holds, which made inserting ten times slower.
+    per_statement = max(1, min(STATEMENT_ROWS, _max_parameters() // max(1, len(names))))
     params = list(zip(*lists, strict=True))
     with connection.cursor() as cursor:
-        for start in range(0, count, WRITE_CHUNK):
-            cursor.executemany(sql, params[start : start + WRITE_CHUNK])
+        full = count - count % per_statement
+        if full:
+            sql = head + ", ".join([one] * per_statement)
+            cursor.executemany(
+                sql,
+                [
+                    [value for row in params[start : start + per_statement] for value in row]
+                    for start in range(0, full, per_statement)
+                ],
+            )
+        if full < count:
+            rest = params[full:]
+            cursor.execute(
+                head + ", ".join([one] * len(rest)), [value for row in rest for value in row]
+            )
+
+
+def _max_parameters() -> int:
+    """How many parameters a statement may bind on this SQLite (32,766 since 3.32); Django's
+    feature flag says 999, the oldest builds' limit."""
+    connection.ensure_connection()
+    try:
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except (AttributeError, sqlite3.Error):
+        return connection.features.max_query_params or 999
 
 
 def _copy(table: str, columns: Mapping[str, Values], count: int) -> None:

@@ -112,6 +112,25 @@ def test_the_header_row_is_found_under_a_title_and_rows_keep_their_excel_numbers
     assert plan.rows[0].values["area_mu"] == Decimal("1200.50")
 
 
+def test_repeated_texts_read_the_same_beyond_the_texts_a_column_remembers(
+    monkeypatch, administrator
+):
+    # A column keeps each repeated text once, up to a bound; past it, cells are read as typed.
+    monkeypatch.setattr("zoneops.common.importing.reading.SHARED_TEXTS", 2)
+    directions = ["新材料", "新能源", "新材料", "生物医药", "新能源", "新材料", "生物医药"]
+    rows = [["名称", "类型", "招商方向"]] + [
+        [f"园{index}", "园区", direction] for index, direction in enumerate(directions)
+    ]
+
+    plan = import_confirm(
+        register=register, data=workbook(("园区", rows)), user=administrator, reason=""
+    )
+
+    assert plan.errors == []
+    stored = dict(Park.objects.values_list("name", "target_industries"))
+    assert [stored[f"园{index}"] for index in range(len(directions))] == directions
+
+
 def test_a_workbook_without_the_register_says_which_columns_it_needs(administrator):
     plan = import_preview(
         register=register, data=workbook(("Sheet1", [["甲", "乙"], [1, 2]])), user=administrator
@@ -258,6 +277,22 @@ def test_bulk_insert_writes_what_records_bulk_create_writes(administrator, org):
 
     assert stored("乙园") == stored("甲园")
     assert timezone.localdate(Park.objects.get(name="乙园").created_at) == timezone.localdate()
+
+
+def test_bulk_insert_writes_every_row_in_order_across_statements(monkeypatch, administrator):
+    # Several rows per INSERT statement: full statements, then the rest in a shorter one.
+    monkeypatch.setattr("zoneops.common.importing.writer.STATEMENT_ROWS", 3)
+    rows = [
+        {"name": f"园{index}", "kind": CarrierKind.PARK, "area_mu": Decimal(index)}
+        for index in range(7)
+    ]
+    ids = bulk_insert(model=Park, rows=rows, by=administrator, key=["name"])
+
+    stored = Park.objects.in_bulk(ids)
+    assert [(stored[pk].name, stored[pk].area_mu) for pk in ids] == [
+        (f"园{index}", Decimal(index)) for index in range(7)
+    ]
+    assert Park.history.filter(id__in=ids, history_type="+").count() == 7
 
 
 def _audit(park: Park) -> tuple:

@@ -23,7 +23,7 @@ from zoneops.projects.selectors.placement import project_suggestion
 REASON_MAX = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per row of an import
 class PlacementCheck:
     suggestion: PlacementSuggestion
     followed: bool
