@@ -164,9 +164,11 @@ def test_the_request_statistics_read_the_periods_answered_requests_and_their_rat
     period = (date(2026, 1, 1), date(2026, 12, 31))
     requests = EnterpriseRequest.objects.filter(filed_on__range=period)
     answered = requests.filter(status__in=ANSWERED_STATUSES).values("topic", "answered_on")
-    ratings = RequestEvent.objects.filter(
-        kind=RequestEvent.Kind.RATED, request__in=requests.values("pk")
-    ).order_by().values("pk", "score")
+    ratings = (
+        RequestEvent.objects.filter(kind=RequestEvent.Kind.RATED, request__in=requests.values("pk"))
+        .order_by()
+        .values("pk", "score")
+    )
 
     answered_plan, ratings_plan = plan_of(answered), plan_of(ratings)
 
@@ -303,3 +305,25 @@ def test_the_days_milestones_are_found_by_the_open_milestones_index(org):
         assert not scans_every_row(plan, "projects_milestone"), plan
         if connection.vendor == "sqlite":
             assert "INDEX projects_milestone_open_idx (actual_on=?" in plan, plan
+
+
+def test_the_funnel_finds_the_periods_registrations_by_index(zone_user):
+    """The funnel's projects are the ones registered in the period: their registration moves
+    are read from the partial index on its day, not every project's first move worked out."""
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.projects.selectors.pipeline import pipeline_funnel
+    from zoneops.projects.tests.factories import make_project
+
+    make_project("中商高科·沧州产业园（一期）")
+
+    with CaptureQueriesContext(connection) as run:
+        steps = pipeline_funnel(
+            registered_from=date(2019, 1, 1), registered_to=date(2019, 12, 31), user=zone_user
+        )
+    (sql,) = [
+        query["sql"] for query in run.captured_queries if "projects_stagemove" in query["sql"]
+    ]
+
+    assert steps[0].reached == 1
+    assert "projects_move_registered_idx" in plan_of_sql(sql), plan_of_sql(sql)
