@@ -20,7 +20,7 @@ triggers (SQLite) or built on the same expression (PostgreSQL):
   positions 1..`POSITIONS` (`search_positions`), so any writer with any SQLite keeps it (no
   function of ours is needed to write a row); characters after the `POSITIONS`th of a field are
   not cut. A term is looked up as one token, newest rowids first.
-- PostgreSQL: a GIN index `search_gram_<table>` on `search_grams(<expression>)`, an immutable SQL
+- PostgreSQL: a GIN index `search_gram_<table>` on `search_grams(<expression>)`, an immutable
   function (created here) giving the lower-cased characters and pairs as a text[]; a term is
   `@>` of that array, which the planner weighs with the index's statistics against walking the
   key newest first.
@@ -111,7 +111,8 @@ def _sqlite_grams(values: list[str]) -> str:
     joined = " || char(31) || ".join(f"COALESCE({value}, '')" for value in values)
     return (
         "(SELECT group_concat(substr(v, n, 1) || ' ' || substr(v, n, 2), ' ') "  # noqa: S608  names from the models
-        f"FROM (SELECT {joined} AS v) JOIN {POSITIONS_TABLE} ON n <= length(v))"
+        # POSITIONS in the triggers' text: a change of it rebuilds the index (index_sync).
+        f"FROM (SELECT {joined} AS v) JOIN {POSITIONS_TABLE} ON n <= min(length(v), {POSITIONS}))"
     )
 
 

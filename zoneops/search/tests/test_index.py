@@ -161,4 +161,6 @@ def test_a_query_of_one_or_two_characters_reads_the_gram_index(zone):
         assert "VIRTUAL TABLE INDEX" in plan and gram_table(kind) in plan, plan
     else:
         assert gram_index(kind) in plan, plan
-    assert gram_condition(kind, ["%", "-"]) is None  # no letter nor digit: the scan serves
+    if connection.vendor == "sqlite":
+        # The tokenizer keeps no punctuation: a term without a letter or digit is scanned.
+        assert gram_condition(kind, ["%", "-"]) is None

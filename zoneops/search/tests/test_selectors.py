@@ -2,6 +2,7 @@
 scoped per role, and bad input refused with a message."""
 
 import pytest
+from django.db import connection
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.search import selectors
@@ -62,10 +63,13 @@ def test_a_short_term_with_punctuation_or_latin_letters_is_found_as_typed(zone, 
     assert found(search(user=zone["zone_wide"], text="5-"), PROJECT) == []
 
 
-def test_a_short_term_of_punctuation_alone_is_scanned(zone):
+def test_a_short_term_of_punctuation_alone_is_found(zone):
     results = search(user=zone["zone_wide"], text="-")
     assert found(results, PROJECT) == ["新能源汽车零部件产业园项目"]
-    assert str(zone["request"]._meta.verbose_name) in results.scanned_kinds
+    # SQLite's gram index keeps letters and digits only: the newest rows are scanned, and the
+    # page says so. PostgreSQL's holds every character.
+    scanned = str(zone["request"]._meta.verbose_name) in results.scanned_kinds
+    assert scanned == (connection.vendor == "sqlite")
 
 
 def test_a_two_character_term_narrows_what_the_index_found(zone):
