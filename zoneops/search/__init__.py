@@ -14,7 +14,9 @@ An app makes its records searchable on its AppConfig, naming nothing of this app
 `kinds.search_kinds()` collects them. `index` keeps one index per kind in the database,
 written by the database itself so every write path (ORM, bulk writer, raw SQL) keeps it right:
 on SQLite an FTS5 table with the trigram tokenizer fed by triggers on the record's table, on
-PostgreSQL a GIN pg_trgm index on the record's searchable text. `index.index_sync` creates them
+PostgreSQL a GIN pg_trgm index on the record's searchable text; beside it, for terms of one or
+two characters, an index of the text's single characters and pairs (an FTS5 table fed by the
+same triggers, a GIN on `search_grams()`). `index.index_sync` creates them
 after every `migrate` (and rebuilds them from the rows already there) when they are missing or
 the declarations changed. `selectors.search` answers the box.
 """

@@ -31,7 +31,10 @@ class KindOut(Schema):
 
 class SearchOut(Schema):
     q: str
-    scanned: bool = Field(description="一两个字的词在诉求、办件等记录中只查最新的若干条")
+    scanned: bool = Field(
+        description="为 true 时，诉求、办件等记录只查了最新的若干条"
+        "（数据库没有搜索索引，或一两个字的词只有标点）"
+    )
     kinds: list[KindOut]
 
 

@@ -1,12 +1,13 @@
 """The search box's read: what the user may see of each declared kind, matching every word.
 
 A query is split at spaces into terms; a record matches when its declared fields hold every
-term (each within one field). Terms of three characters or more are found by the kind's index
-(`index`); one- and two-character terms cannot be (a trigram needs three), so they filter the
-rows the index found, or, when no term can use the index, a bounded scan matches them with
-LIKE over the newest `SCAN_ROWS` rows of the kind, newest first, stopping at the page's count.
-The ids come from the index as a subquery of the scoped queryset (`visible_to`), so each kind
-costs one query whatever it finds.
+term (each within one field). Terms of three characters or more are found by the kind's trigram
+index (`index`), and the shorter ones then filter the rows it found. When every term is one or
+two characters long, the kind's gram index (its characters and pairs of characters) finds
+them, in the whole register. Only without an index (an old SQLite), or for a short term of
+punctuation alone, a bounded scan matches the terms with LIKE over the newest `SCAN_ROWS` rows
+of the kind, newest first, stopping at the page's count. The ids come from the index as a
+subquery of the scoped queryset (`visible_to`), so each kind costs one query whatever it finds.
 """
 
 import operator
@@ -15,7 +16,7 @@ from functools import reduce
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -23,17 +24,16 @@ from django.utils.translation import gettext as _
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.inputs import parse_id, text_error
 from zoneops.common.scope import scope_queryset
-from zoneops.search.index import index_match, indexed_tables
+from zoneops.search.index import gram_condition, index_match, indexed_tables
 from zoneops.search.kinds import SearchKind, search_kinds
 
 MAX_LENGTH = 100  # characters: longer than any name one types, far below a pasted page
 MAX_TERMS = 5
 MIN_INDEXED = 3  # a trigram index finds terms of this many characters and more
 PER_KIND = 20
-# A term of one or two characters (or any term, without an index) is matched by scanning the
-# newest rows of a kind only, bounded on the large zone (500,000 cases); a register declared
+# Without an index (or for short terms of punctuation alone) the terms are matched by scanning
+# the newest rows of a kind only, bounded on the large zone (500,000 cases); a register declared
 # `scan_whole` (enterprises, projects: found by two-character short names) is scanned whole.
-# Three characters search everything.
 SCAN_ROWS = 20_000
 # The index gives the newest CANDIDATES ids of each kind that match; the user's scope is applied
 # to those. A zone-wide user sees exactly the newest matches; one with a narrow scope may miss a
@@ -112,11 +112,14 @@ def search(*, user: Any, text: str, per_kind: int = PER_KIND) -> SearchResults:
     number = parse_id(terms[0]) if len(terms) == 1 else None
     found, scanned = [], []
     for kind in kinds:
-        condition, bounded = _condition(kind, terms, indexed=kind.table in indexed)
+        condition, bounded = _condition(
+            kind,
+            terms,
+            indexed=kind.table in indexed,
+            number=number if kind.by_number else None,
+        )
         if bounded:
             scanned.append(str(kind.label))
-        if number is not None and kind.by_number:
-            condition |= Q(pk=number)
         rows = list(
             scope_queryset(kind.model._default_manager.all(), user)
             .filter(condition)
@@ -128,15 +131,32 @@ def search(*, user: Any, text: str, per_kind: int = PER_KIND) -> SearchResults:
     return SearchResults(text=text, terms=terms, kinds=found, scanned_kinds=scanned)
 
 
-def _condition(kind: SearchKind, terms: list[str], *, indexed: bool) -> tuple[Q, bool]:
-    """What a row of `kind` must hold, and whether it is the bounded scan."""
+def _condition(
+    kind: SearchKind, terms: list[str], *, indexed: bool, number: int | None
+) -> tuple[Q, bool]:
+    """What a row of `kind` must hold (or be the record `number`), and whether it is the
+    bounded scan."""
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
+    short_terms = [term for term in terms if len(term) < MIN_INDEXED]
+    by_grams = (
+        gram_condition(kind, short_terms, limit=CANDIDATES) if indexed and not long_terms else None
+    )
     condition = Q()
     if indexed and long_terms:
         sql, params = index_match(kind, long_terms, limit=CANDIDATES)
+        if number is not None:
+            # The record of that number joins the ids found, in the one subquery: beside it as
+            # an OR, PostgreSQL would walk the whole table to test each row against both.
+            sql = f"SELECT * FROM ({sql}) AS found UNION ALL SELECT %s"  # noqa: S608  no input in it
+            params, number = [*params, number], None
         condition &= Q(pk__in=RawSQL(sql, params))  # noqa: S611  names from the models, input bound
-        scan_terms = [term for term in terms if len(term) < MIN_INDEXED]
-        bounded = False
+        scan_terms, bounded = short_terms, False
+    elif by_grams is not None:
+        sql, params, exact = by_grams
+        condition &= Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611  names from the models, input bound
+        # Not exact (SQLite): each term matched on the rows found. Exact (PostgreSQL): a LIKE
+        # beside it would only mislead the planner's count of the rows.
+        scan_terms, bounded = ([] if exact else short_terms), False
     else:
         scan_terms, bounded = terms, True
     for term in scan_terms:
@@ -144,7 +164,7 @@ def _condition(kind: SearchKind, terms: list[str], *, indexed: bool) -> tuple[Q,
             operator.or_, (Q(**{f"{name}__icontains": term}) for name in kind.fields)
         )
     if bounded and kind.scan_whole:
-        return condition, False
+        bounded = False
     if bounded:
         # No index narrows the rows: read the newest SCAN_ROWS only (a range on the key).
         pk = kind.pk_column
@@ -153,6 +173,8 @@ def _condition(kind: SearchKind, terms: list[str], *, indexed: bool) -> tuple[Q,
             [SCAN_ROWS],
         )
         condition &= Q(pk__gt=newest)
+    if number is not None:
+        condition |= Q(pk=number)
     return condition, bounded
 
 

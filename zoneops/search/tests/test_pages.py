@@ -4,6 +4,7 @@ Django's test client."""
 import pytest
 
 from zoneops.orgs.tests.factories import signed_in
+from zoneops.search import selectors
 
 PAGE = "/admin/search/"
 API = "/api/v1/search/"
@@ -38,7 +39,14 @@ def test_the_page_says_when_nothing_is_found(zone):
     assert 'id="search-none"' in response.content.decode()
 
 
-def test_the_page_says_a_short_query_searched_the_newest_rows_only(zone):
+def test_the_page_says_a_short_query_searched_the_newest_rows_only_without_an_index(
+    zone, monkeypatch
+):
+    response = signed_in(zone["zone_wide"]).get(PAGE, {"q": "华为"})
+    assert "沧州华为智能科技有限公司" in response.content.decode()
+    assert 'id="search-scanned"' not in response.content.decode()
+
+    monkeypatch.setattr(selectors, "indexed_tables", lambda: set())  # an old SQLite
     response = signed_in(zone["zone_wide"]).get(PAGE, {"q": "华为"})
     assert 'id="search-scanned"' in response.content.decode()
 
