@@ -97,13 +97,13 @@ def generate(
 
 
 def _analyze() -> None:
-    """Statistics for the query planner over what was just written, as a zone that grew day
-    by day would have them (autovacuum on PostgreSQL; on SQLite nobody runs it, and without
-    them SQLite may read a status index where a date index serves): SQLite samples each
-    index (`analysis_limit`), PostgreSQL samples each table."""
+    """PostgreSQL: statistics for the query planner over what was just written, as autovacuum
+    gives a zone that grew day by day. SQLite: none, as a zone there never has them (nothing
+    runs ANALYZE); given them, SQLite plans a joined list as a scan of a small table and a sort
+    of every row (the cases list: 0.2 s became 2.8 s on the large zone)."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA analysis_limit = 1000")
         cursor.execute("ANALYZE")
 
 
