@@ -138,8 +138,12 @@ def _condition(
     bounded scan."""
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
     short_terms = [term for term in terms if len(term) < MIN_INDEXED]
+    # A register searched whole (scan_whole: enterprises, projects) takes every row the grams
+    # find, so a narrow scope still finds its old records; the others the newest CANDIDATES.
     by_grams = (
-        gram_condition(kind, short_terms, limit=CANDIDATES) if indexed and not long_terms else None
+        gram_condition(kind, short_terms, limit=0 if kind.scan_whole else CANDIDATES)
+        if indexed and not long_terms
+        else None
     )
     condition = Q()
     if indexed and long_terms:

@@ -213,7 +213,7 @@ def my_liaison(
         liaised.order_by("-id"), projects_offset, limit, past_end_shows_last=past_end_shows_last
     )
     own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
-    open_problems = problems_open_as_of(as_of=timezone.localdate(), user=user).filter(
+    open_problems = problems_open_as_of(as_of=on, user=user).filter(
         Q(project__in=liaised.values("pk"))
         | Q(project__investor_enterprise__in=liaisons.values("enterprise_id"))
     )

@@ -270,6 +270,20 @@ def test_a_short_term_finds_the_oldest_records_of_every_kind(zone, org, monkeypa
     assert not by_name.scanned and not by_title.scanned
 
 
+def test_a_short_name_finds_an_old_enterprise_behind_many_newer_matches(zone, monkeypatch):
+    """Enterprises and projects are searched whole: however many newer rows hold the term (more
+    than the candidates the index gives a clocked register), the old one is found."""
+    from zoneops.enterprises.tests.factories import make_enterprise
+
+    monkeypatch.setattr(selectors, "CANDIDATES", 1)
+    make_enterprise("华为新材料有限公司")  # newer, and holds 华为 too
+
+    by_name = search(user=zone["zone_wide"], text="华为")
+
+    assert sorted(found(by_name, ENTERPRISE)) == ["华为新材料有限公司", "沧州华为智能科技有限公司"]
+    assert not by_name.scanned
+
+
 def test_without_an_index_a_short_name_finds_old_enterprises_and_projects_only(
     zone, org, monkeypatch
 ):
