@@ -51,7 +51,7 @@ def test_bench_import_against_django_import_export_prints_the_ratios(org):
     assert not Project.objects.filter(code__startswith="BENCH").exists()
 
 
-def test_bench_import_against_a_missing_package_says_how_to_get_it(monkeypatch):
+def test_bench_import_against_a_missing_package_says_how_to_get_it(db, monkeypatch):
     from django.core.management.base import CommandError
 
     from zoneops.demo.bench import against

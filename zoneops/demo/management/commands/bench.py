@@ -6,6 +6,7 @@ times it and prints medians and ratios against a floor measured in the same run.
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from zoneops.demo.bench import exports, imports, pages, search
@@ -30,4 +31,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         module, _title = TARGETS[options.pop("target")]
+        # As `zoneops gen` does: a new data folder or database gets its tables first.
+        call_command("migrate", interactive=False, verbosity=0)
         module.Run(self)(**options)
