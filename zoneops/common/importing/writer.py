@@ -165,10 +165,11 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
                     for start in range(0, full, per_statement)
                 ],
             )
-        if full < count:
-            rest = params[full:]
+        if full < count:  # the rows left, counted (a table whose every value is a literal
+            # binds no parameter, so its rows are not in `params`)
             cursor.execute(
-                head + ", ".join([one] * len(rest)), [value for row in rest for value in row]
+                head + ", ".join([one] * (count - full)),
+                [value for row in params[full:] for value in row],
             )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
+from django.db import connection
 from django.utils import timezone
 
 from zoneops.common.excel import DECIMAL, TEXT
@@ -457,3 +458,18 @@ def test_a_register_that_only_updates_refuses_unknown_keys(administrator):
     plan = import_preview(register=ParkAreas(), data=workbook(("园区", rows)), user=administrator)
 
     assert cells(plan) == [(3, "名称", "乙园", "名称“乙园”在系统中不存在。")]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL writes by COPY")
+@pytest.mark.django_db
+def test_bulk_insert_writes_rows_whose_every_value_is_a_constant(monkeypatch):
+    """A table whose values are all written into the statement binds no parameter: the rows
+    after the full statements are counted, not read from the (empty) parameters."""
+    from zoneops.common.importing import writer
+
+    monkeypatch.setattr(writer, "STATEMENT_ROWS", 3)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE constants (kind TEXT, size INTEGER)")
+        writer._insert("constants", {"kind": writer._Same("园区"), "size": writer._Same(7)}, 7)
+        cursor.execute("SELECT kind, size, COUNT(*) FROM constants GROUP BY 1, 2")
+        assert cursor.fetchall() == [("园区", 7, 7)]
