@@ -239,8 +239,8 @@ class ProjectRegister(Register):
         )
 
     def annotate(self, queryset: models.QuerySet) -> models.QuerySet:
-        first_move = StageMove.objects.filter(project=OuterRef("pk")).order_by("moved_on", "id")
-        return queryset.annotate(**{REGISTERED_ON: Subquery(first_move.values("moved_on")[:1])})
+        registration = StageMove.objects.registrations().filter(project=OuterRef("pk"))
+        return queryset.annotate(**{REGISTERED_ON: Subquery(registration.values("moved_on")[:1])})
 
     def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset.order_by("code")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from zoneops.approvals.enums import CaseStatus
@@ -134,6 +134,18 @@ def test_each_projects_stage_is_its_latest_move():
     assert rows
     for stage, move, since, moved in rows:
         assert (stage, since) == (move, moved)
+
+
+def test_each_project_has_one_registration_and_it_is_its_first_move():
+    """The funnel and the register's 登记日期 read a project's registration (its move from no
+    stage): the generator writes exactly one, on the project's first day."""
+    rows = Project.objects.annotate(
+        registrations=Count("stage_moves", filter=Q(stage_moves__from_stage="")),
+        registered=Min("stage_moves__moved_on", filter=Q(stage_moves__from_stage="")),
+        first=Min("stage_moves__moved_on"),
+    ).values_list("registrations", "registered", "first")
+    assert rows
+    assert all(count == 1 and registered == first for count, registered, first in rows)
 
 
 def test_each_stay_ends_on_the_next_move_and_the_current_one_has_not_ended():

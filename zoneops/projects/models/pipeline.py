@@ -166,6 +166,13 @@ class Project(BusinessModel):
             )
 
 
+class StageMoveQuerySet(models.QuerySet):
+    def registrations(self) -> "StageMoveQuerySet":
+        """The moves that registered a project: from no stage, one per project and its first
+        (every later move is on or after it: `check_move_date`)."""
+        return self.filter(from_stage="")
+
+
 class StageMove(models.Model):
     """One move of a project along the pipeline: the event every summary as of a date reads."""
 
@@ -191,6 +198,8 @@ class StageMove(models.Model):
     )
     note = models.TextField(_("说明"), blank=True)
     backdate_reason = models.CharField(_("补登原因"), max_length=200, blank=True)
+
+    objects = StageMoveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("阶段变更")

@@ -335,8 +335,8 @@ def pipeline_funnel(
     projects = _projects(user).exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
     # Registered in the period: the project's first move, the one from no stage (登记项目),
     # falls in it. The period's registrations are found by their index, not every project's.
-    registered = StageMove.objects.filter(
-        from_stage="", moved_on__range=(registered_from, registered_to)
+    registered = StageMove.objects.registrations().filter(
+        moved_on__range=(registered_from, registered_to)
     )
     furthest_move = (
         StageMove.objects.filter(project=OuterRef("pk"), moved_on__lte=as_of)
