@@ -250,19 +250,25 @@ def test_without_an_index_every_term_is_scanned(zone, monkeypatch):
     assert results.scanned
 
 
-def test_a_short_term_finds_the_oldest_records_of_every_kind(zone, org, monkeypatch):
-    """The gram index serves one and two characters over the whole register, however many
-    newer rows there are (SCAN_ROWS bounds only the scan without an index)."""
+def _search_behind_newer_rows(zone, org):
+    """An enterprise, a project and a request newer than the zone's, then a search of 华为 (an
+    enterprise's short name) and of 车辆 (an older request's title)."""
     from zoneops.enterprises.tests.factories import make_enterprise, make_request
     from zoneops.projects.tests.factories import make_project
 
-    monkeypatch.setattr(selectors, "SCAN_ROWS", 1)
     make_enterprise("渤海新材料有限公司")  # newer than 华为's enterprise
     make_project("渤海新材料项目", responsible_department=org["investment"])
     make_request(zone["other"], title="新的诉求", accepted=True, department=org["investment"])
-
     by_name = search(user=zone["zone_wide"], text="华为")
     by_title = search(user=zone["zone_wide"], text="车辆")  # 原材料运输车辆进园受限, now older
+    return by_name, by_title
+
+
+def test_a_short_term_finds_the_oldest_records_of_every_kind(zone, org, monkeypatch):
+    """The gram index serves one and two characters over the whole register, however many
+    newer rows there are (SCAN_ROWS bounds only the scan without an index)."""
+    monkeypatch.setattr(selectors, "SCAN_ROWS", 1)
+    by_name, by_title = _search_behind_newer_rows(zone, org)
 
     assert found(by_name, ENTERPRISE) == ["沧州华为智能科技有限公司"]
     assert found(by_name, PROJECT) == ["新能源汽车零部件产业园项目"]  # by its investor
@@ -289,17 +295,9 @@ def test_without_an_index_a_short_name_finds_old_enterprises_and_projects_only(
 ):
     """Enterprises and projects are found by two-character short names however old; the
     clocked records (500,000 cases on a large zone) are scanned in their newest rows only."""
-    from zoneops.enterprises.tests.factories import make_enterprise, make_request
-    from zoneops.projects.tests.factories import make_project
-
     monkeypatch.setattr(selectors, "indexed_tables", lambda: set())
     monkeypatch.setattr(selectors, "SCAN_ROWS", 1)
-    make_enterprise("渤海新材料有限公司")  # newer than 华为's enterprise
-    make_project("渤海新材料项目", responsible_department=org["investment"])
-    make_request(zone["other"], title="新的诉求", accepted=True, department=org["investment"])
-
-    by_name = search(user=zone["zone_wide"], text="华为")
-    by_title = search(user=zone["zone_wide"], text="车辆")  # 原材料运输车辆进园受限, now older
+    by_name, by_title = _search_behind_newer_rows(zone, org)
 
     assert found(by_name, ENTERPRISE) == ["沧州华为智能科技有限公司"]
     assert found(by_name, PROJECT) == ["新能源汽车零部件产业园项目"]  # by its investor
