@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zoneops.supervision",
     "zoneops.funds",
     "zoneops.targets",
+    "zoneops.indicators",
     "zoneops.chains",
     "zoneops.workbench",
     "zoneops.search",

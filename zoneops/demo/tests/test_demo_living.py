@@ -347,3 +347,30 @@ def test_the_placement_table_counts_the_rule_and_the_articles_real_placements_as
         own_site.placed
         == Project.objects.filter(own_site=True).exclude(stage=Stage.TERMINATED).count()
     )
+
+
+def test_the_economy_reads_the_article_for_2019_and_goes_on_to_last_month():
+    from zoneops.indicators.selectors import economy_overview
+
+    def rows(year: int, month: int) -> dict:
+        overview = economy_overview(year=year, month=month)
+        return {row.indicator.code: row for row in overview.rows}
+
+    article = rows(2019, 12)
+    fiscal = article["CZSR"].month
+    assert fiscal.value == Decimal("21.7") and fiscal.yoy == Decimal("30.24")
+    revenue = article["ZYYWSR"]
+    assert revenue.month.value > 1000  # 主营业务收入突破1000亿元, the enterprises' sum
+    assert revenue.year.target == 1000 and revenue.year.completion() >= 100
+    assert article["ZCCL"].month.value == Decimal("16.3")
+    assert article["FDJCL"].month.value == Decimal("5.73")
+    assert article["FDJCK"].month.value > Decimal("2.2")
+    assert Decimal("47.7") < article["ZCLJCL"].month.value < Decimal("47.8")
+    assert article["XDLJNS"].month.value > 20 and article["QCLJTZ"].month.value > 260
+    # The zone's year goes on to November, the last month over on December 6th, with targets.
+    now = rows(TODAY.year, 12)
+    for code, row in now.items():
+        assert row.month is not None and row.month.month == 11, code
+        assert row.month.yoy is not None, code
+    assert now["ZYYWSR"].year.target and now["CZSR"].year.target
+    assert now["CZSR"].year.schedule(11) == Decimal("91.7")
