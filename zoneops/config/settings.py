@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "zoneops.funds",
     "zoneops.targets",
     "zoneops.indicators",
+    "zoneops.briefings",
     "zoneops.chains",
     "zoneops.workbench",
     "zoneops.search",

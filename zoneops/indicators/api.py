@@ -39,7 +39,7 @@ class IndicatorOut(Schema):
     enterprise_metric: str = Field(description="由企业经济数据汇总的项目；空为录入")
 
 
-class MonthOut(Schema):
+class IndicatorMonthOut(Schema):
     year: int
     month: int
     period_label: str
@@ -58,12 +58,12 @@ class IndicatorYearOut(Schema):
     completion: Decimal | None = Field(description="完成率（%），最新月份对年度目标")
     schedule: Decimal | None = Field(description="序时进度（%）")
     behind: bool
-    months: list[MonthOut]
+    months: list[IndicatorMonthOut]
 
 
 class EconomyRowOut(Schema):
     indicator: IndicatorOut
-    latest: MonthOut | None = Field(description="本期（或本期前最近一个有数值的月份）")
+    latest: IndicatorMonthOut | None = Field(description="本期（或本期前最近一个有数值的月份）")
     target: Decimal | None
     completion: Decimal | None
     schedule: Decimal | None
@@ -77,16 +77,16 @@ class EconomyOut(Schema):
     rows: list[EconomyRowOut]
 
 
-class EconomyQuery(Schema):
+class IndicatorEconomyQuery(Schema):
     year: Year | None = None
     month: int | None = Field(None, ge=1, le=12)
 
 
-class YearQuery(Schema):
+class IndicatorYearQuery(Schema):
     year: Year | None = None
 
 
-class ValueOut(Schema):
+class IndicatorValueOut(Schema):
     id: int
     indicator_id: int
     year: int
@@ -96,7 +96,7 @@ class ValueOut(Schema):
     version: int
 
 
-class ValueIn(Schema):
+class IndicatorValueIn(Schema):
     indicator_id: Id
     year: Year
     month: int = Field(ge=1, le=12)
@@ -104,12 +104,12 @@ class ValueIn(Schema):
     note: str = ""
 
 
-class ValueUpdateIn(VersionedIn):
+class IndicatorValueUpdateIn(VersionedIn):
     value: model_number(IndicatorValue, "value") | None = None  # type: ignore[valid-type]
     note: str | None = None
 
 
-class ValueFilter(Schema):
+class IndicatorValueFilter(Schema):
     indicator_id: Id | None = None
     year: Year | None = None
 
@@ -128,7 +128,7 @@ def indicators(request):
 
 
 @router.get("/economy", response=EconomyOut, summary="经济运行情况（1-N月）")
-def economy(request, filters: Query[EconomyQuery]) -> dict:
+def economy(request, filters: Query[IndicatorEconomyQuery]) -> dict:
     ensure_allowed(request.user, "view", Indicator)
     today = timezone.localdate()
     year = filters.year or today.year
@@ -154,7 +154,7 @@ def economy(request, filters: Query[EconomyQuery]) -> dict:
 
 
 @router.get("/{int:indicator_id}/year", response=IndicatorYearOut, summary="指标年度逐月数据")
-def year(request, indicator_id: Id, filters: Query[YearQuery]) -> dict:
+def year(request, indicator_id: Id, filters: Query[IndicatorYearQuery]) -> dict:
     ensure_allowed(request.user, "view", Indicator)
     found = get_object_or_404(indicators_visible(user=request.user), pk=indicator_id)
     series = indicator_year(indicator=found, year=filters.year or timezone.localdate().year)
@@ -169,9 +169,9 @@ def year(request, indicator_id: Id, filters: Query[YearQuery]) -> dict:
     }
 
 
-@router.get("/values", response=list[ValueOut], summary="指标数值（录入的）")
+@router.get("/values", response=list[IndicatorValueOut], summary="指标数值（录入的）")
 @paginate(Pagination)
-def values(request, filters: Query[ValueFilter]):
+def values(request, filters: Query[IndicatorValueFilter]):
     ensure_allowed(request.user, "view", IndicatorValue)
     queryset = IndicatorValue.objects.filter(indicator__in=indicators_visible(user=request.user))
     if filters.indicator_id is not None:
@@ -181,8 +181,8 @@ def values(request, filters: Query[ValueFilter]):
     return queryset.order_by("indicator_id", "-year", "-month", "id")
 
 
-@router.post("/values", response={201: ValueOut}, summary="登记指标数值")
-def value_create(request, payload: ValueIn):
+@router.post("/values", response={201: IndicatorValueOut}, summary="登记指标数值")
+def value_create(request, payload: IndicatorValueIn):
     ensure_allowed(request.user, "add", IndicatorValue)
     indicator = pick_one(Indicator, payload.indicator_id, user=request.user, field="indicator_id")
     value = IndicatorValue(
@@ -198,8 +198,8 @@ def value_create(request, payload: ValueIn):
     return Status(201, value)
 
 
-@router.patch("/values/{int:value_id}", response=ValueOut, summary="修改指标数值")
-def value_update(request, value_id: Id, payload: ValueUpdateIn):
+@router.patch("/values/{int:value_id}", response=IndicatorValueOut, summary="修改指标数值")
+def value_update(request, value_id: Id, payload: IndicatorValueUpdateIn):
     visible = IndicatorValue.objects.filter(indicator__in=indicators_visible(user=request.user))
     value = get_object_or_404(visible, pk=value_id)
     ensure_allowed(request.user, "change", IndicatorValue, value)
