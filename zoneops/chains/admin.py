@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -27,6 +27,7 @@ from zoneops.chains.selectors import (
     nodes_with_strength,
 )
 from zoneops.chains.services import ADD_PROJECT, gap_start_lead
+from zoneops.common.admin_base import standalone_host
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form, add_service_error
@@ -35,17 +36,6 @@ from zoneops.common.scope import pickable_queryset
 from zoneops.industry.models import ChainNode, IndustryChain
 from zoneops.orgs.models import User
 from zoneops.projects.models import Project
-
-
-class _Host:
-    """What the admin's layout (sidebar, site header) needs of a page's ModelAdmin: its site.
-    These pages stand on no register of their own."""
-
-    admin_site = admin.site
-
-
-def _host() -> Any:
-    return _Host()
 
 
 def node_links(node_id: int) -> dict[str, str]:
@@ -63,7 +53,7 @@ class ChainPage(UnfoldModelAdminViewMixin, TemplateView):
     permission_required = (VIEW,)
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(model_admin=_host(), **kwargs)
+        super().__init__(model_admin=standalone_host(), **kwargs)
 
 
 class ChainIndexView(ChainPage):
@@ -170,7 +160,7 @@ class StartLeadView(UnfoldModelAdminViewMixin, FormView):
     form_class = StartLeadForm
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(model_admin=_host(), **kwargs)
+        super().__init__(model_admin=standalone_host(), **kwargs)
 
     @property
     def title(self) -> str:  # type: ignore[override]

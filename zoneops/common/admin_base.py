@@ -658,3 +658,15 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
 def label_html(text: Any, colour: str | None) -> str:
     """An unfold label (badge) with the text, in the colour (success, warning, danger, info)."""
     return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour or ""})
+
+
+class StandalonePageHost:
+    """What the admin's layout (sidebar, site header) needs of a page's ModelAdmin: its site.
+    For the pages that stand on no register of their own, mounted by their app's urls under
+    /admin/ (the chain map, the briefings)."""
+
+    admin_site = admin.site
+
+
+def standalone_host() -> Any:
+    return StandalonePageHost()

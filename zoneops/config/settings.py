@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "zoneops.supervision",
     "zoneops.funds",
     "zoneops.targets",
+    "zoneops.indicators",
+    "zoneops.briefings",
     "zoneops.chains",
     "zoneops.workbench",
     "zoneops.search",

@@ -20,6 +20,7 @@ urlpatterns = [
     # Pages of apps that hold no register of their own, inside the back office.
     path("admin/chains/", include("zoneops.chains.urls")),
     path("admin/search/", include("zoneops.search.urls")),
+    path("admin/briefings/", include("zoneops.briefings.urls")),
     path("admin/", admin.site.urls),
     path("enterprise/", include("zoneops.enterprises.urls")),
 ]

@@ -16,8 +16,9 @@ from django.db.models import Q
 from zoneops.common.services import record_save
 from zoneops.demo import chains, data, living, pipeline
 from zoneops.demo.approvals import load_approvals
-from zoneops.demo.enterprises_data import load_enterprise_register
+from zoneops.demo.enterprises_data import load_enterprise_register, load_later_figures
 from zoneops.demo.funds import load_funds
+from zoneops.demo.indicators import load_indicators
 from zoneops.demo.meetings import load_meetings
 from zoneops.demo.parks import load_park_space
 from zoneops.demo.problems import load_problems
@@ -76,10 +77,12 @@ def load_demo_zone(
             backdate_reason=living.BACKDATE_REASON,
         )
         living.load_living(result=result, today=today)
+        load_later_figures(result=result, today=today)
     chains.load_chains(result=result)
     load_approvals(result=result, today=today)
     load_supervision(result=result, today=today)
     load_funds(result=result, today=today)
+    load_indicators(result=result, today=today)  # a roll-up reads the enterprises' figures
     if stdout is not None:
         _report(result, stdout)
     return result
@@ -335,6 +338,9 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         "plan_measures": "帮扶措施 plan measures",
         "stage_moves": "项目阶段变动 stage moves",
         "settled": "2020年遗留事项办结 items of 2020 settled",
+        "indicators": "经济指标 indicators",
+        "indicator_values": "指标数值 indicator figures",
+        "indicator_targets": "指标年度目标 indicator targets",
     }
     parts = [f"{labels.get(area, area)} {count}" for area, count in result.created.items()]
     stdout.write("新建 / created: " + ", ".join(parts) + "\n")

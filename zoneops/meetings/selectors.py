@@ -419,6 +419,18 @@ def ceremony_totals(meeting: Meeting) -> CeremonyTotals:
     )
 
 
+def meetings_held_by_kind(*, start: date, end: date, user: Any = None) -> dict[str, int]:
+    """How many meetings and ceremonies of each kind were held from `start` to `end`, in the
+    user's scope (one query): kind → count, the kinds held at least once."""
+    queryset: QuerySet = Meeting.objects.filter(
+        status=MeetingStatus.HELD, held_on__range=(start, end)
+    )
+    if user is not None:
+        queryset = scope_queryset(queryset, user)
+    rows = queryset.order_by().values("kind").annotate(n=Count("pk"))
+    return {row["kind"]: row["n"] for row in rows}
+
+
 # --- lists --------------------------------------------------------------------------------------
 
 

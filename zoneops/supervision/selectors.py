@@ -188,12 +188,21 @@ class TaskCounts:
     urged: int
 
 
-def task_counts(*, on: date | None = None, user: Any = None, year: int | None = None) -> TaskCounts:
-    """The counts a supervision summary shows, in one query."""
+def task_counts(
+    *,
+    on: date | None = None,
+    user: Any = None,
+    year: int | None = None,
+    assigned_to: date | None = None,
+) -> TaskCounts:
+    """The counts a supervision summary shows, in one query: of the tasks assigned in `year`
+    (and up to `assigned_to`), or of all, as they stand on `on`."""
     on = on or _today()
     queryset = tasks_visible(user=user)
     if year is not None:
         queryset = queryset.filter(assigned_on__year=year)
+    if assigned_to is not None:
+        queryset = queryset.filter(assigned_on__lte=assigned_to)
     closed = Q(status=S.CLOSED)
     values = queryset.aggregate(
         total=Count("pk"),

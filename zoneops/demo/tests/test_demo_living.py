@@ -347,3 +347,92 @@ def test_the_placement_table_counts_the_rule_and_the_articles_real_placements_as
         own_site.placed
         == Project.objects.filter(own_site=True).exclude(stage=Stage.TERMINATED).count()
     )
+
+
+def test_the_economy_reads_the_article_for_2019_and_goes_on_to_last_month():
+    from zoneops.indicators.selectors import economy_overview
+
+    def rows(year: int, month: int) -> dict:
+        overview = economy_overview(year=year, month=month)
+        return {row.indicator.code: row for row in overview.rows}
+
+    article = rows(2019, 12)
+    fiscal = article["CZSR"].month
+    assert fiscal.value == Decimal("21.7") and fiscal.yoy == Decimal("30.24")
+    revenue = article["ZYYWSR"]
+    assert revenue.month.value > 1000  # 主营业务收入突破1000亿元, the enterprises' sum
+    assert revenue.year.target == 1000 and revenue.year.completion() >= 100
+    assert article["ZCCL"].month.value == Decimal("16.3")
+    assert article["FDJCL"].month.value == Decimal("5.73")
+    assert article["FDJCK"].month.value > Decimal("2.2")
+    assert Decimal("47.7") < article["ZCLJCL"].month.value < Decimal("47.8")
+    assert article["XDLJNS"].month.value > 20 and article["QCLJTZ"].month.value > 260
+    # The zone's year goes on to November, the last month over on December 6th, with targets.
+    now = rows(TODAY.year, 12)
+    for code, row in now.items():
+        assert row.month is not None and row.month.month == 11, code
+        assert row.month.yoy is not None, code
+    assert now["ZYYWSR"].year.target and now["CZSR"].year.target
+    assert now["CZSR"].year.schedule(11) == Decimal("91.7")
+
+
+def test_the_briefing_of_2019_writes_the_articles_pipeline_from_the_records():
+    from zoneops.briefings.selectors import briefing_for
+
+    briefing = briefing_for(year=2019, kind="year")
+    assert briefing.title == "2019年工作简报"
+    sections = {section.key: section for section in briefing.sections}
+    assert sections["pipeline"].paragraphs[0].text == (
+        "2019年，共洽谈项目111个，总投资445亿元。其中，竣工项目3个，总投资23亿元；"
+        "续建项目21个，总投资54亿元；新开工项目27个，总投资61亿元；计划开工项目32个，"
+        "总投资100亿元；深度在谈项目28个，总投资207亿元。"
+    )
+    # The key projects as the records hold them: the three the article names as completed.
+    assert sections["pipeline"].paragraphs[1].text == (
+        "2019年，省市重点项目10个，总投资61.16亿元，其中竣工投产3个，续建3个，新开工4个。"
+    )
+    assert "全部财政收入21.7亿元，同比增长30.24%" in sections["economy"].text
+    for key in ("service", "approvals", "supervision"):
+        assert key in sections
+    # Every figure is the one its source gives: the pipeline's total is the summary's.
+    count, investment = sections["pipeline"].paragraphs[0].figures[:2]
+    summary = pipeline_summary(year=2019)
+    assert count.value == summary.total.count == 111
+    assert investment.value * 10000 == summary.total.investment
+    assert all(figure.source and figure.query and figure.url for figure in briefing.figures)
+
+
+# The article's passages with the figures a check must catch (seed/000_cab62732b62edae2.txt).
+ARTICLE = (
+    "在过去的2019年,沧州经济开发区奋发作为锐意进取,平稳推进高质量发展,主营业务收入突破1000亿元;"
+    "实现全部财政收入21.7亿元,同比增长30.24%;北京现代沧州工厂作为京津冀协同发展国家战略下体量最大、"
+    "质量最高的协同发展项目之一,目前整车产量已突破47.7万辆。\n"
+    "2019年,共洽谈项目111个,总投资447亿元。其中,竣工项目3个,总投资23亿元;续建项目21个,"
+    "总投资54亿元;新开工项目27个,总投资61亿元;计划开工项目32个,总投资100亿元;深度在谈项目28个,"
+    "总投资207亿元,涵盖航空航天、新材料、智能网联汽车、人工智能与物联网、高端装备制造、医药物流等领域。\n"
+    "在10个省、市重点项目中,竣工投产项目2个,续建项目3个,新开工项目5个,总投资61.16亿元。"
+    "其中,省市双重点隆泰万通高端管道装备项目,以及瑞荣汽车CKD及轮胎组装机项目和海纳川沧州汽车零部件产业园"
+    "两个市级项目,于2019年底已竣工投产。"
+)
+
+
+def test_the_figure_check_finds_what_the_article_gets_wrong():
+    from zoneops.briefings.selectors import figure_check
+
+    check = figure_check(text=ARTICLE)
+    rows = {row.figure.text: row for row in check.rows}
+    total = rows["447亿元"]
+    assert total.status == "mismatch" and str(total.fact) == "445亿元"
+    for text in ("111个", "21.7亿元", "30.24%", "突破1000亿元", "突破47.7万辆", "61.16亿元"):
+        assert rows[text].status == "match", text
+    assert rows["2个"].status == "mismatch" and str(rows["2个"].fact) == "3个"  # 竣工投产
+    messages = [item.message for item in check.inconsistencies]
+    assert len(messages) == 2
+    assert "447亿元" in messages[0] and "合计应为445亿元" in messages[0]
+    assert "竣工投产重点项目有3个" in messages[1] and "多于所述的2个" in messages[1]
+    # The zone's own briefing, checked, agrees with itself everywhere.
+    from zoneops.briefings.selectors import briefing_for
+
+    own = briefing_for(year=2019, kind="year")
+    again = figure_check(text="\n".join(section.text for section in own.sections))
+    assert again.mismatching == 0 and again.unchecked == 0 and not again.inconsistencies

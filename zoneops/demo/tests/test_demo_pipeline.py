@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from zoneops.common.services import record_save
-from zoneops.demo import pipeline
+from zoneops.demo import loader, pipeline
 from zoneops.demo.data import HYUNDAI_PLANT, ZSHK_PARK
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.management.commands.demo import PASSWORD_ENV
@@ -331,6 +331,12 @@ def test_demo_command_on_a_loaded_zone_creates_nothing(settings, tmp_path, monke
     monkeypatch.setattr("zoneops.demo.living.new_projects", lambda **kwargs: ())
     monkeypatch.setattr("zoneops.demo.approvals.load_approvals_living", lambda **kwargs: None)
     monkeypatch.setattr("zoneops.demo.supervision._living", lambda **kwargs: None)
+    monkeypatch.setattr("zoneops.demo.loader.load_later_figures", lambda **kwargs: None)
+    article_indicators = loader.load_indicators
+    monkeypatch.setattr(
+        "zoneops.demo.loader.load_indicators",
+        lambda *, result, today: article_indicators(result=result, today=None),
+    )
     out = StringIO()
 
     call_command("demo", "--no-serve", "--no-input", stdout=out)

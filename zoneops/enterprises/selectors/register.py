@@ -2,9 +2,10 @@
 zone's coverage table, and figures with their year-on-year change (never typed in)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.amounts import AmountSum
+from zoneops.common.growth import month_from_cumulative, yoy_percent
 from zoneops.common.scope import DataScope, scope_fields, scope_for, scope_queryset
 from zoneops.enterprises.enums import (
     FLOW_METRICS,
@@ -411,16 +413,6 @@ def _coverage_people(*, projects: QuerySet, active: QuerySet) -> list[CoveragePe
 
 # --- Figures and their year-on-year change --------------------------------------------------
 
-HUNDRED = Decimal(100)
-
-
-def yoy_percent(current: Decimal | int | None, previous: Decimal | int | None) -> Decimal | None:
-    """同比增长（%）, two decimals; none when either side is missing or the base is zero."""
-    if current is None or previous is None or Decimal(previous) == 0:
-        return None
-    change = (Decimal(current) - Decimal(previous)) / Decimal(previous) * HUNDRED
-    return change.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
 
 def _previous_value(metric: str) -> Case:
     """The same period a year earlier: 1-N月 against 1-N月; a year against the year before
@@ -474,14 +466,11 @@ def figure_row(
     month_values: dict[str, Decimal | None] = {}
     if figure.month is not None:
         for metric in FLOW_METRICS:
-            value = values[metric]
-            if figure.month == 1:
-                month_values[metric] = value
-            elif month_before is not None and value is not None:
-                before = getattr(month_before, metric)
-                month_values[metric] = None if before is None else value - before
-            else:
-                month_values[metric] = None
+            month_values[metric] = month_from_cumulative(
+                month=figure.month,
+                cumulative=values[metric],
+                cumulative_before=None if month_before is None else getattr(month_before, metric),
+            )
     return FigureRow(
         figure=figure,
         values=values,
@@ -604,6 +593,27 @@ def figures_total(*, year: int, month: int | None = None, user: Any = None) -> F
         previous={metric: previous[metric] for metric in METRICS},
         yoy={metric: yoy_percent(comparable[metric], previous[metric]) for metric in METRICS},
     )
+
+
+def figures_monthly_sums(
+    *, years: Iterable[int], metrics: Iterable[str]
+) -> dict[tuple[int, int], dict[str, Decimal | int]]:
+    """The zone's sum of each metric for every month's 1-N月 of these years, one query:
+    (year, month) → metric → sum; a month no enterprise reported is absent."""
+    wanted = [metric for metric in METRICS if metric in set(metrics)]
+    if not wanted:
+        return {}
+    rows: Any = (
+        EnterpriseFigure.objects.filter(year__in=list(years), month__isnull=False)
+        .values("year", "month")
+        .annotate(**{m: Sum(m) if m in STOCK_METRICS else AmountSum(m) for m in wanted})
+        .order_by()
+    )
+    sums: dict[tuple[int, int], dict[str, Decimal | int]] = {}
+    for row in rows:
+        found = {metric: row[metric] for metric in wanted if row[metric] is not None}
+        sums[(row["year"], row["month"])] = found
+    return sums
 
 
 def figures_latest_year(*, before: int) -> int | None:

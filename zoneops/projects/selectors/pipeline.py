@@ -166,6 +166,25 @@ def projects_counted(*, year: int, as_of: date, user: Any = None) -> QuerySet:
     return queryset.annotate(category=report_category_expression(year=year)).exclude(category="")
 
 
+def key_projects_by_category(*, year: int, as_of: date, user: Any = None) -> dict[str, list[str]]:
+    """The names of the year's provincial and city key projects by the table row they fall in
+    on `as_of` (one query): e.g. the completed ones a report names."""
+    rows = (
+        projects_counted(year=year, as_of=as_of, user=user)
+        .filter(
+            key_designations__year=year,
+            key_designations__level__in=[KeyLevel.PROVINCE, KeyLevel.CITY],
+        )
+        .values_list("category", "name")
+        .distinct()
+        .order_by("name")
+    )
+    found: dict[str, list[str]] = {}
+    for category, name in rows:
+        found.setdefault(category, []).append(name)
+    return found
+
+
 def _dimension_values(dimension: str, year: int) -> tuple[Any, Any]:
     """(the value expression to group by, the label expression)."""
     if dimension == "stage":

@@ -8,11 +8,10 @@ or with a milestone overdue. "As of" a past date reads only the reports of the m
 and the milestones completed by then.
 """
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.common.amounts import format_wan
+from zoneops.common.growth import schedule_share, share_percent
 from zoneops.common.periods import Period, format_day, format_year, month_end, month_start
 from zoneops.common.scope import scope_queryset
 from zoneops.common.selectors import LazyRows
@@ -100,25 +100,11 @@ def _percent(value: Decimal) -> Decimal:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def schedule_share(*, as_of: date, year: int | None = None) -> Decimal:
-    """序时进度 in %: month / 12 at the end of a month, else the share of the year's days."""
-    year = year or as_of.year
-    if as_of < date(year, 1, 1):
-        return _percent(ZERO)
-    if as_of >= date(year, 12, 31):
-        return _percent(HUNDRED)
-    if (as_of + timedelta(days=1)).day == 1:
-        return _percent(Decimal(as_of.month) * HUNDRED / Decimal(12))
-    elapsed = (as_of - date(year, 1, 1)).days + 1
-    days = 366 if calendar.isleap(year) else 365
-    return _percent(Decimal(elapsed) * HUNDRED / Decimal(days))
-
-
 def progress_share(*, invested_year: Decimal | None, year_plan: Decimal | None) -> Decimal | None:
     """本年累计 as a share of the year's plan, in % (None without a plan)."""
     if not year_plan:
         return None
-    return _percent(Decimal(invested_year or 0) * HUNDRED / Decimal(year_plan))
+    return share_percent(Decimal(invested_year or 0), year_plan)
 
 
 def _visible(queryset: QuerySet, user: Any) -> QuerySet:
