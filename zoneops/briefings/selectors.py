@@ -12,8 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -775,6 +776,13 @@ def figure_check(*, text: str, user: Any = None, today: date | None = None) -> F
     problem = text_error(text, multiline=True)
     if problem:
         raise ApplicationError(problem, field="text")
+    # The text is Chinese: it is matched with the records' figures in the words of a Chinese
+    # briefing, whatever the reader's language (its notes are Chinese too).
+    with translation.override(settings.LANGUAGE_CODE):
+        return _figure_check(text=text, user=user, today=today)
+
+
+def _figure_check(*, text: str, user: Any, today: date) -> FigureCheck:
     figures = figures_in(text)
     spans = sentences_of(text)
     periods = sorted(
