@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "zoneops.targets",
     "zoneops.indicators",
     "zoneops.briefings",
+    "zoneops.cockpit",
     "zoneops.chains",
     "zoneops.workbench",
     "zoneops.search",

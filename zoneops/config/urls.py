@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/chains/", include("zoneops.chains.urls")),
     path("admin/search/", include("zoneops.search.urls")),
     path("admin/briefings/", include("zoneops.briefings.urls")),
+    path("admin/cockpit/", include("zoneops.cockpit.urls")),
     path("admin/", admin.site.urls),
     path("enterprise/", include("zoneops.enterprises.urls")),
 ]

@@ -436,3 +436,18 @@ def test_the_figure_check_finds_what_the_article_gets_wrong():
     own = briefing_for(year=2019, kind="year")
     again = figure_check(text="\n".join(section.text for section in own.sections))
     assert again.mismatching == 0 and again.unchecked == 0 and not again.inconsistencies
+
+
+def test_the_cockpit_shows_the_living_zone_today():
+    from django.urls import reverse
+
+    from zoneops.cockpit.selectors import PANELS
+    from zoneops.orgs.tests.factories import signed_in
+
+    client = signed_in(User.objects.get(username="director"))
+    for key in PANELS:
+        answer = client.get(reverse("cockpit:panel", args=[key]))
+        assert answer.status_code == 200, key
+        assert "暂无数据" not in answer.content.decode(), key
+    economy = client.get(reverse("cockpit:panel", args=["economy"])).content.decode()
+    assert "2026年1-11月" in economy and "主营业务收入" in economy

@@ -1,0 +1,294 @@
+"""The leaders' cockpit (领导驾驶舱): each panel's figures, read through the selectors of the
+app that owns them, within the viewer's data scope, as of a day. A panel is drawn by a
+request of its own (zoneops.cockpit.admin), so the page answers at once and each panel
+within the pages' budget on a large zone."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zoneops.approvals.selectors import approval_figures
+from zoneops.chains.selectors import chains_summary
+from zoneops.common.amounts import WAN_PER_YI
+from zoneops.enterprises.selectors.requests import requests_statistics
+from zoneops.indicators.selectors import economy_overview, indicators_latest_month
+from zoneops.projects.enums import ReportCategory
+from zoneops.projects.selectors.pipeline import pipeline_funnel, pipeline_summary
+from zoneops.projects.selectors.scheduling import LightColour, key_projects_with_lights
+from zoneops.supervision.selectors import task_counts
+from zoneops.targets.selectors import targets_progress, targets_visible
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One figure of a panel and the records behind it."""
+
+    label: str
+    value: str
+    unit: str = ""
+    url: str = ""
+    note: str = ""
+    alert: bool = False
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    as_of: date
+    tiles: list[Tile] = field(default_factory=list)
+    chart: str = ""  # the Chart.js data, as JSON
+    chart_type: str = "bar"
+    rows: list[Tile] = field(default_factory=list)  # a short list under the tiles
+    more_url: str = ""
+
+
+def _url(name: str, *args: Any, **query: Any) -> str:
+    address = reverse(name, args=args)
+    return f"{address}?{urlencode(query)}" if query else address
+
+
+def _yi(amount_wan: Decimal) -> str:
+    return f"{(Decimal(amount_wan) / WAN_PER_YI).quantize(Decimal('0.01')):f}".rstrip("0").rstrip(
+        "."
+    )
+
+
+def _chart(labels: list[str], datasets: list[dict[str, Any]]) -> str:
+    return json.dumps({"labels": labels, "datasets": datasets}, ensure_ascii=False)
+
+
+def pipeline_panel(*, user: Any, today: date) -> Panel:
+    """招商引资: the year's projects and investment by row, and how far this year's leads got."""
+    year = today.year
+    summary = pipeline_summary(year=year, as_of=today, user=user)
+    url = _url("admin:projects_project_summary", year=year)
+    panel = Panel("pipeline", _("招商引资"), today, more_url=url)
+    panel.tiles.append(Tile(_("项目"), str(summary.total.count), _("个"), url))
+    panel.tiles.append(Tile(_("总投资"), _yi(summary.total.investment), _("亿元"), url))
+    rows = {row.key: row for row in summary.rows}
+    for category in (
+        ReportCategory.COMPLETED,
+        ReportCategory.NEWLY_STARTED,
+        ReportCategory.CONTINUING,
+    ):
+        row = rows.get(category.value)
+        count = row.total.count if row else 0
+        panel.tiles.append(Tile(str(category.label), str(count), _("个"), url))
+    steps = pipeline_funnel(registered_from=date(year, 1, 1), registered_to=today, user=user)
+    panel.chart = _chart(
+        [step.label for step in steps],
+        [
+            {
+                "label": _("今年登记项目到达该阶段"),
+                "data": [step.reached for step in steps],
+                "backgroundColor": "var(--color-primary-600)",
+                "displayYAxis": True,
+            }
+        ],
+    )
+    return panel
+
+
+def investment_panel(*, user: Any, today: date, dimension: str) -> Panel:
+    """Investment by industry or by park, this year's projects, in 亿元."""
+    summary = pipeline_summary(year=today.year, as_of=today, user=user, dimension=dimension)
+    rows = sorted(summary.rows, key=lambda row: row.total.investment, reverse=True)[:8]
+    title = _("按产业投资") if dimension == "industry" else _("按园区投资")
+    url = _url("admin:projects_project_summary", year=today.year, dimension=dimension)
+    panel = Panel(f"investment_{dimension}", title, today, more_url=url, chart_type="bar")
+    panel.chart = _chart(
+        [row.label for row in rows],
+        [
+            {
+                "label": _("总投资（亿元）"),
+                "data": [float(Decimal(row.total.investment) / WAN_PER_YI) for row in rows],
+                "backgroundColor": "var(--color-primary-500)",
+                "displayYAxis": True,
+                "suffixYAxis": _("亿元"),
+            }
+        ],
+    )
+    panel.rows = [
+        Tile(
+            row.label,
+            _yi(row.total.investment),
+            _("亿元"),
+            url,
+            _("%(n)d个") % {"n": row.total.count},
+        )
+        for row in rows
+    ]
+    return panel
+
+
+def lights_panel(*, user: Any, today: date) -> Panel:
+    """重点项目: the year's key projects by light, the red ones named."""
+    counts = {colour.value: 0 for colour in LightColour}
+    reds = []
+    for project, light in key_projects_with_lights(as_of=today, user=user):
+        counts[light.colour] += 1
+        if light.colour == LightColour.RED and len(reds) < 6:
+            reds.append(
+                Tile(
+                    project.name,
+                    light.label,
+                    url=_url("admin:projects_project_change", project.pk),
+                    note="；".join(light.reasons[:1]),
+                    alert=True,
+                )
+            )
+    url = _url("admin:projects_progressreport_schedule")
+    panel = Panel("lights", _("重点项目"), today, more_url=url, rows=reds)
+    for colour in (LightColour.GREEN, LightColour.YELLOW, LightColour.RED):
+        panel.tiles.append(
+            Tile(
+                str(colour.label),
+                str(counts[colour.value]),
+                _("个"),
+                url,
+                alert=colour == LightColour.RED and counts[colour.value] > 0,
+            )
+        )
+    return panel
+
+
+def rates_panel(*, user: Any, today: date) -> Panel:
+    """办理效能: requests answered on time and rated satisfied, cases concluded on time, tasks
+    closed and overdue, this year to date."""
+    start = date(today.year, 1, 1)
+    requests = requests_statistics(user=user, start=start, end=today, by="category", on=today)
+    cases = approval_figures(start=start, end=today, user=user)
+    tasks = task_counts(on=today, user=user, year=today.year)
+    panel = Panel("rates", _("办理效能"), today)
+    requests_url = _url(
+        "admin:enterprises_enterpriserequest_statistics",
+        year=today.year,
+        first_month=1,
+        last_month=today.month,
+        by="category",
+    )
+    cases_url = _url(
+        "admin:approvals_case_figures", year=today.year, first_month=1, last_month=today.month
+    )
+
+    def rate(value: Decimal | None) -> str:
+        return "—" if value is None else f"{value}"
+
+    panel.tiles = [
+        Tile(_("诉求按时答复率"), rate(requests.total.on_time_rate), "%", requests_url),
+        Tile(_("诉求满意率"), rate(requests.total.satisfaction_rate), "%", requests_url),
+        Tile(_("审批按时办结率"), rate(cases.total.on_time_rate), "%", cases_url),
+        Tile(
+            _("逾期督办事项"),
+            str(tasks.overdue),
+            _("件"),
+            _url("admin:supervision_supervisiontask_changelist"),
+            alert=tasks.overdue > 0,
+        ),
+    ]
+    return panel
+
+
+def economy_panel(*, user: Any, today: date) -> Panel:
+    """经济运行: each indicator's latest figure against its target and 序时进度."""
+    month = indicators_latest_month(year=today.year, today=today) or max(today.month - 1, 1)
+    economy = economy_overview(year=today.year, month=month, user=user)
+    url = _url("admin:indicators_indicator_overview", year=today.year, month=month)
+    panel = Panel(
+        "economy",
+        _("经济运行（%(period)s）") % {"period": economy.period_label},
+        today,
+        more_url=url,
+    )
+    for row in economy.rows:
+        if row.month is None or row.month.value is None:
+            continue
+        note = ""
+        if row.month.yoy is not None:
+            note = _("同比%(yoy)s%%") % {"yoy": row.month.yoy}
+        if row.completion is not None:
+            note += _("，完成目标%(done)s%%（序时%(schedule)s%%）") % {
+                "done": row.completion,
+                "schedule": row.schedule if row.schedule is not None else "—",
+            }
+        places = row.indicator.places
+        value = f"{row.month.value.quantize(Decimal(1).scaleb(-places)):f}"
+        panel.rows.append(
+            Tile(
+                row.indicator.name,
+                value,
+                row.indicator.unit,
+                _url("admin:indicators_indicator_year", row.indicator.pk, year=today.year),
+                note.lstrip("，"),
+                alert=row.behind,
+            )
+        )
+    return panel
+
+
+def targets_panel(*, user: Any, today: date) -> Panel:
+    """上级任务: this year's targets from above with their gap."""
+    progress = targets_progress(targets=targets_visible(user=user, year=today.year), today=today)
+    url = _url("admin:targets_target_progress")
+    panel = Panel("targets", _("上级任务"), today, more_url=url)
+    for item in progress:
+        panel.rows.append(
+            Tile(
+                item.target.name,
+                f"{item.actual:f}/{item.required:f}",
+                item.unit,
+                _url("admin:targets_target_progress", target=item.target.pk),
+                item.standing_label,
+                alert=not item.on_track,
+            )
+        )
+    return panel
+
+
+def chains_panel(*, user: Any, today: date) -> Panel:
+    """产业链: each chain's nodes and its gaps (补链 targets)."""
+    panel = Panel("chains", _("产业链补链"), today, more_url=reverse("chains:gaps"))
+    for summary in chains_summary(user=user):
+        panel.rows.append(
+            Tile(
+                summary.chain.name,
+                str(summary.gaps),
+                _("个缺链环节"),
+                reverse("chains:map", args=[summary.chain.pk]),
+                _("共%(n)d个环节") % {"n": summary.nodes},
+                alert=summary.gaps > 0,
+            )
+        )
+    return panel
+
+
+PANELS: dict[str, tuple[Any, Callable[..., Panel]]] = {
+    "pipeline": (gettext_lazy("招商引资"), pipeline_panel),
+    "investment_industry": (
+        gettext_lazy("按产业投资"),
+        lambda **kw: investment_panel(dimension="industry", **kw),
+    ),
+    "investment_park": (
+        gettext_lazy("按园区投资"),
+        lambda **kw: investment_panel(dimension="park", **kw),
+    ),
+    "lights": (gettext_lazy("重点项目"), lights_panel),
+    "rates": (gettext_lazy("办理效能"), rates_panel),
+    "economy": (gettext_lazy("经济运行"), economy_panel),
+    "targets": (gettext_lazy("上级任务"), targets_panel),
+    "chains": (gettext_lazy("产业链补链"), chains_panel),
+}
+
+
+def cockpit_panel(*, key: str, user: Any, today: date) -> Panel:
+    """One panel by its key (KeyError for one that does not exist)."""
+    return PANELS[key][1](user=user, today=today)
