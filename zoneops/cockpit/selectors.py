@@ -133,7 +133,7 @@ def investment_panel(*, user: Any, today: date, dimension: str) -> Panel:
 def lights_panel(*, user: Any, today: date) -> Panel:
     """重点项目: the year's key projects by light, the red ones named."""
     counts = {colour.value: 0 for colour in LightColour}
-    reds = []
+    reds: list[Tile] = []
     for project, light in key_projects_with_lights(as_of=today, user=user):
         counts[light.colour] += 1
         if light.colour == LightColour.RED and len(reds) < 6:
