@@ -15,15 +15,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.approvals.selectors import approval_figures
+from zoneops.approvals.selectors import approval_figures, overdue_cases
 from zoneops.chains.selectors import chains_summary
 from zoneops.common.amounts import WAN_PER_YI
-from zoneops.enterprises.selectors.requests import requests_statistics
+from zoneops.common.selectors import counts_by_department
+from zoneops.enterprises.selectors.requests import overdue_requests, requests_statistics
 from zoneops.indicators.selectors import economy_overview, indicators_latest_month
+from zoneops.orgs.models import Department
 from zoneops.projects.enums import ReportCategory
 from zoneops.projects.selectors.pipeline import pipeline_funnel, pipeline_summary
+from zoneops.projects.selectors.problems import overdue_problems
 from zoneops.projects.selectors.scheduling import LightColour, key_projects_with_lights
-from zoneops.supervision.selectors import task_counts
+from zoneops.supervision.selectors import task_counts, tasks_overdue
 from zoneops.targets.selectors import targets_progress, targets_visible
 
 
@@ -271,6 +274,77 @@ def chains_panel(*, user: Any, today: date) -> Panel:
     return panel
 
 
+@dataclass(frozen=True)
+class OverdueRow:
+    department: str
+    counts: tuple[int, ...]  # in the order of OVERDUE_KINDS
+    total: int
+
+
+OVERDUE_KINDS = (
+    gettext_lazy("问题"),
+    gettext_lazy("诉求"),
+    gettext_lazy("办件"),
+    gettext_lazy("督办"),
+)
+
+
+def overdue_panel(*, user: Any, today: date) -> Panel:
+    """Overdue work by department: the problems, requests, cases and tasks past their deadline
+    today (the kernel's one rule of overdue, each app's own list), one grouped count each."""
+    counted = [
+        counts_by_department(overdue_problems(as_of=today, user=user)),
+        counts_by_department(overdue_requests(user=user, on=today)),
+        counts_by_department(overdue_cases(on=today, user=user)),
+        counts_by_department(tasks_overdue(on=today, user=user)),
+    ]
+    departments = {pk for counts in counted for pk in counts}
+    names = dict(Department.objects.filter(pk__in=departments).values_list("pk", "name"))
+    rows = [
+        OverdueRow(
+            department=names.get(pk, _("未指定部门")),
+            counts=tuple(counts.get(pk, 0) for counts in counted),
+            total=sum(counts.get(pk, 0) for counts in counted),
+        )
+        for pk in departments
+    ]
+    rows.sort(key=lambda row: (-row.total, row.department))
+    totals = [sum(counts.values()) for counts in counted]
+    links = [
+        _url("admin:projects_problem_changelist"),
+        _url("admin:enterprises_enterpriserequest_changelist", overdue="yes"),
+        _url("admin:approvals_case_overdue"),
+        _url("admin:supervision_supervisiontask_changelist"),
+    ]
+    panel = Panel("overdue", _("逾期事项"), today)
+    panel.tiles = [
+        Tile(str(label), str(total), _("件"), link, alert=total > 0)
+        for label, total, link in zip(OVERDUE_KINDS, totals, links, strict=True)
+    ]
+    top = rows[:8]
+    panel.chart_type = "bar"
+    panel.chart = _chart(
+        [row.department for row in top],
+        [
+            {
+                "label": str(label),
+                "data": [row.counts[index] for row in top],
+                "backgroundColor": colour,
+                "stack": "overdue",
+                "displayYAxis": True,
+            }
+            for index, (label, colour) in enumerate(
+                zip(
+                    OVERDUE_KINDS,
+                    ("#dc2626", "#ea580c", "#ca8a04", "#7c3aed"),
+                    strict=True,
+                )
+            )
+        ],
+    )
+    return panel
+
+
 PANELS: dict[str, tuple[Any, Callable[..., Panel]]] = {
     "pipeline": (gettext_lazy("招商引资"), pipeline_panel),
     "investment_industry": (
@@ -282,6 +356,7 @@ PANELS: dict[str, tuple[Any, Callable[..., Panel]]] = {
         lambda **kw: investment_panel(dimension="park", **kw),
     ),
     "lights": (gettext_lazy("重点项目"), lights_panel),
+    "overdue": (gettext_lazy("逾期事项"), overdue_panel),
     "rates": (gettext_lazy("办理效能"), rates_panel),
     "economy": (gettext_lazy("经济运行"), economy_panel),
     "targets": (gettext_lazy("上级任务"), targets_panel),

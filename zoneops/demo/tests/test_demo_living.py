@@ -451,3 +451,10 @@ def test_the_cockpit_shows_the_living_zone_today():
         assert "暂无数据" not in answer.content.decode(), key
     economy = client.get(reverse("cockpit:panel", args=["economy"])).content.decode()
     assert "2026年1-11月" in economy and "主营业务收入" in economy
+    # Overdue work by department: the same count as the approvals' own overdue list.
+    from zoneops.approvals.selectors import overdue_cases
+    from zoneops.cockpit.selectors import overdue_panel
+
+    panel = overdue_panel(user=User.objects.get(username="director"), today=TODAY)
+    cases = next(tile for tile in panel.tiles if tile.label == "办件")
+    assert int(cases.value) == overdue_cases(on=TODAY).count() > 0

@@ -14,6 +14,7 @@
         set.borderColor = colour(set.borderColor);
       });
       canvas.dataset.drawn = "1";
+      var stacked = data.datasets.some(function (set) { return set.stack; });
       new Chart(canvas.getContext("2d"), {
         type: canvas.dataset.type || "bar",
         data: data,
@@ -21,7 +22,8 @@
           animation: false,
           responsive: true,
           maintainAspectRatio: false,
-          plugins: { legend: { display: false } },
+          plugins: { legend: { display: data.datasets.length > 1, position: "bottom" } },
+          scales: { x: { stacked: stacked }, y: { stacked: stacked, beginAtZero: true } },
         },
       });
     });
