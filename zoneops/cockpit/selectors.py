@@ -18,14 +18,20 @@ from django.utils.translation import gettext_lazy
 from zoneops.approvals.selectors import approval_figures, overdue_cases
 from zoneops.chains.selectors import chains_summary
 from zoneops.common.amounts import WAN_PER_YI
+from zoneops.common.periods import format_day
 from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.selectors.requests import overdue_requests, requests_statistics
 from zoneops.indicators.selectors import economy_overview, indicators_latest_month
 from zoneops.orgs.models import Department
+from zoneops.parks.selectors import parks_occupancy, parks_visible
 from zoneops.projects.enums import ReportCategory
 from zoneops.projects.selectors.pipeline import pipeline_funnel, pipeline_summary
 from zoneops.projects.selectors.problems import overdue_problems
-from zoneops.projects.selectors.scheduling import LightColour, key_projects_with_lights
+from zoneops.projects.selectors.scheduling import (
+    LightColour,
+    key_projects_with_lights,
+    milestones_overdue,
+)
 from zoneops.supervision.selectors import task_counts, tasks_overdue
 from zoneops.targets.selectors import targets_progress, targets_visible
 
@@ -345,6 +351,54 @@ def overdue_panel(*, user: Any, today: date) -> Panel:
     return panel
 
 
+def milestones_panel(*, user: Any, today: date) -> Panel:
+    """逾期节点: the projects' milestones planned before today and not reached, oldest first."""
+    overdue = milestones_overdue(as_of=today, user=user)
+    url = _url("admin:projects_milestone_changelist")
+    panel = Panel("milestones", _("逾期节点"), today, more_url=url)
+    total = overdue.count()
+    panel.tiles = [Tile(_("逾期未完成节点"), str(total), _("个"), url, alert=total > 0)]
+    for milestone in overdue[:6]:
+        days = (today - milestone.planned_on).days
+        panel.rows.append(
+            Tile(
+                f"{milestone.project.name}：{milestone.name}",
+                _("逾期%(days)d天") % {"days": days},
+                url=_url("admin:projects_project_change", milestone.project_id),
+                note=_("计划%(day)s") % {"day": format_day(milestone.planned_on)},
+                alert=True,
+            )
+        )
+    return panel
+
+
+def parks_panel(*, user: Any, today: date) -> Panel:
+    """园区载体: each park's lettable space leased today and what is free, with the map."""
+    parks = list(parks_visible(user=user).order_by("name"))
+    occupancy = parks_occupancy(on=today, parks=[park.pk for park in parks])
+    panel = Panel("parks", _("园区载体"), today, more_url=_url("admin:parks_park_map"))
+    rows = [(park, occupancy[park.pk]) for park in parks if occupancy[park.pk].area_m2]
+    rows.sort(key=lambda item: -item[1].area_free_m2)
+    free = sum((space.area_free_m2 for _park, space in rows), Decimal(0))
+    panel.tiles = [
+        Tile(_("可招商面积"), f"{(free / 10000).quantize(Decimal('0.01')):f}", _("万平方米"))
+    ]
+    for park, space in rows[:8]:
+        panel.rows.append(
+            Tile(
+                park.name,
+                _("出租率%(rate)s%%") % {"rate": space.rate},
+                url=_url("admin:parks_park_change", park.pk),
+                note=_("空置%(units)d间，%(area)s平方米")
+                % {
+                    "units": space.units_free,
+                    "area": f"{space.area_free_m2.quantize(Decimal(1)):f}",
+                },
+            )
+        )
+    return panel
+
+
 PANELS: dict[str, tuple[Any, Callable[..., Panel]]] = {
     "pipeline": (gettext_lazy("招商引资"), pipeline_panel),
     "investment_industry": (
@@ -357,10 +411,12 @@ PANELS: dict[str, tuple[Any, Callable[..., Panel]]] = {
     ),
     "lights": (gettext_lazy("重点项目"), lights_panel),
     "overdue": (gettext_lazy("逾期事项"), overdue_panel),
+    "milestones": (gettext_lazy("逾期节点"), milestones_panel),
     "rates": (gettext_lazy("办理效能"), rates_panel),
     "economy": (gettext_lazy("经济运行"), economy_panel),
     "targets": (gettext_lazy("上级任务"), targets_panel),
     "chains": (gettext_lazy("产业链补链"), chains_panel),
+    "parks": (gettext_lazy("园区载体"), parks_panel),
 }
 
 
