@@ -254,6 +254,7 @@ def _pages(year: int) -> list[Page]:
         ),
     ]
     pages += _nav_pages({page.url.split("?")[0] for page in pages})
+    pages += _cockpit_panels()
     pages += _changelists()
     pages += _record_pages()
     pages += _api_lists()
@@ -276,6 +277,15 @@ def _nav_pages(measured: set[str]) -> list[Page]:
             if url not in measured:
                 pages.append(Page(f"page {url_name}", "page", url))
     return sorted(pages, key=lambda p: p.name)
+
+
+def _cockpit_panels() -> list[Page]:
+    """The cockpit's panels: its page answers at once, each panel by a request of its own."""
+    from django.urls import reverse
+
+    from zoneops.cockpit.selectors import PANELS
+
+    return [Page(f"cockpit {key}", "page", reverse("cockpit:panel", args=[key])) for key in PANELS]
 
 
 def _changelists() -> list[Page]:
