@@ -140,6 +140,7 @@ class ProjectRegister(Register):
     model = Project
     key = ("项目编号",)
     blank_key_creates = True
+    chunked = True  # no rule reads another row than the chunk's, but the file's codes
     guide = (
         gettext_lazy(
             "每行一个项目。已有项目按“项目编号”更新；“项目编号”留空的行登记为新项目，"
@@ -511,8 +512,9 @@ _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
 def _new_codes(plan: Plan, rows: list[Row], today: date) -> list[str]:
-    """The rows' codes: the one typed, else the next free number of the registration year."""
-    taken = {row.values.get("code") for row in plan.rows} - {None, ""}
+    """The rows' codes: the one typed, else the next free number of the registration year
+    that no row of the file types (in this chunk or another)."""
+    typed = plan.keys_in_file()
     following: dict[int, tuple[str, int, int]] = {}
     codes = []
     for row in rows:
@@ -526,10 +528,8 @@ def _new_codes(plan: Plan, rows: list[Row], today: date) -> list[str]:
             assert match is not None
             following[year] = (match.group(1), int(match.group(2)), len(match.group(2)))
         prefix, number, width = following[year]
-        while f"{prefix}{number:0{width}d}" in taken:
+        while (code := f"{prefix}{number:0{width}d}") in typed:
             number += 1
-        code = f"{prefix}{number:0{width}d}"
-        taken.add(code)
         following[year] = (prefix, number + 1, width)
         codes.append(code)
     return codes
