@@ -106,6 +106,9 @@ def _run(
     chunk = next(chunks, None)
     while chunk is not None:
         plan.close_chunk()
+        # The cycle collector is paused (`_no_collection`): what the last chunk left in cycles
+        # (a refusal's traceback, a queryset) goes here, or it would pile up chunk after chunk.
+        gc.collect()
         if keeper is not None:
             keeper.add(checked, chunk)
         match_rows(register, chunk, plan, user=user, lock=lock)

@@ -189,6 +189,10 @@ def _keys(
         None if None in key else key
         for key in zip(*parts, strict=True)  # type: ignore[arg-type]
     ]
+    if plan.file_keys is not None:
+        # The cells a preview kept, which it keeps only from a file without errors: no key
+        # is met twice, and the file's keys are held once (not again in `seen_keys`).
+        return keys
     seen = plan.seen_keys  # the whole file's, chunk after chunk
     for index, key in enumerate(keys):
         if key is None:
