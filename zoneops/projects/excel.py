@@ -394,11 +394,12 @@ class _Placing:
 def _placements(plan: Plan) -> list[_Placing]:
     """The rows that place a project — a park or own site given to a new project, or changed
     on a stored one — checked as `project_place` checks them, for the project as the row
-    leaves it (three queries whatever the number of rows)."""
-    if "placements" not in plan.kept:
+    leaves it (three queries a chunk whatever the number of rows)."""
+    if "placement_rule" not in plan.kept:  # one rule, its memo, for the whole file
         plan.kept["placement_rule"] = PlacementRule()
-        plan.kept["placements"] = _placements_decided(plan, plan.kept["placement_rule"])
-    return plan.kept["placements"]
+    if "placements" not in plan.chunk_kept:
+        plan.chunk_kept["placements"] = _placements_decided(plan, plan.kept["placement_rule"])
+    return plan.chunk_kept["placements"]
 
 
 def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:

@@ -140,8 +140,10 @@ class Plan:
     fingerprint: str = ""  # the stored records' versions the plan was made against
     labels: dict[tuple[str, int], str] = field(default_factory=dict)  # coded values shown
     checked: CheckedCells | None = field(default=None, repr=False)
-    # What the register's `check` worked out for its `write` (decided once per chunk).
+    # What the register worked out once for the whole import (a rule, its memo) ...
     kept: dict[str, Any] = field(default_factory=dict, repr=False)
+    # ... and what its `check` worked out for the chunk's `write` (let go with the chunk).
+    chunk_kept: dict[str, Any] = field(default_factory=dict, repr=False)
     # Each key met so far (`compact_key`) → the row it was first met on.
     seen_keys: dict[Any, int] = field(default_factory=dict, repr=False)
     # Every key of the file, when known ahead (the preview's kept cells).
@@ -201,7 +203,7 @@ class Plan:
             self.dropped_errors += len(self.errors) - SHOWN_ERRORS
             del self.errors[SHOWN_ERRORS:]
         self.rows = []
-        self.kept.clear()
+        self.chunk_kept.clear()
 
     @property
     def shown_changes(self) -> list[Row]:
