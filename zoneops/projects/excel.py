@@ -47,7 +47,11 @@ from zoneops.projects.models import (
     StageMove,
 )
 from zoneops.projects.selectors import PipelineSummary
-from zoneops.projects.services import STAGE_DATE_FIELDS, project_next_code
+from zoneops.projects.services import (
+    STAGE_DATE_FIELDS,
+    project_code_numbered,
+    project_next_code,
+)
 from zoneops.projects.services.placement import REASON_MAX, PlacementCheck, placement_check
 from zoneops.projects.services.scheduling import OPENING_TOTAL_BOUND, OPENING_YEAR_BOUND
 
@@ -155,6 +159,11 @@ class ProjectRegister(Register):
         ),
         gettext_lazy("红色列名为必填列；灰色列仅供查看，导入时忽略。金额单位为万元。"),
     )
+
+    def file_key_kept(self, key: Any) -> bool:
+        """A new project's code is numbered around the codes the file types (`_new_codes`):
+        only those of that shape matter."""
+        return isinstance(key, str) and project_code_numbered(key)
 
     def declare_columns(self) -> Sequence[Column]:
         return (

@@ -445,7 +445,8 @@ class CellsKeeper:
 
     def finish(self, checked: CheckedCells, keys: Iterable[Any]) -> None:
         kinds = [column.kind for column in self.register.key_columns]
-        parts = list(zip(*(key if len(kinds) > 1 else (key,) for key in keys), strict=True))
+        kept = (key for key in keys if self.register.file_key_kept(key))
+        parts = list(zip(*(key if len(kinds) > 1 else (key,) for key in kept), strict=True))
         header = {
             "signature": self.signature,
             "sheet": checked.sheet,

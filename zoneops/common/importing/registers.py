@@ -165,8 +165,9 @@ class Plan:
         return [row for row in self.rows if row.existing is not None and row.changes]
 
     def keys_in_file(self) -> Container[Any]:
-        """Every key the file holds (`compact_key`): known ahead from kept cells, else those
-        met so far (all of them when the file is one chunk)."""
+        """Every key the file holds (`compact_key`) that the register asks for
+        (`Register.file_key_kept`): known ahead from kept cells, else those met so far (all
+        of them when the file is one chunk)."""
         return self.file_keys if self.file_keys is not None else self.seen_keys
 
     def stored_versions(self, versions: Iterable[tuple[int, int]]) -> None:
@@ -347,6 +348,11 @@ class Register:
     # an import's memory does not grow with the file: for a register whose `check` and `write`
     # need no other row than the chunk's (the file's keys: `Plan.keys_in_file`).
     chunked: ClassVar[bool] = False
+
+    def file_key_kept(self, key: Any) -> bool:
+        """Whether `Plan.keys_in_file` holds this key (`compact_key`) of the file for a chunk's
+        rule; every key by default (a register keeps only those its rules read)."""
+        return True
 
     def chunk_rows(self) -> int | None:
         """Rows checked and written at a time; None: the whole file at once."""
