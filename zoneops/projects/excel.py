@@ -3,7 +3,7 @@ the registers that go out and come back in — projects (招商项目) and month
 (月度调度) — on the common import framework (zoneops.common.importing)."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -388,16 +388,9 @@ class _Placing:
     refused: ApplicationError | None
     park: Park | None
     own_site: bool
-    # What the rule decided from (investment, land, industry code, tech): the reason in words
-    # is made again for the write (`_Placing.suggestion`) rather than kept for every row.
-    facts: tuple[Any, Any, str | None, bool]
-
-    def suggestion(self, rule: PlacementRule) -> str:
-        investment, land_mu, industry_code, is_tech = self.facts
-        _kind, words = rule.decide(
-            investment=investment, land_mu=land_mu, industry_code=industry_code, is_tech=is_tech
-        )
-        return words()
+    # The rule's reason, put in words only for the write (a chunk's rows: kept, not decided
+    # again).
+    words: Callable[[], str]
 
 
 def _placements(plan: Plan) -> list[_Placing]:
@@ -450,7 +443,7 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
             codes.get(value(row, "industry_id")),
             tech.get(row.existing.pk, False) if row.existing is not None else False,
         )
-        kind, _words = rule.decide(
+        kind, words = rule.decide(
             investment=facts[0], land_mu=facts[1], industry_code=facts[2], is_tech=facts[3]
         )
         park, own_site = parks.get(value(row, "park_id")), bool(value(row, "own_site"))
@@ -471,7 +464,7 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
                 refused=refused,
                 park=park,
                 own_site=own_site,
-                facts=facts,
+                words=words,
             )
         )
     return result
@@ -483,7 +476,6 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
     by_id = by.pk if getattr(by, "pk", None) else None
     records: list[dict[str, Any]] = []
     placements = _placements(plan)
-    rule = plan.kept["placement_rule"]
     for placing in placements:
         if len(records) == WRITE_CHUNK:  # a chunk at a time, as the projects
             bulk_insert(model=ProjectPlacement, rows=records)
@@ -496,7 +488,7 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
             {
                 "project_id": project_id,
                 "suggested_kind": check.suggestion.kind.value,
-                "suggestion": placing.suggestion(rule)[:300],
+                "suggestion": placing.words()[:300],
                 "park_id": placing.park.pk if placing.park is not None else None,
                 "own_site": placing.own_site,
                 "followed": check.followed,

@@ -1,7 +1,7 @@
 """Checking a workbook's cells column by column, before any stored record is looked at: text,
-numbers, dates, months, yes/no and choices, each distinct value checked once (`check_cells`);
-and keeping the checked cells between the preview and the confirmation (`cells_dump`,
-`cells_load`)."""
+numbers, dates, months, yes/no and choices, each distinct value checked once, a chunk of rows
+at a time (`check_cells`); and keeping the checked cells between the preview and the
+confirmation, written and read a chunk at a time (`CellsKeeper`, `cells_load`)."""
 
 import hashlib
 import io
