@@ -275,6 +275,9 @@ ZONEOPS_CASE_MATERIALS_NOTICE_DAYS = env_int("ZONEOPS_CASE_MATERIALS_NOTICE_DAYS
 
 # The largest workbook an import accepts, and the largest site photo.
 ZONEOPS_IMPORT_MAX_BYTES = env_int("ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)
+# Rows a chunked register (a large one: projects) checks and writes at a time: an import's
+# memory then follows this, not the file's size (zoneops.common.importing).
+ZONEOPS_IMPORT_CHUNK_ROWS = env_int("ZONEOPS_IMPORT_CHUNK_ROWS", 10_000)
 ZONEOPS_PHOTO_MAX_BYTES = env_int("ZONEOPS_PHOTO_MAX_BYTES", 10 * 2**20)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -3,7 +3,7 @@ the registers that go out and come back in — projects (招商项目) and month
 (月度调度) — on the common import framework (zoneops.common.importing)."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -47,7 +47,11 @@ from zoneops.projects.models import (
     StageMove,
 )
 from zoneops.projects.selectors import PipelineSummary
-from zoneops.projects.services import STAGE_DATE_FIELDS, project_next_code
+from zoneops.projects.services import (
+    STAGE_DATE_FIELDS,
+    project_code_numbered,
+    project_next_code,
+)
 from zoneops.projects.services.placement import REASON_MAX, PlacementCheck, placement_check
 from zoneops.projects.services.scheduling import OPENING_TOTAL_BOUND, OPENING_YEAR_BOUND
 
@@ -140,6 +144,7 @@ class ProjectRegister(Register):
     model = Project
     key = ("项目编号",)
     blank_key_creates = True
+    chunked = True  # no rule reads another row than the chunk's, but the file's codes
     guide = (
         gettext_lazy(
             "每行一个项目。已有项目按“项目编号”更新；“项目编号”留空的行登记为新项目，"
@@ -154,6 +159,11 @@ class ProjectRegister(Register):
         ),
         gettext_lazy("红色列名为必填列；灰色列仅供查看，导入时忽略。金额单位为万元。"),
     )
+
+    def file_key_kept(self, key: Any) -> bool:
+        """A new project's code is numbered around the codes the file types (`_new_codes`):
+        only those of that shape matter."""
+        return isinstance(key, str) and project_code_numbered(key)
 
     def declare_columns(self) -> Sequence[Column]:
         return (
@@ -378,26 +388,20 @@ class _Placing:
     refused: ApplicationError | None
     park: Park | None
     own_site: bool
-    # What the rule decided from (investment, land, industry code, tech): the reason in words
-    # is made again for the write (`_Placing.suggestion`) rather than kept for every row.
-    facts: tuple[Any, Any, str | None, bool]
-
-    def suggestion(self, rule: PlacementRule) -> str:
-        investment, land_mu, industry_code, is_tech = self.facts
-        _kind, words = rule.decide(
-            investment=investment, land_mu=land_mu, industry_code=industry_code, is_tech=is_tech
-        )
-        return words()
+    # The rule's reason, put in words only for the write (a chunk's rows: kept, not decided
+    # again).
+    words: Callable[[], str]
 
 
 def _placements(plan: Plan) -> list[_Placing]:
     """The rows that place a project — a park or own site given to a new project, or changed
     on a stored one — checked as `project_place` checks them, for the project as the row
-    leaves it (three queries whatever the number of rows)."""
-    if "placements" not in plan.kept:
+    leaves it (three queries a chunk whatever the number of rows)."""
+    if "placement_rule" not in plan.kept:  # one rule, its memo, for the whole file
         plan.kept["placement_rule"] = PlacementRule()
-        plan.kept["placements"] = _placements_decided(plan, plan.kept["placement_rule"])
-    return plan.kept["placements"]
+    if "placements" not in plan.chunk_kept:
+        plan.chunk_kept["placements"] = _placements_decided(plan, plan.kept["placement_rule"])
+    return plan.chunk_kept["placements"]
 
 
 def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
@@ -439,7 +443,7 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
             codes.get(value(row, "industry_id")),
             tech.get(row.existing.pk, False) if row.existing is not None else False,
         )
-        kind, _words = rule.decide(
+        kind, words = rule.decide(
             investment=facts[0], land_mu=facts[1], industry_code=facts[2], is_tech=facts[3]
         )
         park, own_site = parks.get(value(row, "park_id")), bool(value(row, "own_site"))
@@ -460,7 +464,7 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
                 refused=refused,
                 park=park,
                 own_site=own_site,
-                facts=facts,
+                words=words,
             )
         )
     return result
@@ -472,7 +476,6 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
     by_id = by.pk if getattr(by, "pk", None) else None
     records: list[dict[str, Any]] = []
     placements = _placements(plan)
-    rule = plan.kept["placement_rule"]
     for placing in placements:
         if len(records) == WRITE_CHUNK:  # a chunk at a time, as the projects
             bulk_insert(model=ProjectPlacement, rows=records)
@@ -485,7 +488,7 @@ def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
             {
                 "project_id": project_id,
                 "suggested_kind": check.suggestion.kind.value,
-                "suggestion": placing.suggestion(rule)[:300],
+                "suggestion": placing.words()[:300],
                 "park_id": placing.park.pk if placing.park is not None else None,
                 "own_site": placing.own_site,
                 "followed": check.followed,
@@ -511,8 +514,9 @@ _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
 def _new_codes(plan: Plan, rows: list[Row], today: date) -> list[str]:
-    """The rows' codes: the one typed, else the next free number of the registration year."""
-    taken = {row.values.get("code") for row in plan.rows} - {None, ""}
+    """The rows' codes: the one typed, else the next free number of the registration year
+    that no row of the file types (in this chunk or another)."""
+    typed = plan.keys_in_file()
     following: dict[int, tuple[str, int, int]] = {}
     codes = []
     for row in rows:
@@ -526,10 +530,8 @@ def _new_codes(plan: Plan, rows: list[Row], today: date) -> list[str]:
             assert match is not None
             following[year] = (match.group(1), int(match.group(2)), len(match.group(2)))
         prefix, number, width = following[year]
-        while f"{prefix}{number:0{width}d}" in taken:
+        while (code := f"{prefix}{number:0{width}d}") in typed:
             number += 1
-        code = f"{prefix}{number:0{width}d}"
-        taken.add(code)
         following[year] = (prefix, number + 1, width)
         codes.append(code)
     return codes

@@ -15,6 +15,11 @@ column(s) that find the stored record, so that a re-import updates instead of du
   writes nothing.
 - `import_confirm` does the same again — the records may have changed since the preview — and,
   when nothing is wrong, writes everything in one transaction through the register's `write`.
+- A large register (`Register.chunked`: projects) is read, checked and written a chunk of rows
+  at a time (ZONEOPS_IMPORT_CHUNK_ROWS): the plan keeps of the rows done only what the preview
+  shows and the file's keys (a key met twice is an error), and the checked cells kept for the
+  confirmation are written and read a chunk at a time (`CellsKeeper`, `cells_load`), so the
+  import's own memory does not grow with the file (calamine still parses the sheet whole).
 
 `ImportBatch` keeps the uploaded file between the two steps (`import_batch_upload`,
 `import_batch_confirm`). `bulk_insert` and `bulk_update` write many records with their history
@@ -46,7 +51,7 @@ from zoneops.common.importing.batches import (
     import_confirm,
     import_preview,
 )
-from zoneops.common.importing.cells import cells_dump, cells_load
+from zoneops.common.importing.cells import CellsKeeper, cells_load
 from zoneops.common.importing.columns import (
     CHOICE,
     LOOKUP,
@@ -60,6 +65,7 @@ from zoneops.common.importing.reading import MAX_COLUMNS, WORKBOOK_EXTENSIONS
 from zoneops.common.importing.registers import (
     CellError,
     CheckedCells,
+    CheckedChunk,
     Existing,
     Plan,
     Register,
@@ -76,7 +82,9 @@ __all__ = [
     "WORKBOOK_EXTENSIONS",
     "WRITE_CHUNK",
     "CellError",
+    "CellsKeeper",
     "CheckedCells",
+    "CheckedChunk",
     "Column",
     "DepartmentLookup",
     "Existing",
@@ -88,7 +96,6 @@ __all__ = [
     "UserLookup",
     "bulk_insert",
     "bulk_update",
-    "cells_dump",
     "cells_load",
     "import_batch_confirm",
     "import_batch_upload",

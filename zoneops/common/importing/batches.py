@@ -3,11 +3,12 @@
 the uploaded file between them (`import_batch_upload`, `import_batch_confirm`)."""
 
 import gc
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError, TooLargeError
 from zoneops.common.files import delete_on_commit, extension, megabytes, original_name
-from zoneops.common.importing.cells import cells_dump, cells_load, check_cells
-from zoneops.common.importing.matching import match_rows
+from zoneops.common.importing.cells import CellsKeeper, cells_load, check_cells
+from zoneops.common.importing.matching import match_rows, remember_labels
 from zoneops.common.importing.reading import WORKBOOK_EXTENSIONS
 from zoneops.common.importing.registers import (
     SHOWN_ERRORS,
@@ -38,7 +39,8 @@ PREVIEW_KEPT = timedelta(hours=24)
 def _no_collection() -> Iterator[None]:
     """Python's cycle collector paused while an import holds its rows: an import makes no
     cycles, and each collection would walk every row's values again (a third of the time of
-    a 100,000-row import)."""
+    a 100,000-row import). Nothing made for a chunk may be left in a cycle: it would stay
+    until the import ends (`Plan.chunk_kept` is let go with each chunk, `Plan.kept` is not)."""
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -48,31 +50,82 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def import_preview(*, register: Register, data: bytes, user: Any) -> Plan:
-    """What importing the workbook would do, with every error by row and column. Writes nothing."""
+def import_preview(
+    *, register: Register, data: bytes, user: Any, keep_cells: BinaryIO | None = None
+) -> Plan:
+    """What importing the workbook would do, with every error by row and column. Writes nothing.
+    With `keep_cells`, the checked cells are written there when the file has no error, for the
+    confirmation (`cells_load`)."""
     with _no_collection():
-        return _preview(register=register, data=data, user=user)
+        return _preview(register=register, data=data, user=user, keep_cells=keep_cells)
 
 
-def _preview(*, register: Register, data: bytes, user: Any) -> Plan:
+def _preview(
+    *, register: Register, data: bytes, user: Any, keep_cells: BinaryIO | None = None
+) -> Plan:
     plan = Plan(register=register)
     checked = check_cells(register, data, plan)
     if checked is None:
         return plan
-    if register.dry_run:
-        # The register writes row by row through services that hold rules of their own: the
-        # preview runs them and rolls everything back, so it reports what they would refuse.
-        with transaction.atomic():
-            match_rows(register, checked, plan, user=user, lock=False)
-            if not plan.errors:
-                started = time.perf_counter()
-                register.write(plan, by=user, reason="")
-                plan.timings["write"] = time.perf_counter() - started
-            transaction.set_rollback(True)
-        plan.written = {}
-        return plan
-    match_rows(register, checked, plan, user=user, lock=False)
+    keeper = CellsKeeper(register, data, keep_cells) if keep_cells is not None else None
+    try:
+        if register.dry_run:
+            # The register writes row by row through services that hold rules of their own:
+            # the preview runs them and rolls everything back, so it reports what they would
+            # refuse.
+            with transaction.atomic():
+                _run(register, checked, plan, user=user, lock=False, write="", keeper=keeper)
+                transaction.set_rollback(True)
+            plan.written = {}
+        else:
+            _run(register, checked, plan, user=user, lock=False, keeper=keeper)
+        if keeper is not None and not plan.errors:
+            keeper.finish(checked, plan.seen_keys)
+    finally:
+        if keeper is not None:
+            keeper.close()
     return plan
+
+
+def _run(
+    register: Register,
+    checked: CheckedCells,
+    plan: Plan,
+    *,
+    user: Any,
+    lock: bool,
+    write: str | None = None,
+    fingerprint: str = "",
+    keeper: CellsKeeper | None = None,
+) -> None:
+    """The rows a chunk at a time (`Register.chunk_rows`): matched and checked, and — given a
+    reason to `write` — written while no error has been found; only what the preview shows and
+    the file's keys stay from one chunk to the next. `fingerprint` is the preview's: checked
+    before the last chunk is written."""
+    plan.file_keys = checked.keys
+    chunks = iter(checked.chunks)
+    chunk = next(chunks, None)
+    while chunk is not None:
+        plan.close_chunk()
+        if keeper is not None:
+            keeper.add(checked, chunk)
+        match_rows(register, chunk, plan, user=user, lock=lock)
+        chunk = next(chunks, None)  # the next one read first: is this one the last?
+        if chunk is None and fingerprint and fingerprint != plan.fingerprint and not plan.errors:
+            plan.error(
+                0,
+                "",
+                "",
+                _("文件中的部分记录在预览之后被修改过，请重新上传，看过新的预览后再确认。"),
+            )
+        if write is not None and not plan.errors:
+            started = time.perf_counter()
+            before, plan.written = plan.written, {}
+            register.write(plan, by=user, reason=write)
+            for name, count in before.items():
+                plan.written[name] = plan.written.get(name, 0) + count
+            plan.timings["write"] = plan.timings.get("write", 0.0) + time.perf_counter() - started
+    remember_labels(plan)
 
 
 def import_confirm(
@@ -85,19 +138,35 @@ def import_confirm(
     fingerprint: str = "",
 ) -> Plan:
     """Check again and, when nothing is wrong, write every row in one transaction. `checked`
-    are the cells the preview read from the same file (the file has not changed, so only what
-    depends on the stored records is checked again); `fingerprint` is the preview's: when a
-    record the file names has changed since, nothing is written and the file must be previewed
-    again, so that no one's edit is overwritten unseen."""
+    are the cells the preview read from the same file (`cells_load`: the file has not changed,
+    so only what depends on the stored records is checked again); `fingerprint` is the
+    preview's: when a record the file names has changed since, nothing is written and the file
+    must be previewed again, so that no one's edit is overwritten unseen."""
     with _no_collection():
-        return _confirm(
-            register=register,
-            data=data,
-            user=user,
-            reason=reason,
-            checked=checked,
-            fingerprint=fingerprint,
-        )
+        if checked is not None or register.chunk_rows() is None:
+            return _confirm(
+                register=register,
+                data=data,
+                user=user,
+                reason=reason,
+                checked=checked,
+                fingerprint=fingerprint,
+            )
+        # A chunked register writes a chunk before it has read the next: it needs the file's
+        # keys first (`Plan.keys_in_file`), which the preview's kept cells hold.
+        with tempfile.TemporaryFile() as kept:
+            plan = _preview(register=register, data=data, user=user, keep_cells=kept)
+            if plan.errors:
+                return plan
+            kept.seek(0)
+            return _confirm(
+                register=register,
+                data=data,
+                user=user,
+                reason=reason,
+                checked=cells_load(register, kept, data),
+                fingerprint=fingerprint,
+            )
 
 
 def _confirm(
@@ -115,27 +184,25 @@ def _confirm(
         if checked is None:
             return plan
     else:
-        plan.sheet, plan.header_row = checked.table.sheet, checked.table.header_row
-        plan.ignored = checked.table.ignored
-        plan.columns = [c for c in checked.table.present if c is not register.version_column]
+        plan.sheet, plan.header_row = checked.sheet, checked.header_row
+        plan.ignored = checked.ignored
+        plan.columns = [c for c in checked.present if c is not register.version_column]
         plan.checked = checked
     with transaction.atomic():
-        match_rows(register, checked, plan, user=user, lock=True)
-        if fingerprint and fingerprint != plan.fingerprint and not plan.errors:
-            plan.error(
-                0,
-                "",
-                "",
-                _("文件中的部分记录在预览之后被修改过，请重新上传，看过新的预览后再确认。"),
-            )
-        if plan.errors:
-            return plan
-        started = time.perf_counter()
-        register.write(plan, by=user, reason=reason or register.reason(""))
-        plan.timings["write"] = time.perf_counter() - started
+        _run(
+            register,
+            checked,
+            plan,
+            user=user,
+            lock=True,
+            write=reason or register.reason(""),
+            fingerprint=fingerprint,
+        )
         if plan.errors:
             transaction.set_rollback(True)
             plan.written = {}
+    if checked.timings:
+        plan.timings = {**checked.timings, **plan.timings}
     return plan
 
 
@@ -179,16 +246,25 @@ def import_batch_upload(*, register: Register, filename: str, data: bytes | File
     edge received) over the limit without being read; a workbook whose rows have errors keeps
     its preview, not the file.
     """
-    from zoneops.common.models import ImportBatch
 
     created, updated = register.permissions(by)
     if not (created or updated):
         raise PermissionDeniedError()
     _check_upload(filename=filename, size=len(data) if isinstance(data, bytes) else data.size)
     content: bytes = data if isinstance(data, bytes) else data.read()
-    plan = import_preview(register=register, data=content, user=by)
-    if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
-        raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")
+    with tempfile.TemporaryFile() as kept:
+        plan = import_preview(register=register, data=content, user=by, keep_cells=kept)
+        if plan.checked is None:  # not a workbook, or not this register's: nothing to preview
+            raise ApplicationError(" ".join(error.message for error in plan.errors), field="file")
+        kept.seek(0)
+        return _keep_batch(register, filename, content, plan, kept, by=by)
+
+
+def _keep_batch(
+    register: Register, filename: str, content: bytes, plan: Plan, kept: BinaryIO, *, by: Any
+) -> Any:
+    from zoneops.common.models import ImportBatch
+
     import_batches_expire(before=timezone.now() - PREVIEW_KEPT)
     batch = ImportBatch(
         register=register.name,
@@ -200,9 +276,7 @@ def import_batch_upload(*, register: Register, filename: str, data: bytes | File
         # Stored under a random name by the field (common.models.import_file_path).
         batch.file.save(filename, ContentFile(content), save=False)
         # The confirmation then checks only what depends on the stored records.
-        batch.file.storage.save(
-            _cells_name(batch), ContentFile(cells_dump(register, plan.checked, content))
-        )
+        batch.file.storage.save(_cells_name(batch), File(kept))
     batch.save()
     return batch
 
@@ -287,11 +361,31 @@ def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
     with batch.file.open("rb") as handle:
         data = handle.read()
     storage, cells_name = batch.file.storage, _cells_name(batch)
-    checked = None
-    if storage.exists(cells_name):
-        with storage.open(cells_name, "rb") as handle:
-            checked = cells_load(register, handle.read(), data)
     loaded = time.perf_counter() - started
+    with ExitStack() as stack:
+        # The kept cells are read a chunk at a time while the rows are written.
+        cells = (
+            stack.enter_context(storage.open(cells_name, "rb"))
+            if storage.exists(cells_name)
+            else None
+        )
+        checked = cells_load(register, cells, data) if cells is not None else None
+        plan = _confirm_batch(batch, register, data, checked, by=by)
+    if checked is not None:
+        plan.timings["load"] = plan.timings.get("load", 0.0) + loaded
+    batch.refresh_from_db()
+    if plan.errors:
+        raise ImportRefusedError(plan.errors, count=plan.counts["errors"])
+    if storage.exists(cells_name):
+        storage.delete(cells_name)
+    return plan
+
+
+def _confirm_batch(
+    batch: Any, register: Register, data: bytes, checked: CheckedCells | None, *, by: Any
+) -> Plan:
+    from zoneops.common.models import ImportBatch
+
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.PREVIEWED:
@@ -304,16 +398,9 @@ def import_batch_confirm(*, batch: Any, register: Register, by: Any) -> Plan:
             checked=checked,
             fingerprint=batch.summary.get("fingerprint", ""),
         )
-        if checked is not None:
-            plan.timings = {"load": loaded, **plan.timings}
         locked.summary = plan.summary()
         if not plan.errors:
             locked.status = ImportBatch.Status.IMPORTED
             locked.imported_at = timezone.now()
         locked.save(update_fields=["summary", "status", "imported_at"])
-    batch.refresh_from_db()
-    if plan.errors:
-        raise ImportRefusedError(plan.errors)
-    if storage.exists(cells_name):
-        storage.delete(cells_name)
     return plan

@@ -1,15 +1,18 @@
 """Checking a workbook's cells column by column, before any stored record is looked at: text,
-numbers, dates, months, yes/no and choices, each distinct value checked once (`check_cells`);
-and keeping the checked cells between the preview and the confirmation (`cells_dump`,
-`cells_load`)."""
+numbers, dates, months, yes/no and choices, each distinct value checked once, a chunk of rows
+at a time (`check_cells`); and keeping the checked cells between the preview and the
+confirmation, written and read a chunk at a time (`CellsKeeper`, `cells_load`)."""
 
 import hashlib
+import io
 import json
+import shutil
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +30,14 @@ from zoneops.common.excel import (
 )
 from zoneops.common.importing.columns import CHOICE, LOOKUP, Column
 from zoneops.common.importing.reading import normal_label, read_table, shared
-from zoneops.common.importing.registers import CheckedCells, Plan, Register, Table, shown_value
+from zoneops.common.importing.registers import (
+    CheckedCells,
+    CheckedChunk,
+    Plan,
+    Register,
+    Table,
+    shown_value,
+)
 from zoneops.common.inputs import DateKind, date_error, read_day, read_month, text_error
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
@@ -325,41 +335,65 @@ CHECKS: dict[str, Callable[[Column, list[Any], list[int], Plan], list[Any]]] = {
 
 
 def check_cells(register: Register, data: bytes, plan: Plan) -> CheckedCells | None:
+    """The register's sheet found and its cells checked, a chunk of rows at a time as the
+    returned cells' `chunks` are read (errors into `plan`); None when the file cannot be used
+    at all (the reason in `plan.errors`)."""
     started = time.perf_counter()
     table = read_table(register, data, plan)
     plan.timings["read"] = time.perf_counter() - started
     if table is None:
         return None
-    started = time.perf_counter()
-    plan.columns = table.present
-    plan.ignored = table.ignored
-    values: dict[str, list[Any]] = {}
-    versions = None
-    for column in table.present:
-        cells = table.columns.pop(column.name)  # the raw cells go once checked
-        if column is register.version_column:
-            versions = _check_decimal(column, cells, table.numbers, plan)
-            continue
-        checked = CHECKS[column.kind](column, cells, table.numbers, plan)
-        if column.required:
-            for index, value in enumerate(checked):
-                if value is None and (cells[index] is None or not _text(cells[index])):
-                    plan.error(
-                        table.numbers[index],
-                        column.header,
-                        "",
-                        _("“%(column)s”为必填项。") % {"column": column.header},
-                    )
-        values[column.name] = checked
     plan.columns = [column for column in table.present if column is not register.version_column]
-    plan.timings["cells"] = time.perf_counter() - started
-    plan.checked = CheckedCells(table, values, versions)
+    plan.ignored = table.ignored
+    plan.checked = CheckedCells(
+        table.sheet,
+        table.header_row,
+        table.present,
+        table.ignored,
+        _checked_chunks(register, table, plan),
+    )
     return plan.checked
 
 
-# --- Keeping the checked cells between the preview and the confirmation ------------------------
+def _checked_chunks(register: Register, table: Table, plan: Plan) -> Iterator[CheckedChunk]:
+    timings = plan.timings
+    while True:
+        started = time.perf_counter()
+        chunk = next(table.chunks, None)
+        timings["read"] += time.perf_counter() - started
+        if chunk is None:
+            return
+        started = time.perf_counter()
+        numbers, raw = chunk
+        values: dict[str, list[Any]] = {}
+        versions = None
+        for column in table.present:
+            cells = raw.pop(column.name)  # the raw cells go once checked
+            if column is register.version_column:
+                versions = _check_decimal(column, cells, numbers, plan)
+                continue
+            checked = CHECKS[column.kind](column, cells, numbers, plan)
+            if column.required:
+                for index, value in enumerate(checked):
+                    if value is None and (cells[index] is None or not _text(cells[index])):
+                        plan.error(
+                            numbers[index],
+                            column.header,
+                            "",
+                            _("“%(column)s”为必填项。") % {"column": column.header},
+                        )
+            values[column.name] = checked
+        timings["cells"] = timings.get("cells", 0.0) + time.perf_counter() - started
+        yield CheckedChunk(numbers, values, versions)
 
-CELLS_FORMAT = 1
+
+# --- Keeping the checked cells between the preview and the confirmation ------------------------
+#
+# A line of JSON for the file (its signature, sheet, columns and every key it holds), then a
+# line per chunk of rows (numbers, values, versions): written while the preview checks the
+# chunks (`CellsKeeper`), read back a chunk at a time by the confirmation (`cells_load`).
+
+CELLS_FORMAT = 2
 
 
 def _cells_signature(register: Register, data: bytes) -> str:
@@ -370,51 +404,110 @@ def _cells_signature(register: Register, data: bytes) -> str:
     return digest.hexdigest()
 
 
-def cells_dump(register: Register, checked: CheckedCells, data: bytes) -> bytes:
-    """The checked cells as JSON (decimals and dates as text)."""
-    kinds = {column.name: column.kind for column in checked.table.present}
-    values = {}
-    for name, column_values in checked.values.items():
-        if kinds[name] == DECIMAL:
-            values[name] = [None if v is None else str(v) for v in column_values]
-        elif kinds[name] in (DATE, MONTH):
-            values[name] = [None if v is None else v.isoformat() for v in column_values]
-        else:
-            values[name] = column_values
-    table = checked.table
-    payload = {
-        "signature": _cells_signature(register, data),
-        "sheet": table.sheet,
-        "header_row": table.header_row,
-        "present": [column.name for column in table.present],
-        "ignored": table.ignored,
-        "numbers": table.numbers,
-        "values": values,
-        "versions": checked.versions,
-    }
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+def _dumped(kind: str, values: list[Any]) -> list[Any]:
+    """A column's values as JSON holds them (decimals and dates as text)."""
+    if kind in (DECIMAL, INTEGER):
+        return [v if v is None or v.__class__ is int else str(v) for v in values]
+    if kind in (DATE, MONTH):
+        return [None if v is None else v.isoformat() for v in values]
+    return values
 
 
-def cells_load(register: Register, content: bytes, data: bytes) -> CheckedCells | None:
-    """The cells `cells_dump` kept, or None when they are not those of this file and register."""
+def _loaded(kind: str, values: list[Any]) -> list[Any]:
+    if kind in (DECIMAL, INTEGER):
+        return [v if v is None or v.__class__ is int else Decimal(v) for v in values]
+    if kind in (DATE, MONTH):
+        return [None if v is None else date.fromisoformat(v) for v in values]
+    return shared(values)
+
+
+class CellsKeeper:
+    """The checked cells written to `output` chunk by chunk as the preview checks them (`add`),
+    then completed with the file's keys (`finish`); the chunks wait in a temporary file, as
+    the keys are known only at the end."""
+
+    def __init__(self, register: Register, data: bytes, output: BinaryIO) -> None:
+        self.register, self.signature, self.output = (
+            register,
+            _cells_signature(register, data),
+            output,
+        )
+        self.body = tempfile.TemporaryFile()  # noqa: SIM115  closed by finish or close
+
+    def add(self, checked: CheckedCells, chunk: CheckedChunk) -> None:
+        kinds = {column.name: column.kind for column in checked.present}
+        payload = {
+            "numbers": chunk.numbers,
+            "values": {name: _dumped(kinds[name], v) for name, v in chunk.values.items()},
+            "versions": _dumped(DECIMAL, chunk.versions) if chunk.versions is not None else None,
+        }
+        self.body.write(_json_line(payload))
+
+    def finish(self, checked: CheckedCells, keys: Iterable[Any]) -> None:
+        kinds = [column.kind for column in self.register.key_columns]
+        kept = (key for key in keys if self.register.file_key_kept(key))
+        parts = list(zip(*(key if len(kinds) > 1 else (key,) for key in kept), strict=True))
+        header = {
+            "signature": self.signature,
+            "sheet": checked.sheet,
+            "header_row": checked.header_row,
+            "present": [column.name for column in checked.present],
+            "ignored": checked.ignored,
+            "keys": [
+                _dumped(kind, list(values)) for kind, values in zip(kinds, parts, strict=False)
+            ],
+        }
+        self.output.write(_json_line(header))
+        self.body.seek(0)
+        shutil.copyfileobj(self.body, self.output)
+        self.close()
+
+    def close(self) -> None:
+        self.body.close()
+
+
+def _json_line(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def cells_load(register: Register, content: bytes | BinaryIO, data: bytes) -> CheckedCells | None:
+    """The cells `CellsKeeper` kept, read a chunk at a time from `content` (which must stay open
+    while they are read), or None when they are not those of this file and register."""
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
     try:
-        payload = json.loads(content)
+        header = json.loads(stream.readline())
     except ValueError:
         return None
-    if payload.get("signature") != _cells_signature(register, data):
+    if not isinstance(header, dict) or header.get("signature") != _cells_signature(register, data):
         return None
     by_name = {column.name: column for column in (*register.columns, register.version_column)}
-    present = [by_name[name] for name in payload["present"]]
-    values: dict[str, list[Any]] = {}
-    for name, column_values in payload["values"].items():
-        kind = by_name[name].kind
-        if kind == DECIMAL:
-            values[name] = [None if v is None else Decimal(v) for v in column_values]
-        elif kind in (DATE, MONTH):
-            values[name] = [None if v is None else date.fromisoformat(v) for v in column_values]
-        else:
-            values[name] = shared(column_values)
-    table = Table(
-        payload["sheet"], payload["header_row"], {}, present, payload["numbers"], payload["ignored"]
+    present = [by_name[name] for name in header["present"]]
+    kinds = [column.kind for column in register.key_columns]
+    parts = [_loaded(kind, values) for kind, values in zip(kinds, header["keys"], strict=False)]
+    keys = set(parts[0] if len(kinds) == 1 else zip(*parts, strict=True)) if parts else set()
+    timings: dict[str, float] = {"load": 0.0}
+
+    def chunks() -> Iterator[CheckedChunk]:
+        while True:
+            started = time.perf_counter()
+            line = stream.readline()
+            if not line:
+                return
+            payload = json.loads(line)
+            values = {
+                name: _loaded(by_name[name].kind, column_values)
+                for name, column_values in payload["values"].items()
+            }
+            versions = payload["versions"]
+            chunk = CheckedChunk(
+                payload["numbers"], values, _loaded(DECIMAL, versions) if versions else versions
+            )
+            del payload
+            timings["load"] += time.perf_counter() - started
+            yield chunk
+
+    checked = CheckedCells(
+        header["sheet"], header["header_row"], present, header["ignored"], chunks(), keys
     )
-    return CheckedCells(table, values, payload["versions"])
+    checked.timings = timings
+    return checked

@@ -2,7 +2,6 @@
 user may read and change (`scope_flags`), each row's key, coded values resolved to ids (one
 query per column), and what each row would change (`match_rows`)."""
 
-import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -12,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.importing.columns import Column
 from zoneops.common.importing.registers import (
-    SHOWN_CHANGES,
-    CheckedCells,
+    CheckedChunk,
     Existing,
     Plan,
     Register,
     Row,
+    compact_key,
     shown_value,
 )
 from zoneops.common.scope import (
@@ -48,20 +47,19 @@ def _widening_change(
 
 
 def match_rows(
-    register: Register, checked: CheckedCells, plan: Plan, *, user: Any, lock: bool
+    register: Register, checked: CheckedChunk, plan: Plan, *, user: Any, lock: bool
 ) -> None:
-    """Match the rows to the stored records, resolve coded values, tell what would change."""
+    """Match a chunk's rows to the stored records, resolve coded values, tell what would
+    change; then the register's own `check` of those rows."""
     started = time.perf_counter()
-    values, numbers = dict(checked.values), checked.table.numbers  # the checked cells stay as read
+    values, numbers = dict(checked.values), checked.numbers  # the checked cells stay as read
     keys = _keys(register, values, numbers, plan)
     existing = (
         register.load_existing(list({key for key in keys if key}), user=user, lock=lock)
         if any(keys)
         else {}
     )
-    plan.fingerprint = hashlib.sha256(
-        repr(sorted((record.pk, record.version) for record in existing.values())).encode()
-    ).hexdigest()
+    plan.stored_versions((record.pk, record.version) for record in existing.values())
     for column in plan.columns:
         if column.lookup is not None:
             values[column.name] = _resolve(
@@ -169,8 +167,7 @@ def match_rows(
                 % {"current": record.version},
             )
     register.check(plan, user=user)
-    _remember_labels(register, plan)
-    plan.timings["match"] = time.perf_counter() - started
+    plan.timings["match"] = plan.timings.get("match", 0.0) + time.perf_counter() - started
 
 
 def _empty(value: Any) -> bool:
@@ -192,21 +189,25 @@ def _keys(
         None if None in key else key
         for key in zip(*parts, strict=True)  # type: ignore[arg-type]
     ]
-    seen: dict[tuple[Any, ...], int] = {}
+    if plan.file_keys is not None:
+        # The cells a preview kept, which it keeps only from a file without errors: no key
+        # is met twice, and the file's keys are held once (not again in `seen_keys`).
+        return keys
+    seen = plan.seen_keys  # the whole file's, chunk after chunk
     for index, key in enumerate(keys):
         if key is None:
             continue
-        if key in seen:
+        kept = compact_key(key)
+        first = seen.setdefault(kept, numbers[index])
+        if first != numbers[index]:
             plan.error(
                 numbers[index],
                 register.key_columns[0].header,
                 _key_text(key),
                 _("%(column)s“%(key)s”与第 %(row)s 行重复。")
-                % {"column": register.key[0], "key": _key_text(key), "row": seen[key]},
+                % {"column": register.key[0], "key": _key_text(key), "row": first},
             )
             keys[index] = None
-        else:
-            seen[key] = numbers[index]
     return keys
 
 
@@ -247,10 +248,10 @@ def _resolve(
     return resolved
 
 
-def _remember_labels(register: Register, plan: Plan) -> None:
+def remember_labels(plan: Plan) -> None:
     """The labels of the coded values the preview shows as changed (one query per column)."""
     wanted: dict[str, set[int]] = defaultdict(set)
-    for row in plan.changed_rows[:SHOWN_CHANGES]:
+    for row in plan.shown_changes:
         assert row.existing is not None
         for name, value in row.changes.items():
             wanted[name].update(

@@ -3,8 +3,10 @@ ask for gigabytes), the register's sheet and columns found by their headers, and
 of each column (`Table`). Nothing is checked here but the file's shape."""
 
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 import python_calamine
@@ -175,16 +177,13 @@ def read_table(register: Register, data: bytes, plan: Plan) -> Table | None:
             )
     if plan.errors:
         return None
-    body = sheet.to_python(skip_empty_area=False)[header_index + 1 :]
-    first = header_index + 2  # the first data row as Excel numbers it
-    # A row with nothing in it is left out (`any` is false for "", None and 0: a row of zeros
-    # is kept by the second look).
-    numbers = [
-        first + index
-        for index, cells in enumerate(body)
-        if any(cells) or any(cell is not None and cell != "" for cell in cells)
-    ]
-    if not numbers:
+    rows = sheet.iter_rows()
+    found_header = next(itertools.islice(rows, header_index, None), None)
+    # iter_rows leaves out the empty columns before the data: its cells start further left.
+    shift = len(header_cells) - len(found_header or ())
+    body = _body(rows, header_index + 2)
+    first = next(body, None)
+    if first is None:
         plan.error(
             plan.header_row,
             "",
@@ -193,12 +192,37 @@ def read_table(register: Register, data: bytes, plan: Plan) -> Table | None:
             % {"sheet": sheet.name},
         )
         return None
-    if len(numbers) < len(body):
-        body = [body[number - first] for number in numbers]
-    raw = {
-        name: shared([cells[position] for cells in body]) for name, position in positions.items()
-    }
-    return Table(sheet.name, plan.header_row, raw, present, numbers, ignored)
+    size = register.chunk_rows() or limit + 1
+    at = {name: position - shift for name, position in positions.items()}
+    return Table(sheet.name, plan.header_row, present, ignored, _chunks(first, body, at, size))
+
+
+def _body(rows: Iterator[list[Any]], first: int) -> Iterator[tuple[int, list[Any]]]:
+    """The data rows as calamine converts them one by one (it parses the sheet whole, in Rust),
+    each with its number as Excel shows it (`first` for the first); a row with nothing in it
+    is left out."""
+    for number, cells in enumerate(rows, start=first):
+        # `any` is false for "", None and 0: a row of zeros is kept by the second look.
+        if any(cells) or any(cell is not None and cell != "" for cell in cells):
+            yield number, cells
+
+
+def _chunks(
+    first: tuple[int, list[Any]],
+    rows: Iterator[tuple[int, list[Any]]],
+    positions: dict[str, int],
+    size: int,
+) -> Iterator[tuple[list[int], dict[str, list[Any]]]]:
+    """The rows `size` at a time: their numbers and each column's raw cells."""
+    pending = itertools.chain([first], rows)
+    while chunk := list(itertools.islice(pending, size)):
+        numbers = [number for number, _cells in chunk]
+        columns = {
+            name: shared([cells[position] for _number, cells in chunk])
+            for name, position in positions.items()
+        }
+        del chunk
+        yield numbers, columns
 
 
 SHARED_TEXTS = 10_000  # distinct texts remembered per column by `shared`

@@ -6,8 +6,9 @@ And what an import of a register would do (`Plan`): the sheet as read (`Table`),
 checked (`CheckedCells`), every row matched to its stored record (`Row`, `Existing`), what would
 change, and every problem found by row and column (`CellError`)."""
 
+import hashlib
 import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -77,44 +78,80 @@ class Row:
 
 @dataclass
 class Table:
-    """The register's sheet as read: its columns' raw cells, blank rows left out."""
+    """The register's sheet as found: its columns, and its rows' raw cells read a chunk at a
+    time as they are asked for (blank rows left out)."""
 
     sheet: str
     header_row: int  # as Excel numbers it
-    columns: dict[str, list[Any]]  # column name → raw cells (handed over to `check_cells`)
     present: list[Column]
-    numbers: list[int]  # each row's number as Excel shows it
     ignored: list[str]
+    # (each row's number as Excel shows it, column name → raw cells) per chunk of rows
+    chunks: Iterator[tuple[list[int], dict[str, list[Any]]]]
 
 
-@dataclass
-class CheckedCells:
-    """The workbook's cells checked, before any stored record is looked at: all that the file
-    alone decides, kept from the preview for the confirmation (`import_batch_upload`)."""
+@dataclass(slots=True)
+class CheckedChunk:
+    """A chunk of the workbook's rows, their cells checked."""
 
-    table: Table
+    numbers: list[int]  # each row's number as Excel shows it
     values: dict[str, list[Any]]  # column name → values (None for a blank cell)
     versions: list[Any] | None
 
 
 @dataclass
+class CheckedCells:
+    """The workbook's cells checked, before any stored record is looked at: all that the file
+    alone decides, a chunk of rows at a time (`chunks`, read once); kept from the preview for
+    the confirmation (`cells_load`)."""
+
+    sheet: str
+    header_row: int
+    present: list[Column]
+    ignored: list[str]
+    chunks: Iterator[CheckedChunk]
+    # Every key the file holds (`compact_key`), known before its rows when the preview kept them.
+    keys: set[Any] | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # reading kept cells ("load")
+
+
+def compact_key(key: tuple[Any, ...]) -> Any:
+    """A key as kept for the whole file: a one-part key as its value (no tuple per row)."""
+    return key[0] if len(key) == 1 else key
+
+
+@dataclass
 class Plan:
-    """What an import would do: every row matched to its record, and every problem found."""
+    """What an import would do: every row matched to its record, and every problem found.
+
+    The rows come a chunk at a time (`Register.chunk_rows`): `rows` holds the chunk being
+    checked and written, and the plan keeps of the others only what the preview shows (the
+    counts, the first errors and changes) and the whole file's keys (a key met twice is an
+    error, `seen_keys`)."""
 
     register: "Register"
     sheet: str = ""
     header_row: int = 0
     columns: list[Column] = field(default_factory=list)  # the register's columns in the file
     ignored: list[str] = field(default_factory=list)  # headers the register does not know
-    rows: list[Row] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # the chunk's rows
+    errors: list[CellError] = field(default_factory=list)  # the first SHOWN_ERRORS by row
     timings: dict[str, float] = field(default_factory=dict)
     written: dict[str, int] = field(default_factory=dict)
     fingerprint: str = ""  # the stored records' versions the plan was made against
     labels: dict[tuple[str, int], str] = field(default_factory=dict)  # coded values shown
     checked: CheckedCells | None = field(default=None, repr=False)
-    # What the register's `check` worked out for its `write` (decided once per plan).
+    # What the register worked out once for the whole import (a rule, its memo) ...
     kept: dict[str, Any] = field(default_factory=dict, repr=False)
+    # ... and what its `check` worked out for the chunk's `write` (let go with the chunk).
+    chunk_kept: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Each key met so far (`compact_key`) → the row it was first met on.
+    seen_keys: dict[Any, int] = field(default_factory=dict, repr=False)
+    # Every key of the file, when known ahead (the preview's kept cells).
+    file_keys: set[Any] | None = field(default=None, repr=False)
+    done: dict[str, int] = field(default_factory=dict)  # the counts of the chunks done
+    dropped_errors: int = 0  # errors past the first SHOWN_ERRORS, counted
+    shown_rows: list[Row] = field(default_factory=list, repr=False)  # changes the preview shows
+    _versions: Any = field(default_factory=hashlib.sha256, repr=False)
 
     def error(self, row: int, column: str, value: Any, message: str) -> None:
         self.errors.append(CellError(row, str(column), shown_value(value), str(message)))
@@ -127,17 +164,52 @@ class Plan:
     def changed_rows(self) -> list[Row]:
         return [row for row in self.rows if row.existing is not None and row.changes]
 
-    @property
-    def counts(self) -> dict[str, int]:
+    def keys_in_file(self) -> Container[Any]:
+        """Every key the file holds (`compact_key`) that the register asks for
+        (`Register.file_key_kept`): known ahead from kept cells, else those met so far (all
+        of them when the file is one chunk)."""
+        return self.file_keys if self.file_keys is not None else self.seen_keys
+
+    def stored_versions(self, versions: Iterable[tuple[int, int]]) -> None:
+        """The (pk, version) of a chunk's stored records, into the fingerprint."""
+        self._versions.update(repr(sorted(versions)).encode())
+        self.fingerprint = self._versions.hexdigest()
+
+    def _row_counts(self) -> dict[str, int]:
         new = sum(1 for row in self.rows if row.existing is None)
         updated = sum(1 for row in self.rows if row.existing is not None and row.changes)
+        return {"rows": len(self.rows), "new": new, "updated": updated}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        current = self._row_counts()
+        rows, new, updated = (current[name] + self.done.get(name, 0) for name in current)
         return {
-            "rows": len(self.rows),
+            "rows": rows,
             "new": new,
             "updated": updated,
-            "unchanged": len(self.rows) - new - updated,
-            "errors": len(self.errors),
+            "unchanged": rows - new - updated,
+            "errors": len(self.errors) + self.dropped_errors,
         }
+
+    def close_chunk(self) -> None:
+        """Before the next chunk: keep the chunk's counts, its first changes and the first
+        errors, let its rows go (the last chunk's stay, as do a one-chunk file's)."""
+        for name, count in self._row_counts().items():
+            self.done[name] = self.done.get(name, 0) + count
+        if len(self.shown_rows) < SHOWN_CHANGES:
+            self.shown_rows += self.changed_rows[: SHOWN_CHANGES - len(self.shown_rows)]
+        if len(self.errors) > SHOWN_ERRORS:
+            self.errors.sort(key=lambda error: error.row)
+            self.dropped_errors += len(self.errors) - SHOWN_ERRORS
+            del self.errors[SHOWN_ERRORS:]
+        self.rows = []
+        self.chunk_kept.clear()
+
+    @property
+    def shown_changes(self) -> list[Row]:
+        """The first changed rows, as the preview shows them."""
+        return (self.shown_rows + self.changed_rows)[:SHOWN_CHANGES]
 
     def attempt(self, row: Row, action: Callable[[], Any]) -> Any:
         """Run one row's service call in a savepoint; a refusal becomes the row's error."""
@@ -165,7 +237,7 @@ class Plan:
         """What the preview page shows, small enough to keep with the batch."""
         headers = {column.name: column for column in self.register.columns}
         changes = []
-        for row in self.changed_rows[:SHOWN_CHANGES]:
+        for row in self.shown_changes:
             assert row.existing is not None
             changes.append(
                 {
@@ -272,6 +344,19 @@ class Register:
         raise NotImplementedError
 
     dry_run: ClassVar[bool] = False  # the preview runs `write` and rolls it back
+    # The rows are checked and written a chunk at a time (ZONEOPS_IMPORT_CHUNK_ROWS), so that
+    # an import's memory does not grow with the file: for a register whose `check` and `write`
+    # need no other row than the chunk's (the file's keys: `Plan.keys_in_file`).
+    chunked: ClassVar[bool] = False
+
+    def file_key_kept(self, key: Any) -> bool:
+        """Whether `Plan.keys_in_file` holds this key (`compact_key`) of the file for a chunk's
+        rule; every key by default (a register keeps only those its rules read)."""
+        return True
+
+    def chunk_rows(self) -> int | None:
+        """Rows checked and written at a time; None: the whole file at once."""
+        return max(1, settings.ZONEOPS_IMPORT_CHUNK_ROWS) if self.chunked else None
 
     # Columns -------------------------------------------------------------------------------
 

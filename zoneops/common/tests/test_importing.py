@@ -425,14 +425,17 @@ def test_a_record_changed_after_the_preview_stops_the_import(administrator):
 
 
 def test_kept_cells_of_another_file_are_not_used(administrator):
-    from zoneops.common.importing import cells_dump, cells_load, import_preview
+    import io
+
+    from zoneops.common.importing import cells_load, import_preview
 
     data = workbook(("园区", [["名称", "类型"], ["甲园", "园区"]]))
     other = workbook(("园区", [["名称", "类型"], ["乙园", "园区"]]))
-    plan = import_preview(register=register, data=data, user=administrator)
-    kept = cells_dump(register, plan.checked, data)
+    output = io.BytesIO()
+    import_preview(register=register, data=data, user=administrator, keep_cells=output)
+    kept = output.getvalue()
 
-    assert cells_load(register, kept, data).values["name"] == ["甲园"]
+    assert [chunk.values["name"] for chunk in cells_load(register, kept, data).chunks] == [["甲园"]]
     assert cells_load(register, kept, other) is None
     assert cells_load(register, b"not json", data) is None
 

@@ -155,7 +155,7 @@ class Run:
         child process (zoneops.demo.bench.memory) and rolled back."""
         from django.test.utils import override_settings
 
-        from zoneops.common.importing import import_confirm, import_preview
+        from zoneops.common.importing import cells_load, import_confirm, import_preview
         from zoneops.projects.excel import project_register
 
         try:
@@ -166,13 +166,21 @@ class Run:
             data = _workbook(count, references)
 
             def work(data: bytes = data, count: int = count) -> None:
-                with override_settings(ZONEOPS_IMPORT_MAX_ROWS=count), transaction.atomic():
-                    plan = import_preview(register=project_register, data=data, user=None)
+                with (
+                    override_settings(ZONEOPS_IMPORT_MAX_ROWS=count),
+                    transaction.atomic(),
+                    tempfile.TemporaryFile() as kept,
+                ):
+                    plan = import_preview(
+                        register=project_register, data=data, user=None, keep_cells=kept
+                    )
                     if plan.errors:
                         raise CommandError(str(plan.errors[:3]))
                     # The confirmation comes in a request of its own, with the checked cells
                     # the upload kept (import_batch_confirm): the preview's plan is gone.
-                    checked, plan = plan.checked, None
+                    plan = None
+                    kept.seek(0)
+                    checked = cells_load(project_register, kept, data)
                     import_confirm(register=project_register, data=data, user=None, checked=checked)
                     transaction.set_rollback(True)
 

@@ -2,6 +2,7 @@
 
 from zoneops.projects.services.pipeline import (
     STAGE_DATE_FIELDS,
+    project_code_numbered,
     project_create,
     project_move_stage,
     project_next_code,
@@ -10,6 +11,7 @@ from zoneops.projects.services.pipeline import (
 
 __all__ = [
     "STAGE_DATE_FIELDS",
+    "project_code_numbered",
     "project_create",
     "project_move_stage",
     "project_next_code",

@@ -1,5 +1,6 @@
 """Writes of the investment pipeline: creating projects and moving them along the stages."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -29,8 +30,17 @@ def _today() -> date:
     return timezone.localdate()
 
 
+CODE_PREFIX = "XM"  # a project's number: XM, the year of its registration, 0001 on
+_NUMBERED = re.compile(rf"^{CODE_PREFIX}\d{{4}}\d{{4,}}$")
+
+
+def project_code_numbered(code: str) -> bool:
+    """Whether a code has the shape `project_next_code` gives."""
+    return _NUMBERED.match(code) is not None
+
+
 def project_next_code(*, year: int) -> str:
-    prefix = f"XM{year}"
+    prefix = f"{CODE_PREFIX}{year}"
     last = (
         Project.objects.filter(code__startswith=prefix, code__regex=rf"^{prefix}\d{{4,}}$")
         .order_by("-code")

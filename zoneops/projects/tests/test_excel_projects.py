@@ -446,3 +446,161 @@ def test_an_export_streamed_to_a_file_in_chunks_reads_back_row_by_row(
     assert titanium[header.index("产业")] == "新材料"
     plan = import_preview(register=project_register, data=path.read_bytes(), user=officer)
     assert plan.errors == [] and plan.counts["unchanged"] == 3
+
+
+# --- A chunk of rows at a time (ZONEOPS_IMPORT_CHUNK_ROWS) ------------------------------------
+
+
+def outcome(plan) -> tuple:
+    return (
+        plan.counts,
+        sorted((error.row, error.column, error.message) for error in plan.errors),
+    )
+
+
+def test_errors_and_duplicates_that_straddle_chunks_are_those_of_a_single_chunk(
+    projects, officer, settings
+):
+    rows = [
+        ["项目编号", "项目名称", "总投资（万元）"],
+        [projects[0].code, "氟化锂晶体项目", 60000],  # row 2
+        ["", "新项目甲", 100],
+        ["", "新项目乙", -1],  # row 4: last of the first chunk, a bad amount
+        [projects[0].code, "重复的行", 1],  # row 5: first of the second chunk, a duplicate
+        [projects[1].code, "钛合金新材料项目", 2],  # row 6: an update
+        ["XM-NEW-1", "新项目丙", 3],
+        ["XM-NEW-1", "新项目丁", 4],  # row 8: a duplicate in the third chunk of row 7's
+        ["", "", None],  # a blank row: left out, not counted
+        ["", "新项目戊", None],  # row 10: 总投资 required
+    ]
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 10_000
+    whole = import_preview(register=project_register, data=write(rows), user=officer)
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 3
+    chunked = import_preview(register=project_register, data=write(rows), user=officer)
+
+    assert outcome(chunked) == outcome(whole)
+    assert errors(chunked) == {
+        (4, "总投资（万元）"),
+        (5, "项目编号"),
+        (8, "项目编号"),
+        (10, "总投资（万元）"),
+    }
+    assert chunked.counts == {"rows": 8, "new": 6, "updated": 1, "unchanged": 1, "errors": 4}
+    duplicate = next(error for error in chunked.errors if error.row == 5)
+    assert "第 2 行" in duplicate.message
+    before = Project.objects.count()
+    done = import_confirm(register=project_register, data=write(rows), user=officer)
+    assert outcome(done) == outcome(whole) and done.written == {}
+    assert Project.objects.count() == before
+    assert Project.objects.get(pk=projects[1].pk).total_investment == Decimal("12345.67")
+
+
+def test_a_file_of_one_more_row_than_a_chunk_is_written_whole(officer, settings):
+    from zoneops.common.importing import import_batch_confirm, import_batch_upload
+
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 3
+    year = timezone.localdate().year
+    rows = [
+        ["项目编号", "项目名称", "总投资（万元）"],
+        ["", "新项目一", 1],
+        ["", "新项目二", 2],
+        ["", "新项目三", 3],
+        # In the second chunk, a code the first chunk's numbering would otherwise have given.
+        [f"XM{year}0002", "新项目四", 4],
+    ]
+
+    batch = import_batch_upload(
+        register=project_register, filename="projects.xlsx", data=write(rows), by=officer
+    )
+    assert batch.summary["counts"]["new"] == 4
+    plan = import_batch_confirm(batch=batch, register=project_register, by=officer)
+
+    assert plan.written == {"created": 4, "updated": 0}
+    codes = dict(Project.objects.values_list("name", "code"))
+    assert codes == {
+        "新项目一": f"XM{year}0001",
+        "新项目二": f"XM{year}0003",
+        "新项目三": f"XM{year}0004",
+        "新项目四": f"XM{year}0002",
+    }
+    assert StageMove.objects.filter(from_stage="").count() == 4
+    assert Project.history.filter(history_type="+").count() == 4
+
+
+def test_a_direct_confirmation_of_chunks_numbers_new_projects_around_the_files_codes(
+    officer, settings
+):
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 1
+    year = timezone.localdate().year
+    rows = [
+        ["项目编号", "项目名称", "总投资（万元）"],
+        ["", "新项目一", 1],
+        [f"XM{year}0001", "新项目二", 2],
+    ]
+
+    plan = import_confirm(register=project_register, data=write(rows), user=officer)
+
+    assert plan.errors == [] and plan.written == {"created": 2, "updated": 0}
+    assert dict(Project.objects.values_list("name", "code")) == {
+        "新项目一": f"XM{year}0002",
+        "新项目二": f"XM{year}0001",
+    }
+
+
+def test_an_edit_after_the_preview_stops_a_chunked_confirmation_that_had_begun_writing(
+    projects, officer, settings
+):
+    from zoneops.common.importing import (
+        ImportRefusedError,
+        import_batch_confirm,
+        import_batch_upload,
+    )
+
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 2
+    rows = [["项目编号", "项目名称", "总投资（万元）"], ["", "新项目一", 1], ["", "新项目二", 2]]
+    rows += [[projects[2].code, "石墨烯项目", 9000]]  # the second chunk: an update
+    batch = import_batch_upload(
+        register=project_register, filename="projects.xlsx", data=write(rows), by=officer
+    )
+    graphene = Project.objects.get(pk=projects[2].pk)
+    graphene.name = "石墨烯项目（改）"
+    record_save(instance=graphene, by=officer, expected_version=graphene.version)
+    before = Project.objects.count()
+
+    with pytest.raises(ImportRefusedError) as refused:
+        import_batch_confirm(batch=batch, register=project_register, by=officer)
+
+    assert "在预览之后被修改过" in refused.value.message
+    assert Project.objects.count() == before  # the first chunk's projects rolled back
+    assert Project.objects.get(pk=projects[2].pk).total_investment == 8000
+
+
+def test_errors_past_those_shown_are_counted_across_chunks(officer, settings, monkeypatch):
+    from zoneops.common.importing import registers
+
+    monkeypatch.setattr(registers, "SHOWN_ERRORS", 2)
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 2
+    rows = [["项目名称", "总投资（万元）"]] + [[f"项目{i}", -1] for i in range(7)]
+
+    plan = import_preview(register=project_register, data=write(rows), user=officer)
+
+    assert plan.counts["errors"] == 7
+    assert sorted(error.row for error in plan.errors)[:2] == [2, 3]
+    assert [error[0] for error in plan.summary()["errors"]] == [2, 3]
+
+
+def test_a_sheet_that_starts_below_and_right_of_a1_is_read_from_its_header(officer, settings):
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 2
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("招商项目")
+    sheet.write_row(2, 2, ["项目名称", "总投资（万元）"])  # C3
+    sheet.write_row(3, 2, ["新项目一", 1])
+    sheet.write_row(5, 2, ["新项目二", -2])  # row 6, after a blank row
+    sheet.write_row(6, 2, ["新项目三", 3])
+    workbook.close()
+
+    plan = import_preview(register=project_register, data=buffer.getvalue(), user=officer)
+
+    assert [(error.row, error.column) for error in plan.errors] == [(6, "总投资（万元）")]
+    assert plan.counts["new"] == 3
