@@ -1,9 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# The cockpit shows the zone's work as a whole: whoever reads the projects may open it, and
-# sees it within his data scope.
-VIEW = "projects.view_project"
+# The cockpit shows the zone's work as a whole: whoever reads the zone's figures (every colleague,
+# never an enterprise user) may open it, and sees it within his data scope.
+VIEW = "indicators.view_indicator"
 
 
 class CockpitConfig(AppConfig):

@@ -14,9 +14,11 @@ from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import BusinessAdmin
+from zoneops.common.admin_excel import ExcelAdminMixin
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, MAX_ID
 from zoneops.common.periods import MONTH_CHOICES
 from zoneops.indicators.apps import VIEW
+from zoneops.indicators.excel import indicator_value_register
 from zoneops.indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from zoneops.indicators.selectors import (
     economy_overview,
@@ -179,7 +181,8 @@ class _IndicatorChildAdmin(BusinessAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(_IndicatorChildAdmin):
+class IndicatorValueAdmin(ExcelAdminMixin, _IndicatorChildAdmin):
+    excel_register = indicator_value_register
     list_display = ["indicator", "year", "month", "value", "note"]
     fields = ["indicator", "year", "month", "value", "note"]
 

@@ -33,16 +33,23 @@ def indicator_delete(*, indicator: Indicator, by: User | None) -> None:
     record_delete(instance=indicator, by=by)
 
 
-def _check_month(*, year: int | None, month: int | None) -> None:
+def month_problem(*, year: int | None, month: int | None) -> str | None:
+    """Why no figure can be entered for the month: it has not begun."""
     if year is None or month is None:
-        return
+        return None
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):
-        raise ApplicationError(
-            _("%(year)d年%(month)d月还未到，不能登记这个月的数值。")
-            % {"year": year, "month": month},
-            field="month",
-        )
+        return _("%(year)d年%(month)d月还未到，不能登记这个月的数值。") % {
+            "year": year,
+            "month": month,
+        }
+    return None
+
+
+def _check_month(*, year: int | None, month: int | None) -> None:
+    problem = month_problem(year=year, month=month)
+    if problem:
+        raise ApplicationError(problem, field="month")
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zoneops.cockpit.selectors import PANELS
+from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
 from zoneops.projects.enums import Stage
@@ -76,3 +77,18 @@ def test_a_panels_queries_do_not_grow_with_the_records(org, django_assert_max_nu
     for key in PANELS:
         with django_assert_max_num_queries(counts[key]):
             client.get(reverse("cockpit:panel", args=[key]))
+
+
+def test_the_api_gives_each_panels_figures(org):
+    _projects(org["investment"], 3)
+    client = signed_in(make_user(RoleCode.PRINCIPAL, departments=[org["zone"]]))
+    keys = [panel["key"] for panel in client.get("/api/v1/cockpit/panels").json()]
+    assert keys == list(PANELS)
+    pipeline = client.get("/api/v1/cockpit/panels/pipeline").json()
+    assert pipeline["as_of"] == "2020-07-10"
+    assert pipeline["tiles"][0]["value"] == "3" and pipeline["tiles"][0]["url"]
+    assert pipeline["chart"]["labels"][0] == "线索"
+    assert client.get("/api/v1/cockpit/panels/nothing").status_code == 404
+    enterprise = make_enterprise()
+    enterprise_user = signed_in(make_user(RoleCode.ENTERPRISE, enterprise=enterprise))
+    assert enterprise_user.get("/api/v1/cockpit/panels/pipeline").status_code == 403
