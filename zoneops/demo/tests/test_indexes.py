@@ -327,3 +327,29 @@ def test_the_funnel_finds_the_periods_registrations_by_index(zone_user):
 
     assert steps[0].reached == 1
     assert "projects_move_registered_idx" in plan_of_sql(sql), plan_of_sql(sql)
+
+
+def test_the_chain_maps_counts_read_the_above_scale_enterprises_by_index(db):
+    """The 规上 count of each chain node takes the 规上 enterprises from their partial index,
+    once for all the nodes: no read of every enterprise of the register, once per node."""
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.enterprises.selectors import enterprises_count_by_chain_node
+    from zoneops.enterprises.tests.factories import make_enterprise
+    from zoneops.industry.enums import Segment
+    from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
+
+    auto = IndustryCategory.objects.create(name="汽车", code="auto", gb_section="C")
+    chain = IndustryChain.objects.create(name="汽车产业链", industry=auto)
+    node = ChainNode.objects.create(chain=chain, name="整车", segment=Segment.MIDSTREAM)
+    make_enterprise("长安汽车（示例）", is_above_scale_industry=True).chain_nodes.add(node)
+    make_enterprise("汽车销售（示例）").chain_nodes.add(node)
+
+    with CaptureQueriesContext(connection) as run:
+        counts = enterprises_count_by_chain_node(node_ids=[node.pk])
+    (sql,) = [query["sql"] for query in run.captured_queries]
+    plan = plan_of_sql(sql)
+
+    assert counts == {node.pk: (2, 1)}
+    assert "enterprises_above_scale_idx" in plan, plan
+    assert not scans_every_row(plan, "enterprises_enterprise"), plan
