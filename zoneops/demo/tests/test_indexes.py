@@ -353,3 +353,27 @@ def test_the_chain_maps_counts_read_the_above_scale_enterprises_by_index(db):
     assert counts == {node.pk: (2, 1)}
     assert "enterprises_above_scale_idx" in plan, plan
     assert not scans_every_row(plan, "enterprises_enterprise"), plan
+
+
+def test_the_board_ranks_its_cards_and_sums_its_columns_in_index_order(zone_user):
+    """The board's totals by stage and its cards (the largest 30 of each stage) read the
+    projects in the order of projects_stage_idx (stage, largest first): no sort of every
+    project; the cards' rows are then read by their keys, not by a scan of the table."""
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.projects.selectors.pipeline import pipeline_board
+    from zoneops.projects.tests.factories import make_project
+
+    make_project("中商高科·沧州产业园（一期）")
+
+    with CaptureQueriesContext(connection) as run:
+        columns = pipeline_board(user=zone_user)
+    reads = [query["sql"] for query in run.captured_queries if "projects_project" in query["sql"]]
+    totals, ranked, cards = reads[-3:]
+
+    assert sum(column.count for column in columns) == 1
+    for sql in (totals, ranked):
+        plan = plan_of_sql(sql)
+        assert "projects_stage_idx" in plan, plan
+        assert not sorts_every_row(plan, "projects_project"), plan
+    assert not scans_every_row(plan_of_sql(cards), "projects_project"), plan_of_sql(cards)

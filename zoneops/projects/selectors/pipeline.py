@@ -487,7 +487,7 @@ def pipeline_board(
     *, user: Any, filters: BoardFilters | None = None, per_column: int = 30
 ) -> list[BoardColumn]:
     """The pipeline as a board: a column per stage with its count, investment and the largest
-    projects as cards. Two queries whatever the number of projects."""
+    projects as cards. Three queries whatever the number of projects."""
     filters = filters or BoardFilters()
     queryset = projects_filtered(user=user, filters=filters)
     totals = {
@@ -496,9 +496,11 @@ def pipeline_board(
         .annotate(n=Count("pk"), investment=AmountSum("total_investment", default=ZERO))
         .order_by()
     }
-    # The cards' ids from a window over the bare rows; their relations read for those alone
-    # (joined inside the window, they were read for every project of the zone).
-    ranked = (
+    # The cards' ids from a window over the bare rows, in the order of projects_stage_idx; then
+    # their rows and relations for those alone. (Joined inside the window, the relations were
+    # read for every project; asked for by a subquery, PostgreSQL, expecting most projects
+    # back, read the whole table to match the few ids.)
+    ranked = list(
         queryset.annotate(
             rank=Window(
                 RowNumber(),
@@ -507,7 +509,8 @@ def pipeline_board(
             )
         )
         .filter(rank__lte=per_column)
-        .values("pk")
+        .order_by()
+        .values_list("pk", flat=True)
     )
     cards: dict[str, list[Project]] = defaultdict(list)
     for project in (
