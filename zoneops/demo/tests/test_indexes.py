@@ -146,8 +146,16 @@ def test_the_lights_find_the_key_projects_and_their_reports_by_index(org, zone_u
         assert len(table.rows[:100]) == len(table.not_reported[:100]) == 1
         assert len(key_projects_with_lights(as_of=date(2019, 10, 31), user=zone_user)[:100]) == 1
     read = [query["sql"] for query in run.captured_queries if "projects_project" in query["sql"]]
+    designations = [
+        query["sql"]
+        for query in run.captured_queries
+        if "projects_keydesignation" in query["sql"] and "projects_project" not in query["sql"]
+    ]
 
     assert len(read) >= 5
+    assert designations
+    for sql in designations:  # the year's, read first; then the page's projects' levels
+        assert not scans_every_row(plan_of_sql(sql), "projects_keydesignation"), plan_of_sql(sql)
     for sql in read:
         plan = plan_of_sql(sql)
         if "projects_keydesignation" in sql and "IN (SELECT" in sql:

@@ -168,8 +168,10 @@ def milestones_list(
 
 def key_projects(*, year: int, user: Any = None) -> QuerySet[Project]:
     """The projects listed as key projects (省/市/区重点) in the year."""
-    # The year's designations (an index) pick the projects: no look-up for every project.
-    designated = KeyDesignation.objects.filter(year=year).values("project_id")
+    # The year's designations (an index) pick the projects, read first: no look-up for every
+    # project. (Given as a subquery, PostgreSQL joined them last, after reading and joining
+    # every running project of the zone: 80 ms for the not-reported list on the large zone.)
+    designated = set(KeyDesignation.objects.filter(year=year).values_list("project_id", flat=True))
     return _visible(Project.objects.filter(pk__in=designated), user)
 
 
