@@ -385,3 +385,24 @@ def test_the_board_ranks_its_cards_and_sums_its_columns_in_index_order(zone_user
         assert "projects_stage_idx" in plan, plan
         assert not sorts_every_row(plan, "projects_project"), plan
     assert not scans_every_row(plan_of_sql(cards), "projects_project"), plan_of_sql(cards)
+
+
+def test_my_liaison_finds_the_persons_projects_and_assignments_by_index(org):
+    """我的包联: "he, or a department he belongs to" is read through the two indexes (his
+    departments given as values), not by a scan of every project and every assignment."""
+    from zoneops.enterprises.models import LiaisonAssignment
+    from zoneops.enterprises.selectors import liaisons_of
+    from zoneops.projects.selectors.pipeline import projects_liaised_by
+
+    leader = make_user(RoleCode.LEADER, departments=[org["investment"]])
+    own = [org["investment"].pk]
+    queries = [
+        (projects_liaised_by(user=leader, own_department_ids=own), Project._meta.db_table),
+        (
+            liaisons_of(user_id=leader.pk, on=date(2026, 12, 7), own_department_ids=own),
+            LiaisonAssignment._meta.db_table,
+        ),
+    ]
+    for query, table in queries:
+        plan = plan_of(query)
+        assert not scans_every_row(plan, table), plan

@@ -2,6 +2,7 @@
 zone's coverage table, and figures with their year-on-year change (never typed in)."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,11 +42,17 @@ def _own_departments(user_id: int) -> QuerySet[Membership, Any]:
 
 
 def liaisons_of(
-    *, user_id: int, on: date, department_ids: frozenset[int] = frozenset()
+    *,
+    user_id: int,
+    on: date,
+    department_ids: frozenset[int] = frozenset(),
+    own_department_ids: Collection[int] | None = None,
 ) -> QuerySet[LiaisonAssignment]:
     """Assignments in force on the day of the person himself, of the departments he belongs
-    to (部门包联 reaches its members) and of the departments his scope covers."""
-    condition = Q(person_id=user_id) | Q(department_id__in=_own_departments(user_id))
+    to (部门包联 reaches its members; `own_department_ids` when already read) and of the
+    departments his scope covers."""
+    own = _own_departments(user_id) if own_department_ids is None else list(own_department_ids)
+    condition = Q(person_id=user_id) | Q(department_id__in=own)
     if department_ids:
         condition |= Q(department_id__in=department_ids)
     return LiaisonAssignment.objects.active(on=on).filter(condition)
@@ -194,7 +201,10 @@ def my_liaison(
     one), with their totals and the open and overdue problems counted per row in the database.
     With `past_end_shows_last` an offset past a list's end reads its last window."""
     on = on or timezone.localdate()
-    liaisons = liaisons_of(user_id=user.pk, on=on)
+    # His departments as values: PostgreSQL reads "him or his departments" through the two
+    # indexes (a BitmapOr); given as a subquery, it read every project and every assignment.
+    own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
+    liaisons = liaisons_of(user_id=user.pk, on=on, own_department_ids=own_departments)
     enterprises, enterprises_total, enterprises_offset = _window(
         Enterprise.objects.filter(pk__in=liaisons.values("enterprise_id"))
         .select_related("park")
@@ -208,11 +218,10 @@ def my_liaison(
         "kind", "started_on", "pk"
     ):
         by_enterprise[assignment.enterprise_id].append(assignment)
-    liaised = projects_liaised_by(user=user)
+    liaised = projects_liaised_by(user=user, own_department_ids=own_departments)
     projects, projects_total, projects_offset = _window(
         liaised.order_by("-id"), projects_offset, limit, past_end_shows_last=past_end_shows_last
     )
-    own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
     open_problems = problems_open_as_of(as_of=on, user=user).filter(
         Q(project__in=liaised.values("pk"))
         | Q(project__investor_enterprise__in=liaisons.values("enterprise_id"))

@@ -1,6 +1,7 @@
 """Reads of the pipeline: where each project stood on any date, and the yearly tables."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -535,10 +536,17 @@ def pipeline_board(
 # --- liaison (包联) ------------------------------------------------------------------------------
 
 
-def projects_liaised_by(*, user: Any) -> QuerySet[Project]:
+def projects_liaised_by(
+    *, user: Any, own_department_ids: Collection[int] | None = None
+) -> QuerySet[Project]:
     """The projects the person liaises with: as their 包联领导, or as a member of their 责任部门
-    (the project's own liaison fields; dropped projects are left out)."""
-    own_departments = Membership.objects.filter(user_id=user.pk).values("department_id")
+    (the project's own liaison fields; dropped projects are left out). `own_department_ids`:
+    his departments, when already read (as values the two indexes serve the OR)."""
+    own_departments: Any = (
+        Membership.objects.filter(user_id=user.pk).values("department_id")
+        if own_department_ids is None
+        else list(own_department_ids)
+    )
     return (
         Project.objects.filter(
             Q(liaison_leader_id=user.pk) | Q(responsible_department_id__in=own_departments)
