@@ -291,7 +291,8 @@ def test_lights_take_a_fixed_number_of_queries(django_assert_max_num_queries):
         project = key_project(f"项目{index}")
         months(project, [1000, 1000])
         milestone_create(project=project, name="主体封顶", planned_on=date(2019, 1, 31), by=None)
-    # The year's designations, the projects with their facts, their overdue milestones.
+    # (PostgreSQL) the year's designations; the projects with their facts; their overdue
+    # milestones.
     with django_assert_max_num_queries(3):
         few = key_project_lights(as_of=date(2019, 2, 28))
     for index in range(12):
