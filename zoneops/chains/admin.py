@@ -168,7 +168,10 @@ class StartLeadView(UnfoldModelAdminViewMixin, FormView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         nodes = ChainNode.objects.filter(chain__in=chains_visible(user=request.user))
-        self.node = get_object_or_404(nodes_with_strength(nodes), pk=kwargs["pk"])
+        found = nodes_with_strength(nodes.filter(pk=kwargs["pk"]))
+        if not found:
+            raise Http404
+        self.node = found[0]
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:

@@ -11,12 +11,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField as BooleanOutput
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 
 from zoneops.common.scope import scope_queryset
-from zoneops.common.selectors import related_count
-from zoneops.enterprises.selectors import figures_latest_year, figures_sum_by_chain_node
+from zoneops.enterprises.selectors import (
+    enterprises_count_by_chain_node,
+    figures_latest_year,
+    figures_sum_by_chain_node,
+)
 from zoneops.industry.enums import Segment
 from zoneops.industry.models import ChainNode, IndustryChain
 from zoneops.projects.enums import PIPELINE, STAGE_ORDER, Stage
@@ -26,8 +28,6 @@ from zoneops.projects.models import Project
 LANDED_STAGES: tuple[Stage, ...] = PIPELINE[STAGE_ORDER[Stage.SIGNED] :]
 # 线索, 洽谈, 深度在谈: talks about the node (在谈).
 TALKS_STAGES: tuple[Stage, ...] = PIPELINE[: STAGE_ORDER[Stage.SIGNED]]
-# The gap rule, over the counts that `nodes_with_strength` annotates.
-GAP = Q(enterprise_count=0) & Q(landed_count=0)
 # Segments as the map's columns, left to right.
 SEGMENT_ORDER: tuple[Segment, ...] = (
     Segment.UPSTREAM,
@@ -41,37 +41,41 @@ def _stage_key(stage: Stage) -> str:
     return f"stage_{stage.value}"
 
 
-def nodes_with_strength(queryset: QuerySet[ChainNode] | None = None) -> QuerySet[Any]:
-    """The nodes with `enterprise_count`, `above_scale_count`, a count per pipeline stage
-    (`stage_<code>`), `landed_count`, `talks_count` and `is_gap`, in one query."""
+def is_gap(*, enterprises: int, landed: int) -> bool:
+    """The gap rule (缺链): no enterprise of the register on the node, no project on it at 签约
+    or later."""
+    return enterprises == 0 and landed == 0
+
+
+def nodes_with_strength(queryset: QuerySet[ChainNode] | None = None) -> list[Any]:
+    """The nodes, each with `enterprise_count`, `above_scale_count`, a count per pipeline stage
+    (`stage_<code>`), `landed_count`, `talks_count` and `is_gap`, in three queries whatever
+    their number: the nodes, their enterprises' links grouped by node, their projects grouped
+    by node and stage. (Counted by a subquery per node and count, fourteen of them, PostgreSQL
+    joined the whole register once per node for the 规上 count.)"""
     queryset = ChainNode.objects.all() if queryset is None else queryset
-    # Each count a subquery of its own: counted in one join, every enterprise of a node would
-    # be multiplied by every project of it (common.selectors.related_count).
-    stage_counts = {
-        _stage_key(stage): related_count(ChainNode, "projects", condition=Q(projects__stage=stage))
-        for stage in PIPELINE
-    }
-    return (
-        queryset.annotate(
-            enterprise_count=related_count(ChainNode, "enterprises"),
-            above_scale_count=related_count(
-                ChainNode, "enterprises", condition=Q(enterprises__is_above_scale_industry=True)
-            ),
-            landed_count=related_count(
-                ChainNode, "projects", condition=Q(projects__stage__in=LANDED_STAGES)
-            ),
-            talks_count=related_count(
-                ChainNode, "projects", condition=Q(projects__stage__in=TALKS_STAGES)
-            ),
-            **stage_counts,
+    nodes: list[Any] = list(queryset.select_related("chain", "parent"))
+    ids = [node.pk for node in nodes]
+    enterprises = enterprises_count_by_chain_node(node_ids=ids)
+    stages: dict[tuple[int, str], int] = {}
+    if ids:
+        # Every project on the node, as the map has always counted them (phases included).
+        rows = (
+            Project._base_manager.filter(chain_node_id__in=ids)
+            .values("chain_node_id", "stage")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        .annotate(
-            is_gap=Case(
-                When(GAP, then=Value(True)), default=Value(False), output_field=BooleanOutput()
-            )
-        )
-        .select_related("chain", "parent")
-    )
+        stages = {(row["chain_node_id"], row["stage"]): row["n"] for row in rows}
+    for node in nodes:
+        counts = {stage: stages.get((node.pk, stage.value), 0) for stage in PIPELINE}
+        node.enterprise_count, node.above_scale_count = enterprises.get(node.pk, (0, 0))
+        for stage, count in counts.items():
+            setattr(node, _stage_key(stage), count)
+        node.landed_count = sum(counts[stage] for stage in LANDED_STAGES)
+        node.talks_count = sum(counts[stage] for stage in TALKS_STAGES)
+        node.is_gap = is_gap(enterprises=node.enterprise_count, landed=node.landed_count)
+    return nodes
 
 
 def latest_complete_year(on: date) -> int:
@@ -204,9 +208,9 @@ def _tree_order(nodes: Iterable[Any]) -> list[tuple[Any, int, bool]]:
 
 
 def chain_map(*, chain: IndustryChain, on: date) -> ChainMap:
-    """A chain's nodes by segment, each with its strength: three queries whatever its size."""
+    """A chain's nodes by segment, each with its strength: five queries whatever its size."""
     year = latest_complete_year(on)
-    nodes = list(nodes_with_strength(ChainNode.objects.filter(chain=chain)))
+    nodes = nodes_with_strength(ChainNode.objects.filter(chain=chain))
     revenue = figures_sum_by_chain_node(year=year, node_ids=[node.pk for node in nodes])
     columns = []
     for segment in SEGMENT_ORDER:
@@ -231,7 +235,7 @@ class ChainSummary:
 
 
 def chains_summary(*, user: Any) -> list[ChainSummary]:
-    """Each chain the user reads with its count of nodes and of gaps (two queries)."""
+    """Each chain the user reads with its count of nodes and of gaps (four queries)."""
     chains = list(chains_visible(user=user))
     gap_counts: dict[int, int] = {}
     node_counts: dict[int, int] = {}
@@ -273,11 +277,8 @@ def chain_gaps(*, user: Any, chain: IndustryChain | None = None) -> list[GapRow]
     talks = scope_queryset(
         Project.objects.filter(stage__in=TALKS_STAGES).order_by("stage_since", "id"), user
     )
-    gaps: QuerySet[Any] = (
-        nodes_with_strength(nodes)
-        .filter(is_gap=True)
-        .prefetch_related(Prefetch("projects", queryset=talks, to_attr="talks_visible"))
-    )
+    gaps = [node for node in nodes_with_strength(nodes) if node.is_gap]
+    prefetch_related_objects(gaps, Prefetch("projects", queryset=talks, to_attr="talks_visible"))
     rank = {segment.value: index for index, segment in enumerate(SEGMENT_ORDER)}
     rows = [
         GapRow(node=node, talks=node.talks_count, talks_projects=node.talks_visible)

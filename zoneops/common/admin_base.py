@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from simple_history.admin import SimpleHistoryAdmin
@@ -656,8 +657,17 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
 
 
 def label_html(text: Any, colour: str | None) -> str:
-    """An unfold label (badge) with the text, in the colour (success, warning, danger, info)."""
-    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour or ""})
+    """An unfold label (badge) with the text, in the colour (success, warning, danger, info).
+    Rendered once per text and colour: a page of 350 items on 今日事项 rendered the template
+    for each of their badges (about 0.1 ms each)."""
+    text = str(text)  # a lazy text in the language of the request
+    return _label_html(text, isinstance(text, SafeData), colour or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_html(text: str, safe: bool, colour: str) -> str:
+    # `safe` in the key: a text marked safe and the same text to escape are two labels.
+    return render_to_string("unfold/helpers/label.html", {"text": text, "type": colour})
 
 
 class StandalonePageHost:

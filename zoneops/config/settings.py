@@ -152,6 +152,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A covering index (INCLUDE) serves PostgreSQL's index-only reads; SQLite builds the same
     # index on its key columns, which is what it needs, so Django's warning says nothing here.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "ZONEOPS_PG_JIT"
+):
+    # No JIT compilation on our connections. PostgreSQL compiles a query whose estimated cost
+    # passes jit_above_cost (100,000); on the large zone only the pipeline summaries' queries
+    # (0.1-0.2 s) pass it, and each paid 14-22 ms to compile for no faster execution (EXPLAIN
+    # ANALYZE with and without, 2026-12-07); the chain map's node query paid 73 ms of 152.
+    # ZONEOPS_PG_JIT=true leaves the server's setting as it is.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

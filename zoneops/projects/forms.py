@@ -1,6 +1,7 @@
 """Forms of the back-office pages; they parse input, the services decide."""
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, User
 from zoneops.parks.models import Park
 from zoneops.projects.enums import PIPELINE, STAGE_ORDER, TERMINABLE, Stage, SummaryDimension
+from zoneops.projects.models import Project
 from zoneops.projects.selectors import BoardFilters
 
 
@@ -72,8 +74,11 @@ class BoardFilterForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = IndustryCategory.objects.visible_to(user)
         self.fields["park"].queryset = Park.objects.visible_to(user)
-        self.fields["liaison_leader"].queryset = (
-            User.objects.visible_to(user).filter(liaison_projects__isnull=False).distinct()
+        # Who liaises with a project: one look-up in the project index per user (a DISTINCT
+        # over the join read every project of the zone).
+        liaises = Project.objects.filter(liaison_leader=OuterRef("pk"))
+        self.fields["liaison_leader"].queryset = User.objects.visible_to(user).filter(
+            Exists(liaises)
         )
         self.fields["responsible_department"].queryset = Department.objects.visible_to(user)
 

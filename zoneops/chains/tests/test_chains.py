@@ -156,7 +156,8 @@ def test_the_map_reads_in_a_fixed_number_of_queries(world, django_assert_max_num
     for index in range(15):
         node = _node(world.chain, f"新环节{index}", Segment.MIDSTREAM, parent=world.vehicle)
         make_project(f"项目{index}", chain_node=node)
-    with django_assert_max_num_queries(3):
+    # The nodes, their enterprises by node, their projects by node and stage, the year, revenue.
+    with django_assert_max_num_queries(5):
         view = chain_map(chain=world.chain, on=TODAY)
         assert view.nodes == 20
 
@@ -443,7 +444,8 @@ def test_the_gap_list_reads_in_a_fixed_number_of_queries(world, django_assert_ma
         node = _node(world.chain, f"缺口{index}", Segment.UPSTREAM, parent=world.parts)
         make_project(f"在谈{index}", chain_node=node, by=world.staff)
     chain_gaps(user=world.staff)  # the user's scope is worked out once, then kept
-    with django_assert_max_num_queries(2):
+    # The nodes, their enterprises by node, their projects by node and stage, the talks.
+    with django_assert_max_num_queries(4):
         rows = chain_gaps(user=world.staff)
         names = [project.name for row in rows for project in row.talks_projects]
     assert len(rows) == 15 and "在谈11" in names

@@ -73,3 +73,24 @@ def test_a_list_works_out_its_headers_once():
     assert [list(once(first)) for _row in range(50)] == [[{"text": "名称"}]] * 50
     assert list(once(second)) == [{"text": "名称"}]
     assert calls == [first, second]
+
+
+@pytest.mark.parametrize(
+    "text, colour",
+    [("逾期3天", "danger"), ("<b>今日到期</b>", "warning"), (mark_safe("<b>办结</b>"), None)],
+)
+def test_a_badge_is_the_label_unfold_draws_whether_drawn_before_or_not(text, colour):
+    from django.template.loader import render_to_string
+
+    from zoneops.common.admin_base import label_html
+
+    drawn = render_to_string("unfold/helpers/label.html", {"text": text, "type": colour or ""})
+    assert label_html(text, colour) == drawn
+    assert label_html(text, colour) == drawn  # and again, from the cache
+
+
+def test_a_badge_escapes_a_text_unless_it_is_marked_safe():
+    from zoneops.common.admin_base import label_html
+
+    assert "&lt;b&gt;" in label_html("<b>新</b>", "info")
+    assert "<b>新</b>" in label_html(mark_safe("<b>新</b>"), "info")

@@ -146,8 +146,16 @@ def test_the_lights_find_the_key_projects_and_their_reports_by_index(org, zone_u
         assert len(table.rows[:100]) == len(table.not_reported[:100]) == 1
         assert len(key_projects_with_lights(as_of=date(2019, 10, 31), user=zone_user)[:100]) == 1
     read = [query["sql"] for query in run.captured_queries if "projects_project" in query["sql"]]
+    designations = [
+        query["sql"]
+        for query in run.captured_queries
+        if "projects_keydesignation" in query["sql"] and "projects_project" not in query["sql"]
+    ]
 
     assert len(read) >= 5
+    assert designations
+    for sql in designations:  # the year's, read first; then the page's projects' levels
+        assert not scans_every_row(plan_of_sql(sql), "projects_keydesignation"), plan_of_sql(sql)
     for sql in read:
         plan = plan_of_sql(sql)
         if "projects_keydesignation" in sql and "IN (SELECT" in sql:
@@ -327,3 +335,74 @@ def test_the_funnel_finds_the_periods_registrations_by_index(zone_user):
 
     assert steps[0].reached == 1
     assert "projects_move_registered_idx" in plan_of_sql(sql), plan_of_sql(sql)
+
+
+def test_the_chain_maps_counts_read_the_above_scale_enterprises_by_index(db):
+    """The 规上 count of each chain node takes the 规上 enterprises from their partial index,
+    once for all the nodes: no read of every enterprise of the register, once per node."""
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.enterprises.selectors import enterprises_count_by_chain_node
+    from zoneops.enterprises.tests.factories import make_enterprise
+    from zoneops.industry.enums import Segment
+    from zoneops.industry.models import ChainNode, IndustryCategory, IndustryChain
+
+    auto = IndustryCategory.objects.create(name="汽车", code="auto", gb_section="C")
+    chain = IndustryChain.objects.create(name="汽车产业链", industry=auto)
+    node = ChainNode.objects.create(chain=chain, name="整车", segment=Segment.MIDSTREAM)
+    make_enterprise("长安汽车（示例）", is_above_scale_industry=True).chain_nodes.add(node)
+    make_enterprise("汽车销售（示例）").chain_nodes.add(node)
+
+    with CaptureQueriesContext(connection) as run:
+        counts = enterprises_count_by_chain_node(node_ids=[node.pk])
+    (sql,) = [query["sql"] for query in run.captured_queries]
+    plan = plan_of_sql(sql)
+
+    assert counts == {node.pk: (2, 1)}
+    assert "enterprises_above_scale_idx" in plan, plan
+    assert not scans_every_row(plan, "enterprises_enterprise"), plan
+
+
+def test_the_board_ranks_its_cards_and_sums_its_columns_in_index_order(zone_user):
+    """The board's totals by stage and its cards (the largest 30 of each stage) read the
+    projects in the order of projects_stage_idx (stage, largest first): no sort of every
+    project; the cards' rows are then read by their keys, not by a scan of the table."""
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.projects.selectors.pipeline import pipeline_board
+    from zoneops.projects.tests.factories import make_project
+
+    make_project("中商高科·沧州产业园（一期）")
+
+    with CaptureQueriesContext(connection) as run:
+        columns = pipeline_board(user=zone_user)
+    reads = [query["sql"] for query in run.captured_queries if "projects_project" in query["sql"]]
+    totals, ranked, cards = reads[-3:]
+
+    assert sum(column.count for column in columns) == 1
+    for sql in (totals, ranked):
+        plan = plan_of_sql(sql)
+        assert "projects_stage_idx" in plan, plan
+        assert not sorts_every_row(plan, "projects_project"), plan
+    assert not scans_every_row(plan_of_sql(cards), "projects_project"), plan_of_sql(cards)
+
+
+def test_my_liaison_finds_the_persons_projects_and_assignments_by_index(org):
+    """我的包联: "he, or a department he belongs to" is read through the two indexes (his
+    departments given as values), not by a scan of every project and every assignment."""
+    from zoneops.enterprises.models import LiaisonAssignment
+    from zoneops.enterprises.selectors import liaisons_of
+    from zoneops.projects.selectors.pipeline import projects_liaised_by
+
+    leader = make_user(RoleCode.LEADER, departments=[org["investment"]])
+    own = [org["investment"].pk]
+    queries = [
+        (projects_liaised_by(user=leader, own_department_ids=own), Project._meta.db_table),
+        (
+            liaisons_of(user_id=leader.pk, on=date(2026, 12, 7), own_department_ids=own),
+            LiaisonAssignment._meta.db_table,
+        ),
+    ]
+    for query, table in queries:
+        plan = plan_of(query)
+        assert not scans_every_row(plan, table), plan

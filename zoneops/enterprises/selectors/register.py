@@ -2,7 +2,7 @@
 zone's coverage table, and figures with their year-on-year change (never typed in)."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -43,11 +43,17 @@ def _own_departments(user_id: int) -> QuerySet[Membership, Any]:
 
 
 def liaisons_of(
-    *, user_id: int, on: date, department_ids: frozenset[int] = frozenset()
+    *,
+    user_id: int,
+    on: date,
+    department_ids: frozenset[int] = frozenset(),
+    own_department_ids: Collection[int] | None = None,
 ) -> QuerySet[LiaisonAssignment]:
     """Assignments in force on the day of the person himself, of the departments he belongs
-    to (部门包联 reaches its members) and of the departments his scope covers."""
-    condition = Q(person_id=user_id) | Q(department_id__in=_own_departments(user_id))
+    to (部门包联 reaches its members; `own_department_ids` when already read) and of the
+    departments his scope covers."""
+    own = _own_departments(user_id) if own_department_ids is None else list(own_department_ids)
+    condition = Q(person_id=user_id) | Q(department_id__in=own)
     if department_ids:
         condition |= Q(department_id__in=department_ids)
     return LiaisonAssignment.objects.active(on=on).filter(condition)
@@ -196,7 +202,10 @@ def my_liaison(
     one), with their totals and the open and overdue problems counted per row in the database.
     With `past_end_shows_last` an offset past a list's end reads its last window."""
     on = on or timezone.localdate()
-    liaisons = liaisons_of(user_id=user.pk, on=on)
+    # His departments as values: PostgreSQL reads "him or his departments" through the two
+    # indexes (a BitmapOr); given as a subquery, it read every project and every assignment.
+    own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
+    liaisons = liaisons_of(user_id=user.pk, on=on, own_department_ids=own_departments)
     enterprises, enterprises_total, enterprises_offset = _window(
         Enterprise.objects.filter(pk__in=liaisons.values("enterprise_id"))
         .select_related("park")
@@ -210,11 +219,10 @@ def my_liaison(
         "kind", "started_on", "pk"
     ):
         by_enterprise[assignment.enterprise_id].append(assignment)
-    liaised = projects_liaised_by(user=user)
+    liaised = projects_liaised_by(user=user, own_department_ids=own_departments)
     projects, projects_total, projects_offset = _window(
         liaised.order_by("-id"), projects_offset, limit, past_end_shows_last=past_end_shows_last
     )
-    own_departments = set(_own_departments(user.pk).values_list("department_id", flat=True))
     open_problems = problems_open_as_of(as_of=on, user=user).filter(
         Q(project__in=liaised.values("pk"))
         | Q(project__investor_enterprise__in=liaisons.values("enterprise_id"))
@@ -624,6 +632,23 @@ def figures_latest_year(*, before: int) -> int | None:
         .filter(Q(month__isnull=True) | Q(month=12))
         .aggregate(latest=models.Max("year"))["latest"]
     )
+
+
+def enterprises_count_by_chain_node(*, node_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{node id: (its enterprises, the 规上 ones among them)}, in one query grouped over the
+    node links. The 规上 ones are picked by an uncorrelated IN (one read of a partial index of
+    them), not by joining every enterprise row: joined, PostgreSQL scanned the whole register."""
+    if not node_ids:
+        return {}
+    links = Enterprise.chain_nodes.through.objects.filter(chainnode_id__in=node_ids)
+    above_scale = Enterprise._base_manager.filter(is_above_scale_industry=True).values("pk")
+    rows = (
+        links.values("chainnode_id")
+        # (enterprise, node) is unique: each link is one enterprise of the node.
+        .annotate(n=Count("pk"), above=Count("pk", filter=Q(enterprise_id__in=above_scale)))
+        .order_by()
+    )
+    return {row["chainnode_id"]: (row["n"], row["above"]) for row in rows}
 
 
 def figures_sum_by_chain_node(

@@ -149,7 +149,9 @@ class Project(BusinessModel):
         verbose_name_plural = _("招商项目")
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["stage"], name="projects_stage_idx"),
+            # By stage, largest first: the board's cards (the first 30 of each stage) and its
+            # totals by stage read from the index alone, without sorting every project.
+            models.Index(fields=["stage", "-total_investment", "id"], name="projects_stage_idx"),
             # The chain map counts each node's projects by stage from the index alone.
             models.Index(fields=["chain_node", "stage"], name="projects_node_stage_idx"),
         ]
