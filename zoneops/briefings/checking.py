@@ -6,6 +6,7 @@ against the records' figures and checks the text's own sums.
 """
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -40,6 +41,7 @@ DIGITS |= {"七": 7, "八": 8, "九": 9}
 SMALL = {"十": 10, "百": 100, "千": 1000}
 BIG = {"万": 10_000, "亿": 100_000_000}
 
+MAX_DIGITS = 18  # digits and decimals of a figure a report writes
 AT_LEAST = ("突破", "超过", "超", "逾", "以上", "余", "多")
 ABOUT = ("近", "约", "左右", "接近")
 FALLS = ("下降", "减少", "回落")
@@ -103,6 +105,8 @@ class TextFigure:
 
 def _number(match: re.Match[str]) -> tuple[Decimal, int] | None:
     raw = match.group("number").replace(",", "")
+    if len(raw) > MAX_DIGITS:
+        return None  # no report writes a figure of more digits: a code, not an amount
     if raw[0].isdigit():
         try:
             number = Decimal(raw)
@@ -148,6 +152,10 @@ def figures_in(text: str) -> list[TextFigure]:
     periods = periods_in(text)
     found = []
     previous_end = 0
+    # Read once, looked up by position (bisect): a long report stays one pass.
+    sentence_starts = [start for start, _end in spans]
+    marks = [mark.end() for mark in _CLAUSE_MARK.finditer(text)]
+    period_starts = [period[0] for period in periods]
     for match in _FIGURE.finditer(text):
         parsed = _number(match)
         if parsed is None:
@@ -157,15 +165,16 @@ def figures_in(text: str) -> list[TextFigure]:
         base, factor = UNITS[unit]
         base = SAME_UNITS.get(base, base)
         start, end = match.span()
-        sentence = next(i for i, (s, e) in enumerate(spans) if s <= start < e)
+        sentence = bisect_right(sentence_starts, start) - 1
         # Its words start after the clause's mark or the figure before it ("周对接会2次、
         # 月例会2次": 月例会 names the second).
-        clause_start = max((m.end() for m in _CLAUSE_MARK.finditer(text, 0, start)), default=0)
-        clause_start = max(clause_start, previous_end)
+        index = bisect_right(marks, start) - 1
+        clause_start = max(marks[index] if index >= 0 else 0, previous_end)
         next_mark = _CLAUSE_MARK.search(text, end)
         clause_end = next_mark.start() if next_mark else len(text)
         # The period it speaks of: the last one written before it.
-        period = next((p for p in reversed(periods) if p[0] < start), None)
+        index = bisect_left(period_starts, start) - 1
+        period = periods[index] if index >= 0 else None
         year, month = (period[1], period[2]) if period else (None, 12)
         words = (match.group("before") or "") + (match.group("rough") or "")
         words += match.group("after") or ""
@@ -213,5 +222,9 @@ def agrees(figure: TextFigure, records: Decimal) -> bool:
         return theirs >= ours
     if figure.bound == "about":
         return abs(theirs - ours) <= abs(ours) * Decimal("0.05")
-    quantum = Decimal(1).scaleb(-figure.places)
-    return theirs.quantize(quantum, ROUND_HALF_UP) == ours.quantize(quantum, ROUND_HALF_UP)
+    return rounded(theirs, figure.places) == rounded(ours, figure.places)
+
+
+def rounded(value: Decimal, places: int) -> Decimal:
+    """Rounded half up to `places` as reports round (at most six: no report writes more)."""
+    return value.quantize(Decimal(1).scaleb(-min(places, 6)), ROUND_HALF_UP)

@@ -2,6 +2,7 @@
 heading and paragraphs in the usual fonts, and at the end the source of every figure."""
 
 import io
+import zipfile
 
 from django.utils.translation import gettext as _
 from docx import Document
@@ -62,6 +63,7 @@ def briefing_docx(briefing: Briefing) -> bytes:
 
 
 MAX_UPLOAD_BYTES = 5 * 2**20  # a long report as .docx, with its pictures
+MAX_UNPACKED_BYTES = 50 * 2**20  # what such a file unpacks to
 
 
 def text_of_upload(*, name: str, data: bytes) -> str:
@@ -84,6 +86,24 @@ def text_of_upload(*, name: str, data: bytes) -> str:
                 continue
         raise ApplicationError(_("无法识别文本文件的编码，请另存为UTF-8。"), field="file")
     if suffix == "docx":
+        try:
+            # A .docx is a zip: what it unpacks to is bounded before anything parses it.
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, ValueError, OSError) as error:
+            raise ApplicationError(
+                _("“%(name)s”不是有效的Word（.docx）文件。") % {"name": name}, field="file"
+            ) from error
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise ApplicationError(
+                _("“%(name)s”解压后过大（%(size)s MB），最大%(limit)s MB。")
+                % {
+                    "name": name,
+                    "size": megabytes(unpacked, over=True),
+                    "limit": megabytes(MAX_UNPACKED_BYTES),
+                },
+                field="file",
+            )
         try:
             document = Document(io.BytesIO(data))
         except Exception as error:  # python-docx raises several kinds for a broken package

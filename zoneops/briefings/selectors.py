@@ -26,6 +26,7 @@ from zoneops.briefings.checking import (
     TextFigure,
     agrees,
     figures_in,
+    rounded,
     sentences_of,
 )
 from zoneops.briefings.writing import (
@@ -710,8 +711,11 @@ def _sums(
                 same = [part for part in parts if part.base == total.base]
                 if len([t for t in totals if t.base == total.base]) != 1 or len(same) < 2:
                     continue
+                if total.bound or any(part.bound for part in same):
+                    continue  # "111余个": a rough total says no exact sum
                 added = sum((part.value for part in same), Decimal(0))
-                if added != total.value:
+                # As written: 446.95 is 447 once rounded as the total is.
+                if rounded(added / total.scale, total.places) != total.written:
                     found.append(
                         Inconsistency(
                             _("“%(total)s”与其分项之和不符：%(parts)s，合计应为%(sum)s%(unit)s。")

@@ -9,11 +9,11 @@ every number against the query that gave it.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from zoneops.common.amounts import WAN_PER_YI
+from zoneops.common.amounts import WAN_PER_YI, plain
 
 _PLACE = re.compile(r"%\((\w+)\)s")
 
@@ -92,14 +92,6 @@ def joined(groups: Sequence[tuple[Part, ...]], separator: str) -> tuple[Part, ..
             parts.append(separator)
         parts.extend(group)
     return tuple(parts)
-
-
-def plain(value: Decimal | int, places: int = 2) -> str:
-    """A number as reports write it: rounded half up to `places`, trailing zeros dropped
-    (21.70 → "21.7", 445.00 → "445")."""
-    quantum = Decimal(1).scaleb(-places)
-    text = f"{Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def count(value: int, unit: str, **about: str) -> Figure:

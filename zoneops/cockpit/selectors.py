@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from zoneops.approvals.selectors import approval_figures, overdue_cases
 from zoneops.chains.selectors import chains_summary
-from zoneops.common.amounts import WAN_PER_YI
+from zoneops.common.amounts import WAN_PER_YI, plain, wan_to_yi
 from zoneops.common.periods import format_day
 from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.selectors.requests import overdue_requests, requests_statistics
@@ -66,9 +66,12 @@ def _url(name: str, *args: Any, **query: Any) -> str:
 
 
 def _yi(amount_wan: Decimal) -> str:
-    return f"{(Decimal(amount_wan) / WAN_PER_YI).quantize(Decimal('0.01')):f}".rstrip("0").rstrip(
-        "."
-    )
+    """万元 in 亿元 as the reports write it: rounded half up, trailing zeros dropped."""
+    return plain(wan_to_yi(amount_wan))
+
+
+def _rounded(value: Decimal, places: int) -> str:
+    return f"{value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}"
 
 
 def _chart(labels: list[str], datasets: list[dict[str, Any]]) -> str:
@@ -230,7 +233,7 @@ def economy_panel(*, user: Any, today: date) -> Panel:
                 "schedule": row.schedule if row.schedule is not None else "—",
             }
         places = row.indicator.places
-        value = f"{row.month.value.quantize(Decimal(1).scaleb(-places)):f}"
+        value = _rounded(row.month.value, places)
         panel.rows.append(
             Tile(
                 row.indicator.name,
@@ -380,9 +383,7 @@ def parks_panel(*, user: Any, today: date) -> Panel:
     rows = [(park, occupancy[park.pk]) for park in parks if occupancy[park.pk].area_m2]
     rows.sort(key=lambda item: -item[1].area_free_m2)
     free = sum((space.area_free_m2 for _park, space in rows), Decimal(0))
-    panel.tiles = [
-        Tile(_("可招商面积"), f"{(free / 10000).quantize(Decimal('0.01')):f}", _("万平方米"))
-    ]
+    panel.tiles = [Tile(_("可招商面积"), _rounded(free / 10000, 2), _("万平方米"))]
     for park, space in rows[:8]:
         panel.rows.append(
             Tile(

@@ -1,5 +1,5 @@
 """The cockpit inside the back office (/admin/cockpit/...), behind the admin's login and the
-permission to read the projects."""
+permission to read the zone's figures (cockpit.apps.VIEW)."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required

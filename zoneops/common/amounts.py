@@ -361,6 +361,12 @@ def _trim(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def plain(value: Decimal | int, places: int = 2) -> str:
+    """A number as reports write it: rounded half up to `places`, trailing zeros dropped
+    (21.70 → "21.7", 445.00 → "445")."""
+    return _trim(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def format_yi(amount_wan: Decimal | int | None, places: int = 2) -> str:
     """12345678 万元 → "1234.57亿元"; trailing zeros dropped ("23亿元", "61.16亿元")."""
     return AmountWords().yi(amount_wan, places)

@@ -38,7 +38,7 @@ from zoneops.indicators.services import (
 
 def _int(text: str | None, low: int, high: int) -> int | None:
     """A year or month from the address, None when absent or out of its range."""
-    if not text or not text.isdigit() or len(text) > 4:
+    if not text or not (text.isascii() and text.isdecimal()) or len(text) > 4:
         return None
     number = int(text)
     return number if low <= number <= high else None

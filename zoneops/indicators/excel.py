@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from zoneops.common.excel import DECIMAL, INTEGER
 from zoneops.common.importing import Column, Plan, Register, Row
+from zoneops.common.scope import can_write
 from zoneops.common.services import record_apply
 from zoneops.indicators.models import Indicator, IndicatorValue
 from zoneops.indicators.services import indicator_value_save, month_problem
@@ -56,7 +57,8 @@ class IndicatorValueRegister(Register):
 
     def _indicators(self, plan: Plan) -> dict[str, Indicator]:
         codes = {str(row.key[0]).strip() for row in plan.rows if row.key}
-        return {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+        found = Indicator.objects.filter(code__in=codes).select_related("department")
+        return {indicator.code: indicator for indicator in found}
 
     def check(self, plan: Plan, *, user: Any) -> None:
         indicators = self._indicators(plan)
@@ -72,6 +74,16 @@ class IndicatorValueRegister(Register):
             elif indicator.is_rolled_up:
                 message = _("“%(name)s”由企业经济数据汇总，不能导入数值。")
                 plan.error(row.number, column.header, code, message % {"name": indicator.name})
+            elif user is not None and not can_write(user, IndicatorValue(indicator=indicator)):
+                # Reading is not writing: the figures are kept by the source department.
+                message = _("您无权登记“%(name)s”的数值（由%(department)s登记）。")
+                department = indicator.department or _("统计部门")
+                plan.error(
+                    row.number,
+                    column.header,
+                    code,
+                    message % {"name": indicator.name, "department": department},
+                )
             year, month = row.key[1], row.key[2]
             problem = month_problem(
                 year=year if isinstance(year, int) else None,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from zoneops.common.growth import month_from_cumulative, schedule_share, share_percent, yoy_percent
 from zoneops.common.periods import format_months, month_end
 from zoneops.common.scope import scope_queryset
-from zoneops.enterprises.selectors import figures_monthly_sums
+from zoneops.enterprises.selectors import figures_latest_month, figures_monthly_sums
 from zoneops.indicators.models import Indicator, IndicatorTarget, IndicatorValue
 
 MONTHS = range(1, 13)
@@ -177,14 +177,17 @@ def indicator_year(*, indicator: Indicator, year: int) -> IndicatorYear:
 
 
 def indicators_latest_month(*, year: int, today: date | None = None) -> int | None:
-    """The latest month of `year` with any typed figure, not after `today`'s month: the
-    period the economy page opens on."""
+    """The latest month of `year` with any figure (typed, or the enterprises' for a roll-up),
+    not after `today`'s month: the period the economy page opens on."""
     today = today or timezone.localdate()
     if year > today.year:
         return None
     last = 12 if year < today.year else today.month
     found = IndicatorValue.objects.filter(year=year, month__lte=last).aggregate(m=Max("month"))
-    return found["m"]
+    months = [found["m"]]
+    if Indicator.objects.exclude(enterprise_metric="").exists():
+        months.append(figures_latest_month(year=year, up_to=last))
+    return max((month for month in months if month is not None), default=None)
 
 
 @dataclass(frozen=True)

@@ -146,3 +146,31 @@ def test_bad_text_and_files_are_refused_with_a_message(records):
     assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "text"
     gbk = SimpleUploadedFile("a.txt", "2019年，共洽谈项目3个".encode("gb18030"))
     assert "check-match" in client.post(reverse("briefings:check"), {"file": gbk}).content.decode()
+
+
+def test_sums_are_compared_as_the_total_is_rounded_and_rough_totals_are_not(records):
+    from zoneops.briefings.selectors import figure_check
+
+    def text(total: str, first: str, second: str) -> str:
+        return (
+            f"2019年，共洽谈项目3个，总投资{total}亿元。其中，竣工项目1个，总投资{first}亿元；"
+            f"深度在谈项目2个，总投资{second}亿元。"
+        )
+
+    # 446.95 is 447 once rounded as the total is; a rough total says no exact sum.
+    assert not figure_check(text=text("447", "223.4", "223.55")).inconsistencies
+    assert not figure_check(text=text("超400", "23", "15")).inconsistencies
+    assert len(figure_check(text=text("447", "23", "15")).inconsistencies) == 1
+
+
+def test_a_docx_that_unpacks_too_large_is_refused_before_it_is_parsed(records):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" + b"a" * (60 * 2**20))
+    client = signed_in(make_user(RoleCode.STATISTICIAN))
+    upload = SimpleUploadedFile("炸弹.docx", out.getvalue())
+    assert len(out.getvalue()) < 2**20
+    page = client.post(reverse("briefings:check"), {"file": upload})
+    assert "解压后过大" in page.content.decode()

@@ -74,3 +74,11 @@ def test_text_without_figures_and_odd_characters():
     assert figures_in("没有数字的一段话。") == []
     assert figures_in("2019年") == []  # a year is no figure
     assert [f.text for f in figures_in("共3个\u200b项目，5%")] == ["3个", "5%"]
+
+
+def test_a_long_text_is_read_in_one_pass_and_absurd_numbers_are_no_figures():
+    figures = figures_in("2019年，共3个。" * 20_000)  # 180,000 characters
+    assert len(figures) == 20_000 and figures[-1].sentence == 19_999
+    assert figures_in("2019年，编号1234567890123456789012345678901亿元。") == []
+    (long_places,) = figures_in("2019年，收入21.7000000001亿元。")
+    assert agrees(long_places, Decimal(217_000))

@@ -624,6 +624,14 @@ def figures_monthly_sums(
     return sums
 
 
+def figures_latest_month(*, year: int, up_to: int = 12) -> int | None:
+    """The latest month of `year`, up to `up_to`, for which any enterprise reported its 1-N月."""
+    found = EnterpriseFigure.objects.filter(year=year, month__lte=up_to).aggregate(
+        latest=models.Max("month")
+    )
+    return found["latest"]
+
+
 def figures_latest_year(*, before: int) -> int | None:
     """The latest year before `before` that has a whole year's figures (a year report or a
     December 1-12月 row) for any enterprise; None when there is none."""

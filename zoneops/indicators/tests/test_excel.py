@@ -104,3 +104,16 @@ def test_refusals_name_the_row_and_column_and_write_nothing(indicators):
     assert "2020年8月还未到" in messages
     done = import_confirm(register=indicator_value_register, data=data, user=statistician)
     assert done.errors and not IndicatorValue.objects.filter(year=2020, month__gte=6).exists()
+
+
+def test_an_import_writes_only_the_figures_the_user_keeps(indicators, org):
+    indicators.department = org["approvals"]
+    indicators.save()
+    other = make_user(RoleCode.STAFF, departments=[org["investment"]])
+    header = ["指标编码", "指标名称", "计量单位", "年度", "月份", "数值", "说明"]
+    data = _workbook(header, [["CZSR", "", "", 2020, 6, 1]])
+    plan = import_preview(register=indicator_value_register, data=data, user=other)
+    assert [(error.row, error.column) for error in plan.errors] == [(2, "指标编码")]
+    assert "您无权登记" in plan.errors[0].message
+    keeper = make_user(RoleCode.STAFF, departments=[org["approvals"]])
+    assert import_preview(register=indicator_value_register, data=data, user=keeper).errors == []

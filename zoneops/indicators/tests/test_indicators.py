@@ -155,7 +155,13 @@ def test_the_economy_page_and_the_year_page(revenue, django_assert_max_num_queri
     october = staff.get(reverse("admin:indicators_indicator_overview"), {"year": 2019, "month": 10})
     row = october.content.decode().split(f'id="indicator-{revenue.pk}"')[1].split("</tr>")[0]
     assert "79.2" in row and "83.3" in row and "zo-behind" in row
-    for bad in ({"year": "0"}, {"year": "99999"}, {"month": "13"}, {"year": "2019\x00"}):
+    for bad in (
+        {"year": "0"},
+        {"year": "99999"},
+        {"month": "13"},
+        {"year": "2019\x00"},
+        {"year": "²"},
+    ):
         assert staff.get(reverse("admin:indicators_indicator_overview"), bad).status_code == 200
     huge = reverse("admin:indicators_indicator_year", args=[2**64])
     assert staff.get(huge).status_code == 404
