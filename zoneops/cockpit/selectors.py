@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from zoneops.approvals.selectors import approval_figures, overdue_cases
 from zoneops.chains.selectors import chains_summary
 from zoneops.common.amounts import WAN_PER_YI, plain, wan_to_yi
-from zoneops.common.periods import format_day
+from zoneops.common.growth import schedule_share
+from zoneops.common.periods import MONTH_CHOICES, format_day, month_end
 from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.selectors.requests import overdue_requests, requests_statistics
 from zoneops.indicators.selectors import economy_overview, indicators_latest_month
@@ -244,7 +245,45 @@ def economy_panel(*, user: Any, today: date) -> Panel:
                 alert=row.behind,
             )
         )
+    # The trend against the target: each flow with a target, its completion month by month,
+    # beside the time-proportional schedule (序时进度).
+    months = range(1, month + 1)
+    tracked = [row for row in economy.rows if row.year.target and row.indicator.is_flow]
+    if tracked:
+        datasets: list[dict[str, Any]] = [
+            {
+                "label": _("序时进度"),
+                "data": [
+                    float(schedule_share(as_of=month_end(date(today.year, m, 1)))) for m in months
+                ],
+                "borderColor": "var(--color-base-400)",
+                "displayYAxis": True,
+                "suffixYAxis": "%",
+            }
+        ]
+        for colour, row in zip(TREND_COLOURS, tracked, strict=False):
+            datasets.append(
+                {
+                    "label": _("%(name)s完成率") % {"name": row.indicator.name},
+                    "data": [_completion(row.year, m) for m in months],
+                    "borderColor": colour,
+                }
+            )
+        panel.chart_type = "line"
+        panel.chart = _chart([str(label) for number, label in MONTH_CHOICES[:month]], datasets)
     return panel
+
+
+TREND_COLOURS = ("#dc2626", "#2563eb", "#16a34a", "#ca8a04", "#7c3aed")
+
+
+def _completion(year: Any, month: int) -> float | None:
+    """The indicator's completion of its year's target at the end of `month` (its own month's
+    figure only: a month without one is a gap in the line)."""
+    figure = year.months[month - 1]
+    if figure.value is None or not year.target:
+        return None
+    return float(figure.value / year.target * 100)
 
 
 def targets_panel(*, user: Any, today: date) -> Panel:

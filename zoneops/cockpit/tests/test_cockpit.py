@@ -1,6 +1,7 @@
 """The leaders' cockpit: one page whose panels each load by a request of their own, within the
 viewer's data scope, with every figure linked to the records behind it."""
 
+import json
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -92,3 +93,22 @@ def test_the_api_gives_each_panels_figures(org):
     enterprise = make_enterprise()
     enterprise_user = signed_in(make_user(RoleCode.ENTERPRISE, enterprise=enterprise))
     assert enterprise_user.get("/api/v1/cockpit/panels/pipeline").status_code == 403
+
+
+def test_the_economy_shows_each_targets_trend_against_the_schedule(org):
+    from decimal import Decimal
+
+    from zoneops.cockpit.selectors import economy_panel
+    from zoneops.indicators.models import Indicator, IndicatorTarget, IndicatorValue
+
+    fiscal = Indicator.objects.create(code="CZSR", name="全部财政收入", unit="亿元")
+    IndicatorTarget.objects.create(indicator=fiscal, year=2020, value=Decimal(24))
+    for month, value in ((1, 2), (2, 3), (3, 6)):
+        IndicatorValue.objects.create(indicator=fiscal, year=2020, month=month, value=value)
+    panel = economy_panel(user=None, today=TODAY)
+    chart = json.loads(panel.chart)
+    assert chart["labels"] == ["1月", "2月", "3月"]
+    schedule, trend = chart["datasets"]
+    assert schedule["data"] == [8.3, 16.7, 25.0]
+    assert trend["label"] == "全部财政收入完成率" and trend["data"][2] == 25.0
+    assert panel.rows[0].value == "6.00" and not panel.rows[0].alert  # 25% against 25%
