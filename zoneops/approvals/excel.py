@@ -2,7 +2,6 @@
 事项编码), and the figures of a period as a report workbook."""
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from django.db import models
@@ -91,14 +90,7 @@ class ServiceItemRegister(Register):
                 reason=reason,
             )
 
-        created = updated = 0
-        for row in rows:
-            before = len(plan.errors)
-            plan.attempt(row, partial(write_row, row))
-            if len(plan.errors) == before:
-                created += row.existing is None
-                updated += row.existing is not None
-        plan.written = {"created": created, "updated": updated}
+        plan.write_each(rows, write_row)
 
 
 service_item_register = ServiceItemRegister()

@@ -2,7 +2,6 @@
 applications' register, a template that imports back (zoneops.common.importing)."""
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from django.db import models
@@ -142,7 +141,6 @@ class ApplicationRegister(Register):
         programmes = FundProgramme.objects.in_bulk(
             {row.values["programme_id"] for row in plan.rows if row.values.get("programme_id")}
         )
-        created = updated = 0
 
         def write_row(row: Row) -> None:
             values = row.values
@@ -163,15 +161,7 @@ class ApplicationRegister(Register):
                 application=application, by=by, expected_version=row.existing.version
             )
 
-        for row in [*plan.new_rows, *plan.changed_rows]:
-            before = len(plan.errors)
-            plan.attempt(row, partial(write_row, row))
-            if len(plan.errors) == before:
-                if row.existing is None:
-                    created += 1
-                else:
-                    updated += 1
-        plan.written = {"created": created, "updated": updated}
+        plan.write_each([*plan.new_rows, *plan.changed_rows], write_row)
 
 
 def _pk(model: type[models.Model], pk: int | None) -> Any:

@@ -7,7 +7,6 @@ the figures. An indicator summed from the enterprises' figures takes no row.
 """
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from django.db import models
@@ -95,7 +94,6 @@ class IndicatorValueRegister(Register):
     def write(self, plan: Plan, *, by: Any, reason: str) -> None:
         """Row by row through the service (its checks, version and history)."""
         indicators = self._indicators(plan)
-        created = updated = 0
 
         def write_row(row: Row) -> None:
             if row.existing is None:
@@ -115,15 +113,7 @@ class IndicatorValueRegister(Register):
             record_apply(instance=value, changes=row.changes)
             indicator_value_save(value=value, by=by, expected_version=row.existing.version)
 
-        for row in [*plan.new_rows, *plan.changed_rows]:
-            before = len(plan.errors)
-            plan.attempt(row, partial(write_row, row))
-            if len(plan.errors) == before:
-                if row.existing is None:
-                    created += 1
-                else:
-                    updated += 1
-        plan.written = {"created": created, "updated": updated}
+        plan.write_each([*plan.new_rows, *plan.changed_rows], write_row)
 
 
 indicator_value_register = IndicatorValueRegister()

@@ -316,7 +316,6 @@ def _write_rows(
 ) -> None:
     """Each new and changed row written through its service (`save(record, expected version)`),
     a refused row named in the plan; the counts written."""
-    created = updated = 0
 
     def write_row(row: Row) -> None:
         if row.existing is None:
@@ -328,12 +327,7 @@ def _write_rows(
         record_apply(instance=record, changes=row.changes)
         save(record, row.existing.version)
 
-    for row in [*plan.new_rows, *plan.changed_rows]:
-        before = len(plan.errors)
-        plan.attempt(row, partial(write_row, row))
-        if len(plan.errors) == before:
-            created, updated = (created + 1, updated) if row.is_new else (created, updated + 1)
-    plan.written = {"created": created, "updated": updated}
+    plan.write_each([*plan.new_rows, *plan.changed_rows], write_row)
 
 
 category_register = CategoryRegister()

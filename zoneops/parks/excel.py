@@ -3,7 +3,6 @@ and the register of buildings and units (楼宇与单元) keyed by 园区 + 楼�
 tenant today for reading. Both export templates that import back through the parks' services."""
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -22,19 +21,6 @@ from zoneops.parks.enums import CarrierKind, PhaseStatus, UnitUse
 from zoneops.parks.models import Building, Lease, Park, ParkPhase, Unit
 from zoneops.parks.selectors import leases_on
 from zoneops.parks.services import building_save, lease_save, park_save, phase_save, unit_save
-
-
-def _count_rows(plan: Plan, rows: list[Row], write_row: Any) -> None:
-    created = updated = 0
-    for row in rows:
-        before = len(plan.errors)
-        plan.attempt(row, partial(write_row, row))
-        if len(plan.errors) == before:
-            if row.existing is None:
-                created += 1
-            else:
-                updated += 1
-    plan.written = {"created": created, "updated": updated}
 
 
 class ParkRegister(Register):
@@ -82,7 +68,7 @@ class ParkRegister(Register):
             record_apply(instance=park, changes=row.changes)
             park_save(park=park, by=by, expected_version=row.existing.version)
 
-        _count_rows(plan, [*plan.new_rows, *plan.changed_rows], write_row)
+        plan.write_each([*plan.new_rows, *plan.changed_rows], write_row)
 
 
 PARK = "园区"
@@ -171,7 +157,7 @@ class UnitRegister(Register):
             record_apply(instance=unit, changes=row.changes)
             unit_save(unit=unit, by=by, expected_version=row.existing.version)
 
-        _count_rows(plan, [*plan.new_rows, *plan.changed_rows], write_row)
+        plan.write_each([*plan.new_rows, *plan.changed_rows], write_row)
 
 
 class PhaseRegister(Register):
@@ -213,7 +199,7 @@ class PhaseRegister(Register):
             record_apply(instance=phase, changes=row.changes)
             phase_save(phase=phase, by=by, expected_version=row.existing.version)
 
-        _count_rows(plan, [*plan.new_rows, *plan.changed_rows], write_row)
+        plan.write_each([*plan.new_rows, *plan.changed_rows], write_row)
 
 
 TENANT = "承租企业"
@@ -309,7 +295,7 @@ class LeaseRegister(Register):
             lease_save(lease=lease, by=by, expected_version=row.existing.version)
 
         # A lease ended in the file frees its unit for the new lease of the same file.
-        _count_rows(plan, [*plan.changed_rows, *plan.new_rows], write_row)
+        plan.write_each([*plan.changed_rows, *plan.new_rows], write_row)
 
 
 def _importable(register: Register, row: Row) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -702,7 +701,6 @@ class ProgressReportRegister(Register):
         rows = [row for row in plan.rows if row.existing is None or row.changes]
         rows.sort(key=lambda row: (row.values["project_id"], row.values["month"]))
         projects = Project.objects.in_bulk({row.values["project_id"] for row in rows})
-        created = updated = 0
 
         def write_row(row: Row) -> None:
             values = row.values
@@ -734,15 +732,7 @@ class ProgressReportRegister(Register):
             ):
                 progress_report_submit(report=report, by=by, expected_version=report.version)
 
-        for row in rows:
-            before = len(plan.errors)
-            plan.attempt(row, partial(write_row, row))
-            if len(plan.errors) == before:
-                if row.existing is None:
-                    created += 1
-                else:
-                    updated += 1
-        plan.written = {"created": created, "updated": updated}
+        plan.write_each(rows, write_row)
 
 
 project_register = ProjectRegister()

@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import islice
 from typing import Any, BinaryIO, ClassVar
 
@@ -210,6 +210,25 @@ class Plan:
     def shown_changes(self) -> list[Row]:
         """The first changed rows, as the preview shows them."""
         return (self.shown_rows + self.changed_rows)[:SHOWN_CHANGES]
+
+    def write_each(self, rows: Iterable[Row], write_row: Callable[[Row], Any]) -> None:
+        """Write the rows one at a time through a service (`write_row`), each in its
+        savepoint (`attempt`): a refused row becomes its error; `written` counts the rows
+        created and updated."""
+        created = updated = 0
+        for row in rows:
+            before = len(self.errors)
+            self.attempt(row, partial(write_row, row))
+            if len(self.errors) == before:
+                if row.existing is None:
+                    created += 1
+                else:
+                    updated += 1
+        done = self.written or {}
+        self.written = {
+            "created": done.get("created", 0) + created,
+            "updated": done.get("updated", 0) + updated,
+        }
 
     def attempt(self, row: Row, action: Callable[[], Any]) -> Any:
         """Run one row's service call in a savepoint; a refusal becomes the row's error."""
