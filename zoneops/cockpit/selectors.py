@@ -24,6 +24,7 @@ from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.selectors.requests import overdue_requests, requests_statistics
 from zoneops.indicators.selectors import economy_overview, indicators_latest_month
 from zoneops.orgs.models import Department
+from zoneops.parks.map import park_change_link, park_map, park_map_svg
 from zoneops.parks.selectors import parks_occupancy, parks_visible
 from zoneops.projects.enums import ReportCategory
 from zoneops.projects.selectors.pipeline import pipeline_funnel, pipeline_summary
@@ -59,6 +60,7 @@ class Panel:
     chart_type: str = "bar"
     rows: list[Tile] = field(default_factory=list)  # a short list under the tiles
     more_url: str = ""
+    svg: str = ""  # a drawing of the server's (the park map), escaped where it is made
 
 
 def _url(name: str, *args: Any, **query: Any) -> str:
@@ -298,7 +300,10 @@ def targets_panel(*, user: Any, today: date) -> Panel:
                 f"{item.actual:f}/{item.required:f}",
                 item.unit,
                 _url("admin:targets_target_progress", target=item.target.pk),
-                item.standing_label,
+                item.standing_label
+                if not item.gap
+                else _("%(standing)s，差%(gap)s%(unit)s")
+                % {"standing": item.standing_label, "gap": f"{item.gap:f}", "unit": item.unit},
                 alert=not item.on_track,
             )
         )
@@ -419,6 +424,7 @@ def parks_panel(*, user: Any, today: date) -> Panel:
     parks = list(parks_visible(user=user).order_by("name"))
     occupancy = parks_occupancy(on=today, parks=[park.pk for park in parks])
     panel = Panel("parks", _("园区载体"), today, more_url=_url("admin:parks_park_map"))
+    panel.svg = park_map_svg(park_map(parks=parks, on=today, link=park_change_link))
     rows = [(park, occupancy[park.pk]) for park in parks if occupancy[park.pk].area_m2]
     rows.sort(key=lambda item: -item[1].area_free_m2)
     free = sum((space.area_free_m2 for _park, space in rows), Decimal(0))

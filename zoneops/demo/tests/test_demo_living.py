@@ -451,6 +451,8 @@ def test_the_cockpit_shows_the_living_zone_today():
         assert "暂无数据" not in answer.content.decode(), key
     economy = client.get(reverse("cockpit:panel", args=["economy"])).content.decode()
     assert "2026年1-11月" in economy and "主营业务收入" in economy
+    parks = client.get(reverse("cockpit:panel", args=["parks"])).content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in parks and "出租率" in parks
     # Overdue work by department: the same count as the approvals' own overdue list.
     from zoneops.approvals.selectors import overdue_cases
     from zoneops.cockpit.selectors import overdue_panel
