@@ -19,6 +19,7 @@ from zoneops.common.admin_base import standalone_host
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form, add_service_error
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
+from zoneops.common.periods import month_before
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -37,12 +38,8 @@ class BriefingForm(Form):
 
 def _default(today: Any) -> dict[str, Any]:
     """The last month over: the briefing a clerk writes at the start of a month."""
-    last = today.month - 1 or 12
-    return {
-        "year": today.year if today.month > 1 else today.year - 1,
-        "kind": "month",
-        "number": last,
-    }
+    last = month_before(today)
+    return {"year": last.year, "kind": "month", "number": last.month}
 
 
 def briefing_from(request: HttpRequest) -> tuple[BriefingForm, Briefing | None]:

@@ -55,7 +55,9 @@ def briefing_docx(briefing: Briefing) -> bytes:
         _font(heading.add_run(_("附：数据来源")), HEADING_FONT, 14)
         for number, figure in enumerate(figures, start=1):
             line = document.add_paragraph()
-            text = f"{number}. {figure}：{figure.source}（{figure.query}）"
+            # The table the figure is read from, in the words of the page that shows it; the
+            # query itself is on the briefing's page and in the API, not in a clerk's document.
+            text = f"{number}. {figure}：{figure.source}"
             _font(line.add_run(text), BODY_FONT, 10.5)
     out = io.BytesIO()
     document.save(out)

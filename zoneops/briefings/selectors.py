@@ -13,9 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +42,7 @@ from zoneops.briefings.writing import (
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.inputs import FIRST_YEAR, text_error
+from zoneops.common.navigation import page_url
 from zoneops.common.periods import Period, format_day, format_year
 from zoneops.common.scope import scope_for
 from zoneops.enterprises.selectors.requests import requests_statistics
@@ -146,11 +145,6 @@ class Briefing:
         ]
 
 
-def _url(name: str, *args: Any, **query: Any) -> str:
-    address = reverse(name, args=args)
-    return f"{address}?{urlencode(query)}" if query else address
-
-
 def _economy(period: BriefingPeriod, label: str, user: Any) -> Section | None:
     """Each indicator's figure of the period with its 同比, in the order of the register."""
     years = indicator_years(indicators=indicators_visible(user=user), year=period.year)
@@ -168,7 +162,7 @@ def _economy(period: BriefingPeriod, label: str, user: Any) -> Section | None:
             f"indicators.selectors.indicator_years(year={period.year})"
             f"[{indicator.code}].months[{period.last_month - 1}]"
         )
-        url = _url("admin:indicators_indicator_year", indicator.pk, year=period.year)
+        url = page_url("admin:indicators_indicator_year", indicator.pk, year=period.year)
         text = plain(month.value, indicator.places)
         value = Figure(text, indicator.unit, month.value, source, query, url, indicator.name)
         clause: tuple[Part, ...] = (indicator.name, value)
@@ -194,7 +188,7 @@ def _pipeline(period: BriefingPeriod, label: str, as_of: date, user: Any) -> Sec
     summary = pipeline_summary(year=period.year, as_of=as_of, user=user)
     rows = {row.key: row for row in summary.rows}
     query = f"projects.selectors.pipeline.pipeline_summary(year={period.year}, as_of={as_of})"
-    url = _url("admin:projects_project_summary", year=period.year, as_of=as_of.isoformat())
+    url = page_url("admin:projects_project_summary", year=period.year, as_of=as_of.isoformat())
     source = _("招商项目情况表（按项目类别），截至%(day)s") % {"day": format_day(as_of)}
     clauses: list[tuple[Part, ...]] = []
     total_count, total_investment = 0, Decimal(0)
@@ -263,7 +257,7 @@ def _key_projects(period: BriefingPeriod, label: str, as_of: date, user: Any) ->
         f"projects.selectors.pipeline.pipeline_summary(year={period.year}, as_of={as_of}, "
         "dimension='key_level').rows[province_city, province, city]"
     )
-    url = _url(
+    url = page_url(
         "admin:projects_project_summary",
         year=period.year,
         as_of=as_of.isoformat(),
@@ -314,7 +308,7 @@ def _events(period: BriefingPeriod, label: str, as_of: date, user: Any) -> Secti
     for kind, pattern in EVENT_KINDS:
         if held.get(kind):
             unit = _("场") if kind in CEREMONIES else _("次")
-            url = _url(
+            url = page_url(
                 "admin:meetings_meeting_changelist",
                 kind__exact=kind,
                 held_on_from=start.isoformat(),
@@ -344,7 +338,7 @@ def _service(period: BriefingPeriod, label: str, as_of: date, user: Any) -> Sect
     if not total.filed:
         return None
     query = f"enterprises.selectors.requests_statistics(start={start}, end={as_of}).total"
-    url = _url(
+    url = page_url(
         "admin:enterprises_enterpriserequest_statistics",
         year=period.year,
         first_month=1,
@@ -382,7 +376,7 @@ def _approvals(period: BriefingPeriod, label: str, as_of: date, user: Any) -> Se
     if not figures.received and not figures.total.concluded:
         return None
     query = f"approvals.selectors.approval_figures(start={start}, end={as_of})"
-    url = _url(
+    url = page_url(
         "admin:approvals_case_figures",
         year=period.year,
         first_month=1,
@@ -451,7 +445,7 @@ def _supervision(period: BriefingPeriod, label: str, as_of: date, user: Any) -> 
     query = (
         f"supervision.selectors.task_counts(year={period.year}, assigned_to={as_of}, on={as_of})"
     )
-    url = _url("admin:supervision_supervisiontask_changelist")
+    url = page_url("admin:supervision_supervisiontask_changelist")
     source = _("督办事项（%(year)d年交办，截至%(day)s）") % {
         "year": period.year,
         "day": format_day(as_of),

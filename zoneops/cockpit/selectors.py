@@ -7,11 +7,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,10 +18,11 @@ from zoneops.approvals.selectors import approval_figures, overdue_cases
 from zoneops.chains.selectors import chains_summary
 from zoneops.common.amounts import WAN_PER_YI, plain, wan_to_yi
 from zoneops.common.growth import schedule_share
+from zoneops.common.navigation import page_url
 from zoneops.common.periods import MONTH_CHOICES, format_day, month_end
 from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.selectors.requests import overdue_requests, requests_statistics
-from zoneops.indicators.selectors import economy_overview, indicators_latest_month
+from zoneops.indicators.selectors import economy_month, economy_overview
 from zoneops.orgs.models import Department
 from zoneops.parks.map import park_change_link, park_map, park_map_svg
 from zoneops.parks.selectors import parks_occupancy, parks_visible
@@ -63,18 +63,9 @@ class Panel:
     svg: str = ""  # a drawing of the server's (the park map), escaped where it is made
 
 
-def _url(name: str, *args: Any, **query: Any) -> str:
-    address = reverse(name, args=args)
-    return f"{address}?{urlencode(query)}" if query else address
-
-
 def _yi(amount_wan: Decimal) -> str:
     """万元 in 亿元 as the reports write it: rounded half up, trailing zeros dropped."""
     return plain(wan_to_yi(amount_wan))
-
-
-def _rounded(value: Decimal, places: int) -> str:
-    return f"{value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}"
 
 
 def _chart(labels: list[str], datasets: list[dict[str, Any]]) -> str:
@@ -85,7 +76,7 @@ def pipeline_panel(*, user: Any, today: date) -> Panel:
     """招商引资: the year's projects and investment by row, and how far this year's leads got."""
     year = today.year
     summary = pipeline_summary(year=year, as_of=today, user=user)
-    url = _url("admin:projects_project_summary", year=year)
+    url = page_url("admin:projects_project_summary", year=year)
     panel = Panel("pipeline", _("招商引资"), today, more_url=url)
     panel.tiles.append(Tile(_("项目"), str(summary.total.count), _("个"), url))
     panel.tiles.append(Tile(_("总投资"), _yi(summary.total.investment), _("亿元"), url))
@@ -118,7 +109,7 @@ def investment_panel(*, user: Any, today: date, dimension: str) -> Panel:
     summary = pipeline_summary(year=today.year, as_of=today, user=user, dimension=dimension)
     rows = sorted(summary.rows, key=lambda row: row.total.investment, reverse=True)[:8]
     title = _("按产业投资") if dimension == "industry" else _("按园区投资")
-    url = _url("admin:projects_project_summary", year=today.year, dimension=dimension)
+    url = page_url("admin:projects_project_summary", year=today.year, dimension=dimension)
     panel = Panel(f"investment_{dimension}", title, today, more_url=url, chart_type="bar")
     panel.chart = _chart(
         [row.label for row in rows],
@@ -156,12 +147,12 @@ def lights_panel(*, user: Any, today: date) -> Panel:
                 Tile(
                     project.name,
                     light.label,
-                    url=_url("admin:projects_project_change", project.pk),
+                    url=page_url("admin:projects_project_change", project.pk),
                     note="；".join(light.reasons[:1]),
                     alert=True,
                 )
             )
-    url = _url("admin:projects_progressreport_schedule")
+    url = page_url("admin:projects_progressreport_schedule")
     panel = Panel("lights", _("重点项目"), today, more_url=url, rows=reds)
     for colour in (LightColour.GREEN, LightColour.YELLOW, LightColour.RED):
         panel.tiles.append(
@@ -184,14 +175,14 @@ def rates_panel(*, user: Any, today: date) -> Panel:
     cases = approval_figures(start=start, end=today, user=user)
     tasks = task_counts(on=today, user=user, year=today.year)
     panel = Panel("rates", _("办理效能"), today)
-    requests_url = _url(
+    requests_url = page_url(
         "admin:enterprises_enterpriserequest_statistics",
         year=today.year,
         first_month=1,
         last_month=today.month,
         by="category",
     )
-    cases_url = _url(
+    cases_url = page_url(
         "admin:approvals_case_figures", year=today.year, first_month=1, last_month=today.month
     )
 
@@ -206,7 +197,7 @@ def rates_panel(*, user: Any, today: date) -> Panel:
             _("逾期督办事项"),
             str(tasks.overdue),
             _("件"),
-            _url("admin:supervision_supervisiontask_changelist"),
+            page_url("admin:supervision_supervisiontask_changelist"),
             alert=tasks.overdue > 0,
         ),
     ]
@@ -215,9 +206,9 @@ def rates_panel(*, user: Any, today: date) -> Panel:
 
 def economy_panel(*, user: Any, today: date) -> Panel:
     """经济运行: each indicator's latest figure against its target and 序时进度."""
-    month = indicators_latest_month(year=today.year, today=today) or max(today.month - 1, 1)
+    month = economy_month(year=today.year, today=today)
     economy = economy_overview(year=today.year, month=month, user=user)
-    url = _url("admin:indicators_indicator_overview", year=today.year, month=month)
+    url = page_url("admin:indicators_indicator_overview", year=today.year, month=month)
     panel = Panel(
         "economy",
         _("经济运行（%(period)s）") % {"period": economy.period_label},
@@ -236,13 +227,13 @@ def economy_panel(*, user: Any, today: date) -> Panel:
                 "schedule": row.schedule if row.schedule is not None else "—",
             }
         places = row.indicator.places
-        value = _rounded(row.month.value, places)
+        value = plain(row.month.value, places)
         panel.rows.append(
             Tile(
                 row.indicator.name,
                 value,
                 row.indicator.unit,
-                _url("admin:indicators_indicator_year", row.indicator.pk, year=today.year),
+                page_url("admin:indicators_indicator_year", row.indicator.pk, year=today.year),
                 note.lstrip("，"),
                 alert=row.behind,
             )
@@ -291,7 +282,7 @@ def _completion(year: Any, month: int) -> float | None:
 def targets_panel(*, user: Any, today: date) -> Panel:
     """上级任务: this year's targets from above with their gap."""
     progress = targets_progress(targets=targets_visible(user=user, year=today.year), today=today)
-    url = _url("admin:targets_target_progress")
+    url = page_url("admin:targets_target_progress")
     panel = Panel("targets", _("上级任务"), today, more_url=url)
     for item in progress:
         panel.rows.append(
@@ -299,7 +290,7 @@ def targets_panel(*, user: Any, today: date) -> Panel:
                 item.target.name,
                 f"{item.actual:f}/{item.required:f}",
                 item.unit,
-                _url("admin:targets_target_progress", target=item.target.pk),
+                page_url("admin:targets_target_progress", target=item.target.pk),
                 item.standing_label
                 if not item.gap
                 else _("%(standing)s，差%(gap)s%(unit)s")
@@ -364,10 +355,10 @@ def overdue_panel(*, user: Any, today: date) -> Panel:
     rows.sort(key=lambda row: (-row.total, row.department))
     totals = [sum(counts.values()) for counts in counted]
     links = [
-        _url("admin:projects_problem_changelist"),
-        _url("admin:enterprises_enterpriserequest_changelist", overdue="yes"),
-        _url("admin:approvals_case_overdue"),
-        _url("admin:supervision_supervisiontask_changelist"),
+        page_url("admin:projects_problem_changelist"),
+        page_url("admin:enterprises_enterpriserequest_changelist", overdue="yes"),
+        page_url("admin:approvals_case_overdue"),
+        page_url("admin:supervision_supervisiontask_changelist"),
     ]
     panel = Panel("overdue", _("逾期事项"), today)
     panel.tiles = [
@@ -401,7 +392,7 @@ def overdue_panel(*, user: Any, today: date) -> Panel:
 def milestones_panel(*, user: Any, today: date) -> Panel:
     """逾期节点: the projects' milestones planned before today and not reached, oldest first."""
     overdue = milestones_overdue(as_of=today, user=user)
-    url = _url("admin:projects_milestone_changelist")
+    url = page_url("admin:projects_milestone_changelist")
     panel = Panel("milestones", _("逾期节点"), today, more_url=url)
     total = overdue.count()
     panel.tiles = [Tile(_("逾期未完成节点"), str(total), _("个"), url, alert=total > 0)]
@@ -411,7 +402,7 @@ def milestones_panel(*, user: Any, today: date) -> Panel:
             Tile(
                 f"{milestone.project.name}：{milestone.name}",
                 _("逾期%(days)d天") % {"days": days},
-                url=_url("admin:projects_project_change", milestone.project_id),
+                url=page_url("admin:projects_project_change", milestone.project_id),
                 note=_("计划%(day)s") % {"day": format_day(milestone.planned_on)},
                 alert=True,
             )
@@ -423,18 +414,18 @@ def parks_panel(*, user: Any, today: date) -> Panel:
     """园区载体: each park's lettable space leased today and what is free, with the map."""
     parks = list(parks_visible(user=user).order_by("name"))
     occupancy = parks_occupancy(on=today, parks=[park.pk for park in parks])
-    panel = Panel("parks", _("园区载体"), today, more_url=_url("admin:parks_park_map"))
+    panel = Panel("parks", _("园区载体"), today, more_url=page_url("admin:parks_park_map"))
     panel.svg = park_map_svg(park_map(parks=parks, on=today, link=park_change_link))
     rows = [(park, occupancy[park.pk]) for park in parks if occupancy[park.pk].area_m2]
     rows.sort(key=lambda item: -item[1].area_free_m2)
     free = sum((space.area_free_m2 for _park, space in rows), Decimal(0))
-    panel.tiles = [Tile(_("可招商面积"), _rounded(free / 10000, 2), _("万平方米"))]
+    panel.tiles = [Tile(_("可招商面积"), plain(free / 10000, 2), _("万平方米"))]
     for park, space in rows[:8]:
         panel.rows.append(
             Tile(
                 park.name,
                 _("出租率%(rate)s%%") % {"rate": space.rate},
-                url=_url("admin:parks_park_change", park.pk),
+                url=page_url("admin:parks_park_change", park.pk),
                 note=_("空置%(units)d间，%(area)s平方米")
                 % {
                     "units": space.units_free,

@@ -2,7 +2,7 @@
 
 import calendar
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -64,6 +64,12 @@ MONTH_CHOICES = [(month, lazy(_month_label, str)(month)) for month in range(1, 1
 def month_start(day: date) -> date:
     """The first day of the day's month."""
     return day.replace(day=1)
+
+
+def month_before(day: date) -> date:
+    """The first day of the month before the day's: the last month over, the one statistics
+    have published by `day` (2026-12-06 → 2026-11-01)."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def month_end(day: date) -> date:

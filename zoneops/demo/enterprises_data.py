@@ -20,13 +20,14 @@ loader does for every demo account).
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 
+from zoneops.common.periods import month_before
 from zoneops.demo.data import HYUNDAI_PLANT, ZSHK_PARK
 from zoneops.demo.pipeline import AUTO_PARK, CJK_PARK, MATERIALS_PARK, PIPE_PARK, TSINGHUA_PARK
 from zoneops.demo.results import DemoResult
@@ -592,7 +593,7 @@ def _later_figures(spec: EnterpriseSpec, years: range) -> dict[int, Figures]:
 def load_later_figures(*, result: DemoResult, today: date) -> None:
     """The enterprises' monthly figures from 2020 to the last month over before `today`
     (sample figures, as statistics publish a month once it is over). Idempotent."""
-    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    last = month_before(today)  # statistics publish a month once it is over
     years = range(FIGURE_YEARS[-1] + 1, last.year + 1)
     if not years:
         return

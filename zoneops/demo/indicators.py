@@ -14,9 +14,10 @@ nothing twice and leaves alone what a user changed.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from zoneops.common.periods import month_before
 from zoneops.common.services import records_bulk_create
 from zoneops.demo.enterprises_data import LATER_GROWTH, LATER_GROWTH_DEFAULT, MONTH_SHARES
 from zoneops.demo.results import DemoResult
@@ -128,11 +129,6 @@ TARGETS_2019 = {"ZYYWSR": Decimal(1000)}
 TARGET_GROWTH = {"ZYYWSR": Decimal("0.08"), "CZSR": Decimal("0.07")}
 
 
-def _last_month(today: date) -> date:
-    """The last month over before `today`: statistics publish a month once it is over."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
 def _growth(code: str, year: int) -> Decimal:
     """The zone's growth of the year, give or take a few points of the indicator's own that
     change from year to year (deterministic from its code)."""
@@ -177,7 +173,7 @@ def _values(spec: IndicatorSpec, last: date) -> dict[tuple[int, int], Decimal]:
 def load_indicators(*, result: DemoResult, today: date | None) -> None:
     """Create whatever of the indicators, their figures and targets is missing: up to
     December 2019 without `today` (the article's zone), else to the last month over."""
-    last = _last_month(today) if today is not None else date(2019, 12, 1)
+    last = month_before(today) if today is not None else date(2019, 12, 1)
     departments = {d.code: d for d in Department.objects.filter(code__in={"jfj", "czj"})}
     existing = {i.code: i for i in Indicator.objects.filter(code__in=[s.code for s in INDICATORS])}
     stored = set(

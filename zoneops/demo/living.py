@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import transaction
 
+from zoneops.common.periods import month_before
 from zoneops.common.workcalendar import add_working_days, calendar_pinned
 from zoneops.demo import meetings as demo_meetings
 from zoneops.demo import pipeline, problems, requests, scheduling
@@ -101,10 +102,6 @@ def _workday(day: date) -> date:
 
 def _months(first: date, last: date) -> list[date]:
     return scheduling._months(date(first.year, first.month, 1), date(last.year, last.month, 1))
-
-
-def _previous_month(today: date) -> date:
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 # --- Projects -------------------------------------------------------------------------------
@@ -297,7 +294,7 @@ def _schedule(
     assert started is not None
     plan = (story.investment * Decimal(rng.uniform(0.25, 0.45)) / 100).quantize(Decimal(1)) * 100
     first = max(date(year, 1, 1), started.replace(day=1))
-    last = min(date(year, 12, 1), _previous_month(today))
+    last = min(date(year, 12, 1), month_before(today))
     if produced is not None:
         last = min(last, produced.replace(day=1))
     light = LIGHTS[index % len(LIGHTS)]

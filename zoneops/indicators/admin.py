@@ -4,26 +4,29 @@
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import BusinessAdmin
 from zoneops.common.admin_excel import ExcelAdminMixin
+from zoneops.common.forms import Form
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, MAX_ID
 from zoneops.common.periods import MONTH_CHOICES
 from zoneops.indicators.apps import VIEW
 from zoneops.indicators.excel import indicator_value_register
 from zoneops.indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from zoneops.indicators.selectors import (
+    economy_month,
     economy_overview,
     indicator_year,
-    indicators_latest_month,
     indicators_visible,
 )
 from zoneops.indicators.services import (
@@ -36,12 +39,19 @@ from zoneops.indicators.services import (
 )
 
 
-def _int(text: str | None, low: int, high: int) -> int | None:
-    """A year or month from the address, None when absent or out of its range."""
-    if not text or not (text.isascii() and text.isdecimal()) or len(text) > 4:
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
+class PeriodForm(Form):
+    """?year=2019&month=10 of the economy and an indicator's year; a value out of range is
+    refused with its message, and the page shows the default instead."""
+
+    year = forms.IntegerField(
+        label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False
+    )
+    month = forms.TypedChoiceField(
+        label=_("截至月份"), coerce=int, choices=MONTH_CHOICES, required=False
+    )
+
+    def value(self, name: str) -> int | None:
+        return self.cleaned_data.get(name) if self.is_valid() else None
 
 
 @admin.register(Indicator)
@@ -83,9 +93,12 @@ class IndicatorAdmin(BusinessAdmin):
 class _YearMixin:
     request: HttpRequest
 
+    @cached_property
+    def period_form(self) -> PeriodForm:
+        return PeriodForm(self.request.GET)
+
     def chosen_year(self) -> int:
-        today = timezone.localdate()
-        return _int(self.request.GET.get("year"), FIRST_YEAR, LAST_YEAR) or today.year
+        return self.period_form.value("year") or timezone.localdate().year
 
     def years(self, year: int) -> list[int]:
         today = timezone.localdate()
@@ -102,14 +115,10 @@ class EconomyView(_YearMixin, UnfoldModelAdminViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         year = self.chosen_year()
-        today = timezone.localdate()
-        month = _int(self.request.GET.get("month"), 1, 12)
-        if month is None:
-            month = indicators_latest_month(year=year, today=today) or (
-                12 if year < today.year else today.month
-            )
+        month = self.period_form.value("month") or economy_month(year=year)
         economy = economy_overview(year=year, month=month, user=self.request.user)
         return super().get_context_data(
+            form=self.period_form,
             economy=economy,
             years=self.years(year),
             months=MONTH_CHOICES,
@@ -159,6 +168,7 @@ class IndicatorYearView(_YearMixin, UnfoldModelAdminViewMixin, TemplateView):
             ],
         }
         return super().get_context_data(
+            form=self.period_form,
             indicator=self.indicator,
             series=series,
             shown=shown,
@@ -190,7 +200,7 @@ class IndicatorValueAdmin(ExcelAdminMixin, _IndicatorChildAdmin):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "indicator" and field is not None:
             # A roll-up of the enterprises' figures takes no typed figure.
-            field.queryset = field.queryset.filter(enterprise_metric="")
+            field.queryset = field.queryset.typed()
         return field
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -12,12 +12,14 @@ from zoneops.api.lookups import payload_names, pick_one
 from zoneops.api.pagination import Pagination
 from zoneops.api.schemas import Id, VersionedIn, Year, model_number, model_number_out
 from zoneops.common.scope import ensure_allowed
+from zoneops.common.services import record_apply
 from zoneops.indicators.models import Indicator, IndicatorValue
 from zoneops.indicators.selectors import (
     IndicatorMonth,
+    economy_month,
     economy_overview,
+    indicator_values_visible,
     indicator_year,
-    indicators_latest_month,
     indicators_visible,
 )
 from zoneops.indicators.services import indicator_value_save
@@ -132,8 +134,7 @@ def economy(request, filters: Query[IndicatorEconomyQuery]) -> dict:
     ensure_allowed(request.user, "view", Indicator)
     today = timezone.localdate()
     year = filters.year or today.year
-    month = filters.month or indicators_latest_month(year=year, today=today)
-    month = month or (12 if year < today.year else today.month)
+    month = filters.month or economy_month(year=year, today=today)
     found = economy_overview(year=year, month=month, user=request.user)
     return {
         "year": found.year,
@@ -173,7 +174,7 @@ def year(request, indicator_id: Id, filters: Query[IndicatorYearQuery]) -> dict:
 @paginate(Pagination)
 def values(request, filters: Query[IndicatorValueFilter]):
     ensure_allowed(request.user, "view", IndicatorValue)
-    queryset = IndicatorValue.objects.filter(indicator__in=indicators_visible(user=request.user))
+    queryset = indicator_values_visible(user=request.user)
     if filters.indicator_id is not None:
         queryset = queryset.filter(indicator_id=filters.indicator_id)
     if filters.year is not None:
@@ -200,12 +201,9 @@ def value_create(request, payload: IndicatorValueIn):
 
 @router.patch("/values/{int:value_id}", response=IndicatorValueOut, summary="修改指标数值")
 def value_update(request, value_id: Id, payload: IndicatorValueUpdateIn):
-    visible = IndicatorValue.objects.filter(indicator__in=indicators_visible(user=request.user))
-    value = get_object_or_404(visible, pk=value_id)
+    value = get_object_or_404(indicator_values_visible(user=request.user), pk=value_id)
     ensure_allowed(request.user, "change", IndicatorValue, value)
-    for name in payload.model_fields_set - {"version"}:
-        new = getattr(payload, name)
-        if new is not None:
-            setattr(value, name, new)
+    # An empty value is refused naming the field, as every PATCH does (record_apply).
+    record_apply(instance=value, changes=payload.dict(exclude_unset=True, exclude={"version"}))
     with payload_names({"indicator": "indicator_id"}):
         return indicator_value_save(value=value, by=request.user, expected_version=payload.version)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.common.models import BusinessModel
+from zoneops.common.scope import ScopedQuerySet
 from zoneops.enterprises.enums import STOCK_METRICS, Metric
 from zoneops.indicators.enums import ROLL_UP_UNITS, IndicatorKind
 
@@ -31,6 +32,15 @@ def _value_field(verbose_name: object, **kwargs: object) -> models.DecimalField:
         validators=[MinValueValidator(-VALUE_LIMIT + 1), MaxValueValidator(VALUE_LIMIT - 1)],
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+class IndicatorQuerySet(ScopedQuerySet):
+    def typed(self) -> "IndicatorQuerySet":
+        """The indicators whose figures are entered (not summed from the enterprises')."""
+        return self.filter(enterprise_metric="")
+
+    def rolled_up(self) -> "IndicatorQuerySet":
+        return self.exclude(enterprise_metric="")
 
 
 class Indicator(BusinessModel):
@@ -82,6 +92,8 @@ class Indicator(BusinessModel):
     position = models.PositiveSmallIntegerField(_("排序"), default=100)
     note = models.TextField(_("说明"), blank=True)
     is_sample = models.BooleanField(_("示例数据"), default=False)
+
+    objects = IndicatorQuerySet.as_manager()
 
     # Every colleague reads the zone's figures; the source department and whoever added an
     # indicator keep it (the statistician, zone-wide, keeps all).

@@ -185,9 +185,29 @@ def indicators_latest_month(*, year: int, today: date | None = None) -> int | No
     last = 12 if year < today.year else today.month
     found = IndicatorValue.objects.filter(year=year, month__lte=last).aggregate(m=Max("month"))
     months = [found["m"]]
-    if Indicator.objects.exclude(enterprise_metric="").exists():
+    if Indicator.objects.rolled_up().exists():
         months.append(figures_latest_month(year=year, up_to=last))
     return max((month for month in months if month is not None), default=None)
+
+
+def economy_month(*, year: int, today: date | None = None) -> int:
+    """The month an economy of `year` is read to when none is asked for: the latest with any
+    figure; without one, the last month over (December of a past year)."""
+    today = today or timezone.localdate()
+    found = indicators_latest_month(year=year, today=today)
+    if found is not None:
+        return found
+    if year < today.year:
+        return 12
+    return max(today.month - 1, 1)  # in January, January itself
+
+
+def indicator_values_visible(*, user: Any = None) -> QuerySet[IndicatorValue]:
+    """The typed figures of the indicators the user reads."""
+    queryset = IndicatorValue.objects.select_related("indicator")
+    if user is None:
+        return queryset
+    return queryset.filter(indicator__in=indicators_visible(user=user))
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ def test_the_page_the_word_file_and_the_api(records):
     lines = [paragraph.text for paragraph in document.paragraphs]
     assert lines[0] == "2019年工作简报"
     assert "附：数据来源" in lines
+    sources = lines[lines.index("附：数据来源") + 1 :]
+    assert "1. 21.7亿元：经济指标“全部财政收入”2019年1-12月" in sources
+    assert not any("selectors" in line for line in sources)  # no code in a clerk's document
     answer = client.get("/api/v1/briefings/", {"year": 2019, "kind": "year"}).json()
     assert answer["title"] == "2019年工作简报" and answer["whole_zone"] is True
     keys = [section["key"] for section in answer["sections"]]
@@ -174,3 +177,19 @@ def test_a_docx_that_unpacks_too_large_is_refused_before_it_is_parsed(records):
     assert len(out.getvalue()) < 2**20
     page = client.post(reverse("briefings:check"), {"file": upload})
     assert "解压后过大" in page.content.decode()
+
+
+def test_a_briefings_queries_do_not_grow_with_the_records(records):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        briefing_for(year=2019, kind="year")
+    lead = (Stage.LEAD, date(2018, 3, 1))
+    for number in range(6):
+        make_project(f"新项目{number}", investment=10000, moves=[lead])
+    with CaptureQueriesContext(connection) as more:
+        again = briefing_for(year=2019, kind="year")
+    assert len(more.captured_queries) == len(few.captured_queries)
+    pipeline = next(s for s in again.sections if s.key == "pipeline")
+    assert "共洽谈项目9个" in pipeline.text  # the six new leads count in 2019's table

@@ -111,4 +111,4 @@ def test_the_economy_shows_each_targets_trend_against_the_schedule(org):
     schedule, trend = chart["datasets"]
     assert schedule["data"] == [8.3, 16.7, 25.0]
     assert trend["label"] == "全部财政收入完成率" and trend["data"][2] == 25.0
-    assert panel.rows[0].value == "6.00" and not panel.rows[0].alert  # 25% against 25%
+    assert panel.rows[0].value == "6" and not panel.rows[0].alert  # 25% against 25%

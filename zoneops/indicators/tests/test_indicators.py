@@ -162,7 +162,10 @@ def test_the_economy_page_and_the_year_page(revenue, django_assert_max_num_queri
         {"year": "2019\x00"},
         {"year": "²"},
     ):
-        assert staff.get(reverse("admin:indicators_indicator_overview"), bad).status_code == 200
+        answer = staff.get(reverse("admin:indicators_indicator_overview"), bad)
+        # Refused with the field's message; the page shows this year instead.
+        assert answer.status_code == 200 and 'class="zo-error"' in answer.content.decode()
+        assert "2020年1-" in answer.content.decode()
     huge = reverse("admin:indicators_indicator_year", args=[2**64])
     assert staff.get(huge).status_code == 404
 
@@ -246,4 +249,23 @@ def test_the_economy_opens_on_the_latest_month_with_figures(revenue):
     overview = economy_overview(year=2019, month=12)
     assert overview.rows[0].month.value == Decimal("21.7")
     client = signed_in(make_user(RoleCode.STAFF))
-    assert client.get("/api/v1/indicators/economy", {"year": 2019}).json()["month"] == 12
+    # On 2020-07-10, with no figure of 2020 yet, the last month over: 1-6月.
+    assert client.get("/api/v1/indicators/economy").json()["month"] == 6
+    # The figures reach May: the economy opens on 1-5月, not on June.
+    _values(revenue, 2020, [3, 4, 6, 8, 10])
+    assert client.get("/api/v1/indicators/economy").json()["month"] == 5
+    page = client.get(reverse("admin:indicators_indicator_overview")).content.decode()
+    assert "2020年1-5月经济运行情况" in page
+
+
+def test_a_figure_cannot_be_emptied_by_the_api(revenue):
+    client = signed_in(make_user(RoleCode.STATISTICIAN))
+    value = IndicatorValue.objects.get(indicator=revenue, year=2019, month=12)
+    answer = client.patch(
+        f"/api/v1/indicators/values/{value.pk}",
+        {"version": value.version, "value": None},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "value"
+    value.refresh_from_db()
+    assert value.value == Decimal("21.7")
