@@ -13,7 +13,9 @@ its own test can run it in a bare pytest.
 """
 
 import os
+from collections.abc import Iterator
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,3 +67,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str | None:
     start = configured_start()
     return f"{TEST_TODAY}: the clock starts at {start.isoformat()}" if start else None
+
+
+def frozen_on(day: date, at: time = time(10)) -> Any:
+    """An autouse fixture holding the clock still at `at` on `day`, Beijing time, for each test
+    of the module (or conftest) that assigns it: `_frozen = frozen_on(TODAY)`."""
+
+    @pytest.fixture(autouse=True)
+    def _frozen() -> Iterator[None]:
+        with time_machine.travel(datetime.combine(day, at, tzinfo=BEIJING), tick=False):
+            yield
+
+    return _frozen

@@ -2,13 +2,11 @@
 workbook, a lead started from a gap, and the API."""
 
 import io
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
@@ -24,15 +22,12 @@ from zoneops.orgs.tests.factories import make_user, signed_in
 from zoneops.projects.enums import Stage
 from zoneops.projects.models import Project
 from zoneops.projects.tests.factories import make_project
+from zoneops.pytest_clock import frozen_on
 
 TODAY = date(2026, 3, 2)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    moment = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 def _node(chain, name, segment, parent=None, order=0):

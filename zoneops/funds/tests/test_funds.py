@@ -1,13 +1,11 @@
 """Support funds: the steps of an application, the totals of a period, the pages, the API, the
 enterprise's own page and each role's scope."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 import xlsxwriter
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
@@ -28,17 +26,14 @@ from zoneops.funds.services import (
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
 from zoneops.projects.tests.factories import make_project
+from zoneops.pytest_clock import frozen_on
 
 S = FundApplicationStatus
 TODAY = date(2020, 3, 2)
 YEAR_2019 = (date(2019, 1, 1), date(2019, 12, 31))
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    moment = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

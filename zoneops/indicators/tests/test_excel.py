@@ -1,13 +1,11 @@
 """The monthly statistics table in and out of Excel: a template that imports back, a month's
 figures added and changed in one file, refusals named by row and column."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 import xlsxwriter
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
@@ -18,15 +16,12 @@ from zoneops.indicators.excel import indicator_value_register
 from zoneops.indicators.models import Indicator, IndicatorValue
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
+from zoneops.pytest_clock import frozen_on
 
 TODAY = date(2020, 7, 10)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    moment = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

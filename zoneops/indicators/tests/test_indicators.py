@@ -1,12 +1,10 @@
 """Economic indicators: figures by month as statistics report them, what is worked out from
 them (当月, 同比, 环比, 完成率, 序时进度), who keeps them, and the pages and API that show them."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -19,15 +17,12 @@ from zoneops.indicators.selectors import economy_overview, indicator_year, indic
 from zoneops.indicators.services import indicator_save, indicator_value_save
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
+from zoneops.pytest_clock import frozen_on
 
 TODAY = date(2020, 7, 10)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    moment = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 def _indicator(code="CZSR", name="全部财政收入", unit="亿元", **fields):

@@ -1,27 +1,22 @@
 """A small zone with one park managed by the investment bureau: two buildings, three units, and
 staff of the managing bureau, of another bureau, a principal leader and an enterprise user."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from zoneops.enterprises.tests.factories import make_enterprise
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
 from zoneops.parks.enums import CarrierKind
 from zoneops.parks.models import Building, Park, Unit
+from zoneops.pytest_clock import frozen_on
 
 TODAY = date(2021, 3, 15)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    moment = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """园区分布图: the parks drawn from their boundaries on the server, coloured by occupancy."""
 
 import re
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.urls import reverse
 
@@ -25,15 +23,12 @@ from zoneops.parks.map import (
     park_map,
 )
 from zoneops.parks.models import Building, Lease, Park, Unit
+from zoneops.pytest_clock import frozen_on
 
 TODAY = date(2026, 3, 2)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    moment = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 def _square(lon, lat, size=0.01):

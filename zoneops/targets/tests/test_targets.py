@@ -1,11 +1,9 @@
 """Targets from above: followed from the projects' stage moves, on the page and in the API."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from zoneops.industry.models import IndustryCategory
@@ -13,17 +11,14 @@ from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user, signed_in
 from zoneops.projects.enums import Stage
 from zoneops.projects.tests.factories import make_project
+from zoneops.pytest_clock import frozen_on
 from zoneops.targets.models import Target
 from zoneops.targets.selectors import target_progress
 
 TODAY = date(2020, 7, 1)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    moment = datetime.combine(TODAY, time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture
