@@ -147,7 +147,7 @@ def trusted_request_id(
     REMOTE_ADDR): X-Request-ID is kept only from the trusted proxy's own connection."""
 
     def gate(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not trusted_proxy or environ.get("REMOTE_ADDR") != trusted_proxy:
+        if not trusted_proxy or trusted_proxy not in ("*", environ.get("REMOTE_ADDR")):
             environ.pop("HTTP_X_REQUEST_ID", None)
         return application(environ, start_response)
 
