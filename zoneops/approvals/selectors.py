@@ -307,7 +307,7 @@ def _concluded_sums(
     return groups, min(earliest, default=None)
 
 
-@cached_selector("approvals")
+@cached_selector("approvals", "projects", "enterprises")
 def approval_figures(*, start: date, end: date, user: Any = None) -> Figures:
     """The zone's government-service figures for the days `start`..`end` (see the module's
     note for each), in total, per department and per item; within `user`'s scope when given.

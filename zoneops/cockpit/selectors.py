@@ -468,7 +468,7 @@ PANEL_AREAS: dict[str, tuple[str, ...]] = {
     "lights": ("projects", "enterprises"),
     "overdue": ("projects", "enterprises", "approvals", "supervision", "blockers"),
     "milestones": ("projects", "enterprises"),
-    "rates": ("enterprises", "approvals", "supervision", "blockers"),
+    "rates": ("enterprises", "projects", "approvals", "supervision", "blockers"),
     "economy": ("indicators", "enterprises"),
     "chains": ("chains", "industry", "enterprises", "projects"),
     "parks": ("parks", "enterprises", "projects"),

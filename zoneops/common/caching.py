@@ -72,8 +72,17 @@ def area_changed(*areas: str, using: str | None = None) -> None:
         return
     _bump(areas)
     connection = transaction.get_connection(using)
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: _bump(areas), using=using)
+    if not connection.in_atomic_block:
+        return
+    # One bump at commit for all the transaction's areas, however many records it writes. The
+    # hooks' list is a new one after a commit or a rollback: a set tied to another list is old.
+    pending = connection.__dict__.get("_zoneops_pending_areas")
+    if pending is None or pending[0] is not connection.run_on_commit:
+        at_commit: set[str] = set()
+        pending = (connection.run_on_commit, at_commit)
+        connection.__dict__["_zoneops_pending_areas"] = pending
+        transaction.on_commit(lambda: _bump(at_commit), using=using)
+    pending[1].update(areas)
 
 
 def model_area(model: type[models.Model]) -> str | None:

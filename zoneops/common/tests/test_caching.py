@@ -159,3 +159,17 @@ def test_the_figures_cache_can_be_turned_off(db, settings):
 def test_an_argument_with_no_stable_key_is_refused(db):
     with pytest.raises(TypeError):
         cached_figure(name="test", areas=[], user=None, parts={"x": object()}, compute=int)
+
+
+def test_a_transaction_of_many_writes_replaces_each_generation_once_at_commit(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _write in range(50):
+            area_changed("projects")
+        area_changed("enterprises")
+    committed = area_generations(["projects", "enterprises"])
+
+    assert len(callbacks) == 1
+    area_changed("projects")  # the next transaction has a commit hook of its own
+    assert area_generations(["projects"])["projects"] != committed["projects"]
