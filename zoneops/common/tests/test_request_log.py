@@ -85,3 +85,10 @@ def test_a_line_outside_any_request_has_no_request_id(json_lines):
 
     (line,) = json_lines()
     assert line["message"] == "夜间提醒已发送" and line["request_id"] == "-"
+
+
+def test_a_lines_time_is_iso_8601_with_its_offset(json_lines):
+    logging.getLogger("zoneops.test").warning("x")
+
+    (line,) = json_lines()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", line["time"])
