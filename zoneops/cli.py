@@ -6,6 +6,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zoneops.config.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in ("serve", "worker"):
+        # Production processes log JSON lines (zoneops.common.requestlog) unless told otherwise.
+        os.environ.setdefault("ZONEOPS_LOG_FORMAT", "json")
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         # The demo runs over plain HTTP; debug pages only when nobody else can reach it.
         os.environ.setdefault("ZONEOPS_HTTPS", "false")

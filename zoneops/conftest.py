@@ -24,3 +24,14 @@ def org(db):
         "investment_section": investment_section,
         "approvals": approvals,
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a figure cached by an earlier test (whose records
+    were rolled back) must not be served to this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -34,6 +34,7 @@ from zoneops.approvals.models import (
 )
 from zoneops.casework.selectors import clock_of as clock_of
 from zoneops.casework.selectors import records_with_clock
+from zoneops.common.caching import cached_selector
 from zoneops.common.scope import scope_queryset
 from zoneops.common.selectors import counts_by_department
 from zoneops.common.workcalendar import (
@@ -306,6 +307,7 @@ def _concluded_sums(
     return groups, min(earliest, default=None)
 
 
+@cached_selector("approvals", "projects", "enterprises")
 def approval_figures(*, start: date, end: date, user: Any = None) -> Figures:
     """The zone's government-service figures for the days `start`..`end` (see the module's
     note for each), in total, per department and per item; within `user`'s scope when given.

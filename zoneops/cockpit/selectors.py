@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from zoneops.approvals.selectors import approval_figures, overdue_cases
 from zoneops.chains.selectors import chains_summary
 from zoneops.common.amounts import WAN_PER_YI, plain, wan_to_yi
+from zoneops.common.caching import cached_figure, zoneops_areas
 from zoneops.common.growth import schedule_share
 from zoneops.common.navigation import page_url
 from zoneops.common.periods import MONTH_CHOICES, format_day, month_end
@@ -457,6 +458,32 @@ PANELS: dict[str, tuple[Any, Callable[..., Panel]]] = {
 }
 
 
+# What each panel reads, by area (app): a write in one of them draws the panel anew
+# (zoneops.common.caching; the organisation and the calendar count for every panel).
+_PROJECTS = ("projects", "industry", "parks", "enterprises")
+PANEL_AREAS: dict[str, tuple[str, ...]] = {
+    "pipeline": _PROJECTS,
+    "investment_industry": _PROJECTS,
+    "investment_park": _PROJECTS,
+    "lights": ("projects", "enterprises"),
+    "overdue": ("projects", "enterprises", "approvals", "supervision", "blockers"),
+    "milestones": ("projects", "enterprises"),
+    "rates": ("enterprises", "projects", "approvals", "supervision", "blockers"),
+    "economy": ("indicators", "enterprises"),
+    "chains": ("chains", "industry", "enterprises", "projects"),
+    "parks": ("parks", "enterprises", "projects"),
+}
+
+
 def cockpit_panel(*, key: str, user: Any, today: date) -> Panel:
-    """One panel by its key (KeyError for one that does not exist)."""
-    return PANELS[key][1](user=user, today=today)
+    """One panel by its key (KeyError for one that does not exist), from the cache while
+    nothing it reads has changed, for the viewer's scope and day. A target is a rule over any
+    area's records, so the targets' panel reads them all."""
+    build = PANELS[key][1]
+    return cached_figure(
+        name=f"cockpit.{key}",
+        areas=PANEL_AREAS.get(key) or zoneops_areas(),
+        user=user,
+        parts={"today": today},
+        compute=lambda: build(user=user, today=today),
+    )

@@ -14,6 +14,10 @@ class CommonConfig(AppConfig):
         from django.urls import register_converter
 
         from zoneops.common import workcalendar  # noqa: F401  connects the cache invalidation
+        from zoneops.common.caching import connect_invalidation
+
+        # Every write of a zoneops record makes the cached figures that read it anew.
+        connect_invalidation()
         from zoneops.common.lookups import register_integer_lookups
 
         register_integer_lookups()

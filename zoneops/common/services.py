@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from zoneops.common.caching import models_changed
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.inputs import DateKind, date_error
 from zoneops.common.models import SavedView
@@ -203,6 +204,7 @@ def records_bulk_create(
     stamp = audit_fields(model=model, by=by, creating=True)
     for record in instances:
         _stamp(record, stamp, by=by)
+    models_changed([model])  # a bulk write sends no signal
     return bulk_create_with_history(
         instances,
         model,
@@ -227,6 +229,7 @@ def records_bulk_update(
             model=model, by=by, creating=False, stored_version=getattr(record, "version", 0)
         )
         _stamp(record, stamp, by=by)
+    models_changed([model])  # a bulk write sends no signal
     return bulk_update_with_history(
         instances,
         model,

@@ -6,7 +6,6 @@ from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
 )
-from django.db import connection
 from django.http import (
     FileResponse,
     Http404,
@@ -18,27 +17,10 @@ from django.http import (
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from zoneops.common.files import SHOWN_INLINE, content_type, megabytes
 from zoneops.common.selectors import stored_file_for
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability for load balancers and monitors."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except Exception:
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "database": database}, status=status
-    )
 
 
 @require_GET

@@ -95,6 +95,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id and the access line (zoneops.common.requestlog), then /healthz and /readyz
+    # answered before the host check and the HTTPS redirect (zoneops.common.health).
+    "zoneops.common.requestlog.RequestLogMiddleware",
+    "zoneops.common.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zoneops.common.middleware.SecurityHeadersMiddleware",
@@ -292,12 +296,62 @@ ZONEOPS_PHOTO_MAX_BYTES = env_int("ZONEOPS_PHOTO_MAX_BYTES", 10 * 2**20)
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Logs on standard error: JSON lines (ZONEOPS_LOG_FORMAT=json, what `zoneops serve` uses unless
+# told otherwise) or text (the default for the demo and the commands). Every line of a request
+# carries its request id and user (zoneops.common.requestlog); each request ends with one line of
+# the logger zoneops.access (ZONEOPS_ACCESS_LOG=false silences it).
+LOG_FORMAT = "json" if env_str("ZONEOPS_LOG_FORMAT", "text").lower() == "json" else "text"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "zoneops.common.requestlog.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "zoneops.common.requestlog.JsonLinesFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(username)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "zoneops.access": {
+            "level": "INFO" if env_bool("ZONEOPS_ACCESS_LOG", default=not TESTING) else "WARNING"
+        },
+    },
 }
+
+# The cache: Redis when REDIS_URL is set (shared by every server and worker: sessions, the
+# cached figures and their generations), else this process's memory. Tests always use memory.
+REDIS_URL = "" if TESTING else env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("ZONEOPS_CACHE_PREFIX", "zoneops"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "zoneops",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# Sessions in the cache with the database behind it: two servers on one Redis share them, and a
+# restarted Redis loses none.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a cached figure lives at most (zoneops.common.caching): a write invalidates it at
+# once; this bounds what a write the invalidation cannot see (another process without Redis,
+# a raw SQL fix) leaves stale. 0 turns the figures' cache off.
+ZONEOPS_CACHE_SECONDS = env_int("ZONEOPS_CACHE_SECONDS", 300)
 
 from zoneops.config.unfold import (  # noqa: E402  the admin's look and sidebar
     NAV_GROUPS,

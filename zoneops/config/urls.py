@@ -3,11 +3,10 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from zoneops.api.api import api
-from zoneops.common.views import healthz, stored_file
+from zoneops.common.views import stored_file
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
-    path("healthz", healthz, name="healthz"),
     # Uploaded files, only to whoever may read their record: MEDIA_ROOT is never served as is.
     path("files/<str:model>/<id:pk>/<str:field>", stored_file, name="stored_file"),
     path("i18n/", include("django.conf.urls.i18n")),

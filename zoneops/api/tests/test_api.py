@@ -83,12 +83,6 @@ def test_every_number_a_payload_takes_publishes_its_bound_and_digits(db):
     assert total["type"] == "string" and total["pattern"] == r"^\d{1,8}(\.\d{1,2})?$"
 
 
-def test_healthz_reports_the_database(db):
-    response = Client().get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
 def test_without_credentials_the_answer_is_json_401(db):
     response = Client().get("/api/v1/parks/")
     assert response.status_code == 401

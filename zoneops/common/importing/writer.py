@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
+from zoneops.common.caching import models_changed
 from zoneops.common.importing.queries import key_set
 from zoneops.common.services import audit_fields, history_audit
 
@@ -285,6 +286,7 @@ def bulk_insert(
     a model with history needs it. Runs inside the caller's transaction."""
     if not rows:
         return []
+    models_changed([model])  # a bulk write sends no signal
     now = timezone.now()
     history = _history_model(model)
     if history is not None and not key:
@@ -324,6 +326,7 @@ def bulk_update(
     caller's transaction, which should hold the records locked (`select_for_update`)."""
     if not changes:
         return 0
+    models_changed([model])  # a bulk write sends no signal
     now = timezone.now()
     pk = model._meta.pk
     assert pk is not None

@@ -153,3 +153,19 @@ def test_a_peer_other_than_the_proxy_cannot_pass_for_other_clients(servers):
     # Its claims are dropped: every attempt was its own, and it is locked out as itself.
     assert login(port, "bob", PASSWORD, proto=None, client="192.0.2.9", peer=STRANGER) == 429
     assert login(port, "bob", PASSWORD, proto=None, client="192.0.2.1") == 302
+
+
+def test_the_request_id_is_the_proxys_and_no_other_peers(servers):
+    port, offered = servers["http"], "proxy-request-0123456789abcdef"
+
+    through_proxy = fetch(port, "GET", "/healthz", headers={"X-Request-ID": offered})
+    direct = fetch(port, "GET", "/healthz", peer=STRANGER, headers={"X-Request-ID": offered})
+
+    assert through_proxy.headers["X-Request-ID"] == offered
+    assert direct.headers["X-Request-ID"] not in ("", offered)
+
+
+def test_a_probe_over_plain_http_is_answered_not_redirected(servers):
+    answer = fetch(servers["https"], "GET", "/readyz", headers={"Host": "10.0.0.5:8000"})
+
+    assert answer.status == 200

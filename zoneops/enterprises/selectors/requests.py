@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoneops.casework.selectors import CLOCK_ATTRIBUTE, records_with_clock
+from zoneops.common.caching import cached_selector
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.scope import DataScope, can_see, scope_queryset
 from zoneops.common.workcalendar import calendar_pinned, working_days_between, working_days_used
@@ -418,6 +419,7 @@ def request_working_days_used(*, clock_from: date, answered_on: date, suspended_
     return working_days_used(clock_from, answered_on, suspended_days=suspended_days)
 
 
+@cached_selector("enterprises", "projects", "blockers", "industry")
 def requests_statistics(
     *, user: Any, start: date, end: date, by: str, on: date | None = None
 ) -> RequestStatistics:

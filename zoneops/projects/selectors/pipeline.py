@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.amounts import AmountSum
+from zoneops.common.caching import cached_selector
 from zoneops.common.expressions import DaysBetween
 from zoneops.common.scope import scope_queryset
 from zoneops.orgs.models import Membership
@@ -255,6 +256,7 @@ KEY_LEVEL_LABELS = {
 }
 
 
+@cached_selector("projects", "industry", "parks", "enterprises")
 def pipeline_summary(
     *,
     year: int | None = None,
@@ -344,6 +346,7 @@ class FunnelStep:
     conversion: Decimal | None  # share of the previous step that reached this one, in %
 
 
+@cached_selector("projects", "enterprises")
 def pipeline_funnel(
     *, registered_from: date, registered_to: date, as_of: date | None = None, user: Any = None
 ) -> list[FunnelStep]:

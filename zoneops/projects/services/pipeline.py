@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.common.caching import models_changed
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.services import acting_user, check_happened, record_save
 from zoneops.orgs.models import User
@@ -219,4 +220,5 @@ def project_set_key_levels(*, project: Project, year: int, levels: list[str]) ->
     KeyDesignation.objects.bulk_create(
         [KeyDesignation(project=project, year=year, level=level) for level in wanted - have]
     )
+    models_changed([KeyDesignation])  # bulk_create sends no signal
     return sorted(wanted)

@@ -1,9 +1,16 @@
 """`zoneops serve`: run ZoneOps in production on waitress (pure Python, Windows and Linux).
 
 Static files are collected first and served by WhiteNoise from the same process, so nothing
-else is needed in front; a reverse proxy for HTTPS is still the usual deployment.
+else is needed in front; a reverse proxy for HTTPS is still the usual deployment. Logs are JSON
+lines unless ZONEOPS_LOG_FORMAT=text (zoneops.cli sets the default).
+
+Worker threads: waitress serves each request on one of a fixed pool of threads. A request spends
+most of its time waiting on the database, so the default is four threads per CPU core the process
+may use, at least 4 and at most 32 (ZONEOPS_THREADS or --threads to choose); mind that each
+thread may hold a database connection.
 """
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -17,13 +24,42 @@ def serve_wsgi(*, host: str, port: int, threads: int, stdout: OutputWrapper) -> 
     """Serve the project's WSGI application until Ctrl-C (waitress stops cleanly on it)."""
     from waitress import serve
 
-    from zoneops.config.wsgi import application
-
     try:
-        serve(application, host=host, port=port, threads=threads, **proxy_options())
+        # The proxy's headers are handled here, inside the request id's gate
+        # (wsgi_application), not a second time by waitress.
+        serve(
+            wsgi_application(),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="ZoneOps",
+            clear_untrusted_proxy_headers=False,
+        )
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise CommandError(f"无法监听 / cannot listen on {host}:{port}: {error}") from error
     stdout.write("已停止 / stopped.")
+
+
+def wsgi_application() -> Any:
+    """The project's WSGI application behind waitress's proxy-header handling, and outside
+    both the gate that keeps X-Request-ID from the trusted proxy only (it must see the real peer,
+    before X-Forwarded-For replaces REMOTE_ADDR)."""
+    from waitress.proxy_headers import proxy_headers_middleware
+
+    from zoneops.common.requestlog import trusted_request_id
+    from zoneops.config.wsgi import application
+
+    behind = proxy_headers_middleware(application, clear_untrusted=True, **proxy_options())
+    return trusted_request_id(behind, settings.ZONEOPS_TRUSTED_PROXY)
+
+
+def default_threads() -> int:
+    """Four threads per usable CPU core, between 4 and 32."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(32, max(4, 4 * cores))
 
 
 def proxy_options() -> dict[str, Any]:
@@ -36,7 +72,6 @@ def proxy_options() -> dict[str, Any]:
         "trusted_proxy": settings.ZONEOPS_TRUSTED_PROXY,
         "trusted_proxy_count": settings.ZONEOPS_TRUSTED_PROXY_COUNT,
         "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
-        "clear_untrusted_proxy_headers": True,
     }
 
 
@@ -62,8 +97,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=env_int("ZONEOPS_THREADS", 8),
-            help="工作线程数 / worker threads (ZONEOPS_THREADS, default 8).",
+            default=env_int("ZONEOPS_THREADS", default_threads()),
+            help="工作线程数 / worker threads (ZONEOPS_THREADS; default four per CPU core, "
+            "4 to 32: here %(default)s).",
         )
         parser.add_argument(
             "--migrate",
