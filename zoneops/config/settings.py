@@ -327,7 +327,9 @@ LOGGING = {
 }
 
 # The cache: Redis when REDIS_URL is set (shared by every server and worker: sessions, the
-# cached figures and their generations), else this process's memory. Tests always use memory.
+# cached figures and their generations), else files in the data folder, which the web server
+# and the worker beside it on one machine share (in each process's memory, a background import
+# would leave the web server's figures stale). Tests always use memory.
 REDIS_URL = "" if TESTING else env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -337,7 +339,7 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("ZONEOPS_CACHE_PREFIX", "zoneops"),
         }
     }
-else:
+elif TESTING:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -345,12 +347,20 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 # Sessions in the cache with the database behind it: two servers on one Redis share them, and a
 # restarted Redis loses none.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # How long a cached figure lives at most (zoneops.common.caching): a write invalidates it at
-# once; this bounds what a write the invalidation cannot see (another process without Redis,
-# a raw SQL fix) leaves stale. 0 turns the figures' cache off.
+# once; this bounds what a write the invalidation cannot see (a raw SQL fix) leaves
+# stale. 0 turns the figures' cache off.
 ZONEOPS_CACHE_SECONDS = env_int("ZONEOPS_CACHE_SECONDS", 300)
 
 from zoneops.config.unfold import (  # noqa: E402  the admin's look and sidebar
