@@ -58,7 +58,8 @@ class Heartbeat:
 class Command(DbWorkerCommand):
     help = (
         "运行后台任务（导入、导出、简报、重新计算期限）。"
-        "Run the background jobs: django-tasks-db's worker on the configured queues, with a heartbeat for the readiness check."
+        "Run the background jobs: django-tasks-db's worker on the configured queues, "
+        "with a heartbeat for the readiness check."
     )
 
     def add_arguments(self, parser: Any) -> None:
