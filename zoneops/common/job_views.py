@@ -58,8 +58,8 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     sends the browser there (htmx's HX-Redirect) with its message: the page that started an
     import shows its preview, for instance; with `?follow=1` it goes to the job's own link."""
     job = _job_or_404(request, pk)
-    state = job_state(job)
-    response = render(request, "common/job_progress.html", state)
+    state = {**job_state(job), "poll_url": request.get_full_path()}
+    response = render(request, "common/job_progress.html", {"state": state})
     if state["final"] and request.headers.get("HX-Request"):
         target = request.GET.get("next", "")
         if request.GET.get("follow") and job.link and not state["failed"]:
