@@ -200,3 +200,34 @@ def test_the_tests_run_a_job_where_it_is_started(clerk, django_capture_on_commit
     job = _start(clerk, capture=django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.SUCCEEDED
+
+
+def test_a_calendar_change_recomputes_the_deadlines_in_the_background(
+    database_tasks, org, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from zoneops.common.calendar_services import calendar_set_day
+    from zoneops.common.workcalendar import calendar_changed
+
+    admin = make_user(RoleCode.ADMINISTRATOR, departments=[org["zone"]])
+    heard = []
+
+    def listener(years, **kwargs):
+        heard.append(years)
+
+    calendar_changed.connect(listener, dispatch_uid="test-listener")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            calendar_set_day(
+                day=date(2026, 10, 12), is_working_day=False, name="测试假日", by=admin
+            )
+        job = BackgroundJob.objects.get(work__endswith="calendar_changed_work")
+        assert job.status == BackgroundJob.Status.QUEUED and heard == []
+        assert job.shown_title == "工作日历已修改：重新计算2026年的办理期限"
+        run_worker()
+    finally:
+        calendar_changed.disconnect(dispatch_uid="test-listener")
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.SUCCEEDED
+    assert heard == [frozenset({2026})]
