@@ -120,18 +120,26 @@ class _Reporter:
         self.depth = len(connection.atomic_blocks)
 
     def report(self, *, done: int | None, total: int | None, stage: str | None) -> None:
+        # A new stage or total is written at once; counts at most once per interval.
+        news = (stage is not None and stage[:200] != self.values.get("stage")) or (
+            total is not None and total != self.values.get("total")
+        )
         if done is not None:
             self.values["done"] = done
         if total is not None:
             self.values["total"] = total
-        changed_stage = stage is not None and stage != self.values.get("stage")
         if stage is not None:
             self.values["stage"] = stage[:200]
         now = time.monotonic()
-        if not changed_stage and now - self.last < self.interval:
+        if not news and now - self.last < self.interval:
             return
         self.last = now
         self._write({**self.values, "beat_at": timezone.now()})
+
+    def flush(self) -> None:
+        """What was reported since the last write, written (the work is over)."""
+        if self.values:
+            self._write(dict(self.values))
 
     def _write(self, values: dict[str, Any]) -> None:
         update = BackgroundJob.objects.filter(pk=self.job_id, status=BackgroundJob.Status.RUNNING)
@@ -212,6 +220,10 @@ def job_run(*, job_id: int) -> str:
                 if not getattr(work, WORK_MARK, False):
                     raise ValueError(f"{job.work} is not marked with job_work")
                 outcome = work(job=job, **job.params)
+                reporter = _reporter.get()
+                if reporter is not None:
+                    reporter.flush()
+                job_finish(job=job, outcome=outcome or JobOutcome())
             except ApplicationError as error:
                 job_fail(job=job, message=error.message)
                 return "failed"
@@ -227,7 +239,6 @@ def job_run(*, job_id: int) -> str:
                     ),
                 )
                 raise
-            job_finish(job=job, outcome=outcome or JobOutcome())
             return "succeeded"
     finally:
         running_job_id = None
@@ -244,7 +255,10 @@ def job_finish(*, job: BackgroundJob, outcome: JobOutcome) -> BackgroundJob:
         content = outcome.file_content
         stored = ContentFile(content) if isinstance(content, bytes) else File(content)
         job.filename = original_name(outcome.file_name)
-        job.file.save(outcome.file_name, stored, save=False)
+        try:
+            job.file.save(outcome.file_name, stored, save=False)
+        finally:
+            stored.close()  # a temporary file (a large export) goes once it is stored
     if job.total is not None:
         job.done = job.total
     job.finished_at = timezone.now()

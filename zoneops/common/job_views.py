@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -110,3 +111,19 @@ class MyJobsView(UnfoldModelAdminViewMixin, TemplateView):
             everyone=self.request.user.is_superuser,
             **kwargs,
         )
+
+
+class JobView(UnfoldModelAdminViewMixin, TemplateView):
+    """One job's page: its bar while it runs, then its outcome (a large export lands here)."""
+
+    title = _("后台任务")
+    permission_required = ()
+    template_name = "common/job.html"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(model_admin=standalone_host(), **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        job = _job_or_404(self.request, kwargs["pk"])
+        state = {**job_state(job), "poll_url": reverse("jobs:status", args=[job.pk])}
+        return super().get_context_data(state=state, **kwargs)

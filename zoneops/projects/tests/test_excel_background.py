@@ -112,3 +112,45 @@ def test_a_file_that_is_not_a_workbook_is_refused_before_any_job(client, large):
     refused = client.post(f"{LIST}excel-import/", {"file": SimpleUploadedFile("项目.xls", b"x")})
     assert "不能导入 .xls 文件" in refused.content.decode()
     assert not BackgroundJob.objects.exists()
+
+
+def test_a_large_export_is_written_in_the_background_with_the_list_filters(
+    client, org, settings, django_capture_on_commit_callbacks
+):
+    import io
+    from datetime import date
+
+    import python_calamine
+
+    from zoneops.projects.enums import Stage
+
+    settings.TASKS = DATABASE_TASKS
+    settings.ZONEOPS_EXPORT_BACKGROUND_ROWS = 1
+    lead = (Stage.LEAD, date(2019, 1, 1))
+    for number in range(3):
+        make_project(
+            f"在谈项目{number}",
+            moves=[lead, (Stage.TALKS, date(2019, 3, 1))],
+            responsible_department=org["investment"],
+        )
+    make_project("线索项目", responsible_department=org["investment"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.get(f"{LIST}excel-export/?stage__exact=talks")
+    job = BackgroundJob.objects.get()
+    assert started["Location"] == f"/admin/jobs/{job.pk}/"
+    waiting = client.get(started["Location"]).content.decode()
+    assert "导出招商项目" in waiting and "hx-trigger" in waiting
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.SUCCEEDED, job.message
+    assert job.total == 3 and job.filename.endswith(".xlsx")
+    content = b"".join(client.get(f"/admin/jobs/{job.pk}/file/").streaming_content)
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    names = {row[1] for row in sheet.get_sheet_by_name("招商项目").to_python()[1:]}
+    assert names == {"在谈项目0", "在谈项目1", "在谈项目2"}
+    # A small list is still sent at once.
+    settings.ZONEOPS_EXPORT_BACKGROUND_ROWS = 5000
+    assert client.get(f"{LIST}excel-export/").streaming
