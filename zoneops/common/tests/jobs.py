@@ -42,3 +42,17 @@ def run_worker(worker_id: str = "test-worker") -> None:
         worker_id=worker_id,
         excluded_queue_names=[],
     ).run()
+
+
+# Each run of `record_run`, by job: the two-worker test counts them (the threads share this).
+RUNS: dict[int, list[str]] = {}
+
+
+@job_work
+def record_run(*, job) -> JobOutcome:
+    import threading
+    import time
+
+    RUNS.setdefault(job.pk, []).append(threading.current_thread().name)
+    time.sleep(0.02)  # long enough for the other worker to claim the next job meanwhile
+    return JobOutcome()
