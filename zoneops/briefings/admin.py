@@ -15,7 +15,13 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.briefings.apps import VIEW
 from zoneops.briefings.documents import MAX_UPLOAD_BYTES, briefing_docx, text_of_upload
-from zoneops.briefings.selectors import KINDS, Briefing, briefing_for, figure_check
+from zoneops.briefings.selectors import (
+    KINDS,
+    Briefing,
+    BriefingPeriod,
+    briefing_for,
+    figure_check,
+)
 from zoneops.common.admin_base import standalone_host
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.forms import Form, add_service_error
@@ -130,7 +136,13 @@ def _briefing_download_job(request: HttpRequest) -> HttpResponse:
         return _refused(form)
     data = form.cleaned_data
     query = {"year": data["year"], "kind": data["kind"], "number": data.get("number") or ""}
-    period = f"{data['year']} {KINDS[data['kind']]} {data.get('number') or ''}".strip()
+    try:
+        period = BriefingPeriod.of(
+            year=data["year"], kind=data["kind"], number=data.get("number")
+        ).label(timezone.localdate())
+    except ApplicationError as error:
+        add_service_error(form, error)
+        return _refused(form)
     job = job_start(
         work=briefing_docx_work,
         title=DOCX_TITLE,
@@ -162,7 +174,7 @@ def briefing_docx_work(
     job_progress(stage=gettext("正在写入 Word 文件"))
     return JobOutcome(
         message=gettext("已生成《%(title)s》。") % {"title": briefing.title},
-        file_name=f"{briefing.title}.docx",
+        file_name=f"{briefing.title}.docx".replace("/", "-"),
         file_content=briefing_docx(briefing),
     )
 

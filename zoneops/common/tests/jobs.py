@@ -1,6 +1,11 @@
 """Work for the background-job tests, and the worker loop run in the test's own process."""
 
+import contextlib
+from typing import Any
+from unittest import mock
+
 from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext_noop
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -32,16 +37,25 @@ def not_marked(*, job) -> JobOutcome:  # pragma: no cover - never run
 def run_worker(worker_id: str = "test-worker") -> None:
     """Drain the queue in this process: django-tasks-db's own worker loop, in batch mode."""
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    ).run()
+    keep: Any = contextlib.nullcontext()
+    if connection.in_atomic_block:
+        # Inside the test's transaction the loop keeps its connection: recycling it (as the
+        # worker does between jobs) would close the transaction the test's records are in
+        # (SQLite's in-memory database is never closed, PostgreSQL's connection is).
+        keep = mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        )
+    with keep:
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        ).run()
 
 
 # Each run of `record_run`, by job: the two-worker test counts them (the threads share this).
