@@ -231,3 +231,30 @@ def test_a_calendar_change_recomputes_the_deadlines_in_the_background(
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.SUCCEEDED
     assert heard == [frozenset({2026})]
+
+
+def test_zoneops_worker_runs_the_queue_and_leaves_no_heartbeat_when_it_stops(
+    database_tasks, clerk, django_capture_on_commit_callbacks, settings
+):
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    from zoneops.common.models import WorkerBeat
+
+    job = _start(clerk, capture=django_capture_on_commit_callbacks)
+    beats = []
+    with (
+        mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        ),
+        mock.patch(
+            "zoneops.common.management.commands.worker.worker_beat",
+            side_effect=lambda **kwargs: beats.append(kwargs),
+        ),
+    ):
+        call_command("worker", "--batch", "--no-startup-delay", "--worker-id", "w-test")
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.SUCCEEDED
+    assert beats and beats[0]["worker_id"] == "w-test" and beats[0]["queues"] == "default"
+    assert not WorkerBeat.objects.exists()
