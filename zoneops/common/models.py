@@ -286,6 +286,8 @@ class BackgroundJob(models.Model):
     class Meta:
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
+        # Who reads a job is its owner (an administrator: everyone), not a role's permission.
+        default_permissions = ()
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["started_by", "-created_at"], name="common_job_user_idx"),
@@ -329,6 +331,7 @@ class WorkerBeat(models.Model):
     class Meta:
         verbose_name = _("后台进程")
         verbose_name_plural = _("后台进程")
+        default_permissions = ()  # written by the workers, read by the readiness check
 
     def __str__(self) -> str:
         return self.worker_id
