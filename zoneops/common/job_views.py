@@ -4,8 +4,10 @@ job's stored file, and 我的后台任务 (the user's jobs; an administrator's: 
 
 A user reads only his own jobs: any other answers 404, as one that does not exist."""
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,7 +23,12 @@ from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.common.admin_base import standalone_host
 from zoneops.common.files import content_type
-from zoneops.common.job_selectors import job_for, job_is_stale, jobs_visible_to
+from zoneops.common.job_selectors import (
+    job_for,
+    job_is_stale,
+    jobs_visible_to,
+    worker_last_seen,
+)
 from zoneops.common.job_services import interrupted_message
 from zoneops.common.models import BackgroundJob
 
@@ -36,12 +43,20 @@ def _job_or_404(request: HttpRequest, pk: int) -> BackgroundJob:
         raise Http404 from error
 
 
-def job_state(job: BackgroundJob) -> dict[str, Any]:
+def job_state(job: BackgroundJob, *, one: bool = True) -> dict[str, Any]:
     """What the fragment shows of a job: its status as the user should read it (a running job
-    with no sign of life for long is interrupted), its progress and its outcome."""
-    stale = job_is_stale(job, now=timezone.now())
+    with no sign of life for long is interrupted), its progress and its outcome; for `one`
+    job waiting in the queue, whether any worker is there to take it."""
+    now = timezone.now()
+    stale = job_is_stale(job, now=now)
     status = BackgroundJob.Status.INTERRUPTED if stale else job.status
+    no_worker = False
+    if one and status == BackgroundJob.Status.QUEUED:
+        seen = worker_last_seen()
+        beat = timedelta(seconds=3 * settings.ZONEOPS_WORKER_BEAT_SECONDS)
+        no_worker = seen is None or seen < now - beat
     return {
+        "no_worker": no_worker,
         "job": job,
         "status": status,
         "status_label": BackgroundJob.Status(status).label,
@@ -107,7 +122,7 @@ class MyJobsView(UnfoldModelAdminViewMixin, TemplateView):
         )
         return super().get_context_data(
             page=page,
-            jobs=[job_state(job) for job in page.object_list],
+            jobs=[job_state(job, one=False) for job in page.object_list],
             everyone=self.request.user.is_superuser,
             **kwargs,
         )

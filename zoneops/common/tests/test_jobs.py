@@ -151,6 +151,9 @@ def test_the_bar_polls_until_the_job_is_done_then_shows_the_outcome(
     waiting = client.get(f"/admin/jobs/{job.pk}/status/").content.decode()
     assert 'hx-trigger="load delay:1s"' in waiting
     assert "排队中" in waiting
+    assert 'id="job-no-worker"' in waiting  # no worker has beaten here
+    worker_beat(worker_id="w1", queues="default", started_at=timezone.now())
+    assert 'id="job-no-worker"' not in client.get(f"/admin/jobs/{job.pk}/status/").content.decode()
     run_worker()
     done = client.get(f"/admin/jobs/{job.pk}/status/").content.decode()
     assert "hx-trigger" not in done
