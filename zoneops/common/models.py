@@ -6,10 +6,11 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zoneops.common.files import ProtectedFileField, random_name
+from zoneops.common.files import ProtectedFieldFile, ProtectedFileField, random_name
 from zoneops.common.inputs import DateKind, field_error
 from zoneops.common.scope import ScopedQuerySet
 
@@ -232,6 +233,20 @@ def job_file_path(instance: "BackgroundJob", filename: str) -> str:
     return f"jobs/{random_name(filename)}"
 
 
+class JobFieldFile(ProtectedFieldFile):
+    @property
+    def url(self) -> str:
+        self._require_file()
+        return reverse("jobs:file", args=[self.instance.pk])
+
+
+class JobFileField(ProtectedFileField):
+    """A job's file: served only by the job's own view, to whoever may read the job (its owner,
+    an administrator), never as plain media."""
+
+    attr_class = JobFieldFile
+
+
 class BackgroundJob(models.Model):
     """A piece of long work a user started (an import, an export, a briefing, a recomputation),
     run by `zoneops worker` through django-tasks (zoneops.common.job_services): who started it,
@@ -273,7 +288,9 @@ class BackgroundJob(models.Model):
     message = models.TextField(_("结果"), blank=True)
     link = models.CharField(_("链接"), max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    file = models.FileField(_("文件"), upload_to=job_file_path, max_length=200, blank=True)
+    file = JobFileField(
+        _("文件"), upload_to=job_file_path, max_length=200, blank=True, name_field="filename"
+    )
     filename = models.CharField(_("文件名"), max_length=200, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
