@@ -3,22 +3,33 @@ every figure linked to its records, download it as .docx. Mounted by `briefings.
 /admin/briefings/; the app holds no table."""
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.generic import FormView, TemplateView
 from unfold.views import UnfoldModelAdminViewMixin
 
 from zoneops.briefings.apps import VIEW
 from zoneops.briefings.documents import MAX_UPLOAD_BYTES, briefing_docx, text_of_upload
-from zoneops.briefings.selectors import KINDS, Briefing, briefing_for, figure_check
+from zoneops.briefings.selectors import (
+    KINDS,
+    Briefing,
+    BriefingPeriod,
+    briefing_for,
+    figure_check,
+)
 from zoneops.common.admin_base import standalone_host
-from zoneops.common.exceptions import ApplicationError
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.forms import Form, add_service_error
 from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
+from zoneops.common.job_selectors import job_for
+from zoneops.common.job_services import JobOutcome, job_progress, job_start, job_work
+from zoneops.common.job_views import job_state
+from zoneops.common.models import BackgroundJob
 from zoneops.common.periods import month_before
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -76,18 +87,96 @@ class BriefingView(UnfoldModelAdminViewMixin, TemplateView):
         if briefing and not query:
             data = form.cleaned_data
             query = f"year={data['year']}&kind={data['kind']}&number={data.get('number') or ''}"
-        return super().get_context_data(form=form, briefing=briefing, query=query, **kwargs)
+        return super().get_context_data(
+            form=form, briefing=briefing, query=query, job_state=self._job_state(), **kwargs
+        )
+
+    def _job_state(self) -> dict[str, Any] | None:
+        """The bar of the .docx job the page's button started (`?job=`, the user's own)."""
+        pk = self.request.GET.get("job", "")
+        if not pk.isdigit():
+            return None
+        try:
+            job = job_for(user=self.request.user, pk=int(pk))
+        except BackgroundJob.DoesNotExist:
+            return None
+        return {**job_state(job), "poll_url": reverse("jobs:status", args=[job.pk])}
 
 
 def briefing_download(request: HttpRequest) -> HttpResponse:
+    """GET: the .docx at once (a link, a script). POST (the page's button): written by a
+    background job; the page shows its bar, then the file to download."""
+    if request.method == "POST":
+        return _briefing_download_job(request)
     form, briefing = briefing_from(request)
     if briefing is None:
-        errors = "；".join(str(error) for errors in form.errors.values() for error in errors)
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        return _refused(form)
     response = HttpResponse(briefing_docx(briefing), content_type=DOCX_CONTENT_TYPE)
     filename = f"{briefing.title}.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def _refused(form: BriefingForm) -> HttpResponse:
+    """A bad period, each error with the field it is about."""
+    errors = "；".join(
+        f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+    return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+
+
+DOCX_TITLE = gettext_noop("生成 Word 简报：%(period)s")
+
+
+def _briefing_download_job(request: HttpRequest) -> HttpResponse:
+    form = BriefingForm(request.POST)
+    if not form.is_valid():
+        return _refused(form)
+    data = form.cleaned_data
+    query = {"year": data["year"], "kind": data["kind"], "number": data.get("number") or ""}
+    try:
+        period = BriefingPeriod.of(
+            year=data["year"], kind=data["kind"], number=data.get("number")
+        ).label(timezone.localdate())
+    except ApplicationError as error:
+        add_service_error(form, error)
+        return _refused(form)
+    job = job_start(
+        work=briefing_docx_work,
+        title=DOCX_TITLE,
+        title_args={"period": period},
+        by=request.user,
+        params=query,
+    )
+    return HttpResponseRedirect(
+        f"{reverse('briefings:index')}?{urlencode({**query, 'job': job.pk})}"
+    )
+
+
+@job_work
+def briefing_docx_work(
+    *, job: BackgroundJob, year: int, kind: str, number: int | str | None
+) -> JobOutcome:
+    """The briefing's .docx, written from the records in the worker; the file is the outcome."""
+    user = job.started_by
+    if user is None or not user.has_perm(VIEW):
+        raise PermissionDeniedError()
+    job_progress(stage=gettext("正在汇总各项数据"))
+    briefing = briefing_for(
+        year=int(year),
+        kind=kind,
+        number=int(number) if number else None,
+        user=user,
+        today=timezone.localdate(),
+    )
+    job_progress(stage=gettext("正在写入 Word 文件"))
+    return JobOutcome(
+        message=gettext("已生成《%(title)s》。") % {"title": briefing.title},
+        file_name=f"{briefing.title}.docx".replace("/", "-"),
+        file_content=briefing_docx(briefing),
+    )
 
 
 class CheckForm(Form):

@@ -21,6 +21,13 @@ class CommonConfig(AppConfig):
         from zoneops.common.lookups import register_integer_lookups
 
         register_integer_lookups()
+        # django-tasks-db's own admin of the raw queue stays out of the back office: users
+        # follow their jobs on 我的后台任务 (zoneops.common.job_views).
+        from django.contrib import admin
+        from django_tasks_db.models import DBTaskResult
+
+        if admin.site.is_registered(DBTaskResult):
+            admin.site.unregister(DBTaskResult)
         from zoneops.common.inputs import IdConverter
 
         # `<id:pk>` in the pages' URLs: a record's id, never a number no record can have.

@@ -38,6 +38,7 @@ CONTENT_TYPES = {
     "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
     "xls": "application/vnd.ms-excel",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 SHOWN_INLINE = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # The photo formats accepted (what Pillow reports → the stored extension).

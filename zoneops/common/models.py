@@ -6,10 +6,11 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zoneops.common.files import ProtectedFileField, random_name
+from zoneops.common.files import ProtectedFieldFile, ProtectedFileField, random_name
 from zoneops.common.inputs import DateKind, field_error
 from zoneops.common.scope import ScopedQuerySet
 
@@ -225,3 +226,129 @@ class ImportBatch(models.Model):
             and not counts.get("errors")
             and bool(counts.get("new") or counts.get("updated"))
         )
+
+
+def job_file_path(instance: "BackgroundJob", filename: str) -> str:
+    """A job's file (an export, a briefing) is stored under a random name."""
+    return f"jobs/{random_name(filename)}"
+
+
+class JobFieldFile(ProtectedFieldFile):
+    @property
+    def url(self) -> str:
+        self._require_file()
+        return reverse("jobs:file", args=[self.instance.pk])
+
+
+class JobFileField(ProtectedFileField):
+    """A job's file: served only by the job's own view, to whoever may read the job (its owner,
+    an administrator), never as plain media."""
+
+    attr_class = JobFieldFile
+
+
+class BackgroundJob(models.Model):
+    """A piece of long work a user started (an import, an export, a briefing, a recomputation),
+    run by `zoneops worker` through django-tasks (zoneops.common.job_services): who started it,
+    what, how far it is, and its outcome or its error, kept for him to read."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("失败")
+        INTERRUPTED = "interrupted", _("已中断")
+
+    FINAL: ClassVar[frozenset[str]] = frozenset({"succeeded", "failed", "interrupted"})
+
+    # The work's function, by its dotted path (only functions marked `job_work` are run).
+    work = models.CharField(_("工作"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    # The title as written in the code (a Chinese source text) and its values: shown in the
+    # reader's language (`shown_title`).
+    title = models.CharField(_("任务"), max_length=200)
+    title_args = models.JSONField(default=dict, blank=True)
+    language = models.CharField(_("语言"), max_length=16, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveBigIntegerField(_("已完成"), default=0)
+    total = models.PositiveBigIntegerField(_("总量"), null=True, blank=True)
+    stage = models.CharField(_("当前步骤"), max_length=200, blank=True)
+    # The outcome or the error, for the user; `link` where to read the outcome; `data` what the
+    # page that started the job needs of it (e.g. the import's batch).
+    message = models.TextField(_("结果"), blank=True)
+    link = models.CharField(_("链接"), max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    file = JobFileField(
+        _("文件"), upload_to=job_file_path, max_length=200, blank=True, name_field="filename"
+    )
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The last sign of life of the running work (its progress, its worker's heartbeat): a job
+    # running with none for ZONEOPS_JOB_STALE_SECONDS is shown as interrupted.
+    beat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        # Who reads a job is its owner (an administrator: everyone), not a role's permission.
+        default_permissions = ()
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["started_by", "-created_at"], name="common_job_user_idx"),
+            models.Index(fields=["status", "beat_at"], name="common_job_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        from django.utils.translation import gettext
+
+        try:
+            return gettext(self.title) % self.title_args if self.title_args else gettext(self.title)
+        except (KeyError, TypeError, ValueError):
+            return self.title
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))
+
+
+class WorkerBeat(models.Model):
+    """A worker's heartbeat (`zoneops worker` writes it every few seconds): the readiness check
+    reads the latest (`job_selectors.worker_last_seen`)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    queues = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("后台进程")
+        verbose_name_plural = _("后台进程")
+        default_permissions = ()  # written by the workers, read by the readiness check
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -28,8 +28,10 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.job_services import JobOutcome, job_progress, job_start, job_work
 from zoneops.common.models import CalendarDay, CalendarYear
 
 WarningLevel = Literal["normal", "yellow", "red"]
@@ -314,9 +316,34 @@ def working_day_warning(
 calendar_changed = Signal()
 
 
+# The recomputation reads and rewrites every open record's deadline over the years: a background
+# job (zoneops worker), started once the calendar's change commits.
+RECOMPUTE_TITLE = gettext_noop("工作日历已修改：重新计算%(years)s年的办理期限")
+
+
 def _announce(years: set[int], using: str | None) -> None:
-    transaction.on_commit(
-        lambda: calendar_changed.send(sender=CalendarYear, years=frozenset(years)), using=using
+    transaction.on_commit(lambda: _recompute_later(frozenset(years)), using=using)
+
+
+def _recompute_later(years: frozenset[int]) -> None:
+    job_start(
+        work=calendar_changed_work,
+        title=RECOMPUTE_TITLE,
+        title_args={"years": "、".join(str(year) for year in sorted(years))},
+        by=None,
+        params={"years": sorted(years)},
+    )
+
+
+@job_work
+def calendar_changed_work(*, job: Any, years: list[int]) -> JobOutcome:
+    """Announce the calendar's change to the apps (`calendar_changed`): each works out again the
+    deadlines it stores over those years."""
+    job_progress(stage=_("正在重新计算受影响记录的办理期限"))
+    calendar_changed.send(sender=CalendarYear, years=frozenset(years))
+    return JobOutcome(
+        message=_("已按修改后的工作日历重新计算%(years)s年的办理期限。")
+        % {"years": "、".join(str(year) for year in sorted(years))}
     )
 
 

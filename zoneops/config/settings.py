@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "django_tasks_db",  # the background jobs' queue, in our own database (zoneops worker)
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "zoneops.common",
     "zoneops.casework",
@@ -292,6 +293,32 @@ ZONEOPS_IMPORT_MAX_BYTES = env_int("ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)
 # memory then follows this, not the file's size (zoneops.common.importing).
 ZONEOPS_IMPORT_CHUNK_ROWS = env_int("ZONEOPS_IMPORT_CHUNK_ROWS", 10_000)
 ZONEOPS_PHOTO_MAX_BYTES = env_int("ZONEOPS_PHOTO_MAX_BYTES", 10 * 2**20)
+
+# Background work (zoneops.common.job_services): django-tasks with its database backend, so
+# nothing else is installed; `zoneops worker` runs the queue (several of them on PostgreSQL).
+# The test suite runs a job where it is started (the same task function, no worker), unless a
+# test switches to the database backend and runs the worker loop itself.
+TASK_QUEUES = env_list("ZONEOPS_TASK_QUEUES", ["default"])
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "ZONEOPS_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": TASK_QUEUES,
+    }
+}
+# A workbook with more data rows than this is previewed and imported as a background job;
+# a list with more rows than this is exported as one.
+ZONEOPS_IMPORT_BACKGROUND_ROWS = env_int("ZONEOPS_IMPORT_BACKGROUND_ROWS", 5000)
+ZONEOPS_EXPORT_BACKGROUND_ROWS = env_int("ZONEOPS_EXPORT_BACKGROUND_ROWS", 20_000)
+# A running job with no progress and no heartbeat of its worker for this long is interrupted
+# (its worker died); a job writes its progress at most once per ZONEOPS_JOB_PROGRESS_SECONDS.
+ZONEOPS_JOB_STALE_SECONDS = env_int("ZONEOPS_JOB_STALE_SECONDS", 300)
+ZONEOPS_JOB_PROGRESS_SECONDS = float(env_str("ZONEOPS_JOB_PROGRESS_SECONDS", "1"))
+ZONEOPS_WORKER_BEAT_SECONDS = env_int("ZONEOPS_WORKER_BEAT_SECONDS", 15)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

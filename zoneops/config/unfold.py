@@ -59,6 +59,9 @@ UNFOLD = {
     "ACCOUNT": {
         "navigation": [
             {"title": _("修改密码"), "link": reverse_lazy("admin:password_change")},
+            # Every user's own background jobs (imports, exports, briefings): the account menu,
+            # as no role needs a permission for his own jobs.
+            {"title": _("我的后台任务"), "link": reverse_lazy("jobs:index")},
         ],
     },
 }

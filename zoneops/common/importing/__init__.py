@@ -50,6 +50,7 @@ from zoneops.common.importing.batches import (
     import_batches_expire,
     import_confirm,
     import_preview,
+    import_upload_check,
 )
 from zoneops.common.importing.cells import CellsKeeper, cells_load
 from zoneops.common.importing.columns import (
@@ -61,7 +62,7 @@ from zoneops.common.importing.columns import (
     UserLookup,
 )
 from zoneops.common.importing.queries import QUERY_CHUNK, key_set, scope_flags
-from zoneops.common.importing.reading import MAX_COLUMNS, WORKBOOK_EXTENSIONS
+from zoneops.common.importing.reading import MAX_COLUMNS, WORKBOOK_EXTENSIONS, workbook_rows
 from zoneops.common.importing.registers import (
     CellError,
     CheckedCells,
@@ -102,6 +103,8 @@ __all__ = [
     "import_batches_expire",
     "import_confirm",
     "import_preview",
+    "import_upload_check",
     "key_set",
     "scope_flags",
+    "workbook_rows",
 ]

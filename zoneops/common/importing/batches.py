@@ -30,6 +30,7 @@ from zoneops.common.importing.registers import (
     Register,
 )
 from zoneops.common.inputs import text_error
+from zoneops.common.job_services import job_progress
 
 # How long a preview that nobody confirms keeps its file (removed at a later upload).
 PREVIEW_KEPT = timedelta(hours=24)
@@ -105,7 +106,12 @@ def _run(
     plan.file_keys = checked.keys
     chunks = iter(checked.chunks)
     chunk = next(chunks, None)
+    done = 0
+    stage = _("正在写入") if write is not None else _("正在检查")
     while chunk is not None:
+        # A background import's bar moves a chunk at a time (nothing outside a job).
+        job_progress(done=done, stage=stage)
+        done += len(chunk.numbers)
         plan.close_chunk()
         if keeper is not None:
             keeper.add(checked, chunk)
@@ -125,6 +131,7 @@ def _run(
             for name, count in before.items():
                 plan.written[name] = plan.written.get(name, 0) + count
             plan.timings["write"] = plan.timings.get("write", 0.0) + time.perf_counter() - started
+    job_progress(done=done)
     remember_labels(plan)
 
 
@@ -238,6 +245,15 @@ def _check_upload(*, filename: str, size: int) -> None:
         raise ApplicationError(_("文件是空的：请上传填写好的 Excel 文件（.xlsx）。"), field="file")
 
 
+def import_upload_check(*, register: Register, filename: str, size: int, by: Any) -> None:
+    """Whether `by` may import into the register, and the upload's name and size: refused
+    (PermissionDeniedError, ApplicationError on `file`) before the file is read or kept."""
+    created, updated = register.permissions(by)
+    if not (created or updated):
+        raise PermissionDeniedError()
+    _check_upload(filename=filename, size=size)
+
+
 def import_batch_upload(*, register: Register, filename: str, data: bytes | File, by: Any) -> Any:
     """Keep the uploaded workbook with its preview; nothing else is written.
 
@@ -247,10 +263,12 @@ def import_batch_upload(*, register: Register, filename: str, data: bytes | File
     its preview, not the file.
     """
 
-    created, updated = register.permissions(by)
-    if not (created or updated):
-        raise PermissionDeniedError()
-    _check_upload(filename=filename, size=len(data) if isinstance(data, bytes) else data.size)
+    import_upload_check(
+        register=register,
+        filename=filename,
+        size=len(data) if isinstance(data, bytes) else data.size,
+        by=by,
+    )
     content: bytes = data if isinstance(data, bytes) else data.read()
     with tempfile.TemporaryFile() as kept:
         plan = import_preview(register=register, data=content, user=by, keep_cells=kept)

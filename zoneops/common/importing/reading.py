@@ -97,6 +97,36 @@ def _workbook_problem(data: bytes) -> str | None:
     return None
 
 
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+
+
+def workbook_rows(data: bytes) -> int:
+    """About how many rows the workbook's largest sheet has, read cheaply: the sheet's own
+    `<dimension>` at the head of its XML (Excel and XlsxWriter write it), else its last row
+    found by streaming the XML. 0 when the file is not a workbook (the import then says why)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+    rows = 0
+    with archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            try:
+                with archive.open(name) as stream:
+                    head = stream.read(4096)
+                found = _DIMENSION.search(head)
+                if found:
+                    rows = max(rows, int(found.group(1) or 1))
+                else:
+                    extent = _sheet_extent(archive, name)
+                    rows = max(rows, extent[0] if extent else 0)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                continue
+    return rows
+
+
 def read_table(register: Register, data: bytes, plan: Plan) -> Table | None:
     """Find the register's sheet and columns; None (with the reason in `plan.errors`) when the
     file cannot be used at all."""

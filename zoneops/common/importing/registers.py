@@ -35,6 +35,7 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.importing.columns import Column
 from zoneops.common.importing.queries import key_set, scope_flags
 from zoneops.common.inputs import DateKind
+from zoneops.common.job_services import job_progress
 
 SHOWN_ERRORS = 500  # errors kept for the preview page; the count is always complete
 SHOWN_CHANGES = 50
@@ -485,10 +486,13 @@ class Register:
 
         def rows() -> Iterator[list[Any]]:
             records = self.values(queryset).iterator(chunk_size=EXPORT_CHUNK)
+            done = 0
             while chunk := list(islice(records, EXPORT_CHUNK)):
                 self.complete(chunk)
                 for record in chunk:
                     yield self.export_row(record, labels)
+                done += len(chunk)
+                job_progress(done=done)  # a background export's bar (nothing outside a job)
 
         write_register_workbook(
             name=str(self.title),

@@ -7,6 +7,9 @@ again keeps the data; `--reset` starts over.
 
 import os
 import secrets
+import signal
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -84,9 +87,19 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             # Without DEBUG the manifest storage needs the collected files (`zoneops serve` too).
             call_command("collectstatic", interactive=False, verbosity=0)
-        serve_wsgi(
-            host=options["host"], port=options["port"], threads=SERVE_THREADS, stdout=self.stdout
-        )
+        worker = start_worker()
+        interrupted = False
+        try:
+            serve_wsgi(
+                host=options["host"],
+                port=options["port"],
+                threads=SERVE_THREADS,
+                stdout=self.stdout,
+            )
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            stop_worker(worker, interrupted=interrupted)
 
     def _reset(self, *, data_dir: Path, interactive: bool) -> None:
         connection = connections[DEFAULT_DB_ALIAS]
@@ -222,3 +235,34 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+WORKER_STOP_SECONDS = 30
+
+
+def start_worker() -> subprocess.Popen:
+    """One `zoneops worker` beside the web server, for the demo's background jobs.
+
+    A process, not a thread: the worker's loop stops on its own signal handlers (only a main
+    thread has them), so Ctrl-C — which the terminal sends to both processes — lets it finish
+    the job it runs and exit, and a process has its own database connection, as a second
+    worker has on SQLite's one file (WAL and the busy timeout let them share it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "zoneops.cli", "worker", "--no-startup-delay", "--verbosity", "0"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "zoneops.config.settings"},
+    )
+
+
+def stop_worker(worker: subprocess.Popen, *, interrupted: bool) -> None:
+    """After Ctrl-C the worker has its own SIGINT already: it is given time to finish its job;
+    otherwise (the server stopped another way) it is asked to stop. Killed if it will not."""
+    if not interrupted and worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    except KeyboardInterrupt:  # a second Ctrl-C: stop now
+        worker.kill()
+        worker.wait()
