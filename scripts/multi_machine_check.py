@@ -3,12 +3,15 @@
 PostgreSQL (a fresh database, dropped at the end), two `zoneops serve` on different ports and
 data folders — two app servers — sharing sessions and cached figures through Redis:
 
-1. both answer /readyz (database, migrations, cache);
+1. two `zoneops worker` run beside them, and both servers answer /readyz (database,
+   migrations, cache, a worker seen);
 2. a login on the first server is a session on the second, and a logout on the second ends it
    on the first;
 3. a cockpit figure cached by the first is read from Redis by the second (no new entry), and a
    write by a third process (a shell, as a worker would) shows on both at once;
-4. the servers log JSON lines with the request id they answered with, and the user.
+4. the servers log JSON lines with the request id they answered with, and the user;
+5. the two workers drain one queue of briefing jobs: every job done, each taken by one worker
+   once, and both workers took some.
 
 Run by .ci/run; alone: `uv run python scripts/multi_machine_check.py`. Settings (environment):
 ZONEOPS_CI_POSTGRES (an admin URL, default postgres://postgres@127.0.0.1:5432/postgres),
@@ -81,14 +84,14 @@ def zoneops(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-class Server:
-    """One `zoneops serve`, its port and its log (standard error, JSON lines)."""
+class Process:
+    """One `zoneops` process running until the check ends, its output kept in a log file."""
 
-    def __init__(self, name: str, port: int, env: dict[str, str], stack: ExitStack) -> None:
-        self.name, self.port = name, port
-        self.log = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "serve.log"
+    def __init__(self, name: str, env: dict[str, str], stack: ExitStack, *args: str) -> None:
+        self.name = name
+        self.log = Path(stack.enter_context(tempfile.TemporaryDirectory())) / f"{name}.log"
         self.process = subprocess.Popen(  # noqa: S603  our own command
-            [sys.executable, "-m", "zoneops.cli", "serve", "--port", str(port), "--threads", "4"],
+            [sys.executable, "-m", "zoneops.cli", *args],
             env=env,
             stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,
@@ -101,6 +104,14 @@ class Server:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+class Server(Process):
+    """One `zoneops serve`, its port and its log (standard error, JSON lines)."""
+
+    def __init__(self, name: str, port: int, env: dict[str, str], stack: ExitStack) -> None:
+        super().__init__(name, env, stack, "serve", "--port", str(port), "--threads", "4")
+        self.port = port
 
     def request(
         self, method: str, path: str, *, cookies: SimpleCookie | None = None, **kwargs
@@ -182,6 +193,40 @@ def figure_keys(store: redis.Redis, prefix: str) -> set[bytes]:
     return set(store.scan_iter(f"{prefix}:*zoneops:figure:cockpit.pipeline:*"))
 
 
+JOBS = 24
+# The jobs, queued in one transaction (enqueued at its commit) by a third process.
+QUEUE_JOBS = f"""
+from django.db import transaction
+from zoneops.briefings.admin import DOCX_TITLE, briefing_docx_work
+from zoneops.common.job_services import job_start
+from zoneops.orgs.models import User
+
+by = User.objects.get(username="mm-admin")
+with transaction.atomic():
+    for year in range(2000, 2000 + {JOBS}):
+        params = {{"year": year, "kind": "year", "number": None}}
+        job_start(work=briefing_docx_work, title=DOCX_TITLE, by=by, params=params)
+"""
+
+
+def drained(env: dict[str, str], timeout: float = 300) -> list[tuple[int, str, list[str]]]:
+    """Each job (id, status, the workers that took its task) once none is queued or running."""
+    url = env["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as connection:
+        while True:
+            rows = connection.execute(
+                "SELECT job.id, job.status, task.worker_ids FROM common_backgroundjob AS job "
+                "JOIN django_tasks_database_dbtaskresult AS task ON task.id::text = job.task_id "
+                "ORDER BY job.id"
+            ).fetchall()
+            if len(rows) == JOBS and all(row[1] in ("succeeded", "failed") for row in rows):
+                return rows
+            if time.monotonic() > deadline:
+                fail(f"the queue was not drained in {timeout:.0f} s: {rows}")
+            time.sleep(0.5)
+
+
 def main() -> None:
     prefix = f"zoneops-mm-{os.getpid()}"
     store = redis.Redis.from_url(REDIS)
@@ -218,6 +263,12 @@ def main() -> None:
             f"User.objects.create_superuser('mm-admin', password={PASSWORD!r})",
         )
 
+        step("two workers on the one queue, each its own data folder")
+        workers = [
+            Process(name, {**base, "ZONEOPS_DATA_DIR": str(data / name)}, stack, "worker")
+            for name in ("worker-1", "worker-2")
+        ]
+
         ports = [int(p) for p in os.environ.get("ZONEOPS_CI_PORTS", "").split(",") if p]
         ports = ports or [free_port(), free_port()]
         step(f"two app servers on ports {ports[0]} and {ports[1]}, each its own data folder")
@@ -228,7 +279,8 @@ def main() -> None:
         for server in (one, two):
             ready = server.wait_ready()
             check(
-                ready["checks"] == {"database": "ok", "migrations": "ok", "cache": "ok"},
+                ready["checks"]
+                == {"database": "ok", "migrations": "ok", "cache": "ok", "worker": "ok"},
                 f"{server.name} /readyz: {ready}",
             )
             response, _body = server.request("GET", "/healthz")
@@ -292,9 +344,23 @@ def main() -> None:
             "no access line named the signed-in user",
         )
 
-        # -- Two workers draining one queue, no job taken twice ------------------------------
-        # (added after the background jobs land: start two `zoneops worker` on this database,
-        # queue N jobs, wait until the queue is empty, check each ran exactly once.)
+        step(f"the two workers drain one queue of {JOBS} briefing jobs, each job taken once")
+        zoneops(
+            base,
+            "shell",
+            "--no-imports",
+            "-c",
+            QUEUE_JOBS,
+        )
+        finished = drained(base)
+        statuses = sorted({row[1] for row in finished})
+        check(statuses == ["succeeded"], f"the jobs ended {statuses}: {finished}")
+        takers = [row[2] for row in finished]
+        check(all(len(ids) == 1 for ids in takers), f"a job was taken twice: {takers}")
+        by_worker = {ids[0] for ids in takers}
+        check(len(by_worker) == 2, f"one worker took every job: {by_worker}")
+        for worker in workers:
+            check(worker.process.poll() is None, f"{worker.name} stopped: {worker.log}")
 
     print("multi-machine check passed", flush=True)
 

@@ -9,10 +9,12 @@ well or a short reason; adding a check is adding one line there.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 Check = Callable[[], str | None]
@@ -49,11 +51,27 @@ def cache_reachable() -> str | None:
     return None if cache.get("zoneops:readyz") == "1" else "the cache did not keep a value"
 
 
+def worker_seen_recently() -> str | None:
+    """A worker (`zoneops worker`) beat within ZONEOPS_WORKER_SEEN_SECONDS, where jobs wait in
+    the database for one; a backend that runs each job where it is started needs none."""
+    from zoneops.common.job_selectors import worker_last_seen, workers_needed
+
+    if not workers_needed():
+        return None
+    seen = worker_last_seen()
+    if seen is None:
+        return "no worker has run (zoneops worker)"
+    ago = (timezone.now() - seen).total_seconds()
+    if ago > settings.ZONEOPS_WORKER_SEEN_SECONDS:
+        return f"no worker seen for {int(ago)} s (zoneops worker)"
+    return None
+
+
 READINESS_CHECKS: dict[str, Check] = {
     "database": database_reachable,
     "migrations": migrations_applied,
     "cache": cache_reachable,
-    # "worker": worker_seen_recently,  (the lead adds it with the background jobs)
+    "worker": worker_seen_recently,
 }
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django_tasks import task_backends
+from django_tasks_db import DatabaseBackend
 
 from zoneops.common.models import BackgroundJob, WorkerBeat
 
@@ -33,6 +35,12 @@ def job_is_stale(job: BackgroundJob, *, now: datetime | None = None) -> bool:
         return False
     now = now or timezone.now()
     return job.beat_at < now - timedelta(seconds=settings.ZONEOPS_JOB_STALE_SECONDS)
+
+
+def workers_needed() -> bool:
+    """Whether jobs wait in the database for a worker (the default backend), rather than run
+    where they are started (the test suite's ImmediateBackend)."""
+    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def worker_last_seen() -> datetime | None:

@@ -260,6 +260,7 @@ class BackgroundJob(models.Model):
         INTERRUPTED = "interrupted", _("已中断")
 
     FINAL: ClassVar[frozenset[str]] = frozenset({"succeeded", "failed", "interrupted"})
+    cache_area = None  # its progress and outcome feed no cached figure (zoneops.common.caching)
 
     # The work's function, by its dotted path (only functions marked `job_work` are run).
     work = models.CharField(_("工作"), max_length=200)
@@ -337,6 +338,8 @@ class BackgroundJob(models.Model):
 class WorkerBeat(models.Model):
     """A worker's heartbeat (`zoneops worker` writes it every few seconds): the readiness check
     reads the latest (`job_selectors.worker_last_seen`)."""
+
+    cache_area = None  # a beat every few seconds feeds no cached figure
 
     worker_id = models.CharField(max_length=64, unique=True)
     host = models.CharField(max_length=200, blank=True)

@@ -2,13 +2,18 @@
 login, without an access log line; /readyz says 503 and why when the process cannot serve."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
+from django.utils import timezone
 
 from zoneops.common import health
+from zoneops.common.job_services import worker_beat
+from zoneops.common.models import WorkerBeat
+from zoneops.common.tests.jobs import DATABASE_TASKS
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +37,24 @@ def test_readyz_is_ok_when_the_database_answers_and_every_migration_is_applied(d
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "migrations": "ok", "cache": "ok"},
+        "checks": {"database": "ok", "migrations": "ok", "cache": "ok", "worker": "ok"},
     }
+
+
+def test_readyz_wants_a_worker_seen_within_a_minute_where_jobs_wait_for_one(db, settings):
+    settings.TASKS = DATABASE_TASKS  # jobs wait in the database, as outside the tests
+    unseen = Client().get("/readyz")
+    started = timezone.now() - timedelta(minutes=5)
+    worker_beat(worker_id="w1", queues="default", started_at=started)
+    seen = Client().get("/readyz")
+    WorkerBeat.objects.update(last_seen=timezone.now() - timedelta(seconds=90))
+    gone = Client().get("/readyz")
+
+    assert unseen.status_code == 503
+    assert unseen.json()["checks"]["worker"] == "no worker has run (zoneops worker)"
+    assert seen.status_code == 200 and seen.json()["checks"]["worker"] == "ok"
+    assert gone.status_code == 503
+    assert gone.json()["checks"]["worker"].startswith("no worker seen for 9")
 
 
 def test_readyz_is_503_while_a_migration_is_not_applied(db):
