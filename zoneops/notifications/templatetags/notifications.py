@@ -14,3 +14,10 @@ def notification_bell(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"unread": notifications_unread_count(user=user) if user is not None else 0}
+
+
+@register.simple_tag(takes_context=True)
+def notifications_unread(context: template.Context) -> int:
+    """The signed-in person's unread notices (the enterprise pages' menu)."""
+    request = context.get("request")
+    return notifications_unread_count(user=getattr(request, "user", None))
