@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 # Seconds a robot's endpoint has to answer.
 HTTP_TIMEOUT = 10
+# 企业微信 refuses a markdown message over 4096 bytes.
+WECOM_MAX_BYTES = 4096
 # What of an endpoint's answer is kept with a failure.
 ANSWER_KEPT = 500
 
@@ -129,7 +131,16 @@ def robot_request(
                 **body,
             }
         return url, body
-    return url, {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{text}"}}
+    content = _cut(f"**{title}**\n{text}", WECOM_MAX_BYTES)
+    return url, {"msgtype": "markdown", "markdown": {"content": content}}
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """The text within `max_bytes` of UTF-8, cut at a character and marked as cut."""
+    data = text.encode()
+    if len(data) <= max_bytes:
+        return text
+    return data[: max_bytes - 3].decode(errors="ignore") + "…"
 
 
 def _answer_ok(kind: str, answer: Any) -> bool:

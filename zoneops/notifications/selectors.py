@@ -53,6 +53,9 @@ def _staff_draft(*, user_id: int, item: WorkItem, label: Any, on: date) -> Notic
             "day": format_day(item.due_on),
             "days": (on - item.due_on).days,
         }
+    elif item.due_on == on:
+        title = _("【今日到期】%(label)s：%(title)s") % {"label": label, "title": item.title}
+        when = _("期限 %(day)s（今天）") % {"day": format_day(item.due_on)}
     else:
         title = _("【即将到期】%(label)s：%(title)s") % {"label": label, "title": item.title}
         when = _("期限 %(day)s") % {"day": format_day(item.due_on)}

@@ -220,3 +220,18 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("SMTP down")
+
+
+def test_a_long_wecom_message_is_cut_to_its_limit():
+    from zoneops.notifications.channels import WECOM_MAX_BYTES, robot_request
+
+    _url, body = robot_request(
+        kind=RobotKind.WECOM,
+        url="http://x/",
+        secret="",
+        title="标题",
+        text="逾期" * 5000,
+        now_ms=0,
+    )
+    content = body["markdown"]["content"]
+    assert len(content.encode()) <= WECOM_MAX_BYTES and content.endswith("…")

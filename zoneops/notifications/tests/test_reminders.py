@@ -191,3 +191,12 @@ class CaptureQueries:
 
     def __exit__(self, *exc):
         return self._context.__exit__(*exc)
+
+
+def test_an_item_due_today_says_so(zone):
+    remind(on=date(2026, 11, 20))  # the Friday the soon problem is due
+    notice = Notification.objects.get(
+        recipient=zone.staff, source="problems", object_id=zone.soon_problem.pk
+    )
+    assert notice.kind == NoticeKind.DUE_SOON
+    assert notice.title.startswith("【今日到期】项目问题：施工许可待办")
