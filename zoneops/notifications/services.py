@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,7 +189,10 @@ def digests_make(*, on: date) -> list[Digest]:
     for user_id, notices in by_person.items():
         if user_id in done_today:
             continue
-        made.append(_person_digest(notices=notices, on=on))
+        try:
+            made.append(_person_digest(notices=notices, on=on))
+        except IntegrityError:  # a run beside this one made it meanwhile: it carries them
+            continue
     made.extend(_department_digests(on=on))
     return made
 
@@ -252,27 +255,45 @@ def _department_digests(*, on: date) -> list[Digest]:
             "day": format_day(on),
             "counts": _counts_line(notices),
         }
-        with transaction.atomic():
-            digest = Digest.objects.create(
+        try:
+            digest = _department_digest(
                 department_id=department_id,
-                day=on,
-                subject=subject[:300],
-                text=_digest_text(notices, links=True),
+                on=on,
+                subject=subject,
+                notices=notices,
+                notice_ids=ids_of[department_id],
+                robots=robots_of[department_id],
             )
-            Notification.objects.filter(pk__in=ids_of[department_id]).update(
-                department_digest=digest
-            )
-            Delivery.objects.bulk_create(
-                Delivery(
-                    digest=digest,
-                    channel=DeliveryChannel.ROBOT,
-                    robot=robot,
-                    address=str(robot.name),
-                )
-                for robot in robots_of[department_id]
-            )
+        except IntegrityError:  # a run beside this one made it meanwhile
+            continue
         made.append(digest)
     return made
+
+
+def _department_digest(
+    *,
+    department_id: int,
+    on: date,
+    subject: str,
+    notices: list[Notification],
+    notice_ids: list[int],
+    robots: list[RobotChannel],
+) -> Digest:
+    with transaction.atomic():
+        digest = Digest.objects.create(
+            department_id=department_id,
+            day=on,
+            subject=subject[:300],
+            text=_digest_text(notices, links=True),
+        )
+        Notification.objects.filter(pk__in=notice_ids).update(department_digest=digest)
+        Delivery.objects.bulk_create(
+            Delivery(
+                digest=digest, channel=DeliveryChannel.ROBOT, robot=robot, address=str(robot.name)
+            )
+            for robot in robots
+        )
+    return digest
 
 
 # --- sending -------------------------------------------------------------------------------------
