@@ -84,13 +84,18 @@ def load_demo_zone(
     load_supervision(result=result, today=today)
     load_funds(result=result, today=today)
     load_indicators(result=result, today=today)  # a roll-up reads the enterprises' figures
-    # The bell shows a working zone: the day's reminders, as `zoneops remind` makes them
-    # (the demo accounts have no e-mail or phone: nothing leaves the machine).
-    if today is not None and (made := remind(on=today).created):
-        result.created["notifications"] += made
+    if today is not None:
+        load_reminders(result=result, today=today)
     if stdout is not None:
         _report(result, stdout)
     return result
+
+
+def load_reminders(*, result: DemoResult, today: date) -> None:
+    """The bell shows a working zone: the day's reminders, as `zoneops remind` makes them
+    (the demo accounts have no e-mail or phone: nothing leaves the machine)."""
+    if made := remind(on=today).created:
+        result.created["notifications"] += made
 
 
 def load_organisation(*, result: DemoResult) -> dict[str, Department]:

@@ -74,7 +74,7 @@ def _back(request: HttpRequest) -> str:
 
 
 @admin.register(Notification)
-class NotificationAdmin(ModelAdmin):
+class NotificationAdmin(InputRulesAdminMixin, ModelAdmin):
     """Every notice, read only (administrators: who was told what, when, and read it)."""
 
     list_display = ["title", "recipient", "kind", "day", "due_on", "department", "read_at"]
@@ -159,9 +159,14 @@ class RobotChannelAdmin(InputRulesAdminMixin, ModelAdmin):
     fields = ["department", "kind", "name", "webhook_url", "secret", "enabled"]
     nav_order = 71
 
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "webhook_url":
+            kwargs["assume_scheme"] = "https"  # an address typed without one is https
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(Delivery)
-class DeliveryAdmin(ModelAdmin):
+class DeliveryAdmin(InputRulesAdminMixin, ModelAdmin):
     """Every send with its status, tries and last error; failed ones flagged and sent again
     on request (never dropped)."""
 

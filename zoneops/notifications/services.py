@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 DIGEST_ROWS = 50
 # An SMS says this much at most (a long SMS is split by the carrier at 70 characters).
 SMS_MAX = 140
+# How many (recipient, dedup key) pairs one lookup of the existing notices carries.
+LOOKUP_CHUNK = 400
 # While a send is being tried, no other run takes it for this long.
 CLAIM_SECONDS = 300
 
@@ -72,13 +74,16 @@ def notifications_create(*, drafts: list[NoticeDraft], on: date) -> int:
     """Write the notices not yet written (by recipient and dedup key); how many were new."""
     if not drafts:
         return 0
-    keys = {(draft.recipient_id, draft.dedup_key) for draft in drafts}
-    recipients = {recipient for recipient, _key in keys}
-    existing = set(
-        Notification.objects.filter(
-            recipient_id__in=recipients, dedup_key__in={key for _r, key in keys}
+    keys = sorted({(draft.recipient_id, draft.dedup_key) for draft in drafts})
+    existing: set[tuple[int, str]] = set()
+    # A chunk at a time: a large zone's day is more keys than a query may carry.
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        found = Notification.objects.filter(
+            recipient_id__in={recipient for recipient, _key in chunk},
+            dedup_key__in={key for _recipient, key in chunk},
         ).values_list("recipient_id", "dedup_key")
-    )
+        existing.update(found)
     new: dict[tuple[int, str], Notification] = {}
     for draft in drafts:
         key = (draft.recipient_id, draft.dedup_key)

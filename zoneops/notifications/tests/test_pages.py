@@ -149,3 +149,26 @@ def test_the_sends_page_flags_failures_and_sends_again(reminded):
     assert response.status_code == 302
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 0
+
+
+def test_an_administrator_sets_up_a_departments_robot(reminded):
+    from zoneops.notifications.models import RobotChannel
+
+    administrator = make_user(RoleCode.ADMINISTRATOR, departments=[reminded.org["zone"]])
+    client = signed_in(administrator)
+    url = reverse("admin:notifications_robotchannel_add")
+    data = {
+        "department": reminded.org["investment"].pk,
+        "kind": "wecom",
+        "name": "招商局工作群",
+        "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc",
+        "secret": "should-not-be-here",
+        "enabled": "on",
+    }
+    refused = client.post(url, data)
+    assert (
+        refused.status_code == 200 and "企业微信群机器人不使用签名密钥" in refused.content.decode()
+    )
+    response = client.post(url, {**data, "secret": ""})
+    assert response.status_code == 302
+    assert RobotChannel.objects.get().name == "招商局工作群"
