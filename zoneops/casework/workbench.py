@@ -21,6 +21,10 @@ A source is a class with a `key` (stable, used in URLs and carry-over records), 
 - `cleared_same_day_by_department(*, start, end)` (optional): the same count per department
   id (None for items without one), in one query, so the page's lines by department take one
   query per kind; a source without it is asked `cleared_same_day` once per line.
+- `notices_beyond_staff(*, on, until)` (optional): the people outside the staff's own day who
+  must hear of the source's open items (the reminders, zoneops.notifications): for an
+  enterprise request, the enterprise's own users. A list of `OutsideNotice`, in one or two
+  queries; the owners and supervisors are already on their day (`items`) and are not repeated.
 
 Nothing here is an app's rule: the sources read through their app's selectors.
 """
@@ -34,8 +38,18 @@ from typing import Any, ClassVar, Protocol
 from django.apps import apps
 from django.utils.module_loading import import_string
 
+from zoneops.common.workcalendar import add_working_days
+
 # Where an open item stands on the day (its colour on the page).
 LATE, TODAY, SOON = "late", "today", "soon"
+# "Due soon" reaches this many working days after the day (三个工作日内到期): the day's page
+# and the reminders (due soon, overdue) read the same horizon.
+SOON_WORKING_DAYS = 3
+
+
+def soon_until(on: date) -> date:
+    """The last day of "due within three working days" counted from `on`."""
+    return add_working_days(on, SOON_WORKING_DAYS).date
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,23 @@ class WorkItem:
         if self.due_on < on:
             return LATE
         return TODAY if self.due_on == on else SOON
+
+
+@dataclass(frozen=True)
+class OutsideNotice:
+    """A notice of an open item for people who do not work it (an enterprise's own users),
+    in the source's words (they speak to the outside) with the link of their own pages."""
+
+    source: str
+    pk: int
+    user_ids: tuple[int, ...]
+    title: str
+    text: str
+    url: str
+    due_on: date | None
+    # What the notice is about, once per item and deadline (e.g. "late", "materials").
+    reason: str
+    late: bool = False
 
 
 class WorkSource(Protocol):

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "zoneops.common",
     "zoneops.casework",
     "zoneops.orgs",
+    "zoneops.notifications",
     "zoneops.enterprises",
     "zoneops.industry",
     "zoneops.parks",
@@ -321,6 +322,29 @@ ZONEOPS_JOB_PROGRESS_SECONDS = float(env_str("ZONEOPS_JOB_PROGRESS_SECONDS", "1"
 ZONEOPS_WORKER_BEAT_SECONDS = env_int("ZONEOPS_WORKER_BEAT_SECONDS", 15)
 # /readyz says 503 when no worker beat for this long (jobs would wait in the queue).
 ZONEOPS_WORKER_SEEN_SECONDS = env_int("ZONEOPS_WORKER_SEEN_SECONDS", 60)
+# Reminders and notifications (zoneops.notifications, `zoneops remind`).
+# E-mail through Django's mail: the console backend (printed) unless a backend is named; SMTP
+# with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_* below.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "zoneops@localhost")
+# SMS for enterprise users: a dotted path to the sender (a callable taking phone and text, or
+# a class of them); the default prints the message.
+ZONEOPS_SMS_SENDER = env_str(
+    "ZONEOPS_SMS_SENDER", "zoneops.notifications.channels.ConsoleSmsSender"
+)
+# The address a digest's links start with (the e-mail and robot messages are read elsewhere).
+ZONEOPS_SITE_URL = env_str("ZONEOPS_SITE_URL", "http://127.0.0.1:8000")
+# A failed send is tried again after 5, 10, 20… minutes, at most this many times in all, then
+# stays failed and flagged in the back office.
+ZONEOPS_DELIVERY_RETRY_BASE_SECONDS = env_int("ZONEOPS_DELIVERY_RETRY_BASE_SECONDS", 300)
+ZONEOPS_DELIVERY_MAX_ATTEMPTS = env_int("ZONEOPS_DELIVERY_MAX_ATTEMPTS", 6)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -28,6 +28,7 @@ from zoneops.demo.scheduling import load_scheduling
 from zoneops.demo.supervision import load_supervision
 from zoneops.enterprises.models import Enterprise
 from zoneops.industry.models import IndustryCategory
+from zoneops.notifications.services import remind
 from zoneops.orgs.models import Department, Membership, Role, User
 from zoneops.orgs.services import department_create, user_create, user_set_password
 from zoneops.parks.models import Park
@@ -83,9 +84,18 @@ def load_demo_zone(
     load_supervision(result=result, today=today)
     load_funds(result=result, today=today)
     load_indicators(result=result, today=today)  # a roll-up reads the enterprises' figures
+    if today is not None:
+        load_reminders(result=result, today=today)
     if stdout is not None:
         _report(result, stdout)
     return result
+
+
+def load_reminders(*, result: DemoResult, today: date) -> None:
+    """The bell shows a working zone: the day's reminders, as `zoneops remind` makes them
+    (the demo accounts have no e-mail or phone: nothing leaves the machine)."""
+    if made := remind(on=today).created:
+        result.created["notifications"] += made
 
 
 def load_organisation(*, result: DemoResult) -> dict[str, Department]:
@@ -341,6 +351,7 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         "indicators": "经济指标 indicators",
         "indicator_values": "指标数值 indicator figures",
         "indicator_targets": "指标年度目标 indicator targets",
+        "notifications": "提醒 notifications",
     }
     parts = [f"{labels.get(area, area)} {count}" for area, count in result.created.items()]
     stdout.write("新建 / created: " + ", ".join(parts) + "\n")

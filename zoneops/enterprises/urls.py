@@ -26,6 +26,9 @@ urlpatterns = [
     path("requests/<id:pk>/rate/", views.request_rate_view, name="request_rate"),
     path("requests/<id:pk>/materials/", views.request_materials_view, name="request_materials"),
     path("projects/", views.project_list, name="projects"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/read-all/", views.notices_read_all, name="notices_read_all"),
+    path("notices/<id:pk>/read/", views.notice_read, name="notice_read"),
 ]
 
 for _config in apps.get_app_configs():

@@ -17,8 +17,8 @@ from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,9 @@ from zoneops.enterprises.services.requests import (
     request_rate,
     request_resume,
 )
+from zoneops.notifications.models import Notification
+from zoneops.notifications.selectors import notifications_of
+from zoneops.notifications.services import notification_mark_read, notifications_mark_all_read
 from zoneops.projects.models import Project
 from zoneops.projects.selectors import BoardFilters, projects_filtered
 from zoneops.projects.selectors.scheduling import (
@@ -141,6 +144,47 @@ def lockout(
 
 
 # --- pages -------------------------------------------------------------------------------------
+
+
+@enterprise_page("enterprises.view_enterprise")
+def notices(request: HttpRequest) -> HttpResponse:
+    """消息: the enterprise user's own notices (zoneops.notifications), newest first."""
+    only_unread = request.GET.get("status") == "unread"
+    queryset = notifications_of(user=request.user)
+    if only_unread:
+        queryset = queryset.filter(read_at__isnull=True)
+    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        TEMPLATES + "notices.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "status": "unread" if only_unread else "",
+            "section": "notices",
+        },
+    )
+
+
+@require_POST
+@enterprise_page("enterprises.view_enterprise")
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of one's notices read (and open its record with `open`); another's: 404."""
+    try:
+        notice = notification_mark_read(user=request.user, notification_id=pk)  # type: ignore[arg-type]
+    except Notification.DoesNotExist as error:
+        raise Http404 from error
+    if request.POST.get("open") and notice.link.startswith("/"):
+        return redirect(notice.link)
+    return redirect("selfservice:notices")
+
+
+@require_POST
+@enterprise_page("enterprises.view_enterprise")
+def notices_read_all(request: HttpRequest) -> HttpResponse:
+    count = notifications_mark_all_read(user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("已将 %(count)s 条消息标为已读。") % {"count": count})
+    return redirect("selfservice:notices")
 
 
 @enterprise_page("enterprises.view_enterprise")

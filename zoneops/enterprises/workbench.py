@@ -5,16 +5,19 @@ from datetime import date
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import WorkItem
+from zoneops.casework.workbench import OutsideNotice, WorkItem
+from zoneops.common.periods import format_day
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.selectors.today import (
     requests_answered_on,
     requests_answered_on_acceptance_day,
     requests_answered_on_acceptance_day_by_department,
     requests_due_by,
+    requests_the_enterprise_hears_of,
 )
 
 
@@ -60,3 +63,41 @@ class RequestSource:
 
     def cleared_same_day_by_department(self, *, start: date, end: date) -> dict[int | None, int]:
         return requests_answered_on_acceptance_day_by_department(start=start, end=end)
+
+    def notices_beyond_staff(self, *, on: date, until: date) -> list[OutsideNotice]:
+        """The enterprise's own users hear of its requests waiting for its materials, and of
+        those past their deadline (the zone is late: it says so, and that it follows up)."""
+        requests, users = requests_the_enterprise_hears_of(on=on)
+        notices = []
+        for request in requests:
+            user_ids = tuple(users.get(request.enterprise_id, ()))
+            if not user_ids:
+                continue
+            url = reverse("selfservice:request", args=[request.pk])
+            if request.suspended_since is not None:
+                title = gettext("请补充材料：诉求“%(title)s”") % {"title": request.title}
+                text = gettext(
+                    "承办部门于%(day)s请贵企业补充材料，补充后继续办理（等待期间不计时）。"
+                ) % {"day": format_day(request.suspended_since)}
+                reason, late = f"materials:{request.suspended_since.isoformat()}", False
+            else:
+                assert request.due_on is not None
+                title = gettext("诉求“%(title)s”已超过办理期限") % {"title": request.title}
+                text = gettext(
+                    "办理期限为%(day)s，已督促承办部门尽快答复，给您带来不便，敬请谅解。"
+                ) % {"day": format_day(request.due_on)}
+                reason, late = "late", True
+            notices.append(
+                OutsideNotice(
+                    source=self.key,
+                    pk=request.pk,
+                    user_ids=user_ids,
+                    title=title,
+                    text=text,
+                    url=url,
+                    due_on=request.due_on,
+                    reason=reason,
+                    late=late,
+                )
+            )
+        return notices

@@ -18,10 +18,18 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zoneops.casework.workbench import LATE, SOON, TODAY, WorkItem, WorkSource, work_sources
+from zoneops.casework.workbench import (
+    LATE,
+    SOON,
+    TODAY,
+    WorkItem,
+    WorkSource,
+    soon_until,
+    work_sources,
+)
 from zoneops.common.periods import Period
 from zoneops.common.scope import scope_for, scope_queryset
-from zoneops.common.workcalendar import add_working_days, calendar_pinned
+from zoneops.common.workcalendar import calendar_pinned
 from zoneops.orgs.enums import DepartmentKind, RoleCode
 from zoneops.orgs.models import Department
 from zoneops.orgs.selectors import department_descendant_ids, department_tree, departments_overseen
@@ -34,13 +42,6 @@ VIEW_TITLES = {
     DEPARTMENTS: gettext_lazy("按部门"),
     ZONE_OVERDUE: gettext_lazy("全区逾期"),
 }
-# "Due soon" reaches this many working days after today (三个工作日内到期).
-SOON_WORKING_DAYS = 3
-
-
-def soon_until(on: date) -> date:
-    """The last day of "due within three working days" counted from `on`."""
-    return add_working_days(on, SOON_WORKING_DAYS).date
 
 
 def sources_by_key() -> dict[str, WorkSource]:

@@ -460,3 +460,18 @@ def test_the_cockpit_shows_the_living_zone_today():
     panel = overdue_panel(user=User.objects.get(username="director"), today=TODAY)
     cases = next(tile for tile in panel.tiles if tile.label == "办件")
     assert int(cases.value) == overdue_cases(on=TODAY).count() > 0
+
+
+def test_the_bell_rings_in_the_living_zone(demo):
+    from zoneops.notifications.enums import NoticeKind
+    from zoneops.notifications.models import Notification
+    from zoneops.notifications.services import remind
+
+    assert demo.created["notifications"] > 0
+    notices = Notification.objects.filter(day=TODAY)
+    # Requests and problems keep arriving, some due this week, a few overdue by days.
+    assert notices.filter(kind=NoticeKind.OVERDUE).exists()
+    assert notices.filter(kind=NoticeKind.DUE_SOON).exists()
+    assert notices.filter(recipient__username="qyfwj_staff").exists()
+    # The day's reminders are in: `zoneops remind` the same day adds none.
+    assert remind(on=TODAY).created == 0

@@ -18,7 +18,8 @@ from zoneops.common.selectors import counts_by_department
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.models.requests import ANSWERED_STATUSES, CLOCK_STATUSES
 from zoneops.enterprises.selectors.register import liaisons_of
-from zoneops.enterprises.selectors.requests import requests_visible
+from zoneops.enterprises.selectors.requests import request_suspended_q, requests_visible
+from zoneops.orgs.models import User
 from zoneops.orgs.selectors import member_department_ids
 
 
@@ -81,3 +82,22 @@ def requests_answered_on_acceptance_day_by_department(
 ) -> dict[int | None, int]:
     """`requests_answered_on_acceptance_day` per department, in one query."""
     return counts_by_department(_answered_on_acceptance_day(start=start, end=end))
+
+
+def requests_the_enterprise_hears_of(
+    *, on: date
+) -> tuple[list[EnterpriseRequest], dict[int, list[int]]]:
+    """What an enterprise's own users are reminded of (zoneops.notifications): its requests
+    waiting for its materials (待补充材料), and those past their deadline (the zone owes
+    the answer); with the active users of each enterprise. Two queries."""
+    requests = list(
+        EnterpriseRequest.objects.filter(
+            request_suspended_q() | EnterpriseRequest.overdue_q(on=on)
+        ).order_by("enterprise_id", "id")
+    )
+    users: dict[int, list[int]] = {}
+    for user_id, enterprise_id in User.objects.filter(
+        is_active=True, enterprise_id__in={request.enterprise_id for request in requests}
+    ).values_list("pk", "enterprise_id"):
+        users.setdefault(enterprise_id, []).append(user_id)
+    return requests, users
