@@ -78,10 +78,11 @@ def job_start(
     params: dict[str, Any] | None = None,
     total: int | None = None,
     stage: str = "",
+    run_after: datetime | None = None,
 ) -> BackgroundJob:
-    """Record a job for `work(job=..., **params)` and enqueue it once the transaction commits.
-    `title` is the Chinese source text (marked with gettext_noop), shown in each reader's
-    language with `title_args`."""
+    """Record a job for `work(job=..., **params)` and enqueue it once the transaction commits
+    (to be run no sooner than `run_after`, where the backend can wait). `title` is the Chinese
+    source text (marked with gettext_noop), shown in each reader's language with `title_args`."""
     from zoneops.common.tasks import job_task
 
     job = BackgroundJob.objects.create(
@@ -95,11 +96,13 @@ def job_start(
         stage=stage or _("等待后台处理"),
     )
     pk = job.pk
-    transaction.on_commit(lambda: _enqueue(job_task, pk))
+    transaction.on_commit(lambda: _enqueue(job_task, pk, run_after=run_after))
     return job
 
 
-def _enqueue(task: Any, pk: int) -> None:
+def _enqueue(task: Any, pk: int, *, run_after: datetime | None = None) -> None:
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
     result = task.enqueue(job_id=pk)
     # The immediate backend (tests) has run the job already; the database one has queued it.
     BackgroundJob.objects.filter(pk=pk, task_id="").update(task_id=str(result.id)[:64])

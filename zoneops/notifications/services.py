@@ -1,8 +1,8 @@
 """Every write of the reminders: the day's notices, the digests, the deliveries and their
 retries, and a person marking his notices read.
 
-`remind(on=...)` is what `zoneops remind` (cron, a systemd timer, later a background job)
-runs; it is safe to run again the same day or every hour: a notice is written once per
+`remind(on=...)` is what `zoneops remind` (cron, a systemd timer; `--background`: a job for
+the worker) runs; it is safe to run again the same day or every hour: a notice is written once per
 person and dedup key (a unique constraint), a digest once per person or department and day,
 and a delivery is claimed before it is sent.
 """
@@ -11,15 +11,17 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from zoneops.common.exceptions import ApplicationError
+from zoneops.common.job_services import JobOutcome, job_start, job_work
 from zoneops.common.periods import format_day
 from zoneops.notifications.channels import SendError, send_email, send_robot, send_sms
 from zoneops.notifications.enums import DeliveryChannel, DeliveryStatus, NoticeKind
@@ -372,14 +374,60 @@ def delivery_attempt(*, delivery: Delivery, now: datetime) -> bool:
 
 
 def deliveries_send_due(*, now: datetime) -> tuple[int, int]:
-    """Try every send that is due; (sent, failed this time)."""
+    """Try every send that is due; (sent, failed this time). The sends left to try again are
+    tried by a background job at the earliest of their times, not only at the next run of
+    `zoneops remind`."""
     sent = failed = 0
     for delivery in deliveries_due(now=now):
         if delivery_attempt(delivery=delivery, now=now):
             sent += 1
         else:
             failed += 1
+    if failed:
+        deliveries_schedule()
     return sent, failed
+
+
+SEND_TITLE = gettext_noop("重发失败的提醒消息")
+REMIND_TITLE = gettext_noop("%(day)s的提醒")
+
+
+def deliveries_schedule() -> None:
+    """A background job that sends what is due at the earliest time a send waits for."""
+    earliest = Delivery.objects.filter(
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]
+    ).aggregate(at=Min("next_attempt_at"))["at"]
+    if earliest is not None:
+        job_start(work=deliveries_send_work, title=SEND_TITLE, by=None, run_after=earliest)
+
+
+@job_work
+def deliveries_send_work(*, job: Any) -> JobOutcome:
+    """The background job of `deliveries_schedule`."""
+    sent, failed = deliveries_send_due(now=timezone.now())
+    return JobOutcome(
+        message=_("发送成功 %(sent)s 条，失败 %(failed)s 条。") % {"sent": sent, "failed": failed}
+    )
+
+
+def remind_in_background(*, on: date, by: Any = None) -> Any:
+    """`remind` for the day `on` as a background job (`zoneops remind --background`)."""
+    return job_start(
+        work=remind_work,
+        title=REMIND_TITLE,
+        title_args={"day": format_day(on)},
+        by=by,
+        params={"day": on.isoformat()},
+    )
+
+
+@job_work
+def remind_work(*, job: Any, day: str) -> JobOutcome:
+    result = remind(on=date.fromisoformat(day))
+    return JobOutcome(
+        message=_("新写入提醒 %(created)s 条，发送成功 %(sent)s 条，失败 %(failed)s 条。")
+        % {"created": result.created, "sent": result.sent, "failed": result.failed}
+    )
 
 
 def deliveries_retry_now(*, deliveries: list[Delivery], by: User) -> int:
@@ -387,9 +435,12 @@ def deliveries_retry_now(*, deliveries: list[Delivery], by: User) -> int:
     count of tries."""
     if not by.has_perm("notifications.change_delivery"):
         raise ApplicationError(_("没有重发的权限。"))
-    return Delivery.objects.filter(
+    count = Delivery.objects.filter(
         Q(pk__in=[delivery.pk for delivery in deliveries]), ~Q(status=DeliveryStatus.SENT)
     ).update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None)
+    if count:  # sent by the worker now, not at the next morning's run
+        job_start(work=deliveries_send_work, title=SEND_TITLE, by=by)
+    return count
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -3,16 +3,20 @@ a failing one: the send is retried later with a doubling wait, and stays shown w
 for good."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from zoneops.common.models import BackgroundJob
+from zoneops.common.tests.jobs import DATABASE_TASKS, run_worker
 from zoneops.notifications.channels import dingtalk_sign, feishu_sign
 from zoneops.notifications.enums import DeliveryChannel, DeliveryStatus, RobotKind
-from zoneops.notifications.models import Delivery, Digest, RobotChannel
+from zoneops.notifications.models import Delivery, Digest, Notification, RobotChannel
 from zoneops.notifications.services import deliveries_send_due, remind, retry_delay
 from zoneops.notifications.tests.conftest import DING_SECRET, FEISHU_SECRET, FROZEN, TODAY
 
@@ -235,3 +239,48 @@ def test_a_long_wecom_message_is_cut_to_its_limit():
     )
     content = body["markdown"]["content"]
     assert len(content.encode()) <= WECOM_MAX_BYTES and content.endswith("…")
+
+
+def test_a_failed_send_is_tried_again_by_the_worker_when_its_wait_is_over(
+    zone, robot_server, settings, time_machine, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_TASKS  # jobs wait in the database for the worker
+    robot = _robot(zone, RobotKind.WECOM, f"{robot_server.base}/wecom?key=wecom-key")
+    answers = iter([(502, {"error": "bad gateway"})])
+    checker = robot_server.answer
+    robot_server.answer = lambda *args: next(answers, None) or checker(*args)
+    start = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued at commit
+        remind(on=TODAY, now=start)
+    delivery = _robot_delivery(robot)
+    assert delivery.status == DeliveryStatus.RETRYING
+
+    run_worker()  # too early: the retry waits its five minutes
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.RETRYING
+    job = BackgroundJob.objects.get(work__endswith="deliveries_send_work")
+    assert job.status == BackgroundJob.Status.QUEUED
+
+    time_machine.move_to(start + timedelta(minutes=5, seconds=1))
+    run_worker()
+    delivery.refresh_from_db()
+    job.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+    assert job.status == BackgroundJob.Status.SUCCEEDED
+
+
+def test_zoneops_remind_background_leaves_the_day_to_the_worker(
+    zone, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_TASKS
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("remind", "--date", TODAY.isoformat(), "--background", stdout=out)
+    assert "后台" in out.getvalue()
+    assert not Notification.objects.exists()
+
+    run_worker()
+
+    assert Notification.objects.exists()
+    job = BackgroundJob.objects.get(work__endswith="remind_work")
+    assert job.status == BackgroundJob.Status.SUCCEEDED and "新写入提醒" in job.message

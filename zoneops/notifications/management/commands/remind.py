@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zoneops.common.inputs import read_day
 from zoneops.notifications.enums import NoticeKind
-from zoneops.notifications.services import remind
+from zoneops.notifications.services import remind, remind_in_background
 
 
 class Command(BaseCommand):
@@ -22,14 +22,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="只统计将生成的提醒，不写入、不发送"
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="交给后台进程（zoneops worker）执行，本命令立即返回",
+        )
 
-    def handle(self, *args: Any, day: str | None, dry_run: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, day: str | None, dry_run: bool, background: bool, **options: Any
+    ) -> None:
         on = timezone.localdate()
         if day:
             parsed = read_day(day)
             if parsed is None:
                 raise CommandError(f"--date：“{day[:20]}”不是有效日期，请写作 2026-11-18。")
             on = parsed
+        if background and not dry_run:
+            job = remind_in_background(on=on)
+            self.stdout.write(f"{on.isoformat()}：提醒已交给后台进程（后台任务 {job.pk}）。")
+            return
         result = remind(on=on, dry_run=dry_run)
         late = result.kinds.get(NoticeKind.OVERDUE, 0)
         soon = result.kinds.get(NoticeKind.DUE_SOON, 0)
