@@ -127,7 +127,7 @@ def _counts_line(notices: list[Notification]) -> str:
         parts.append(_("即将到期 %(count)s 项") % {"count": soon})
     if other:
         parts.append(_("其他提醒 %(count)s 项") % {"count": other})
-    return "，".join(parts)
+    return _("，").join(parts)  # the counts' separator, as each language writes it
 
 
 def _digest_text(notices: list[Notification], *, links: bool) -> str:
