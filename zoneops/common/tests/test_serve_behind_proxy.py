@@ -5,6 +5,7 @@ client's address; another peer (127.0.0.2) reaching the server directly cannot c
 """
 
 import http.client
+import json
 import socket
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -57,7 +58,7 @@ def fetch(port, method, path, *, peer=PROXY, headers=None, body=None):
             method, path, body=body, headers={"Host": f"127.0.0.1:{port}", **(headers or {})}
         )
         response = connection.getresponse()
-        response.read()
+        response.body = response.read()
         return response
     finally:
         connection.close()
@@ -168,4 +169,11 @@ def test_the_request_id_is_the_proxys_and_no_other_peers(servers):
 def test_a_probe_over_plain_http_is_answered_not_redirected(servers):
     answer = fetch(servers["https"], "GET", "/readyz", headers={"Host": "10.0.0.5:8000"})
 
-    assert answer.status == 200
+    # Answered, not redirected to HTTPS; not ready, as no `zoneops worker` runs beside it.
+    assert answer.status == 503
+    assert json.loads(answer.body)["checks"] == {
+        "database": "ok",
+        "migrations": "ok",
+        "cache": "ok",
+        "worker": "no worker has run (zoneops worker)",
+    }
