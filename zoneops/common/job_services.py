@@ -3,7 +3,7 @@
 - `job_work` marks a function as work a job may run: `work(*, job, **params) -> JobOutcome`.
   Only marked functions are run, whatever a job's row says.
 - `job_start` records the job and, once the transaction commits, enqueues the django-tasks task
-  (`zoneops.common.tasks.job_task`) that runs it; `zoneops worker` takes it from the queue.
+  (`job_task`) that runs it; `zoneops worker` takes it from the queue.
 - Inside the work, `job_progress(done=..., total=..., stage=...)` tells how far it is. It is
   cheap: a write at most once per ZONEOPS_JOB_PROGRESS_SECONDS, and a no-op outside a job, so
   the same code runs synchronously too.
@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import original_name
@@ -83,8 +84,6 @@ def job_start(
     """Record a job for `work(job=..., **params)` and enqueue it once the transaction commits
     (to be run no sooner than `run_after`, where the backend can wait). `title` is the Chinese
     source text (marked with gettext_noop), shown in each reader's language with `title_args`."""
-    from zoneops.common.tasks import job_task
-
     job = BackgroundJob.objects.create(
         work=_work_path(work),
         params=params or {},
@@ -330,3 +329,9 @@ def worker_beat(*, worker_id: str, queues: str, started_at: datetime) -> None:
 def worker_gone(*, worker_id: str) -> None:
     """A worker stopped cleanly: its heartbeat row goes."""
     WorkerBeat.objects.filter(worker_id=worker_id).delete()
+
+
+@task()
+def job_task(job_id: int) -> str:
+    """The django-tasks task of a job (what `job_start` enqueues and a worker runs)."""
+    return job_run(job_id=job_id)
