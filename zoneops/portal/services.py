@@ -33,7 +33,11 @@ from zoneops.industry.models import IndustryCategory
 from zoneops.industry.selectors import chain_department_of
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Department, Role, User
-from zoneops.orgs.selectors import department_descendant_ids, users_in_departments
+from zoneops.orgs.selectors import (
+    department_descendant_ids,
+    member_department_ids,
+    users_in_departments,
+)
 from zoneops.portal.enums import InvestorNeed, PolicyStatus
 from zoneops.portal.models import HallPost, Inquiry, Policy
 from zoneops.projects.enums import SourceChannel, Stage
@@ -55,15 +59,22 @@ def _check_writer(*, policy: Policy, by: User) -> None:
         raise PermissionDeniedError(_("您没有编辑招商政策的权限。"))
     if not adding and not can_write(by, policy):
         raise PermissionDeniedError(_("该政策不由您或您的部门发布，不能修改。"))
-    scope = scope_for(by)
-    if (
-        policy.department_id
-        and not scope.everything
-        and (policy.department_id not in scope.department_ids)
-    ):
+    if policy.department_id and not _may_issue_for(by, policy.department_id):
         raise PermissionDeniedError(
-            _("只能以您所在部门（或其下级部门）的名义发布政策。"), field="department"
+            _("只能以您所在部门、其上级部门或您管理范围内的部门的名义起草政策。"),
+            field="department",
         )
+
+
+def _may_issue_for(user: User, department_id: int) -> bool:
+    """A policy is drafted in the name of a department in the writer's scope, or of one his
+    own department stands under (a section's clerk drafts for his bureau); its reviewer must
+    reach that department, so nobody publishes in a name above his own alone."""
+    scope = scope_for(user)
+    if scope.everything or department_id in scope.department_ids:
+        return True
+    below = department_descendant_ids(department_ids=[department_id])
+    return member_department_ids(user_id=user.pk).filter(department_id__in=list(below)).exists()
 
 
 @transaction.atomic
@@ -347,9 +358,12 @@ def inquiry_submit(
     needs: list[str],
     message: str,
     at: datetime | None = None,
+    is_sample: bool = False,
+    backdate_reason: str = "",
 ) -> Inquiry:
     """An investor's inquiry: checked field by field, registered as a lead (线索, source
-    线上会客厅) assigned by its industry, and kept with a reference number."""
+    线上会客厅) assigned by its industry, and kept with a reference number. (`is_sample` and
+    `backdate_reason` are the demo zone's: its inquiries are samples, entered as it is loaded.)"""
     at = at or timezone.now()
     company = _text(company, field="company", label=_("企业名称"), required=True, limit=100)
     if len(company) < 2:
@@ -374,9 +388,8 @@ def inquiry_submit(
     reference = inquiry_reference(year=today.year)
     while Inquiry.objects.filter(reference=reference).exists():  # drawn before: draw again
         reference = inquiry_reference(year=today.year)
-    name = _("%(company)s投资意向") % {"company": company}
-    if industry is not None:
-        name = _("%(company)s%(industry)s投资意向") % {"company": company, "industry": industry}
+    # The investor's own name last: the lead reads as who is interested (投资意向：某公司).
+    name = _("投资意向：%(company)s") % {"company": company}
     project = project_create(
         name=name[:200],
         by=None,
@@ -389,6 +402,8 @@ def inquiry_submit(
         total_investment=amount,
         owner=assignee.officer,
         responsible_department=assignee.department,
+        is_sample=is_sample,
+        backdate_reason=backdate_reason,
     )
     inquiry = Inquiry(
         reference=reference,
