@@ -4,17 +4,17 @@ read-only, each with the lead it started."""
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 
-from zoneops.common.admin_base import BusinessAdmin, record_or_404
-from zoneops.common.exceptions import ApplicationError
-from zoneops.common.scope import writable_queryset
+from zoneops.common.admin_base import BusinessAdmin, RecordStepView
+from zoneops.common.forms import Form
 from zoneops.portal.enums import PolicyStatus
 from zoneops.portal.models import Inquiry, Policy
 from zoneops.portal.services import (
@@ -55,31 +55,17 @@ class PolicyAdmin(BusinessAdmin):
             PolicyStatus.PUBLISHED: ["withdraw"],
         }.get(obj.status, [])
 
-    def _step(
-        self, request: HttpRequest, object_id: str, step: Callable[..., Policy], done: str
-    ) -> HttpResponse:
-        policy = record_or_404(writable_queryset(Policy.objects.all(), request.user), object_id)
-        try:
-            step(policy=policy, by=request.user)
-        except ApplicationError as error:
-            self.message_user(request, error.message, messages.ERROR)
-        else:
-            self.message_user(request, done % {"policy": policy}, messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:portal_policy_change", args=[policy.pk]))
-
     @action(description=_("审核通过"), url_path="review", permissions=["review"])
     def review(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._step(request, object_id, policy_review, gettext("政策“%(policy)s”已审核。"))
+        return ReviewView.as_view(model_admin=self)(request, object_id=object_id)
 
     @action(description=_("发布"), url_path="publish", permissions=["publish"])
     def publish(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._step(
-            request, object_id, policy_publish, gettext("政策“%(policy)s”已发布到线上会客厅。")
-        )
+        return PublishView.as_view(model_admin=self)(request, object_id=object_id)
 
     @action(description=_("撤回"), url_path="withdraw", permissions=["publish"])
     def withdraw(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._step(request, object_id, policy_withdraw, gettext("政策“%(policy)s”已撤回。"))
+        return WithdrawView.as_view(model_admin=self)(request, object_id=object_id)
 
     def has_review_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return request.user.has_perm("portal.review_policy")
@@ -127,3 +113,59 @@ class InquiryAdmin(BusinessAdmin):
     def lead(self, obj: Inquiry) -> str:
         url = reverse("admin:projects_project_change", args=[obj.project_id])
         return format_html('<a href="{}">{}</a>', url, obj.project)
+
+
+# --- a policy's steps: a page that asks to confirm, the service on the post ----------------------
+
+
+class ConfirmForm(Form):
+    edit_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PolicyStepView(RecordStepView):
+    model = Policy
+    context_name = "policy"
+    form_class = ConfirmForm
+    template_name = "portal/policy_step.html"
+    from_status: PolicyStatus = PolicyStatus.DRAFT
+    service: Callable[..., Policy]
+
+    def notice(self) -> str:
+        if self.record.status == self.from_status:
+            return ""
+        return gettext("该政策%(status)s，不能%(step)s。") % {
+            "status": self.record.get_status_display(),
+            "step": self.title,
+        }
+
+    def perform(self, data: dict[str, Any]) -> Any:
+        return type(self).service(
+            policy=self.record, by=self.request.user, expected_version=data["edit_version"]
+        )
+
+
+class ReviewView(PolicyStepView):
+    title = _("审核通过")
+    permission_required = ("portal.review_policy",)
+    from_status = PolicyStatus.DRAFT
+    service = policy_review
+    submit_label = _("审核通过")
+    done_message = _("政策“%(policy)s”已审核。")
+
+
+class PublishView(PolicyStepView):
+    title = _("发布")
+    permission_required = ("portal.publish_policy",)
+    from_status = PolicyStatus.REVIEWED
+    service = policy_publish
+    submit_label = _("发布到线上会客厅")
+    done_message = _("政策“%(policy)s”已发布到线上会客厅。")
+
+
+class WithdrawView(PolicyStepView):
+    title = _("撤回")
+    permission_required = ("portal.publish_policy",)
+    from_status = PolicyStatus.PUBLISHED
+    service = policy_withdraw
+    submit_label = _("从线上会客厅撤回")
+    done_message = _("政策“%(policy)s”已撤回。")

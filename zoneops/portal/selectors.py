@@ -61,7 +61,7 @@ def hall_profile(*, today: date, chains: list[ChainOpportunities] | None = None)
     figures = profile.figures
     figures.append(
         HallFigure(
-            _("%(year)d年在建和推进项目") % {"year": today.year},
+            _("%(year)d年招商项目") % {"year": today.year},
             str(summary.total.count),
             _("个"),
             _("总投资%(yi)s亿元") % {"yi": _yi(summary.total.investment)},

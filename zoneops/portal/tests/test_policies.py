@@ -103,17 +103,33 @@ def test_a_bad_policy_is_refused_at_its_field(db, hall, changes, field):
     assert named == field
 
 
-def test_the_back_office_reviews_and_publishes_with_its_buttons(db, hall):
+def test_the_back_office_reviews_and_publishes_on_a_confirmed_post(db, hall):
     policy = draft(hall)
     head = signed_in(hall["head"])
-    page = head.get(reverse("admin:portal_policy_change", args=[policy.pk]))
-    assert page.status_code == 200
-    head.get(reverse("admin:portal_policy_review", args=[policy.pk]))
-    head.get(reverse("admin:portal_policy_publish", args=[policy.pk]))
+    assert head.get(reverse("admin:portal_policy_change", args=[policy.pk])).status_code == 200
+    review = reverse("admin:portal_policy_review", args=[policy.pk])
+    assert "审核通过" in head.get(review).content.decode()
+    policy.refresh_from_db()
+    assert policy.status == PolicyStatus.DRAFT  # a GET only asks
+    head.post(review, {"edit_version": policy.version})
+    policy.refresh_from_db()
+    assert policy.status == PolicyStatus.REVIEWED
+    publish = reverse("admin:portal_policy_publish", args=[policy.pk])
+    head.post(publish, {"edit_version": policy.version})
+    policy.refresh_from_db()
+    assert policy.status == PolicyStatus.PUBLISHED
+    stale = head.post(
+        reverse("admin:portal_policy_withdraw", args=[policy.pk]),
+        {"edit_version": policy.version - 1},
+    )
+    assert stale.status_code == 200  # refused on the form: someone saved it since
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.PUBLISHED
     staff = signed_in(hall["busy"])
     assert staff.get(reverse("admin:portal_policy_changelist")).status_code == 200
-    staff.get(reverse("admin:portal_policy_withdraw", args=[policy.pk]))
+    staff.post(
+        reverse("admin:portal_policy_withdraw", args=[policy.pk]),
+        {"edit_version": policy.version},
+    )
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.PUBLISHED
