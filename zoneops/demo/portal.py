@@ -130,8 +130,12 @@ def load_portal(*, result: DemoResult, today: date | None) -> None:
         policy_review(policy=policy, by=reviewer)
         policy_publish(policy=policy, by=reviewer)
         result.created["policies"] += 1
-    if today is None:
-        return
+    if today is not None:
+        load_inquiries(result=result)
+
+
+def load_inquiries(*, result: DemoResult) -> None:
+    """The living zone's inquiries from the hall, arrived today (once)."""
     industries = {c.code: c for c in IndustryCategory.objects.all()}
     sent = set(Inquiry.objects.values_list("company", flat=True))
     # Each investor asks about a gap of its industry's chain: the lead goes on that node (and
