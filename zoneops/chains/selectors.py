@@ -294,3 +294,44 @@ def chain_gaps(*, user: Any, chain: IndustryChain | None = None) -> list[GapRow]
         )
     )
     return rows
+
+
+@dataclass
+class ChainOpportunities:
+    """A chain as the public sees it: its nodes by segment and the gaps among them (the links
+    the zone invites investors to fill)."""
+
+    chain: IndustryChain
+    columns: list[SegmentColumn]
+
+    @property
+    def gaps(self) -> list[NodeStrength]:
+        return [cell for column in self.columns for cell in column.cells if cell.is_gap]
+
+    @property
+    def nodes(self) -> int:
+        return sum(len(column.cells) for column in self.columns)
+
+
+def chains_opportunities() -> list[ChainOpportunities]:
+    """Every chain of the zone with its nodes and gaps, whoever asks (the chains are the zone's
+    public catalogue and a gap is a gap whoever looks): counts only, no project or enterprise
+    named. Four queries whatever the number of chains."""
+    chains = list(IndustryChain.objects.select_related("industry").order_by("order", "id"))
+    by_chain: dict[int, list[Any]] = {chain.pk: [] for chain in chains}
+    for node in nodes_with_strength(ChainNode.objects.filter(chain__in=chains)):
+        by_chain[node.chain_id].append(node)
+    result = []
+    for chain in chains:
+        columns = []
+        for segment in SEGMENT_ORDER:
+            column = SegmentColumn(segment=segment, label=str(segment.label))
+            nodes = (n for n in by_chain[chain.pk] if n.segment == segment)
+            for node, depth, elsewhere in _tree_order(nodes):
+                cell = node_strength(node, revenue=Decimal(0), depth=depth)
+                cell.parent_elsewhere = elsewhere
+                column.cells.append(cell)
+            if column.cells:
+                columns.append(column)
+        result.append(ChainOpportunities(chain=chain, columns=columns))
+    return result

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "zoneops.chains",
     "zoneops.workbench",
     "zoneops.search",
+    "zoneops.portal",
     "zoneops.api",
     "zoneops.demo",
 ]

@@ -6,7 +6,6 @@ from zoneops.api.api import api
 from zoneops.common.views import stored_file
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     # Uploaded files, only to whoever may read their record: MEDIA_ROOT is never served as is.
     path("files/<str:model>/<id:pk>/<str:field>", stored_file, name="stored_file"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -24,5 +23,7 @@ urlpatterns = [
     path("admin/jobs/", include("zoneops.common.job_urls")),
     path("admin/", admin.site.urls),
     path("enterprise/", include("zoneops.enterprises.urls")),
+    # The online investment hall (线上会客厅): "/" and "/hall/…", public.
+    path("", include("zoneops.portal.urls")),
 ]
 handler400 = "zoneops.common.views.bad_request"

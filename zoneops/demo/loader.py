@@ -21,6 +21,7 @@ from zoneops.demo.funds import load_funds
 from zoneops.demo.indicators import load_indicators
 from zoneops.demo.meetings import load_meetings
 from zoneops.demo.parks import load_park_space
+from zoneops.demo.portal import load_portal
 from zoneops.demo.problems import load_problems
 from zoneops.demo.requests import load_enterprise_service
 from zoneops.demo.results import DemoAccount, DemoResult
@@ -80,6 +81,7 @@ def load_demo_zone(
         living.load_living(result=result, today=today)
         load_later_figures(result=result, today=today)
     chains.load_chains(result=result)
+    load_portal(result=result, today=today)  # the inquiries' leads go to the chains' officers
     load_approvals(result=result, today=today)
     load_supervision(result=result, today=today)
     load_funds(result=result, today=today)

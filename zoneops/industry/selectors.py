@@ -26,6 +26,23 @@ def nodes_visible(*, user: Any) -> QuerySet[ChainNode]:
     return ChainNode.objects.visible_to(user).select_related("chain", "parent")
 
 
+def categories_public() -> QuerySet[IndustryCategory]:
+    """The zone's industries as the public reads them (the catalogue, whoever asks)."""
+    return IndustryCategory.objects.order_by("order", "id")
+
+
+def chain_department_of(*, industry_id: int) -> Any:
+    """The department leading the first chain of an industry (by the chains' order), or None:
+    who answers for attracting investment into it."""
+    chain = (
+        IndustryChain.objects.filter(industry_id=industry_id, managing_department__isnull=False)
+        .select_related("managing_department")
+        .order_by("order", "id")
+        .first()
+    )
+    return chain.managing_department if chain is not None else None
+
+
 # --- the catalogue -----------------------------------------------------------------------------
 
 

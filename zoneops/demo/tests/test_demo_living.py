@@ -23,7 +23,7 @@ from zoneops.enterprises.models.requests import OPEN_STATUSES
 from zoneops.meetings.enums import MeetingKind
 from zoneops.meetings.models import Decision, Meeting
 from zoneops.orgs.models import User
-from zoneops.projects.enums import ReportCategory, Stage
+from zoneops.projects.enums import ReportCategory, SourceChannel, Stage
 from zoneops.projects.models import Problem, ProgressReport, Project, StageMove
 from zoneops.projects.selectors.pipeline import pipeline_summary
 from zoneops.projects.selectors.placement import placement_outcomes, placement_overrides
@@ -336,9 +336,12 @@ def test_the_placement_table_counts_the_rule_and_the_articles_real_placements_as
     outcomes = placement_outcomes()
     assert outcomes.years[0] <= 2019 and outcomes.years[-1] == TODAY.year
     assert outcomes.total.overridden == overrides.exclude(project__stage=Stage.TERMINATED).count()
-    # Every project but the funds (which need no site) was placed through the rule.
+    # Every project but the funds (which need no site) and today's leads from the investment
+    # hall (no site chosen yet) was placed through the rule.
     funds = Project.objects.filter(industry__code="fund").exclude(stage=Stage.TERMINATED)
-    assert outcomes.total.unplaced == funds.count()
+    hall = Project.objects.filter(source_channel=SourceChannel.ONLINE_HALL, inquiry__isnull=False)
+    assert hall.count() == 2
+    assert outcomes.total.unplaced == funds.count() + hall.count()
     assert outcomes.total.followed > 200
     for row in outcomes.rows:
         assert row.followed + row.overridden + row.unplaced == row.total
@@ -475,3 +478,28 @@ def test_the_bell_rings_in_the_living_zone(demo):
     assert notices.filter(recipient__username="qyfwj_staff").exists()
     # The day's reminders are in: `zoneops remind` the same day adds none.
     assert remind(on=TODAY).created == 0
+
+
+def test_the_hall_shows_the_zones_policies_and_todays_inquiries_are_leads():
+    from django.test import Client
+
+    from zoneops.portal.models import Inquiry
+
+    with at(TODAY):
+        home = Client().get("/")
+        policies = Client().get("/hall/policies/").content.decode()
+    assert home.status_code == 200
+    figures = {figure.label: figure.value for figure in home.context["profile"].figures}
+    assert int(figures["入驻企业"]) > 0 and int(figures["产业链招商机会"]) > 0
+    assert home.context["news"]  # this year's signings and starts
+    assert "汽车零部件及新材料企业入驻扶持办法" in policies
+    assert "2019年度招商引资奖励办法" not in policies  # expired
+    inquiries = list(
+        Inquiry.objects.select_related("project__owner", "project__responsible_department")
+    )
+    assert len(inquiries) == 2
+    for inquiry in inquiries:
+        assert inquiry.project.source_channel == SourceChannel.ONLINE_HALL
+        assert inquiry.project.stage == Stage.LEAD
+        assert inquiry.project.responsible_department.code == "zsj"
+        assert inquiry.project.owner is not None

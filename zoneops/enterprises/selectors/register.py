@@ -722,3 +722,25 @@ def park_enterprises(*, park: Any, on: date, user: Any) -> QuerySet[Enterprise]:
     ) & (Q(leases__ends_on__isnull=True) | Q(leases__ends_on__gte=on))
     ids = Enterprise.objects.filter(Q(park=park) | leasing).values("pk")
     return scope_queryset(Enterprise.objects.filter(pk__in=ids), user).order_by("name")
+
+
+@dataclass(frozen=True)
+class ZoneEnterpriseCounts:
+    """How many enterprises the register holds, and how many of each kind the zone counts."""
+
+    total: int
+    above_scale: int
+    high_tech: int
+    specialised: int
+
+
+def enterprises_zone_counts() -> ZoneEnterpriseCounts:
+    """The zone's enterprises by kind, whoever asks: counts only, no enterprise named (the
+    investment hall's figures). One query."""
+    totals = Enterprise.objects.aggregate(
+        total=Count("pk"),
+        above_scale=Count("pk", filter=Q(is_above_scale_industry=True)),
+        high_tech=Count("pk", filter=Q(is_high_tech=True)),
+        specialised=Count("pk", filter=Q(is_specialized=True)),
+    )
+    return ZoneEnterpriseCounts(**totals)

@@ -10,6 +10,7 @@ from zoneops.projects.selectors.pipeline import (
     StageDuration,
     SummaryRow,
     key_projects_by_category,
+    open_leads_by_owner,
     pipeline_board,
     pipeline_funnel,
     pipeline_summary,
@@ -20,6 +21,7 @@ from zoneops.projects.selectors.pipeline import (
     projects_with_stage_as_of,
     report_category_expression,
     stage_durations,
+    stage_reached_moves,
 )
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "StageDuration",
     "SummaryRow",
     "key_projects_by_category",
+    "open_leads_by_owner",
     "pipeline_board",
     "pipeline_funnel",
     "pipeline_summary",
@@ -42,4 +45,5 @@ __all__ = [
     "projects_with_stage_as_of",
     "report_category_expression",
     "stage_durations",
+    "stage_reached_moves",
 ]

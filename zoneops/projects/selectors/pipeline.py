@@ -649,3 +649,34 @@ def park_projects_by_stage(*, park: Any, user: Any) -> list[tuple[str, str, int]
         for stage in (*PIPELINE, Stage.TERMINATED)
         if counts.get(stage)
     ]
+
+
+def stage_reached_moves(
+    *, stages: Collection[str], until: date, limit: int, include_samples: bool = True
+) -> QuerySet[StageMove]:
+    """The latest moves into `stages` on or before `until`, newest first, with their project's
+    industry and park (the hall's news of signings and starts): one query. A project dropped
+    since is left out; so are sample projects unless asked for."""
+    queryset = (
+        StageMove.objects.filter(to_stage__in=list(stages), moved_on__lte=until)
+        .exclude(project__stage=Stage.TERMINATED)
+        .select_related("project__industry", "project__park")
+        .order_by("-moved_on", "-id")
+    )
+    if not include_samples:
+        queryset = queryset.filter(project__is_sample=False)
+    return queryset[:limit]
+
+
+OPEN_LEAD_STAGES: tuple[Stage, ...] = (Stage.LEAD, Stage.TALKS, Stage.DEEP_TALKS)
+
+
+def open_leads_by_owner(*, owner_ids: Collection[int]) -> dict[int, int]:
+    """How many projects before 签约 each of these people owns (an officer's open leads)."""
+    rows = (
+        Project.objects.filter(owner_id__in=list(owner_ids), stage__in=OPEN_LEAD_STAGES)
+        .values("owner_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["owner_id"]: row["n"] for row in rows}

@@ -22,9 +22,9 @@ def _page(user, query=""):
     return response.content.decode()
 
 
-def test_the_site_and_the_login_land_on_the_days_page(world, client):
-    response = signed_in(world.staff).get("/", follow=True)
-    assert response.redirect_chain[-1][0] == INDEX
+def test_the_back_office_and_the_login_land_on_the_days_page(world, client):
+    # The site's root is the public investment hall (portal); the back office is /admin/.
+    response = signed_in(world.staff).get(INDEX)
     assert "今日事项" in response.content.decode()
     response = client.post(
         reverse("admin:login"),

@@ -1,0 +1,419 @@
+"""Writes of the investment hall: policies through their steps (起草 → 审核 → 发布), an
+investor's inquiry becoming a lead in the pipeline, and the guards against floods.
+
+Policies: whoever may add or change policies writes them (in his department's scope); a
+colleague holding `portal.review_policy` reviews them — never the one who wrote or last edited
+them — and one holding `portal.publish_policy` publishes a reviewed policy or withdraws a
+published one. An edit sends a reviewed or withdrawn policy back to draft; a published one is
+withdrawn before it is edited.
+
+Inquiries: the fields are checked here, whichever edge sends them; the lead is registered by
+the projects app's service (source 线上会客厅) and given to the department that leads the
+industry's chain and, in it, the investment officer with the fewest open leads (`lead_assignee`).
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
+from zoneops.common.inputs import text_error
+from zoneops.common.scope import can_write, scope_for
+from zoneops.common.services import record_save
+from zoneops.industry.models import IndustryCategory
+from zoneops.industry.selectors import chain_department_of
+from zoneops.orgs.enums import RoleCode
+from zoneops.orgs.models import Department, Role, User
+from zoneops.orgs.selectors import (
+    department_descendant_ids,
+    member_department_ids,
+    users_in_departments,
+)
+from zoneops.portal.enums import InvestorNeed, PolicyStatus
+from zoneops.portal.models import HallPost, Inquiry, Policy
+from zoneops.projects.enums import SourceChannel, Stage
+from zoneops.projects.selectors import open_leads_by_owner
+from zoneops.projects.services import project_create
+
+ADD_POLICY = "portal.add_policy"
+CHANGE_POLICY = "portal.change_policy"
+REVIEW_POLICY = "portal.review_policy"
+PUBLISH_POLICY = "portal.publish_policy"
+ADD_PROJECT = "projects.add_project"
+
+# --- policies -----------------------------------------------------------------------------------
+
+
+def _check_writer(*, policy: Policy, by: User) -> None:
+    adding = policy.pk is None or policy._state.adding
+    if not by.has_perm(ADD_POLICY if adding else CHANGE_POLICY):
+        raise PermissionDeniedError(_("您没有编辑招商政策的权限。"))
+    if not adding and not can_write(by, policy):
+        raise PermissionDeniedError(_("该政策不由您或您的部门发布，不能修改。"))
+    if policy.department_id and not _may_issue_for(by, policy.department_id):
+        raise PermissionDeniedError(
+            _("只能以您所在部门、其上级部门或您管理范围内的部门的名义起草政策。"),
+            field="department",
+        )
+
+
+def _may_issue_for(user: User, department_id: int) -> bool:
+    """A policy is drafted in the name of a department in the writer's scope, or of one his
+    own department stands under (a section's clerk drafts for his bureau); its reviewer must
+    reach that department, so nobody publishes in a name above his own alone."""
+    scope = scope_for(user)
+    if scope.everything or department_id in scope.department_ids:
+        return True
+    below = department_descendant_ids(department_ids=[department_id])
+    return member_department_ids(user_id=user.pk).filter(department_id__in=list(below)).exists()
+
+
+@transaction.atomic
+def policy_save(*, policy: Policy, by: User, expected_version: int | None = None) -> Policy:
+    """Write a policy (new or edited). An edit of a reviewed or withdrawn policy sends it back
+    to draft (its review no longer holds); a published policy is withdrawn first."""
+    _check_writer(policy=policy, by=by)
+    for name in ("title", "summary"):
+        message = text_error(getattr(policy, name))
+        if message:
+            raise ApplicationError(message, field=name)
+    message = text_error(policy.body, multiline=True)
+    if message:
+        raise ApplicationError(message, field="body")
+    if not policy.title.strip():
+        raise ApplicationError(_("请填写政策名称。"), field="title")
+    if not policy.body.strip():
+        raise ApplicationError(_("请填写政策内容。"), field="body")
+    if not (policy.pk is None or policy._state.adding):
+        if policy.status == PolicyStatus.PUBLISHED:
+            raise ApplicationError(_("已发布的政策请先撤回再修改。"))
+        if policy.status in (PolicyStatus.REVIEWED, PolicyStatus.WITHDRAWN):
+            policy.status = PolicyStatus.DRAFT
+            policy.reviewed_by = None
+            policy.reviewed_at = None
+    policy.title = policy.title.strip()
+    return record_save(instance=policy, by=by, expected_version=expected_version)
+
+
+def _step(
+    *,
+    policy: Policy,
+    by: User,
+    permission: str,
+    denied: str,
+    from_status: PolicyStatus,
+    refused: str,
+) -> None:
+    if not by.has_perm(permission):
+        raise PermissionDeniedError(denied)
+    if not can_write(by, policy):
+        raise PermissionDeniedError(_("该政策不在您的管理范围内。"))
+    if policy.status != from_status:
+        raise ApplicationError(refused % {"status": policy.get_status_display()})
+
+
+@transaction.atomic
+def policy_review(*, policy: Policy, by: User, expected_version: int | None = None) -> Policy:
+    """审核: a draft, by a colleague holding the review permission who did not write it."""
+    _step(
+        policy=policy,
+        by=by,
+        permission=REVIEW_POLICY,
+        denied=_("您没有审核招商政策的权限。"),
+        from_status=PolicyStatus.DRAFT,
+        refused=_("只有草稿可以审核（该政策%(status)s）。"),
+    )
+    if by.pk in (policy.created_by_id, policy.updated_by_id):
+        raise PermissionDeniedError(_("政策须由起草或修改人以外的同事审核。"))
+    policy.status = PolicyStatus.REVIEWED
+    policy.reviewed_by = by
+    policy.reviewed_at = timezone.now()
+    return record_save(
+        instance=policy, by=by, expected_version=expected_version, reason=_("审核通过")
+    )
+
+
+@transaction.atomic
+def policy_publish(*, policy: Policy, by: User, expected_version: int | None = None) -> Policy:
+    """发布: a reviewed policy appears on the hall while it is valid."""
+    _step(
+        policy=policy,
+        by=by,
+        permission=PUBLISH_POLICY,
+        denied=_("您没有发布招商政策的权限。"),
+        from_status=PolicyStatus.REVIEWED,
+        refused=_("只有已审核的政策可以发布（该政策%(status)s）。"),
+    )
+    policy.status = PolicyStatus.PUBLISHED
+    policy.published_at = timezone.now()
+    return record_save(instance=policy, by=by, expected_version=expected_version, reason=_("发布"))
+
+
+@transaction.atomic
+def policy_withdraw(*, policy: Policy, by: User, expected_version: int | None = None) -> Policy:
+    """撤回: a published policy leaves the hall."""
+    _step(
+        policy=policy,
+        by=by,
+        permission=PUBLISH_POLICY,
+        denied=_("您没有撤回招商政策的权限。"),
+        from_status=PolicyStatus.PUBLISHED,
+        refused=_("只有已发布的政策可以撤回（该政策%(status)s）。"),
+    )
+    policy.status = PolicyStatus.WITHDRAWN
+    return record_save(instance=policy, by=by, expected_version=expected_version, reason=_("撤回"))
+
+
+# --- floods: limits per address and per contact, and the question after repeated posts ---------
+
+POSTS_PER_ADDRESS_HOUR = 10  # posts of the form from one address in an hour, refused beyond
+INQUIRIES_PER_MOBILE_DAY = 3  # inquiries accepted for one mobile number in a day
+CHALLENGE_AFTER = 2  # posts from one address in a day after which a question is asked
+CHALLENGE_MAX_AGE = 15 * 60  # seconds a question stays good
+_CHALLENGE_SALT = "zoneops.portal.challenge"
+KEEP_POSTS = timedelta(days=2)
+
+
+def hall_post_record(*, address: str, mobile: str, accepted: bool, at: datetime) -> None:
+    """Count one post of the form (and forget those older than two days)."""
+    HallPost.objects.filter(at__lt=at - KEEP_POSTS).delete()
+    HallPost.objects.create(address=address, mobile=mobile[:11], accepted=accepted, at=at)
+
+
+def hall_flood_check(*, address: str, mobile: str, at: datetime) -> None:
+    """Refuse a post beyond the limits: too many from the address in the last hour, or too
+    many inquiries for the mobile number in the last day."""
+    recent = HallPost.objects.filter(address=address, at__gt=at - timedelta(hours=1)).count()
+    if recent >= POSTS_PER_ADDRESS_HOUR:
+        raise ApplicationError(
+            _("提交过于频繁，请一小时后再试，或直接致电招商热线。"), code="throttled"
+        )
+    if mobile:
+        accepted = HallPost.objects.filter(
+            mobile=mobile, accepted=True, at__gt=at - timedelta(days=1)
+        ).count()
+        if accepted >= INQUIRIES_PER_MOBILE_DAY:
+            raise ApplicationError(
+                _("该手机号今天已提交%(n)d次咨询，我们会尽快联系您，请勿重复提交。")
+                % {"n": accepted},
+                field="mobile",
+                code="throttled",
+            )
+
+
+def hall_challenge_needed(*, address: str, at: datetime) -> bool:
+    """Whether a post from the address must answer a question (it posted often today)."""
+    posts = HallPost.objects.filter(address=address, at__gt=at - timedelta(days=1)).count()
+    return posts >= CHALLENGE_AFTER
+
+
+@dataclass(frozen=True)
+class Challenge:
+    question: str
+    token: str
+
+
+def hall_challenge_new() -> Challenge:
+    """A small sum to work out, its terms signed so that the answer cannot be forged."""
+    first, second = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = signing.dumps([first, second, secrets.token_hex(4)], salt=_CHALLENGE_SALT)
+    return Challenge(question=_("%(a)d 加 %(b)d 等于几？") % {"a": first, "b": second}, token=token)
+
+
+def hall_challenge_check(*, token: str, answer: str) -> None:
+    """Refuse a missing, expired, forged or wrong answer (field `challenge`)."""
+    try:
+        first, second, _nonce = signing.loads(
+            token or "", salt=_CHALLENGE_SALT, max_age=CHALLENGE_MAX_AGE
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ApplicationError(_("验证问题已过期，请回答新的问题。"), field="challenge") from None
+    answer = (answer or "").strip()
+    if not answer:
+        raise ApplicationError(_("请回答验证问题。"), field="challenge")
+    if not answer.isdigit() or len(answer) > 3 or int(answer) != first + second:
+        raise ApplicationError(_("验证问题的答案不对，请再算一下。"), field="challenge")
+
+
+# --- the inquiry and its lead ------------------------------------------------------------------
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MAX_INVESTMENT = Decimal(10_000_000)  # 万元: 1000亿元, the most a project may hold
+REFERENCE_PREFIX = "ZS"
+# Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 6
+MESSAGE_MAX = 2000
+
+
+def inquiry_reference(*, year: int) -> str:
+    """ZS-2026-7K3QXM: six random characters (31⁶ ≈ 8.9亿), unguessable enough to look an
+    inquiry up with the mobile number's last four digits."""
+    code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _i in range(REFERENCE_LENGTH))
+    return f"{REFERENCE_PREFIX}-{year}-{code}"
+
+
+def _text(value: str, *, field: str, label: str, required: bool, limit: int, multiline=False):
+    value = (value or "").strip()
+    message = text_error(value, multiline=multiline)
+    if message:
+        raise ApplicationError(message, field=field)
+    if required and not value:
+        raise ApplicationError(_("请填写%(label)s。") % {"label": label}, field=field)
+    if len(value) > limit:
+        raise ApplicationError(
+            _("%(label)s最多%(limit)d个字（现有%(n)d个）。")
+            % {"label": label, "limit": limit, "n": len(value)},
+            field=field,
+        )
+    return value
+
+
+def mobile_error(mobile: str) -> str | None:
+    if not mobile:
+        return _("请填写手机号。")
+    if not MOBILE.match(mobile):
+        return _("手机号应为11位数字，以13至19开头，如13812345678。")
+    return None
+
+
+def investment_amount(value: Any) -> Decimal:
+    """The planned investment in 万元: a number from 0 to 1000亿元 with at most two decimals."""
+    if value in (None, ""):
+        return Decimal(0)
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(
+            _("计划投资请填写数字（万元），如 5000。"), field="planned_investment"
+        ) from None
+    if not amount.is_finite():
+        raise ApplicationError(
+            _("计划投资请填写数字（万元），如 5000。"), field="planned_investment"
+        )
+    if amount < 0:
+        raise ApplicationError(_("计划投资不能为负数。"), field="planned_investment")
+    if amount > MAX_INVESTMENT:
+        raise ApplicationError(
+            _("计划投资不能超过1000亿元（10000000万元），请核对单位：此处以万元计。"),
+            field="planned_investment",
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ApplicationError(_("计划投资最多保留两位小数。"), field="planned_investment")
+    return amount
+
+
+@dataclass(frozen=True)
+class Assignee:
+    department: Department | None
+    officer: User | None
+
+
+def lead_assignee(*, industry: IndustryCategory | None) -> Assignee:
+    """Who answers a lead of an industry: the department leading the industry's chain, and in
+    it (or below it) the active investment officer — 工作人员 holding the right to register
+    projects, else a department head holding it — with the fewest open leads (then the
+    longest-serving). No chain for the industry: no department, and the zone-wide roles see it
+    among the unassigned hall leads."""
+    department = chain_department_of(industry_id=industry.pk) if industry is not None else None
+    if department is None:
+        return Assignee(department=None, officer=None)
+    members = users_in_departments(
+        department_ids=department_descendant_ids(department_ids=[department.pk])
+    ).filter(is_active=True, is_staff=True)
+    may_register = Q(roles__group__permissions__codename="add_project") & Q(
+        roles__group__permissions__content_type__app_label="projects"
+    )
+    officers = list(
+        members.filter(pk__in=User.objects.filter(may_register).values("pk"))
+        .annotate(
+            is_staff_role=Exists(Role.objects.filter(users=OuterRef("pk"), code=RoleCode.STAFF))
+        )
+        .order_by("pk")
+    )
+    if not officers:
+        return Assignee(department=department, officer=None)
+    load = open_leads_by_owner(owner_ids=[officer.pk for officer in officers])
+    officers.sort(key=lambda u: (not u.is_staff_role, load.get(u.pk, 0), u.pk))
+    return Assignee(department=department, officer=officers[0])
+
+
+@transaction.atomic
+def inquiry_submit(
+    *,
+    company: str,
+    contact_name: str,
+    mobile: str,
+    industry: IndustryCategory | None,
+    planned_investment: Any,
+    needs: list[str],
+    message: str,
+    at: datetime | None = None,
+    is_sample: bool = False,
+    backdate_reason: str = "",
+) -> Inquiry:
+    """An investor's inquiry: checked field by field, registered as a lead (线索, source
+    线上会客厅) assigned by its industry, and kept with a reference number. (`is_sample` and
+    `backdate_reason` are the demo zone's: its inquiries are samples, entered as it is loaded.)"""
+    at = at or timezone.now()
+    company = _text(company, field="company", label=_("企业名称"), required=True, limit=100)
+    if len(company) < 2:
+        raise ApplicationError(_("企业名称至少2个字。"), field="company")
+    contact_name = _text(
+        contact_name, field="contact_name", label=_("联系人"), required=True, limit=30
+    )
+    mobile = (mobile or "").strip().replace(" ", "").replace("-", "")
+    problem = mobile_error(mobile)
+    if problem:
+        raise ApplicationError(problem, field="mobile")
+    amount = investment_amount(planned_investment)
+    known = {need.value for need in InvestorNeed}
+    unknown = [need for need in needs if need not in known]
+    if unknown:
+        raise ApplicationError(_("所选需求不在可选范围内。"), field="needs")
+    message = _text(
+        message, field="message", label=_("留言"), required=False, limit=MESSAGE_MAX, multiline=True
+    )
+    assignee = lead_assignee(industry=industry)
+    today = timezone.localdate(at)
+    reference = inquiry_reference(year=today.year)
+    while Inquiry.objects.filter(reference=reference).exists():  # drawn before: draw again
+        reference = inquiry_reference(year=today.year)
+    # The investor's own name last: the lead reads as who is interested (投资意向：某公司).
+    name = _("投资意向：%(company)s") % {"company": company}
+    project = project_create(
+        name=name[:200],
+        by=None,
+        on=today,
+        stage=Stage.LEAD,
+        note=_("线上会客厅咨询 %(reference)s") % {"reference": reference},
+        source_channel=SourceChannel.ONLINE_HALL,
+        investor_name=company,
+        industry=industry,
+        total_investment=amount,
+        owner=assignee.officer,
+        responsible_department=assignee.department,
+        is_sample=is_sample,
+        backdate_reason=backdate_reason,
+    )
+    inquiry = Inquiry(
+        reference=reference,
+        company=company,
+        contact_name=contact_name,
+        mobile=mobile,
+        industry=industry,
+        planned_investment=amount,
+        needs=[need for need in InvestorNeed.values if need in needs],
+        message=message,
+        project=project,
+    )
+    return record_save(instance=inquiry, by=None, exclude_validation=["project"])
