@@ -25,7 +25,7 @@ from zoneops.briefings.selectors import (
 from zoneops.common.admin_base import standalone_host
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.forms import Form, add_service_error
-from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
+from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR, parse_id
 from zoneops.common.job_selectors import job_for
 from zoneops.common.job_services import JobOutcome, job_progress, job_start, job_work
 from zoneops.common.job_views import job_state
@@ -93,11 +93,11 @@ class BriefingView(UnfoldModelAdminViewMixin, TemplateView):
 
     def _job_state(self) -> dict[str, Any] | None:
         """The bar of the .docx job the page's button started (`?job=`, the user's own)."""
-        pk = self.request.GET.get("job", "")
-        if not pk.isdigit():
+        pk = parse_id(self.request.GET.get("job", ""))
+        if pk is None:
             return None
         try:
-            job = job_for(user=self.request.user, pk=int(pk))
+            job = job_for(user=self.request.user, pk=pk)
         except BackgroundJob.DoesNotExist:
             return None
         return {**job_state(job), "poll_url": reverse("jobs:status", args=[job.pk])}

@@ -47,6 +47,7 @@ from zoneops.common.importing import (
     import_upload_check,
     workbook_rows,
 )
+from zoneops.common.inputs import parse_id
 from zoneops.common.job_selectors import job_for
 from zoneops.common.job_services import JobOutcome, job_progress, job_start, job_work
 from zoneops.common.job_views import job_state
@@ -281,11 +282,11 @@ def _excel_admin(model: str) -> Any:
 def _job_context(request: HttpRequest, *, follow: bool, back: str = "") -> dict[str, Any]:
     """The progress bar of the job named by `?job=` (the user's own), for the page that
     started it: when the job is done, the browser goes to its outcome (`follow`), or back."""
-    pk = request.GET.get("job", "")
-    if not pk.isdigit():
+    pk = parse_id(request.GET.get("job", ""))
+    if pk is None:
         return {}
     try:
-        job = job_for(user=request.user, pk=int(pk))
+        job = job_for(user=request.user, pk=pk)
     except BackgroundJob.DoesNotExist:
         return {}
     query = {"follow": "1"} if follow else {}

@@ -80,7 +80,9 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
         target = request.GET.get("next", "")
         if request.GET.get("follow") and job.link and not state["failed"]:
             target = job.link
-        safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
         if target and safe:
             if state["message"]:
                 (messages.error if state["failed"] else messages.success)(request, state["message"])

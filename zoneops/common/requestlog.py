@@ -24,6 +24,15 @@ from django.utils.functional import empty
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(text: str) -> str:
+    """The text with its control characters written as \\xNN."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
 # What a proxy's id may look like (nginx's $request_id is 32 hex digits, others send a UUID):
 # anything else is replaced, so a log line never carries a client's text as its id.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -92,7 +101,7 @@ class JsonLinesFormatter(JsonFormatter):
 
 def _request_id_from(request: HttpRequest) -> str:
     offered = request.headers.get(REQUEST_ID_HEADER, "")
-    return offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+    return offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 
 
 class RequestLogMiddleware:
@@ -125,7 +134,7 @@ class RequestLogMiddleware:
         access_log.info(
             "%s %s %s %sms",
             request.method,
-            request.path,
+            _printable(request.path),  # a newline in it cannot forge a log line
             response.status_code,
             duration_ms,
             extra={

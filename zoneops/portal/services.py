@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -240,13 +241,19 @@ def hall_challenge_check(*, token: str, answer: str) -> None:
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError(_("请回答验证问题。"), field="challenge")
-    if not answer.isdigit() or len(answer) > 3 or int(answer) != first + second:
+    # ASCII digits only: "²".isdigit() holds, and int("²") fails.
+    if not (answer.isascii() and answer.isdigit()) or len(answer) > 3:
         raise ApplicationError(_("验证问题的答案不对，请再算一下。"), field="challenge")
+    if int(answer) != first + second:
+        raise ApplicationError(_("验证问题的答案不对，请再算一下。"), field="challenge")
+    # A question answers one post: its token is spent (kept as long as it could be valid).
+    if not cache.add(f"zoneops:hall-challenge:{_nonce}", 1, timeout=CHALLENGE_MAX_AGE):
+        raise ApplicationError(_("验证问题已过期，请回答新的问题。"), field="challenge")
 
 
 # --- the inquiry and its lead ------------------------------------------------------------------
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only (\d takes full-width ones)
 MAX_INVESTMENT = Decimal(10_000_000)  # 万元: 1000亿元, the most a project may hold
 REFERENCE_PREFIX = "ZS"
 # Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
@@ -276,6 +283,11 @@ def _text(value: str, *, field: str, label: str, required: bool, limit: int, mul
             field=field,
         )
     return value
+
+
+def mobile_normalised(mobile: str) -> str:
+    """The number as it is kept and counted: spaces and dashes typed in it left out."""
+    return (mobile or "").strip().replace(" ", "").replace("-", "")
 
 
 def mobile_error(mobile: str) -> str | None:
@@ -371,7 +383,7 @@ def inquiry_submit(
     contact_name = _text(
         contact_name, field="contact_name", label=_("联系人"), required=True, limit=30
     )
-    mobile = (mobile or "").strip().replace(" ", "").replace("-", "")
+    mobile = mobile_normalised(mobile)
     problem = mobile_error(mobile)
     if problem:
         raise ApplicationError(problem, field="mobile")

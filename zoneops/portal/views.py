@@ -35,6 +35,8 @@ from zoneops.portal.services import (
     hall_flood_check,
     hall_post_record,
     inquiry_submit,
+    mobile_error,
+    mobile_normalised,
 )
 
 TEMPLATES = "portal/"
@@ -104,7 +106,7 @@ def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (an address, not a bind)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def inquiry(request: HttpRequest) -> HttpResponse:
     """发送咨询: the form; a post that passes every guard becomes a lead."""
     address, now = _address(request), timezone.now()
@@ -112,7 +114,9 @@ def inquiry(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _inquiry_page(request, InquiryForm(), challenge_needed=challenge_needed)
     form = InquiryForm(request.POST)
-    mobile = str(request.POST.get("mobile", "")).strip()[:20]
+    mobile = mobile_normalised(str(request.POST.get("mobile", "")))[:20]
+    if mobile_error(mobile):  # counted only as the number it would be kept as
+        mobile = ""
     status = 400
     accepted = None
     try:
@@ -142,7 +146,7 @@ def inquiry(request: HttpRequest) -> HttpResponse:
             status = 429
     hall_post_record(
         address=address,
-        mobile=mobile if mobile.isdigit() else "",
+        mobile=mobile,
         accepted=accepted is not None,
         at=now,
     )

@@ -64,3 +64,10 @@ def test_a_bad_period_starts_no_job(records):  # noqa: F811
     refused = client.post(reverse("briefings:download"), {"year": "x", "kind": "year"})
     assert refused.status_code == 400 and "年度" in refused.content.decode()
     assert not BackgroundJob.objects.exists()
+
+
+def test_a_job_number_that_is_no_number_shows_the_page_without_a_bar(records):  # noqa: F811
+    client = signed_in(make_user(RoleCode.STATISTICIAN))
+    for job in ("²", "99999999999999999999", "-1"):
+        page = client.get(reverse("briefings:index"), {"year": 2019, "kind": "year", "job": job})
+        assert page.status_code == 200 and "2019年工作简报" in page.content.decode()

@@ -92,3 +92,13 @@ def test_a_lines_time_is_iso_8601_with_its_offset(json_lines):
 
     (line,) = json_lines()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", line["time"])
+
+
+def test_a_newline_can_neither_ride_in_the_request_id_nor_forge_an_access_line(db, json_lines):
+    answer = Client(HTTP_X_REQUEST_ID="abcdefgh\n").get("/admin/login/%0Afake%20200%20line")
+
+    assert answer.status_code == 404
+    assert re.fullmatch(r"[0-9a-f]{32}", answer["X-Request-ID"])
+    (line,) = [line for line in json_lines() if line["logger"] == "zoneops.access"]
+    assert "\n" not in line["message"]
+    assert line["message"].startswith("GET /admin/login/\\x0afake 200 line 404 ")

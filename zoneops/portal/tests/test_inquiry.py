@@ -201,6 +201,35 @@ def test_repeated_posts_must_answer_a_question(db, hall):
     )
     assert response.status_code == 302
     assert Inquiry.objects.count() == 3
+    # A solved question answers one post only.
+    again = post(client, hall, mobile="13612345678", challenge_token=token, challenge=str(answer))
+    assert again.status_code == 400 and "challenge" in again.context["form"].errors
+    # An answer in other digits ("²" is a digit to Python) is a wrong answer, not a crash.
+    token, _answer = _challenge(again)
+    odd = post(client, hall, mobile="13612345678", challenge_token=token, challenge="²")
+    assert odd.status_code == 400 and "答案不对" in " ".join(
+        odd.context["form"].errors["challenge"]
+    )
+    assert Inquiry.objects.count() == 3
+
+
+def test_one_mobile_is_one_number_however_it_is_typed(db, hall, monkeypatch):
+    monkeypatch.setattr("zoneops.portal.views.hall_challenge_needed", lambda **kw: False)
+    typed = ["13812345678", "138-1234-5678", "138 1234 5678"]
+    for number, mobile in enumerate(typed):
+        assert (
+            post(Client(), hall, address=f"198.51.100.{number}", mobile=mobile).status_code == 302
+        )
+    response = post(Client(), hall, address="198.51.100.9", mobile="1381234-5678")
+    assert response.status_code == 429
+    # Full-width digits are not a mobile number (nor another one to count apart).
+    wide = post(Client(), hall, address="198.51.100.10", mobile="13８１２３４５６７８")
+    assert wide.status_code == 400 and "mobile" in wide.context["form"].errors
+    assert set(Inquiry.objects.values_list("mobile", flat=True)) == {"13812345678"}
+
+
+def test_the_form_answers_a_head_request(db, hall):
+    assert Client().head(URL).status_code == 200
 
 
 def test_old_posts_are_forgotten(db, hall):
