@@ -5,8 +5,11 @@ import re
 
 from django.utils.translation import gettext as _
 
-_ID = re.compile(r"^\d{17}[\dX]$")
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+from zoneops.common.inputs import MOBILE_PATTERN
+
+# ASCII digits only: a regex's \d also takes full-width ones.
+_ID = re.compile(r"^[0-9]{17}[0-9X]$")
+_PHONE = re.compile(rf"^({MOBILE_PATTERN}|0[0-9]{{2,3}}-?[0-9]{{7,8}})$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 

@@ -97,6 +97,25 @@ LAST_DAY = date(2100, 12, 31)  # no plan, deadline or report reaches further
 FIRST_YEAR, LAST_YEAR = FIRST_RECORD_DAY.year, LAST_DAY.year  # a year asked for (figures, plans)
 
 
+# A mainland mobile number, in ASCII digits (a regex's \d also takes full-width ones).
+MOBILE_PATTERN = "1[3-9][0-9]{9}"
+_MOBILE = re.compile(f"^{MOBILE_PATTERN}$")
+
+
+def mobile_normalised(mobile: str) -> str:
+    """A mobile number as it is kept and compared: spaces and dashes typed in it left out."""
+    return (mobile or "").strip().replace(" ", "").replace("-", "")
+
+
+def mobile_error(mobile: str) -> str | None:
+    """Why `mobile` (normalised) is not a mobile number; None when it is one."""
+    if not mobile:
+        return _("请填写手机号。")
+    if not _MOBILE.match(mobile):
+        return _("手机号应为11位数字，以13至19开头，如13812345678。")
+    return None
+
+
 def year_error(year: int) -> str | None:
     """Why `year` is no year of the zone's records (a year's figures, plan or statistics)."""
     if FIRST_YEAR <= year <= LAST_YEAR:

@@ -12,7 +12,6 @@ the projects app's service (source 线上会客厅) and given to the department 
 industry's chain and, in it, the investment officer with the fewest open leads (`lead_assignee`).
 """
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
-from zoneops.common.inputs import text_error
+from zoneops.common.inputs import mobile_error, mobile_normalised, text_error
 from zoneops.common.scope import can_write, scope_for
 from zoneops.common.services import record_save
 from zoneops.industry.models import IndustryCategory
@@ -184,15 +183,39 @@ _CHALLENGE_SALT = "zoneops.portal.challenge"
 KEEP_POSTS = timedelta(days=2)
 
 
+def _counted_mobile(mobile: str) -> str:
+    """The typed number as it is kept (so that however it is typed it counts as one), or ""
+    when it is no mobile number."""
+    mobile = mobile_normalised(mobile)[:20]
+    return "" if mobile_error(mobile) else mobile
+
+
+def hall_post_guard(
+    *, address: str, mobile: str, honeypot: str, token: str, answer: str, at: datetime
+) -> None:
+    """Every guard of a post of the inquiry form, before its fields are read: the hidden field
+    a person leaves empty, the limits per address and per mobile, and the question asked after
+    repeated posts (ApplicationError; code "throttled" for a limit)."""
+    if honeypot:
+        raise ApplicationError(_("提交未通过校验，请刷新页面后重新填写。"))
+    needed = hall_challenge_needed(address=address, at=at)
+    hall_flood_check(address=address, mobile=mobile, at=at)
+    if needed:
+        hall_challenge_check(token=token, answer=answer)
+
+
 def hall_post_record(*, address: str, mobile: str, accepted: bool, at: datetime) -> None:
     """Count one post of the form (and forget those older than two days)."""
     HallPost.objects.filter(at__lt=at - KEEP_POSTS).delete()
-    HallPost.objects.create(address=address, mobile=mobile[:11], accepted=accepted, at=at)
+    HallPost.objects.create(
+        address=address, mobile=_counted_mobile(mobile)[:11], accepted=accepted, at=at
+    )
 
 
 def hall_flood_check(*, address: str, mobile: str, at: datetime) -> None:
     """Refuse a post beyond the limits: too many from the address in the last hour, or too
-    many inquiries for the mobile number in the last day."""
+    many inquiries for the mobile number (however typed) in the last day."""
+    mobile = _counted_mobile(mobile)
     recent = HallPost.objects.filter(address=address, at__gt=at - timedelta(hours=1)).count()
     if recent >= POSTS_PER_ADDRESS_HOUR:
         raise ApplicationError(
@@ -253,7 +276,6 @@ def hall_challenge_check(*, token: str, answer: str) -> None:
 
 # --- the inquiry and its lead ------------------------------------------------------------------
 
-MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only (\d takes full-width ones)
 MAX_INVESTMENT = Decimal(10_000_000)  # 万元: 1000亿元, the most a project may hold
 REFERENCE_PREFIX = "ZS"
 # Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
@@ -283,19 +305,6 @@ def _text(value: str, *, field: str, label: str, required: bool, limit: int, mul
             field=field,
         )
     return value
-
-
-def mobile_normalised(mobile: str) -> str:
-    """The number as it is kept and counted: spaces and dashes typed in it left out."""
-    return (mobile or "").strip().replace(" ", "").replace("-", "")
-
-
-def mobile_error(mobile: str) -> str | None:
-    if not mobile:
-        return _("请填写手机号。")
-    if not MOBILE.match(mobile):
-        return _("手机号应为11位数字，以13至19开头，如13812345678。")
-    return None
 
 
 def investment_amount(value: Any) -> Decimal:

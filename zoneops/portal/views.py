@@ -29,14 +29,11 @@ from zoneops.portal.selectors import (
     policy_public,
 )
 from zoneops.portal.services import (
-    hall_challenge_check,
     hall_challenge_needed,
     hall_challenge_new,
-    hall_flood_check,
+    hall_post_guard,
     hall_post_record,
     inquiry_submit,
-    mobile_error,
-    mobile_normalised,
 )
 
 TEMPLATES = "portal/"
@@ -114,20 +111,18 @@ def inquiry(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _inquiry_page(request, InquiryForm(), challenge_needed=challenge_needed)
     form = InquiryForm(request.POST)
-    mobile = mobile_normalised(str(request.POST.get("mobile", "")))[:20]
-    if mobile_error(mobile):  # counted only as the number it would be kept as
-        mobile = ""
+    mobile = str(request.POST.get("mobile", ""))
     status = 400
     accepted = None
     try:
-        if request.POST.get(HONEYPOT):
-            raise ApplicationError(_("提交未通过校验，请刷新页面后重新填写。"))
-        hall_flood_check(address=address, mobile=mobile, at=now)
-        if challenge_needed:
-            hall_challenge_check(
-                token=str(request.POST.get("challenge_token", "")),
-                answer=str(request.POST.get("challenge", "")),
-            )
+        hall_post_guard(
+            address=address,
+            mobile=mobile,
+            honeypot=str(request.POST.get(HONEYPOT, "")),
+            token=str(request.POST.get("challenge_token", "")),
+            answer=str(request.POST.get("challenge", "")),
+            at=now,
+        )
         if form.is_valid():
             data = form.cleaned_data
             accepted = inquiry_submit(
