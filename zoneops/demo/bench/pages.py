@@ -87,15 +87,19 @@ class Run:
         client.force_login(user)
         self._collect_static()
         slow = 0
-        # A page the user may not open prints its status below, not a traceback per request.
-        request_log = logging.getLogger("django.request")
-        level, request_log.level = request_log.level, logging.CRITICAL
+        # A page the user may not open prints its status below, not a traceback per request;
+        # the access log's line per request is neither printed nor timed.
+        quiet = {"django.request": logging.CRITICAL, "zoneops.access": logging.WARNING}
+        levels = {name: logging.getLogger(name).level for name in quiet}
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
         try:
             for page in pages:
                 timing = _time(client, user, page, repeat)
                 slow += self._print(timing)
         finally:
-            request_log.level = level
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
         self.stdout.write(
             self.style.SUCCESS(f"{len(pages)} 页，{slow} 页超出 200 ms 或 1.5 倍原始 SQL。")
         )
