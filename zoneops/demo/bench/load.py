@@ -244,7 +244,11 @@ def _api_urls() -> list[str]:
     """Every GET of the API that needs no id in its path and no parameter (as `bench pages`)."""
     from zoneops.demo.bench.pages import _api_lists
 
-    return [page.url for page in _api_lists()]
+    # The search answers 400 without a term (its `q` is optional in the schema): one is given.
+    return [
+        f"{page.url}?{urlencode({'q': '汽车'})}" if page.url.endswith("/search/") else page.url
+        for page in _api_lists()
+    ]
 
 
 def _password(given: str | None) -> str:
