@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from zoneops.api.models import ApiToken
+from zoneops.demo.bench.load import percentile
 from zoneops.enterprises.tests.factories import make_enterprise, make_request
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.tests.factories import make_user
@@ -76,3 +77,13 @@ def test_bench_load_fails_when_a_user_cannot_sign_in_and_leaves_no_token(zone, l
         bench(live_server, "--password", "wrong-Password-1")
 
     assert not ApiToken.objects.exists()
+
+
+def test_p95_is_the_nearest_rank_no_sample_exceeds_for_95_percent():
+    twenty = [float(n) for n in range(20, 0, -1)]
+    assert (percentile(twenty, 0.5), percentile(twenty, 0.95), percentile(twenty, 1)) == (
+        10.0,
+        19.0,
+        20.0,
+    )
+    assert percentile([0.3], 0.95) == 0.3
