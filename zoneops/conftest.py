@@ -1,5 +1,8 @@
 import pytest
 
+# The real browser of the end-to-end tests (skipped without chromium, failed under
+# ZONEOPS_REQUIRE_BROWSER=1): `browser` per module, `phone` and `desktop` pages per test.
+from zoneops.common.tests.browser import browser, desktop, phone  # noqa: F401
 from zoneops.orgs.enums import DepartmentKind
 from zoneops.orgs.tests.factories import make_department
 

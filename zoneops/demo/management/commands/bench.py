@@ -9,13 +9,14 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from zoneops.demo.bench import exports, imports, pages, search
+from zoneops.demo.bench import exports, imports, load, pages, search
 
 TARGETS = {
     "import": (imports, "招商项目 Excel 导入"),
     "export": (exports, "招商项目 Excel 导出（流式，内存不随行数增长）"),
     "pages": (pages, "后台页面与 API 列表的服务器用时"),
     "search": (search, "全局搜索"),
+    "load": (load, "多用户并发压测（zoneops serve，真实 HTTP）"),
 }
 
 
