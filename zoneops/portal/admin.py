@@ -23,9 +23,11 @@ from zoneops.common.admin_base import (
     InputRulesAdminMixin,
     RecordStepView,
     ServiceErrorsMixin,
+    VersionedForm,
     label_html,
 )
-from zoneops.common.forms import Form
+from zoneops.common.exceptions import ApplicationError
+from zoneops.common.forms import Form, add_service_error
 from zoneops.portal.enums import BookingStatus, PolicyStatus
 from zoneops.portal.models import (
     HallSettings,
@@ -41,6 +43,7 @@ from zoneops.portal.services import (
     booking_record_outcome,
     hall_settings_set,
     inquiry_respond,
+    meeting_slot_check,
     meeting_slot_save,
     policy_publish,
     policy_review,
@@ -199,6 +202,7 @@ class InquiryAdmin(BusinessAdmin):
 class RespondForm(Form):
     reply = forms.CharField(
         label=_("回复内容"),
+        error_messages={"required": _("请填写回复内容。")},
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=2000,
         help_text=_("客商凭咨询编号和手机号后四位在“进度查询”中看到此回复。"),
@@ -231,9 +235,24 @@ class RespondView(RecordStepView):
 # --- online meetings: the slots staff offer and the investors' bookings --------------------------
 
 
+class MeetingSlotForm(VersionedForm):
+    """The slot's fields, checked by the service's rules before anything is saved."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            meeting_slot_check(slot=self.instance)
+        except ApplicationError as error:
+            add_service_error(self, error)
+
+
 @admin.register(MeetingSlot)
 class MeetingSlotAdmin(BusinessAdmin):
     """云洽谈时段: the times staff offer; an investor books one on the hall."""
+
+    form = MeetingSlotForm
 
     list_display = ["__str__", "officer", "department", "booked"]
     list_filter = ["department"]
@@ -356,6 +375,7 @@ class BookingStepView(RecordStepView):
 class ConfirmBookingForm(Form):
     link = forms.CharField(
         label=_("视频会议链接"),
+        error_messages={"required": _("请填写视频会议链接。")},
         max_length=200,
         help_text=_("以 http:// 或 https:// 开头；客商在“进度查询”中看到此链接。"),
     )
@@ -383,7 +403,10 @@ class ConfirmBookingView(BookingStepView):
 
 class DeclineBookingForm(Form):
     reason = forms.CharField(
-        label=_("婉拒原因"), max_length=300, help_text=_("客商在“进度查询”中看到此原因。")
+        label=_("婉拒原因"),
+        error_messages={"required": _("请填写婉拒原因。")},
+        max_length=300,
+        help_text=_("客商在“进度查询”中看到此原因。"),
     )
     edit_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -407,6 +430,7 @@ class DeclineBookingView(BookingStepView):
 class OutcomeForm(Form):
     minutes = forms.CharField(
         label=_("洽谈结果"),
+        error_messages={"required": _("请填写洽谈结果。")},
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
         help_text=_("记入线上洽谈会议的纪要，并显示在招商线索上。"),

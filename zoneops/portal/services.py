@@ -572,23 +572,16 @@ def inquiry_respond(
 SLOT_AHEAD = timedelta(days=366)
 
 
-@transaction.atomic
-def meeting_slot_save(
-    *, slot: MeetingSlot, by: User, expected_version: int | None = None
-) -> MeetingSlot:
-    """Offer (or change) a slot: it starts in the future, within a year; a booked slot keeps
-    its time (the investor booked that)."""
-    adding = slot.pk is None or slot._state.adding
-    if not by.has_perm("portal.add_meetingslot" if adding else "portal.change_meetingslot"):
-        raise PermissionDeniedError(_("您没有安排云洽谈时段的权限。"))
-    if not adding and not can_write(by, slot):
-        raise PermissionDeniedError(_("该时段不由您或您的部门安排，不能修改。"))
+def meeting_slot_check(*, slot: MeetingSlot) -> None:
+    """The rules of a slot, new or changed; writes nothing (the admin's form calls it to show a
+    refusal at its field): it starts in the future, within a year; a booked slot keeps its
+    time and length (the investor booked that)."""
     now = timezone.now()
     if slot.starts_at is None:
         raise ApplicationError(_("请填写开始时间。"), field="starts_at")
     moved = True
-    if not adding:
-        stored = MeetingSlot.objects.select_for_update().get(pk=slot.pk)
+    if slot.pk is not None and not slot._state.adding:
+        stored = MeetingSlot.objects.get(pk=slot.pk)
         moved = stored.starts_at != slot.starts_at
         booked = stored.bookings.filter(status__in=ACTIVE_BOOKINGS).exists()
         if booked and (moved or stored.duration_minutes != slot.duration_minutes):
@@ -599,6 +592,21 @@ def meeting_slot_save(
         raise ApplicationError(_("开始时间已过，请选择今后的时间。"), field="starts_at")
     if slot.starts_at > now + SLOT_AHEAD:
         raise ApplicationError(_("开始时间只能在一年之内。"), field="starts_at")
+
+
+@transaction.atomic
+def meeting_slot_save(
+    *, slot: MeetingSlot, by: User, expected_version: int | None = None
+) -> MeetingSlot:
+    """Offer (or change) a slot (see `meeting_slot_check`), by staff allowed to."""
+    adding = slot.pk is None or slot._state.adding
+    if not by.has_perm("portal.add_meetingslot" if adding else "portal.change_meetingslot"):
+        raise PermissionDeniedError(_("您没有安排云洽谈时段的权限。"))
+    if not adding:
+        if not can_write(by, slot):
+            raise PermissionDeniedError(_("该时段不由您或您的部门安排，不能修改。"))
+        MeetingSlot.objects.select_for_update().filter(pk=slot.pk).first()
+    meeting_slot_check(slot=slot)
     return record_save(instance=slot, by=by, expected_version=expected_version)
 
 
