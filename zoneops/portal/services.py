@@ -25,6 +25,7 @@ answer for a wrong pair, an address or a reference locked after repeated failed 
 """
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -48,7 +49,8 @@ from zoneops.casework.services import (
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.inputs import mobile_error, mobile_normalised, parse_id, text_error
 from zoneops.common.scope import can_write, scope_for
-from zoneops.common.services import acting_user, record_save
+from zoneops.common.services import acting_user, record_save, records_bulk_update
+from zoneops.common.workcalendar import calendar_pinned
 from zoneops.industry.models import IndustryCategory
 from zoneops.industry.selectors import chain_department_of
 from zoneops.meetings.enums import MeetingKind, MeetingStatus
@@ -521,6 +523,34 @@ def hall_settings_set(
         row._history_user = by  # type: ignore[attr-defined]
     row.save()
     return row
+
+
+def inquiries_recompute_deadlines(*, years: Iterable[int] | None = None) -> int:
+    """Work out again the first-response deadlines still running after the work calendar
+    changed (as the problems', requests' and tasks'): a clock running through one of `years`,
+    or with a provisional deadline. The limit stays; the date moves. Returns how many moved."""
+    condition = Q(due_provisional=True)
+    if years:
+        first, last = min(years), max(years)
+        condition |= Q(clock_from__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
+    inquiries = list(
+        Inquiry.objects.running()
+        .filter(condition, clock_from__isnull=False, limit_days__isnull=False)
+        .select_for_update()
+        .order_by("pk")
+    )
+    changed = []
+    with calendar_pinned():
+        for inquiry in inquiries:
+            due = inquiry.deadline()
+            if (due.date, due.provisional) != (inquiry.due_on, inquiry.due_provisional):
+                inquiry.due_on, inquiry.due_provisional = due.date, due.provisional
+                changed.append(inquiry)
+    if changed:
+        records_bulk_update(
+            model=Inquiry, instances=changed, fields=["due_on", "due_provisional"], by=None
+        )
+    return len(changed)
 
 
 def _check_handler(*, inquiry: Inquiry, by: User) -> None:

@@ -345,3 +345,18 @@ def test_the_funnel_counts_the_hall_leads_that_reached_signing(db, hall):
         "&source_channel=online_hall"
     )
     assert api.status_code == 200 and api.json()[0]["reached"] == 2
+
+
+def test_a_holiday_entered_moves_a_running_first_response_deadline(db, hall):
+    from zoneops.common.calendar_services import calendar_set_day
+    from zoneops.common.workcalendar import calendar_changed
+
+    running, answered = submit(hall), submit(hall, mobile="13900001111")
+    inquiry_respond(inquiry=answered, reply="已收到。", by=hall["head"])
+    assert running.due_on == date(2026, 5, 21)
+    calendar_set_day(day=date(2026, 5, 21), is_working_day=False, name="测试假日", by=None)
+    calendar_changed.send(sender=None, years=frozenset({2026}))
+    running.refresh_from_db()
+    answered.refresh_from_db()
+    assert running.due_on == date(2026, 5, 22)
+    assert answered.due_on == date(2026, 5, 21)  # its clock stopped: the record stands
