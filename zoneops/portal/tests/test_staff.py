@@ -360,3 +360,21 @@ def test_a_holiday_entered_moves_a_running_first_response_deadline(db, hall):
     answered.refresh_from_db()
     assert running.due_on == date(2026, 5, 22)
     assert answered.due_on == date(2026, 5, 21)  # its clock stopped: the record stands
+
+
+def test_the_inquiry_list_reads_a_fixed_number_of_queries(db, hall):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(hall["head"])
+    url = reverse("admin:portal_inquiry_changelist")
+    submit(hall)
+    client.get(url)  # warm up (sessions, permissions)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for number in range(4):
+        submit(hall, mobile=f"1390000{number:04d}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.content.decode().count("正常：剩1个工作日") == 5
+    assert len(many) == len(few)
