@@ -8,18 +8,25 @@ profile publishes (厂房租金减免, 人才公寓, 设备投资补助).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from zoneops.chains.selectors import chains_opportunities
+from zoneops.common.workcalendar import is_working_day
 from zoneops.demo import living
 from zoneops.demo.results import DemoResult
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, User
 from zoneops.portal.enums import InvestorNeed
-from zoneops.portal.models import Inquiry, Policy
-from zoneops.portal.services import inquiry_submit, policy_publish, policy_review, policy_save
+from zoneops.portal.models import Inquiry, MeetingSlot, Policy
+from zoneops.portal.services import (
+    inquiry_submit,
+    meeting_slot_save,
+    policy_publish,
+    policy_review,
+    policy_save,
+)
 from zoneops.projects.services.chains import project_chain_node_set
 
 WRITER, REVIEWER, DEPARTMENT = "zsj_staff", "zsj_head", "zsj"
@@ -132,6 +139,34 @@ def load_portal(*, result: DemoResult, today: date | None) -> None:
         result.created["policies"] += 1
     if today is not None:
         load_inquiries(result=result)
+        load_slots(result=result, today=today, officer=writer, department=department)
+
+
+SLOT_TIMES = (time(10), time(15))  # the 招商专员's online meeting hours
+SLOT_DAYS = 3  # working days ahead offered
+
+
+def load_slots(*, result: DemoResult, today: date, officer: User, department: Department) -> None:
+    """云洽谈时段 on the next working days, 10:00 and 15:00, unless some are still open."""
+    now = timezone.now()
+    if MeetingSlot.objects.filter(starts_at__gt=now).exists():
+        return
+    day, offered = today, 0
+    zone = timezone.get_default_timezone()
+    while offered < SLOT_DAYS:
+        day += timedelta(days=1)
+        if not is_working_day(day):
+            continue
+        offered += 1
+        for at in SLOT_TIMES:
+            slot = MeetingSlot(
+                starts_at=datetime.combine(day, at, tzinfo=zone),
+                duration_minutes=60,
+                officer=officer,
+                department=department,
+            )
+            meeting_slot_save(slot=slot, by=officer)
+            result.created["meeting slots"] += 1
 
 
 def load_inquiries(*, result: DemoResult) -> None:

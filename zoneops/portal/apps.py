@@ -21,3 +21,18 @@ class PortalConfig(AppConfig):
     }
     # A lead that came from the hall shows its inquiry on the project's page (common.panels).
     record_panels = {"projects.project": ("zoneops.portal.panels.project_inquiry",)}
+
+    def ready(self) -> None:
+        from zoneops.common.workcalendar import calendar_changed
+
+        calendar_changed.connect(
+            _response_deadlines_follow_the_calendar,
+            dispatch_uid="portal.response_deadlines_follow_the_calendar",
+        )
+
+
+def _response_deadlines_follow_the_calendar(years: frozenset[int], **kwargs: object) -> None:
+    """A holiday entered or a day moved changes the first-response deadlines over it."""
+    from zoneops.portal.services import inquiries_recompute_deadlines
+
+    inquiries_recompute_deadlines(years=years)

@@ -1,6 +1,8 @@
-"""The inquiry form: it reads what was typed; the rules are the service's (inquiry_submit)."""
+"""The hall's forms: they read what was typed; the rules are the services' (inquiry_submit,
+hall_lookup, booking_request)."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.common.forms import Form
@@ -68,3 +70,62 @@ class InquiryForm(Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     challenge_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    slot = forms.CharField(
+        label=_("预约云洽谈（可选）"),
+        required=False,
+        max_length=40,
+        widget=forms.Select,
+        help_text=_("选择一个时段与招商人员视频洽谈；工作人员确认后，凭咨询编号查询会议链接。"),
+    )
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].widget.choices = slot_choices(slots, empty=_("暂不预约"))
+
+
+def slot_choices(slots, *, empty):
+    """The open slots as choices of a select: 12月8日 周二 10:00（60分钟）."""
+    choices = [("", empty)]
+    for slot in slots:
+        start = timezone.localtime(slot.starts_at)
+        label = _("%(month)d月%(day)d日 %(time)s（%(minutes)d分钟）") % {
+            "month": start.month,
+            "day": start.day,
+            "time": f"{start:%H:%M}",
+            "minutes": slot.duration_minutes,
+        }
+        choices.append((str(slot.pk), label))
+    return choices
+
+
+class StatusForm(Form):
+    """进度查询: the reference and the mobile's last four digits (checked by hall_lookup)."""
+
+    reference = forms.CharField(
+        label=_("咨询编号"),
+        required=False,
+        max_length=40,
+        help_text=_("提交咨询后页面显示的编号，如 ZS-2026-7K3QXM。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    last4 = forms.CharField(
+        label=_("手机号后四位"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}
+        ),
+    )
+
+
+class BookingForm(Form):
+    """Pick a slot for the inquiry on the status page (checked by booking_request)."""
+
+    slot = forms.CharField(label=_("洽谈时段"), required=False, max_length=40, widget=forms.Select)
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer(slots)
+
+    def offer(self, slots) -> None:
+        self.fields["slot"].widget.choices = slot_choices(slots, empty=_("（请选择）"))

@@ -1,19 +1,33 @@
 """The online investment hall's own records: the policies staff publish for investors, the
-inquiries investors send (each one a lead in the pipeline) and the posts counted against
-floods."""
+inquiries investors send (each one a lead in the pipeline, with a first-response clock), the
+meeting slots staff offer (云洽谈时段) and the investors' bookings of them, and the posts and
+status look-ups counted against floods."""
 
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from zoneops.casework.clocks import DeadlineClock
+from zoneops.casework.models import ClockedQuerySet, ClockedRecord, StepEvent
 from zoneops.common.amounts import AmountField
 from zoneops.common.models import BusinessModel
 from zoneops.common.scope import ScopedQuerySet
-from zoneops.portal.enums import InvestorNeed, PolicyStatus
+from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
+from zoneops.portal.enums import (
+    ACTIVE_BOOKINGS,
+    BookingStatus,
+    InquiryEventKind,
+    InquiryStatus,
+    InvestorNeed,
+    PolicyStatus,
+)
 
 
 class PolicyQuerySet(ScopedQuerySet):
@@ -94,14 +108,48 @@ class Policy(BusinessModel):
         return self.valid_to is not None and self.valid_to < day
 
 
-class InquiryQuerySet(ScopedQuerySet):
+class HallSettings(models.Model):
+    """The hall's settings administrators keep (one row): the limit of the first response to
+    an inquiry, in working days counted from the day after it was sent (受理次日起算)."""
+
+    first_response_days = models.PositiveSmallIntegerField(
+        _("首次回复时限（工作日）"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
+        help_text=_("客商提交咨询后，工作人员须在此期限内首次回复（提交次日起算）。"),
+    )
+
+    history = HistoricalRecords()
+
+    # A setting administrators keep: granted to roles like 系统管理, not like business records.
+    system_setting = True
+
+    class Meta:
+        verbose_name = _("会客厅设置")
+        verbose_name_plural = _("会客厅设置")
+
+    def __str__(self) -> str:
+        return str(_("会客厅设置"))
+
+
+class ResponseClock(DeadlineClock):
+    """Where an inquiry stands against its first-response limit: the warning until staff first
+    answer it, then whether that was in time."""
+
+    done_key = "replied"
+    done_on_time_label = _("按期回复")
+    done_late_label = _("逾期回复")
+
+
+class InquiryQuerySet(ClockedQuerySet):
     pass
 
 
-class Inquiry(BusinessModel):
+class Inquiry(ClockedRecord):
     """An investor's inquiry from the hall (线上会客厅咨询): the company, the contact, what it
     plans and needs. It started a lead (`project`, source 线上会客厅) and is read by whoever
-    may read that lead: the contact's name and mobile are for them only."""
+    may read that lead: the contact's name and mobile are for them only. Its clock (the
+    kernel's) runs from the day it was sent until staff first answer it."""
 
     reference = models.CharField(_("咨询编号"), max_length=20, unique=True, editable=False)
     company = models.CharField(_("企业名称"), max_length=100)
@@ -126,6 +174,36 @@ class Inquiry(BusinessModel):
         related_name="inquiry",
         editable=False,
     )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=InquiryStatus.choices,
+        default=InquiryStatus.SUBMITTED,
+        editable=False,
+    )
+    reply = models.TextField(_("回复内容"), blank=True, editable=False)
+    replied_on = models.DateField(_("首次回复日期"), null=True, blank=True, editable=False)
+    replied_at = models.DateTimeField(_("首次回复时间"), null=True, blank=True, editable=False)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首次回复人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    # The first-response clock: no extension, no suspension.
+    extension_days = 0
+    suspended_days = 0
+    suspended_since = None
+    running_statuses = (InquiryStatus.SUBMITTED,)
+    done_statuses = (InquiryStatus.REPLIED,)
+    done_on_field = "replied_on"
+    clock_class = ResponseClock
+    arrived_on_field = "clock_from"
+    step_too_early = _("日期 %(on)s 早于该咨询上一次办理记录（%(after)s）。")
 
     objects = InquiryQuerySet.as_manager()
 
@@ -147,6 +225,139 @@ class Inquiry(BusinessModel):
         return [str(labels[need]) for need in self.needs if need in labels]
 
 
+class InquiryEvent(StepEvent):
+    """One step on an inquiry: a reply, a meeting booked, confirmed or declined."""
+
+    inquiry = models.ForeignKey(
+        Inquiry, verbose_name=_("线上咨询"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=InquiryEventKind.choices)
+
+    class Meta(StepEvent.Meta):
+        verbose_name = _("咨询办理记录")
+        verbose_name_plural = _("咨询办理记录")
+
+    def __str__(self) -> str:
+        return f"{self.inquiry_id} {self.get_kind_display()} {self.on}"
+
+
+class MeetingSlot(BusinessModel):
+    """A time staff offer for an online meeting with investors (云洽谈时段): its start, how
+    long, and optionally the officer or department who will hold it. An investor books it
+    once; a declined booking frees it again."""
+
+    starts_at = models.DateTimeField(_("开始时间"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("时长（分钟）"),
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接待人员"),
+        limit_choices_to=STAFF_ONLY,
+        error_messages=STAFF_ONLY_MESSAGES,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("接待部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # Every colleague sees the offered times; whoever offered them, its officer and its
+    # department change them.
+    scope_public = True
+    scope_department_fields = ("department",)
+    scope_owner_fields = ("created_by", "officer")
+
+    class Meta:
+        verbose_name = _("云洽谈时段")
+        verbose_name_plural = _("云洽谈时段")
+        ordering = ["starts_at", "id"]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.starts_at)
+        return f"{start:%Y-%m-%d %H:%M}（{self.duration_minutes}分钟）"
+
+
+class MeetingBooking(BusinessModel):
+    """An investor's booking of a slot for an inquiry: 洽谈待确认 until staff confirm it with
+    the video-meeting link (a 线上洽谈 meeting in the meetings app) or decline it with a
+    reason. A slot holds one active booking, an inquiry one too (the constraints)."""
+
+    inquiry = models.ForeignKey(
+        Inquiry, verbose_name=_("线上咨询"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    slot = models.ForeignKey(
+        MeetingSlot, verbose_name=_("云洽谈时段"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=BookingStatus.choices,
+        default=BookingStatus.PENDING,
+        editable=False,
+    )
+    link = models.URLField(_("视频会议链接"), max_length=200, blank=True, editable=False)
+    decline_reason = models.CharField(_("婉拒原因"), max_length=300, blank=True, editable=False)
+    meeting = models.OneToOneField(
+        "meetings.Meeting",
+        verbose_name=_("会议"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="hall_booking",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True, editable=False)
+
+    # Read and changed by whoever may read the inquiry's lead.
+    scope_department_fields = ("inquiry__project__responsible_department",)
+    scope_owner_fields = (
+        "inquiry__project__owner",
+        "inquiry__project__liaison_leader",
+        "inquiry__project__created_by",
+    )
+
+    class Meta:
+        verbose_name = _("云洽谈预约")
+        verbose_name_plural = _("云洽谈预约")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(status__in=ACTIVE_BOOKINGS),
+                name="portal_booking_one_per_slot",
+                violation_error_message=_("该时段已被预约，请选择其他时段。"),
+            ),
+            models.UniqueConstraint(
+                fields=["inquiry"],
+                condition=Q(status__in=ACTIVE_BOOKINGS),
+                name="portal_booking_one_per_inquiry",
+                violation_error_message=_("该咨询已预约云洽谈，请等待工作人员确认。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inquiry.reference} {self.slot}"
+
+
 class HallPost(models.Model):
     """One post of the inquiry form, kept a day to count floods by address and by contact in
     every process (a table, not the per-process cache)."""
@@ -166,3 +377,24 @@ class HallPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class HallLookup(models.Model):
+    """One look-up of an inquiry's status (reference and mobile's last four digits), kept a
+    day to lock an address, or a reference, after repeated failed tries in every process."""
+
+    address = models.GenericIPAddressField(_("来源地址"), unpack_ipv4=True)
+    reference = models.CharField(_("咨询编号"), max_length=20, blank=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    succeeded = models.BooleanField(_("查询成功"), default=False)
+
+    class Meta:
+        verbose_name = _("进度查询记录")
+        verbose_name_plural = _("进度查询记录")
+        indexes = [
+            models.Index(fields=["address", "at"], name="portal_lookup_address_idx"),
+            models.Index(fields=["reference", "at"], name="portal_lookup_reference_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.reference} @ {self.at:%Y-%m-%d %H:%M}"

@@ -9,11 +9,12 @@ Every page reads a fixed number of queries whatever the number of records.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.chains.selectors import ChainOpportunities, chains_opportunities
@@ -22,9 +23,11 @@ from zoneops.common.scope import scope_queryset
 from zoneops.enterprises.selectors import enterprises_zone_counts
 from zoneops.indicators.selectors import economy_month, economy_overview
 from zoneops.industry.selectors import categories_public
+from zoneops.meetings.enums import MeetingStatus
 from zoneops.parks.models import Park
 from zoneops.parks.selectors import Occupancy, parks_occupancy, parks_visible
-from zoneops.portal.models import Inquiry, Policy
+from zoneops.portal.enums import ACTIVE_BOOKINGS, BookingStatus, InquiryStatus
+from zoneops.portal.models import HallSettings, Inquiry, MeetingBooking, MeetingSlot, Policy
 from zoneops.projects.enums import ReportCategory, Stage
 from zoneops.projects.selectors import pipeline_summary, stage_reached_moves
 
@@ -189,10 +192,123 @@ def hall_news(*, today: date, limit: int = NEWS_SHOWN) -> list[NewsItem]:
 def inquiries_visible(*, user: Any) -> QuerySet[Inquiry]:
     """The inquiries whose lead the user may read (their contact's data with them)."""
     return scope_queryset(
-        Inquiry.objects.select_related("industry", "project", "project__owner"), user
+        Inquiry.objects.select_related("industry", "project", "project__owner", "replied_by"),
+        user,
     )
 
 
 def inquiry_of_project(*, project: Any, user: Any) -> Inquiry | None:
-    """The hall inquiry that started a project, if the user may read it."""
-    return inquiries_visible(user=user).filter(project=project).first()
+    """The hall inquiry that started a project, if the user may read it, with its bookings
+    and their meetings (the outcome of a held one)."""
+    bookings = MeetingBooking.objects.select_related("slot", "meeting", "decided_by").order_by(
+        "-id"
+    )
+    return (
+        inquiries_visible(user=user)
+        .prefetch_related(Prefetch("bookings", queryset=bookings))
+        .filter(project=project)
+        .first()
+    )
+
+
+def bookings_visible(*, user: Any) -> QuerySet[MeetingBooking]:
+    """The meeting bookings whose inquiry's lead the user may read."""
+    return scope_queryset(
+        MeetingBooking.objects.select_related(
+            "inquiry", "inquiry__project", "slot", "slot__officer", "meeting", "decided_by"
+        ),
+        user,
+    )
+
+
+DEFAULT_FIRST_RESPONSE_DAYS = 1
+
+
+def hall_first_response_days() -> int:
+    """The first-response limit in working days administrators set (1 when not set)."""
+    days = HallSettings.objects.order_by("pk").values_list("first_response_days", flat=True)
+    stored = days.first()
+    return int(stored) if stored is not None else DEFAULT_FIRST_RESPONSE_DAYS
+
+
+# --- online meetings and the public status ------------------------------------------------------
+
+SLOTS_SHOWN = 40
+
+
+def slots_open(*, at: datetime, limit: int = SLOTS_SHOWN) -> list[MeetingSlot]:
+    """The slots an investor may book: starting after `at`, held by no active booking, soonest
+    first (one query)."""
+    booked = MeetingBooking.objects.filter(slot=OuterRef("pk"), status__in=ACTIVE_BOOKINGS)
+    return list(
+        MeetingSlot.objects.filter(starts_at__gt=at)
+        .exclude(Exists(booked))
+        .select_related("department")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the status page shows an investor: no name, no mobile, no company — the reference,
+    the day sent, where it stands, staff's reply and the meeting."""
+
+    reference: str
+    submitted_on: date
+    key: str  # submitted, replied, pending, confirmed, held, cancelled, declined
+    label: str
+    reply: str = ""
+    meeting_start: datetime | None = None
+    duration_minutes: int | None = None
+    link: str = ""
+    decline_reason: str = ""
+    may_book: bool = False
+
+
+_LABELS = {
+    "submitted": lambda: _("已提交，等待招商人员回复"),
+    "replied": lambda: _("已回复"),
+    "pending": lambda: _("洽谈待确认"),
+    "confirmed": lambda: _("洽谈已确认"),
+    "held": lambda: _("已洽谈"),
+    "cancelled": lambda: _("洽谈已取消"),
+    "declined": lambda: _("洽谈未能安排"),
+}
+
+
+def inquiry_public_status(*, inquiry: Inquiry) -> PublicStatus:
+    """Where an inquiry stands for its investor: its latest booking's state first (confirmed
+    with its time and link, held once the meeting took place), else whether staff replied."""
+    booking = (
+        MeetingBooking.objects.filter(inquiry=inquiry)
+        .select_related("slot", "meeting")
+        .order_by("-id")
+        .first()
+    )
+    key = "replied" if inquiry.status == InquiryStatus.REPLIED else "submitted"
+    values: dict[str, Any] = {}
+    if booking is not None:
+        meeting = booking.meeting
+        if booking.status == BookingStatus.PENDING:
+            key = "pending"
+        elif booking.status == BookingStatus.DECLINED:
+            key = "declined"
+            values["decline_reason"] = booking.decline_reason
+        elif meeting is not None and meeting.status == MeetingStatus.HELD:
+            key = "held"
+        elif meeting is not None and meeting.status == MeetingStatus.CANCELLED:
+            key = "cancelled"
+        else:
+            key = "confirmed"
+            values["link"] = booking.link
+        values["meeting_start"] = timezone.localtime(booking.slot.starts_at)
+        values["duration_minutes"] = booking.slot.duration_minutes
+    return PublicStatus(
+        reference=inquiry.reference,
+        submitted_on=timezone.localdate(inquiry.created_at),
+        key=key,
+        label=_LABELS[key](),
+        reply=inquiry.reply,
+        may_book=booking is None or key == "declined",
+        **values,
+    )

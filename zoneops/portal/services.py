@@ -10,27 +10,57 @@ withdrawn before it is edited.
 Inquiries: the fields are checked here, whichever edge sends them; the lead is registered by
 the projects app's service (source 线上会客厅) and given to the department that leads the
 industry's chain and, in it, the investment officer with the fewest open leads (`lead_assignee`).
+An inquiry's first-response clock (the casework kernel's, in working days) starts on the day it
+is sent with the limit administrators set (`HallSettings`) and stops at staff's first answer:
+a reply (`inquiry_respond`), or a decision on the meeting it booked.
+
+Online meetings (云洽谈): staff offer slots (`meeting_slot_save`); an investor books one open
+future slot for his inquiry (`booking_request`, on the form or on the status page; a slot holds
+one active booking: row lock and constraint); staff who may read the lead confirm it with the
+video link (`booking_confirm`: a 线上洽谈 meeting through the meetings services, with the lead
+on its agenda) or decline it with a reason (`booking_decline`, which frees the slot).
+
+Status look-ups (`hall_lookup`): the reference and the mobile's last four digits, one neutral
+answer for a wrong pair, an address or a reference locked after repeated failed tries.
 """
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoneops.casework.services import (
+    step_check_limit,
+    step_date,
+    step_event,
+    step_lock,
+)
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
-from zoneops.common.inputs import mobile_error, mobile_normalised, text_error
+from zoneops.common.inputs import mobile_error, mobile_normalised, parse_id, text_error
 from zoneops.common.scope import can_write, scope_for
-from zoneops.common.services import record_save
+from zoneops.common.services import acting_user, record_save, records_bulk_update
+from zoneops.common.workcalendar import calendar_pinned
 from zoneops.industry.models import IndustryCategory
 from zoneops.industry.selectors import chain_department_of
+from zoneops.meetings.enums import MeetingKind, MeetingStatus
+from zoneops.meetings.services import (
+    agenda_item_add,
+    meeting_cancel,
+    meeting_hold,
+    meeting_schedule,
+    meeting_update,
+)
 from zoneops.orgs.enums import RoleCode
 from zoneops.orgs.models import Department, Role, User
 from zoneops.orgs.selectors import (
@@ -38,8 +68,25 @@ from zoneops.orgs.selectors import (
     member_department_ids,
     users_in_departments,
 )
-from zoneops.portal.enums import InvestorNeed, PolicyStatus
-from zoneops.portal.models import HallPost, Inquiry, Policy
+from zoneops.portal.enums import (
+    ACTIVE_BOOKINGS,
+    BookingStatus,
+    InquiryEventKind,
+    InquiryStatus,
+    InvestorNeed,
+    PolicyStatus,
+)
+from zoneops.portal.models import (
+    HallLookup,
+    HallPost,
+    HallSettings,
+    Inquiry,
+    InquiryEvent,
+    MeetingBooking,
+    MeetingSlot,
+    Policy,
+)
+from zoneops.portal.selectors import hall_first_response_days
 from zoneops.projects.enums import SourceChannel, Stage
 from zoneops.projects.selectors import open_leads_by_owner
 from zoneops.projects.services import project_create
@@ -378,13 +425,17 @@ def inquiry_submit(
     planned_investment: Any,
     needs: list[str],
     message: str,
+    slot: Any = None,
     at: datetime | None = None,
     is_sample: bool = False,
     backdate_reason: str = "",
 ) -> Inquiry:
     """An investor's inquiry: checked field by field, registered as a lead (线索, source
-    线上会客厅) assigned by its industry, and kept with a reference number. (`is_sample` and
-    `backdate_reason` are the demo zone's: its inquiries are samples, entered as it is loaded.)"""
+    线上会客厅) assigned by its industry, and kept with a reference number; its first-response
+    clock starts on the day. `slot` (an id, optional) books a meeting slot with it: a slot
+    past or taken refuses the whole inquiry at the field `slot`, so the investor picks again.
+    (`is_sample` and `backdate_reason` are the demo zone's: its inquiries are samples, entered
+    as it is loaded.)"""
     at = at or timezone.now()
     company = _text(company, field="company", label=_("企业名称"), required=True, limit=100)
     if len(company) < 2:
@@ -437,4 +488,394 @@ def inquiry_submit(
         message=message,
         project=project,
     )
-    return record_save(instance=inquiry, by=None, exclude_validation=["project"])
+    inquiry.clock_restart(start=today, limit_days=hall_first_response_days())
+    inquiry = record_save(instance=inquiry, by=None, exclude_validation=["project"])
+    if slot not in (None, ""):
+        booking_request(inquiry=inquiry, slot=slot, at=at)
+    return inquiry
+
+
+# --- the first response -------------------------------------------------------------------------
+
+REPLY_MAX = 2000
+
+
+@transaction.atomic
+def hall_settings_set(
+    *, first_response_days: int, by: User | None, expected_days: int | None = None
+) -> HallSettings:
+    """Change the first-response limit (working days); it applies to inquiries sent from now on
+    (a running clock keeps the limit it started with). Administrators hold the permission
+    (`system_setting`). `expected_days` refuses the change when someone changed it meanwhile."""
+    days = step_check_limit(first_response_days, field="first_response_days")
+    row = HallSettings.objects.select_for_update().order_by("pk").first()
+    if row is None:
+        row = HallSettings(first_response_days=days)
+    elif expected_days is not None and row.first_response_days != expected_days:
+        raise ApplicationError(
+            _("首次回复时限已被他人改为%(days)s个工作日，请刷新后再改。")
+            % {"days": row.first_response_days},
+            field="first_response_days",
+        )
+    row.first_response_days = days
+    row._change_reason = _("修改首次回复时限")  # type: ignore[attr-defined]
+    if acting_user(by) is not None:
+        row._history_user = by  # type: ignore[attr-defined]
+    row.save()
+    return row
+
+
+def inquiries_recompute_deadlines(*, years: Iterable[int] | None = None) -> int:
+    """Work out again the first-response deadlines still running after the work calendar
+    changed (as the problems', requests' and tasks'): a clock running through one of `years`,
+    or with a provisional deadline. The limit stays; the date moves. Returns how many moved."""
+    condition = Q(due_provisional=True)
+    if years:
+        first, last = min(years), max(years)
+        condition |= Q(clock_from__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
+    inquiries = list(
+        Inquiry.objects.running()
+        .filter(condition, clock_from__isnull=False, limit_days__isnull=False)
+        .select_for_update()
+        .order_by("pk")
+    )
+    changed = []
+    with calendar_pinned():
+        for inquiry in inquiries:
+            due = inquiry.deadline()
+            if (due.date, due.provisional) != (inquiry.due_on, inquiry.due_provisional):
+                inquiry.due_on, inquiry.due_provisional = due.date, due.provisional
+                changed.append(inquiry)
+    if changed:
+        records_bulk_update(
+            model=Inquiry, instances=changed, fields=["due_on", "due_provisional"], by=None
+        )
+    return len(changed)
+
+
+def _check_handler(*, inquiry: Inquiry, by: User) -> None:
+    """Staff who may read the inquiry's lead answer it and decide on its meetings."""
+    if not by.has_perm("portal.change_inquiry"):
+        raise PermissionDeniedError(_("您没有处理线上咨询的权限。"))
+    if not can_write(by, inquiry):
+        raise PermissionDeniedError(_("该咨询的招商线索不在您的管理范围内。"))
+
+
+def _first_response(*, inquiry: Inquiry, by: User, on: date, at: datetime) -> None:
+    """Stop the first-response clock at staff's first answer (later answers leave it)."""
+    if inquiry.status == InquiryStatus.SUBMITTED:
+        inquiry.status = InquiryStatus.REPLIED
+        inquiry.replied_on = on
+        inquiry.replied_at = at
+        inquiry.replied_by = by
+
+
+@transaction.atomic
+def inquiry_respond(
+    *,
+    inquiry: Inquiry,
+    reply: str,
+    by: User,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> Inquiry:
+    """回复: staff's answer to the investor, shown on the status page. The first one stops the
+    first-response clock (who and when kept); a later one replaces the text shown."""
+    _check_handler(inquiry=inquiry, by=by)
+    inquiry = step_lock(inquiry, expected_version=expected_version)
+    reply = _text(
+        reply, field="reply", label=_("回复内容"), required=True, limit=REPLY_MAX, multiline=True
+    )
+    on = step_date(inquiry, on)
+    inquiry.reply = reply
+    _first_response(inquiry=inquiry, by=by, on=on, at=timezone.now())
+    record_save(instance=inquiry, by=by, exclude_validation=["project"], reason=_("回复客商"))
+    step_event(
+        InquiryEvent, inquiry=inquiry, kind=InquiryEventKind.REPLIED, on=on, by=by, note=reply
+    )
+    return inquiry
+
+
+# --- online meetings (云洽谈) -------------------------------------------------------------------
+
+# A slot is offered at most this far ahead (a typo of the year is refused).
+SLOT_AHEAD = timedelta(days=366)
+
+
+def meeting_slot_check(*, slot: MeetingSlot) -> None:
+    """The rules of a slot, new or changed; writes nothing (the admin's form calls it to show a
+    refusal at its field): it starts in the future, within a year; a booked slot keeps its
+    time and length (the investor booked that)."""
+    now = timezone.now()
+    if slot.starts_at is None:
+        raise ApplicationError(_("请填写开始时间。"), field="starts_at")
+    moved = True
+    if slot.pk is not None and not slot._state.adding:
+        stored = MeetingSlot.objects.get(pk=slot.pk)
+        moved = stored.starts_at != slot.starts_at
+        booked = stored.bookings.filter(status__in=ACTIVE_BOOKINGS).exists()
+        if booked and (moved or stored.duration_minutes != slot.duration_minutes):
+            raise ApplicationError(
+                _("该时段已被客商预约，不能再改时间；请婉拒该预约后另行安排。"), field="starts_at"
+            )
+    if moved and slot.starts_at <= now:
+        raise ApplicationError(_("开始时间已过，请选择今后的时间。"), field="starts_at")
+    if slot.starts_at > now + SLOT_AHEAD:
+        raise ApplicationError(_("开始时间只能在一年之内。"), field="starts_at")
+
+
+@transaction.atomic
+def meeting_slot_save(
+    *, slot: MeetingSlot, by: User, expected_version: int | None = None
+) -> MeetingSlot:
+    """Offer (or change) a slot (see `meeting_slot_check`), by staff allowed to."""
+    adding = slot.pk is None or slot._state.adding
+    if not by.has_perm("portal.add_meetingslot" if adding else "portal.change_meetingslot"):
+        raise PermissionDeniedError(_("您没有安排云洽谈时段的权限。"))
+    if not adding:
+        if not can_write(by, slot):
+            raise PermissionDeniedError(_("该时段不由您或您的部门安排，不能修改。"))
+        MeetingSlot.objects.select_for_update().filter(pk=slot.pk).first()
+    meeting_slot_check(slot=slot)
+    return record_save(instance=slot, by=by, expected_version=expected_version)
+
+
+def _slot_taken() -> ApplicationError:
+    return ApplicationError(_("该时段已被预约，请选择其他时段。"), field="slot")
+
+
+@transaction.atomic
+def booking_request(*, inquiry: Inquiry, slot: Any, at: datetime | None = None) -> MeetingBooking:
+    """An investor books an open future slot for his inquiry (洽谈待确认). The slot's row is
+    locked while it is checked, and the constraint holds one active booking per slot: of two
+    investors booking one slot at once, one gets it and the other is asked to pick again."""
+    at = at or timezone.now()
+    slot_id = slot.pk if isinstance(slot, MeetingSlot) else parse_id(str(slot))
+    locked = (
+        MeetingSlot.objects.select_for_update().filter(pk=slot_id).first()
+        if slot_id is not None
+        else None
+    )
+    if locked is None:
+        raise ApplicationError(_("所选时段不存在，请重新选择。"), field="slot")
+    if locked.starts_at <= at:
+        raise ApplicationError(_("该时段已过，请选择其他时段。"), field="slot")
+    if locked.bookings.filter(status__in=ACTIVE_BOOKINGS).exists():
+        raise _slot_taken()
+    if inquiry.bookings.filter(status__in=ACTIVE_BOOKINGS).exists():
+        raise ApplicationError(
+            _("该咨询已预约云洽谈，请等待工作人员确认。"), field="slot", code="booked"
+        )
+    booking = MeetingBooking(inquiry=inquiry, slot=locked)
+    try:
+        with transaction.atomic():
+            record_save(instance=booking, by=None)
+    except IntegrityError:  # booked by another at the same instant
+        raise _slot_taken() from None
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="slot") from None
+    step_event(
+        InquiryEvent,
+        inquiry=inquiry,
+        kind=InquiryEventKind.BOOKED,
+        on=timezone.localdate(at),
+        by=None,
+        note=str(locked),
+    )
+    return booking
+
+
+_LINK_SCHEMES = ("http", "https")
+
+
+def meeting_link(value: str) -> str:
+    """The video-meeting link: an http or https address of at most 200 characters."""
+    value = (value or "").strip()
+    if not value:
+        raise ApplicationError(_("请填写视频会议链接。"), field="link")
+    message = text_error(value)
+    if message:
+        raise ApplicationError(message, field="link")
+    if len(value) > 200:
+        raise ApplicationError(_("视频会议链接最多200个字符。"), field="link")
+    try:
+        URLValidator(schemes=list(_LINK_SCHEMES))(value)
+    except ValidationError:
+        raise ApplicationError(
+            _("视频会议链接应为以 http:// 或 https:// 开头的网址。"), field="link"
+        ) from None
+    return value
+
+
+def _lock_booking(booking: MeetingBooking, expected_version: int | None) -> MeetingBooking:
+    # The row alone: PostgreSQL locks no nullable side of an outer join (the meeting).
+    return step_lock(booking, expected_version=expected_version)
+
+
+@transaction.atomic
+def booking_confirm(
+    *, booking: MeetingBooking, link: str, by: User, expected_version: int | None = None
+) -> MeetingBooking:
+    """确认: the booked slot becomes a 线上洽谈 in the meetings app (its host the slot's officer,
+    else the one who confirms; the lead on its agenda) with the video link, which the investor
+    reads on the status page. A confirmed booking takes a new link the same way."""
+    _check_handler(inquiry=booking.inquiry, by=by)
+    link = meeting_link(link)
+    booking = _lock_booking(booking, expected_version)
+    inquiry = step_lock(booking.inquiry, expected_version=None)
+    now = timezone.now()
+    if booking.status == BookingStatus.DECLINED:
+        raise ApplicationError(_("该预约已婉拒，不能再确认。"), field="status")
+    if booking.status == BookingStatus.CONFIRMED:
+        meeting = booking.meeting
+        if meeting is not None and meeting.status != MeetingStatus.PLANNED:
+            raise ApplicationError(
+                _("洽谈%(status)s，不能再修改链接。") % {"status": meeting.get_status_display()},
+                field="status",
+            )
+        if meeting is not None:
+            meeting_update(meeting=meeting, by=by, location=link)
+        note = _("更新视频会议链接：%(link)s") % {"link": link}
+    else:
+        slot = booking.slot
+        if slot.starts_at <= now:
+            raise ApplicationError(
+                _("该时段已过，不能确认；请婉拒该预约，客商可另选时段。"), field="status"
+            )
+        start = timezone.localtime(slot.starts_at)
+        host = slot.officer or by
+        meeting = meeting_schedule(
+            kind=MeetingKind.ONLINE_TALKS,
+            title=_("云洽谈：%(company)s（%(reference)s）")
+            % {"company": inquiry.company, "reference": inquiry.reference},
+            held_on=start.date(),
+            starts_at=start.time(),
+            duration_minutes=slot.duration_minutes,
+            location=link,
+            online=True,
+            host=host,
+            organiser=slot.department,
+            attendees=list({user.pk: user for user in (host, by)}.values()),
+            external_attendees=f"{inquiry.company} {inquiry.contact_name}",
+            by=by,
+        )
+        agenda_item_add(
+            meeting=meeting,
+            title=_("洽谈投资意向：%(company)s") % {"company": inquiry.company},
+            project=inquiry.project,
+            by=by,
+        )
+        booking.meeting = meeting
+        booking.status = BookingStatus.CONFIRMED
+        booking.decided_by = by
+        booking.decided_at = now
+        note = _("%(start)s，%(link)s") % {"start": f"{start:%Y-%m-%d %H:%M}", "link": link}
+    booking.link = link
+    record_save(instance=booking, by=by, reason=_("确认云洽谈"))
+    on = timezone.localdate(now)
+    _first_response(inquiry=inquiry, by=by, on=on, at=now)
+    record_save(instance=inquiry, by=by, exclude_validation=["project"])
+    step_event(
+        InquiryEvent, inquiry=inquiry, kind=InquiryEventKind.CONFIRMED, on=on, by=by, note=note
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_decline(
+    *, booking: MeetingBooking, reason: str, by: User, expected_version: int | None = None
+) -> MeetingBooking:
+    """婉拒: the booking ends with a reason the investor reads, and the slot is free again (he
+    may pick another). A confirmed one's meeting is cancelled with it; a held one stays."""
+    _check_handler(inquiry=booking.inquiry, by=by)
+    reason = _text(reason, field="reason", label=_("婉拒原因"), required=True, limit=300)
+    booking = _lock_booking(booking, expected_version)
+    inquiry = step_lock(booking.inquiry, expected_version=None)
+    if booking.status == BookingStatus.DECLINED:
+        raise ApplicationError(_("该预约已婉拒。"), field="status")
+    meeting = booking.meeting
+    if meeting is not None:
+        if meeting.status == MeetingStatus.HELD:
+            raise ApplicationError(_("洽谈已举行，不能婉拒。"), field="status")
+        if meeting.status == MeetingStatus.PLANNED:
+            meeting_cancel(meeting=meeting, by=by, reason=reason)
+    now = timezone.now()
+    booking.status = BookingStatus.DECLINED
+    booking.decline_reason = reason
+    booking.decided_by = by
+    booking.decided_at = now
+    record_save(instance=booking, by=by, reason=_("婉拒云洽谈"))
+    on = timezone.localdate(now)
+    _first_response(inquiry=inquiry, by=by, on=on, at=now)
+    record_save(instance=inquiry, by=by, exclude_validation=["project"])
+    step_event(
+        InquiryEvent, inquiry=inquiry, kind=InquiryEventKind.DECLINED, on=on, by=by, note=reason
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_record_outcome(
+    *, booking: MeetingBooking, minutes: str, by: User, expected_version: int | None = None
+) -> MeetingBooking:
+    """登记洽谈结果: the confirmed meeting took place; its minutes (the outcome) are the
+    meeting's, through the meetings service, and show on the lead."""
+    _check_handler(inquiry=booking.inquiry, by=by)
+    booking = _lock_booking(booking, expected_version)
+    if booking.status != BookingStatus.CONFIRMED or booking.meeting is None:
+        raise ApplicationError(_("只有已确认的云洽谈可以登记结果。"), field="status")
+    minutes = _text(
+        minutes, field="minutes", label=_("洽谈结果"), required=True, limit=5000, multiline=True
+    )
+    meeting_hold(meeting=booking.meeting, by=by, minutes=minutes)
+    return booking
+
+
+# --- status look-ups: reference and the mobile's last four digits -------------------------------
+
+LOOKUP_FAILS_PER_ADDRESS = 5  # failed look-ups from one address in an hour; locked beyond
+LOOKUP_FAILS_PER_REFERENCE = 10  # failed look-ups of one reference in a day; locked beyond
+KEEP_LOOKUPS = timedelta(days=2)
+
+
+def _lookup_refused() -> ApplicationError:
+    # One answer for an unknown reference and a wrong pair: nothing to learn from it.
+    return ApplicationError(_("咨询编号或手机号后四位不正确，请核对后重试。"), code="not_found")
+
+
+def _lookup_locked() -> ApplicationError:
+    return ApplicationError(
+        _("查询失败次数过多，已暂停查询，请一小时后再试，或致电招商热线。"), code="throttled"
+    )
+
+
+def hall_lookup(*, reference: str, last4: str, address: str, at: datetime) -> Inquiry:
+    """The inquiry a reference and the mobile's last four digits name (ApplicationError
+    otherwise). Every try is kept (a table, for every process): an address with too many
+    failed tries in the last hour, or a reference with too many in the last day, is refused
+    before anything is read. Not atomic: a failed try is kept as it is refused."""
+    reference = (reference or "").strip().upper()
+    last4 = (last4 or "").strip()
+    if not reference:
+        raise ApplicationError(_("请填写咨询编号。"), field="reference")
+    if text_error(reference) or len(reference) > 20:
+        raise ApplicationError(_("咨询编号格式不对，应类似 ZS-2026-7K3QXM。"), field="reference")
+    if not last4:
+        raise ApplicationError(_("请填写手机号后四位。"), field="last4")
+    if not (last4.isascii() and last4.isdigit() and len(last4) == 4):
+        raise ApplicationError(_("手机号后四位应为4位数字。"), field="last4")
+    failed = HallLookup.objects.filter(succeeded=False)
+    if (
+        failed.filter(address=address, at__gt=at - timedelta(hours=1)).count()
+        >= LOOKUP_FAILS_PER_ADDRESS
+        or failed.filter(reference=reference, at__gt=at - timedelta(days=1)).count()
+        >= LOOKUP_FAILS_PER_REFERENCE
+    ):
+        raise _lookup_locked()
+    inquiry = Inquiry.objects.filter(reference=reference).first()
+    matched = inquiry is not None and secrets.compare_digest(inquiry.mobile[-4:], last4)
+    HallLookup.objects.filter(at__lt=at - KEEP_LOOKUPS).delete()
+    HallLookup.objects.create(address=address, reference=reference, at=at, succeeded=matched)
+    if not matched or inquiry is None:
+        raise _lookup_refused()
+    return inquiry

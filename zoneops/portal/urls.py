@@ -15,4 +15,6 @@ urlpatterns = [
     path("hall/news/", views.news, name="news"),
     path("hall/inquiry/", views.inquiry, name="inquiry"),
     path("hall/inquiry/sent/", views.inquiry_sent, name="inquiry_sent"),
+    path("hall/status/", views.status, name="status"),
+    path("hall/status/book/", views.status_book, name="status_book"),
 ]

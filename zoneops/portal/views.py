@@ -19,18 +19,23 @@ from zoneops.chains.selectors import chains_opportunities
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import add_service_error
 from zoneops.common.inputs import parse_id
-from zoneops.portal.forms import HONEYPOT, InquiryForm
+from zoneops.portal.forms import HONEYPOT, BookingForm, InquiryForm, StatusForm
+from zoneops.portal.models import Inquiry
 from zoneops.portal.selectors import (
     hall_industries,
     hall_news,
     hall_parks,
     hall_profile,
+    inquiry_public_status,
     policies_public,
     policy_public,
+    slots_open,
 )
 from zoneops.portal.services import (
+    booking_request,
     hall_challenge_needed,
     hall_challenge_new,
+    hall_lookup,
     hall_post_guard,
     hall_post_record,
     inquiry_submit,
@@ -108,9 +113,10 @@ def inquiry(request: HttpRequest) -> HttpResponse:
     """发送咨询: the form; a post that passes every guard becomes a lead."""
     address, now = _address(request), timezone.now()
     challenge_needed = hall_challenge_needed(address=address, at=now)
+    slots = slots_open(at=now)
     if request.method != "POST":
-        return _inquiry_page(request, InquiryForm(), challenge_needed=challenge_needed)
-    form = InquiryForm(request.POST)
+        return _inquiry_page(request, InquiryForm(slots=slots), challenge_needed=challenge_needed)
+    form = InquiryForm(request.POST, slots=slots)
     mobile = str(request.POST.get("mobile", ""))
     status = 400
     accepted = None
@@ -133,6 +139,7 @@ def inquiry(request: HttpRequest) -> HttpResponse:
                 planned_investment=data["planned_investment"],
                 needs=data["needs"],
                 message=data["message"],
+                slot=data["slot"],
                 at=now,
             )
     except ApplicationError as error:
@@ -180,3 +187,91 @@ def inquiry_sent(request: HttpRequest) -> HttpResponse:
     if not reference:
         return HttpResponseRedirect(reverse("portal:inquiry"))
     return _page(request, "inquiry_sent.html", "inquiry", reference=reference)
+
+
+# --- 进度查询: the status of an inquiry by its reference and the mobile's last four digits --------
+
+STATUS_KEY = "portal_status_inquiry"  # the inquiry this browser looked up, and when
+STATUS_SECONDS = 30 * 60  # how long a look-up stays open in the browser
+
+
+def _looked_up(request: HttpRequest) -> Inquiry | None:
+    """The inquiry this browser looked up in the last half hour, if any."""
+    held = request.session.get(STATUS_KEY)
+    if not isinstance(held, list) or len(held) != 2:
+        return None
+    pk, at = held
+    if not isinstance(at, int | float) or timezone.now().timestamp() - at > STATUS_SECONDS:
+        request.session.pop(STATUS_KEY, None)
+        return None
+    return Inquiry.objects.filter(pk=pk).first()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    """进度查询: a post of the reference and the last four digits that `hall_lookup` accepts
+    opens the inquiry's status in this browser (for half an hour); a wrong pair, a locked
+    address or reference answer its one message."""
+    if request.method != "POST":
+        inquiry = _looked_up(request)
+        if inquiry is not None and "new" not in request.GET:
+            return _status_page(request, inquiry=inquiry)
+        return _page(request, "status.html", "status", form=StatusForm())
+    form = StatusForm(request.POST)
+    if request.POST.get("forget"):
+        request.session.pop(STATUS_KEY, None)
+        return HttpResponseRedirect(reverse("portal:status"))
+    code = 400
+    if form.is_valid():
+        try:
+            inquiry = hall_lookup(
+                reference=form.cleaned_data["reference"],
+                last4=form.cleaned_data["last4"],
+                address=_address(request),
+                at=timezone.now(),
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+            code = 429 if error.code == "throttled" else 400
+        else:
+            request.session[STATUS_KEY] = [inquiry.pk, timezone.now().timestamp()]
+            return HttpResponseRedirect(reverse("portal:status"))
+    return _page(request, "status.html", "status", form=form, status=code)
+
+
+def _status_page(
+    request: HttpRequest, *, inquiry: Inquiry, booking: BookingForm | None = None, code: int = 200
+) -> HttpResponse:
+    shown = inquiry_public_status(inquiry=inquiry)
+    slots = slots_open(at=timezone.now()) if shown.may_book else []
+    if booking is not None:
+        booking.offer(slots)
+    return _page(
+        request,
+        "status.html",
+        "status",
+        shown=shown,
+        slots=slots,
+        booking=booking or BookingForm(slots=slots),
+        status=code,
+    )
+
+
+@require_http_methods(["POST"])
+def status_book(request: HttpRequest) -> HttpResponse:
+    """预约云洽谈 from the status page: the inquiry this browser looked up books a slot."""
+    inquiry = _looked_up(request)
+    if inquiry is None:
+        return HttpResponseRedirect(reverse("portal:status"))
+    form = BookingForm(request.POST)
+    if form.is_valid():
+        slot = form.cleaned_data["slot"]
+        try:
+            if not slot:
+                raise ApplicationError(_("请选择洽谈时段。"), field="slot")
+            booking_request(inquiry=inquiry, slot=slot, at=timezone.now())
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            return HttpResponseRedirect(reverse("portal:status"))
+    return _status_page(request, inquiry=inquiry, booking=form, code=400)

@@ -10,7 +10,14 @@ from zoneops.common.inputs import FIRST_YEAR, LAST_YEAR
 from zoneops.industry.models import IndustryCategory
 from zoneops.orgs.models import Department, User
 from zoneops.parks.models import Park
-from zoneops.projects.enums import PIPELINE, STAGE_ORDER, TERMINABLE, Stage, SummaryDimension
+from zoneops.projects.enums import (
+    PIPELINE,
+    STAGE_ORDER,
+    TERMINABLE,
+    SourceChannel,
+    Stage,
+    SummaryDimension,
+)
 from zoneops.projects.models import Project
 from zoneops.projects.selectors import BoardFilters
 
@@ -111,6 +118,11 @@ class FunnelForm(Form):
     )
     as_of = forms.DateField(
         label=_("统计截至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source_channel = forms.ChoiceField(
+        label=_("项目来源"),
+        required=False,
+        choices=[("", _("全部来源")), *SourceChannel.choices],
     )
 
     def clean(self):

@@ -482,8 +482,9 @@ def test_the_bell_rings_in_the_living_zone(demo):
 
 def test_the_hall_shows_the_zones_policies_and_todays_inquiries_are_leads():
     from django.test import Client
+    from django.utils import timezone
 
-    from zoneops.portal.models import Inquiry
+    from zoneops.portal.models import Inquiry, MeetingSlot
 
     with at(TODAY):
         home = Client().get("/")
@@ -503,3 +504,9 @@ def test_the_hall_shows_the_zones_policies_and_todays_inquiries_are_leads():
         assert inquiry.project.stage == Stage.LEAD
         assert inquiry.project.responsible_department.code == "zsj"
         assert inquiry.project.owner is not None
+        assert inquiry.limit_days == 1 and inquiry.due_on > TODAY  # the first-response clock
+    # The 招商专员 offers online meetings on the next three working days, 10:00 and 15:00.
+    slots = list(MeetingSlot.objects.order_by("starts_at"))
+    assert len(slots) == 6
+    assert all(timezone.localdate(slot.starts_at) > TODAY for slot in slots)
+    assert {slot.officer.username for slot in slots} == {"zsj_staff"}

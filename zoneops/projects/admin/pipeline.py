@@ -36,7 +36,7 @@ from zoneops.projects.admin.scheduling import (
     MilestoneInline,
     ProgressReportInline,
 )
-from zoneops.projects.enums import Stage, SummaryDimension
+from zoneops.projects.enums import SourceChannel, Stage, SummaryDimension
 from zoneops.projects.excel import pipeline_summary_title, pipeline_summary_xlsx
 from zoneops.projects.forms import (
     BoardFilterForm,
@@ -47,6 +47,7 @@ from zoneops.projects.forms import (
 )
 from zoneops.projects.models import KeyDesignation, Project, StageMove
 from zoneops.projects.selectors import (
+    channel_conversion,
     pipeline_board,
     pipeline_funnel,
     pipeline_summary,
@@ -467,13 +468,26 @@ class PipelineFunnelView(UnfoldModelAdminViewMixin, TemplateView):
         start = data.get("registered_from") or date(today.year, 1, 1)
         end = data.get("registered_to") or today
         as_of = data.get("as_of") or min(end, today)
+        channel = data.get("source_channel") or None
         steps = pipeline_funnel(
-            registered_from=start, registered_to=end, as_of=as_of, user=self.request.user
+            registered_from=start,
+            registered_to=end,
+            as_of=as_of,
+            source_channel=channel,
+            user=self.request.user,
         )
         widest = max((step.reached for step in steps), default=0) or 1
         return super().get_context_data(
             form=form,
             steps=[(step, round(step.reached * 100 / widest)) for step in steps],
+            channel_label=SourceChannel(channel).label if channel else "",
+            hall_row=channel_conversion(
+                source_channel=SourceChannel.ONLINE_HALL,
+                registered_from=start,
+                registered_to=end,
+                as_of=as_of,
+                user=self.request.user,
+            ),
             durations=stage_durations(as_of=as_of, user=self.request.user),
             period={"start": start, "end": end, "as_of": as_of},
             **kwargs,

@@ -223,6 +223,7 @@ class FunnelQuery(Schema):
     registered_from: date
     registered_to: date
     as_of: date | None = None
+    source_channel: SourceChannel | None = Field(None, description="项目来源（如 online_hall）")
 
 
 class FunnelStepOut(Schema):
@@ -250,6 +251,7 @@ def funnel(request, query: Query[FunnelQuery]):
         registered_from=query.registered_from,
         registered_to=query.registered_to,
         as_of=query.as_of,
+        source_channel=query.source_channel,
         user=request.user,
     )
 

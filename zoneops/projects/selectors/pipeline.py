@@ -35,7 +35,14 @@ from zoneops.common.caching import cached_selector
 from zoneops.common.expressions import DaysBetween
 from zoneops.common.scope import scope_queryset
 from zoneops.orgs.models import Membership
-from zoneops.projects.enums import PIPELINE, KeyLevel, ReportCategory, Stage, SummaryDimension
+from zoneops.projects.enums import (
+    PIPELINE,
+    KeyLevel,
+    ReportCategory,
+    SourceChannel,
+    Stage,
+    SummaryDimension,
+)
 from zoneops.projects.models import KeyDesignation, Project, StageMove
 
 ZERO = Decimal(0)
@@ -348,14 +355,22 @@ class FunnelStep:
 
 @cached_selector("projects", "enterprises")
 def pipeline_funnel(
-    *, registered_from: date, registered_to: date, as_of: date | None = None, user: Any = None
+    *,
+    registered_from: date,
+    registered_to: date,
+    as_of: date | None = None,
+    source_channel: str | None = None,
+    user: Any = None,
 ) -> list[FunnelStep]:
-    """How far the projects registered in a period got by `as_of`, stage by stage.
+    """How far the projects registered in a period got by `as_of`, stage by stage; with
+    `source_channel`, only the projects from that source (线上会客厅: the hall's leads).
 
     A project that skipped a stage (a lead signed at once) counts as having passed it. One query.
     """
     as_of = as_of or min(registered_to, timezone.localdate())
     projects = _projects(user).exclude(Exists(Project.objects.filter(parent=OuterRef("pk"))))
+    if source_channel:
+        projects = projects.filter(source_channel=source_channel)
     # Registered in the period: the project's first move, the one from no stage (登记项目),
     # falls in it. The period's registrations are found by their index, not every project's.
     registered = StageMove.objects.registrations().filter(
@@ -390,6 +405,54 @@ def pipeline_funnel(
             FunnelStep(stage=stage, label=str(stage.label), reached=reached, conversion=conversion)
         )
     return steps
+
+
+@dataclass
+class ChannelConversion:
+    """How many of a source's projects registered in a period reached a stage by a day."""
+
+    source_channel: str
+    label: str
+    registered: int
+    reached: int
+    stage_label: str
+    rate: Decimal | None  # in %
+
+
+def channel_conversion(
+    *,
+    source_channel: str,
+    registered_from: date,
+    registered_to: date,
+    as_of: date | None = None,
+    stage: str = Stage.SIGNED,
+    user: Any = None,
+) -> ChannelConversion:
+    """The funnel's row for one source: of its projects registered in the period, how many
+    reached `stage` (签约 by default) by `as_of` — the source's own funnel, first and chosen
+    steps."""
+    steps = pipeline_funnel(
+        registered_from=registered_from,
+        registered_to=registered_to,
+        as_of=as_of,
+        source_channel=source_channel,
+        user=user,
+    )
+    registered = steps[0].reached if steps else 0
+    step = next(step for step in steps if step.stage == stage)
+    rate = (
+        (Decimal(step.reached * 100) / Decimal(registered)).quantize(Decimal("0.1"))
+        if registered
+        else None
+    )
+    return ChannelConversion(
+        source_channel=source_channel,
+        label=str(SourceChannel(source_channel).label),
+        registered=registered,
+        reached=step.reached,
+        stage_label=step.label,
+        rate=rate,
+    )
 
 
 @dataclass
