@@ -5,9 +5,12 @@ Every error comes back as JSON: {"message": ..., "errors": [{"field": ..., "mess
 """
 
 import logging
+from http import HTTPStatus
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Annotated, Any, get_args, get_origin
 
+from annotated_types import Ge, Le
 from django.apps import apps
 from django.core.exceptions import (
     PermissionDenied,
@@ -18,19 +21,115 @@ from django.core.exceptions import (
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
+from pydantic.fields import FieldInfo
 
 from zoneops import __version__
 from zoneops.api.auth import AUTH
 from zoneops.api.checks import check_inputs
+from zoneops.api.schemas import ErrorOut
 from zoneops.common.exceptions import ApplicationError, validation_error_messages
+from zoneops.common.inputs import MAX_ID
 from zoneops.common.views import bad_request_message, body_too_big_message
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+# The errors an operation can answer, each in the shape ErrorOut, as the handlers below make them.
+ERROR_DESCRIPTIONS = {
+    400: "数据不符合业务规则（errors 指明字段）",
+    401: "未登录或接口令牌无效",
+    403: "无权执行此操作，或 CSRF 校验失败",
+    404: "未找到该记录，或无权查看",
+    409: "与已有记录冲突，或记录已被他人修改（version）",
+    413: "请求体过大",
+    422: "请求数据格式有误（errors 指明字段）",
+}
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _is_id(constraints: Any) -> bool:
+    """The constraints of `Id` (zoneops.api.schemas): a number that names a record."""
+    return any(isinstance(c, Ge) and c.ge == 1 for c in constraints) and any(
+        isinstance(c, Le) and c.le == MAX_ID for c in constraints
+    )
+
+
+def _names_a_record(field: FieldInfo) -> bool:
+    def walk(annotation: Any) -> bool:
+        if get_origin(annotation) is Annotated and any(
+            _is_id(getattr(meta, "metadata", ())) for meta in annotation.__metadata__
+        ):
+            return True
+        return any(walk(argument) for argument in get_args(annotation))
+
+    return _is_id(field.metadata) or walk(field.annotation)
+
+
+def _query_fields(operation: Operation) -> list[FieldInfo]:
+    fields = []
+    for model in operation.models:
+        if model.__ninja_param_source__ == "query":
+            for field in model.model_fields.values():
+                nested = getattr(field.annotation, "model_fields", None)  # a filter schema
+                fields.extend(nested.values() if nested else [field])
+    return fields
+
+
+def operation_errors(operation: Operation) -> list[int]:
+    """The error statuses `operation` can answer, read from what it takes: every operation may
+    be refused its caller (401, 403); one that reads input may find it malformed (422) or
+    against a rule (400); one that names a record by id (in its path or its query), or writes,
+    may not find it (404); a write may meet a newer version or a duplicate (409); a body may be
+    too big (413)."""
+    sources = {model.__ninja_param_source__ for model in operation.models}
+    writes = bool(set(operation.methods) & UNSAFE_METHODS)
+    found = {401, 403} if operation.auth_callbacks else set()
+    if sources:
+        found |= {400, 422}
+    if "path" in sources or writes or any(map(_names_a_record, _query_fields(operation))):
+        found.add(404)
+    if writes:
+        found.add(409)
+    if sources & {"body", "form", "file"}:
+        found.add(413)
+    return sorted(found)
+
+
+class _ErrorResponse(Schema):
+    """The wrapper ninja puts around a response model: its one field becomes a $ref."""
+
+    response: ErrorOut
+
+
+class ZoneOpsOpenAPISchema(OpenAPISchema):
+    def responses(self, operation: Operation) -> dict[int, dict]:
+        result = super().responses(operation)
+        schema = self._create_schema_from_model(
+            _ErrorResponse, by_alias=operation.by_alias, mode="serialization"
+        )[0]
+        for status in operation_errors(operation):
+            result.setdefault(
+                status,
+                {
+                    "description": f"{HTTPStatus(status).phrase}: {ERROR_DESCRIPTIONS[status]}",
+                    "content": {self.api.renderer.media_type: {"schema": schema}},
+                },
+            )
+        return result
+
+
+class ZoneOpsAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return ZoneOpsOpenAPISchema(self, path_prefix)
+
+
+api = ZoneOpsAPI(
     title="ZoneOps API",
     version="v1",
     description="开发区运营服务平台 REST API. Bearer token (接口令牌) or the browser session.",

@@ -2,6 +2,7 @@
 4754-2017 code), chains with their node tree, nodes through the services. Enterprises and
 projects are put on nodes through their own routers (their write scope decides)."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -150,14 +151,14 @@ def categories(request):
 
 @router.get(
     "/categories/for-code/{code}",
-    response={200: CategoryOut, 404: None},
+    response=CategoryOut,
     summary="按国民经济行业代码（最长匹配）找本区产业",
 )
 def category_for_industry_code(request, code: str):
     ensure_allowed(request.user, "view", IndustryCategory)
     category = category_for_code(code[:10])
     if category is None:
-        return Status(404, None)
+        raise Http404
     return category
 
 

@@ -19,7 +19,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from pydantic import BaseModel, TypeAdapter
 
 from zoneops.api.api import api
-from zoneops.api.schemas import in_zone
+from zoneops.api.schemas import ErrorOut, in_zone
 
 
 def _operations() -> list[Any]:
@@ -55,6 +55,7 @@ def _published_types() -> dict[str, set[type]]:
     for operation in _operations():
         for model in [*operation.models, *operation.response_models.values()]:
             walk(model, wrapper=True)
+    walk(ErrorOut)  # every error answer (zoneops.api.api.operation_errors)
     return found
 
 
