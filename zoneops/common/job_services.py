@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -209,7 +210,7 @@ def job_run(*, job_id: int) -> str:
     global running_job_id
     now = timezone.now()
     claimed = BackgroundJob.objects.filter(pk=job_id, status=BackgroundJob.Status.QUEUED).update(
-        status=BackgroundJob.Status.RUNNING, started_at=now, beat_at=now
+        status=BackgroundJob.Status.RUNNING, started_at=now, beat_at=now, runner=this_process()
     )
     if not claimed:
         return "skipped"
@@ -288,14 +289,47 @@ def job_fail(*, job: BackgroundJob, message: str) -> BackgroundJob:
     return job
 
 
+def this_process() -> str:
+    """This process, as a job's `runner` names it: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:255]
+
+
+def _gone_here() -> list[int]:
+    """The running jobs whose process was on this host and is gone (killed, crashed)."""
+    host = socket.gethostname()
+    gone = []
+    running = BackgroundJob.objects.filter(
+        status=BackgroundJob.Status.RUNNING, runner__startswith=f"{host}:"
+    ).values_list("pk", "runner")
+    for pk, runner in running:
+        pid = runner[len(host) + 1 :]
+        if pid.isdigit() and not _alive(int(pid)):
+            gone.append(pk)
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # no signal sent: whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (a reused number): alive as far as we know
+        return True
+    return True
+
+
 def jobs_interrupt_stale(*, now: datetime | None = None) -> int:
-    """Running jobs with no sign of life for ZONEOPS_JOB_STALE_SECONDS (their worker died or
-    was stopped hard) are marked interrupted, with a message saying so. How many."""
+    """Running jobs whose worker died or was stopped hard are marked interrupted, with a
+    message saying so: those with no sign of life for ZONEOPS_JOB_STALE_SECONDS, and at once
+    those whose process was on this host and is gone. How many."""
     now = now or timezone.now()
     before = now - timedelta(seconds=settings.ZONEOPS_JOB_STALE_SECONDS)
-    return BackgroundJob.objects.filter(
-        status=BackgroundJob.Status.RUNNING, beat_at__lt=before
-    ).update(
+    dead = Q(beat_at__lt=before)
+    if gone := _gone_here():
+        dead |= Q(pk__in=gone)
+    return BackgroundJob.objects.filter(dead, status=BackgroundJob.Status.RUNNING).update(
         status=BackgroundJob.Status.INTERRUPTED,
         finished_at=now,
         message=interrupted_message(),
