@@ -44,12 +44,23 @@ from zoneops.common.models import BackgroundJob, WorkerBeat
 logger = logging.getLogger(__name__)
 
 WORK_MARK = "_zoneops_job_work"
+RERUN_MARK = "_zoneops_job_rerun"
+
+Work = Callable[..., "JobOutcome"]
 
 
-def job_work(function: Callable[..., "JobOutcome"]) -> Callable[..., "JobOutcome"]:
-    """Mark `function` as work a background job may run."""
-    setattr(function, WORK_MARK, True)
-    return function
+def job_work(function: Work | None = None, *, rerun: bool = False) -> Any:
+    """Mark `function` as work a background job may run (`@job_work`). `@job_work(rerun=True)`
+    marks work that writes all or nothing and may run twice (a recomputation): a job of it
+    whose worker died is started again (`jobs_interrupt_stale`), not left for a user to notice.
+    """
+
+    def mark(function: Work) -> Work:
+        setattr(function, WORK_MARK, True)
+        setattr(function, RERUN_MARK, rerun)
+        return function
+
+    return mark(function) if function is not None else mark
 
 
 @dataclass
@@ -329,11 +340,36 @@ def jobs_interrupt_stale(*, now: datetime | None = None) -> int:
     dead = Q(beat_at__lt=before)
     if gone := _gone_here():
         dead |= Q(pk__in=gone)
-    return BackgroundJob.objects.filter(dead, status=BackgroundJob.Status.RUNNING).update(
-        status=BackgroundJob.Status.INTERRUPTED,
-        finished_at=now,
-        message=interrupted_message(),
-    )
+    running = BackgroundJob.Status.RUNNING
+    interrupted = 0
+    for job in BackgroundJob.objects.filter(dead, status=running).order_by("pk"):
+        # One by one: of two workers finding the same dead job, one marks it (and reruns it).
+        marked = BackgroundJob.objects.filter(pk=job.pk, status=running).update(
+            status=BackgroundJob.Status.INTERRUPTED,
+            finished_at=now,
+            message=interrupted_message(),
+        )
+        interrupted += marked
+        if marked:
+            _rerun(job)
+    return interrupted
+
+
+def _rerun(job: BackgroundJob) -> None:
+    """A dead job of work marked `rerun`, started again as it was started."""
+    try:
+        work = import_string(job.work)
+    except ImportError:
+        return
+    if getattr(work, WORK_MARK, False) and getattr(work, RERUN_MARK, False):
+        job_start(
+            work=work,
+            title=job.title,
+            title_args=job.title_args,
+            by=job.started_by,
+            params=job.params,
+            total=job.total,
+        )
 
 
 def interrupted_message() -> str:
