@@ -1,5 +1,6 @@
 """Many writers at once through `zoneops serve` (a real server on loopback, not the test
-client) moving the same projects along the pipeline: every answer is a move accepted or the
+client) moving the same projects along the pipeline and
+editing them: every answer is a move accepted or the
 usual stale-version refusal, never a 500 or "database is locked", and the stored history is
 exactly the accepted moves (no lost update)."""
 
@@ -34,7 +35,8 @@ import json
 from zoneops.projects.models import Project
 def moves(project):
     return list(project.stage_moves.order_by("pk").values_list("to_stage", flat=True))
-print(json.dumps({p.pk: [p.stage, p.version, moves(p)] for p in Project.objects.all()}))
+rows = Project.objects.all()
+print(json.dumps({p.pk: [p.stage, p.version, moves(p), p.description] for p in rows}))
 """
 
 
@@ -69,34 +71,46 @@ def test_twenty_writers_moving_the_same_projects_lose_no_update(org, tmp_path):
         )
         for n in range(PROJECTS)
     ]
-    accepted: dict[int, list[str]] = {p.pk: [] for p in projects}
+    # Each project's accepted writes: (the version it was read at, what was written).
+    accepted: dict[int, list[tuple[int, str, str]]] = {p.pk: [] for p in projects}
     answers: Counter[str] = Counter()
     odd: list = []
     lock = threading.Lock()
 
     def writer(number, port):
+        """Even writers move the project on, odd ones edit its description, on the same rows."""
         pk = projects[number % PROJECTS].pk
-        for _attempt in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
             status, project = _call(port, raw, "GET", f"/projects/{pk}")
             if status != 200:
                 with lock:
                     odd.append((status, project))
                 return
-            stage = Stage(project["stage"])
-            if stage == FORWARD[-1]:
-                return
-            to_stage = FORWARD[FORWARD.index(stage) + 1]
-            status, answer = _call(
-                port,
-                raw,
-                "POST",
-                f"/projects/{pk}/moves",
-                {"to_stage": to_stage, "on": today.isoformat(), "version": project["version"]},
-            )
+            version = project["version"]
+            if number % 2:
+                text = f"写入者{number}第{attempt}次"
+                kind, value = "edit", text
+                status, answer = _call(
+                    port, raw, "PATCH", f"/projects/{pk}", {"description": text, "version": version}
+                )
+                ok = status == 200
+            else:
+                stage = Stage(project["stage"])
+                if stage == FORWARD[-1]:
+                    continue
+                kind, value = "move", str(FORWARD[FORWARD.index(stage) + 1])
+                status, answer = _call(
+                    port,
+                    raw,
+                    "POST",
+                    f"/projects/{pk}/moves",
+                    {"to_stage": value, "on": today.isoformat(), "version": version},
+                )
+                ok = status == 201
             with lock:
-                if status == 201:
+                if ok:
                     answers["accepted"] += 1
-                    accepted[pk].append(str(to_stage))
+                    accepted[pk].append((version, kind, value))
                 elif status == 409 and STALE in json.dumps(answer, ensure_ascii=False):
                     answers["stale"] += 1
                 else:
@@ -116,8 +130,11 @@ def test_twenty_writers_moving_the_same_projects_lose_no_update(org, tmp_path):
     assert odd == []
     assert answers["accepted"] and answers["stale"], answers
     for project in projects:
-        stage, version, moves = stored[str(project.pk)]
-        # The history is the accepted moves, in order, and nothing else.
-        assert moves == ["lead", *accepted[project.pk]]
+        stage, version, moves, description = stored[str(project.pk)]
+        writes = sorted(accepted[project.pk])
+        # No lost update: each accepted write was read at the version the one before left.
+        assert [read for read, _kind, _value in writes] == list(range(project.version, version))
+        assert moves == ["lead", *(value for _read, kind, value in writes if kind == "move")]
         assert stage == moves[-1]
-        assert version == project.version + len(accepted[project.pk])
+        edits = [value for _read, kind, value in writes if kind == "edit"]
+        assert description == (edits[-1] if edits else project.description)
