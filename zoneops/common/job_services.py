@@ -12,7 +12,10 @@
   as a general message while the log keeps the traceback.
 - A job whose worker died stays "running" with no sign of life: after ZONEOPS_JOB_STALE_SECONDS
   without progress or heartbeat it is shown as interrupted, and the next worker to start (or
-  any worker's heartbeat) marks it so (`jobs_interrupt_stale`).
+  any worker's heartbeat) marks it so (`jobs_interrupt_stale`) — at once when the job's
+  process (`runner`, host:pid) was on the same host and is gone. Work that writes all or
+  nothing and may run twice (`job_work(rerun=True)`: the deadlines' recomputation) is then
+  started again; any other work is left for its user to start again.
 """
 
 import contextvars
