@@ -12,7 +12,10 @@
   as a general message while the log keeps the traceback.
 - A job whose worker died stays "running" with no sign of life: after ZONEOPS_JOB_STALE_SECONDS
   without progress or heartbeat it is shown as interrupted, and the next worker to start (or
-  any worker's heartbeat) marks it so (`jobs_interrupt_stale`).
+  any worker's heartbeat) marks it so (`jobs_interrupt_stale`) — at once when the job's
+  process (`runner`, host:pid) was on the same host and is gone. Work that writes all or
+  nothing and may run twice (`job_work(rerun=True)`: the deadlines' recomputation) is then
+  started again; any other work is left for its user to start again.
 """
 
 import contextvars
@@ -31,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -43,12 +47,23 @@ from zoneops.common.models import BackgroundJob, WorkerBeat
 logger = logging.getLogger(__name__)
 
 WORK_MARK = "_zoneops_job_work"
+RERUN_MARK = "_zoneops_job_rerun"
+
+Work = Callable[..., "JobOutcome"]
 
 
-def job_work(function: Callable[..., "JobOutcome"]) -> Callable[..., "JobOutcome"]:
-    """Mark `function` as work a background job may run."""
-    setattr(function, WORK_MARK, True)
-    return function
+def job_work(function: Work | None = None, *, rerun: bool = False) -> Any:
+    """Mark `function` as work a background job may run (`@job_work`). `@job_work(rerun=True)`
+    marks work that writes all or nothing and may run twice (a recomputation): a job of it
+    whose worker died is started again (`jobs_interrupt_stale`), not left for a user to notice.
+    """
+
+    def mark(function: Work) -> Work:
+        setattr(function, WORK_MARK, True)
+        setattr(function, RERUN_MARK, rerun)
+        return function
+
+    return mark(function) if function is not None else mark
 
 
 @dataclass
@@ -209,7 +224,7 @@ def job_run(*, job_id: int) -> str:
     global running_job_id
     now = timezone.now()
     claimed = BackgroundJob.objects.filter(pk=job_id, status=BackgroundJob.Status.QUEUED).update(
-        status=BackgroundJob.Status.RUNNING, started_at=now, beat_at=now
+        status=BackgroundJob.Status.RUNNING, started_at=now, beat_at=now, runner=this_process()
     )
     if not claimed:
         return "skipped"
@@ -288,18 +303,76 @@ def job_fail(*, job: BackgroundJob, message: str) -> BackgroundJob:
     return job
 
 
+def this_process() -> str:
+    """This process, as a job's `runner` names it: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:255]
+
+
+def _gone_here() -> list[int]:
+    """The running jobs whose process was on this host and is gone (killed, crashed)."""
+    host = socket.gethostname()
+    gone = []
+    running = BackgroundJob.objects.filter(
+        status=BackgroundJob.Status.RUNNING, runner__startswith=f"{host}:"
+    ).values_list("pk", "runner")
+    for pk, runner in running:
+        pid = runner[len(host) + 1 :]
+        if pid.isdigit() and not _alive(int(pid)):
+            gone.append(pk)
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # no signal sent: whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (a reused number): alive as far as we know
+        return True
+    return True
+
+
 def jobs_interrupt_stale(*, now: datetime | None = None) -> int:
-    """Running jobs with no sign of life for ZONEOPS_JOB_STALE_SECONDS (their worker died or
-    was stopped hard) are marked interrupted, with a message saying so. How many."""
+    """Running jobs whose worker died or was stopped hard are marked interrupted, with a
+    message saying so: those with no sign of life for ZONEOPS_JOB_STALE_SECONDS, and at once
+    those whose process was on this host and is gone. How many."""
     now = now or timezone.now()
     before = now - timedelta(seconds=settings.ZONEOPS_JOB_STALE_SECONDS)
-    return BackgroundJob.objects.filter(
-        status=BackgroundJob.Status.RUNNING, beat_at__lt=before
-    ).update(
-        status=BackgroundJob.Status.INTERRUPTED,
-        finished_at=now,
-        message=interrupted_message(),
-    )
+    dead = Q(beat_at__lt=before)
+    if gone := _gone_here():
+        dead |= Q(pk__in=gone)
+    running = BackgroundJob.Status.RUNNING
+    interrupted = 0
+    for job in BackgroundJob.objects.filter(dead, status=running).order_by("pk"):
+        # One by one: of two workers finding the same dead job, one marks it (and reruns it).
+        marked = BackgroundJob.objects.filter(pk=job.pk, status=running).update(
+            status=BackgroundJob.Status.INTERRUPTED,
+            finished_at=now,
+            message=interrupted_message(),
+        )
+        interrupted += marked
+        if marked:
+            _rerun(job)
+    return interrupted
+
+
+def _rerun(job: BackgroundJob) -> None:
+    """A dead job of work marked `rerun`, started again as it was started."""
+    try:
+        work = import_string(job.work)
+    except ImportError:
+        return
+    if getattr(work, WORK_MARK, False) and getattr(work, RERUN_MARK, False):
+        job_start(
+            work=work,
+            title=job.title,
+            title_args=job.title_args,
+            by=job.started_by,
+            params=job.params,
+            total=job.total,
+        )
 
 
 def interrupted_message() -> str:

@@ -300,6 +300,9 @@ class BackgroundJob(models.Model):
     # The last sign of life of the running work (its progress, its worker's heartbeat): a job
     # running with none for ZONEOPS_JOB_STALE_SECONDS is shown as interrupted.
     beat_at = models.DateTimeField(null=True, blank=True)
+    # The process running it ("host:pid"): a job whose process is gone from this host is seen
+    # dead at once by the next worker there, without waiting for ZONEOPS_JOB_STALE_SECONDS.
+    runner = models.CharField(max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("后台任务")

@@ -335,12 +335,14 @@ def _recompute_later(years: frozenset[int]) -> None:
     )
 
 
-@job_work
+@job_work(rerun=True)
 def calendar_changed_work(*, job: Any, years: list[int]) -> JobOutcome:
     """Announce the calendar's change to the apps (`calendar_changed`): each works out again the
-    deadlines it stores over those years."""
+    deadlines it stores over those years. All in one transaction: a worker killed halfway
+    leaves no app's deadlines moved and another's not, and its job is run again."""
     job_progress(stage=_("正在重新计算受影响记录的办理期限"))
-    calendar_changed.send(sender=CalendarYear, years=frozenset(years))
+    with transaction.atomic():
+        calendar_changed.send(sender=CalendarYear, years=frozenset(years))
     return JobOutcome(
         message=_("已按修改后的工作日历重新计算%(years)s年的办理期限。")
         % {"years": "、".join(str(year) for year in sorted(years))}

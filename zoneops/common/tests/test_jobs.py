@@ -12,6 +12,7 @@ from zoneops.common.job_services import (
     job_progress,
     job_start,
     jobs_interrupt_stale,
+    this_process,
     worker_beat,
 )
 from zoneops.common.models import BackgroundJob
@@ -190,6 +191,44 @@ def test_a_job_whose_worker_died_is_shown_interrupted_then_marked(clerk):
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.INTERRUPTED
     assert "中断" in job.message
+
+
+def test_a_job_whose_process_is_gone_from_this_host_is_marked_at_once_and_rerun_if_it_may(
+    clerk, settings
+):
+    import socket
+    import subprocess
+    import sys
+
+    settings.TASKS = DATABASE_TASKS
+    child = subprocess.Popen([sys.executable, "-c", "pass"])  # a process, then gone
+    child.wait()
+    gone = f"{socket.gethostname()}:{child.pid}"
+    just_now = timezone.now()
+
+    def running(work: str, runner: str) -> BackgroundJob:
+        return BackgroundJob.objects.create(
+            work=work,
+            params={"years": [2019]} if "calendar" in work else {},
+            title="t",
+            started_by=clerk,
+            status=BackgroundJob.Status.RUNNING,
+            started_at=just_now,
+            beat_at=just_now,
+            runner=runner,
+        )
+
+    alive = running("zoneops.common.tests.jobs.count_to", this_process())
+    dead = running("zoneops.common.tests.jobs.count_to", gone)
+    recompute = running("zoneops.common.workcalendar.calendar_changed_work", gone)
+
+    assert jobs_interrupt_stale() == 2
+    states = dict(BackgroundJob.objects.values_list("pk", "status"))
+    assert states.pop(alive.pk) == BackgroundJob.Status.RUNNING
+    assert states.pop(dead.pk) == states.pop(recompute.pk) == BackgroundJob.Status.INTERRUPTED
+    # Only the recomputation (job_work(rerun=True)) is started again, as it was started.
+    (again,) = BackgroundJob.objects.filter(pk__in=states)
+    assert (again.work, again.params, again.status) == (recompute.work, {"years": [2019]}, "queued")
 
 
 def test_the_worker_heartbeat_is_read_by_the_readiness_check(db):

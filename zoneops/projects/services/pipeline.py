@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from zoneops.common.caching import models_changed
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.services import acting_user, check_happened, record_save
+from zoneops.common.services import (
+    acting_user,
+    check_happened,
+    record_check_version,
+    record_save,
+)
 from zoneops.orgs.models import User
 from zoneops.parks.models import Park
 from zoneops.projects.enums import STAGE_ORDER, TERMINABLE, KeyLevel, Stage
@@ -165,6 +170,8 @@ def project_move_stage(
     终止 or into the past before the previous move is refused.
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
+    # A writer who read an older version is told so first, not that the stage he saw is gone.
+    record_check_version(instance=project, expected_version=expected_version)
     to_stage = Stage(to_stage)
     from_stage = Stage(project.stage)
     if from_stage == Stage.TERMINATED:
