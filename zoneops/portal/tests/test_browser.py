@@ -9,14 +9,12 @@ reference carries its year; the browser's cookies live by Max-Age, not by the se
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from zoneops.common.tests.browser import horizontal_overflow
 from zoneops.portal.models import Inquiry
-from zoneops.projects.enums import Stage
-from zoneops.projects.services import project_move_stage
 
 pytestmark = pytest.mark.clock_fixed  # the hall's conftest holds every test's clock
 
@@ -112,43 +110,49 @@ def test_an_inquiry_sent_from_a_phone_is_a_lead_in_the_officers_pipeline(
         other.close()
 
 
-def _staff_reply(inquiry: Inquiry, *, by) -> None:
-    """Staff answer the investor. ADJUST AFTER MERGING the status page: call the hall's own
-    reply service if it brings one; until then, the officer takes the lead into talks (洽谈)."""
-    project_move_stage(
-        project=inquiry.project,
-        to_stage=Stage.TALKS,
-        on=timezone.localdate(),
-        by=by,
-        note="已电话联系客商，约定下周考察。",
-    )
+def _staff_reply(page, live_server, inquiry: Inquiry, text: str) -> None:
+    """The officer, at his desk: the inquiry's page, its step 回复客商, the reply sent."""
+    page.goto(live_server.url + reverse("admin:portal_inquiry_change", args=[inquiry.pk]))
+    page.get_by_role("link", name="回复客商").first.click()
+    page.wait_for_url(f"**/portal/inquiry/{inquiry.pk}/respond/**")
+    page.get_by_label("回复内容").fill(text)
+    page.get_by_role("button", name="发送回复").click()
+    page.wait_for_url(f"**/portal/inquiry/{inquiry.pk}/change/**")
+    assert page.problems == []
 
 
-def _status_shown(page, live_server, reference: str, last4: str) -> str:
-    page.goto(live_server.url + reverse("portal:status"))
-    page.get_by_label(re.compile("编号")).fill(reference)
-    page.locator("[name=last4]").fill(last4)
-    page.locator("[name=last4]").press("Enter")
+def _status_shown(page) -> tuple[str, str]:
+    """What the status page shows, once it has come: its status label and its whole text."""
+    expect(page.locator("#status-label")).to_be_visible()
     page.wait_for_load_state()
     _no_overflow(page)
-    return page.locator("main").inner_text()
+    return page.locator("#status-label").inner_text().strip(), page.locator("main").inner_text()
 
 
-def test_the_investor_sees_the_status_change_after_staff_reply(hall, live_server, phone):
-    # Depends on the hall's status page (reference + the mobile's last four digits → status),
-    # being built on another branch: this test is adjusted when it is merged.
-    try:
-        reverse("portal:status")
-    except NoReverseMatch:
-        pytest.skip("status page not merged yet")
+def test_the_investor_sees_the_status_change_after_staff_reply(hall, live_server, phone, desktop):
     reference = _send_inquiry(phone, live_server)
-    inquiry = Inquiry.objects.select_related("project").get(reference=reference)
+    inquiry = Inquiry.objects.get(reference=reference)
 
-    before = _status_shown(phone, live_server, reference, MOBILE[-4:])
-    assert reference in before
-    _staff_reply(inquiry, by=hall["free"])
-    after = _status_shown(phone, live_server, reference, MOBILE[-4:])
+    # On the phone: the status page, by the reference and the mobile's last four digits.
+    phone.get_by_role("link", name="查询进度").tap()
+    phone.wait_for_url("**/hall/status/")
+    _no_overflow(phone)
+    phone.get_by_label("咨询编号").fill(reference.lower())  # as typed: case does not matter
+    phone.get_by_label("手机号后四位").fill(MOBILE[-4:])
+    phone.get_by_role("button", name="查询", exact=True).tap()
+    label, text = _status_shown(phone)
+    assert label.startswith("已提交") and reference in text
+    assert MOBILE not in text and "王先生" not in text  # no personal data on a public page
 
-    assert reference in after
-    assert after != before, "the status the investor reads did not change after the reply"
+    reply = "您好，已收到贵司咨询，我们将于下周安排考察。"
+    _sign_in(desktop, live_server, "free")
+    _staff_reply(desktop, live_server, inquiry, reply)
+
+    # The investor comes back to the page: the status has changed and the reply is there.
+    phone.reload()
+    label, text = _status_shown(phone)
+    assert label.startswith("已回复")
+    assert reply in text
     assert phone.problems == []
+    inquiry.refresh_from_db()
+    assert inquiry.replied_by == hall["free"]
