@@ -12,6 +12,17 @@ def _isolated_data_dir(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _language_back():
+    """A page asked for in English leaves English active in the thread (the locale middleware
+    does not switch back): the next test, of any app, starts in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def org(db):
     """A zone with two bureaus, a section under the first, and a city department above."""

@@ -6,8 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from zoneops.industry.models import IndustryCategory, IndustryChain
 from zoneops.industry.services import chain_save
@@ -25,14 +23,6 @@ from zoneops.pytest_clock import frozen_on
 TODAY = date(2026, 5, 20)
 
 _frozen = frozen_on(TODAY)
-
-
-@pytest.fixture(autouse=True)
-def _language_back():
-    """A page asked for in English leaves English active in the thread (the locale
-    middleware does not switch back): the next test, of any app, starts in Chinese."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def publish(policy: Policy, *, writer, reviewer) -> Policy:
