@@ -375,7 +375,7 @@ def _count_if_table_small(
     than `below` rows by the planner's statistics (or has none yet); None for a large table."""
     with database.cursor() as cursor:
         cursor.execute(
-            "SELECT CASE WHEN COALESCE((SELECT reltuples FROM pg_class"  # noqa: S608  the list's SQL
+            "SELECT CASE WHEN COALESCE((SELECT reltuples FROM pg_class"  # nosec B608 # noqa: S608  the list's SQL
             " WHERE oid = to_regclass(%s)), -1) < %s"
             f" THEN (SELECT COUNT(*) FROM ({sql}) AS listed) END",
             [database.ops.quote_name(model._meta.db_table), below, *params],

@@ -48,7 +48,7 @@ def _icon_per_truth(boolean_icon: Callable[[Any], str]) -> Callable:
 def _label_per_text(display_for_label: Callable[..., str]) -> Callable:
     @lru_cache(maxsize=2048)
     def label(text: str, safe: bool, colour: str | None) -> str:
-        return display_for_label(SafeString(text) if safe else text, "", {text: colour})
+        return display_for_label(SafeString(text) if safe else text, "", {text: colour})  # nosec B703 # it was a SafeString (the cache keys on str)
 
     def cached(value: Any, empty_value_display: str, colours: Any) -> str:
         colour, text = None, value

@@ -218,6 +218,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT")) if env_str("MEDIA_ROOT") else DATA_DIR 
 # Uploads are kept readable by the owner only, and served by zoneops.common.files' view alone.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Where `zoneops backup` writes (zoneops.common.backup): best another disk or a mounted share.
+ZONEOPS_BACKUP_DIR = (
+    Path(env_str("ZONEOPS_BACKUP_DIR")) if env_str("ZONEOPS_BACKUP_DIR") else DATA_DIR / "backups"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -320,15 +320,15 @@ def _rows_insert(*, template: SupervisionTask, rows: list[dict[str, object]]) ->
             value[i] = field.get_db_prep_save(row[field.name], connection)
         values.append(value)
     table, pk = q(SupervisionTask._meta.db_table), q(SupervisionTask._meta.pk.column)
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  names from the model
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # nosec B608 # noqa: S608  names from the model
         table, ", ".join(q(field.column) for field in fields), ", ".join(["%s"] * len(fields))
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608  names from the model
+        cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # nosec B608 # noqa: S608  names from the model
         before = cursor.fetchone()[0] or 0
         for start in range(0, len(values), BATCH):
             cursor.executemany(sql, values[start : start + BATCH])
-        cursor.execute(f"SELECT MIN({pk}), MAX({pk}) FROM {table} WHERE {pk} > %s", [before])  # noqa: S608
+        cursor.execute(f"SELECT MIN({pk}), MAX({pk}) FROM {table} WHERE {pk} > %s", [before])  # nosec B608 # noqa: S608  names from the model
         first, last = cursor.fetchone()
     return first, last
 
@@ -344,7 +344,7 @@ def _events_of(*, first: int, last: int, kind: str, note: str, by: User) -> None
         for name in ("task", "kind", "on", "at", "by", "to_department", "note")
     )
     sql = (  # names from the models, values as parameters
-        f"INSERT INTO {q(event.db_table)} ({columns}) "  # noqa: S608
+        f"INSERT INTO {q(event.db_table)} ({columns}) "  # nosec B608 # noqa: S608  names from the models
         f"SELECT {q(task.pk.column)}, %s, {q(task.get_field('assigned_on').column)}, %s, %s, "
         f"{q(task.get_field('department').column)}, %s FROM {q(task.db_table)} "
         f"WHERE {q(task.pk.column)} BETWEEN %s AND %s ORDER BY {q(task.pk.column)}"

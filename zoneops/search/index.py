@@ -117,7 +117,7 @@ def _sqlite_grams(values: list[str]) -> str:
     a pair across two fields or a line break holds a separator the tokenizer drops."""
     joined = " || char(31) || ".join(f"COALESCE({value}, '')" for value in values)
     return (
-        "(SELECT group_concat(substr(v, n, 1) || ' ' || substr(v, n, 2), ' ') "  # noqa: S608  names from the models
+        "(SELECT group_concat(substr(v, n, 1) || ' ' || substr(v, n, 2), ' ') "  # nosec B608 # noqa: S608  names from the models
         # POSITIONS in the triggers' text: a change of it rebuilds the index (index_sync).
         f"FROM (SELECT {joined} AS v) JOIN {POSITIONS_TABLE} ON n <= min(length(v), {POSITIONS}))"
     )
@@ -137,11 +137,11 @@ def _sqlite_objects(connection: BaseDatabaseWrapper, kind: SearchKind) -> list[t
     old_grams = _sqlite_grams([f"old.{column}" for column in columns])
     # Names from the models (no input reaches these statements).
     insert_new = (
-        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.{pk}, {new}); "  # noqa: S608
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.{pk}, {new}); "  # nosec B608 # noqa: S608  names from the models
         f"INSERT INTO {grams}(rowid, grams) VALUES (new.{pk}, {new_grams});"
     )
     delete_old = (
-        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.{pk}, {old}); "  # noqa: S608
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.{pk}, {old}); "  # nosec B608 # noqa: S608  names from the models
         # A contentless table forgets a row by being told its text again.
         f"INSERT INTO {grams}({grams}, rowid, grams) VALUES ('delete', old.{pk}, {old_grams});"
     )
@@ -169,11 +169,11 @@ def _sqlite_objects(connection: BaseDatabaseWrapper, kind: SearchKind) -> list[t
 def _sqlite_positions(cursor: Any) -> None:
     """The table of positions 1..POSITIONS the triggers cut text at, filled once."""
     cursor.execute(f"CREATE TABLE IF NOT EXISTS {POSITIONS_TABLE} (n INTEGER PRIMARY KEY)")
-    cursor.execute(f"SELECT COUNT(*) FROM {POSITIONS_TABLE}")  # noqa: S608
+    cursor.execute(f"SELECT COUNT(*) FROM {POSITIONS_TABLE}")  # nosec B608 # noqa: S608  a constant
     if cursor.fetchone()[0] != POSITIONS:
-        cursor.execute(f"DELETE FROM {POSITIONS_TABLE}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {POSITIONS_TABLE}")  # nosec B608 # noqa: S608  a constant
         cursor.execute(
-            f"INSERT INTO {POSITIONS_TABLE}(n) WITH RECURSIVE p(n) AS "  # noqa: S608
+            f"INSERT INTO {POSITIONS_TABLE}(n) WITH RECURSIVE p(n) AS "  # nosec B608 # noqa: S608  constants
             f"(SELECT 1 UNION ALL SELECT n + 1 FROM p WHERE n < {POSITIONS}) SELECT n FROM p"
         )
 
@@ -207,13 +207,13 @@ def _sqlite_sync(
             for _name, sql in objects:
                 cursor.execute(sql)
             # The rows written before the index existed (or while it was another shape).
-            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # noqa: S608
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # nosec B608 # noqa: S608  names from the models
             columns = [
                 f"{_quote(connection, kind.table)}.{_quote(connection, column)}"
                 for column in kind.columns
             ]
             cursor.execute(
-                f"INSERT INTO {grams}(rowid, grams) SELECT {_quote(connection, kind.pk_column)}, "  # noqa: S608
+                f"INSERT INTO {grams}(rowid, grams) SELECT {_quote(connection, kind.pk_column)}, "  # nosec B608 # noqa: S608  names from the models
                 f"{_sqlite_grams(columns)} FROM {_quote(connection, kind.table)}"
             )
             synced.append(kind.key)
@@ -393,14 +393,14 @@ def index_match(
     connection = connections[using]
     if connection.vendor == "sqlite":
         match = " AND ".join(fts_phrase(term) for term in terms)
-        sql = f"SELECT rowid FROM {fts_table(kind)} WHERE {fts_table(kind)} MATCH %s"  # noqa: S608  names from the models
+        sql = f"SELECT rowid FROM {fts_table(kind)} WHERE {fts_table(kind)} MATCH %s"  # nosec B608 # noqa: S608  names from the models
         params: list[str | int] = [match]
         newest = "rowid"
     else:
         expression = pg_expression(connection, kind)
         newest = _quote(connection, kind.pk_column)
         where = " AND ".join(f"{expression} ILIKE %s" for _term in terms)
-        sql = f"SELECT {newest} FROM {_quote(connection, kind.table)} WHERE {where}"  # noqa: S608  names from the models
+        sql = f"SELECT {newest} FROM {_quote(connection, kind.table)} WHERE {where}"  # nosec B608 # noqa: S608  names from the models
         params = [_like_pattern(term) for term in terms]
     if limit:
         sql += f" ORDER BY {newest} DESC LIMIT %s"
@@ -442,7 +442,7 @@ def gram_condition(
             return None
         grams = gram_table(kind)
         pk = f"{_quote(connection, kind.table)}.{_quote(connection, kind.pk_column)}"
-        sql = f"{pk} IN (SELECT rowid FROM {grams} WHERE {grams} MATCH %s"  # noqa: S608  names from the models
+        sql = f"{pk} IN (SELECT rowid FROM {grams} WHERE {grams} MATCH %s"  # nosec B608 # noqa: S608  names from the models
         params: list[str | int] = [" AND ".join(fts_phrase(piece) for piece in pieces)]
         if limit:
             sql += " ORDER BY rowid DESC LIMIT %s"

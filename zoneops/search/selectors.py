@@ -151,13 +151,13 @@ def _condition(
         if number is not None:
             # The record of that number joins the ids found, in the one subquery: beside it as
             # an OR, PostgreSQL would walk the whole table to test each row against both.
-            sql = f"SELECT * FROM ({sql}) AS found UNION ALL SELECT %s"  # noqa: S608  no input in it
+            sql = f"SELECT * FROM ({sql}) AS found UNION ALL SELECT %s"  # nosec B608 # noqa: S608  no input in it
             params, number = [*params, number], None
-        condition &= Q(pk__in=RawSQL(sql, params))  # noqa: S611  names from the models, input bound
+        condition &= Q(pk__in=RawSQL(sql, params))  # nosec B611 # noqa: S611  names from the models, input bound
         scan_terms, bounded = short_terms, False
     elif by_grams is not None:
         sql, params, exact = by_grams
-        condition &= Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611  names from the models, input bound
+        condition &= Q(RawSQL(sql, params, output_field=BooleanField()))  # nosec B611 # noqa: S611  names from the models, input bound
         # Not exact (SQLite): each term matched on the rows found. Exact (PostgreSQL): a LIKE
         # beside it would only mislead the planner's count of the rows.
         scan_terms, bounded = ([] if exact else short_terms), False
@@ -172,8 +172,8 @@ def _condition(
     if bounded:
         # No index narrows the rows: read the newest SCAN_ROWS only (a range on the key).
         pk = kind.pk_column
-        newest = RawSQL(  # noqa: S611  names from the model, the number bound
-            f"SELECT COALESCE(MAX({pk}), 0) - %s FROM {kind.table}",  # noqa: S608  names from the model
+        newest = RawSQL(  # nosec B611 # noqa: S611  names from the model, the number bound
+            f"SELECT COALESCE(MAX({pk}), 0) - %s FROM {kind.table}",  # nosec B608 # noqa: S608  names from the model
             [SCAN_ROWS],
         )
         condition &= Q(pk__gt=newest)

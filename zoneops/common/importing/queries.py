@@ -29,7 +29,7 @@ def key_set(values: Sequence[Any]) -> Any:
         for kind, sql_type in ((int, "bigint"), (date, "date"), (Decimal, "numeric")):
             if all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
                 texts = [v.isoformat() if isinstance(v, date) else str(v) for v in values]
-                return RawSQL(f"SELECT unnest(%s::text[]::{sql_type}[])", [texts])  # noqa: S611
+                return RawSQL(f"SELECT unnest(%s::text[]::{sql_type}[])", [texts])  # nosec B611 # noqa: S611  a type name of ours, values bound
         return RawSQL("SELECT unnest(%s::text[])", [[str(value) for value in values]])
     return list(values)
 

@@ -145,7 +145,7 @@ def _insert(table: str, columns: Mapping[str, Values], count: int) -> None:
         return
     quote = connection.ops.quote_name
     names, lists, literals = _statement_parts(columns, count)
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608  names from the model, literals checked
+    head = "INSERT INTO {} ({}) VALUES ".format(  # nosec B608 # noqa: S608  names from the model, literals checked
         quote(table),
         ", ".join(quote(name) for name in [*names, *(name for name, _literal in literals)]),
     )
@@ -241,7 +241,7 @@ def _insert_history(
     table = model._meta.db_table
     chosen = model._base_manager.filter(pk__in=key_set(ids)).values("pk").query
     chosen_sql, chosen_params = chosen.sql_with_params()
-    sql = "INSERT INTO {} ({}) SELECT {} FROM {} t WHERE t.{} IN ({})".format(  # noqa: S608
+    sql = "INSERT INTO {} ({}) SELECT {} FROM {} t WHERE t.{} IN ({})".format(  # nosec B608 # noqa: S608  names from the models
         quote(history._meta.db_table),
         ", ".join(quote(name) for name in names),
         ", ".join(selected),
@@ -354,7 +354,7 @@ def bulk_update(
     setters = {name: columns[name] for name in [*changed, *auto]}
     count = len(rows)
     quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608  names come from the model
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # nosec B608 # noqa: S608  names come from the model
         quote(model._meta.db_table),
         ", ".join(f"{quote(name)} = %s" for name in setters),
         quote(pk.column or pk.attname),

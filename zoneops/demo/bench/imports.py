@@ -230,7 +230,7 @@ class Run:
         checked = time.perf_counter() - started
         table = Project._meta.db_table
         head = (
-            f'INSERT INTO "{table}" (code, name, total_investment, created_at, updated_at, '  # noqa: S608
+            f'INSERT INTO "{table}" (code, name, total_investment, created_at, updated_at, '  # nosec B608 # noqa: S608  the model's table
             "version, phase, investor_name, investor_country, source_channel, own_site, "
             "contacts, description, stage, termination_reason, is_sample, is_tech) VALUES "
         )

@@ -425,7 +425,7 @@ def _funnel_floor(registered_from: date, as_of: date) -> Callable[[], None]:
             GROUP BY p.id
         ) t WHERE registered_on >= %s AND registered_on <= %s AND furthest IS NOT NULL
         GROUP BY furthest
-        """,  # noqa: S608  constants only
+        """,  # nosec B608 # noqa: S608  constants only
         [as_of, registered_from, as_of],
     )
     # Whole days from a stay's start to its end (the day it moved on, or `as_of` while it lasts).
@@ -438,7 +438,7 @@ def _funnel_floor(registered_from: date, as_of: date) -> Callable[[], None]:
         f"""
         SELECT to_stage, left_on <= %s, COUNT(*), SUM({days}) FROM projects_stagemove
         WHERE moved_on <= %s GROUP BY 1, 2
-        """,  # noqa: S608  constants only
+        """,  # nosec B608 # noqa: S608  constants only
         [as_of, as_of, as_of, as_of],
     )
 

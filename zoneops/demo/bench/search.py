@@ -216,7 +216,7 @@ def _floor(kinds: Any, text: str) -> None:
             where = " AND ".join([each] * len(terms))
             params = [f"%{term}%" for term in terms for _c in kind.columns]
             cursor.execute(
-                f"SELECT {quote(kind.pk_column)} FROM {quote(kind.table)} WHERE {where} "  # noqa: S608  names from the models
+                f"SELECT {quote(kind.pk_column)} FROM {quote(kind.table)} WHERE {where} "  # nosec B608 # noqa: S608  names from the models
                 f"ORDER BY {quote(kind.pk_column)} DESC LIMIT 21",
                 params,
             )
@@ -296,7 +296,7 @@ def _fill(kind: Any, wanted: int, rng: random.Random) -> int:
             template[field.attname] = None
     quote = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {quote(kind.table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  names from the model
+        f"INSERT INTO {quote(kind.table)} ({', '.join(quote(f.column) for f in fields)}) "  # nosec B608 # noqa: S608  names from the model
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     start = (manager.aggregate(last=models.Max("pk"))["last"] or 0) + 1
@@ -323,6 +323,6 @@ def _remove(kind: Any, added: int) -> None:
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {quote(kind.table)} WHERE {quote(kind.pk_column)} > %s",  # noqa: S608  names from the model
+            f"DELETE FROM {quote(kind.table)} WHERE {quote(kind.pk_column)} > %s",  # nosec B608 # noqa: S608  names from the model
             [last - added],
         )

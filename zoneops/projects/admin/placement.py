@@ -82,15 +82,10 @@ def placement_panel(project: Project) -> SafeString:
     if project.pk is None:
         return SafeString("-")
     state = project_placement_state(project=project, on=timezone.localdate())
-    return SafeString(
-        render_to_string(
-            "projects/placement/_suggestion.html",
-            {
-                "state": state,
-                "project": project,
-                "own_site": PlacementKind.OWN_SITE,
-            },
-        )
+    # The template escapes what it shows, and its rendering is already safe.
+    return render_to_string(
+        "projects/placement/_suggestion.html",
+        {"state": state, "project": project, "own_site": PlacementKind.OWN_SITE},
     )
 
 

@@ -217,7 +217,7 @@ def _describe_database(database: dict[str, Any]) -> str:
 
 
 def _browser_host(host: str) -> str:
-    if host in ("", "0.0.0.0"):  # noqa: S104  a listening address, shown as a browsable one
+    if host in ("", "0.0.0.0"):  # nosec B104 # noqa: S104  a listening address, shown as a browsable one
         return "127.0.0.1"
     if host == "::":
         return "[::1]"
