@@ -12,7 +12,13 @@ class PortalConfig(AppConfig):
     label = "portal"
     verbose_name = _("线上会客厅")
     nav_group = "projects"
-    nav_icons = {"policy": "policy", "inquiry": "contact_mail"}
+    nav_icons = {
+        "policy": "policy",
+        "inquiry": "contact_mail",
+        "meetingslot": "event_available",
+        "meetingbooking": "video_call",
+        "hallsettings": "settings",
+    }
     # A department head reviews and publishes his department's policies (a colleague writes
     # them); the principal leaders may too. The rest as on every business app.
     role_grants = {

@@ -47,6 +47,8 @@ from zoneops.projects.tests.factories import make_project
 from zoneops.supervision.enums import TaskSource
 from zoneops.supervision.services import task_assign
 
+pytestmark = pytest.mark.date_free  # CI runs it on today only
+
 EXAMPLES = int(os.environ.get("ZONEOPS_FUZZ_EXAMPLES", "3"))
 NIGHTLY = 100
 # CI's run draws the same examples every time; the nightly one new ones (or those of a seed).

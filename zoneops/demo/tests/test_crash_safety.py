@@ -11,7 +11,7 @@ from zoneops.common.tests.crashes import (
     tables,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.date_free]
 
 DEMO = """
 pause_after("zoneops.demo.loader", "{after}")

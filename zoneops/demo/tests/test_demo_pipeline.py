@@ -332,6 +332,7 @@ def test_demo_command_on_a_loaded_zone_creates_nothing(settings, tmp_path, monke
     monkeypatch.setattr("zoneops.demo.approvals.load_approvals_living", lambda **kwargs: None)
     monkeypatch.setattr("zoneops.demo.supervision._living", lambda **kwargs: None)
     monkeypatch.setattr("zoneops.demo.portal.load_inquiries", lambda **kwargs: None)
+    monkeypatch.setattr("zoneops.demo.portal.load_slots", lambda **kwargs: None)
     monkeypatch.setattr("zoneops.demo.loader.load_later_figures", lambda **kwargs: None)
     monkeypatch.setattr("zoneops.demo.loader.load_reminders", lambda **kwargs: None)
     article_indicators = loader.load_indicators

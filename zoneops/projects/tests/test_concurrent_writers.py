@@ -22,7 +22,7 @@ from zoneops.orgs.tests.factories import make_user
 from zoneops.projects.enums import STAGE_ORDER, Stage
 from zoneops.projects.tests.factories import make_project
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.date_free]
 
 WRITERS = 20
 ATTEMPTS = 4  # each writer's moves

@@ -15,7 +15,7 @@ from zoneops.common.tests.crashes import (
 from zoneops.projects.enums import Stage
 from zoneops.projects.tests.factories import make_project
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.date_free]
 
 MOVE = """
 from datetime import date
