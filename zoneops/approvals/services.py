@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +35,7 @@ from zoneops.approvals.validators import (
 )
 from zoneops.casework.clocks import deadline_note
 from zoneops.casework.services import (
+    deadlines_recompute,
     step_check_limit,
     step_check_status,
     step_date,
@@ -48,10 +48,9 @@ from zoneops.common.periods import format_day
 from zoneops.common.services import (
     check_happened,
     record_save,
-    records_bulk_update,
     required_text,
 )
-from zoneops.common.workcalendar import add_working_days, calendar_pinned, working_days_between
+from zoneops.common.workcalendar import add_working_days, working_days_between
 from zoneops.orgs.models import User
 
 Status = CaseStatus
@@ -570,24 +569,4 @@ def case_conclude(
 def cases_recompute_deadlines(*, years: Iterable[int] | None = None, by: User | None = None) -> int:
     """Work out again the stored deadlines of running cases after the calendar changed (the
     years that changed, and every provisional deadline). Returns how many moved."""
-    condition = Q(due_provisional=True)
-    if years:
-        first, last = min(years), max(years)
-        condition |= Q(clock_from__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
-    cases = list(
-        Case.objects.filter(condition, status__in=RUNNING_STATUSES)
-        .select_for_update()
-        .order_by("pk")
-    )
-    changed = []
-    with calendar_pinned():
-        for case in cases:
-            due = case.deadline()
-            if (due.date, due.provisional) != (case.due_on, case.due_provisional):
-                case.due_on, case.due_provisional = due.date, due.provisional
-                changed.append(case)
-    if changed:
-        records_bulk_update(
-            model=Case, instances=changed, fields=["due_on", "due_provisional"], by=by
-        )
-    return len(changed)
+    return deadlines_recompute(Case.objects.filter(status__in=RUNNING_STATUSES), years=years, by=by)

@@ -10,17 +10,19 @@
 The words of each refusal are the app's: a request says 诉求, a problem says 问题.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.models import BusinessModel
-from zoneops.common.services import acting_user, check_happened
+from zoneops.common.services import acting_user, check_happened, records_bulk_update
+from zoneops.common.workcalendar import WorkingDayResult, calendar_pinned
 
 M = TypeVar("M", bound=BusinessModel)
 E = TypeVar("E", bound=models.Model)
@@ -100,3 +102,38 @@ def step_event(event_model: type[E], *, by: Any, on: date, **values: Any) -> E:
     name the record (`request=...`), the `kind`, and the note, departments and whatever else
     the event carries."""
     return event_model._default_manager.create(on=on, by=acting_user(by), **values)
+
+
+def deadlines_recompute(
+    running: models.QuerySet,
+    *,
+    years: Iterable[int] | None,
+    by: Any,
+    deadline: Callable[[Any], WorkingDayResult] | None = None,
+) -> int:
+    """Work out again the stored deadlines of `running` clocked records after the work calendar
+    changed: a record whose clock runs through one of `years` (from its clock's start to its
+    deadline), or whose deadline is still provisional; without `years`, the provisional ones
+    only. The limit stays; the date moves. The rows are locked in key order and written in one
+    bulk update, inside the caller's transaction. `deadline` is how a record's deadline is
+    worked out when not by its own `deadline()`. Returns how many deadlines moved."""
+    model = running.model
+    condition = Q(due_provisional=True)
+    changed_years = list(years or ())
+    if changed_years:
+        first, last = min(changed_years), max(changed_years)
+        started = {f"{model.clock_start_field}__lte": date(last, 12, 31)}
+        condition |= Q(**started, due_on__gte=date(first, 1, 1))
+    records = list(running.filter(condition).select_for_update().order_by("pk"))
+    changed = []
+    with calendar_pinned():
+        for record in records:
+            due = deadline(record) if deadline is not None else record.deadline()
+            if (due.date, due.provisional) != (record.due_on, record.due_provisional):
+                record.due_on, record.due_provisional = due.date, due.provisional
+                changed.append(record)
+    if changed:
+        records_bulk_update(
+            model=model, instances=changed, fields=["due_on", "due_provisional"], by=by
+        )
+    return len(changed)

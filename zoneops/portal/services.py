@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.casework.services import (
+    deadlines_recompute,
     step_check_limit,
     step_date,
     step_event,
@@ -49,8 +50,7 @@ from zoneops.casework.services import (
 from zoneops.common.exceptions import ApplicationError, PermissionDeniedError
 from zoneops.common.inputs import mobile_error, mobile_normalised, parse_id, text_error
 from zoneops.common.scope import can_write, scope_for
-from zoneops.common.services import acting_user, record_save, records_bulk_update
-from zoneops.common.workcalendar import calendar_pinned
+from zoneops.common.services import acting_user, record_save
 from zoneops.industry.models import IndustryCategory
 from zoneops.industry.selectors import chain_department_of
 from zoneops.meetings.enums import MeetingKind, MeetingStatus
@@ -529,28 +529,9 @@ def inquiries_recompute_deadlines(*, years: Iterable[int] | None = None) -> int:
     """Work out again the first-response deadlines still running after the work calendar
     changed (as the problems', requests' and tasks'): a clock running through one of `years`,
     or with a provisional deadline. The limit stays; the date moves. Returns how many moved."""
-    condition = Q(due_provisional=True)
-    if years:
-        first, last = min(years), max(years)
-        condition |= Q(clock_from__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
-    inquiries = list(
-        Inquiry.objects.running()
-        .filter(condition, clock_from__isnull=False, limit_days__isnull=False)
-        .select_for_update()
-        .order_by("pk")
-    )
-    changed = []
-    with calendar_pinned():
-        for inquiry in inquiries:
-            due = inquiry.deadline()
-            if (due.date, due.provisional) != (inquiry.due_on, inquiry.due_provisional):
-                inquiry.due_on, inquiry.due_provisional = due.date, due.provisional
-                changed.append(inquiry)
-    if changed:
-        records_bulk_update(
-            model=Inquiry, instances=changed, fields=["due_on", "due_provisional"], by=None
-        )
-    return len(changed)
+    # Inquiries sent before the clock existed have none.
+    running = Inquiry.objects.running().filter(clock_from__isnull=False, limit_days__isnull=False)
+    return deadlines_recompute(running, years=years, by=None)
 
 
 def _check_handler(*, inquiry: Inquiry, by: User) -> None:

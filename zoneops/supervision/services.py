@@ -18,12 +18,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.casework.clocks import deadline_note
 from zoneops.casework.services import (
+    deadlines_recompute,
     step_check_limit,
     step_check_status,
     step_date,
@@ -36,13 +36,11 @@ from zoneops.common.inputs import text_error
 from zoneops.common.services import (
     check_happened,
     record_save,
-    records_bulk_update,
     required_text,
 )
 from zoneops.common.workcalendar import (
     WorkingDayResult,
     add_working_days,
-    calendar_pinned,
     working_days_between,
 )
 from zoneops.enterprises.models import Enterprise, EnterpriseRequest
@@ -114,25 +112,7 @@ def tasks_recompute_deadlines(*, years: Iterable[int] | None = None, by: User | 
     (like the problems' and the requests'): a task whose clock runs through one of `years`
     (from its handing over to its deadline), or whose deadline is still provisional. Its limit
     in working days stays; the date moves. Returns how many deadlines moved."""
-    condition = Q(due_provisional=True)
-    if years:
-        first, last = min(years), max(years)
-        condition |= Q(assigned_on__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
-    tasks = list(
-        SupervisionTask.objects.open().filter(condition).select_for_update().order_by("pk")
-    )
-    changed = []
-    with calendar_pinned():
-        for task in tasks:
-            due = task.deadline()
-            if (due.date, due.provisional) != (task.due_on, task.due_provisional):
-                task.due_on, task.due_provisional = due.date, due.provisional
-                changed.append(task)
-    if changed:
-        records_bulk_update(
-            model=SupervisionTask, instances=changed, fields=["due_on", "due_provisional"], by=by
-        )
-    return len(changed)
+    return deadlines_recompute(SupervisionTask.objects.open(), years=years, by=by)
 
 
 # --- handing a task over ------------------------------------------------------------------------

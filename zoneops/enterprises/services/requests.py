@@ -29,13 +29,13 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.casework.clocks import deadline_note
 from zoneops.casework.services import MAX_LIMIT_DAYS as MAX_LIMIT_DAYS  # the kernel's bound
 from zoneops.casework.services import (
+    deadlines_recompute,
     step_check_limit,
     step_check_status,
     step_date,
@@ -48,12 +48,10 @@ from zoneops.common.services import (
     acting_user,
     check_happened,
     record_save,
-    records_bulk_update,
     required_text,
 )
 from zoneops.common.workcalendar import (
     WorkingDayResult,
-    calendar_pinned,
     working_days_between,
 )
 from zoneops.enterprises.enums import (
@@ -824,27 +822,9 @@ def requests_recompute_deadlines(
     (from its clock start to its deadline), or whose deadline is still provisional, is worked
     out again; without `years`, the provisional ones only. Returns how many deadlines moved.
     """
-    condition = Q(due_provisional=True)
-    if years:
-        first, last = min(years), max(years)
-        condition |= Q(clock_from__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
-    requests = list(
-        EnterpriseRequest.objects.filter(condition, status__in=RUNNING)
-        .select_for_update()
-        .order_by("pk")
+    return deadlines_recompute(
+        EnterpriseRequest.objects.filter(status__in=RUNNING),
+        years=years,
+        by=by,
+        deadline=lambda request: request_deadline(request=request),
     )
-    changed = []
-    with calendar_pinned():
-        for request in requests:
-            due = request_deadline(request=request)
-            if (due.date, due.provisional) != (request.due_on, request.due_provisional):
-                request.due_on, request.due_provisional = due.date, due.provisional
-                changed.append(request)
-    if changed:
-        records_bulk_update(
-            model=EnterpriseRequest,
-            instances=changed,
-            fields=["due_on", "due_provisional"],
-            by=by,
-        )
-    return len(changed)

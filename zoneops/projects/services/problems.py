@@ -19,13 +19,13 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoneops.casework.clocks import deadline_note
 from zoneops.casework.services import MAX_LIMIT_DAYS as MAX_LIMIT_DAYS  # the kernel's bound
 from zoneops.casework.services import (
+    deadlines_recompute,
     step_check_limit,
     step_check_status,
     step_date,
@@ -36,10 +36,9 @@ from zoneops.common.exceptions import ApplicationError
 from zoneops.common.services import (
     check_happened,
     record_save,
-    records_bulk_update,
     required_text,
 )
-from zoneops.common.workcalendar import WorkingDayResult, calendar_pinned
+from zoneops.common.workcalendar import WorkingDayResult
 from zoneops.orgs.models import Department, User
 from zoneops.projects.enums import BlockerKind, BlockerTopic, Stage
 from zoneops.projects.models import Problem, ProblemEvent, Project
@@ -351,20 +350,4 @@ def problems_recompute_deadlines(
     (from its routing day to its deadline), or whose deadline is still provisional, is worked
     out again; without `years`, the provisional ones only. Returns how many deadlines moved.
     """
-    condition = Q(due_provisional=True)
-    if years:
-        first, last = min(years), max(years)
-        condition |= Q(routed_on__lte=date(last, 12, 31), due_on__gte=date(first, 1, 1))
-    problems = list(Problem.objects.open().filter(condition).select_for_update().order_by("pk"))
-    changed = []
-    with calendar_pinned():
-        for problem in problems:
-            due = problem.deadline()
-            if (due.date, due.provisional) != (problem.due_on, problem.due_provisional):
-                problem.due_on, problem.due_provisional = due.date, due.provisional
-                changed.append(problem)
-    if changed:
-        records_bulk_update(
-            model=Problem, instances=changed, fields=["due_on", "due_provisional"], by=by
-        )
-    return len(changed)
+    return deadlines_recompute(Problem.objects.open(), years=years, by=by)
