@@ -28,7 +28,7 @@ from zoneops.common.admin_base import (
 )
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.forms import Form, add_service_error
-from zoneops.portal.enums import BookingStatus, PolicyStatus
+from zoneops.portal.enums import ACTIVE_BOOKINGS, BookingStatus, PolicyStatus
 from zoneops.portal.models import (
     HallSettings,
     Inquiry,
@@ -266,7 +266,7 @@ class MeetingSlotAdmin(BusinessAdmin):
 
     @admin.display(description=_("预约"))
     def booked(self, obj: MeetingSlot) -> str:
-        active = [b for b in obj.bookings.all() if b.status != BookingStatus.DECLINED]
+        active = [b for b in obj.bookings.all() if b.status in ACTIVE_BOOKINGS]
         if not active:
             return gettext("可预约")
         booking = active[0]
@@ -312,12 +312,7 @@ class MeetingBookingAdmin(BusinessAdmin):
         return request.user.has_perm("portal.change_inquiry")
 
     def available_steps(self, request: HttpRequest, obj: Any) -> Any:
-        if obj.status == BookingStatus.PENDING:
-            return ["confirm", "decline"]
-        planned = obj.meeting is not None and obj.meeting.status == "planned"
-        if obj.status == BookingStatus.CONFIRMED and planned:
-            return ["confirm", "decline", "record_outcome"]
-        return []
+        return obj.steps_allowed()
 
     @action(description=_("确认并发送链接"), url_path="confirm", permissions=["handle"])
     def confirm(self, request: HttpRequest, object_id: str) -> HttpResponse:

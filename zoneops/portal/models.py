@@ -19,6 +19,7 @@ from zoneops.casework.models import ClockedQuerySet, ClockedRecord, StepEvent
 from zoneops.common.amounts import AmountField
 from zoneops.common.models import BusinessModel
 from zoneops.common.scope import ScopedQuerySet
+from zoneops.meetings.enums import MeetingStatus
 from zoneops.orgs.people import STAFF_ONLY, STAFF_ONLY_MESSAGES
 from zoneops.portal.enums import (
     ACTIVE_BOOKINGS,
@@ -353,6 +354,17 @@ class MeetingBooking(BusinessModel):
                 violation_error_message=_("该咨询已预约云洽谈，请等待工作人员确认。"),
             ),
         ]
+
+    def steps_allowed(self) -> list[str]:
+        """The staff steps the booking's state allows (the admin offers these; the services
+        refuse the others): a pending one is confirmed or declined; a confirmed one whose
+        meeting is still planned takes a new link, a decline or its outcome."""
+        if self.status == BookingStatus.PENDING:
+            return ["confirm", "decline"]
+        planned = self.meeting is not None and self.meeting.status == MeetingStatus.PLANNED
+        if self.status == BookingStatus.CONFIRMED and planned:
+            return ["confirm", "decline", "record_outcome"]
+        return []
 
     def __str__(self) -> str:
         return f"{self.inquiry.reference} {self.slot}"

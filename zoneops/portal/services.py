@@ -631,6 +631,8 @@ def booking_request(*, inquiry: Inquiry, slot: Any, at: datetime | None = None) 
     locked while it is checked, and the constraint holds one active booking per slot: of two
     investors booking one slot at once, one gets it and the other is asked to pick again."""
     at = at or timezone.now()
+    if slot in (None, ""):
+        raise ApplicationError(_("请选择洽谈时段。"), field="slot")
     slot_id = slot.pk if isinstance(slot, MeetingSlot) else parse_id(str(slot))
     locked = (
         MeetingSlot.objects.select_for_update().filter(pk=slot_id).first()

@@ -267,8 +267,6 @@ def status_book(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         slot = form.cleaned_data["slot"]
         try:
-            if not slot:
-                raise ApplicationError(_("请选择洽谈时段。"), field="slot")
             booking_request(inquiry=inquiry, slot=slot, at=timezone.now())
         except ApplicationError as error:
             add_service_error(form, error)
