@@ -30,6 +30,7 @@ from zoneops.portal.services import (
 from zoneops.projects.enums import SourceChannel, Stage
 from zoneops.projects.selectors import channel_conversion, pipeline_funnel
 from zoneops.projects.services import project_move_stage
+from zoneops.projects.tests.factories import make_project
 from zoneops.pytest_clock import BEIJING
 
 LINK = "https://meeting.example.cn/j/8848"
@@ -318,6 +319,11 @@ def test_the_funnel_counts_the_hall_leads_that_reached_signing(db, hall):
     first = submit(hall)
     submit(hall, mobile="13900001111")
     project_move_stage(project=first.project, to_stage=Stage.SIGNED, on=date(2026, 5, 20), by=None)
+    # A lead of another source, signed in the same period, is no hall lead.
+    make_project(
+        "外部渠道项目",
+        moves=[(Stage.LEAD, date(2026, 3, 2)), (Stage.SIGNED, date(2026, 4, 1))],
+    )
     row = channel_conversion(
         source_channel=SourceChannel.ONLINE_HALL,
         registered_from=date(2026, 1, 1),
