@@ -119,6 +119,16 @@ class Board:
         return [row for row in self.finished if row.item.due_on == self.on]
 
 
+# The most rows a section of the page lists unless asked for all: the earliest due first, so the
+# longest overdue always show; the tiles and the department counts still count every row.
+ROWS_LISTED = 100
+
+
+def rows_listed(rows: list[Row], *, every: bool = False) -> list[Row]:
+    """The rows of a section (sorted by due day) the page lists."""
+    return rows if every else rows[:ROWS_LISTED]
+
+
 def _latest_carry_overs(rows: Iterable[Row], *, on: date) -> None:
     """Each row's latest carry-over up to `on`, in one query."""
     rows = list(rows)

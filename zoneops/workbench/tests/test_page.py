@@ -138,3 +138,29 @@ def _query(role):
     if role == "inspector":
         return "?view=overdue"
     return "?view=departments" if role in ("head", "leader") else ""
+
+
+def test_a_long_section_lists_the_earliest_due_and_counts_every_row(world, monkeypatch):
+    """A bureau with hundreds of overdue items: the page lists the longest overdue first, up to
+    a bound, says how many it leaves out and lists them all when asked; the counts are whole."""
+    monkeypatch.setattr("zoneops.workbench.selectors.ROWS_LISTED", 2)
+    for number in range(3):
+        make_problem(
+            world.project,
+            f"积压问题{number}",
+            department=world.org["investment"],
+            routed_on=date(2026, 10, 1),
+            due_on=date(2026, 10, 10 + number),
+        )
+    page = _page(world.staff)
+    late = page.split('id="late-rows"')[1].split("</table>")[0]
+    assert "积压问题0" in late and "积压问题1" in late
+    assert "积压问题2" not in late and "用地指标未落实" not in late  # due later
+    assert "只列出期限最早的 2 项，共 4 项。" in late
+    tile = page.split('id="board-tiles"')[1].split("</div>")[0]
+    assert "<b>4</b>" in tile
+    assert "?view=mine&amp;rows=all#late" in late
+    every = _page(world.staff, "?view=mine&rows=all").split('id="late-rows"')[1]
+    every = every.split("</table>")[0]
+    assert all(f"积压问题{n}" in every for n in range(3)) and "用地指标未落实" in every
+    assert "只列出" not in every
