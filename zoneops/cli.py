@@ -16,8 +16,28 @@ def main() -> None:
             "DEBUG", "true" if _loopback(_option(sys.argv, "--host")) else "false"
         )
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except OperationalError as error:
+        if "--traceback" in sys.argv:
+            raise
+        sys.exit(_database_error(error))
+
+
+def _database_error(error: Exception) -> str:
+    """The message for a database the command cannot reach or use (absent, refused, locked):
+    which database (never its password) and what it answered, not a traceback."""
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    database = settings.DATABASES["default"]
+    where = database["NAME"]
+    if database.get("HOST"):
+        where = f"{database['HOST']}:{database.get('PORT') or ''}/{where}"
+    message = _("数据库 {where} 出错：{error}\n（检查 DATABASE_URL；加 --traceback 可看详细信息）")
+    return message.format(where=where, error=str(error).strip())
 
 
 def _option(argv: list[str], name: str) -> str | None:

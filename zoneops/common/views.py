@@ -12,9 +12,11 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
+    HttpResponsePermanentRedirect,
     JsonResponse,
 )
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -42,6 +44,12 @@ def stored_file(request: HttpRequest, model: str, pk: int, field: str) -> HttpRe
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseBase:
+    """/favicon.ico, which browsers ask for whatever a page links to: the product's icon."""
+    return HttpResponsePermanentRedirect(static("zoneops/favicon.svg"))
 
 
 def body_too_big_message() -> str:

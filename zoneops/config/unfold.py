@@ -30,6 +30,14 @@ UNFOLD = {
     "SITE_HEADER": _("开发区运营服务平台"),
     "SITE_SUBHEADER": _("管委会工作台"),
     "SITE_SYMBOL": "apartment",
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "sizes": "any",
+            "type": "image/svg+xml",
+            "href": lambda request: static("zoneops/favicon.svg"),
+        },
+    ],
     "SITE_URL": "/",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,

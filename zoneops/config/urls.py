@@ -3,12 +3,14 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from zoneops.api.api import api
-from zoneops.common.views import stored_file
+from zoneops.common.views import favicon, stored_file
 
 urlpatterns = [
     # Uploaded files, only to whoever may read their record: MEDIA_ROOT is never served as is.
     path("files/<str:model>/<id:pk>/<str:field>", stored_file, name="stored_file"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers and feed readers ask the root for an icon whatever a page links to.
+    path("favicon.ico", favicon),
     path("api/v1/", api.urls),
     # The systemic blockers' back-office pages moved with their app: old links still arrive.
     re_path(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
@@ -201,6 +202,8 @@ class EnterpriseAdmin(ExcelAdminMixin, BusinessAdmin):
         "park",
         "industry",
         "country",
+        # The chain map's node links to its enterprises filter by it.
+        ("chain_nodes", AutocompleteSelectFilter),
         "is_sample",
     ]
     search_fields = ["name", "credit_code", "former_names"]
