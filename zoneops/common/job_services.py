@@ -15,7 +15,11 @@
   any worker's heartbeat) marks it so (`jobs_interrupt_stale`) — at once when the job's
   process (`runner`, host:pid) was on the same host and is gone. Work that writes all or
   nothing and may run twice (`job_work(rerun=True)`: the deadlines' recomputation) is then
-  started again; any other work is left for its user to start again.
+  started again; any other work is left for its user to start again. Its task's row in
+  django-tasks-db's queue, left "running" by the dead worker, is marked failed with it.
+- A finished job's file (an export, a briefing) is kept for JOB_FILES_KEPT; then it is
+  dropped and the job stays, as the record of who ran what. The queue's rows of tasks
+  finished that long ago are deleted (`jobs_expire`, run whenever a job starts).
 """
 
 import contextvars
@@ -24,6 +28,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,7 +46,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from zoneops.common.exceptions import ApplicationError
-from zoneops.common.files import original_name
+from zoneops.common.files import delete_on_commit, original_name
 from zoneops.common.models import BackgroundJob, WorkerBeat
 
 logger = logging.getLogger(__name__)
@@ -50,6 +55,9 @@ WORK_MARK = "_zoneops_job_work"
 RERUN_MARK = "_zoneops_job_rerun"
 
 Work = Callable[..., "JobOutcome"]
+
+# How long a finished job's file stays to download (and the queue keeps its task's row).
+JOB_FILES_KEPT = timedelta(days=7)
 
 
 def job_work(function: Work | None = None, *, rerun: bool = False) -> Any:
@@ -99,6 +107,7 @@ def job_start(
     """Record a job for `work(job=..., **params)` and enqueue it once the transaction commits
     (to be run no sooner than `run_after`, where the backend can wait). `title` is the Chinese
     source text (marked with gettext_noop), shown in each reader's language with `title_args`."""
+    jobs_expire(before=timezone.now() - JOB_FILES_KEPT)
     job = BackgroundJob.objects.create(
         work=_work_path(work),
         params=params or {},
@@ -354,8 +363,54 @@ def jobs_interrupt_stale(*, now: datetime | None = None) -> int:
         )
         interrupted += marked
         if marked:
+            _task_interrupted(job.task_id, now=now)
             _rerun(job)
     return interrupted
+
+
+def _database_queue() -> bool:
+    """Whether the jobs' tasks are queued in django-tasks-db's table (not run at once)."""
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def _task_interrupted(task_id: str, *, now: datetime) -> None:
+    """The queue's row of a job's task its dead worker left "running": failed, saying why."""
+    if not task_id or not _database_queue():
+        return
+    try:
+        uuid.UUID(task_id)
+    except ValueError:  # not one of the database queue's ids
+        return
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="zoneops.common.job_services.Interrupted",
+        traceback=interrupted_message(),
+    )
+
+
+def jobs_expire(*, before: datetime) -> int:
+    """Drop the files of jobs finished before `before` (the jobs stay, without a file to
+    download) and delete the queue's rows of tasks finished before it. How many files."""
+    stale = BackgroundJob.objects.filter(finished_at__lt=before).exclude(file="")
+    dropped = list(stale.values_list("pk", "file"))
+    if dropped:
+        BackgroundJob.objects.filter(pk__in=[pk for pk, _name in dropped]).update(file="")
+        delete_on_commit(
+            BackgroundJob._meta.get_field("file").storage,  # type: ignore[attr-defined]
+            [name for _pk, name in dropped],
+        )
+    if _database_queue():
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
+    return len(dropped)
 
 
 def _rerun(job: BackgroundJob) -> None:

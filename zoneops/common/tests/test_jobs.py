@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from zoneops.common.job_selectors import job_for, jobs_visible_to, worker_last_seen
 from zoneops.common.job_services import (
+    JOB_FILES_KEPT,
     job_progress,
     job_start,
     jobs_interrupt_stale,
@@ -300,3 +301,49 @@ def test_zoneops_worker_runs_the_queue_and_leaves_no_heartbeat_when_it_stops(
     assert job.status == BackgroundJob.Status.SUCCEEDED
     assert beats and beats[0]["worker_id"] == "w-test" and beats[0]["queues"] == "default"
     assert not WorkerBeat.objects.exists()
+
+
+def test_a_dead_workers_task_row_is_marked_failed_with_its_job(
+    database_tasks, clerk, django_capture_on_commit_callbacks
+):
+    job = _start(clerk, capture=django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    long_ago = timezone.now() - timedelta(hours=1)
+    # The worker claimed it, then died: the job and its row in the queue say "running".
+    DBTaskResult.objects.filter(id=job.task_id).update(status="RUNNING", started_at=long_ago)
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        status=BackgroundJob.Status.RUNNING, started_at=long_ago, beat_at=long_ago
+    )
+    assert jobs_interrupt_stale() == 1
+    task = DBTaskResult.objects.get(id=job.task_id)
+    assert task.status == "FAILED" and task.finished_at is not None
+    assert "中断" in task.traceback
+
+
+def test_a_finished_jobs_file_is_dropped_after_a_week_and_the_job_stays(
+    database_tasks, clerk, django_capture_on_commit_callbacks
+):
+    old = _start(clerk, capture=django_capture_on_commit_callbacks)
+    recent = _start(clerk, capture=django_capture_on_commit_callbacks)
+    run_worker()
+    old.refresh_from_db()
+    storage, name = old.file.storage, old.file.name
+    assert storage.exists(name)
+    week_ago = timezone.now() - JOB_FILES_KEPT - timedelta(minutes=1)
+    BackgroundJob.objects.filter(pk=old.pk).update(finished_at=week_ago)
+    DBTaskResult.objects.filter(id=old.task_id).update(finished_at=week_ago)
+
+    # The next job started clears what is past keeping.
+    _start(clerk, capture=django_capture_on_commit_callbacks)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.file and old.filename == "数.txt" and not storage.exists(name)
+    assert recent.file and storage.exists(recent.file.name)
+    assert not DBTaskResult.objects.filter(id=old.task_id).exists()
+    assert DBTaskResult.objects.filter(id=recent.task_id).exists()
+    client = Client()
+    client.force_login(clerk)
+    page = client.get("/admin/jobs/").content.decode()
+    assert "文件已过期" in page
+    assert client.get(f"/admin/jobs/{old.pk}/file/").status_code == 404
