@@ -69,6 +69,20 @@ class ProblemSource:
         return problems_resolved_same_day_by_department(start=start, end=end)
 
 
+# What a milestone's item shows, the only columns read: a bureau may have hundreds on its day.
+MILESTONE_SHOWN = (
+    "name",
+    "planned_on",
+    "actual_on",
+    "responsible_person",
+    "responsible_department__name",
+    "project__name",
+    "project__owner__display_name",
+    "project__owner__username",
+    "project__responsible_department__name",
+)
+
+
 class MilestoneSource:
     """Milestones of the projects' plans (项目节点): no working-day clock, a planned day."""
 
@@ -96,13 +110,13 @@ class MilestoneSource:
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
         milestones = milestones_due_by(user=user, until=until, departments=departments)
-        return [self._item(milestone) for milestone in milestones]
+        return [self._item(milestone) for milestone in milestones.only(*MILESTONE_SHOWN)]
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
         milestones = milestones_reached_on(user=user, on=on, departments=departments)
-        return [self._item(milestone) for milestone in milestones]
+        return [self._item(milestone) for milestone in milestones.only(*MILESTONE_SHOWN)]
 
     def cleared_same_day(
         self, *, start: date, end: date, departments: Collection[int] | None = None
