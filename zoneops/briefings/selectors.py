@@ -50,7 +50,11 @@ from zoneops.indicators.selectors import indicator_years, indicators_visible
 from zoneops.meetings.enums import CEREMONIES, MeetingKind
 from zoneops.meetings.selectors import meetings_held_by_kind
 from zoneops.projects.enums import KeyLevel, ReportCategory
-from zoneops.projects.selectors.pipeline import key_projects_by_category, pipeline_summary
+from zoneops.projects.selectors.pipeline import (
+    PipelineSummary,
+    key_projects_by_category,
+    pipeline_summary,
+)
 from zoneops.supervision.selectors import task_counts
 
 KINDS = {
@@ -184,29 +188,34 @@ def _economy(period: BriefingPeriod, label: str, user: Any) -> Section | None:
 
 def _pipeline(period: BriefingPeriod, label: str, as_of: date, user: Any) -> Section | None:
     """The year's projects by row of the pipeline table, as of the period's end: "2019年，共洽谈
-    项目111个，总投资445亿元。其中，竣工项目3个，总投资23亿元；…"; then the key projects."""
-    summary = pipeline_summary(year=period.year, as_of=as_of, user=user)
-    rows = {row.key: row for row in summary.rows}
-    query = f"projects.selectors.pipeline.pipeline_summary(year={period.year}, as_of={as_of})"
+    项目111个，总投资445亿元。其中，竣工项目3个，总投资23亿元；…"; then the key projects.
+
+    One table serves both: the one by key level, whose totals by row are the table by row
+    (every project is in it, the key ones and the others)."""
+    summary = pipeline_summary(year=period.year, as_of=as_of, dimension="key_level", user=user)
+    query = (
+        f"projects.selectors.pipeline.pipeline_summary(year={period.year}, as_of={as_of}, "
+        "dimension='key_level')"
+    )
     url = page_url("admin:projects_project_summary", year=period.year, as_of=as_of.isoformat())
     source = _("招商项目情况表（按项目类别），截至%(day)s") % {"day": format_day(as_of)}
     clauses: list[tuple[Part, ...]] = []
     total_count, total_investment = 0, Decimal(0)
     for category in PIPELINE_ROWS:
-        row = rows.get(category.value)
-        if row is None or not row.total.count:
+        row = summary.category_totals.get(category.value)
+        if row is None or not row.count:
             continue
-        total_count += row.total.count
-        total_investment += row.total.investment
-        row_query = f"{query}.rows[{category.value}].total"
+        total_count += row.count
+        total_investment += row.investment
+        row_query = f"{query}.category_totals[{category.value}]"
         about = {"source": source, "query": row_query, "url": url}
         subject = _("%(category)s项目") % {"category": category.label}
         clauses.append(
             sentence(
                 _("%(category)s项目%(count)s，总投资%(investment)s"),
                 category=str(category.label),
-                count=count(row.total.count, _("个"), subject=subject, **about),
-                investment=yi(row.total.investment, subject=subject + _("总投资"), **about),
+                count=count(row.count, _("个"), subject=subject, **about),
+                investment=yi(row.investment, subject=subject + _("总投资"), **about),
             )
         )
     if not clauses:
@@ -239,16 +248,17 @@ def _pipeline(period: BriefingPeriod, label: str, as_of: date, user: Any) -> Sec
             )
         )
     ]
-    key = _key_projects(period, label, as_of, user)
+    key = _key_projects(period, label, as_of, summary)
     if key is not None:
         paragraphs.append(key)
     return Section("pipeline", _("招商引资"), tuple(paragraphs))
 
 
-def _key_projects(period: BriefingPeriod, label: str, as_of: date, user: Any) -> Paragraph | None:
-    """The provincial and city key projects of the year by row: “省市重点项目10个，总投资61.16
-    亿元，其中竣工投产2个，续建3个，新开工5个。”"""
-    summary = pipeline_summary(year=period.year, as_of=as_of, dimension="key_level", user=user)
+def _key_projects(
+    period: BriefingPeriod, label: str, as_of: date, summary: PipelineSummary
+) -> Paragraph | None:
+    """The provincial and city key projects of the year by row (`summary`: the table by key
+    level): “省市重点项目10个，总投资61.16亿元，其中竣工投产2个，续建3个，新开工5个。”"""
     levels = ("province_city", KeyLevel.PROVINCE.value, KeyLevel.CITY.value)
     key_rows = [row for row in summary.rows if row.key in levels]
     if not key_rows:

@@ -71,7 +71,7 @@ def user_data_scope(*, user: User) -> DataScope:
     # Responsibility: a leader sees the departments he is in charge of (分管) and what is below.
     in_charge = user.in_charge_of.values_list("pk", flat=True)
     visible |= department_descendant_ids(department_ids=in_charge, tree=tree)
-    return DataScope(user_id=user.pk, department_ids=frozenset(visible))
+    return DataScope(user_id=user.pk, department_ids=frozenset(visible), member_of=frozenset(own))
 
 
 def sole_department(*, user: Any) -> Department | None:

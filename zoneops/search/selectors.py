@@ -121,7 +121,7 @@ def search(*, user: Any, text: str, per_kind: int = PER_KIND) -> SearchResults:
         if bounded:
             scanned.append(str(kind.label))
         rows = list(
-            scope_queryset(kind.model._default_manager.all(), user)
+            scope_queryset(kind.model._default_manager.all(), user, inline_small_sets=True)
             .filter(condition)
             .select_related(*kind.related)
             .order_by("-pk")[: per_kind + 1]

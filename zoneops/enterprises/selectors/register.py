@@ -79,7 +79,12 @@ def liaison_scope(model: type[models.Model], scope: DataScope, write: bool) -> Q
     if enterprise_field is None or scope.user_id is None or not scope.is_staff:
         return None
     enterprises = liaisons_of(
-        user_id=scope.user_id, on=timezone.localdate(), department_ids=scope.department_ids
+        user_id=scope.user_id,
+        on=timezone.localdate(),
+        department_ids=scope.department_ids,
+        # As values where the scope has them: beside a subquery the planner read every
+        # assignment (43,000 on the large zone) instead of the person's and departments' own.
+        own_department_ids=scope.member_of,
     ).values("enterprise_id")
     return Q(**{f"{enterprise_field}__in": enterprises})
 
