@@ -22,13 +22,16 @@ from zoneops.common.importing import (
     LOOKUP,
     WRITE_CHUNK,
     Column,
+    Copied,
     DepartmentLookup,
+    Each,
     Lookup,
     Plan,
     Register,
     Row,
     UserLookup,
     bulk_insert,
+    bulk_insert_derived,
     bulk_update,
 )
 from zoneops.common.periods import Period, format_as_of
@@ -317,6 +320,7 @@ class ProjectRegister(Register):
             changes=[(row.existing.pk, row.changes) for row in changed if row.existing],
             by=by,
             reason=reason,
+            timings=plan.timings,
         )
         _write_placements(plan, created, by=by)
         plan.written = {"created": len(created), "updated": len(changed)}
@@ -335,32 +339,45 @@ class ProjectRegister(Register):
         created: dict[int, int] = {}
 
         def write_chunk(chunk: list[Row], chunk_codes: list[str]) -> None:
-            records, moves = [], []
-            for row, code in zip(chunk, chunk_codes, strict=True):
-                values = row.values
-                stage = values.get("stage") or Stage.LEAD
-                on = values.get(REGISTERED_ON) or today
-                record = {name: values[name] for name in fields}
-                dates = reached[stage]
-                record.update(code=code, stage=stage, stage_since=on)
-                record.update({name: on if name in dates else None for name in DATE_FIELDS})
-                records.append(record)
-                moves.append(
-                    {
-                        "from_stage": "",
-                        "to_stage": stage,
-                        "moved_on": on,
-                        "by_id": by_id,
-                        "note": note,
-                        "backdate_reason": (values.get(BACKDATE_REASON) or "").strip()
-                        if on < today
-                        else "",
-                    }
-                )
-            ids = bulk_insert(model=Project, rows=records, by=by, reason=reason, key=["code"])
-            for move, project_id in zip(moves, ids, strict=True):
-                move["project_id"] = project_id
-            bulk_insert(model=StageMove, rows=moves)
+            # Column by column (bulk_insert's `columns`): no record built per row.
+            given = [row.values for row in chunk]
+            stages = [values.get("stage") or Stage.LEAD for values in given]
+            days = [values.get(REGISTERED_ON) or today for values in given]
+            columns: dict[str, list[Any]] = {name: [v[name] for v in given] for name in fields}
+            columns.update(code=chunk_codes, stage=stages, stage_since=days)
+            for name in DATE_FIELDS:
+                columns[name] = [
+                    on if name in reached[stage] else None
+                    for stage, on in zip(stages, days, strict=True)
+                ]
+            reasons = [
+                (values.get(BACKDATE_REASON) or "").strip() if on < today else ""
+                for values, on in zip(given, days, strict=True)
+            ]
+            ids = bulk_insert(
+                model=Project,
+                columns=columns,
+                by=by,
+                reason=reason,
+                key=["code"],
+                timings=plan.timings,
+            )
+            # The first stage move, copied from the project as registered (its stage, since).
+            bulk_insert_derived(
+                model=StageMove,
+                source=Project,
+                ids=ids,
+                values={
+                    "project_id": Copied("id"),
+                    "from_stage": "",
+                    "to_stage": Copied("stage"),
+                    "moved_on": Copied("stage_since"),
+                    "by_id": by_id,
+                    "note": note,
+                    "backdate_reason": Each(reasons),
+                },
+                timings=plan.timings,
+            )
             created.update((row.number, pk) for row, pk in zip(chunk, ids, strict=True))
 
         try:
@@ -378,6 +395,7 @@ class ProjectRegister(Register):
 
 DATE_FIELDS = tuple(STAGE_DATE_FIELDS.values())
 PLACEMENT_REASON = "placement_reason"
+CHECKS_KEPT = 1000  # distinct placements an import's chunk checks once
 
 
 @dataclass(frozen=True, slots=True)  # one per row that places a project
@@ -434,6 +452,9 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
     )
     # One suggestion per kind for every row: the check reads only its kind.
     suggestions = {kind: PlacementSuggestion(kind=kind, reason="") for kind in PlacementKind}
+    # The check reads the suggestion's kind, the park, own site and reason: a file's rows
+    # share a handful of those, each checked once.
+    checked: dict[tuple[Any, ...], tuple[PlacementCheck | None, ApplicationError | None]] = {}
     result = []
     for row in rows:
         facts = (
@@ -445,17 +466,21 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
         kind, words = rule.decide(
             investment=facts[0], land_mu=facts[1], industry_code=facts[2], is_tech=facts[3]
         )
-        park, own_site = parks.get(value(row, "park_id")), bool(value(row, "own_site"))
-        check, refused = None, None
-        try:
-            check = placement_check(
-                suggestion=suggestions[kind],
-                park=park,
-                own_site=own_site,
-                reason=row.values.get(PLACEMENT_REASON) or "",
-            )
-        except ApplicationError as error:
-            refused = error
+        park_id, own_site = value(row, "park_id"), bool(value(row, "own_site"))
+        park = parks.get(park_id)
+        reason = row.values.get(PLACEMENT_REASON) or ""
+        verdict = checked.get((kind, park_id, own_site, reason))
+        if verdict is None:
+            try:
+                check = placement_check(
+                    suggestion=suggestions[kind], park=park, own_site=own_site, reason=reason
+                )
+                verdict = (check, None)
+            except ApplicationError as error:
+                verdict = (None, error)
+            if len(checked) < CHECKS_KEPT:  # bounded: reasons may differ on every row
+                checked[(kind, park_id, own_site, reason)] = verdict
+        check, refused = verdict
         result.append(
             _Placing(
                 row=row,
@@ -470,33 +495,44 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
 
 
 def _write_placements(plan: Plan, created: dict[int, int], *, by: Any) -> None:
-    """The placement records of the rows that place a project (what `project_place` writes)."""
-    today = timezone.localdate()
-    by_id = by.pk if getattr(by, "pk", None) else None
-    records: list[dict[str, Any]] = []
-    placements = _placements(plan)
-    for placing in placements:
-        if len(records) == WRITE_CHUNK:  # a chunk at a time, as the projects
-            bulk_insert(model=ProjectPlacement, rows=records)
-            records = []
+    """The placement records of the rows that place a project (what `project_place` writes):
+    the park and own site copied from the project as the import leaves it, the rule's
+    suggestion and the check's verdict per row."""
+    ids: list[int] = []
+    kinds: list[str] = []
+    words: list[str] = []
+    followed: list[bool] = []
+    reasons: list[str] = []
+    for placing in _placements(plan):
         row, check = placing.row, placing.check
         project_id = row.existing.pk if row.existing is not None else created.get(row.number)
         if project_id is None or check is None:
             continue
-        records.append(
-            {
-                "project_id": project_id,
-                "suggested_kind": check.suggestion.kind.value,
-                "suggestion": placing.words()[:300],
-                "park_id": placing.park.pk if placing.park is not None else None,
-                "own_site": placing.own_site,
-                "followed": check.followed,
-                "reason": check.reason,
+        ids.append(project_id)
+        kinds.append(check.suggestion.kind.value)
+        words.append(placing.words()[:300])
+        followed.append(check.followed)
+        reasons.append(check.reason)
+    today, by_id = timezone.localdate(), by.pk if getattr(by, "pk", None) else None
+    for start in range(0, len(ids), WRITE_CHUNK):  # a chunk at a time, as the projects
+        end = start + WRITE_CHUNK
+        bulk_insert_derived(
+            model=ProjectPlacement,
+            source=Project,
+            ids=ids[start:end],
+            values={
+                "project_id": Copied("id"),
+                "park_id": Copied("park_id"),
+                "own_site": Copied("own_site"),
+                "suggested_kind": Each(kinds[start:end]),
+                "suggestion": Each(words[start:end]),
+                "followed": Each(followed[start:end]),
+                "reason": Each(reasons[start:end]),
                 "placed_on": today,
                 "by_id": by_id,
-            }
+            },
+            timings=plan.timings,
         )
-    bulk_insert(model=ProjectPlacement, rows=records)
 
 
 def _dates_reached(stage: Stage) -> frozenset[str]:

@@ -25,7 +25,9 @@ column(s) that find the stored record, so that a re-import updates instead of du
 `import_batch_confirm`). `bulk_insert` and `bulk_update` write many records with their history
 rows and audit fields at the speed a 100,000-row workbook needs: a prepared statement per
 table on SQLite, COPY on PostgreSQL, the history rows copied by the database (INSERT ...
-SELECT). `zoneops bench import` / `bench export` (zoneops.demo.bench) measure them.
+SELECT); `bulk_insert_derived` writes the rows that follow from records just written (a
+project's first stage move, its placement) the same way, binding only what differs by row.
+`zoneops bench import` / `bench export` (zoneops.demo.bench) measure them.
 
 The package, from the bottom up (each module imports only those above it):
 
@@ -72,7 +74,14 @@ from zoneops.common.importing.registers import (
     Register,
     Row,
 )
-from zoneops.common.importing.writer import WRITE_CHUNK, bulk_insert, bulk_update
+from zoneops.common.importing.writer import (
+    WRITE_CHUNK,
+    Copied,
+    Each,
+    bulk_insert,
+    bulk_insert_derived,
+    bulk_update,
+)
 
 __all__ = [
     "CHOICE",
@@ -87,7 +96,9 @@ __all__ = [
     "CheckedCells",
     "CheckedChunk",
     "Column",
+    "Copied",
     "DepartmentLookup",
+    "Each",
     "Existing",
     "ImportRefusedError",
     "Lookup",
@@ -96,6 +107,7 @@ __all__ = [
     "Row",
     "UserLookup",
     "bulk_insert",
+    "bulk_insert_derived",
     "bulk_update",
     "cells_load",
     "import_batch_confirm",

@@ -195,6 +195,7 @@ def _confirm(
         plan.ignored = checked.ignored
         plan.columns = [c for c in checked.present if c is not register.version_column]
         plan.checked = checked
+    outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
         _run(
             register,
@@ -208,6 +209,9 @@ def _confirm(
         if plan.errors:
             transaction.set_rollback(True)
             plan.written = {}
+        committing = time.perf_counter()
+    if outermost and not plan.errors:
+        plan.timings["commit"] = time.perf_counter() - committing
     if checked.timings:
         plan.timings = {**checked.timings, **plan.timings}
     return plan
@@ -421,4 +425,7 @@ def _confirm_batch(
             locked.status = ImportBatch.Status.IMPORTED
             locked.imported_at = timezone.now()
         locked.save(update_fields=["summary", "status", "imported_at"])
+        committing = time.perf_counter()
+    if not plan.errors:
+        plan.timings["commit"] = time.perf_counter() - committing
     return plan

@@ -23,6 +23,7 @@ from zoneops.parks.models import Park
 from zoneops.projects.enums import Stage
 from zoneops.projects.excel import project_register
 from zoneops.projects.models import Project, StageMove
+from zoneops.projects.services import project_create
 from zoneops.projects.tests.factories import make_project
 
 
@@ -143,7 +144,7 @@ def test_cell_errors_are_reported_by_row_and_column_and_nothing_is_written(
     header = ["项目编号", "项目名称", "产业", "总投资（万元）", "登记日期", "补登原因"]
     rows = [
         header,
-        ["", "新项目甲", "新材料", 100, "2019-13-45", "历史补登"],  # row 2: bad date
+        ["", "新项目甲", "新材料", 100, "2019-13-45", "历史数据补登"],  # row 2: bad date
         ["", "新项目乙", "新能源汽车", 100, None, None],  # row 3: unknown 产业
         ["", "新项目丙", "新材料", -5, None, None],  # row 4: negative amount
         [projects[0].code, "氟化锂晶体项目", "新材料", 60000, None, None],
@@ -237,6 +238,92 @@ def test_new_rows_register_projects_at_their_stage_with_the_first_move(
     assert lead.stage_since == timezone.localdate()
     assert lead.code == f"XM{timezone.localdate().year}0001"
     assert lead.investor_country == "中国"  # the field's default for a column not in the file
+
+
+def test_imported_projects_are_written_as_the_services_write_them(officer, org, industry, park):
+    # The import writes the stage moves and placements from the projects it has just inserted
+    # (INSERT ... SELECT), each row's own values sent as one parameter per column: whatever
+    # differs by row (backdate reason, the rule's reason in words) must land on its own row.
+    today = timezone.localdate()
+    headers = ["项目编号", "项目名称", "投资方", "阶段", "登记日期", "补登原因", "总投资（万元）"]
+    headers += ["产业", "落地园区", "责任部门"]
+    where = ["新材料", "新材料产业园", "招商局"]
+    rows = [
+        headers,
+        [
+            "XM20190101",
+            "签约项目",
+            "甲公司",
+            "签约",
+            date(2019, 10, 1),
+            "历史数据补登",
+            6234.5,
+            *where,
+        ],
+        ["XM20190102", "洽谈项目", "乙公司", "洽谈", None, None, 80000, *where],
+    ]
+    served = [
+        project_create(
+            name="签约项目（服务）",
+            code="XM20190001",
+            by=officer,
+            on=date(2019, 10, 1),
+            stage=Stage.SIGNED,
+            backdate_reason="历史数据补登",
+            investor_name="甲公司",
+            total_investment=Decimal("6234.50"),
+            industry=industry,
+            park=park,
+            responsible_department=org["investment"],
+        ),
+        project_create(
+            name="洽谈项目（服务）",
+            code="XM20190002",
+            by=officer,
+            stage=Stage.TALKS,
+            investor_name="乙公司",
+            total_investment=Decimal(80000),
+            industry=industry,
+            park=park,
+            responsible_department=org["investment"],
+        ),
+    ]
+
+    plan = import_confirm(register=project_register, data=write(rows), user=officer)
+
+    assert plan.errors == [] and plan.written == {"created": 2, "updated": 0}
+    imported = [Project.objects.get(code="XM20190101"), Project.objects.get(code="XM20190102")]
+
+    def written(project: Project) -> tuple[dict, ...]:
+        def without(values: dict, *names: str) -> dict:
+            ignored = {"id", "code", "name", "created_at", "updated_at", *names}
+            return {name: value for name, value in values.items() if name not in ignored}
+
+        history = Project.history.filter(id=project.pk)
+        return (
+            without(Project.objects.filter(pk=project.pk).values().get()),
+            without(history.values().get(), "history_id", "history_date", "history_change_reason"),
+            without(project.stage_moves.values().get(), "project_id", "recorded_at", "note"),
+            # The import places a project on the day of the import, not its registration day.
+            without(project.placements.values().get(), "project_id", "recorded_at", "placed_on"),
+        )
+
+    for ours, theirs in zip(imported, served, strict=True):
+        assert written(ours) == written(theirs)
+        history = Project.history.get(id=ours.pk)
+        assert (history.history_type, history.history_user, history.history_change_reason) == (
+            "+",
+            officer,
+            "Excel 导入",
+        )
+        assert history.history_date == ours.created_at
+        move = ours.stage_moves.get()
+        assert (move.note, move.by) == ("登记项目（Excel 导入）", officer)
+        assert ours.placements.get().placed_on == today
+    reasons = [p.stage_moves.get().backdate_reason for p in imported]
+    assert reasons == ["历史数据补登", ""]
+    words = [p.placements.get().suggestion for p in imported]
+    assert "6234.5万元" in words[0] and "8亿元" in words[1], words
 
 
 def test_registration_rules_are_those_of_the_pipeline(officer):
