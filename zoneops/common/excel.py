@@ -1,4 +1,5 @@
-"""Excel I/O shared by every register: .xlsx written with XlsxWriter, read with python-calamine.
+"""Excel I/O shared by every register: .xlsx written with XlsxWriter, read with python-calamine
+(a sheet too large for its memory streamed by openpyxl: zoneops.common.importing.reading).
 
 Two kinds of workbook: report tables laid out like the zone's reports upward (`Sheet`,
 `write_workbook`), and register templates that import back (`RegisterColumn`,

@@ -298,6 +298,11 @@ ZONEOPS_IMPORT_MAX_BYTES = env_int("ZONEOPS_IMPORT_MAX_BYTES", 20 * 2**20)
 # Rows a chunked register (a large one: projects) checks and writes at a time: an import's
 # memory then follows this, not the file's size (zoneops.common.importing).
 ZONEOPS_IMPORT_CHUNK_ROWS = env_int("ZONEOPS_IMPORT_CHUNK_ROWS", 10_000)
+# A workbook whose largest sheet's XML (unpacked) is over this many MB is read row by row
+# (openpyxl, read-only) instead of parsed whole (python-calamine, fast, but about 1.6 MB of
+# memory per MB of XML): a reader's memory then stays bounded whatever the file's size. The
+# 100,000-row bench workbook (about 100 MB of XML) stays with calamine.
+ZONEOPS_IMPORT_STREAM_ABOVE_MB = env_int("ZONEOPS_IMPORT_STREAM_ABOVE_MB", 128)
 ZONEOPS_PHOTO_MAX_BYTES = env_int("ZONEOPS_PHOTO_MAX_BYTES", 10 * 2**20)
 
 # Background work (zoneops.common.job_services): django-tasks with its database backend, so

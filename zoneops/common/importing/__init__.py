@@ -8,18 +8,20 @@ column(s) that find the stored record, so that a re-import updates instead of du
   drop-down lists for coded columns, the key column, a 版本号 column for safe re-imports. It
   streams (`Register.export_to` a file): records read in chunks, rows written as they come, so
   a 100,000-row export takes the memory of a 1,000-row one.
-- `import_preview` reads a workbook with python-calamine (the sheet and the columns found by
-  their headers, in any order, extra columns ignored), checks every cell column by column,
-  looks up coded values with one query per column, matches each row to its record by the key
-  and tells what would be new, updated or unchanged, with every error by row and column. It
-  writes nothing.
+- `import_preview` reads a workbook with python-calamine, or row by row with openpyxl when a
+  sheet is larger than ZONEOPS_IMPORT_STREAM_ABOVE_MB (the same cells either way; the sheet and
+  the columns found by their headers, in any order, extra columns ignored), checks every cell
+  column by column, looks up coded values with one query per column, matches each row to its
+  record by the key and tells what would be new, updated or unchanged, with every error by row
+  and column. It writes nothing.
 - `import_confirm` does the same again — the records may have changed since the preview — and,
   when nothing is wrong, writes everything in one transaction through the register's `write`.
 - A large register (`Register.chunked`: projects) is read, checked and written a chunk of rows
   at a time (ZONEOPS_IMPORT_CHUNK_ROWS): the plan keeps of the rows done only what the preview
   shows and the file's keys (a key met twice is an error), and the checked cells kept for the
   confirmation are written and read a chunk at a time (`CellsKeeper`, `cells_load`), so the
-  import's own memory does not grow with the file (calamine still parses the sheet whole).
+  import's own memory does not grow with the file; nor does the reader's, a large sheet being
+  streamed.
 
 `ImportBatch` keeps the uploaded file between the two steps (`import_batch_upload`,
 `import_batch_confirm`). `bulk_insert` and `bulk_update` write many records with their history

@@ -10,8 +10,10 @@ writes (`import_batch_confirm`); `--direct` reads and checks the file again at c
 the same rows with no framework at all, to compare with on the same machine.
 """
 
+import io
 import tempfile
 import time
+import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -153,6 +155,7 @@ class Run:
     def _memory(self, sizes: str, references: dict[str, Any]) -> None:
         """The peak memory growth of importing workbooks of these sizes, each measured in a
         child process (zoneops.demo.bench.memory) and rolled back."""
+        from django.conf import settings
         from django.test.utils import override_settings
 
         from zoneops.common.importing import cells_load, import_confirm, import_preview
@@ -162,32 +165,53 @@ class Run:
             counts = [int(size) for size in sizes.split(",")]
         except ValueError as error:
             raise CommandError("--memory 应为逗号分隔的行数，如 50000,500000。") from error
+        bound = settings.ZONEOPS_IMPORT_STREAM_ABOVE_MB
         for count in counts:
             data = _workbook(count, references)
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                sheet_xml = max(
+                    info.file_size
+                    for info in archive.infolist()
+                    if info.filename.startswith("xl/worksheets/")
+                )
+            reader = "逐行读取" if sheet_xml > bound * 2**20 else "整表读入"
 
-            def work(data: bytes = data, count: int = count) -> None:
+            def work(data: bytes = data, count: int = count) -> dict[str, float]:
                 with (
                     override_settings(ZONEOPS_IMPORT_MAX_ROWS=count),
                     transaction.atomic(),
                     tempfile.TemporaryFile() as kept,
                 ):
+                    started = time.perf_counter()
                     plan = import_preview(
                         register=project_register, data=data, user=None, keep_cells=kept
                     )
                     if plan.errors:
                         raise CommandError(str(plan.errors[:3]))
+                    seconds = {"read": plan.timings["read"]}
+                    seconds["preview"] = time.perf_counter() - started
                     # The confirmation comes in a request of its own, with the checked cells
                     # the upload kept (import_batch_confirm): the preview's plan is gone.
                     plan = None
+                    started = time.perf_counter()
                     kept.seek(0)
                     checked = cells_load(project_register, kept, data)
                     import_confirm(register=project_register, data=data, user=None, checked=checked)
+                    seconds["confirm"] = time.perf_counter() - started
                     transaction.set_rollback(True)
+                return seconds
 
-            growth = memory.peak_growth(work)
+            growth, seconds = memory.measured(work)
+            timings = (
+                f"；预览 {seconds['preview']:.1f} s（读取 {seconds['read']:.1f} s），"
+                f"确认 {seconds['confirm']:.1f} s"
+                if seconds
+                else ""
+            )
             self.stdout.write(
-                f"内存：{count} 行（{len(data) / 2**20:.1f} MB）导入时进程增长峰值 "
-                f"{memory.megabytes(growth)}"
+                f"内存：{count} 行（{len(data) / 2**20:.1f} MB，工作表 XML "
+                f"{sheet_xml / 2**20:.0f} MB，{reader}）导入时进程增长峰值 "
+                f"{memory.megabytes(growth)}{timings}"
             )
 
     def _against(self, data: bytes) -> dict[str, float]:
@@ -205,8 +229,6 @@ class Run:
 
     def _baseline(self, data: bytes) -> float:
         """Read, check and insert the same rows with no framework: the floor to compare with."""
-        import io
-
         from zoneops.common.importing.writer import STATEMENT_ROWS
         from zoneops.projects.models import Project
 

@@ -2,6 +2,7 @@
 growth of its resident size (everything: Python's objects, calamine's and XlsxWriter's buffers,
 SQLite's cache), from its size when the work began to its peak (Linux: VmHWM, reset first)."""
 
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +25,19 @@ def _status(name: str) -> int:
 def peak_growth(work: Callable[[], Any]) -> int | None:
     """Bytes by which a forked child grew at most while running `work` (its database work on a
     connection of its own); None where it cannot be measured (no fork or no /proc)."""
+
+    def run() -> None:
+        work()  # what it returns stays in the child
+
+    growth, _answer = measured(run)
+    return growth
+
+
+def measured(work: Callable[[], Any]) -> tuple[int | None, Any]:
+    """`peak_growth`, and what `work` returned (something JSON holds, e.g. its timings);
+    (None, None) where it cannot be measured."""
     if not hasattr(os, "fork") or not _status("VmRSS"):
-        return None
+        return None, None
     connections.close_all()  # the child must not share the parent's database connection
     read, write = os.pipe()
     pid = os.fork()
@@ -39,8 +51,9 @@ def peak_growth(work: Callable[[], Any]) -> int | None:
             except OSError:
                 pass
             start = _status("VmRSS")
-            work()
-            os.write(write, str(_status("VmHWM") - start).encode())
+            answer = work()
+            growth = _status("VmHWM") - start
+            os.write(write, json.dumps([growth, answer]).encode())
             code = 0
         finally:
             os._exit(code)
@@ -50,7 +63,8 @@ def peak_growth(work: Callable[[], Any]) -> int | None:
     _pid, status = os.waitpid(pid, 0)
     if status != 0 or not answer:
         raise RuntimeError("the measured work failed in the child process")
-    return int(answer)
+    growth, result = json.loads(answer)
+    return int(growth), result
 
 
 def megabytes(size: int | None) -> str:

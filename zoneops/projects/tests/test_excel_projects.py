@@ -691,3 +691,112 @@ def test_a_sheet_that_starts_below_and_right_of_a1_is_read_from_its_header(offic
 
     assert [(error.row, error.column) for error in plan.errors] == [(6, "总投资（万元）")]
     assert plan.counts["new"] == 3
+
+
+# --- Read whole or streamed (ZONEOPS_IMPORT_STREAM_ABOVE_MB) ----------------------------------
+
+
+def shown(plan) -> dict:
+    """What a preview shows, less its timings."""
+    summary = plan.summary()
+    del summary["timings"]
+    return summary
+
+
+@pytest.fixture
+def streamed(settings, monkeypatch):
+    """Every workbook read by openpyxl row by row, calamine not even opened."""
+    from zoneops.common.importing import reading
+
+    def refused(data: bytes):
+        raise AssertionError("calamine opened a workbook above the bound")
+
+    settings.ZONEOPS_IMPORT_STREAM_ABOVE_MB = 0
+    monkeypatch.setattr(reading, "_CalamineWorkbook", refused)
+
+
+def test_a_workbook_above_the_streaming_bound_previews_as_one_below_it(
+    projects, officer, settings, request
+):
+    settings.ZONEOPS_IMPORT_CHUNK_ROWS = 3
+    rows = [
+        ["2019年招商项目"],
+        [],
+        ["项目编号", "项目名称", "总投资（万元）", "登记日期", "建设内容", "阶段"],
+        [projects[1].code, "钛合金新材料项目", 23456.78, None, "厂房\r\n设备", "签约"],
+        ["", "新项目甲", 100, date(2019, 10, 1), "", "洽谈"],
+        ["", "新项目乙", -1, "2019年10月2日", "", "线索"],
+        [projects[1].code, "重复的行", 1, None, "", ""],  # the key of row 4 again
+        [],
+        ["XM-NEW-1", "新项目丙", "1,200.5", 20191001, "_x000D_", "不知道"],
+        ["", "", None, None, "", ""],
+        ["", "新项目丁", 3, "2019-13-01", True, 0],
+    ]
+    data = write(rows)
+
+    parsed = import_preview(register=project_register, data=data, user=officer)
+    request.getfixturevalue("streamed")
+    streamed = import_preview(register=project_register, data=data, user=officer)
+
+    assert shown(streamed) == shown(parsed)
+    assert outcome(streamed) == outcome(parsed)
+    assert parsed.counts == {"rows": 6, "new": 5, "updated": 1, "unchanged": 0, "errors": 8}
+    assert errors(parsed) == {
+        (5, "补登原因"),
+        (6, "总投资（万元）"),
+        (6, "补登原因"),  # 2019年10月2日, read from text
+        (7, "项目编号"),
+        (9, "登记日期"),  # 20191001 in a date cell: a number, no day
+        (9, "阶段"),
+        (11, "登记日期"),
+        (11, "阶段"),
+    }
+
+
+def test_an_export_imports_back_streamed_and_an_edit_is_written(projects, officer, streamed):
+    assert import_preview(register=project_register, data=export(officer), user=officer).counts == {
+        "rows": 3,
+        "new": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "errors": 0,
+    }
+    edited = edit(export(officer), projects[1].code, "总投资（万元）", 23456.78)
+
+    done = import_confirm(register=project_register, data=edited, user=officer, reason="月度更新")
+
+    assert done.errors == [] and done.written == {"created": 0, "updated": 1}
+    assert Project.objects.get(pk=projects[1].pk).total_investment == Decimal("23456.78")
+
+
+def test_a_streamed_workbook_is_held_to_the_same_sheet_checks(officer, settings, streamed):
+    settings.ZONEOPS_IMPORT_MAX_ROWS = 2
+    header = ["项目名称", "总投资（万元）"]
+
+    too_many = import_preview(
+        register=project_register,
+        data=write([header, ["甲", 1], ["乙", 2], [], ["丙", 3]]),
+        user=officer,
+    )
+    only_header = import_preview(register=project_register, data=write([header]), user=officer)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("说明").write_string(0, 0, "见隐藏的表")
+    hidden = book.add_worksheet("招商项目")
+    hidden.write_row(0, 0, header)
+    hidden.write_row(1, 0, ["甲", 1])
+    hidden.hide()
+    book.close()
+    in_hidden_sheet = import_preview(
+        register=project_register, data=buffer.getvalue(), user=officer
+    )
+
+    assert [error.message for error in too_many.errors] == [
+        "文件有 4 行，一次最多导入 2 行，请分成几个文件导入。"
+    ]
+    assert [error.message for error in only_header.errors] == [
+        "“招商项目”表只有表头，没有要导入的数据行：请在表头下方逐行填写后再导入。"
+    ]
+    assert [error.message for error in in_hidden_sheet.errors] == [
+        "文件中没有找到招商项目表：表头应有“项目编号”等列。"
+    ]
