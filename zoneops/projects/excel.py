@@ -333,7 +333,11 @@ class ProjectRegister(Register):
         today = timezone.localdate()
         fields = [column.name for column in plan.columns if column.field and column.name != "stage"]
         reached = {stage.value: _dates_reached(stage) for stage in Stage}
-        codes = _new_codes(plan, rows, today)
+        # In code order: two imports registering the same new codes at once take them in the
+        # same order, so one waits for the other (then is refused below) instead of each for the
+        # other — a deadlock on PostgreSQL.
+        coded = sorted(zip(_new_codes(plan, rows, today), rows, strict=True), key=lambda p: p[0])
+        codes, rows = [code for code, _row in coded], [row for _code, row in coded]
         by_id = by.pk if getattr(by, "pk", None) else None
         note = _("登记项目（Excel 导入）")
         created: dict[int, int] = {}

@@ -33,7 +33,11 @@ def next_stage_choices(current: str) -> list[tuple[str, str]]:
 
 
 class StageMoveForm(Form):
-    to_stage = forms.ChoiceField(label=_("推进到"))
+    # Any stage is read: whether the move is allowed is `project_move_stage`'s rule, which tells
+    # a writer who opened the page at an older version so first. The list offers the moves open
+    # when the page is drawn (`widget.choices`); limiting the field itself to them refused a
+    # form opened before someone else's move with "not a valid choice" instead.
+    to_stage = forms.ChoiceField(label=_("推进到"), choices=Stage.choices)
     on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -46,7 +50,7 @@ class StageMoveForm(Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = next_stage_choices(project.stage)
+        self.fields["to_stage"].widget.choices = next_stage_choices(project.stage)
         self.fields["on"].initial = timezone.localdate()
         self.fields["edit_version"].initial = project.version
 

@@ -214,7 +214,13 @@ def _copy(table: str, columns: Mapping[str, Values], count: int) -> None:
     quote = connection.ops.quote_name
     names, lists, _literals = _statement_parts(columns, count, inline=False)
     sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(name) for name in names))
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # COPY runs on psycopg's own cursor: its errors (a unique value taken meanwhile) are made
+    # Django's (IntegrityError), as those of every other statement are, for the callers to catch.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for row in zip(*lists, strict=True):
             copy.write_row(row)
 

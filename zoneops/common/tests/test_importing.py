@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from zoneops.common.excel import DECIMAL, TEXT
@@ -294,6 +294,18 @@ def test_bulk_insert_writes_every_row_in_order_across_statements(monkeypatch, ad
         (f"园{index}", Decimal(index)) for index in range(7)
     ]
     assert Park.history.filter(id__in=ids, history_type="+").count() == 7
+
+
+def test_bulk_insert_of_a_taken_unique_value_raises_djangos_integrity_error(administrator):
+    """On either database (COPY on PostgreSQL): the callers catch Django's IntegrityError to
+    refuse the rows with a message (a project code registered meanwhile)."""
+    row = {"name": "甲园", "kind": CarrierKind.PARK}
+    bulk_insert(model=Park, rows=[row], by=administrator, key=["name"])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(model=Park, rows=[row], by=administrator, key=["name"])
+
+    assert Park.objects.filter(name="甲园").count() == 1
 
 
 def _audit(park: Park) -> tuple:

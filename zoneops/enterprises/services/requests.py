@@ -520,6 +520,9 @@ def request_decide_extension(
         raise PermissionDeniedError(
             _("审批延期须由具有“可批准诉求延期”权限的负责人办理。"), field="by"
         )
+    # The request first, then the extension, in the order of the steps that lapse a pending ask
+    # (answer, return): the other order deadlocks with them on PostgreSQL.
+    request = _locked(extension.request, expected_version=None)
     extension.refresh_from_db(from_queryset=RequestExtension.objects.select_for_update())
     if extension.asked_by_id == by.pk:
         raise PermissionDeniedError(
@@ -535,7 +538,6 @@ def request_decide_extension(
     note = note.strip()
     if not approve and not note:
         raise ApplicationError(_("不批准延期须填写审批意见。"), field="note")
-    request = _locked(extension.request, expected_version=None)
     _ensure_status(request, RUNNING, doing=_("审批延期"))
     on = step_date(request, on)
     extension.decided_on, extension.decided_by, extension.decision_note = on, by, note

@@ -450,6 +450,21 @@ def test_a_stale_step_form_is_refused_with_a_message(client, enterprise, org):
     assert EnterpriseRequest.objects.get(pk=item.pk).status == RequestStatus.IN_PROGRESS
 
 
+def test_a_stale_step_that_no_longer_fits_is_refused_as_stale(client, enterprise, org):
+    """Two people opened 开始办理 at once: the second to send it is told that the request was
+    changed meanwhile (the page says too that the step no longer fits), and it starts once."""
+    item = routed(enterprise, org)
+    seen = item.version
+    client.post(step_url(item, "start"), {"edit_version": seen})
+
+    response = client.post(step_url(item, "start"), {"edit_version": seen})
+
+    assert response.status_code == 200
+    body = text_of(response)
+    assert "已被他人修改" in body and 'id="step-notice"' in body
+    assert item.events.filter(kind=RequestEvent.Kind.STARTED).count() == 1
+
+
 def test_a_stale_change_form_is_refused(client, enterprise, org):
     item = routed(enterprise, org)
     seen = item.version

@@ -72,6 +72,26 @@ def test_the_stage_move_page_moves_the_project_and_refuses_a_stale_form(client, 
     assert project.stage == Stage.SIGNED
 
 
+def test_a_stale_move_to_the_stage_since_reached_is_refused_as_stale(client, officer):
+    """Two people opened the move page at 洽谈 and chose 签约: the second to send it is told
+    that the project was changed meanwhile, not that 签约 is no longer a choice."""
+    project = make_project("项目丁", owner=officer, moves=[(Stage.TALKS, date(2019, 3, 1))])
+    url = f"/admin/projects/project/{project.pk}/move/"
+    today = timezone.localdate().isoformat()
+    client.post(url, {"to_stage": "signed", "on": today, "edit_version": project.version})
+
+    stale = client.post(url, {"to_stage": "signed", "on": today, "edit_version": project.version})
+
+    assert stale.status_code == 200
+    assert "已被他人修改" in stale.content.decode()
+    assert list(
+        Project.objects.get(pk=project.pk).stage_moves.values_list("to_stage", flat=True)
+    ) == [
+        "talks",
+        "signed",
+    ]
+
+
 def test_a_backdated_move_without_reason_is_shown_on_the_field(client, officer):
     project = make_project("项目甲", owner=officer, moves=[(Stage.TALKS, date(2019, 3, 1))])
     response = client.post(
