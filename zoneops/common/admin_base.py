@@ -125,6 +125,12 @@ class InputRulesAdminMixin:
     as Django does for a filter it does not know, instead of reaching the database."""
 
     form: type[forms.ModelForm] = ModelForm
+    # Options of later unfold versions that its 0.91 templates already read, on every list row
+    # (list_sections) and form field (conditional_fields): without them each read is a failed
+    # template lookup, which costs a dir() of the whole ModelAdmin. Empty, they mean what absent
+    # means: no row sections, no conditional fields.
+    list_sections: tuple = ()
+    conditional_fields: dict = {}  # read, never written
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         for key, values in request.GET.lists():
@@ -432,7 +438,11 @@ class IndexDatesQuerySet(models.QuerySet):
     def _ends(self, field_name: str) -> tuple[Any, Any]:
         """The first and the last date in one query (as Django's own aggregate and DISTINCT
         each take one), each end a subquery that reads one end of the index."""
-        rows = self.filter(**{f"{field_name}__isnull": False}).values_list(field_name, flat=True)
+        rows = (
+            self._without_annotations()
+            .filter(**{f"{field_name}__isnull": False})
+            .values_list(field_name, flat=True)
+        )
         ends = (
             self.model._base_manager.annotate(
                 first=models.Subquery(rows.order_by(field_name)[:1]),
@@ -442,6 +452,20 @@ class IndexDatesQuerySet(models.QuerySet):
             .order_by()[:1]
         )
         return next(iter(ends), (None, None))
+
+    def _without_annotations(self) -> models.QuerySet:
+        """The same rows without the list's per-row figures (a meeting's counts, a record's
+        clock): the dates read no figure, and each annotation is resolved again, relabelled
+        and compiled inside both subqueries (a third of the meetings list's time). A filter on
+        an annotation holds its own copy of the expression, so the rows stay the same; an
+        aggregate (GROUP BY) is left as it is."""
+        annotations = self.query.annotations.values()
+        if not annotations or any(annotation.contains_aggregate for annotation in annotations):
+            return self
+        bare = self._chain()
+        bare.query.annotations = {}
+        bare.query.set_annotation_mask(None)
+        return bare
 
 
 def with_index_dates(queryset: models.QuerySet) -> models.QuerySet:

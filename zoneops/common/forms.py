@@ -100,6 +100,11 @@ class Form(InputRulesMixin, forms.Form):
 class ModelForm(InputRulesMixin, forms.ModelForm):
     """A form that edits a record; the record's own checks (`BusinessModel.clean_fields`) follow."""
 
+    # unfold's inline rows ask every form for its nested formsets (we nest none); a form without
+    # the attribute makes each of those template lookups fail, and a failed lookup costs a dir()
+    # of the form: about 400 of them on a project's page.
+    nested_formsets: tuple = ()
+
 
 def add_service_error(form: forms.BaseForm, error: ApplicationError | ValidationError) -> None:
     """Show a service's refusal at the field it names, or above the form."""

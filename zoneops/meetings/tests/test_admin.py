@@ -368,3 +368,33 @@ def test_the_done_page_says_why_a_decision_cannot_be_marked_and_takes_no_post(cl
     decision.refresh_from_db()
     assert decision.done_on is None
     assert 'id="step-notice"' not in _body(open_page) and "确认完成" in _body(open_page)
+
+
+def test_the_date_hierarchy_reads_its_ends_without_the_lists_counts(officer):
+    from django.db import connection
+    from django.db.models import Max, Min
+    from django.test.utils import CaptureQueriesContext
+
+    from zoneops.common.admin_base import with_index_dates
+    from zoneops.meetings.selectors import meetings_with_counts
+
+    make_meeting(held_on=date(2019, 5, 6), by=officer)
+    decided = make_meeting(held_on=date(2020, 3, 30), by=officer)
+    make_meeting(held_on=date(2021, 7, 5), by=officer)
+    decision_create(
+        meeting=decided, text="协调用地", owner=officer, due_on=date(2020, 4, 30), by=officer
+    )
+    listed = with_index_dates(meetings_with_counts(Meeting.objects.all()))
+
+    with CaptureQueriesContext(connection) as ends:
+        every = listed.aggregate(first=Min("held_on"), last=Max("held_on"))
+    # A filter on one of the counts still holds: only the meeting with a decision.
+    with_decision = listed.filter(decision_count__gt=0).aggregate(
+        first=Min("held_on"), last=Max("held_on")
+    )
+
+    assert every == {"first": date(2019, 5, 6), "last": date(2021, 7, 5)}
+    assert with_decision == {"first": date(2020, 3, 30), "last": date(2020, 3, 30)}
+    assert listed.filter(decision_count__gt=0).dates("held_on", "year") == [date(2020, 1, 1)]
+    (query,) = ends.captured_queries
+    assert "agendaitem" not in query["sql"] and "decision" not in query["sql"]

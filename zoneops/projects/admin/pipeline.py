@@ -78,7 +78,10 @@ class StageMoveInline(TabularInline):
     can_delete = False
     fields = ["moved_on", "from_stage", "to_stage", "note", "backdate_reason", "by", "recorded_at"]
     readonly_fields = fields
-    ordering = ["moved_on", "id"]
+    # The newest moves first, a page at a time (unfold's inline pages): a project's page draws
+    # each row as a whole form, and the latest moves are the ones read.
+    ordering = ["-moved_on", "-id"]
+    per_page = 10
     verbose_name_plural = _("阶段变更记录")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

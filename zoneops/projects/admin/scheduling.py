@@ -848,6 +848,10 @@ class AnnualPlanInline(_ServiceInline):
     fields = ["year", "planned_investment", "note", "edit_version"]
     ordering = ["-year"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each row's title names its project: read with the rows, not once per row.
+        return super().get_queryset(request).select_related("project")
+
 
 class ProgressReportInline(_SavedProjectInline):
     """The project's monthly reports, newest first, read-only (each opens on its own page)."""
@@ -866,6 +870,9 @@ class ProgressReportInline(_SavedProjectInline):
     ]
     readonly_fields = fields
     ordering = ["-month"]
+    # A year of reports a page, the newest first: a ten-year project has 120, and drawing each as
+    # a form row made them most of its page's time.
+    per_page = 12
     verbose_name_plural = _("月度调度")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -873,6 +880,10 @@ class ProgressReportInline(_SavedProjectInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each row's title names its project: read with the rows, not once per row.
+        return super().get_queryset(request).select_related("project")
 
     @admin.display(description=_("月份"))
     def show_month(self, obj: ProgressReport) -> str:

@@ -564,3 +564,41 @@ def test_the_scheduling_page_takes_the_same_queries_for_more_key_projects(
         body = client.get(url).content.decode()
     counts = body.split('id="light-counts"')[1].split("</div>")[0]
     assert "红灯 11" in counts  # ten overdue starts and a project yet to report
+
+
+def _inline_table(body: str, prefix: str) -> str:
+    start = body.index(f'id="{prefix}-data"')
+    return body[start : body.index("</table>", start)]
+
+
+def test_the_project_page_shows_a_year_of_reports_newest_first_and_pages_the_rest(
+    client, project, officer, django_assert_max_num_queries
+):
+    months = [date(2018 + (2 + n) // 12, (2 + n) % 12 + 1, 1) for n in range(14)]  # 2018-03 on
+    url = f"/admin/projects/project/{project.pk}/change/"
+    for month in months[:2]:
+        _sent(project, month, 100, officer)
+    with django_assert_max_num_queries(80) as few:
+        assert client.get(url).status_code == 200
+    for month in months[2:]:
+        _sent(project, month, 100, officer)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        first = _inline_table(client.get(url).content.decode(), "progress_reports")
+    second = _inline_table(
+        client.get(f"{url}?progress_reports-page=2").content.decode(), "progress_reports"
+    )
+
+    shown = [f"{month.year}年{month.month}月" for month in months]
+    assert [month for month in shown if month in first] == shown[2:]  # the newest twelve
+    assert first.index(shown[-1]) < first.index(shown[2])  # newest on top
+    assert [month for month in shown if month in second] == shown[:2]
+
+
+def test_the_project_page_lists_the_latest_stage_move_first(client, officer):
+    project = make_project("阶段变更排序项目", owner=officer, moves=STARTED)
+
+    body = client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
+
+    moves = _inline_table(body, "stage_moves")
+    assert moves.index("2018年3月1日") < moves.index("2018年1月8日")
