@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from unfold.decorators import action, display
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.admin_base import BusinessAdmin, TabularInline, once_per_record
+from zoneops.common.admin_base import BusinessAdmin, TabularInline, label_html, once_per_record
 from zoneops.common.amounts import format_yi
 from zoneops.common.excel import xlsx_response
 from zoneops.common.exceptions import ApplicationError
@@ -224,14 +224,17 @@ class ProjectAdmin(ProjectExcelMixin, BusinessAdmin):
     def show_stage(self, obj: Project) -> tuple[str, str]:
         return obj.stage, obj.get_stage_display()
 
-    @display(description=_("红黄绿灯（今日）"), label=LIGHT_COLOURS)
+    # The change page's read-only fields do not render unfold's list labels: a badge of its own.
+    @admin.display(description=_("红黄绿灯（今日）"))
     @once_per_record
-    def show_light(self, obj: Project) -> tuple[str, str] | str:
+    def show_light(self, obj: Project) -> str:
         if obj.pk is None:
             return "-"
         light = project_light(project=obj, as_of=timezone.localdate())
         reasons = "；".join(light.reasons)
-        return light.colour, f"{light.label}{'：' + reasons if reasons else ''}"
+        return label_html(
+            f"{light.label}{'：' + reasons if reasons else ''}", LIGHT_COLOURS.get(light.colour)
+        )
 
     @admin.display(description=_("落地选址建议"))
     @once_per_record

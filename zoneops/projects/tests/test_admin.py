@@ -295,6 +295,7 @@ def test_the_project_page_shows_its_light(client, officer):
     body = client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
     assert "红黄绿灯（今日）" in body
     assert "未评价" in body  # no annual plan, no overdue milestone
+    assert "LightColour" not in body  # a badge, not the value's repr
 
 
 def test_the_project_page_works_out_its_light_and_placement_once(client, officer, monkeypatch):
