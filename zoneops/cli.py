@@ -32,10 +32,9 @@ def _database_error(error: Exception) -> str:
     from django.conf import settings
     from django.utils.translation import gettext as _
 
-    database = settings.DATABASES["default"]
-    where = database["NAME"]
-    if database.get("HOST"):
-        where = f"{database['HOST']}:{database.get('PORT') or ''}/{where}"
+    from zoneops.config.env import database_described
+
+    where = database_described(settings.DATABASES["default"])
     message = _("数据库 {where} 出错：{error}\n（检查 DATABASE_URL；加 --traceback 可看详细信息）")
     return message.format(where=where, error=str(error).strip())
 

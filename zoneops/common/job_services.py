@@ -47,6 +47,7 @@ from django_tasks import task
 
 from zoneops.common.exceptions import ApplicationError
 from zoneops.common.files import delete_on_commit, original_name
+from zoneops.common.job_selectors import workers_needed
 from zoneops.common.models import BackgroundJob, WorkerBeat
 
 logger = logging.getLogger(__name__)
@@ -368,17 +369,9 @@ def jobs_interrupt_stale(*, now: datetime | None = None) -> int:
     return interrupted
 
 
-def _database_queue() -> bool:
-    """Whether the jobs' tasks are queued in django-tasks-db's table (not run at once)."""
-    from django_tasks import task_backends
-    from django_tasks_db import DatabaseBackend
-
-    return isinstance(task_backends["default"], DatabaseBackend)
-
-
 def _task_interrupted(task_id: str, *, now: datetime) -> None:
     """The queue's row of a job's task its dead worker left "running": failed, saying why."""
-    if not task_id or not _database_queue():
+    if not task_id or not workers_needed():
         return
     try:
         uuid.UUID(task_id)
@@ -406,7 +399,7 @@ def jobs_expire(*, before: datetime) -> int:
             BackgroundJob._meta.get_field("file").storage,  # type: ignore[attr-defined]
             [name for _pk, name in dropped],
         )
-    if _database_queue():
+    if workers_needed():
         from django_tasks_db.models import DBTaskResult
 
         DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()

@@ -57,3 +57,14 @@ def private_file(path: Path, text: str = "") -> bool:
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(text)
     return True
+
+
+def database_described(database: dict) -> str:
+    """A database of the settings as a person reads it, without its password: "SQLite <file>"
+    or "<vendor> <host>:<port>/<name>" (the demo's banner, a command's database error)."""
+    if "sqlite" in database["ENGINE"]:
+        return f"SQLite {database['NAME']}"
+    vendor = database["ENGINE"].rsplit(".", 1)[-1]
+    host = database.get("HOST") or "localhost"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"{vendor} {host}{port}/{database.get('NAME', '')}"

@@ -17,7 +17,7 @@ def test_a_database_it_cannot_reach_is_named_without_a_traceback_or_password(tmp
         check=False,
     )
     assert result.returncode == 1
-    assert "数据库 127.0.0.1:1/absent_zone 出错" in result.stderr
+    assert "数据库 postgresql 127.0.0.1:1/absent_zone 出错" in result.stderr
     assert "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
     assert "s3cret-word" not in result.stderr + result.stdout

@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from zoneops.common.management.commands.serve import serve_wsgi
-from zoneops.config.env import private_dir, private_file
+from zoneops.config.env import database_described, private_dir, private_file
 from zoneops.demo.loader import load_demo_zone
 from zoneops.demo.results import DemoResult
 
@@ -107,13 +107,13 @@ class Command(BaseCommand):
         sqlite_file = _sqlite_file_in(database, data_dir)
         if connection.vendor != "sqlite" and interactive:
             raise CommandError(
-                f"--reset 会清空 {_describe_database(database)} 中的全部数据。确需如此，请加上 "
+                f"--reset 会清空 {database_described(database)} 中的全部数据。确需如此，请加上 "
                 "--no-input 再运行。 --reset would erase every record in "
-                f"{_describe_database(database)}; if you really mean it, add --no-input."
+                f"{database_described(database)}; if you really mean it, add --no-input."
             )
         if interactive:
             answer = input(
-                f"将删除 {_describe_database(database)} 中的全部数据并重新载入演示区。"
+                f"将删除 {database_described(database)} 中的全部数据并重新载入演示区。"
                 "输入 yes 继续 / This deletes all data and reloads the demo zone. "
                 "Type 'yes' to continue: "
             )
@@ -145,7 +145,7 @@ class Command(BaseCommand):
             " ZoneOps 开发区运营服务平台 — 演示区 / demo zone: 沧州经济开发区",
             rule,
             f" 数据目录 / data folder:   {data_dir}",
-            f" 数据库 / database:        {_describe_database(database)}",
+            f" 数据库 / database:        {database_described(database)}",
             f" 管理后台 / back office:   {base}/admin/",
             f" 企业服务 / enterprises:   {base}/enterprise/",
             f" 接口文档 / API docs:      {base}/api/v1/docs",
@@ -204,16 +204,6 @@ def _sqlite_file_in(database: dict[str, Any], data_dir: Path) -> Path | None:
         return None
     path = Path(name).resolve()
     return path if path.is_relative_to(data_dir.resolve()) else None
-
-
-def _describe_database(database: dict[str, Any]) -> str:
-    """The database without its password."""
-    if "sqlite" in database["ENGINE"]:
-        return f"SQLite {database['NAME']}"
-    vendor = database["ENGINE"].rsplit(".", 1)[-1]
-    host = database.get("HOST") or "localhost"
-    port = f":{database['PORT']}" if database.get("PORT") else ""
-    return f"{vendor} {host}{port}/{database.get('NAME', '')}"
 
 
 def _browser_host(host: str) -> str:
