@@ -71,6 +71,19 @@ _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _INVISIBLE_FIRST = re.compile(_INVISIBLE_CLASS)
 
 
+_APART = "\uffff"  # a noncharacter: no text is expected to hold it, and it is not suspect
+_INVISIBLE_AFTER_APART = re.compile(_APART + _INVISIBLE_CLASS)
+
+
+def texts_plain(texts: list[str]) -> bool:
+    """Whether `text_error` passes every one of these texts, seen at once (an import's column):
+    no control character, line break or surrogate in any, none starting with an invisible
+    character. False sends the texts to `text_error` one by one (a text holding _APART only
+    costs that closer look)."""
+    joined = _APART + _APART.join(texts)
+    return not (_SUSPECT.search(joined) or _INVISIBLE_AFTER_APART.search(joined))
+
+
 def text_error(value: str, *, multiline: bool = False) -> str | None:
     """Why `value` cannot be stored as a text, or None. `multiline` keeps line breaks and tabs
     (a description, a note); a one-line text (a name, a title) refuses them too."""

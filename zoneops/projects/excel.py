@@ -4,9 +4,8 @@ the registers that go out and come back in — projects (招商项目) and month
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
@@ -402,8 +401,7 @@ PLACEMENT_REASON = "placement_reason"
 CHECKS_KEPT = 1000  # distinct placements an import's chunk checks once
 
 
-@dataclass(frozen=True, slots=True)  # one per row that places a project
-class _Placing:
+class _Placing(NamedTuple):  # one per row that places a project (a tuple: made per row)
     row: Row
     check: PlacementCheck | None  # None: refused (`refused` says why)
     refused: ApplicationError | None
@@ -439,9 +437,9 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
         return []
 
     def value(row: Row, name: str) -> Any:  # by the column's name (a relation's attname)
-        if name in row.values:
-            return row.values[name]
-        return row.existing.values.get(name) if row.existing is not None else None
+        if name in row.values or row.existing is None:
+            return row.values.get(name)
+        return row.existing.values.get(name)
 
     codes = dict(
         IndustryCategory.objects.filter(
@@ -460,15 +458,13 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
     # share a handful of those, each checked once.
     checked: dict[tuple[Any, ...], tuple[PlacementCheck | None, ApplicationError | None]] = {}
     result = []
+    decide = rule.decide
     for row in rows:
-        facts = (
-            value(row, "total_investment"),
-            value(row, "land_mu"),
-            codes.get(value(row, "industry_id")),
-            tech.get(row.existing.pk, False) if row.existing is not None else False,
-        )
-        kind, words = rule.decide(
-            investment=facts[0], land_mu=facts[1], industry_code=facts[2], is_tech=facts[3]
+        kind, words = decide(
+            investment=value(row, "total_investment"),
+            land_mu=value(row, "land_mu"),
+            industry_code=codes.get(value(row, "industry_id")),
+            is_tech=tech.get(row.existing.pk, False) if row.existing is not None else False,
         )
         park_id, own_site = value(row, "park_id"), bool(value(row, "own_site"))
         park = parks.get(park_id)
@@ -476,10 +472,12 @@ def _placements_decided(plan: Plan, rule: PlacementRule) -> list[_Placing]:
         verdict = checked.get((kind, park_id, own_site, reason))
         if verdict is None:
             try:
-                check = placement_check(
-                    suggestion=suggestions[kind], park=park, own_site=own_site, reason=reason
+                verdict = (
+                    placement_check(
+                        suggestion=suggestions[kind], park=park, own_site=own_site, reason=reason
+                    ),
+                    None,
                 )
-                verdict = (check, None)
             except ApplicationError as error:
                 verdict = (None, error)
             if len(checked) < CHECKS_KEPT:  # bounded: reasons may differ on every row

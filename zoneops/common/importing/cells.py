@@ -38,7 +38,14 @@ from zoneops.common.importing.registers import (
     Table,
     shown_value,
 )
-from zoneops.common.inputs import DateKind, date_error, read_day, read_month, text_error
+from zoneops.common.inputs import (
+    DateKind,
+    date_error,
+    read_day,
+    read_month,
+    text_error,
+    texts_plain,
+)
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "错"}
@@ -70,6 +77,15 @@ def _text(value: Any) -> str:
 
 
 def _check_text(column: Column, cells: list[Any], numbers: list[int], plan: Plan) -> list[Any]:
+    if all(cell.__class__ is str for cell in cells):  # the usual column, looked at as a whole
+        texts = [cell.strip() for cell in cells]
+        limit = column.max_length
+        if (
+            texts_plain(texts)
+            and not any(text.startswith("'") for text in texts)
+            and not (limit and max(map(len, texts), default=0) > limit)
+        ):
+            return [text or None for text in texts]
     values: list[Any] = []
     append = values.append
     limit = column.max_length or 0

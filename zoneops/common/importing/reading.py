@@ -599,21 +599,19 @@ def _chunks(
         yield numbers, columns
 
 
-SHARED_TEXTS = 10_000  # distinct texts remembered per column by `shared`
+SHARED_TEXTS = 10_000  # cells whose repeated texts `shared` holds once at a time
 
 
 def shared(cells: list[Any]) -> list[Any]:
     """A column's cells with each repeated text held once, in place: calamine (and json) make
     a new string per cell, and a coded column of a few values would otherwise keep 100,000
-    copies of them until the import ends. Up to SHARED_TEXTS distinct texts are remembered,
-    so a column of unique names costs no more than it did."""
-    memo: dict[str, str] = {}
-    for index, cell in enumerate(cells):
-        if cell.__class__ is str:
-            kept = memo.get(cell)
-            if kept is None:
-                if len(memo) < SHARED_TEXTS:
-                    memo[cell] = cell
-            elif kept is not cell:
-                cells[index] = kept
+    copies of them until the import ends. SHARED_TEXTS cells at a time, each with a memo of
+    its own, so a column of unique names costs no more than it did (and a coded column keeps
+    a copy of each value per SHARED_TEXTS cells)."""
+    for start in range(0, len(cells), SHARED_TEXTS):
+        end = start + SHARED_TEXTS
+        keep: Any = {}.setdefault  # a fresh memo per slice, dropped with it
+        cells[start:end] = [
+            keep(cell, cell) if cell.__class__ is str else cell for cell in cells[start:end]
+        ]
     return cells

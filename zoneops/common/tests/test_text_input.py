@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from zoneops.common.importing import import_preview
-from zoneops.common.inputs import text_error
+from zoneops.common.inputs import text_error, texts_plain
 from zoneops.common.services import record_save
 from zoneops.enterprises.excel import EnterpriseRegister
 from zoneops.enterprises.models import Enterprise, EnterpriseRequest
@@ -52,6 +52,12 @@ NUL, BELL, ZERO_WIDTH, BOM = "\x00", "\x07", "\u200b", "\ufeff"
 )
 def test_the_rule(text, multiline, refused):
     assert bool(text_error(text, multiline=multiline)) is refused
+    # An import's column is looked at as a whole first: a refused text among plain ones sends
+    # the column to the text-by-text rule.
+    column = ["新材料产业园", text, "生物医药产业园"]
+    if refused:
+        assert not texts_plain(column)
+    assert texts_plain(["新材料产业园", "生物医药产业园", ""])
 
 
 def test_the_message_says_what_to_do_without_character_codes():
