@@ -15,7 +15,7 @@ from zoneops.approvals.selectors import (
     cases_finished_on,
     cases_with_clock,
 )
-from zoneops.casework.workbench import WorkItem
+from zoneops.casework.workbench import OpenItems, WorkItem
 
 
 def _item(case: Case, *, clock: Any = None) -> WorkItem:
@@ -38,11 +38,23 @@ class CaseSource:
     label = _("审批办件")
     order = 30
 
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems:
+        return OpenItems(
+            records=cases_due(user=user, until=until, departments=departments),
+            due="due_on",
+            department="department_id",
+            rows=lambda cases: [
+                _item(case, clock=vars(case).get("clock"))
+                for case in cases_with_clock(cases, on=on)
+            ],
+        )
+
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
-        cases = cases_with_clock(cases_due(user=user, until=until, departments=departments), on=on)
-        return [_item(case, clock=vars(case).get("clock")) for case in cases]
+        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

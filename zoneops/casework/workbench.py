@@ -9,10 +9,14 @@ those apps. Each app declares its sources on its AppConfig:
 A source is a class with a `key` (stable, used in URLs and carry-over records), a `label`
 (its kind in the zone's words, e.g. 企业诉求), an `order` on the page, and two reads:
 
-- `items(*, user, on, until, departments)`: the open items due on or before `until` (late,
-  due today, due soon), as WorkItem rows. With `departments=None` they are the items the
-  user owns or supervises (his own day); with a set of department ids they are every item
-  those departments own (a head's or a leader's view). One or two queries, never one per row.
+- `open_items(*, user, on, until, departments)`: the open items due on or before `until`
+  (late, due today, due soon), unread, as `OpenItems`: their queryset, the field of their due
+  day and the field (or expression) of their department, and how records become WorkItem
+  rows. With `departments=None` they are the items the user owns or supervises (his own
+  day); with a set of department ids they are every item those departments own (a head's or
+  a leader's view). The day's page counts them in SQL and builds only the rows it lists.
+- `items(...)`: the same, read: every open item as a WorkItem row (`open_items(...).read()`).
+  One or two queries, never one per row.
 - `finished(*, user, on, departments)`: the items finished on the day `on` (the day's
   cleared list), same scope rule as `items`.
 - `cleared_same_day(*, start, end, departments)`: how many of its items were finished on the
@@ -29,13 +33,15 @@ A source is a class with a `key` (stable, used in URLs and carry-over records), 
 Nothing here is an app's rule: the sources read through their app's selectors.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any, ClassVar, Protocol
 
 from django.apps import apps
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils.module_loading import import_string
 
 from zoneops.common.workcalendar import add_working_days
@@ -92,10 +98,35 @@ class OutsideNotice:
     late: bool = False
 
 
+@dataclass(frozen=True)
+class OpenItems:
+    """A source's open items on a day, not read yet: what the day's page counts by due day and
+    department in one query, and lists a bounded number of, earliest due first."""
+
+    records: QuerySet
+    due: str  # the field of the due day
+    department: str | Combinable  # the department's id: a field, or an expression
+    # WorkItem rows of some of `records` (reading what they show, their clocks once for all).
+    rows: Callable[[list[Any]], list[WorkItem]]
+
+    def read(self, records: QuerySet | None = None) -> list[WorkItem]:
+        """The WorkItem rows of `records` (some of these open items), or of all of them."""
+        return self.rows(list(self.records if records is None else records))
+
+    def earliest(self, condition: Q, limit: int | None) -> list[WorkItem]:
+        """The rows meeting `condition`, earliest due first (then by id), at most `limit`."""
+        records = self.records.filter(condition).order_by(self.due, "pk")
+        return self.read(records if limit is None else records[:limit])
+
+
 class WorkSource(Protocol):
     key: ClassVar[str]
     label: ClassVar[Any]
     order: ClassVar[int]
+
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems: ...
 
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None

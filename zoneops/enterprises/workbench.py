@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import OutsideNotice, WorkItem
+from zoneops.casework.workbench import OpenItems, OutsideNotice, WorkItem
 from zoneops.common.periods import format_day
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.selectors.today import (
@@ -44,11 +44,20 @@ class RequestSource:
             supervised=not getattr(request, "owned", True),
         )
 
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems:
+        return OpenItems(
+            records=requests_due_by(user=user, on=on, until=until, departments=departments),
+            due="due_on",
+            department="department_id",
+            rows=lambda requests: [self._item(r) for r in records_with_clock(requests, on=on)],
+        )
+
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
-        requests = requests_due_by(user=user, on=on, until=until, departments=departments)
-        return [self._item(request) for request in records_with_clock(requests, on=on)]
+        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.casework.workbench import WorkItem
+from zoneops.casework.workbench import OpenItems, WorkItem
 from zoneops.meetings.models import Decision
 from zoneops.meetings.selectors import (
     decisions_done_on,
@@ -38,11 +38,20 @@ class DecisionSource:
             supervised=not getattr(decision, "owned", True),
         )
 
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems:
+        return OpenItems(
+            records=decisions_due_by(user=user, until=until, departments=departments),
+            due="due_on",
+            department="owner_department_id",
+            rows=lambda decisions: [self._item(decision) for decision in decisions],
+        )
+
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
-        decisions = decisions_due_by(user=user, until=until, departments=departments)
-        return [self._item(decision) for decision in decisions]
+        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

@@ -4,11 +4,12 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import WorkItem
+from zoneops.casework.workbench import OpenItems, WorkItem
 from zoneops.projects.models import Milestone, Problem
 from zoneops.projects.selectors.today import (
     milestones_due_by,
@@ -48,11 +49,20 @@ class ProblemSource:
             supervised=not getattr(problem, "owned", True),
         )
 
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems:
+        return OpenItems(
+            records=problems_due_by(user=user, until=until, departments=departments),
+            due="due_on",
+            department="department_id",
+            rows=lambda problems: [self._item(p) for p in records_with_clock(problems, on=on)],
+        )
+
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
-        problems = problems_due_by(user=user, until=until, departments=departments)
-        return [self._item(problem) for problem in records_with_clock(problems, on=on)]
+        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None
@@ -106,11 +116,23 @@ class MilestoneSource:
             supervised=not getattr(milestone, "owned", True),
         )
 
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems:
+        return OpenItems(
+            records=milestones_due_by(user=user, until=until, departments=departments).only(
+                *MILESTONE_SHOWN
+            ),
+            due="planned_on",
+            # As `_item` says: the milestone's own department, else its project's.
+            department=Coalesce("responsible_department", "project__responsible_department"),
+            rows=lambda milestones: [self._item(milestone) for milestone in milestones],
+        )
+
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
-        milestones = milestones_due_by(user=user, until=until, departments=departments)
-        return [self._item(milestone) for milestone in milestones.only(*MILESTONE_SHOWN)]
+        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

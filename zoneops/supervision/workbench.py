@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import WorkItem
+from zoneops.casework.workbench import OpenItems, WorkItem
 from zoneops.supervision.models import SupervisionTask
 from zoneops.supervision.selectors import (
     tasks_cleared_same_day,
@@ -42,13 +42,22 @@ class TaskSource:
     label = _("督办事项")
     order = 40
 
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems:
+        return OpenItems(
+            records=tasks_for_day(user=user, until=until, departments=departments),
+            due="due_on",
+            department="department_id",
+            rows=lambda tasks: [
+                _item(task, user=user) for task in records_with_clock(tasks, on=on)
+            ],
+        )
+
     def items(
         self, *, user: Any, on: date, until: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
-        tasks = records_with_clock(
-            tasks_for_day(user=user, until=until, departments=departments), on=on
-        )
-        return [_item(task, user=user) for task in tasks]
+        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

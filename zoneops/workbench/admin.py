@@ -34,7 +34,6 @@ from zoneops.workbench.selectors import (
     Row,
     cleared_same_day_counts,
     day_board,
-    rows_listed,
     sources_by_key,
 )
 from zoneops.workbench.services import carry_over_item
@@ -76,10 +75,9 @@ def _finished_badge(row: Row, on: date) -> str:
     return label_html(gettext("逾期完成"), "default")
 
 
-def _with_badges(board: Board, listed: dict[str, list[Row]]) -> None:
-    for rows in listed.values():
-        for row in rows:
-            vars(row)["badge"] = _badge(row)
+def _with_badges(board: Board) -> None:
+    for row in (*board.late, *board.today, *board.soon):
+        vars(row)["badge"] = _badge(row)
     for row in board.finished:
         vars(row)["badge"] = _finished_badge(row, board.on)
 
@@ -104,18 +102,13 @@ def today_index(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     """今日事项: the first page after login (the admin index)."""
     today = timezone.localdate()
     on = _day_asked(request, today)
-    board = day_board(user=request.user, on=on, view=request.GET.get("view", MINE))
     every = request.GET.get("rows") == "all"
-    listed = {
-        section: rows_listed(getattr(board, section), every=every)
-        for section in ("late", "today", "soon")
-    }
-    _with_badges(board, listed)
+    board = day_board(user=request.user, on=on, view=request.GET.get("view", MINE), every=every)
+    _with_badges(board)
     context = {
         **admin.site.each_context(request),
         "title": gettext("今日事项"),
         "board": board,
-        "listed": listed,
         "today": today,
         "is_today": on == today,
         "weekday": WEEKDAYS[on.weekday()],

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +22,7 @@ from zoneops.casework.workbench import (
     LATE,
     SOON,
     TODAY,
+    OpenItems,
     WorkItem,
     WorkSource,
     soon_until,
@@ -92,8 +93,10 @@ class DepartmentCount:
 
 @dataclass
 class Board:
-    """The day's page: the open items by where they stand, those finished today (the day's
-    cleared list), and by department when the view is a head's or a leader's."""
+    """The day's page: the open items by where they stand — each section counted in full and
+    listed earliest due first, at most ROWS_LISTED rows unless all are asked for — those
+    finished that day (the day's cleared list), and counts by department when the view is a
+    head's or a leader's."""
 
     on: date
     until: date
@@ -102,17 +105,17 @@ class Board:
     late: list[Row] = field(default_factory=list)
     today: list[Row] = field(default_factory=list)
     soon: list[Row] = field(default_factory=list)
+    late_count: int = 0
+    today_count: int = 0
+    soon_count: int = 0
+    carried: int = 0  # due on the day and carried over that day
     finished: list[Row] = field(default_factory=list)
     departments: list[DepartmentCount] = field(default_factory=list)
 
     @property
-    def carried_over(self) -> list[Row]:
-        return [row for row in self.today if row.carry_over and row.carry_over.day == self.on]
-
-    @property
-    def not_cleared(self) -> list[Row]:
-        """Due today, neither finished nor carried over (未清 once the day is over)."""
-        return [row for row in self.today if not (row.carry_over and row.carry_over.day == self.on)]
+    def not_cleared(self) -> int:
+        """Due on the day, neither finished nor carried over (未清 once the day is over)."""
+        return self.today_count - self.carried
 
     @property
     def finished_due_today(self) -> list[Row]:
@@ -122,11 +125,9 @@ class Board:
 # The most rows a section of the page lists unless asked for all: the earliest due first, so the
 # longest overdue always show; the tiles and the department counts still count every row.
 ROWS_LISTED = 100
-
-
-def rows_listed(rows: list[Row], *, every: bool = False) -> list[Row]:
-    """The rows of a section (sorted by due day) the page lists."""
-    return rows if every else rows[:ROWS_LISTED]
+# Where an open item stands on the day, by its due day (casework.workbench.WorkItem.standing).
+_STANDINGS = ((LATE, "lt"), (TODAY, "exact"), (SOON, "gt"))
+_DEPARTMENT = "work_department"  # the department a count is of (no model's field)
 
 
 def _latest_carry_overs(rows: Iterable[Row], *, on: date) -> None:
@@ -165,47 +166,87 @@ def _row(item: WorkItem, *, kind: str, on: date) -> Row:
     )
 
 
-def day_board(*, user: Any, on: date, view: str = MINE) -> Board:
+def day_board(*, user: Any, on: date, view: str = MINE, every: bool = False) -> Board:
     """The user's day on `on`: late, due today, due within three working days — across every
     source, within his scope — and what was finished that day. `view` is one of `board_views`
-    (an unknown or refused view is his own day)."""
+    (an unknown or refused view is his own day); `every` lists every open row, not only the
+    ROWS_LISTED earliest due of each section."""
     with calendar_pinned():  # one reading of the work calendar for every source's clocks
-        return _day_board(user=user, on=on, view=view)
+        return _day_board(user=user, on=on, view=view, every=every)
 
 
-def _day_board(*, user: Any, on: date, view: str) -> Board:
+def _day_board(*, user: Any, on: date, view: str, every: bool) -> Board:
     views = board_views(user=user)
     view = view if view in views else MINE
     departments = _view_departments(user=user, view=view)
     until = on - timedelta(days=1) if view == ZONE_OVERDUE else soon_until(on)
     board = Board(on=on, until=until, view=view, views=views)
-    rows: list[Row] = []
+    limit = None if every else ROWS_LISTED
+    sections: dict[str, list[Row]] = {LATE: [], TODAY: [], SOON: []}
+    by_department: dict[int | None, DepartmentCount] = {}
     for source in work_sources():
         kind = str(source.label)
-        items = source.items(user=user, on=on, until=until, departments=departments)
-        rows.extend(_row(item, kind=kind, on=on) for item in items)
+        open_items = source.open_items(user=user, on=on, until=until, departments=departments)
+        totals = dict.fromkeys((LATE, TODAY, SOON, "carried"), 0)
+        for counted in _counted(open_items, on=on, source=source.key):
+            pk = counted[_DEPARTMENT]
+            count = by_department.setdefault(pk, DepartmentCount(pk, ""))
+            for standing in totals:
+                totals[standing] += counted[standing]
+                if standing != "carried":
+                    setattr(count, standing, getattr(count, standing) + counted[standing])
+        board.late_count += totals[LATE]
+        board.today_count += totals[TODAY]
+        board.soon_count += totals[SOON]
+        board.carried += totals["carried"]
+        for standing, lookup in _STANDINGS:
+            if totals[standing]:  # only the sections where this source has rows
+                condition = Q(**{f"{open_items.due}__{lookup}": on})
+                items = open_items.earliest(condition, limit)
+                sections[standing].extend(_row(item, kind=kind, on=on) for item in items)
         if view != ZONE_OVERDUE:
             finished = source.finished(user=user, on=on, departments=departments)
             board.finished.extend(_row(item, kind=kind, on=on) for item in finished)
-    rows.sort(key=lambda row: (row.item.due_on, row.kind, row.item.pk))
-    _latest_carry_overs(rows, on=on)
-    for row in rows:
-        getattr(board, {LATE: "late", TODAY: "today", SOON: "soon"}[row.standing]).append(row)
+    for standing, rows in sections.items():
+        rows.sort(key=lambda row: (row.item.due_on, row.kind, row.item.pk))
+        setattr(board, {LATE: "late", TODAY: "today", SOON: "soon"}[standing], rows[:limit])
+    _latest_carry_overs([*board.late, *board.today, *board.soon], on=on)
     if view != MINE:
-        board.departments = _department_counts(rows)
+        board.departments = _department_counts(by_department)
     return board
 
 
-def _department_counts(rows: list[Row]) -> list[DepartmentCount]:
-    counts: dict[int | None, DepartmentCount] = {}
-    for row in rows:
-        item = row.item
-        count = counts.setdefault(
-            item.department_id,
-            DepartmentCount(item.department_id, item.department or _("（未指定部门）")),
+def _counted(open_items: OpenItems, *, on: date, source: str) -> list[dict[str, Any]]:
+    """A source's open items counted by department: late, due on `on`, due after it, and due on
+    it and carried over that day — one query."""
+    due = open_items.due
+    carried = CarryOver.objects.filter(source=source, day=on).values("record_pk")
+    department = open_items.department
+    return list(
+        open_items.records.order_by()
+        .values(**{_DEPARTMENT: F(department) if isinstance(department, str) else department})
+        .annotate(
+            **{
+                standing: Count("pk", filter=Q(**{f"{due}__{lookup}": on}))
+                for standing, lookup in _STANDINGS
+            },
+            carried=Count("pk", filter=Q(**{due: on}, pk__in=carried)),
         )
-        setattr(count, row.standing, getattr(count, row.standing) + 1)
-    return sorted(counts.values(), key=lambda count: (-count.late, -count.total, count.name))
+    )
+
+
+def _department_counts(counts: dict[int | None, DepartmentCount]) -> list[DepartmentCount]:
+    names = dict(
+        Department.objects.filter(pk__in=[pk for pk in counts if pk is not None]).values_list(
+            "pk", "name"
+        )
+    )
+    for pk, count in counts.items():
+        count.name = names.get(pk, "") if pk is not None else _("（未指定部门）")
+    return sorted(
+        (count for count in counts.values() if count.total),
+        key=lambda count: (-count.late, -count.total, count.name),
+    )
 
 
 def board_item(*, user: Any, source: str, pk: int, on: date) -> WorkItem | None:
