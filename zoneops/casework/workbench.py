@@ -14,7 +14,8 @@ A source is a class with a `key` (stable, used in URLs and carry-over records), 
   day and the field (or expression) of their department, and how records become WorkItem
   rows. With `departments=None` they are the items the user owns or supervises (his own
   day); with a set of department ids they are every item those departments own (a head's or
-  a leader's view). The day's page counts them in SQL and builds only the rows it lists.
+  a leader's view). The day's page reads each one's id, due day and department (one query),
+  counts them and builds only the rows it lists (one more).
 - `items(...)`: the same, read: every open item as a WorkItem row (`open_items(...).read()`).
   One or two queries, never one per row.
 - `finished(*, user, on, departments)`: the items finished on the day `on` (the day's
@@ -40,7 +41,7 @@ from functools import cache
 from typing import Any, ClassVar, Protocol
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import Combinable
 from django.utils.module_loading import import_string
 
@@ -100,8 +101,8 @@ class OutsideNotice:
 
 @dataclass(frozen=True)
 class OpenItems:
-    """A source's open items on a day, not read yet: what the day's page counts by due day and
-    department in one query, and lists a bounded number of, earliest due first."""
+    """A source's open items on a day, not read yet: the day's page reads each one's id, due
+    day and department (to count them and pick the rows it lists), then builds only those."""
 
     records: QuerySet
     due: str  # the field of the due day
@@ -109,14 +110,19 @@ class OpenItems:
     # WorkItem rows of some of `records` (reading what they show, their clocks once for all).
     rows: Callable[[list[Any]], list[WorkItem]]
 
-    def read(self, records: QuerySet | None = None) -> list[WorkItem]:
-        """The WorkItem rows of `records` (some of these open items), or of all of them."""
-        return self.rows(list(self.records if records is None else records))
+    def ids_due(self) -> list[tuple[int, date, int | None]]:
+        """Each open item's (id, due day, department id), in one query, no record built."""
+        department = F(self.department) if isinstance(self.department, str) else self.department
+        return list(
+            self.records.order_by()
+            .annotate(work_department=department)
+            .values_list("pk", self.due, "work_department")
+        )
 
-    def earliest(self, condition: Q, limit: int | None) -> list[WorkItem]:
-        """The rows meeting `condition`, earliest due first (then by id), at most `limit`."""
-        records = self.records.filter(condition).order_by(self.due, "pk")
-        return self.read(records if limit is None else records[:limit])
+    def read(self, pks: Collection[int] | None = None) -> list[WorkItem]:
+        """The WorkItem rows of the open items with these ids, or of all of them."""
+        records = self.records if pks is None else self.records.filter(pk__in=list(pks))
+        return self.rows(list(records))
 
 
 class WorkSource(Protocol):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +22,6 @@ from zoneops.casework.workbench import (
     LATE,
     SOON,
     TODAY,
-    OpenItems,
     WorkItem,
     WorkSource,
     soon_until,
@@ -125,9 +124,6 @@ class Board:
 # The most rows a section of the page lists unless asked for all: the earliest due first, so the
 # longest overdue always show; the tiles and the department counts still count every row.
 ROWS_LISTED = 100
-# Where an open item stands on the day, by its due day (casework.workbench.WorkItem.standing).
-_STANDINGS = ((LATE, "lt"), (TODAY, "exact"), (SOON, "gt"))
-_DEPARTMENT = "work_department"  # the department a count is of (no model's field)
 
 
 def _latest_carry_overs(rows: Iterable[Row], *, on: date) -> None:
@@ -182,57 +178,40 @@ def _day_board(*, user: Any, on: date, view: str, every: bool) -> Board:
     until = on - timedelta(days=1) if view == ZONE_OVERDUE else soon_until(on)
     board = Board(on=on, until=until, view=view, views=views)
     limit = None if every else ROWS_LISTED
-    sections: dict[str, list[Row]] = {LATE: [], TODAY: [], SOON: []}
+    carried = set(CarryOver.objects.filter(day=on).values_list("source", "record_pk"))
+    rows: list[Row] = []
     by_department: dict[int | None, DepartmentCount] = {}
     for source in work_sources():
         kind = str(source.label)
         open_items = source.open_items(user=user, on=on, until=until, departments=departments)
-        totals = dict.fromkeys((LATE, TODAY, SOON, "carried"), 0)
-        for counted in _counted(open_items, on=on, source=source.key):
-            pk = counted[_DEPARTMENT]
-            count = by_department.setdefault(pk, DepartmentCount(pk, ""))
-            for standing in totals:
-                totals[standing] += counted[standing]
-                if standing != "carried":
-                    setattr(count, standing, getattr(count, standing) + counted[standing])
-        board.late_count += totals[LATE]
-        board.today_count += totals[TODAY]
-        board.soon_count += totals[SOON]
-        board.carried += totals["carried"]
-        for standing, lookup in _STANDINGS:
-            if totals[standing]:  # only the sections where this source has rows
-                condition = Q(**{f"{open_items.due}__{lookup}": on})
-                items = open_items.earliest(condition, limit)
-                sections[standing].extend(_row(item, kind=kind, on=on) for item in items)
+        # Each open item's id, due day and department: counted here, and the earliest due of
+        # each section picked to be listed (the only rows built).
+        sections: dict[str, list[tuple[date, int]]] = {LATE: [], TODAY: [], SOON: []}
+        for pk, due_on, department_id in open_items.ids_due():
+            standing = LATE if due_on < on else TODAY if due_on == on else SOON
+            sections[standing].append((due_on, pk))
+            count = by_department.setdefault(department_id, DepartmentCount(department_id, ""))
+            setattr(count, standing, getattr(count, standing) + 1)
+            if standing == TODAY and (source.key, pk) in carried:
+                board.carried += 1
+        board.late_count += len(sections[LATE])
+        board.today_count += len(sections[TODAY])
+        board.soon_count += len(sections[SOON])
+        listed = [pk for keys in sections.values() for _due, pk in sorted(keys)[:limit]]
+        if listed:
+            rows.extend(_row(item, kind=kind, on=on) for item in open_items.read(listed))
         if view != ZONE_OVERDUE:
             finished = source.finished(user=user, on=on, departments=departments)
             board.finished.extend(_row(item, kind=kind, on=on) for item in finished)
-    for standing, rows in sections.items():
-        rows.sort(key=lambda row: (row.item.due_on, row.kind, row.item.pk))
-        setattr(board, {LATE: "late", TODAY: "today", SOON: "soon"}[standing], rows[:limit])
+    rows.sort(key=lambda row: (row.item.due_on, row.kind, row.item.pk))
+    for row in rows:
+        getattr(board, {LATE: "late", TODAY: "today", SOON: "soon"}[row.standing]).append(row)
+    for section in ("late", "today", "soon"):
+        setattr(board, section, getattr(board, section)[:limit])
     _latest_carry_overs([*board.late, *board.today, *board.soon], on=on)
     if view != MINE:
         board.departments = _department_counts(by_department)
     return board
-
-
-def _counted(open_items: OpenItems, *, on: date, source: str) -> list[dict[str, Any]]:
-    """A source's open items counted by department: late, due on `on`, due after it, and due on
-    it and carried over that day — one query."""
-    due = open_items.due
-    carried = CarryOver.objects.filter(source=source, day=on).values("record_pk")
-    department = open_items.department
-    return list(
-        open_items.records.order_by()
-        .values(**{_DEPARTMENT: F(department) if isinstance(department, str) else department})
-        .annotate(
-            **{
-                standing: Count("pk", filter=Q(**{f"{due}__{lookup}": on}))
-                for standing, lookup in _STANDINGS
-            },
-            carried=Count("pk", filter=Q(**{due: on}, pk__in=carried)),
-        )
-    )
 
 
 def _department_counts(counts: dict[int | None, DepartmentCount]) -> list[DepartmentCount]:
