@@ -39,7 +39,7 @@ from unfold.admin import ModelAdmin
 from unfold.admin import TabularInline as UnfoldTabularInline
 from unfold.views import UnfoldModelAdminViewMixin
 
-from zoneops.common.exceptions import ApplicationError
+from zoneops.common.exceptions import ApplicationError, StaleEditError
 from zoneops.common.forms import ModelForm, add_service_error
 from zoneops.common.inputs import (
     DateKind,
@@ -668,8 +668,21 @@ class RecordStepView(UnfoldModelAdminViewMixin, FormView):
         return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.record.pk])
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
-        if self.notice():
-            raise PermissionDenied
+        notice = self.notice()
+        if notice:
+            # The step closed after the form was opened: someone else moved the record on (the
+            # version says so), or the form was sent again. Said on the form; nothing changes.
+            sent, current = (
+                form.cleaned_data.get("edit_version"),
+                getattr(self.record, "version", None),
+            )
+            if sent is not None and current is not None and sent != current:
+                add_service_error(
+                    form, StaleEditError(label=str(self.record), current_version=current)
+                )
+            else:
+                form.add_error(None, notice)
+            return self.form_invalid(form)
         try:
             result = self.perform(form.cleaned_data)
         except (ApplicationError, ValidationError) as error:

@@ -160,6 +160,16 @@ def test_step_pages_call_the_services(zone):
     assert application.status == S.APPROVED
     change = client.get(reverse("admin:funds_fundapplication_change", args=[application.pk]))
     assert change.status_code == 200
+    # A colleague's form opened before the approval: sent after it, it says the application
+    # was changed meanwhile (not 403), and nothing changes; sent again unchanged, it says why
+    # the step is closed.
+    stale = client.post(url, {"on": "2019-06-02", "amount": "80", "edit_version": 1})
+    assert stale.status_code == 200
+    assert "已被他人修改（当前版本 2）" in stale.content.decode()
+    again = client.post(url, {"on": "2019-06-02", "amount": "80", "edit_version": 2})
+    assert again.status_code == 200 and "不能登记" in again.content.decode()
+    application.refresh_from_db()
+    assert (application.version, application.approved_amount) == (2, 90)
 
 
 def test_scope_staff_reads_its_department_enterprise_its_own(zone, django_assert_max_num_queries):

@@ -364,7 +364,8 @@ def test_the_done_page_says_why_a_decision_cannot_be_marked_and_takes_no_post(cl
 
     assert 'id="step-notice"' in _body(not_held)
     assert "会议尚未召开，议定事项不能办结。" in _body(not_held)
-    assert posted.status_code == 403
+    assert posted.status_code == 200  # refused on the form, with the reason
+    assert "会议尚未召开，议定事项不能办结。" in _body(posted)
     decision.refresh_from_db()
     assert decision.done_on is None
     assert 'id="step-notice"' not in _body(open_page) and "确认完成" in _body(open_page)
