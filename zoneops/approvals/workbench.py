@@ -15,7 +15,7 @@ from zoneops.approvals.selectors import (
     cases_finished_on,
     cases_with_clock,
 )
-from zoneops.casework.workbench import OpenItems, WorkItem
+from zoneops.casework.workbench import OpenItems, OpenItemsSource, WorkItem
 
 
 def _item(case: Case, *, clock: Any = None) -> WorkItem:
@@ -33,7 +33,7 @@ def _item(case: Case, *, clock: Any = None) -> WorkItem:
     )
 
 
-class CaseSource:
+class CaseSource(OpenItemsSource):
     key = "cases"
     label = _("审批办件")
     order = 30
@@ -50,11 +50,6 @@ class CaseSource:
                 for case in cases_with_clock(cases, on=on)
             ],
         )
-
-    def items(
-        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
-    ) -> list[WorkItem]:
-        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

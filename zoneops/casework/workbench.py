@@ -16,8 +16,8 @@ A source is a class with a `key` (stable, used in URLs and carry-over records), 
   day); with a set of department ids they are every item those departments own (a head's or
   a leader's view). The day's page reads each one's id, due day and department (one query),
   counts them and builds only the rows it lists (one more).
-- `items(...)`: the same, read: every open item as a WorkItem row (`open_items(...).read()`).
-  One or two queries, never one per row.
+- `items(...)`: the same, read: every open item as a WorkItem row (`OpenItemsSource` gives
+  it). One or two queries, never one per row.
 - `finished(*, user, on, departments)`: the items finished on the day `on` (the day's
   cleared list), same scope rule as `items`.
 - `cleared_same_day(*, start, end, departments)`: how many of its items were finished on the
@@ -123,6 +123,20 @@ class OpenItems:
         """The WorkItem rows of the open items with these ids, or of all of them."""
         records = self.records if pks is None else self.records.filter(pk__in=list(pks))
         return self.rows(list(records))
+
+
+class OpenItemsSource:
+    """A source's `items`, read from its `open_items`: what every source does the same way."""
+
+    def open_items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> OpenItems:
+        raise NotImplementedError
+
+    def items(
+        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
+    ) -> list[WorkItem]:
+        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
 
 class WorkSource(Protocol):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import OpenItems, OutsideNotice, WorkItem
+from zoneops.casework.workbench import OpenItems, OpenItemsSource, OutsideNotice, WorkItem
 from zoneops.common.periods import format_day
 from zoneops.enterprises.models import EnterpriseRequest
 from zoneops.enterprises.selectors.today import (
@@ -21,7 +21,7 @@ from zoneops.enterprises.selectors.today import (
 )
 
 
-class RequestSource:
+class RequestSource(OpenItemsSource):
     """Enterprise requests (企业诉求), with their working-day clock."""
 
     key = "requests"
@@ -53,11 +53,6 @@ class RequestSource:
             department="department_id",
             rows=lambda requests: [self._item(r) for r in records_with_clock(requests, on=on)],
         )
-
-    def items(
-        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
-    ) -> list[WorkItem]:
-        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

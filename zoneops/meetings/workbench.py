@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zoneops.casework.workbench import OpenItems, WorkItem
+from zoneops.casework.workbench import OpenItems, OpenItemsSource, WorkItem
 from zoneops.meetings.models import Decision
 from zoneops.meetings.selectors import (
     decisions_done_on,
@@ -17,7 +17,7 @@ from zoneops.meetings.selectors import (
 )
 
 
-class DecisionSource:
+class DecisionSource(OpenItemsSource):
     """Decisions in a meeting's minutes (会议议定事项): a deadline, no working-day clock."""
 
     key = "decisions"
@@ -47,11 +47,6 @@ class DecisionSource:
             department="owner_department_id",
             rows=lambda decisions: [self._item(decision) for decision in decisions],
         )
-
-    def items(
-        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
-    ) -> list[WorkItem]:
-        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

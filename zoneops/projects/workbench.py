@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import OpenItems, WorkItem
+from zoneops.casework.workbench import OpenItems, OpenItemsSource, WorkItem
 from zoneops.projects.models import Milestone, Problem
 from zoneops.projects.selectors.today import (
     milestones_due_by,
@@ -27,7 +27,7 @@ def _name(user: Any) -> str:
     return str(user) if user is not None else ""
 
 
-class ProblemSource:
+class ProblemSource(OpenItemsSource):
     """Problems routed to a department (问题清单), with their working-day clock."""
 
     key = "problems"
@@ -59,11 +59,6 @@ class ProblemSource:
             rows=lambda problems: [self._item(p) for p in records_with_clock(problems, on=on)],
         )
 
-    def items(
-        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
-    ) -> list[WorkItem]:
-        return self.open_items(user=user, on=on, until=until, departments=departments).read()
-
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None
     ) -> list[WorkItem]:
@@ -93,7 +88,7 @@ MILESTONE_SHOWN = (
 )
 
 
-class MilestoneSource:
+class MilestoneSource(OpenItemsSource):
     """Milestones of the projects' plans (项目节点): no working-day clock, a planned day."""
 
     key = "milestones"
@@ -128,11 +123,6 @@ class MilestoneSource:
             department=Coalesce("responsible_department", "project__responsible_department"),
             rows=lambda milestones: [self._item(milestone) for milestone in milestones],
         )
-
-    def items(
-        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
-    ) -> list[WorkItem]:
-        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zoneops.casework.selectors import records_with_clock
-from zoneops.casework.workbench import OpenItems, WorkItem
+from zoneops.casework.workbench import OpenItems, OpenItemsSource, WorkItem
 from zoneops.supervision.models import SupervisionTask
 from zoneops.supervision.selectors import (
     tasks_cleared_same_day,
@@ -34,7 +34,7 @@ def _item(task: SupervisionTask, *, user: Any) -> WorkItem:
     )
 
 
-class TaskSource:
+class TaskSource(OpenItemsSource):
     """督办事项: open tasks the user owns or supervises (or of the departments), due by the
     day's horizon; the ones closed on a day; the ones closed the day they were handed over."""
 
@@ -53,11 +53,6 @@ class TaskSource:
                 _item(task, user=user) for task in records_with_clock(tasks, on=on)
             ],
         )
-
-    def items(
-        self, *, user: Any, on: date, until: date, departments: Collection[int] | None
-    ) -> list[WorkItem]:
-        return self.open_items(user=user, on=on, until=until, departments=departments).read()
 
     def finished(
         self, *, user: Any, on: date, departments: Collection[int] | None

@@ -240,9 +240,9 @@ def board_item(*, user: Any, source: str, pk: int, on: date) -> WorkItem | None:
     if overseen:
         reaches.append(overseen)
     for departments in reaches:
-        for item in found.items(user=user, on=on, until=until, departments=departments):
-            if item.pk == pk:
-                return item
+        open_items = found.open_items(user=user, on=on, until=until, departments=departments)
+        if any(open_pk == pk for open_pk, _due, _department in open_items.ids_due()):
+            return next(iter(open_items.read([pk])), None)
     return None
 
 
